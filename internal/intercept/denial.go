@@ -1,0 +1,49 @@
+package intercept
+
+import (
+	"errors"
+	"fmt"
+)
+
+// JSON-RPC and MCP error codes the gateway emits.
+const (
+	CodeParseError     = -32700
+	CodeInvalidRequest = -32600
+	CodeMethodNotFound = -32601
+	CodeInvalidParams  = -32602
+	CodeInternalError  = -32603
+	// CodeDenied is the gateway's own code for a policy refusal. It sits in
+	// the implementation-defined server error range.
+	CodeDenied = -32001
+	// CodeUnavailable means the upstream that owns the target is down.
+	CodeUnavailable = -32002
+)
+
+// Denial is a refusal by a stage. Public is safe to show the client; Detail
+// is for the audit record only. ID ties the client's error to the record.
+type Denial struct {
+	Rule   string // stable rule id, e.g. "wire.duplicate-key"
+	Code   int    // JSON-RPC error code; CodeDenied when zero
+	Public string // shown to the client
+	Detail string // internal only
+	ID     string // audit record id, filled by the audit stage
+}
+
+func (d *Denial) Error() string {
+	if d.Detail != "" {
+		return fmt.Sprintf("denied by %s: %s (%s)", d.Rule, d.Public, d.Detail)
+	}
+	return fmt.Sprintf("denied by %s: %s", d.Rule, d.Public)
+}
+
+// Deny builds a Denial with the default code.
+func Deny(rule, public, detail string) *Denial {
+	return &Denial{Rule: rule, Code: CodeDenied, Public: public, Detail: detail}
+}
+
+// AsDenial finds a Denial in err's chain.
+func AsDenial(err error) (*Denial, bool) {
+	var d *Denial
+	ok := errors.As(err, &d)
+	return d, ok
+}

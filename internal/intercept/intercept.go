@@ -1,0 +1,132 @@
+// Package intercept is where every client request meets policy. A stage
+// checks the Exchange, calls next, then may inspect or rewrite the Reply.
+// Stages never see transports: downstream and upstream meet only through
+// the terminal Handler the session supplies.
+package intercept
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+)
+
+// Handler answers one exchange.
+type Handler func(ctx context.Context, x *Exchange) (*Reply, error)
+
+// Interceptor is one stage of the chain.
+type Interceptor interface {
+	Name() string
+	Intercept(ctx context.Context, x *Exchange, next Handler) (*Reply, error)
+}
+
+// Func adapts a function to an Interceptor.
+type Func struct {
+	N string
+	F func(ctx context.Context, x *Exchange, next Handler) (*Reply, error)
+}
+
+func (f Func) Name() string { return f.N }
+func (f Func) Intercept(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+	return f.F(ctx, x, next)
+}
+
+// Chain is an ordered, immutable list of stages.
+type Chain struct {
+	stages []Interceptor
+}
+
+// NewChain builds a chain; the first stage sees the exchange first.
+func NewChain(stages ...Interceptor) *Chain {
+	return &Chain{stages: slices.Clone(stages)}
+}
+
+// Then returns the handler that runs every stage and finally h.
+func (c *Chain) Then(h Handler) Handler {
+	if c == nil {
+		return h
+	}
+	for _, st := range slices.Backward(c.stages) {
+		next := h
+		h = func(ctx context.Context, x *Exchange) (*Reply, error) {
+			return st.Intercept(ctx, x, next)
+		}
+	}
+	return h
+}
+
+// Names lists the stages in order.
+func (c *Chain) Names() []string {
+	if c == nil {
+		return nil
+	}
+	out := make([]string, len(c.stages))
+	for i, s := range c.stages {
+		out[i] = s.Name()
+	}
+	return out
+}
+
+// Peer describes the client side of an exchange.
+type Peer struct {
+	SessionID       string // gateway session id ("" for stateless)
+	Era             string // "legacy" or "modern"
+	ProtocolVersion string
+	Transport       string // "stdio", "http", "sse"
+	Principal       Principal
+	RemoteAddr      string
+}
+
+// Principal is the authenticated identity behind a request. Empty until
+// an authentication stage fills it.
+type Principal struct {
+	Subject  string
+	Issuer   string
+	ClientID string
+}
+
+// Exchange is one client message on its way through the chain.
+type Exchange struct {
+	Peer   *Peer
+	Msg    *mcpwire.Message // the message as received (strictly decoded)
+	Method string
+	// Server is the upstream the router chose ("" until routed or when the
+	// gateway answers itself). Name is the tool/prompt/resource the request
+	// targets, as the client named it.
+	Server string
+	Name   string
+	// Facts lets stages hand findings to later stages.
+	Facts map[string]any
+	// Record is the audit record being filled in.
+	Record *Record
+}
+
+// Reply is the final answer to a request: a result or an error response,
+// already carrying the client's id. Nil for notifications.
+type Reply struct {
+	Msg *mcpwire.Message
+}
+
+// Record is the audit view of one exchange. Stages add to it; the audit
+// stage writes it once the reply is known.
+type Record struct {
+	ID        string        `json:"id"`
+	Time      time.Time     `json:"time"`
+	Session   string        `json:"session,omitempty"`
+	Era       string        `json:"era,omitempty"`
+	Transport string        `json:"transport,omitempty"`
+	RPCID     string        `json:"rpc_id,omitempty"`
+	Method    string        `json:"method"`
+	Server    string        `json:"server,omitempty"`
+	Name      string        `json:"name,omitempty"`
+	Decision  string        `json:"decision"` // allow | deny | error
+	Rule      string        `json:"rule,omitempty"`
+	Reason    string        `json:"reason,omitempty"`
+	Subject   string        `json:"subject,omitempty"`
+	Upstream  time.Duration `json:"upstream_ns,omitempty"`
+	Total     time.Duration `json:"total_ns"`
+	ReqBytes  int           `json:"request_bytes"`
+	RespBytes int           `json:"response_bytes"`
+	ErrorCode int           `json:"error_code,omitempty"`
+}
