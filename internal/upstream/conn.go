@@ -28,8 +28,9 @@ type Conn interface {
 	// to related. Cancelling ctx sends notifications/cancelled upstream (or
 	// closes the request stream on HTTP) and returns ctx.Err().
 	Call(ctx context.Context, req *mcpwire.Message, related Related) (*mcpwire.Message, error)
-	// Notify sends a client notification. A notifications/cancelled naming a
-	// request id the Conn remapped is rewritten to the upstream id.
+	// Notify sends a client notification as is. Cancellation of a call is
+	// not a Notify: cancel the Call's ctx and the Conn tells the server with
+	// its own id.
 	Notify(ctx context.Context, msg *mcpwire.Message) error
 	// Respond answers a server→client request; msg.ID is the id the server
 	// used (the Conn hands server requests out unmodified).

@@ -1,0 +1,194 @@
+// Package app is the composition root: it compiles a configuration into
+// the pieces the transports use and swaps them atomically on reload.
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/downstream"
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/session"
+	"github.com/mcpwarden/mcpwarden/internal/upstream"
+)
+
+// Version is set by the build.
+var Version = "dev"
+
+// NewLogger builds the process logger from the config.
+func NewLogger(w io.Writer, c config.Log) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if strings.EqualFold(c.Format, "text") {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// chain fixes the order of the interceptor stages. Later capabilities add
+// their stages here and nowhere else.
+func chain(log *slog.Logger) *intercept.Chain {
+	return intercept.NewChain(
+		intercept.AuditLog(log),
+	)
+}
+
+// snapshot is one compiled configuration.
+type snapshot struct {
+	cfg     *config.Config
+	backend *backend
+	opts    *session.Options
+}
+
+func compile(cfg *config.Config, log *slog.Logger) *snapshot {
+	b := newBackend(cfg, log)
+	return &snapshot{cfg: cfg, backend: b, opts: &session.Options{
+		Backend: b, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version,
+	}}
+}
+
+// Serve runs the HTTP gateway until ctx is done. reload, when not nil,
+// delivers new configurations; an invalid one never reaches it.
+func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
+	var cur atomic.Pointer[snapshot]
+	cur.Store(compile(cfg, log))
+	h := downstream.NewHTTP(downstream.HTTPOptions{
+		Sessions:       func() *session.Options { return cur.Load().opts },
+		AllowedOrigins: cfg.HTTP.AllowedOrigins,
+		AllowedHosts:   append(cfg.HTTP.AllowedHosts, listenHost(cfg.Listen)),
+		MaxBodyBytes:   cfg.HTTP.MaxBodyBytes,
+		IdleTimeout:    cfg.HTTP.SessionIdleTimeout,
+		Logger:         log,
+		Ready: func() (bool, any) {
+			health := cur.Load().backend.Health()
+			ok := false
+			for _, v := range health {
+				ok = ok || v == "ok"
+			}
+			return ok, health
+		},
+	})
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	log.Info("mcpwarden listening", "addr", ln.Addr().String(), "endpoint", "http://"+ln.Addr().String()+"/mcp",
+		"servers", cur.Load().backend.names, "version", Version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	var old []*snapshot
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+		h.Close()
+		cur.Load().backend.Close()
+		for _, s := range old {
+			s.backend.Close()
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case err := <-errc:
+			if errors.Is(err, http.ErrServerClosed) {
+				return nil
+			}
+			return fmt.Errorf("serve: %w", err)
+		case nc := <-reload:
+			if nc == nil {
+				continue
+			}
+			// New sessions get the new servers; live sessions keep the
+			// connections they have until they end.
+			prev := cur.Swap(compile(nc, log))
+			old = append(old, prev)
+			log.Info("configuration reloaded", "servers", cur.Load().backend.names)
+			if nc.Listen != cfg.Listen {
+				log.Warn("listen address changes take effect on restart", "listen", cfg.Listen)
+			}
+		}
+	}
+}
+
+func listenHost(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}
+
+// Run relays MCP between stdin/stdout and one stdio server, started at
+// once so that it boots while the client does.
+func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
+	b := newBackend(cfg, log)
+	conn, err := b.startStdio(ctx, server, false)
+	if err != nil {
+		return err
+	}
+	rb := &runBackend{name: server.Name, conn: conn}
+	opts := &session.Options{Backend: rb, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-conn.Done():
+			log.Info("server exited; closing", "reason", conn.Err())
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	err = downstream.ServeStdio(ctx, in, out, downstream.StdioOptions{
+		Sessions: opts, MaxMessageBytes: int(cfg.HTTP.MaxMessageBytes), Logger: log,
+		OnSession: func(s *session.Session) { conn.SetUnsolicited(s.Unsolicited(server.Name, conn)) },
+	})
+	conn.Close()
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// runBackend serves one client with one pre-started child.
+type runBackend struct {
+	name string
+	conn *upstream.StdioConn
+	once sync.Once
+}
+
+func (r *runBackend) Servers() []string { return []string{r.name} }
+
+func (r *runBackend) Dial(ctx context.Context, name string, params json.RawMessage, unsol func(upstream.Conn) func(*mcpwire.Message)) (upstream.Conn, json.RawMessage, error) {
+	r.conn.SetUnsolicited(unsol(r.conn))
+	res, err := handshake(ctx, r.conn, params)
+	return nopClose{r.conn}, res, err
+}
+
+func (r *runBackend) Shared(ctx context.Context, name string) (upstream.Conn, error) {
+	return r.conn, nil
+}
+
+// nopClose leaves the child to Run: a session ending is not the child's end.
+type nopClose struct{ upstream.Conn }
+
+func (nopClose) Close() error { return nil }
+
+var _ = os.Stderr

@@ -1,0 +1,238 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/upstream"
+)
+
+// backend opens upstream connections for sessions, from one immutable
+// config snapshot.
+type backend struct {
+	names   []string
+	servers map[string]config.Server
+	maxMsg  int64
+	log     *slog.Logger
+
+	mu     sync.Mutex
+	shared map[string]*pool
+	closed bool
+}
+
+func newBackend(cfg *config.Config, log *slog.Logger) *backend {
+	b := &backend{servers: map[string]config.Server{}, shared: map[string]*pool{},
+		maxMsg: cfg.HTTP.MaxMessageBytes, log: log}
+	for _, s := range cfg.Servers {
+		b.names = append(b.names, s.Name)
+		b.servers[s.Name] = s
+	}
+	return b
+}
+
+func (b *backend) Servers() []string { return b.names }
+
+// Dial opens a session-scoped connection and completes the handshake.
+func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMessage, unsol func(upstream.Conn) func(*mcpwire.Message)) (upstream.Conn, json.RawMessage, error) {
+	s, ok := b.servers[name]
+	if !ok {
+		return nil, nil, fmt.Errorf("app: unknown server %q", name)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.StartTimeout)
+	defer cancel()
+	switch s.Transport {
+	case "stdio":
+		c, err := b.startStdio(ctx, s, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.SetUnsolicited(unsol(c))
+		res, err := handshake(ctx, c, initParams)
+		if err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+		return c, res, nil
+	case "streamable":
+		c, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: s.URL, Headers: s.Headers,
+			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
+		if err != nil {
+			return nil, nil, err
+		}
+		c.SetUnsolicited(unsol(c))
+		return c, c.InitializeResult(), nil
+	case "sse":
+		c, err := upstream.DialSSE(ctx, upstream.SSEOptions{URL: s.URL, Headers: s.Headers,
+			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
+		if err != nil {
+			return nil, nil, err
+		}
+		c.SetUnsolicited(unsol(c))
+		return c, c.InitializeResult(), nil
+	}
+	return nil, nil, fmt.Errorf("app: server %q: unknown transport %q", name, s.Transport)
+}
+
+// handshake sends initialize and notifications/initialized on c.
+func handshake(ctx context.Context, c upstream.Conn, params json.RawMessage) (json.RawMessage, error) {
+	if params == nil {
+		params = json.RawMessage(`{}`)
+	}
+	req, err := mcpwire.Parse(mcpwire.NewRequest([]byte(`0`), "initialize", params))
+	if err != nil {
+		return nil, fmt.Errorf("app: initialize: %w", err)
+	}
+	resp, err := c.Call(ctx, req, nil)
+	if err != nil {
+		return nil, fmt.Errorf("app: initialize: %w", err)
+	}
+	if resp.Kind != mcpwire.KindResponse {
+		return nil, fmt.Errorf("app: initialize refused: %s", resp.Error)
+	}
+	n, _ := mcpwire.Parse(mcpwire.NewNotification("notifications/initialized", nil))
+	if err := c.Notify(ctx, n); err != nil {
+		return nil, fmt.Errorf("app: initialized: %w", err)
+	}
+	return resp.Result, nil
+}
+
+func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed bool) (*upstream.StdioConn, error) {
+	env := os.Environ()
+	keys := make([]string, 0, len(s.Env))
+	for k := range s.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		env = append(env, k+"="+s.Env[k])
+	}
+	return upstream.StartStdio(ctx, upstream.StdioOptions{
+		Command: s.Command, Env: env, Dir: s.Cwd, Name: s.Name,
+		MaxMessageBytes: int(b.maxMsg), Multiplexed: multiplexed, Logger: b.log,
+	})
+}
+
+// Shared returns a connection for stateless traffic: a stdio pool member,
+// or a stateless HTTP connection.
+func (b *backend) Shared(ctx context.Context, name string) (upstream.Conn, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, upstream.ErrClosed
+	}
+	p := b.shared[name]
+	if p == nil {
+		s, ok := b.servers[name]
+		if !ok {
+			b.mu.Unlock()
+			return nil, fmt.Errorf("app: unknown server %q", name)
+		}
+		p = &pool{b: b, s: s, conns: make([]upstream.Conn, max(s.Pool, 1))}
+		b.shared[name] = p
+	}
+	b.mu.Unlock()
+	return p.get(ctx)
+}
+
+// pool keeps the shared connections of one server and replaces dead ones.
+type pool struct {
+	b       *backend
+	s       config.Server
+	mu      sync.Mutex
+	conns   []upstream.Conn
+	next    atomic.Uint32
+	lastErr error
+	lastTry time.Time
+}
+
+func (p *pool) get(ctx context.Context) (upstream.Conn, error) {
+	i := int(p.next.Add(1)) % len(p.conns)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.conns[i]
+	if c != nil {
+		select {
+		case <-c.Done():
+			c = nil
+		default:
+			return c, nil
+		}
+	}
+	// Do not respawn a crashing server on every request.
+	if p.lastErr != nil && time.Since(p.lastTry) < time.Second {
+		return nil, p.lastErr
+	}
+	p.lastTry = time.Now()
+	var err error
+	switch p.s.Transport {
+	case "stdio":
+		var sc *upstream.StdioConn
+		sc, err = p.b.startStdio(ctx, p.s, true)
+		if err == nil {
+			sc.SetUnsolicited(func(m *mcpwire.Message) {
+				p.b.log.Debug("stateless upstream sent a message tied to no request; dropped", "server", p.s.Name, "method", m.Method)
+			})
+			c = sc
+		}
+	case "streamable":
+		c, err = upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
+			MaxMessageBytes: p.b.maxMsg, Logger: p.b.log.With("server", p.s.Name)})
+	default:
+		err = fmt.Errorf("server %q speaks only the legacy HTTP+SSE transport, which 2026-07-28 clients cannot use through the gateway", p.s.Name)
+	}
+	p.lastErr = err
+	if err != nil {
+		return nil, err
+	}
+	p.conns[i] = c
+	return c, nil
+}
+
+// Health reports, per server, whether its shared connections are up.
+func (b *backend) Health() map[string]string {
+	out := map[string]string{}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, n := range b.names {
+		out[n] = "ok"
+		if p := b.shared[n]; p != nil {
+			p.mu.Lock()
+			if p.lastErr != nil {
+				out[n] = "unavailable: " + p.lastErr.Error()
+			}
+			p.mu.Unlock()
+		}
+	}
+	return out
+}
+
+func (b *backend) Close() {
+	b.mu.Lock()
+	b.closed = true
+	pools := b.shared
+	b.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, p := range pools {
+		p.mu.Lock()
+		for _, c := range p.conns {
+			if c != nil {
+				wg.Add(1)
+				go func() { defer wg.Done(); c.Close() }()
+			}
+		}
+		p.mu.Unlock()
+	}
+	wg.Wait()
+}
+
+var _ = errors.New

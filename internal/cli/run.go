@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"errors"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpwarden/mcpwarden/internal/app"
+	"github.com/mcpwarden/mcpwarden/internal/config"
+)
+
+func runCmd() *cobra.Command {
+	var file, logLevel string
+	c := &cobra.Command{
+		Use:   "run [-c FILE] -- CMD [ARGS...]",
+		Short: "Wrap one stdio MCP server: speak MCP on stdin/stdout and relay to CMD",
+		Long: `run starts CMD as the upstream MCP server and speaks MCP on its own stdin and
+stdout, so a client that launched CMD can launch "mcpwarden run -- CMD" instead.
+Logs and one audit line per exchange go to stderr.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg := config.Default()
+			if file != "" {
+				var err error
+				if cfg, err = config.Load(file); err != nil {
+					return &exitError{code: 1, err: err}
+				}
+			}
+			if logLevel != "" {
+				cfg.Log.Level = logLevel
+			}
+			if cmd.ArgsLenAtDash() != 0 {
+				return &exitError{code: 2, err: errors.New("run: put the server command after --, as in: mcpwarden run -- CMD ARGS")}
+			}
+			server := config.ServerFromCommand(serverName(args[0]), args)
+			log := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
+			if err := app.Run(cmd.Context(), cfg, server, cmd.InOrStdin(), cmd.OutOrStdout(), log); err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&file, "config", "c", "", "configuration file (log and limits; servers are ignored)")
+	c.Flags().StringVar(&logLevel, "log-level", "", "debug, info, warn or error")
+	return c
+}
+
+// serverName derives a server name from a command for logs.
+func serverName(cmd string) string {
+	base := filepath.Base(cmd)
+	out := make([]byte, 0, len(base))
+	for i := 0; i < len(base) && len(out) < 32; i++ {
+		ch := base[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9' && len(out) > 0:
+			out = append(out, ch)
+		case ch >= 'A' && ch <= 'Z':
+			out = append(out, ch+'a'-'A')
+		case len(out) > 0 && out[len(out)-1] != '-':
+			out = append(out, '-')
+		}
+	}
+	for len(out) > 0 && out[len(out)-1] == '-' {
+		out = out[:len(out)-1]
+	}
+	if len(out) == 0 {
+		return "server"
+	}
+	return string(out)
+}

@@ -1,0 +1,536 @@
+package downstream
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/session"
+)
+
+// Protocol versions a legacy-era client may ask for.
+var legacyVersions = []string{"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
+
+// ModernVersion is the stateless protocol version.
+const ModernVersion = "2026-07-28"
+
+// Header names (canonical form).
+const (
+	hSessionID   = "Mcp-Session-Id"
+	hVersion     = "Mcp-Protocol-Version"
+	hMethod      = "Mcp-Method"
+	hName        = "Mcp-Name"
+	hLastEventID = "Last-Event-Id"
+)
+
+// MCP error code for a header that disagrees with the body (2026-07-28).
+const codeHeaderMismatch = -32020
+
+// HTTPOptions configures the HTTP handler.
+type HTTPOptions struct {
+	Sessions        func() *session.Options // current options; swapped on reload
+	AllowedOrigins  []string                // exact "scheme://host[:port]"
+	AllowedHosts    []string                // Host names besides loopback ones
+	MaxBodyBytes    int64
+	IdleTimeout     time.Duration
+	Logger          *slog.Logger
+	Ready           func() (ok bool, detail any)
+	MessagePath     string // legacy SSE POST path, default /message
+	EventBufferSize int    // events kept per stream for resumption
+}
+
+// HTTP serves /mcp (Streamable HTTP, both eras), /sse + /message (legacy
+// HTTP+SSE), /healthz and /readyz.
+type HTTP struct {
+	o   HTTPOptions
+	log *slog.Logger
+	mux *http.ServeMux
+
+	mu       sync.Mutex
+	sessions map[string]*httpSession
+	closed   bool
+	stop     chan struct{}
+}
+
+// NewHTTP builds the handler and starts its idle-session reaper; Close
+// stops it and ends every session.
+func NewHTTP(o HTTPOptions) *HTTP {
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 4 << 20
+	}
+	if o.IdleTimeout <= 0 {
+		o.IdleTimeout = 10 * time.Minute
+	}
+	if o.MessagePath == "" {
+		o.MessagePath = "/message"
+	}
+	if o.EventBufferSize <= 0 {
+		o.EventBufferSize = 512
+	}
+	h := &HTTP{o: o, log: o.Logger, sessions: map[string]*httpSession{}, stop: make(chan struct{})}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.mux = http.NewServeMux()
+	h.mux.HandleFunc("/mcp", h.guard(h.serveMCP))
+	h.mux.HandleFunc("/sse", h.guard(h.serveSSE))
+	h.mux.HandleFunc(o.MessagePath, h.guard(h.serveMessage))
+	h.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, "ok\n")
+	})
+	h.mux.HandleFunc("/readyz", h.serveReady)
+	go h.reap()
+	return h
+}
+
+func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Close ends every session and stops the reaper.
+func (h *HTTP) Close() {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	close(h.stop)
+	all := h.sessions
+	h.sessions = map[string]*httpSession{}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range all {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.close() }()
+	}
+	wg.Wait()
+}
+
+// SessionCount reports live sessions (for metrics and tests).
+func (h *HTTP) SessionCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.sessions)
+}
+
+// guard checks Origin and Host before anything else: a browser page on
+// another origin, or a DNS-rebound name, must not reach a local server.
+func (h *HTTP) guard(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if o := r.Header.Get("Origin"); o != "" && !h.originAllowed(o) {
+			http.Error(w, "Forbidden: origin not allowed", http.StatusForbidden)
+			return
+		}
+		if !h.hostAllowed(r.Host) {
+			http.Error(w, "Forbidden: host not allowed", http.StatusForbidden)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (h *HTTP) originAllowed(origin string) bool {
+	if slices.Contains(h.o.AllowedOrigins, origin) {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	return isLoopbackName(u.Hostname())
+}
+
+func (h *HTTP) hostAllowed(host string) bool {
+	name := host
+	if hn, _, err := net.SplitHostPort(host); err == nil {
+		name = hn
+	}
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	if isLoopbackName(name) {
+		return true
+	}
+	for _, a := range h.o.AllowedHosts {
+		if strings.EqualFold(a, name) || strings.EqualFold(a, host) {
+			return true
+		}
+	}
+	return false
+}
+
+func isLoopbackName(name string) bool {
+	if name == "localhost" || strings.HasSuffix(name, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(name, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func (h *HTTP) serveReady(w http.ResponseWriter, r *http.Request) {
+	ok, detail := true, any(nil)
+	if h.o.Ready != nil {
+		ok, detail = h.o.Ready()
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if !ok {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	writeJSON(w, map[string]any{"ready": ok, "servers": detail})
+}
+
+func (h *HTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
+	switch r.Method {
+	case http.MethodPost:
+		h.post(w, r)
+	case http.MethodGet:
+		h.get(w, r)
+	case http.MethodDelete:
+		h.delete(w, r)
+	default:
+		w.Header().Set("Allow", "GET, POST, DELETE")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+	}
+}
+
+func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Message, bool) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || mt != "application/json" {
+			http.Error(w, "Unsupported Media Type: Content-Type must be application/json", http.StatusUnsupportedMediaType)
+			return nil, false
+		}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.MaxBodyBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeRPCError(w, http.StatusRequestEntityTooLarge, nil, intercept.CodeInvalidRequest,
+				fmt.Sprintf("request body exceeds %d bytes", h.o.MaxBodyBytes))
+			return nil, false
+		}
+		http.Error(w, "Bad Request: cannot read body", http.StatusBadRequest)
+		return nil, false
+	}
+	msg, err := mcpwire.Parse(body)
+	if err != nil {
+		var we *mcpwire.Error
+		if errors.As(err, &we) {
+			writeRPCError(w, http.StatusBadRequest, we.ID, we.Code, we.Message)
+		} else {
+			writeRPCError(w, http.StatusBadRequest, nil, intercept.CodeParseError, "parse error")
+		}
+		return nil, false
+	}
+	return msg, true
+}
+
+// accepts reports which response forms the client takes.
+func accepts(r *http.Request) (jsonOK, sseOK bool) {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
+		switch mt {
+		case "application/json":
+			jsonOK = true
+		case "text/event-stream":
+			sseOK = true
+		case "*/*", "application/*":
+			jsonOK = true
+		}
+	}
+	return jsonOK, sseOK
+}
+
+func (h *HTTP) post(w http.ResponseWriter, r *http.Request) {
+	jsonOK, sseOK := accepts(r)
+	if !jsonOK || !sseOK {
+		http.Error(w, "Not Acceptable: Accept must list application/json and text/event-stream", http.StatusNotAcceptable)
+		return
+	}
+	msg, ok := h.readBody(w, r)
+	if !ok {
+		return
+	}
+	if !checkHeaders(w, r, msg) {
+		return
+	}
+	if sid := r.Header.Get(hSessionID); sid != "" {
+		hs := h.lookup(sid)
+		if hs == nil {
+			writeRPCError(w, http.StatusNotFound, msg.ID, intercept.CodeInvalidRequest, "session not found")
+			return
+		}
+		if v := r.Header.Get(hVersion); v != "" && !slices.Contains(legacyVersions, v) {
+			writeRPCError(w, http.StatusBadRequest, msg.ID, intercept.CodeInvalidRequest, "unsupported MCP-Protocol-Version "+v)
+			return
+		}
+		h.postLegacy(w, r, hs, msg)
+		return
+	}
+	if msg.Method == "initialize" {
+		h.initialize(w, r, msg)
+		return
+	}
+	if session.IsModern(msg.Params) || r.Header.Get(hVersion) >= ModernVersion {
+		h.postModern(w, r, msg)
+		return
+	}
+	writeRPCError(w, http.StatusBadRequest, msg.ID, intercept.CodeInvalidRequest, "Bad Request: Mcp-Session-Id header is required")
+}
+
+// checkHeaders enforces that routing headers agree with the body: policy
+// is decided from the body, so a proxy or server that routes by header
+// must see the same thing.
+func checkHeaders(w http.ResponseWriter, r *http.Request, msg *mcpwire.Message) bool {
+	if m := r.Header.Get(hMethod); m != "" && m != msg.Method {
+		writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch, fmt.Sprintf("Mcp-Method header %q does not match the body method %q", m, msg.Method))
+		return false
+	}
+	if hn := r.Header.Values(hName); len(hn) > 0 {
+		want := ""
+		switch msg.Method {
+		case "tools/call", "prompts/get":
+			want, _ = mcpwire.StringMember(msg.Params, "name")
+		case "resources/read":
+			want, _ = mcpwire.StringMember(msg.Params, "uri")
+		}
+		got, err := decodeHeaderValue(hn[0])
+		if len(hn) > 1 || err != nil || got != want {
+			writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch, "Mcp-Name header does not match the body")
+			return false
+		}
+	}
+	return true
+}
+
+// decodeHeaderValue undoes the =?base64?…?= form used for non-ASCII values.
+func decodeHeaderValue(v string) (string, error) {
+	if strings.HasPrefix(v, "=?base64?") && strings.HasSuffix(v, "?=") {
+		b, err := base64.StdEncoding.DecodeString(v[len("=?base64?") : len(v)-2])
+		return string(b), err
+	}
+	return v, nil
+}
+
+// postModern serves one stateless (2026-07-28) message.
+func (h *HTTP) postModern(w http.ResponseWriter, r *http.Request, msg *mcpwire.Message) {
+	metaV, _ := mcpwire.MetaString(msg.Params, session.MetaProtocolVersion)
+	if hv := r.Header.Get(hVersion); msg.Kind == mcpwire.KindRequest && hv != metaV {
+		writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch,
+			fmt.Sprintf("MCP-Protocol-Version header %q does not match _meta protocol version %q", hv, metaV))
+		return
+	}
+	if msg.Kind == mcpwire.KindRequest && r.Header.Get(hMethod) == "" {
+		writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch, "Mcp-Method header is required")
+		return
+	}
+	sess := session.New(h.o.Sessions(), intercept.Peer{Era: session.EraModern, Transport: "http", RemoteAddr: r.RemoteAddr, ProtocolVersion: metaV}, nil)
+	defer sess.Close()
+	if msg.Kind != mcpwire.KindRequest {
+		sess.Handle(r.Context(), msg, nil)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	// Closing the request stream is how a 2026-07-28 client cancels, so the
+	// request lives exactly as long as the HTTP request.
+	st := newPostStream(w, nil, "", false)
+	ctx := r.Context()
+	go func() {
+		sess.Handle(ctx, msg, st)
+		st.es.end()
+	}()
+	st.serve(r)
+}
+
+// initialize starts a legacy session. The session id is handed out only
+// once the handshake succeeded.
+func (h *HTTP) initialize(w http.ResponseWriter, r *http.Request, msg *mcpwire.Message) {
+	if msg.Kind != mcpwire.KindRequest {
+		writeRPCError(w, http.StatusBadRequest, nil, intercept.CodeInvalidRequest, "initialize must be a request")
+		return
+	}
+	hs := h.newSession(r, "http")
+	if hs == nil {
+		http.Error(w, "Service Unavailable: shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	st := newPostStream(w, nil, "", false)
+	hs.sess.Handle(context.WithoutCancel(r.Context()), msg, st)
+	st.es.end()
+	if hs.sess.Initialized() && !st.hasError() {
+		w.Header().Set(hSessionID, hs.id)
+	} else {
+		h.drop(hs.id)
+	}
+	st.serve(r)
+}
+
+func (h *HTTP) postLegacy(w http.ResponseWriter, r *http.Request, hs *httpSession, msg *mcpwire.Message) {
+	hs.touch()
+	if msg.Kind != mcpwire.KindRequest {
+		hs.sess.Handle(r.Context(), msg, nil)
+		w.WriteHeader(http.StatusAccepted)
+		return
+	}
+	if msg.Method == "initialize" {
+		writeRPCError(w, http.StatusBadRequest, msg.ID, intercept.CodeInvalidRequest, "session is already initialized")
+		return
+	}
+	// Disconnecting is not cancelling in this era: the request runs on, and
+	// its events stay replayable with Last-Event-ID.
+	es := hs.newStream()
+	st := newPostStream(w, es, hs.id, priming(hs.sess.ProtocolVersion()))
+	hs.busy.Add(1)
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		defer hs.busy.Add(-1)
+		hs.sess.Handle(ctx, msg, st)
+		es.end()
+		hs.touch()
+	}()
+	st.serve(r)
+}
+
+// priming reports whether the version expects an id-only first event so
+// that the client can resume a stream that ends before any data.
+func priming(version string) bool { return version >= "2025-11-25" }
+
+func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
+	sid := r.Header.Get(hSessionID)
+	if sid == "" {
+		if r.Header.Get(hVersion) >= ModernVersion {
+			w.Header().Set("Allow", "POST")
+			http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		http.Error(w, "Bad Request: Mcp-Session-Id header is required", http.StatusBadRequest)
+		return
+	}
+	if _, sseOK := accepts(r); !sseOK {
+		http.Error(w, "Not Acceptable: Accept must list text/event-stream", http.StatusNotAcceptable)
+		return
+	}
+	hs := h.lookup(sid)
+	if hs == nil {
+		http.Error(w, "Not Found: session not found", http.StatusNotFound)
+		return
+	}
+	hs.touch()
+	if last := r.Header.Get(hLastEventID); last != "" {
+		es, seq, ok := hs.findStream(last)
+		if !ok {
+			http.Error(w, "Bad Request: unknown Last-Event-ID", http.StatusBadRequest)
+			return
+		}
+		es.attach(w, r, seq, hs)
+		return
+	}
+	es := hs.getStream()
+	if !es.claim() {
+		http.Error(w, "Conflict: a GET stream is already open for this session", http.StatusConflict)
+		return
+	}
+	es.attach(w, r, -1, hs)
+}
+
+func (h *HTTP) delete(w http.ResponseWriter, r *http.Request) {
+	sid := r.Header.Get(hSessionID)
+	if sid == "" {
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "Bad Request: Mcp-Session-Id header is required", http.StatusBadRequest)
+		return
+	}
+	if !h.drop(sid) {
+		http.Error(w, "Not Found: session not found", http.StatusNotFound)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *HTTP) newSession(r *http.Request, transport string) *httpSession {
+	hs := &httpSession{id: randomID(), log: h.log, bufSize: h.o.EventBufferSize, streams: map[string]*eventStream{}}
+	hs.touch()
+	hs.get = newEventStream("g", h.o.EventBufferSize)
+	peer := intercept.Peer{SessionID: hs.id, Era: session.EraLegacy, Transport: transport, RemoteAddr: r.RemoteAddr}
+	hs.sess = session.New(h.o.Sessions(), peer, hs.unsolicited)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		go hs.close()
+		return nil
+	}
+	h.sessions[hs.id] = hs
+	return hs
+}
+
+func (h *HTTP) lookup(id string) *httpSession {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.sessions[id]
+}
+
+func (h *HTTP) drop(id string) bool {
+	h.mu.Lock()
+	hs := h.sessions[id]
+	delete(h.sessions, id)
+	h.mu.Unlock()
+	if hs == nil {
+		return false
+	}
+	hs.close()
+	return true
+}
+
+// reap ends sessions nobody has used for IdleTimeout: clients often never
+// send DELETE, and each session may own a child process.
+func (h *HTTP) reap() {
+	every := h.o.IdleTimeout / 4
+	every = max(every, 250*time.Millisecond)
+	every = min(every, 30*time.Second)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case now := <-t.C:
+			var idle []string
+			h.mu.Lock()
+			for id, hs := range h.sessions {
+				if hs.idle(now, h.o.IdleTimeout) {
+					idle = append(idle, id)
+				}
+			}
+			h.mu.Unlock()
+			for _, id := range idle {
+				h.log.Info("session expired", "session", id, "idle_timeout", h.o.IdleTimeout)
+				h.drop(id)
+			}
+		}
+	}
+}
+
+func randomID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func writeRPCError(w http.ResponseWriter, status int, id []byte, code int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(mcpwire.NewError(id, code, message, nil))
+}

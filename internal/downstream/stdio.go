@@ -1,0 +1,156 @@
+// Package downstream is the client-facing side of the gateway: MCP over
+// the gateway's own stdin/stdout, Streamable HTTP (both protocol eras) and
+// the legacy HTTP+SSE transport. It decodes strictly, hands messages to a
+// session and writes what the session answers; it knows nothing of
+// upstream servers.
+package downstream
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/session"
+)
+
+// StdioOptions configures ServeStdio.
+type StdioOptions struct {
+	Sessions        *session.Options
+	MaxMessageBytes int
+	// OnSession, when set, sees the session before the first message.
+	OnSession func(*session.Session)
+	Logger    *slog.Logger
+}
+
+// ServeStdio speaks MCP on r and w (newline-delimited JSON-RPC) until r
+// ends or ctx is done. Requests run concurrently so that a slow tool call
+// does not hold up pings or cancellation.
+func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) error {
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = 4 << 20
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	out := &lineWriter{w: w}
+	sess := session.New(o.Sessions, intercept.Peer{Era: session.EraDual, Transport: "stdio"}, out.Send)
+	defer sess.Close()
+	if o.OnSession != nil {
+		o.OnSession(sess)
+	}
+
+	defer sess.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	lines := make(chan []byte)
+	readErr := make(chan error, 1)
+	go func() {
+		br := bufio.NewReaderSize(r, 64<<10)
+		for {
+			line, err := readLine(br, o.MaxMessageBytes)
+			if errors.Is(err, errTooLong) {
+				_ = out.Send(mcpwire.NewError(nil, intercept.CodeInvalidRequest,
+					fmt.Sprintf("message exceeds %d bytes", o.MaxMessageBytes), nil))
+				continue
+			}
+			if len(line) > 0 {
+				select {
+				case lines <- line:
+				case <-ctx.Done():
+					readErr <- ctx.Err()
+					return
+				}
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+		}
+	}()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-readErr:
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("downstream stdio: read: %w", err)
+		case line := <-lines:
+			msg, err := mcpwire.Parse(line)
+			if err != nil {
+				_ = out.Send(wireError(err))
+				continue
+			}
+			if msg.Kind == mcpwire.KindRequest {
+				sess.Go(ctx, msg, out)
+				continue
+			}
+			sess.Handle(ctx, msg, out)
+		}
+	}
+}
+
+// wireError turns a decode error into the JSON-RPC error to send back.
+func wireError(err error) []byte {
+	var we *mcpwire.Error
+	if errors.As(err, &we) {
+		return mcpwire.NewError(we.ID, we.Code, we.Message, nil)
+	}
+	return mcpwire.NewError(nil, intercept.CodeParseError, "parse error", nil)
+}
+
+// lineWriter writes one message per line; one Write per message so that
+// concurrent senders never interleave.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Send(msg []byte) error {
+	b := make([]byte, 0, len(msg)+1)
+	b = append(b, msg...)
+	b = append(b, '\n')
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, err := l.w.Write(b)
+	return err
+}
+
+func (l *lineWriter) Reply(msg []byte) error { return l.Send(msg) }
+
+var errTooLong = errors.New("message too long")
+
+// readLine returns one line without its terminator in a fresh slice; an
+// over-long line is consumed whole and reported as errTooLong.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(line)+len(frag) > max+2 {
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil {
+				return nil, err
+			}
+			return nil, errTooLong
+		}
+		line = append(line, frag...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
+			line = line[:len(line)-1]
+		}
+		return line, err
+	}
+}

@@ -1,0 +1,520 @@
+package session
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/upstream"
+)
+
+// NameSep joins a server name and a tool or prompt name when several
+// servers share one endpoint. Resource URIs get "SERVER+" in front, which
+// keeps them valid URIs (a longer scheme).
+const NameSep = "__"
+
+// route is the terminal handler of the chain: it answers the gateway's own
+// methods and sends the rest to the upstream that owns the target.
+func (s *Session) route(ctx context.Context, x *intercept.Exchange) (*intercept.Reply, error) {
+	switch x.Method {
+	case "initialize":
+		return s.initialize(ctx, x)
+	}
+	if !s.multi {
+		server := s.opts.Backend.Servers()[0]
+		x.Server = server
+		x.Name = targetName(x.Method, x.Msg.Params)
+		return s.forward(ctx, x, server, x.Msg)
+	}
+	switch x.Method {
+	case "server/discover":
+		return s.discoverAll(ctx, x)
+	case "ping":
+		return reply(x, []byte(`{}`)), nil
+	case "logging/setLevel":
+		return s.broadcast(ctx, x)
+	case "tools/list":
+		return s.listAll(ctx, x, "tools", "name", prefixName)
+	case "prompts/list":
+		return s.listAll(ctx, x, "prompts", "name", prefixName)
+	case "resources/list":
+		return s.listAll(ctx, x, "resources", "uri", prefixURI)
+	case "resources/templates/list":
+		return s.listAll(ctx, x, "resourceTemplates", "uriTemplate", prefixURI)
+	case "tools/call", "prompts/get":
+		return s.routeBy(ctx, x, []string{"name"}, splitName)
+	case "resources/read", "resources/subscribe", "resources/unsubscribe":
+		return s.routeBy(ctx, x, []string{"uri"}, s.splitURI)
+	case "completion/complete":
+		ref, _ := mcpwire.Get(x.Msg.Params, "ref")
+		if t, _ := mcpwire.StringMember(ref, "type"); t == "ref/resource" {
+			return s.routeBy(ctx, x, []string{"ref", "uri"}, s.splitURI)
+		}
+		return s.routeBy(ctx, x, []string{"ref", "name"}, splitName)
+	}
+	return nil, &intercept.Denial{Rule: "route.unknown-method", Code: intercept.CodeMethodNotFound,
+		Public: fmt.Sprintf("method %q cannot be routed when several servers share this endpoint", x.Method)}
+}
+
+// targetName is the tool, prompt or resource a request names.
+func targetName(method string, params []byte) string {
+	switch method {
+	case "tools/call", "prompts/get":
+		n, _ := mcpwire.StringMember(params, "name")
+		return n
+	case "resources/read", "resources/subscribe", "resources/unsubscribe":
+		n, _ := mcpwire.StringMember(params, "uri")
+		return n
+	}
+	return ""
+}
+
+func reply(x *intercept.Exchange, result []byte) *intercept.Reply {
+	raw := mcpwire.NewResult(x.Msg.ID, result)
+	return &intercept.Reply{Msg: &mcpwire.Message{Raw: raw, Kind: mcpwire.KindResponse, ID: x.Msg.ID, Result: result}}
+}
+
+func streamOf(x *intercept.Exchange) Stream {
+	st, _ := x.Facts[factStream].(Stream)
+	return st
+}
+
+// forward sends msg to server as part of exchange x and returns its answer.
+func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server string, msg *mcpwire.Message) (*intercept.Reply, error) {
+	conn, err := s.conn(ctx, x.Peer.Era, server)
+	if err != nil {
+		return nil, err
+	}
+	stream := streamOf(x)
+	t0 := time.Now()
+	resp, err := conn.Call(ctx, msg, func(m *mcpwire.Message) {
+		if stream != nil {
+			_ = stream.Send(s.fromServer(server, conn, m))
+		}
+	})
+	x.Record.Upstream += time.Since(t0)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, unavailable(server, err)
+	}
+	return &intercept.Reply{Msg: resp}, nil
+}
+
+// initialize opens the session's upstream connections with the client's
+// own initialize params. With one server its InitializeResult goes back
+// unchanged; with several the gateway answers for all of them.
+func (s *Session) initialize(ctx context.Context, x *intercept.Exchange) (*intercept.Reply, error) {
+	if x.Peer.Era == EraModern {
+		return nil, &intercept.Denial{Rule: "session.initialize-stateless", Code: intercept.CodeInvalidRequest,
+			Public: "initialize is not used with protocol version 2026-07-28"}
+	}
+	if !s.initDone.CompareAndSwap(false, true) {
+		return nil, &intercept.Denial{Rule: "session.reinitialize", Code: intercept.CodeInvalidRequest,
+			Public: "session is already initialized"}
+	}
+	defer close(s.initReady)
+	servers := s.opts.Backend.Servers()
+	states := make([]*upstreamState, len(servers))
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for i, name := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			unsol := func(c upstream.Conn) func(*mcpwire.Message) { return s.unsolicited(name, c) }
+			conn, res, err := s.opts.Backend.Dial(ctx, name, x.Msg.Params, unsol)
+			states[i] = &upstreamState{conn: conn, init: res, err: err}
+			if err != nil {
+				s.log.Warn("upstream unavailable for session", "server", name, "err", err)
+			}
+		}()
+	}
+	wg.Wait()
+	x.Record.Upstream = time.Since(t0)
+	s.mu.Lock()
+	closed := s.closed
+	for i, name := range servers {
+		s.ups[name] = states[i]
+	}
+	s.mu.Unlock()
+	if closed {
+		s.Close()
+		return nil, context.Canceled
+	}
+	if !s.multi {
+		st := states[0]
+		if st.err != nil {
+			return nil, unavailable(servers[0], st.err)
+		}
+		x.Server = servers[0]
+		s.setVersion(stringMember(st.init, "protocolVersion"))
+		return reply(x, st.init), nil
+	}
+	res, version, err := s.mergeInit(servers, states, x.Msg.Params)
+	if err != nil {
+		return nil, err
+	}
+	s.setVersion(version)
+	return reply(x, res), nil
+}
+
+func stringMember(obj []byte, key string) string {
+	v, _ := mcpwire.StringMember(obj, key)
+	return v
+}
+
+// mergeInit answers initialize for several servers: the union of their
+// capabilities, the lowest protocol version any of them chose, and their
+// instructions labelled by server.
+func (s *Session) mergeInit(servers []string, states []*upstreamState, params []byte) ([]byte, string, error) {
+	version := stringMember(params, "protocolVersion")
+	caps := map[string]map[string]any{}
+	var instr []string
+	found := false
+	for i, st := range states {
+		if st.err != nil {
+			continue
+		}
+		found = true
+		var r struct {
+			ProtocolVersion string                     `json:"protocolVersion"`
+			Capabilities    map[string]json.RawMessage `json:"capabilities"`
+			Instructions    string                     `json:"instructions"`
+		}
+		if err := json.Unmarshal(st.init, &r); err != nil {
+			continue
+		}
+		if r.ProtocolVersion != "" && r.ProtocolVersion < version {
+			version = r.ProtocolVersion
+		}
+		for k, v := range r.Capabilities {
+			m := caps[k]
+			if m == nil {
+				m = map[string]any{}
+				caps[k] = m
+			}
+			var sub map[string]any
+			if json.Unmarshal(v, &sub) == nil {
+				for sk, sv := range sub {
+					if b, ok := sv.(bool); ok {
+						prev, _ := m[sk].(bool)
+						m[sk] = prev || b
+					} else if _, seen := m[sk]; !seen {
+						m[sk] = sv
+					}
+				}
+			}
+		}
+		if r.Instructions != "" {
+			instr = append(instr, fmt.Sprintf("[%s] %s", servers[i], r.Instructions))
+		}
+	}
+	if !found {
+		return nil, "", &intercept.Denial{Rule: "upstream.unavailable", Code: intercept.CodeUnavailable, Public: "no server is available"}
+	}
+	out := map[string]any{
+		"protocolVersion": version,
+		"capabilities":    caps,
+		"serverInfo":      map[string]string{"name": s.opts.Name, "version": s.opts.Version},
+	}
+	if len(instr) > 0 {
+		out["instructions"] = strings.Join(instr, "\n\n")
+	}
+	b, err := json.Marshal(out)
+	return b, version, err
+}
+
+// discoverAll answers server/discover (2026-07-28) for several servers.
+func (s *Session) discoverAll(ctx context.Context, x *intercept.Exchange) (*intercept.Reply, error) {
+	results := s.fanOut(ctx, x, x.Msg)
+	caps := map[string]map[string]any{}
+	var versions []string
+	first := true
+	for _, r := range results {
+		if r.err != nil || r.resp.Kind != mcpwire.KindResponse {
+			continue
+		}
+		var d struct {
+			SupportedVersions []string                   `json:"supportedVersions"`
+			Capabilities      map[string]json.RawMessage `json:"capabilities"`
+		}
+		if json.Unmarshal(r.resp.Result, &d) != nil {
+			continue
+		}
+		if first {
+			versions, first = d.SupportedVersions, false
+		} else {
+			versions = intersect(versions, d.SupportedVersions)
+		}
+		for k, v := range d.Capabilities {
+			if caps[k] == nil {
+				caps[k] = map[string]any{}
+			}
+			var sub map[string]any
+			if json.Unmarshal(v, &sub) == nil {
+				for sk, sv := range sub {
+					caps[k][sk] = sv
+				}
+			}
+		}
+	}
+	if first {
+		return nil, &intercept.Denial{Rule: "upstream.unavailable", Code: intercept.CodeUnavailable, Public: "no server is available"}
+	}
+	b, err := json.Marshal(map[string]any{
+		"resultType":        "complete",
+		"supportedVersions": versions,
+		"capabilities":      caps,
+		"_meta": map[string]any{"io.modelcontextprotocol/serverInfo": map[string]string{
+			"name": s.opts.Name, "version": s.opts.Version}},
+		"ttlMs":      0,
+		"cacheScope": "private",
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(x, b), nil
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, v := range a {
+		for _, w := range b {
+			if v == w {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	return out
+}
+
+type fanResult struct {
+	server string
+	resp   *mcpwire.Message
+	err    error
+}
+
+// fanOut sends msg to every server of the session in parallel.
+func (s *Session) fanOut(ctx context.Context, x *intercept.Exchange, msg *mcpwire.Message) []fanResult {
+	servers := s.opts.Backend.Servers()
+	out := make([]fanResult, len(servers))
+	var wg sync.WaitGroup
+	for i, name := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i].server = name
+			conn, err := s.conn(ctx, x.Peer.Era, name)
+			if err != nil {
+				out[i].err = err
+				return
+			}
+			out[i].resp, out[i].err = conn.Call(ctx, msg, nil)
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func (s *Session) broadcast(ctx context.Context, x *intercept.Exchange) (*intercept.Reply, error) {
+	for _, r := range s.fanOut(ctx, x, x.Msg) {
+		if r.err != nil {
+			s.log.Debug("broadcast failed", "server", r.server, "method", x.Method, "err", r.err)
+		}
+	}
+	return reply(x, []byte(`{}`)), nil
+}
+
+// Unavailable lists servers a list result left out, in the result's _meta.
+const metaUnavailable = "io.mcpwarden/unavailable"
+
+const maxPages = 100
+
+// listAll merges one list method over every server, following each
+// server's pagination, with names prefixed. The merged list is one page.
+func (s *Session) listAll(ctx context.Context, x *intercept.Exchange, field, key string, prefix func(server, v string) string) (*intercept.Reply, error) {
+	if c, ok := mcpwire.Get(x.Msg.Params, "cursor"); ok && string(c) != "null" {
+		return nil, &intercept.Denial{Rule: "route.bad-cursor", Code: intercept.CodeInvalidParams, Public: "invalid cursor"}
+	}
+	servers := s.opts.Backend.Servers()
+	items := make([][]json.RawMessage, len(servers))
+	errs := make([]error, len(servers))
+	var wg sync.WaitGroup
+	for i, name := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items[i], errs[i] = s.listOne(ctx, x, name, field, key, prefix)
+		}()
+	}
+	wg.Wait()
+	var all []json.RawMessage
+	var down []map[string]string
+	for i, name := range servers {
+		if errs[i] != nil {
+			msg := "unavailable"
+			if d, ok := intercept.AsDenial(errs[i]); ok {
+				msg = d.Public
+			}
+			down = append(down, map[string]string{"server": name, "error": msg})
+			continue
+		}
+		all = append(all, items[i]...)
+	}
+	if all == nil {
+		all = []json.RawMessage{}
+	}
+	res := map[string]any{field: all}
+	if len(down) > 0 {
+		res["_meta"] = map[string]any{metaUnavailable: down}
+	}
+	if x.Peer.Era == EraModern {
+		res["resultType"] = "complete"
+		res["ttlMs"] = 0
+		res["cacheScope"] = "private"
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	return reply(x, b), nil
+}
+
+func (s *Session) listOne(ctx context.Context, x *intercept.Exchange, server, field, key string, prefix func(server, v string) string) ([]json.RawMessage, error) {
+	conn, err := s.conn(ctx, x.Peer.Era, server)
+	if err != nil {
+		return nil, err
+	}
+	var out []json.RawMessage
+	params := x.Msg.Params
+	if params == nil {
+		params = []byte(`{}`)
+	}
+	for page := 0; page < maxPages; page++ {
+		req := mcpwire.NewRequest([]byte(`0`), x.Method, params)
+		m, err := mcpwire.Parse(req)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := conn.Call(ctx, m, nil)
+		if err != nil {
+			return nil, unavailable(server, err)
+		}
+		if resp.Kind != mcpwire.KindResponse {
+			return nil, unavailable(server, fmt.Errorf("list failed: %s", resp.Error))
+		}
+		var r struct {
+			NextCursor *string `json:"nextCursor"`
+		}
+		list, _ := mcpwire.Get(resp.Result, field)
+		var elems []json.RawMessage
+		if err := json.Unmarshal(list, &elems); err != nil {
+			return nil, unavailable(server, fmt.Errorf("bad %s list: %w", field, err))
+		}
+		for _, e := range elems {
+			v, ok := mcpwire.StringMember(e, key)
+			if !ok {
+				continue
+			}
+			q, _ := json.Marshal(prefix(server, v))
+			if e2, err := mcpwire.Set(e, key, q); err == nil {
+				out = append(out, e2)
+			}
+		}
+		_ = json.Unmarshal(resp.Result, &r)
+		if r.NextCursor == nil || *r.NextCursor == "" {
+			return out, nil
+		}
+		q, _ := json.Marshal(*r.NextCursor)
+		params, err = mcpwire.Set(params, "cursor", q)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func prefixName(server, v string) string { return server + NameSep + v }
+func prefixURI(server, v string) string  { return server + "+" + v }
+
+func splitName(v string) (string, string, bool) {
+	return strings.Cut(v, NameSep)
+}
+
+func (s *Session) splitURI(v string) (string, string, bool) {
+	server, rest, ok := strings.Cut(v, "+")
+	return server, rest, ok
+}
+
+// routeBy finds the server from the prefixed value at path in params,
+// strips the prefix, and forwards.
+func (s *Session) routeBy(ctx context.Context, x *intercept.Exchange, path []string, split func(string) (string, string, bool)) (*intercept.Reply, error) {
+	obj := x.Msg.Params
+	for _, p := range path[:len(path)-1] {
+		obj, _ = mcpwire.Get(obj, p)
+	}
+	v, ok := mcpwire.StringMember(obj, path[len(path)-1])
+	if !ok {
+		return nil, &intercept.Denial{Rule: "route.missing-target", Code: intercept.CodeInvalidParams,
+			Public: fmt.Sprintf("params.%s is required", strings.Join(path, "."))}
+	}
+	server, rest, ok := split(v)
+	if !ok || !s.hasServer(server) {
+		return nil, &intercept.Denial{Rule: "route.unknown-target", Code: intercept.CodeInvalidParams,
+			Public: fmt.Sprintf("unknown %s %q", path[len(path)-1], v)}
+	}
+	x.Server, x.Name = server, rest
+	q, _ := json.Marshal(rest)
+	params, err := mcpwire.SetPath(x.Msg.Params, path, q)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := mcpwire.Set(x.Msg.Raw, "params", params)
+	if err != nil {
+		return nil, err
+	}
+	m, err := mcpwire.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return s.forward(ctx, x, server, m)
+}
+
+func (s *Session) hasServer(name string) bool {
+	for _, n := range s.opts.Backend.Servers() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixNotification rewrites resource URIs in server notifications when
+// several servers share the session.
+func (s *Session) prefixNotification(server string, msg *mcpwire.Message) []byte {
+	if msg.Method != "notifications/resources/updated" {
+		return msg.Raw
+	}
+	uri, ok := mcpwire.StringMember(msg.Params, "uri")
+	if !ok {
+		return msg.Raw
+	}
+	q, _ := json.Marshal(prefixURI(server, uri))
+	p, err := mcpwire.Set(msg.Params, "uri", q)
+	if err != nil {
+		return msg.Raw
+	}
+	raw, err := mcpwire.Set(msg.Raw, "params", p)
+	if err != nil {
+		return msg.Raw
+	}
+	return raw
+}

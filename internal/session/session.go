@@ -1,0 +1,455 @@
+// Package session holds the state of one client connection and routes its
+// messages: through the interceptor chain to the upstream that owns the
+// target, and server messages back to the right client stream. It knows
+// neither HTTP nor pipes: downstream transports hand it messages and
+// Streams, and a Backend hands it upstream connections.
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/upstream"
+)
+
+// Eras of the protocol, as the client speaks it.
+const (
+	EraLegacy = "legacy" // initialize + sessions (2024-11-05 … 2025-11-25)
+	EraModern = "modern" // stateless, per-request _meta (2026-07-28)
+	// EraDual is a stdio client connection, where each request says which
+	// era it speaks: a dual-era client probes server/discover and falls
+	// back to initialize.
+	EraDual = "dual"
+)
+
+// MetaProtocolVersion is the _meta key that marks a 2026-07-28 request.
+const MetaProtocolVersion = "io.modelcontextprotocol/protocolVersion"
+
+// IsModern reports whether a request carries the 2026-07-28 _meta.
+func IsModern(params []byte) bool {
+	if params == nil {
+		return false
+	}
+	_, ok := mcpwire.MetaString(params, MetaProtocolVersion)
+	return ok
+}
+
+// Stream carries messages to the client for one request: related
+// notifications and server→client requests (Send), then the final
+// response (Reply), which ends it.
+type Stream interface {
+	Send(msg []byte) error
+	Reply(msg []byte) error
+}
+
+// Backend supplies upstream connections.
+type Backend interface {
+	// Servers names the configured upstreams in order.
+	Servers() []string
+	// Dial opens a connection scoped to one legacy-era client session and
+	// completes the MCP handshake with the client's initialize params. It
+	// returns the upstream's InitializeResult. unsol builds the receiver of
+	// the connection's unsolicited messages; install it before the
+	// handshake so that nothing the server says early is lost.
+	Dial(ctx context.Context, server string, initParams json.RawMessage, unsol func(upstream.Conn) func(*mcpwire.Message)) (upstream.Conn, json.RawMessage, error)
+	// Shared returns the connection for stateless (2026-07-28) traffic to
+	// server.
+	Shared(ctx context.Context, server string) (upstream.Conn, error)
+}
+
+// Options shared by every session of a gateway.
+type Options struct {
+	Backend Backend
+	Chain   *intercept.Chain
+	Logger  *slog.Logger
+	// ServerInfo is the gateway's own identity, used when it answers for
+	// several upstreams at once.
+	Name, Version string
+}
+
+// Session is one client connection (a stdio client, a legacy HTTP session
+// or a legacy SSE connection), or one stateless request.
+type Session struct {
+	opts    *Options
+	log     *slog.Logger
+	peer    intercept.Peer
+	handler intercept.Handler
+	multi   bool
+
+	// out receives server messages that belong to no request.
+	out func(msg []byte) error
+
+	mu       sync.Mutex
+	ups      map[string]*upstreamState // legacy: per-session conns
+	inflight map[string]context.CancelFunc
+	srvReqs  map[string]srvReq // gateway id → origin of a server→client request
+	closed   bool
+
+	reqs sync.WaitGroup
+	// initReady is closed when initialize has finished, so that requests a
+	// client pipelines behind initialize wait for it instead of failing.
+	initReady   chan struct{}
+	nextSrvID   atomic.Uint64
+	lastActive  atomic.Int64
+	initDone    atomic.Bool
+	initPending atomic.Bool
+}
+
+type upstreamState struct {
+	conn upstream.Conn
+	init json.RawMessage
+	err  error
+}
+
+type srvReq struct {
+	conn upstream.Conn
+	id   json.RawMessage
+}
+
+// New makes a session. out delivers unsolicited server messages; it may
+// be nil for stateless requests, which have none.
+func New(opts *Options, peer intercept.Peer, out func([]byte) error) *Session {
+	s := &Session{
+		opts:      opts,
+		log:       opts.Logger,
+		peer:      peer,
+		multi:     len(opts.Backend.Servers()) > 1,
+		out:       out,
+		ups:       make(map[string]*upstreamState),
+		inflight:  make(map[string]context.CancelFunc),
+		srvReqs:   make(map[string]srvReq),
+		initReady: make(chan struct{}),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.handler = opts.Chain.Then(s.route)
+	s.touch()
+	return s
+}
+
+// Peer returns the session's client description.
+func (s *Session) Peer() *intercept.Peer { return &s.peer }
+
+// SetProtocolVersion records the negotiated version.
+func (s *Session) setVersion(v string) {
+	s.mu.Lock()
+	s.peer.ProtocolVersion = v
+	s.mu.Unlock()
+}
+
+// ProtocolVersion is the version negotiated at initialize.
+func (s *Session) ProtocolVersion() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.peer.ProtocolVersion
+}
+
+// Initialized reports whether initialize completed.
+func (s *Session) Initialized() bool { return s.initDone.Load() }
+
+// IdleSince reports when the client was last heard from.
+func (s *Session) IdleSince() time.Time { return time.Unix(0, s.lastActive.Load()) }
+
+func (s *Session) touch() { s.lastActive.Store(time.Now().UnixNano()) }
+
+// Handle processes one client message. Requests block until their final
+// response was sent on stream; run them on their own goroutine where
+// requests must proceed concurrently.
+func (s *Session) Handle(ctx context.Context, msg *mcpwire.Message, stream Stream) {
+	s.touch()
+	switch msg.Kind {
+	case mcpwire.KindRequest:
+		s.handleRequest(ctx, msg, stream)
+	case mcpwire.KindNotification:
+		s.handleNotification(ctx, msg)
+	case mcpwire.KindResponse, mcpwire.KindError:
+		s.handleResponse(ctx, msg)
+	}
+}
+
+// Go starts a request on its own goroutine. The request is registered
+// first, so a cancellation that follows it on the wire finds it.
+func (s *Session) Go(ctx context.Context, msg *mcpwire.Message, stream Stream) {
+	s.touch()
+	if msg.Method == "initialize" {
+		s.initPending.Store(true)
+	}
+	ctx, done := s.register(ctx, msg)
+	s.reqs.Add(1)
+	go func() {
+		defer s.reqs.Done()
+		defer done()
+		s.serveRequest(ctx, msg, stream)
+	}()
+}
+
+// Wait blocks until every request started with Go has finished.
+func (s *Session) Wait() { s.reqs.Wait() }
+
+func (s *Session) register(ctx context.Context, msg *mcpwire.Message) (context.Context, func()) {
+	key := mcpwire.IDKey(msg.ID)
+	ctx, cancel := context.WithCancel(ctx)
+	s.mu.Lock()
+	s.inflight[key] = cancel
+	s.mu.Unlock()
+	return ctx, func() {
+		cancel()
+		s.mu.Lock()
+		delete(s.inflight, key)
+		s.mu.Unlock()
+	}
+}
+
+func (s *Session) handleRequest(ctx context.Context, msg *mcpwire.Message, stream Stream) {
+	ctx, done := s.register(ctx, msg)
+	defer done()
+	s.serveRequest(ctx, msg, stream)
+}
+
+func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream Stream) {
+	start := time.Now()
+	peer := &s.peer
+	if s.peer.Era == EraDual {
+		p := s.peer
+		p.Era = EraLegacy
+		if IsModern(msg.Params) {
+			p.Era = EraModern
+		}
+		peer = &p
+	}
+	x := &intercept.Exchange{
+		Peer:   peer,
+		Msg:    msg,
+		Method: msg.Method,
+		Record: &intercept.Record{
+			ID: newID(), Time: start, Session: s.peer.SessionID, Era: peer.Era,
+			Transport: s.peer.Transport, RPCID: string(msg.ID), Method: msg.Method,
+			ReqBytes: len(msg.Raw),
+		},
+		Facts: map[string]any{factStream: stream},
+	}
+	reply, err := s.handler(ctx, x)
+	var out []byte
+	switch {
+	case err != nil:
+		out = errorReply(msg.ID, err)
+	case reply == nil || reply.Msg == nil:
+		out = mcpwire.NewError(msg.ID, intercept.CodeInternalError, "gateway: no response", nil)
+	default:
+		out = reply.Msg.Raw
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		// Cancelled by the client: the spec says send no response.
+		return
+	}
+	if err := stream.Reply(out); err != nil {
+		s.log.Debug("client stream gone before the response", "err", err, "method", msg.Method)
+	}
+}
+
+// errorReply maps an error to the JSON-RPC error the client sees. This is
+// the one place a denial becomes wire bytes.
+func errorReply(id json.RawMessage, err error) []byte {
+	if d, ok := intercept.AsDenial(err); ok {
+		code := d.Code
+		if code == 0 {
+			code = intercept.CodeDenied
+		}
+		var data []byte
+		if d.ID != "" || d.Rule != "" {
+			data, _ = json.Marshal(map[string]string{"rule": d.Rule, "audit_id": d.ID})
+		}
+		return mcpwire.NewError(id, code, d.Public, data)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return mcpwire.NewError(id, intercept.CodeInternalError, "gateway: upstream timed out", nil)
+	}
+	return mcpwire.NewError(id, intercept.CodeInternalError, "gateway: upstream failed", nil)
+}
+
+func (s *Session) handleNotification(ctx context.Context, msg *mcpwire.Message) {
+	switch msg.Method {
+	case "notifications/initialized":
+		// Backend.Dial completed the handshake with each upstream already.
+		return
+	case "notifications/cancelled":
+		reqID, ok := mcpwire.Get(msg.Params, "requestId")
+		if !ok {
+			return
+		}
+		s.mu.Lock()
+		cancel := s.inflight[mcpwire.IDKey(reqID)]
+		s.mu.Unlock()
+		if cancel != nil {
+			cancel() // the upstream Conn tells the server with its own id
+		}
+		return
+	}
+	// Everything else goes to every upstream of the session (roots list
+	// changes, progress on server→client requests, …).
+	era := s.peer.Era
+	if era == EraDual {
+		era = EraLegacy
+		if !s.initDone.Load() || IsModern(msg.Params) {
+			era = EraModern
+		}
+	}
+	for _, name := range s.opts.Backend.Servers() {
+		conn, err := s.conn(ctx, era, name)
+		if err != nil {
+			continue
+		}
+		if err := conn.Notify(ctx, msg); err != nil {
+			s.log.Debug("notify upstream failed", "server", name, "err", err)
+		}
+	}
+}
+
+// handleResponse returns a client's answer to a server→client request to
+// the server that asked, with the server's own id.
+func (s *Session) handleResponse(ctx context.Context, msg *mcpwire.Message) {
+	s.mu.Lock()
+	r, ok := s.srvReqs[mcpwire.IDKey(msg.ID)]
+	delete(s.srvReqs, mcpwire.IDKey(msg.ID))
+	s.mu.Unlock()
+	if !ok {
+		s.log.Debug("client answered an unknown request", "id", string(msg.ID))
+		return
+	}
+	fwd := *msg
+	fwd.Raw = msg.WithID(r.id)
+	fwd.ID = r.id
+	if err := r.conn.Respond(ctx, &fwd); err != nil {
+		s.log.Debug("respond upstream failed", "err", err)
+	}
+}
+
+// fromServer prepares a server message for the client: server→client
+// requests get a gateway id (so answers find their server), resource URIs
+// get the server prefix when several servers share the session.
+func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Message) []byte {
+	raw := msg.Raw
+	if s.multi {
+		raw = s.prefixNotification(server, msg)
+	}
+	if msg.Kind != mcpwire.KindRequest {
+		return raw
+	}
+	id := msg.ID
+	if s.multi {
+		id = strconv.AppendQuote(nil, "mw-"+strconv.FormatUint(s.nextSrvID.Add(1), 10))
+		m := *msg
+		m.Raw = raw
+		raw = m.WithID(id)
+	}
+	s.mu.Lock()
+	s.srvReqs[mcpwire.IDKey(id)] = srvReq{conn: conn, id: msg.ID}
+	s.mu.Unlock()
+	return raw
+}
+
+// Unsolicited returns the receiver for server messages tied to no
+// request, for a connection the session did not dial itself.
+func (s *Session) Unsolicited(server string, conn upstream.Conn) func(*mcpwire.Message) {
+	return s.unsolicited(server, conn)
+}
+
+// unsolicited delivers a server message tied to no request.
+func (s *Session) unsolicited(server string, conn upstream.Conn) func(*mcpwire.Message) {
+	return func(msg *mcpwire.Message) {
+		raw := s.fromServer(server, conn, msg)
+		if s.out == nil {
+			if msg.Kind == mcpwire.KindRequest {
+				_ = conn.Respond(context.Background(), &mcpwire.Message{Raw: mcpwire.NewError(msg.ID, intercept.CodeMethodNotFound, "client cannot receive server requests outside a call", nil)})
+			}
+			return
+		}
+		if err := s.out(raw); err != nil && msg.Kind == mcpwire.KindRequest {
+			// Nobody can answer: fail the server's request rather than let
+			// it wait forever.
+			_ = conn.Respond(context.Background(), &mcpwire.Message{Raw: mcpwire.NewError(msg.ID, intercept.CodeInternalError, "client has no open stream", nil)})
+		}
+	}
+}
+
+// conn returns the upstream connection this session uses for server.
+func (s *Session) conn(ctx context.Context, era, server string) (upstream.Conn, error) {
+	if era == EraModern {
+		c, err := s.opts.Backend.Shared(ctx, server)
+		if err != nil {
+			return nil, unavailable(server, err)
+		}
+		return c, nil
+	}
+	if s.initPending.Load() || s.initDone.Load() {
+		select {
+		case <-s.initReady:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	st := s.ups[server]
+	s.mu.Unlock()
+	if st == nil {
+		return nil, &intercept.Denial{Rule: "session.not-initialized", Code: intercept.CodeInvalidRequest, Public: "session is not initialized"}
+	}
+	if st.err != nil {
+		return nil, unavailable(server, st.err)
+	}
+	select {
+	case <-st.conn.Done():
+		return nil, unavailable(server, st.conn.Err())
+	default:
+	}
+	return st.conn, nil
+}
+
+func unavailable(server string, err error) error {
+	return &intercept.Denial{Rule: "upstream.unavailable", Code: intercept.CodeUnavailable,
+		Public: fmt.Sprintf("server %q is unavailable", server), Detail: fmt.Sprint(err)}
+}
+
+// Close ends the session and every connection it owns.
+func (s *Session) Close() {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	ups := s.ups
+	s.ups = map[string]*upstreamState{}
+	for _, cancel := range s.inflight {
+		cancel()
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, st := range ups {
+		if st.conn != nil {
+			wg.Add(1)
+			go func() { defer wg.Done(); st.conn.Close() }()
+		}
+	}
+	wg.Wait()
+}
+
+const factStream = "session.stream"
+
+func newID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

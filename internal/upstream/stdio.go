@@ -1,0 +1,474 @@
+package upstream
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+)
+
+// StdioOptions configures a child-process MCP server.
+type StdioOptions struct {
+	Command []string
+	Env     []string // full environment of the child; nil means the gateway's
+	Dir     string
+	// Stderr receives the child's stderr; nil logs it line by line.
+	Stderr io.Writer
+	// MaxMessageBytes bounds one line from the child.
+	MaxMessageBytes int
+	// Multiplexed is set when several clients share this child: progress
+	// tokens are then rewritten to gateway-unique ones, so that one
+	// client's token cannot capture another client's progress.
+	Multiplexed bool
+	Logger      *slog.Logger
+	// Name labels log lines.
+	Name string
+}
+
+// StdioConn is a Conn over a child process's stdin and stdout.
+type StdioConn struct {
+	o      StdioOptions
+	log    *slog.Logger
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	wmu    sync.Mutex
+	nextID atomic.Uint64
+
+	mu      sync.Mutex
+	pending map[uint64]*stdioCall
+	tokens  map[string]*stdioCall // progress token (IDKey) → call
+	unsol   func(*mcpwire.Message)
+
+	done    chan struct{}
+	err     error
+	closing atomic.Bool
+	exited  chan struct{}
+}
+
+type stdioCall struct {
+	origID  []byte
+	token   []byte // client's raw progress token, when rewritten or tracked
+	tokKey  string
+	related Related
+	resp    chan *mcpwire.Message
+}
+
+// StartStdio spawns the server. The child is in its own process group, dies
+// with the gateway (Pdeathsig) and is reaped by Close.
+func StartStdio(ctx context.Context, o StdioOptions) (*StdioConn, error) {
+	if len(o.Command) == 0 {
+		return nil, errors.New("upstream stdio: empty command")
+	}
+	if o.MaxMessageBytes <= 0 {
+		o.MaxMessageBytes = 4 << 20
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("server", o.Name)
+	cmd := exec.Command(o.Command[0], o.Command[1:]...)
+	cmd.Env = o.Env
+	cmd.Dir = o.Dir
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("upstream stdio: %w", err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, fmt.Errorf("upstream stdio: %w", err)
+	}
+	if o.Stderr != nil {
+		cmd.Stderr = o.Stderr
+	} else {
+		cmd.Stderr = &lineLogger{log: log}
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("upstream stdio: start %q: %w", o.Command[0], err)
+	}
+	c := &StdioConn{
+		o: o, log: log, cmd: cmd, stdin: stdin,
+		pending: make(map[uint64]*stdioCall),
+		tokens:  make(map[string]*stdioCall),
+		done:    make(chan struct{}),
+		exited:  make(chan struct{}),
+	}
+	go c.readLoop(stdout)
+	go func() {
+		werr := cmd.Wait()
+		close(c.exited)
+		if werr == nil {
+			werr = errors.New("server exited")
+		}
+		c.fail(fmt.Errorf("upstream stdio: %w", werr))
+	}()
+	return c, nil
+}
+
+// Pid is the child's process id.
+func (c *StdioConn) Pid() int { return c.cmd.Process.Pid }
+
+func (c *StdioConn) SetUnsolicited(fn func(*mcpwire.Message)) {
+	c.mu.Lock()
+	c.unsol = fn
+	c.mu.Unlock()
+}
+
+func (c *StdioConn) Done() <-chan struct{} { return c.done }
+
+func (c *StdioConn) Err() error {
+	select {
+	case <-c.done:
+		return c.err
+	default:
+		return nil
+	}
+}
+
+func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Related) (*mcpwire.Message, error) {
+	id := c.nextID.Add(1)
+	var idb [20]byte
+	upID := strconv.AppendUint(idb[:0], id, 10)
+	call := &stdioCall{origID: req.ID, related: related, resp: make(chan *mcpwire.Message, 1)}
+	out := req.WithID(upID)
+	if tok, ok := progressToken(req.Params); ok {
+		call.token = tok
+		if c.o.Multiplexed {
+			// Rewrite so that tokens of different clients never meet.
+			gw := strconv.AppendQuote(nil, "mw-"+string(upID))
+			params, err := mcpwire.SetPath(req.Params, []string{"_meta", "progressToken"}, gw)
+			if err != nil {
+				return nil, fmt.Errorf("upstream stdio: rewrite progress token: %w", err)
+			}
+			out, err = mcpwire.Set(out, "params", params)
+			if err != nil {
+				return nil, fmt.Errorf("upstream stdio: rewrite progress token: %w", err)
+			}
+			call.tokKey = string(gw)
+		} else {
+			call.tokKey = mcpwire.IDKey(tok)
+		}
+	}
+	c.mu.Lock()
+	select {
+	case <-c.done:
+		c.mu.Unlock()
+		return nil, c.err
+	default:
+	}
+	c.pending[id] = call
+	if call.tokKey != "" {
+		c.tokens[call.tokKey] = call
+	}
+	c.mu.Unlock()
+	defer c.forget(id, call)
+
+	if err := c.write(out); err != nil {
+		return nil, err
+	}
+	select {
+	case resp := <-call.resp:
+		return resp, nil
+	case <-c.done:
+		// A response that raced the exit still wins.
+		select {
+		case resp := <-call.resp:
+			return resp, nil
+		default:
+		}
+		return nil, c.err
+	case <-ctx.Done():
+		params := append(append([]byte(`{"requestId":`), upID...), `,"reason":"cancelled by client"}`...)
+		_ = c.write(mcpwire.NewNotification("notifications/cancelled", params))
+		return nil, ctx.Err()
+	}
+}
+
+func (c *StdioConn) forget(id uint64, call *stdioCall) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	if call.tokKey != "" && c.tokens[call.tokKey] == call {
+		delete(c.tokens, call.tokKey)
+	}
+	c.mu.Unlock()
+}
+
+func (c *StdioConn) Notify(ctx context.Context, msg *mcpwire.Message) error {
+	return c.write(msg.Raw)
+}
+
+func (c *StdioConn) Respond(ctx context.Context, msg *mcpwire.Message) error {
+	return c.write(msg.Raw)
+}
+
+// write sends one message as one line, in a single write so that
+// concurrent writers never interleave.
+func (c *StdioConn) write(raw []byte) error {
+	if bytes.IndexByte(raw, '\n') >= 0 {
+		// Strict JSON has no raw newline inside strings, so this is only
+		// whitespace between tokens; the stdio framing forbids it.
+		raw = compactNewlines(raw)
+	}
+	buf := bufPool.Get().(*[]byte)
+	b := append((*buf)[:0], raw...)
+	b = append(b, '\n')
+	c.wmu.Lock()
+	_, err := c.stdin.Write(b)
+	c.wmu.Unlock()
+	*buf = b
+	if cap(b) <= 1<<20 {
+		bufPool.Put(buf)
+	}
+	if err != nil {
+		select {
+		case <-c.done:
+			return c.err
+		default:
+		}
+		return fmt.Errorf("upstream stdio: write: %w", err)
+	}
+	return nil
+}
+
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func compactNewlines(raw []byte) []byte {
+	out := make([]byte, 0, len(raw))
+	for _, ch := range raw {
+		if ch != '\n' && ch != '\r' {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+func (c *StdioConn) readLoop(r io.Reader) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for {
+		line, err := readLine(br, c.o.MaxMessageBytes)
+		if len(line) > 0 {
+			c.dispatch(line)
+		}
+		if err != nil {
+			if errors.Is(err, errLineTooLong) {
+				c.log.Warn("upstream sent a message over the size limit; dropped", "limit", c.o.MaxMessageBytes)
+				continue
+			}
+			if !c.closing.Load() && !errors.Is(err, io.EOF) {
+				c.log.Warn("upstream stdout read failed", "err", err)
+			}
+			c.fail(fmt.Errorf("upstream stdio: server closed its output"))
+			return
+		}
+	}
+}
+
+var errLineTooLong = errors.New("line too long")
+
+// readLine returns one line without its terminator in a fresh slice.
+// An over-long line is consumed and reported as errLineTooLong.
+func readLine(br *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		frag, err := br.ReadSlice('\n')
+		if len(line)+len(frag) > max+1 {
+			// Drain the rest of the line before reporting.
+			for errors.Is(err, bufio.ErrBufferFull) {
+				_, err = br.ReadSlice('\n')
+			}
+			if err != nil {
+				return nil, err
+			}
+			return nil, errLineTooLong
+		}
+		if err == nil {
+			if line == nil {
+				line = make([]byte, len(frag))
+				copy(line, frag)
+			} else {
+				line = append(line, frag...)
+			}
+			return bytes.TrimRight(line, "\r\n"), nil
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			line = append(line, frag...)
+			continue
+		}
+		return bytes.TrimRight(append(line, frag...), "\r\n"), err
+	}
+}
+
+func (c *StdioConn) dispatch(line []byte) {
+	line = bytes.TrimSpace(line)
+	if len(line) == 0 {
+		return
+	}
+	msg, err := mcpwire.Parse(line)
+	if err != nil {
+		// A server that prints to stdout breaks the framing; skip the line
+		// rather than the whole connection, and say so.
+		c.log.Warn("upstream sent a line that is not a valid message; dropped", "err", err, "bytes", len(line))
+		return
+	}
+	switch msg.Kind {
+	case mcpwire.KindResponse, mcpwire.KindError:
+		id, err := strconv.ParseUint(string(msg.ID), 10, 64)
+		if err != nil {
+			c.log.Warn("upstream answered an id it was never sent", "id", string(msg.ID))
+			return
+		}
+		c.mu.Lock()
+		call := c.pending[id]
+		delete(c.pending, id)
+		c.mu.Unlock()
+		if call == nil {
+			c.log.Debug("response for a call no longer waiting", "id", id)
+			return
+		}
+		msg.Raw = msg.WithID(call.origID)
+		msg.ID = call.origID
+		call.resp <- msg
+	default:
+		call := c.relatedCall(msg)
+		if call != nil {
+			call.related(msg)
+			return
+		}
+		c.mu.Lock()
+		fn := c.unsol
+		c.mu.Unlock()
+		if fn != nil {
+			fn(msg)
+		}
+	}
+}
+
+// relatedCall attributes a server message to an in-flight call. Progress
+// goes by token. Over stdio nothing else says which request a log line or
+// a server→client request belongs to; when exactly one call is in flight
+// it is that one, otherwise the message is unsolicited.
+func (c *StdioConn) relatedCall(msg *mcpwire.Message) *stdioCall {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if msg.Method == "notifications/progress" {
+		tok, ok := mcpwire.Get(msg.Params, "progressToken")
+		if !ok {
+			return nil
+		}
+		call := c.tokens[mcpwire.IDKey(tok)]
+		if call == nil {
+			return nil
+		}
+		if c.o.Multiplexed {
+			if p, err := mcpwire.Set(msg.Params, "progressToken", call.token); err == nil {
+				if raw, err := mcpwire.Set(msg.Raw, "params", p); err == nil {
+					msg.Raw, msg.Params = raw, p
+				}
+			}
+		}
+		if call.related == nil {
+			return nil
+		}
+		return call
+	}
+	if msg.Method == "notifications/cancelled" || len(c.pending) != 1 {
+		return nil
+	}
+	for _, call := range c.pending {
+		if call.related != nil {
+			return call
+		}
+	}
+	return nil
+}
+
+func (c *StdioConn) fail(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.done:
+		return
+	default:
+	}
+	if c.closing.Load() {
+		err = ErrClosed
+	}
+	c.err = err
+	close(c.done)
+}
+
+// Close ends the child: stdin closed, then SIGTERM, then SIGKILL to its
+// whole process group, waiting for it to be reaped.
+func (c *StdioConn) Close() error {
+	if !c.closing.CompareAndSwap(false, true) {
+		<-c.exited
+		return nil
+	}
+	c.fail(ErrClosed)
+	_ = c.stdin.Close()
+	pgid := c.cmd.Process.Pid
+	for _, step := range []struct {
+		wait time.Duration
+		sig  syscall.Signal
+	}{{2 * time.Second, syscall.SIGTERM}, {2 * time.Second, syscall.SIGKILL}} {
+		select {
+		case <-c.exited:
+			_ = syscall.Kill(-pgid, syscall.SIGKILL) // grandchildren left behind
+			return nil
+		case <-time.After(step.wait):
+			_ = syscall.Kill(-pgid, step.sig)
+		}
+	}
+	<-c.exited
+	return nil
+}
+
+func progressToken(params []byte) ([]byte, bool) {
+	meta := mcpwire.Meta(params)
+	if meta == nil {
+		return nil, false
+	}
+	return mcpwire.Get(meta, "progressToken")
+}
+
+// lineLogger turns a child's stderr into log lines.
+type lineLogger struct {
+	log *slog.Logger
+	buf []byte
+}
+
+func (l *lineLogger) Write(p []byte) (int, error) {
+	l.buf = append(l.buf, p...)
+	for {
+		i := bytes.IndexByte(l.buf, '\n')
+		if i < 0 {
+			if len(l.buf) > 8<<10 {
+				l.emit(l.buf)
+				l.buf = l.buf[:0]
+			}
+			return len(p), nil
+		}
+		l.emit(l.buf[:i])
+		l.buf = l.buf[i+1:]
+	}
+}
+
+func (l *lineLogger) emit(b []byte) {
+	if len(bytes.TrimSpace(b)) > 0 {
+		l.log.Info("server stderr", "line", string(b))
+	}
+}
+
+var _ Conn = (*StdioConn)(nil)
