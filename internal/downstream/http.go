@@ -392,7 +392,7 @@ func (h *HTTP) postLegacy(w http.ResponseWriter, r *http.Request, hs *httpSessio
 	// Disconnecting is not cancelling in this era: the request runs on, and
 	// its events stay replayable with Last-Event-ID.
 	es := hs.newStream()
-	st := newPostStream(w, es, hs.id, priming(hs.sess.ProtocolVersion()))
+	st := newPostStream(w, es, hs.id, true)
 	hs.busy.Add(1)
 	ctx := context.WithoutCancel(r.Context())
 	go func() {
@@ -403,10 +403,6 @@ func (h *HTTP) postLegacy(w http.ResponseWriter, r *http.Request, hs *httpSessio
 	}()
 	st.serve(r)
 }
-
-// priming reports whether the version expects an id-only first event so
-// that the client can resume a stream that ends before any data.
-func priming(version string) bool { return version >= "2025-11-25" }
 
 func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
 	sid := r.Header.Get(hSessionID)

@@ -258,8 +258,10 @@ func writeEvent(w http.ResponseWriter, streamID string, ev event) error {
 }
 
 // postStream is the session.Stream of one POST: related messages and the
-// final response. The response is plain JSON when nothing came before it,
-// and an SSE stream otherwise.
+// final response. In a resumable session stream the answer is always SSE
+// with a priming event, as SDK servers do, so the client can reconnect;
+// otherwise it is plain JSON when nothing came before the response, and
+// an SSE stream when something did.
 type postStream struct {
 	w       http.ResponseWriter
 	es      *eventStream
@@ -314,7 +316,7 @@ func (p *postStream) serve(r *http.Request) {
 		}
 	}
 	es.mu.Lock()
-	if len(es.events) == 1 && es.final {
+	if len(es.events) == 1 && es.final && !p.prime {
 		data := es.events[0].data
 		es.mu.Unlock()
 		h := p.w.Header()
