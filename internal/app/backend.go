@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -173,29 +172,83 @@ func (p *pool) get(ctx context.Context) (upstream.Conn, error) {
 		return nil, p.lastErr
 	}
 	p.lastTry = time.Now()
-	var err error
-	switch p.s.Transport {
-	case "stdio":
-		var sc *upstream.StdioConn
-		sc, err = p.b.startStdio(ctx, p.s, true)
-		if err == nil {
-			sc.SetUnsolicited(func(m *mcpwire.Message) {
-				p.b.log.Debug("stateless upstream sent a message tied to no request; dropped", "server", p.s.Name, "method", m.Method)
-			})
-			c = sc
-		}
-	case "streamable":
-		c, err = upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
-			MaxMessageBytes: p.b.maxMsg, Logger: p.b.log.With("server", p.s.Name)})
-	default:
-		err = fmt.Errorf("server %q speaks only the legacy HTTP+SSE transport, which 2026-07-28 clients cannot use through the gateway", p.s.Name)
-	}
+	c, err := p.dial(ctx)
 	p.lastErr = err
 	if err != nil {
 		return nil, err
 	}
 	p.conns[i] = c
 	return c, nil
+}
+
+// dial opens one shared connection. A server that does not speak
+// 2026-07-28 gets a session the gateway initializes itself, behind a
+// bridge that answers server/discover for it.
+func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, p.s.StartTimeout)
+	defer cancel()
+	log := p.b.log.With("server", p.s.Name)
+	switch p.s.Transport {
+	case "stdio":
+		sc, err := p.b.startStdio(ctx, p.s, true)
+		if err != nil {
+			return nil, err
+		}
+		sc.SetUnsolicited(func(m *mcpwire.Message) {
+			log.Debug("stateless upstream sent a message tied to no request; dropped", "method", m.Method)
+		})
+		if probeModern(ctx, sc) {
+			return sc, nil
+		}
+		res, err := handshake(ctx, sc, gatewayInit())
+		if err != nil {
+			sc.Close()
+			return nil, err
+		}
+		log.Info("server does not speak 2026-07-28; bridging stateless clients to a gateway-initialized session")
+		return upstream.BridgeLegacy(sc, res)
+	case "streamable":
+		hc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
+			MaxMessageBytes: p.b.maxMsg, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		if probeModern(ctx, hc) {
+			return hc, nil
+		}
+		hc.Close()
+		sc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
+			MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
+		if err != nil {
+			return nil, err
+		}
+		log.Info("server does not speak 2026-07-28; bridging stateless clients to a gateway-initialized session")
+		return upstream.BridgeLegacy(sc, sc.InitializeResult())
+	case "sse":
+		sc, err := upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: p.s.Headers,
+			MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
+		if err != nil {
+			return nil, err
+		}
+		return upstream.BridgeLegacy(sc, sc.InitializeResult())
+	}
+	return nil, fmt.Errorf("app: server %q: unknown transport %q", p.s.Name, p.s.Transport)
+}
+
+func gatewayInit() json.RawMessage {
+	return json.RawMessage(`{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"mcpwarden","version":"` + Version + `"}}`)
+}
+
+// probeModern asks the server whether it speaks 2026-07-28.
+func probeModern(ctx context.Context, c upstream.Conn) bool {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := mcpwire.Parse(mcpwire.NewRequest([]byte(`0`), "server/discover", []byte(`{"_meta":{"io.modelcontextprotocol/protocolVersion":"`+upstream.ModernVersion+`","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"mcpwarden","version":"`+Version+`"}}}`)))
+	if err != nil {
+		return false
+	}
+	resp, err := c.Call(ctx, req, nil)
+	return err == nil && upstream.IsModernCapable(resp)
 }
 
 // Health reports, per server, whether its shared connections are up.
@@ -235,4 +288,3 @@ func (b *backend) Close() {
 	wg.Wait()
 }
 
-var _ = errors.New

@@ -92,7 +92,14 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 	}
 	stream := streamOf(x)
 	t0 := time.Now()
+	modern := x.Peer.Era == EraModern
 	resp, err := conn.Call(ctx, msg, func(m *mcpwire.Message) {
+		if modern && m.Kind == mcpwire.KindRequest {
+			// 2026-07-28 has no server→client requests: a server that only
+			// speaks the session era asked for one.
+			refuse(conn, m, "the client speaks 2026-07-28, which has no server-to-client requests")
+			return
+		}
 		if stream != nil {
 			_ = stream.Send(s.fromServer(server, conn, m))
 		}

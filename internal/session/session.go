@@ -372,15 +372,24 @@ func (s *Session) unsolicited(server string, conn upstream.Conn) func(*mcpwire.M
 		raw := s.fromServer(server, conn, msg)
 		if s.out == nil {
 			if msg.Kind == mcpwire.KindRequest {
-				_ = conn.Respond(context.Background(), &mcpwire.Message{Raw: mcpwire.NewError(msg.ID, intercept.CodeMethodNotFound, "client cannot receive server requests outside a call", nil)})
+				refuse(conn, msg, "the client cannot receive server requests outside a call")
 			}
 			return
 		}
 		if err := s.out(raw); err != nil && msg.Kind == mcpwire.KindRequest {
 			// Nobody can answer: fail the server's request rather than let
 			// it wait forever.
-			_ = conn.Respond(context.Background(), &mcpwire.Message{Raw: mcpwire.NewError(msg.ID, intercept.CodeInternalError, "client has no open stream", nil)})
+			refuse(conn, msg, "the client has no open stream")
 		}
+	}
+}
+
+// refuse answers a server→client request with an error on the client's
+// behalf.
+func refuse(conn upstream.Conn, req *mcpwire.Message, why string) {
+	resp, err := mcpwire.Parse(mcpwire.NewError(req.ID, intercept.CodeMethodNotFound, "gateway: "+why, nil))
+	if err == nil {
+		_ = conn.Respond(context.Background(), resp)
 	}
 }
 
