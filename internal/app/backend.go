@@ -287,4 +287,3 @@ func (b *backend) Close() {
 	}
 	wg.Wait()
 }
-
