@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,9 @@ func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMess
 		}
 		return c, res, nil
 	case "streamable":
+		if c, res, ok := b.dialModern(ctx, name, initParams, unsol); ok {
+			return c, res, nil
+		}
 		c, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: s.URL, Headers: s.Headers,
 			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
 		if err != nil {
@@ -80,6 +84,46 @@ func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMess
 		return c, c.InitializeResult(), nil
 	}
 	return nil, nil, fmt.Errorf("app: server %q: unknown transport %q", name, s.Transport)
+}
+
+// legacyVersions are the session-era versions the gateway speaks to clients.
+var legacyVersions = []string{"2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"}
+
+// dialModern serves a session-era client from a 2026-07-28 HTTP server
+// through the shared stateless connection, so that the server's
+// multi-round-trip input requests reach the client as the sampling,
+// elicitation and roots requests it knows.
+func (b *backend) dialModern(ctx context.Context, name string, initParams json.RawMessage, unsol func(upstream.Conn) func(*mcpwire.Message)) (upstream.Conn, json.RawMessage, bool) {
+	c, err := b.Shared(ctx, name)
+	if err != nil {
+		return nil, nil, false
+	}
+	b.mu.Lock()
+	modern := b.shared[name] != nil && b.shared[name].modern.Load()
+	b.mu.Unlock()
+	if !modern {
+		return nil, nil, false
+	}
+	bridge := upstream.BridgeModern(nopClose{c}, initParams)
+	req, err := mcpwire.Parse(mcpwire.NewRequest([]byte(`0`), "server/discover", []byte(`{}`)))
+	if err != nil {
+		return nil, nil, false
+	}
+	resp, err := bridge.Call(ctx, req, nil)
+	if err != nil || resp.Kind != mcpwire.KindResponse {
+		return nil, nil, false
+	}
+	version, _ := mcpwire.StringMember(initParams, "protocolVersion")
+	if !slices.Contains(legacyVersions, version) {
+		version = legacyVersions[len(legacyVersions)-1]
+	}
+	res, err := upstream.InitializeFromDiscover(resp.Result, version)
+	if err != nil {
+		return nil, nil, false
+	}
+	bridge.SetUnsolicited(unsol(bridge))
+	bridge.Start(resp.Result)
+	return bridge, res, true
 }
 
 // handshake sends initialize and notifications/initialized on c.
@@ -152,6 +196,7 @@ type pool struct {
 	next    atomic.Uint32
 	lastErr error
 	lastTry time.Time
+	modern  atomic.Bool // the server speaks 2026-07-28 on its shared connections
 }
 
 func (p *pool) get(ctx context.Context) (upstream.Conn, error) {
@@ -214,6 +259,7 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 			return nil, err
 		}
 		if probeModern(ctx, hc) {
+			p.modern.Store(true)
 			return hc, nil
 		}
 		hc.Close()
