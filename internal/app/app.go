@@ -58,6 +58,7 @@ func compile(cfg *config.Config, log *slog.Logger) *snapshot {
 	b := newBackend(cfg, log)
 	return &snapshot{cfg: cfg, backend: b, opts: &session.Options{
 		Backend: b, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version,
+		RequestTimeout: cfg.HTTP.RequestTimeout,
 	}}
 }
 
@@ -145,7 +146,8 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return err
 	}
 	rb := &runBackend{name: server.Name, conn: conn}
-	opts := &session.Options{Backend: rb, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version}
+	opts := &session.Options{Backend: rb, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version,
+		RequestTimeout: cfg.HTTP.RequestTimeout}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {

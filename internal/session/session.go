@@ -76,6 +76,8 @@ type Options struct {
 	// ServerInfo is the gateway's own identity, used when it answers for
 	// several upstreams at once.
 	Name, Version string
+	// RequestTimeout bounds one request end to end (0: no bound).
+	RequestTimeout time.Duration
 }
 
 // Session is one client connection (a stdio client, a legacy HTTP session
@@ -220,6 +222,11 @@ func (s *Session) handleRequest(ctx context.Context, msg *mcpwire.Message, strea
 
 func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream Stream) {
 	start := time.Now()
+	if s.opts.RequestTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
+		defer cancel()
+	}
 	peer := &s.peer
 	if s.peer.Era == EraDual {
 		p := s.peer
@@ -250,7 +257,7 @@ func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream
 	default:
 		out = reply.Msg.Raw
 	}
-	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		// Cancelled by the client: the spec says send no response.
 		return
 	}
