@@ -1,0 +1,57 @@
+package mcpwire
+
+import (
+	"strings"
+	"testing"
+)
+
+var (
+	smallCall = []byte(`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"search_files","arguments":{"path":"/home/user/project","pattern":"*.go","limit":50}}}`)
+	bigCall   = []byte(`{"jsonrpc":"2.0","id":"req-1","method":"tools/call","params":{"name":"write_file","arguments":{"path":"/tmp/out.txt","content":"` +
+		strings.Repeat("lorem ipsum dolor sit amet, consectetur adipiscing elit \\n", 64<<10/58+1)[:64<<10] + `"}}}`)
+)
+
+func benchParse(b *testing.B, msg []byte) {
+	if _, err := Parse(msg); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(msg)))
+	for b.Loop() {
+		if _, err := Parse(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseSmall(b *testing.B) { benchParse(b, smallCall) }
+func BenchmarkParse64K(b *testing.B)   { benchParse(b, bigCall) }
+
+func BenchmarkWithID(b *testing.B) {
+	m, err := Parse(smallCall)
+	if err != nil {
+		b.Fatal(err)
+	}
+	id := []byte(`"gw-000000000001"`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(smallCall)))
+	for b.Loop() {
+		_ = m.WithID(id)
+	}
+}
+
+func BenchmarkSetPathMeta(b *testing.B) {
+	m, err := Parse(smallCall)
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := []string{"_meta", "io.modelcontextprotocol/protocolVersion"}
+	val := []byte(`"2025-06-18"`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(m.Params)))
+	for b.Loop() {
+		if _, err := SetPath(m.Params, path, val); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,34 @@
+package mcpwire
+
+import "bytes"
+
+// WithID returns a new slice equal to Raw with the id value replaced by id
+// (raw JSON; empty means null). Every other byte is kept. Without an id,
+// or for a Message that Parse did not produce, it returns a copy of Raw.
+func (m *Message) WithID(id []byte) []byte {
+	if m.idEnd == 0 || m.idEnd > len(m.Raw) || m.idStart > m.idEnd {
+		return append([]byte(nil), m.Raw...)
+	}
+	if len(id) == 0 {
+		id = []byte("null")
+	}
+	return splice(m.Raw, m.idStart, m.idEnd, id)
+}
+
+// IDKey returns a map key for a raw id: 1 and "1" differ, numbers are
+// compared by their bytes (1 and 1.0 differ too), and strings by their
+// text, so "\u0031" and "1" are the same id, as a peer that re-encodes
+// ids would see them.
+func IDKey(raw []byte) string {
+	raw = trimWS(raw)
+	if len(raw) < 2 || raw[0] != '"' || bytes.IndexByte(raw, '\\') < 0 {
+		// A string without escapes is already in canonical form.
+		return string(raw)
+	}
+	var s scanner
+	s.init(raw)
+	if _, _, ok := s.str(); !ok || s.pos != len(raw) {
+		return string(raw)
+	}
+	return string(appendQuoted(nil, unquote(raw)))
+}
