@@ -330,6 +330,11 @@ func TestParseProblems(t *testing.T) {
 			{2, 26, "http.allowed_origins[1]", "without path"},
 			{2, 72, "http.allowed_origins[3]", "must be scheme://host[:port]"},
 		}},
+		{"origins that never match", "http:\n  allowed_origins: ['https://App.example.com', 'https://a.example:443', 'http://a.example:80', 'http://a.example:8080']\nservers: {a: {command: [x]}}\n", []pos{
+			{2, 21, "http.allowed_origins[0]", `browsers send origins in lower case, write "https://app.example.com"`},
+			{2, 48, "http.allowed_origins[1]", "browsers leave out the default port, write https://a.example"},
+			{2, 73, "http.allowed_origins[2]", "browsers leave out the default port, write http://a.example"},
+		}},
 		{"hosts", "http:\n  allowed_hosts: [ok.example, 'h:80', '*.example', '::1']\nservers: {a: {command: [x]}}\n", []pos{
 			{2, 31, "http.allowed_hosts[1]", "without a port"},
 			{2, 39, "http.allowed_hosts[2]", "without scheme, port or wildcard"},

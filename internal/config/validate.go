@@ -282,6 +282,13 @@ func checkOrigin(s string) error {
 		if n, err := strconv.Atoi(pt); err != nil || n < 1 || n > 65535 {
 			return fmt.Errorf("invalid origin %q: bad port", s)
 		}
+		if u.Scheme == "http" && pt == "80" || u.Scheme == "https" && pt == "443" {
+			return fmt.Errorf("origin %q would never match: browsers leave out the default port, write %s://%s", s, u.Scheme, u.Host[:len(u.Host)-len(pt)-1])
+		}
+	}
+	// Origins are compared exactly, and browsers send them in lower case.
+	if s != strings.ToLower(s) {
+		return fmt.Errorf("origin %q would never match: browsers send origins in lower case, write %q", s, strings.ToLower(s))
 	}
 	return nil
 }
