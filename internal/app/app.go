@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -70,7 +71,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	h := downstream.NewHTTP(downstream.HTTPOptions{
 		Sessions:       func() *session.Options { return cur.Load().opts },
 		AllowedOrigins: cfg.HTTP.AllowedOrigins,
-		AllowedHosts:   append(cfg.HTTP.AllowedHosts, listenHost(cfg.Listen)),
+		AllowedHosts:   slices.Concat(cfg.HTTP.AllowedHosts, []string{listenHost(cfg.Listen)}),
 		MaxBodyBytes:   cfg.HTTP.MaxBodyBytes,
 		IdleTimeout:    cfg.HTTP.SessionIdleTimeout,
 		Logger:         log,

@@ -34,6 +34,10 @@ Logs and one audit line per exchange go to stderr.`,
 				return &exitError{code: 2, err: errors.New("run: put the server command after --, as in: mcpwarden run -- CMD ARGS")}
 			}
 			server := config.ServerFromCommand(serverName(args[0]), args)
+			cfg.Servers = []config.Server{server}
+			if probs := cfg.Validate(); len(probs) > 0 {
+				return &exitError{code: 1, err: probs}
+			}
 			log := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
 			if err := app.Run(cmd.Context(), cfg, server, cmd.InOrStdin(), cmd.OutOrStdout(), log); err != nil {
 				return &exitError{code: 1, err: err}
