@@ -118,6 +118,7 @@ type eventStream struct {
 	mu       sync.Mutex
 	events   []event
 	nextSeq  int
+	sent     int // highest seq written to a reader: where a new plain GET starts
 	ended    bool
 	final    bool // the last event is the final response of a request
 	claimed  bool
@@ -190,7 +191,9 @@ func (es *eventStream) attached() bool {
 
 // attach streams events after seq to w until the stream ends or the client
 // goes away. seq < 0 means "what is new from now on, plus what was queued
-// while nobody listened" for the GET stream.
+// while nobody listened" for the GET stream: everything after the last
+// event an earlier reader was sent, so a reconnect without Last-Event-ID
+// does not deliver the same messages twice.
 func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, hs *httpSession, preamble ...sse.Event) {
 	es.mu.Lock()
 	es.attachN++
@@ -203,7 +206,9 @@ func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, h
 		hs.touch()
 	}()
 	if seq < 0 {
-		seq = 0
+		es.mu.Lock()
+		seq = es.sent
+		es.mu.Unlock()
 	}
 	fl, _ := w.(http.Flusher)
 	h := w.Header()
@@ -235,8 +240,13 @@ func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, h
 			}
 			seq = ev.seq
 		}
-		if len(pending) > 0 && fl != nil {
-			fl.Flush()
+		if len(pending) > 0 {
+			if fl != nil {
+				fl.Flush()
+			}
+			es.mu.Lock()
+			es.sent = max(es.sent, seq)
+			es.mu.Unlock()
 		}
 		if ended {
 			return
