@@ -439,6 +439,7 @@ func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Conflict: a GET stream is already open for this session", http.StatusConflict)
 		return
 	}
+	defer es.release()
 	es.attach(w, r, -1, hs)
 }
 

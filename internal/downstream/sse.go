@@ -27,6 +27,7 @@ func (h *HTTP) serveSSE(w http.ResponseWriter, r *http.Request) {
 	}
 	defer h.drop(hs.id)
 	hs.get.claim()
+	defer hs.get.release()
 	endpoint := sse.Event{Type: "endpoint", Data: []byte(h.o.MessagePath + "?sessionId=" + hs.id), Retry: -1}
 	hs.get.attach(w, r, -1, hs, endpoint)
 }

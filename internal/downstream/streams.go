@@ -172,7 +172,8 @@ func (es *eventStream) isEnded() bool {
 }
 
 // claim reserves the stream for one reader (the standalone GET stream
-// allows one at a time).
+// allows one at a time); release gives it back. Readers that resume with
+// Last-Event-ID attach without a claim.
 func (es *eventStream) claim() bool {
 	es.mu.Lock()
 	defer es.mu.Unlock()
@@ -181,6 +182,12 @@ func (es *eventStream) claim() bool {
 	}
 	es.claimed = true
 	return true
+}
+
+func (es *eventStream) release() {
+	es.mu.Lock()
+	es.claimed = false
+	es.mu.Unlock()
 }
 
 func (es *eventStream) attached() bool {
@@ -201,7 +208,6 @@ func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, h
 	defer func() {
 		es.mu.Lock()
 		es.attachN--
-		es.claimed = false
 		es.mu.Unlock()
 		hs.touch()
 	}()
