@@ -29,8 +29,9 @@ type StdioOptions struct {
 }
 
 // ServeStdio speaks MCP on r and w (newline-delimited JSON-RPC) until r
-// ends or ctx is done. Requests run concurrently so that a slow tool call
-// does not hold up pings or cancellation.
+// ends and every request read has been answered, or ctx is done. Requests
+// run concurrently so that a slow tool call does not hold up pings or
+// cancellation.
 func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) error {
 	if o.MaxMessageBytes <= 0 {
 		o.MaxMessageBytes = 4 << 20
@@ -81,6 +82,11 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 			return ctx.Err()
 		case err := <-readErr:
 			if errors.Is(err, io.EOF) {
+				// End of input is the client's goodbye, not a cancellation
+				// (printf … | mcpwarden run -- server): answer what it
+				// already asked, then return. A signal or the server's exit
+				// still cancels through ctx.
+				sess.Wait()
 				return nil
 			}
 			return fmt.Errorf("downstream stdio: read: %w", err)
