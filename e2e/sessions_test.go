@@ -139,3 +139,56 @@ func TestSIGKILLLeavesNoOrphans(t *testing.T) {
 		assertGone(t, "after SIGKILL of mcpwarden run", kids, 5*time.Second)
 	})
 }
+
+// TestRunAnswersBeforeEOF: requests piped into `mcpwarden run` followed by
+// end of input (printf … | mcpwarden run -- server) are all answered, then
+// the gateway exits on its own and leaves no child behind.
+func TestRunAnswersBeforeEOF(t *testing.T) {
+	t.Parallel()
+	input := strings.Join([]string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e","version":"1"}}}`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"test_simple_text","arguments":{}}}`,
+		`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"test_tool_with_progress","arguments":{},"_meta":{"progressToken":"eof"}}}`,
+	}, "\n") + "\n"
+	cmd := exec.Command(gatewayBin, "run", "--", testpeers.EverythingServer(t))
+	cmd.Stdin = strings.NewReader(input)
+	var out syncBuffer
+	errb := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = &out, errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var kids []proc
+	waitFor(5*time.Second, func() bool { kids = descendants(cmd.Process.Pid); return len(kids) > 0 })
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("mcpwarden run exited with %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("mcpwarden run did not exit within 20s of end of input; stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		`"id":1,"result":{`,
+		`"id":2,"result":{"content":[{"type":"text","text":"This is a simple text response for testing."}]}`,
+		`"id":3,"result":{"content":[{"type":"text","text":"eof"}]}`,
+		`"method":"notifications/progress"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stdout lacks %s", want)
+		}
+	}
+	if strings.Contains(got, `"error"`) {
+		t.Errorf("an error came back")
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s\nstderr:\n%s", got, tail(errb.String(), 4000))
+	}
+	assertGone(t, "after mcpwarden run exited", kids, 5*time.Second)
+}
