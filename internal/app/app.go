@@ -29,15 +29,17 @@ import (
 // Version is set by the build.
 var Version = "dev"
 
-// NewLogger builds the process logger from the config.
-func NewLogger(w io.Writer, c config.Log) *slog.Logger {
+// NewLogger builds the process logger from the config. Lines are batched
+// off the request path; call the returned func before exiting to flush.
+func NewLogger(w io.Writer, c config.Log) (*slog.Logger, func()) {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(c.Level))
 	opts := &slog.HandlerOptions{Level: lvl}
+	lw := newLogWriter(w)
 	if strings.EqualFold(c.Format, "text") {
-		return slog.New(slog.NewTextHandler(w, opts))
+		return slog.New(slog.NewTextHandler(lw, opts)), func() { lw.Close() }
 	}
-	return slog.New(slog.NewJSONHandler(w, opts))
+	return slog.New(slog.NewJSONHandler(lw, opts)), func() { lw.Close() }
 }
 
 // chain fixes the order of the interceptor stages. Later capabilities add

@@ -38,7 +38,8 @@ Logs and one audit line per exchange go to stderr.`,
 			if probs := cfg.Validate(); len(probs) > 0 {
 				return &exitError{code: 1, err: probs}
 			}
-			log := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
+			log, flush := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
+			defer flush()
 			if err := app.Run(cmd.Context(), cfg, server, cmd.InOrStdin(), cmd.OutOrStdout(), log); err != nil {
 				return &exitError{code: 1, err: err}
 			}

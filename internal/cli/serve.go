@@ -45,7 +45,8 @@ func serveCmd() *cobra.Command {
 			if probs := cfg.Validate(); len(probs) > 0 {
 				return &exitError{code: 1, err: probs}
 			}
-			log := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
+			log, flush := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
+			defer flush()
 			var reload chan *config.Config
 			if file != "" {
 				reload = make(chan *config.Config, 1)
