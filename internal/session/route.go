@@ -93,12 +93,16 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 	stream := streamOf(x)
 	t0 := time.Now()
 	modern := x.Peer.Era == EraModern
+	listen := x.Method == "subscriptions/listen"
 	resp, err := conn.Call(ctx, msg, func(m *mcpwire.Message) {
 		if modern && m.Kind == mcpwire.KindRequest {
 			// 2026-07-28 has no server→client requests: a server that only
 			// speaks the session era asked for one.
 			refuse(conn, m, "the client speaks 2026-07-28, which has no server-to-client requests")
 			return
+		}
+		if listen {
+			m = retagSubscription(m, x.Msg.ID)
 		}
 		if stream != nil {
 			_ = stream.Send(s.fromServer(server, conn, m))
@@ -111,7 +115,47 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 		}
 		return nil, unavailable(server, err)
 	}
+	if listen {
+		resp = retagSubscription(resp, x.Msg.ID)
+	}
 	return &intercept.Reply{Msg: resp}, nil
+}
+
+// metaSubscriptionID tags the messages of a subscriptions/listen stream
+// (2026-07-28) with the id of that request.
+const metaSubscriptionID = "io.modelcontextprotocol/subscriptionId"
+
+// retagSubscription gives a message of a subscriptions/listen stream the
+// client's request id as its subscriptionId. The server tags with the id
+// it was sent, which is the gateway's own upstream id whenever the
+// connection renumbers requests (a shared stdio child does), so the
+// client would not recognise its subscription. Messages without the tag
+// are left as they are.
+func retagSubscription(m *mcpwire.Message, id json.RawMessage) *mcpwire.Message {
+	member, obj := "params", m.Params
+	if m.Kind == mcpwire.KindResponse {
+		member, obj = "result", m.Result
+	}
+	meta, ok := mcpwire.Get(obj, "_meta")
+	if !ok {
+		return m
+	}
+	if cur, ok := mcpwire.Get(meta, metaSubscriptionID); !ok || string(cur) == string(id) {
+		return m
+	}
+	obj, err := mcpwire.SetPath(obj, []string{"_meta", metaSubscriptionID}, id)
+	if err != nil {
+		return m
+	}
+	raw, err := mcpwire.Set(m.Raw, member, obj)
+	if err != nil {
+		return m
+	}
+	out, err := mcpwire.Parse(raw)
+	if err != nil {
+		return m
+	}
+	return out
 }
 
 // initialize opens the session's upstream connections with the client's
