@@ -34,12 +34,14 @@ func openGET(t *testing.T, c *rawClient, lastEventID string) (*getStream, int) {
 		resp.Body.Close()
 		return nil, resp.StatusCode
 	}
-	g := &getStream{t: t, resp: resp, br: bufio.NewReader(resp.Body)}
+	g := &getStream{t: t, resp: resp, br: newReader(resp)}
 	t.Cleanup(g.Close)
 	return g, resp.StatusCode
 }
 
 func (g *getStream) Close() { g.resp.Body.Close() }
+
+func newReader(resp *http.Response) *bufio.Reader { return bufio.NewReader(resp.Body) }
 
 // next returns the next event with data, or ok=false after d.
 func (g *getStream) next(d time.Duration) (sseEvent, bool) {
