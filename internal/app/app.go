@@ -36,18 +36,57 @@ func NewLogger(w io.Writer, c config.Log) (*slog.Logger, func()) {
 	_ = lvl.UnmarshalText([]byte(c.Level))
 	opts := &slog.HandlerOptions{Level: lvl}
 	lw := newLogWriter(w)
+	var h slog.Handler = slog.NewJSONHandler(lw, opts)
 	if strings.EqualFold(c.Format, "text") {
-		return slog.New(slog.NewTextHandler(lw, opts)), func() { lw.Close() }
+		h = slog.NewTextHandler(lw, opts)
 	}
-	return slog.New(slog.NewJSONHandler(lw, opts)), func() { lw.Close() }
+	return slog.New(&writerHandler{Handler: h, w: lw}), func() { lw.Close() }
+}
+
+// writerHandler lets the exchange log find the process log's writer.
+type writerHandler struct {
+	slog.Handler
+	w io.Writer
+}
+
+func (h *writerHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &writerHandler{Handler: h.Handler.WithAttrs(as), w: h.w}
+}
+
+func (h *writerHandler) WithGroup(name string) slog.Handler {
+	return &writerHandler{Handler: h.Handler.WithGroup(name), w: h.w}
+}
+
+func writerOf(log *slog.Logger) io.Writer {
+	if h, ok := log.Handler().(*writerHandler); ok {
+		return h.w
+	}
+	return nil
 }
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
 func chain(log *slog.Logger) *intercept.Chain {
 	return intercept.NewChain(
-		intercept.AuditLog(log),
+		intercept.AuditLog(exchangeLog(log)),
 	)
+}
+
+// exchangeLog writes each exchange record as one JSON line beside the
+// process log, until the audit store takes over.
+func exchangeLog(log *slog.Logger) func(*intercept.Record) {
+	w := writerOf(log)
+	if w == nil || !log.Enabled(context.Background(), slog.LevelInfo) {
+		return nil
+	}
+	pool := sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+	return func(r *intercept.Record) {
+		bp := pool.Get().(*[]byte)
+		b := append(r.AppendJSON((*bp)[:0]), '\n')
+		_, _ = w.Write(b)
+		*bp = b
+		pool.Put(bp)
+	}
 }
 
 // snapshot is one compiled configuration.
@@ -156,7 +195,9 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 	go func() {
 		select {
 		case <-conn.Done():
-			log.Info("server exited; closing", "reason", conn.Err())
+			if ctx.Err() == nil {
+				log.Info("server exited; closing", "reason", conn.Err())
+			}
 			cancel()
 		case <-ctx.Done():
 		}
@@ -165,6 +206,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		Sessions: opts, MaxMessageBytes: int(cfg.HTTP.MaxMessageBytes), Logger: log,
 		OnSession: func(s *session.Session) { conn.SetUnsolicited(s.Unsolicited(server.Name, conn)) },
 	})
+	cancel()
 	conn.Close()
 	if errors.Is(err, context.Canceled) {
 		return nil

@@ -12,9 +12,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/linewriter"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/session"
 )
@@ -40,7 +40,7 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 	if log == nil {
 		log = slog.Default()
 	}
-	out := &lineWriter{w: w}
+	out := &lineWriter{w: linewriter.New(w)}
 	sess := session.New(o.Sessions, intercept.Peer{Era: session.EraDual, Transport: "stdio"}, out.Send)
 	defer sess.Close()
 	if o.OnSession != nil {
@@ -51,8 +51,9 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	lines := make(chan []byte)
-	readErr := make(chan error, 1)
+	// Read and dispatch on this goroutine: notifications are handled in
+	// order, requests are started on their own goroutines.
+	done := make(chan error, 1)
 	go func() {
 		br := bufio.NewReaderSize(r, 64<<10)
 		for {
@@ -62,47 +63,37 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 					fmt.Sprintf("message exceeds %d bytes", o.MaxMessageBytes), nil))
 				continue
 			}
-			if len(line) > 0 {
-				select {
-				case lines <- line:
-				case <-ctx.Done():
-					readErr <- ctx.Err()
-					return
-				}
+			if len(line) > 0 && ctx.Err() == nil {
+				dispatch(ctx, sess, out, line)
 			}
 			if err != nil {
-				readErr <- err
+				done <- err
 				return
 			}
 		}
 	}()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case err := <-readErr:
-			if errors.Is(err, io.EOF) {
-				// End of input is the client's goodbye, not a cancellation
-				// (printf … | mcpwarden run -- server): answer what it
-				// already asked, then return. A signal or the server's exit
-				// still cancels through ctx.
-				sess.Wait()
-				return nil
-			}
-			return fmt.Errorf("downstream stdio: read: %w", err)
-		case line := <-lines:
-			msg, err := mcpwire.Parse(line)
-			if err != nil {
-				_ = out.Send(wireError(err))
-				continue
-			}
-			if msg.Kind == mcpwire.KindRequest {
-				sess.Go(ctx, msg, out)
-				continue
-			}
-			sess.Handle(ctx, msg, out)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case err := <-done:
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
+		return fmt.Errorf("downstream stdio: read: %w", err)
 	}
+}
+
+func dispatch(ctx context.Context, sess *session.Session, out *lineWriter, line []byte) {
+	msg, err := mcpwire.Parse(line)
+	if err != nil {
+		_ = out.Send(wireError(err))
+		return
+	}
+	if msg.Kind == mcpwire.KindRequest {
+		sess.Go(ctx, msg, out)
+		return
+	}
+	sess.Handle(ctx, msg, out)
 }
 
 // wireError turns a decode error into the JSON-RPC error to send back.
@@ -114,22 +105,11 @@ func wireError(err error) []byte {
 	return mcpwire.NewError(nil, intercept.CodeParseError, "parse error", nil)
 }
 
-// lineWriter writes one message per line; one Write per message so that
-// concurrent senders never interleave.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
+// lineWriter is the session.Stream of a stdio client: everything goes to
+// stdout, one message per line.
+type lineWriter struct{ w *linewriter.Writer }
 
-func (l *lineWriter) Send(msg []byte) error {
-	b := make([]byte, 0, len(msg)+1)
-	b = append(b, msg...)
-	b = append(b, '\n')
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	_, err := l.w.Write(b)
-	return err
-}
+func (l *lineWriter) Send(msg []byte) error { return l.w.Write(msg) }
 
 func (l *lineWriter) Reply(msg []byte) error { return l.Send(msg) }
 

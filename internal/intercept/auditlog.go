@@ -3,16 +3,15 @@ package intercept
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
-// AuditLog completes each exchange's record and writes it as one
-// structured log line. It stands in for the audit store until that exists,
-// and sits first in the chain so that it sees every decision.
-func AuditLog(log *slog.Logger) Interceptor {
+// AuditLog completes each exchange's record and hands it to sink once
+// the reply is known. It sits first in the chain so that it sees every
+// decision.
+func AuditLog(sink func(*Record)) Interceptor {
 	return Func{N: "auditlog", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
 		reply, err := next(ctx, x)
 		r := x.Record
@@ -41,25 +40,8 @@ func AuditLog(log *slog.Logger) Interceptor {
 				}
 			}
 		}
-		if log.Enabled(ctx, slog.LevelInfo) {
-			log.LogAttrs(ctx, slog.LevelInfo, "exchange",
-				slog.String("id", r.ID),
-				slog.String("session", r.Session),
-				slog.String("era", r.Era),
-				slog.String("transport", r.Transport),
-				slog.String("rpc_id", r.RPCID),
-				slog.String("method", r.Method),
-				slog.String("server", r.Server),
-				slog.String("name", r.Name),
-				slog.String("decision", r.Decision),
-				slog.String("rule", r.Rule),
-				slog.String("reason", r.Reason),
-				slog.Int("error_code", r.ErrorCode),
-				slog.Int64("upstream_us", r.Upstream.Microseconds()),
-				slog.Int64("total_us", r.Total.Microseconds()),
-				slog.Int("request_bytes", r.ReqBytes),
-				slog.Int("response_bytes", r.RespBytes),
-			)
+		if sink != nil {
+			sink(r)
 		}
 		return reply, err
 	}}

@@ -14,10 +14,18 @@ import (
 // Objects are scanned strictly; garbage gives an error (or false), never a
 // panic.
 
-// Get returns the raw value of the top-level member key of obj. It scans
-// all of obj, so that a truncated or otherwise broken object gives false
-// rather than a value read from its valid beginning.
+// Get returns the raw value of the top-level member key of obj, which must
+// be bytes Parse accepted (a message's params, result or a member of
+// them). It is on the hot path, so it does not validate again: it skips
+// values until it finds the key. On broken input it may return false or a
+// value from the valid beginning, and never panics.
 func Get(obj []byte, key string) (val []byte, ok bool) {
+	return lookup(obj, key)
+}
+
+// getValidated is Get with full validation of obj, the reference lookup
+// is tested against.
+func getValidated(obj []byte, key string) (val []byte, ok bool) {
 	loc, err := locate(obj, key)
 	if err != nil || !loc.found {
 		return nil, false

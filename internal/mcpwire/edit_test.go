@@ -59,9 +59,12 @@ func TestGet(t *testing.T) {
 		}
 	}
 	for _, garbage := range []string{"", " ", "{", `{"a"`, `{"a":`, `{"a":1`, `{"a":1,`, `[{"a":1}]`, `"a"`, `{a:1}`, "\xff", `{"a":1}}`, `}`, `{"a":"\u`, `{"a":1,"a":2}`, `{"a":1,"A":2}`} {
-		if v, ok := Get([]byte(garbage), "a"); ok {
-			t.Errorf("Get(%q) = %q, true on garbage", garbage, v)
+		// Get trusts Parse to have validated; the validating lookup it is
+		// fuzzed against must refuse garbage, and Get must not panic.
+		if v, ok := getValidated([]byte(garbage), "a"); ok {
+			t.Errorf("getValidated(%q) = %q, true on garbage", garbage, v)
 		}
+		Get([]byte(garbage), "a")
 	}
 }
 

@@ -45,7 +45,9 @@ func (discardStream) Reply([]byte) error { return nil }
 
 func benchSession(b *testing.B, servers []string, payload int) {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	opts := &Options{Backend: benchBackend{servers}, Chain: intercept.NewChain(intercept.AuditLog(log)), Logger: log, Name: "mcpwarden", Version: "bench"}
+	var line []byte
+	sink := func(r *intercept.Record) { line = r.AppendJSON(line[:0]) }
+	opts := &Options{Backend: benchBackend{servers}, Chain: intercept.NewChain(intercept.AuditLog(sink)), Logger: log, Name: "mcpwarden", Version: "bench"}
 	s := New(opts, intercept.Peer{Era: EraLegacy, Transport: "http"}, func([]byte) error { return nil })
 	ctx := context.Background()
 	init, _ := mcpwire.Parse(mcpwire.NewRequest([]byte(`0`), "initialize", []byte(`{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}`)))

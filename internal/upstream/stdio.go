@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/linewriter"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
@@ -42,7 +43,7 @@ type StdioConn struct {
 	log    *slog.Logger
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	wmu    sync.Mutex
+	out    *linewriter.Writer
 	nextID atomic.Uint64
 
 	mu      sync.Mutex
@@ -99,7 +100,7 @@ func StartStdio(ctx context.Context, o StdioOptions) (*StdioConn, error) {
 		return nil, fmt.Errorf("upstream stdio: start %q: %w", o.Command[0], err)
 	}
 	c := &StdioConn{
-		o: o, log: log, cmd: cmd, stdin: stdin,
+		o: o, log: log, cmd: cmd, stdin: stdin, out: linewriter.New(stdin),
 		pending: make(map[uint64]*stdioCall),
 		tokens:  make(map[string]*stdioCall),
 		done:    make(chan struct{}),
@@ -213,25 +214,10 @@ func (c *StdioConn) Respond(ctx context.Context, msg *mcpwire.Message) error {
 	return c.write(msg.Raw)
 }
 
-// write sends one message as one line, in a single write so that
-// concurrent writers never interleave.
+// write sends one message as one line; concurrent writers are grouped
+// into fewer system calls.
 func (c *StdioConn) write(raw []byte) error {
-	if bytes.IndexByte(raw, '\n') >= 0 {
-		// Strict JSON has no raw newline inside strings, so this is only
-		// whitespace between tokens; the stdio framing forbids it.
-		raw = compactNewlines(raw)
-	}
-	buf := bufPool.Get().(*[]byte)
-	b := append((*buf)[:0], raw...)
-	b = append(b, '\n')
-	c.wmu.Lock()
-	_, err := c.stdin.Write(b)
-	c.wmu.Unlock()
-	*buf = b
-	if cap(b) <= 1<<20 {
-		bufPool.Put(buf)
-	}
-	if err != nil {
+	if err := c.out.Write(raw); err != nil {
 		select {
 		case <-c.done:
 			return c.err
@@ -240,18 +226,6 @@ func (c *StdioConn) write(raw []byte) error {
 		return fmt.Errorf("upstream stdio: write: %w", err)
 	}
 	return nil
-}
-
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-
-func compactNewlines(raw []byte) []byte {
-	out := make([]byte, 0, len(raw))
-	for _, ch := range raw {
-		if ch != '\n' && ch != '\r' {
-			out = append(out, ch)
-		}
-	}
-	return out
 }
 
 func (c *StdioConn) readLoop(r io.Reader) {
