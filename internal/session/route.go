@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -34,6 +35,8 @@ func (s *Session) route(ctx context.Context, x *intercept.Exchange) (*intercept.
 	switch x.Method {
 	case "server/discover":
 		return s.discoverAll(ctx, x)
+	case "subscriptions/listen":
+		return s.listenAll(ctx, x)
 	case "ping":
 		return reply(x, []byte(`{}`)), nil
 	case "logging/setLevel":
@@ -568,4 +571,224 @@ func (s *Session) prefixNotification(server string, msg *mcpwire.Message) []byte
 		return msg.Raw
 	}
 	return raw
+}
+
+// listenAll serves subscriptions/listen (2026-07-28) for several servers:
+// each server is asked for the list changes the client wants and for its
+// own resources (prefix stripped), and their notifications share the
+// client's stream (resource URIs prefixed, subscriptionId the client's).
+// The client gets one acknowledgement, the gateway's, once every server
+// acknowledged or failed; until then notifications wait behind it. The
+// stream lasts until the client closes it or every server ended.
+func (s *Session) listenAll(ctx context.Context, x *intercept.Exchange) (*intercept.Reply, error) {
+	var want struct {
+		Notifications *struct {
+			ToolsListChanged      bool     `json:"toolsListChanged"`
+			PromptsListChanged    bool     `json:"promptsListChanged"`
+			ResourcesListChanged  bool     `json:"resourcesListChanged"`
+			ResourceSubscriptions []string `json:"resourceSubscriptions"`
+		} `json:"notifications"`
+	}
+	if err := json.Unmarshal(x.Msg.Params, &want); err != nil || want.Notifications == nil {
+		return nil, &intercept.Denial{Rule: "route.bad-listen", Code: intercept.CodeInvalidParams, Public: "params.notifications is required"}
+	}
+	w := want.Notifications
+	perServer := map[string][]string{}
+	for _, uri := range w.ResourceSubscriptions {
+		server, rest, ok := s.splitURI(uri)
+		if !ok || !s.hasServer(server) {
+			return nil, &intercept.Denial{Rule: "route.unknown-target", Code: intercept.CodeInvalidParams,
+				Public: fmt.Sprintf("unknown uri %q", uri)}
+		}
+		perServer[server] = append(perServer[server], rest)
+	}
+	notifs, _ := mcpwire.Get(x.Msg.Params, "notifications")
+	anyList := w.ToolsListChanged || w.PromptsListChanged || w.ResourcesListChanged
+	var servers []string
+	for _, name := range s.opts.Backend.Servers() {
+		if anyList || len(perServer[name]) > 0 {
+			servers = append(servers, name)
+		}
+	}
+	stream := streamOf(x)
+
+	var (
+		mu      sync.Mutex
+		pending = len(servers)
+		acks    []json.RawMessage // per server: its acknowledged notifications, prefixed
+		held    [][]byte          // notifications that arrived before the acknowledgement
+		ackSent bool
+	)
+	// settled records that server acknowledged (notif != nil) or failed,
+	// and sends the gateway's acknowledgement after the last one.
+	settled := func(server string, notif []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		if notif != nil {
+			acks = append(acks, prefixAck(server, notif))
+		}
+		if pending--; pending > 0 || ackSent || len(acks) == 0 {
+			return
+		}
+		ackSent = true
+		if stream == nil {
+			return
+		}
+		_ = stream.Send(mergeAcks(acks, x.Msg.ID))
+		for _, m := range held {
+			_ = stream.Send(m)
+		}
+		held = nil
+	}
+	deliver := func(raw []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !ackSent {
+			held = append(held, raw)
+			return
+		}
+		if stream != nil {
+			_ = stream.Send(raw)
+		}
+	}
+
+	type outcome struct {
+		resp *mcpwire.Message
+		err  error
+	}
+	results := make(chan outcome, len(servers))
+	for _, name := range servers {
+		go func() {
+			var acked atomic.Bool // set on the connection's reader, read here
+			resp, err := func() (*mcpwire.Message, error) {
+				uris, _ := json.Marshal(append([]string{}, perServer[name]...))
+				n, err := mcpwire.Set(notifs, "resourceSubscriptions", uris)
+				if err != nil {
+					return nil, err
+				}
+				params, err := mcpwire.Set(x.Msg.Params, "notifications", n)
+				if err != nil {
+					return nil, err
+				}
+				raw, err := mcpwire.Set(x.Msg.Raw, "params", params)
+				if err != nil {
+					return nil, err
+				}
+				m, err := mcpwire.Parse(raw)
+				if err != nil {
+					return nil, err
+				}
+				conn, err := s.conn(ctx, x.Peer.Era, name)
+				if err != nil {
+					return nil, err
+				}
+				return conn.Call(ctx, m, func(n *mcpwire.Message) {
+					switch {
+					case n.Kind == mcpwire.KindRequest:
+						refuse(conn, n, "a subscriptions/listen stream carries no server-to-client requests")
+					case n.Method == "notifications/subscriptions/acknowledged":
+						if !acked.CompareAndSwap(false, true) {
+							return
+						}
+						got, _ := mcpwire.Get(n.Params, "notifications")
+						if got == nil {
+							got = []byte(`{}`)
+						}
+						settled(name, got)
+					default:
+						deliver(s.fromServer(name, conn, retagSubscription(n, x.Msg.ID)))
+					}
+				})
+			}()
+			if acked.CompareAndSwap(false, true) {
+				if err == nil {
+					err = fmt.Errorf("server %q ended subscriptions/listen without acknowledging it", name)
+				}
+				s.log.Debug("subscriptions/listen not acknowledged", "server", name, "err", err)
+				settled(name, nil)
+			}
+			results <- outcome{resp, err}
+		}()
+	}
+	var (
+		final   *mcpwire.Message
+		lastErr error = &intercept.Denial{Rule: "upstream.unavailable", Code: intercept.CodeUnavailable, Public: "no server is available"}
+	)
+	for range servers {
+		r := <-results
+		switch {
+		case r.err != nil:
+			lastErr = r.err
+		case final == nil && r.resp.Kind == mcpwire.KindResponse:
+			final = r.resp
+		}
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	mu.Lock()
+	ok := ackSent
+	mu.Unlock()
+	if !ok {
+		if _, isDenial := intercept.AsDenial(lastErr); isDenial {
+			return nil, lastErr
+		}
+		return nil, &intercept.Denial{Rule: "upstream.unavailable", Code: intercept.CodeUnavailable,
+			Public: "no server accepted the subscription", Detail: fmt.Sprint(lastErr)}
+	}
+	if final == nil {
+		return reply(x, []byte(`{"resultType":"complete","_meta":{"`+metaSubscriptionID+`":`+string(x.Msg.ID)+`}}`)), nil
+	}
+	return reply(x, retagSubscription(final, x.Msg.ID).Result), nil
+}
+
+// prefixAck rewrites the resource URIs a server acknowledged to the
+// client's prefixed form.
+func prefixAck(server string, notif []byte) json.RawMessage {
+	var uris []string
+	if raw, ok := mcpwire.Get(notif, "resourceSubscriptions"); ok && json.Unmarshal(raw, &uris) == nil {
+		for i, u := range uris {
+			uris[i] = prefixURI(server, u)
+		}
+		q, _ := json.Marshal(uris)
+		if out, err := mcpwire.Set(notif, "resourceSubscriptions", q); err == nil {
+			return out
+		}
+	}
+	return notif
+}
+
+// mergeAcks is the gateway's acknowledgement: a list change is
+// acknowledged when any server acknowledged it, resource subscriptions
+// are the union.
+func mergeAcks(acks []json.RawMessage, id json.RawMessage) []byte {
+	merged := map[string]any{}
+	var uris []string
+	for _, a := range acks {
+		var n map[string]json.RawMessage
+		if json.Unmarshal(a, &n) != nil {
+			continue
+		}
+		for k, v := range n {
+			if k == "resourceSubscriptions" {
+				var u []string
+				_ = json.Unmarshal(v, &u)
+				uris = append(uris, u...)
+				continue
+			}
+			var b bool
+			if json.Unmarshal(v, &b) == nil {
+				prev, _ := merged[k].(bool)
+				merged[k] = prev || b
+			}
+		}
+	}
+	if len(uris) > 0 {
+		merged["resourceSubscriptions"] = uris
+	}
+	params, _ := json.Marshal(map[string]any{
+		"notifications": merged,
+		"_meta":         map[string]json.RawMessage{metaSubscriptionID: id},
+	})
+	return mcpwire.NewNotification("notifications/subscriptions/acknowledged", params)
 }
