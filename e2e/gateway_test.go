@@ -37,7 +37,12 @@ func TestMain(m *testing.M) {
 	}
 	gatewayBin = filepath.Join(dir, "mcpwarden")
 	t0 := time.Now()
-	build := exec.Command("go", "build", "-o", gatewayBin, "github.com/mcpwarden/mcpwarden/cmd/mcpwarden")
+	args := []string{"build", "-o", gatewayBin}
+	if os.Getenv("MCPWARDEN_E2E_RACE") != "" {
+		// Run the whole suite against a race-detector build of the gateway.
+		args = append(args, "-race")
+	}
+	build := exec.Command("go", append(args, "github.com/mcpwarden/mcpwarden/cmd/mcpwarden")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: go build mcpwarden:", err)
