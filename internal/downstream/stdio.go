@@ -77,6 +77,11 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 		return ctx.Err()
 	case err := <-done:
 		if errors.Is(err, io.EOF) {
+			// End of input is the client's goodbye, not a cancellation
+			// (printf … | mcpwarden run -- server): answer what it
+			// already asked before the deferred cancel. A signal or the
+			// server's exit still cancels through ctx.
+			sess.Wait()
 			return nil
 		}
 		return fmt.Errorf("downstream stdio: read: %w", err)
