@@ -227,15 +227,18 @@ func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream
 		ctx, cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
 		defer cancel()
 	}
-	peer := &s.peer
-	if s.peer.Era == EraDual {
-		p := s.peer
+	// The exchange gets a copy taken under the lock: initialize sets the
+	// negotiated version while requests pipelined behind it already run.
+	s.mu.Lock()
+	p := s.peer
+	s.mu.Unlock()
+	if p.Era == EraDual {
 		p.Era = EraLegacy
 		if IsModern(msg.Params) {
 			p.Era = EraModern
 		}
-		peer = &p
 	}
+	peer := &p
 	x := &intercept.Exchange{
 		Peer:   peer,
 		Msg:    msg,
