@@ -199,7 +199,20 @@ func (g *gateway) Stop() {
 		<-g.exited
 		g.t.Errorf("mcpwarden serve did not exit within 10s of SIGTERM")
 	}
+	if g.waitErr != nil {
+		g.t.Errorf("mcpwarden serve exited with %v after SIGTERM, want status 0", g.waitErr)
+	}
+	checkRace(g.t, "mcpwarden serve", g.Stderr.String())
 	assertGone(g.t, "after mcpwarden serve exited", kids, 5*time.Second)
+}
+
+// checkRace fails the test if a race-detector build of the gateway
+// (MCPWARDEN_E2E_RACE=1) reported a data race.
+func checkRace(t testing.TB, who, stderr string) {
+	t.Helper()
+	if i := strings.Index(stderr, "WARNING: DATA RACE"); i >= 0 {
+		t.Errorf("%s reported a data race:\n%s", who, tail(stderr[i:], 8000))
+	}
 }
 
 // Kill sends SIGKILL and waits for the process to be reaped.
@@ -207,6 +220,7 @@ func (g *gateway) Kill() {
 	g.stopped = true
 	_ = g.cmd.Process.Kill()
 	<-g.exited
+	checkRace(g.t, "mcpwarden serve", g.Stderr.String())
 }
 
 // knownBug skips a test that documents a reported gateway bug outside the

@@ -274,6 +274,7 @@ func stdioTarget(name string, argv func(t *testing.T) []string) sdkTarget {
 		errb := &syncBuffer{}
 		cmd.Stderr = errb
 		t.Cleanup(func() {
+			checkRace(t, name, errb.String())
 			if t.Failed() {
 				t.Logf("%s stderr:\n%s", name, tail(errb.String(), 6000))
 			}

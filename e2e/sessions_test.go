@@ -121,6 +121,7 @@ func TestSIGKILLLeavesNoOrphans(t *testing.T) {
 		defer func() {
 			_ = cmd.Process.Kill()
 			<-done
+			checkRace(t, "mcpwarden run", errb.String())
 			if t.Failed() {
 				t.Logf("mcpwarden run stderr:\n%s", errb.String())
 			}
@@ -173,6 +174,7 @@ func TestRunAnswersBeforeEOF(t *testing.T) {
 		<-done
 		t.Fatalf("mcpwarden run did not exit within 20s of end of input; stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
 	}
+	checkRace(t, "mcpwarden run", errb.String())
 	got := out.String()
 	for _, want := range []string{
 		`"id":1,"result":{`,
