@@ -55,3 +55,48 @@ func BenchmarkSetPathMeta(b *testing.B) {
 		}
 	}
 }
+
+// The hot path's allocation budget is part of the contract: the Message
+// itself and nothing else for a typical call, whatever its size.
+func TestAllocations(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation changes allocation counts")
+	}
+	m, err := Parse(bigCall)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, num := []byte(`"gw-1"`), []byte(`12`)
+	cases := []struct {
+		name string
+		max  float64
+		fn   func()
+	}{
+		{"Parse small", 1, func() { _, _ = Parse(smallCall) }},
+		{"Parse 64K", 1, func() { _, _ = Parse(bigCall) }},
+		{"WithID", 1, func() { _ = m.WithID(id) }},
+		{"Get", 0, func() { _, _ = Get(m.Params, "name") }},
+		{"IDKey", 1, func() { _ = IDKey(num) }}, // the key string itself
+	}
+	for _, c := range cases {
+		if n := testing.AllocsPerRun(100, c.fn); n > c.max {
+			t.Errorf("%s: %v allocations, want at most %v", c.name, n, c.max)
+		}
+	}
+}
+
+// Meta on a large call skips the whole arguments object to find _meta
+// missing: the router and the upstream pay this on every tools/call.
+func BenchmarkMeta64K(b *testing.B) {
+	m, err := Parse(bigCall)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(m.Params)))
+	for b.Loop() {
+		if Meta(m.Params) != nil {
+			b.Fatal("unexpected _meta")
+		}
+	}
+}

@@ -187,8 +187,21 @@ func genValue(r *rand.Rand, depth int, b []byte) []byte {
 			b = genValue(r, depth+1, b)
 		}
 		b = append(b, ']')
-	case pick < 7:
+	case pick < 6:
 		b = append(b, genStrs[r.IntN(len(genStrs))]...)
+	case pick < 7:
+		// Long strings with the odd special byte anywhere, to exercise the
+		// eight-bytes-at-a-time path at every alignment.
+		const chars = "abcdefgh ~\\\\\"\x00\x1f\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xff"
+		b = append(b, '"')
+		for n := r.IntN(40); n > 0; n-- {
+			if r.IntN(8) == 0 {
+				b = append(b, chars[8+r.IntN(len(chars)-8)])
+			} else {
+				b = append(b, chars[r.IntN(8)])
+			}
+		}
+		b = append(b, '"')
 	case pick < 9:
 		b = append(b, genNums[r.IntN(len(genNums))]...)
 	default:

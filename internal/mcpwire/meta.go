@@ -1,9 +1,12 @@
 package mcpwire
 
 // StringMember returns the text of the string member key of obj.
+//
+// Get trusts obj to have been validated and may hand back odd values from
+// a broken one, so the value is checked before it is read.
 func StringMember(obj []byte, key string) (string, bool) {
 	v, ok := Get(obj, key)
-	if !ok || v[0] != '"' {
+	if !ok || len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
 		return "", false
 	}
 	return unquote(v), true
@@ -13,7 +16,7 @@ func StringMember(obj []byte, key string) (string, bool) {
 // or it is not an object.
 func Meta(params []byte) []byte {
 	v, ok := Get(params, "_meta")
-	if !ok || v[0] != '{' {
+	if !ok || len(v) == 0 || v[0] != '{' {
 		return nil
 	}
 	return v
