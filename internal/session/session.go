@@ -8,11 +8,11 @@ package session
 import (
 	"context"
 	"encoding/hex"
-	"math/rand/v2"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -190,11 +190,11 @@ func (s *Session) Go(ctx context.Context, msg *mcpwire.Message, stream Stream) {
 	}
 	ctx, done := s.register(ctx, msg)
 	s.reqs.Add(1)
-	go func() {
+	spawn(func() {
 		defer s.reqs.Done()
 		defer done()
 		s.serveRequest(ctx, msg, stream)
-	}()
+	})
 }
 
 // Wait blocks until every request started with Go has finished.
@@ -202,7 +202,12 @@ func (s *Session) Wait() { s.reqs.Wait() }
 
 func (s *Session) register(ctx context.Context, msg *mcpwire.Message) (context.Context, func()) {
 	key := mcpwire.IDKey(msg.ID)
-	ctx, cancel := context.WithCancel(ctx)
+	var cancel context.CancelFunc
+	if s.opts.RequestTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
 	s.mu.Lock()
 	s.inflight[key] = cancel
 	s.mu.Unlock()
@@ -222,11 +227,6 @@ func (s *Session) handleRequest(ctx context.Context, msg *mcpwire.Message, strea
 
 func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream Stream) {
 	start := time.Now()
-	if s.opts.RequestTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
-		defer cancel()
-	}
 	// The exchange gets a copy taken under the lock: initialize sets the
 	// negotiated version while requests pipelined behind it already run.
 	s.mu.Lock()
