@@ -30,6 +30,11 @@ import (
 var gatewayBin string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(proxyClientEnv) != "" {
+		// This process is the client command of a conformance client-mode
+		// run (see TestConformanceClient), not a test run.
+		os.Exit(proxyClientMain())
+	}
 	dir, err := os.MkdirTemp("", "mcpwarden-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
