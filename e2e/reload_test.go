@@ -95,7 +95,6 @@ func TestConfigReload(t *testing.T) {
 // not live on until the gateway exits.
 func TestConfigReloadReleasesOldChildren(t *testing.T) {
 	t.Parallel()
-	knownBug(t, "internal/app Serve keeps every replaced snapshot (old) and closes their backends only at exit, so each reload leaves the old configuration's pooled stdio children running")
 	one := "servers:\n" + stdioServerYAML(t, "a")
 	g := startServe(t, one)
 	m := newRawClient(t, g.URL)

@@ -89,19 +89,56 @@ func exchangeLog(log *slog.Logger) func(*intercept.Record) {
 	}
 }
 
-// snapshot is one compiled configuration.
+// snapshot is one compiled configuration. Sessions hold the snapshot they
+// started with; a replaced snapshot closes its shared connections once the
+// last of them has ended.
 type snapshot struct {
 	cfg     *config.Config
 	backend *backend
 	opts    *session.Options
+
+	mu      sync.Mutex
+	live    int
+	retired bool
 }
 
 func compile(cfg *config.Config, log *slog.Logger) *snapshot {
 	b := newBackend(cfg, log)
-	return &snapshot{cfg: cfg, backend: b, opts: &session.Options{
+	s := &snapshot{cfg: cfg, backend: b}
+	s.opts = &session.Options{
 		Backend: b, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version,
-		RequestTimeout: cfg.HTTP.RequestTimeout,
-	}}
+		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
+	}
+	return s
+}
+
+func (s *snapshot) hold() func() {
+	s.mu.Lock()
+	s.live++
+	s.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			s.live--
+			done := s.retired && s.live == 0
+			s.mu.Unlock()
+			if done {
+				go s.backend.Close()
+			}
+		})
+	}
+}
+
+// retire marks the snapshot replaced, closing it now if nothing uses it.
+func (s *snapshot) retire() {
+	s.mu.Lock()
+	s.retired = true
+	done := s.live == 0
+	s.mu.Unlock()
+	if done {
+		s.backend.Close()
+	}
 }
 
 // Serve runs the HTTP gateway until ctx is done. reload, when not nil,
@@ -135,16 +172,12 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 
-	var old []*snapshot
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(sctx)
-		h.Close()
+		h.Close() // ends every session, which closes retired snapshots
 		cur.Load().backend.Close()
-		for _, s := range old {
-			s.backend.Close()
-		}
 	}()
 	for {
 		select {
@@ -161,8 +194,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			}
 			// New sessions get the new servers; live sessions keep the
 			// connections they have until they end.
-			prev := cur.Swap(compile(nc, log))
-			old = append(old, prev)
+			cur.Swap(compile(nc, log)).retire()
 			log.Info("configuration reloaded", "servers", cur.Load().backend.names)
 			if nc.Listen != cfg.Listen {
 				log.Warn("listen address changes take effect on restart", "listen", cfg.Listen)

@@ -227,58 +227,87 @@ func (p *pool) get(ctx context.Context) (upstream.Conn, error) {
 }
 
 // dial opens one shared connection. A server that does not speak
-// 2026-07-28 gets a session the gateway initializes itself, behind a
-// bridge that answers server/discover for it.
+// 2026-07-28 is bridged: stateless requests go to a session the gateway
+// initializes itself on first use.
 func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.s.StartTimeout)
 	defer cancel()
 	log := p.b.log.With("server", p.s.Name)
+	const bridging = "server does not speak 2026-07-28; bridging stateless clients to a gateway-initialized session"
 	switch p.s.Transport {
 	case "stdio":
 		sc, err := p.b.startStdio(ctx, p.s, true)
 		if err != nil {
 			return nil, err
 		}
-		sc.SetUnsolicited(func(m *mcpwire.Message) {
-			log.Debug("stateless upstream sent a message tied to no request; dropped", "method", m.Method)
-		})
+		sc.SetUnsolicited(stateless(sc, log))
 		if probeModern(ctx, sc) {
 			return sc, nil
 		}
-		res, err := handshake(ctx, sc, gatewayInit())
-		if err != nil {
-			sc.Close()
-			return nil, err
-		}
-		log.Info("server does not speak 2026-07-28; bridging stateless clients to a gateway-initialized session")
-		return upstream.BridgeLegacy(sc, res)
+		log.Info(bridging)
+		var once sync.Once
+		var herr error
+		return upstream.BridgeLegacy(sc, func(ctx context.Context) (upstream.Conn, error) {
+			once.Do(func() { _, herr = handshake(ctx, sc, gatewayInit()) })
+			if herr != nil {
+				return nil, herr
+			}
+			return sc, nil
+		}), nil
 	case "streamable":
 		hc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
 			MaxMessageBytes: p.b.maxMsg, Logger: log})
 		if err != nil {
 			return nil, err
 		}
+		hc.SetUnsolicited(stateless(hc, log))
 		if probeModern(ctx, hc) {
 			p.modern.Store(true)
 			return hc, nil
 		}
-		hc.Close()
-		sc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
-			MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
-		if err != nil {
-			return nil, err
-		}
-		log.Info("server does not speak 2026-07-28; bridging stateless clients to a gateway-initialized session")
-		return upstream.BridgeLegacy(sc, sc.InitializeResult())
+		log.Info(bridging)
+		return upstream.BridgeLegacy(hc, p.sessionDialer(log)), nil
 	case "sse":
-		sc, err := upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: p.s.Headers,
-			MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
-		if err != nil {
-			return nil, err
-		}
-		return upstream.BridgeLegacy(sc, sc.InitializeResult())
+		return upstream.BridgeLegacy(nil, p.sessionDialer(log)), nil
 	}
 	return nil, fmt.Errorf("app: server %q: unknown transport %q", p.s.Name, p.s.Transport)
+}
+
+// sessionDialer opens a gateway-initialized session on an HTTP server.
+func (p *pool) sessionDialer(log *slog.Logger) func(context.Context) (upstream.Conn, error) {
+	return func(ctx context.Context) (upstream.Conn, error) {
+		var c upstream.Conn
+		var err error
+		if p.s.Transport == "sse" {
+			c, err = upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: p.s.Headers,
+				MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
+		} else {
+			c, err = upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
+				MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.SetUnsolicited(stateless(c, log))
+		return c, nil
+	}
+}
+
+// stateless receives what a shared connection's server sends outside any
+// call. Nobody can answer a server→client request there: it is refused at
+// once rather than left to time out.
+func stateless(c upstream.Conn, log *slog.Logger) func(*mcpwire.Message) {
+	return func(m *mcpwire.Message) {
+		if m.Kind != mcpwire.KindRequest {
+			log.Debug("shared upstream sent a notification tied to no request; dropped", "method", m.Method)
+			return
+		}
+		resp, err := mcpwire.Parse(mcpwire.NewError(m.ID, -32601,
+			"gateway: no client can answer "+m.Method+" on a shared 2026-07-28 connection", nil))
+		if err == nil {
+			_ = c.Respond(context.Background(), resp)
+		}
+	}
 }
 
 func gatewayInit() json.RawMessage {

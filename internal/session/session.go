@@ -78,6 +78,10 @@ type Options struct {
 	Name, Version string
 	// RequestTimeout bounds one request end to end (0: no bound).
 	RequestTimeout time.Duration
+	// Hold, when set, is called as a session starts; the func it returns
+	// is called once when the session closes. It lets the owner of these
+	// options know when no session uses them any more.
+	Hold func() (release func())
 }
 
 // Session is one client connection (a stdio client, a legacy HTTP session
@@ -98,7 +102,8 @@ type Session struct {
 	srvReqs  map[string]srvReq // gateway id → origin of a server→client request
 	closed   bool
 
-	reqs sync.WaitGroup
+	reqs    sync.WaitGroup
+	release func()
 	// initReady is closed when initialize has finished, so that requests a
 	// client pipelines behind initialize wait for it instead of failing.
 	initReady   chan struct{}
@@ -137,6 +142,9 @@ func New(opts *Options, peer intercept.Peer, out func([]byte) error) *Session {
 		s.log = slog.Default()
 	}
 	s.handler = opts.Chain.Then(s.route)
+	if opts.Hold != nil {
+		s.release = opts.Hold()
+	}
 	s.touch()
 	return s
 }
@@ -454,7 +462,11 @@ func (s *Session) Close() {
 	for _, cancel := range s.inflight {
 		cancel()
 	}
+	release := s.release
 	s.mu.Unlock()
+	if release != nil {
+		defer release()
+	}
 	var wg sync.WaitGroup
 	for _, st := range ups {
 		if st.conn != nil {

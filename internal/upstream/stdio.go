@@ -28,9 +28,9 @@ type StdioOptions struct {
 	Stderr io.Writer
 	// MaxMessageBytes bounds one line from the child.
 	MaxMessageBytes int
-	// Multiplexed is set when several clients share this child: progress
-	// tokens are then rewritten to gateway-unique ones, so that one
-	// client's token cannot capture another client's progress.
+	// Multiplexed is set when several clients share this child. Progress
+	// tokens are matched per call either way; a token already in use by
+	// another call is rewritten whatever this says.
 	Multiplexed bool
 	Logger      *slog.Logger
 	// Name labels log lines.
@@ -58,11 +58,12 @@ type StdioConn struct {
 }
 
 type stdioCall struct {
-	origID  []byte
-	token   []byte // client's raw progress token, when rewritten or tracked
-	tokKey  string
-	related Related
-	resp    chan *mcpwire.Message
+	origID    []byte
+	token     []byte // client's raw progress token
+	tokKey    string // key of the token the server sees
+	rewritten bool   // the server sees a gateway token instead of token
+	related   Related
+	resp      chan *mcpwire.Message
 }
 
 // StartStdio spawns the server. The child is in its own process group, dies
@@ -144,30 +145,36 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 	upID := strconv.AppendUint(idb[:0], id, 10)
 	call := &stdioCall{origID: req.ID, related: related, resp: make(chan *mcpwire.Message, 1)}
 	out := req.WithID(upID)
-	if tok, ok := progressToken(req.Params); ok {
-		call.token = tok
-		if c.o.Multiplexed {
-			// Rewrite so that tokens of different clients never meet.
-			gw := strconv.AppendQuote(nil, "mw-"+string(upID))
-			params, err := mcpwire.SetPath(req.Params, []string{"_meta", "progressToken"}, gw)
-			if err != nil {
-				return nil, fmt.Errorf("upstream stdio: rewrite progress token: %w", err)
-			}
-			out, err = mcpwire.Set(out, "params", params)
-			if err != nil {
-				return nil, fmt.Errorf("upstream stdio: rewrite progress token: %w", err)
-			}
-			call.tokKey = string(gw)
-		} else {
-			call.tokKey = mcpwire.IDKey(tok)
-		}
-	}
 	c.mu.Lock()
 	select {
 	case <-c.done:
 		c.mu.Unlock()
 		return nil, c.err
 	default:
+	}
+	if tok, ok := progressToken(req.Params); ok {
+		call.token = tok
+		call.tokKey = mcpwire.IDKey(tok)
+		if c.tokens[call.tokKey] != nil {
+			// Another call in flight on this shared child uses the same
+			// token: give this one a gateway-unique token, so that neither
+			// client sees the other's progress. Uncontended tokens pass
+			// unchanged.
+			q := []byte(strconv.Quote("mw-" + string(upID)))
+			for n := 0; c.tokens[mcpwire.IDKey(q)] != nil; n++ {
+				q = []byte(strconv.Quote("mw-" + string(upID) + "-" + strconv.Itoa(n)))
+			}
+			call.tokKey = mcpwire.IDKey(q)
+			params, err := mcpwire.SetPath(req.Params, []string{"_meta", "progressToken"}, q)
+			if err == nil {
+				out, err = mcpwire.Set(out, "params", params)
+			}
+			if err != nil {
+				c.mu.Unlock()
+				return nil, fmt.Errorf("upstream stdio: rewrite progress token: %w", err)
+			}
+			call.rewritten = true
+		}
 	}
 	c.pending[id] = call
 	if call.tokKey != "" {
@@ -345,7 +352,7 @@ func (c *StdioConn) relatedCall(msg *mcpwire.Message) *stdioCall {
 		if call == nil {
 			return nil
 		}
-		if c.o.Multiplexed {
+		if call.rewritten {
 			if p, err := mcpwire.Set(msg.Params, "progressToken", call.token); err == nil {
 				if raw, err := mcpwire.Set(msg.Raw, "params", p); err == nil {
 					msg.Raw, msg.Params = raw, p
