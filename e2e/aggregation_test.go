@@ -125,6 +125,17 @@ func TestAggregation(t *testing.T) {
 		if !strings.Contains(string(res), "This is the content of the static text resource.") {
 			t.Errorf("resources/read a+test://static-text: %s", res)
 		}
+		// The URI in the result is the one the client can read again here.
+		var rr struct{ Contents []struct{ URI string } }
+		mustUnmarshal(t, res, &rr)
+		if len(rr.Contents) == 0 || rr.Contents[0].URI != "a+test://static-text" {
+			t.Errorf("resources/read result URI not prefixed: %s", res)
+		}
+		// So is an embedded resource in a tool result.
+		res = c.result("tools/call", map[string]any{"name": "a__test_embedded_resource", "arguments": map[string]any{}})
+		if !strings.Contains(string(res), `"uri":"a+test://`) {
+			t.Errorf("embedded resource URI not prefixed: %s", res)
+		}
 
 		var pl listed
 		mustUnmarshal(t, c.result("prompts/list", map[string]any{}), &pl)

@@ -539,7 +539,115 @@ func (s *Session) routeBy(ctx context.Context, x *intercept.Exchange, path []str
 	if err != nil {
 		return nil, err
 	}
-	return s.forward(ctx, x, server, m)
+	reply, err := s.forward(ctx, x, server, m)
+	if err != nil || reply.Msg.Kind != mcpwire.KindResponse {
+		return reply, err
+	}
+	return prefixResultURIs(server, x.Method, reply), nil
+}
+
+// prefixResultURIs gives resource URIs in a result the server prefix, so
+// that a client can read what a tool or prompt pointed it to through this
+// endpoint: resources/read contents, and resource links and embedded
+// resources in tool results and prompt messages.
+func prefixResultURIs(server, method string, reply *intercept.Reply) *intercept.Reply {
+	res := reply.Msg.Result
+	var err error
+	switch method {
+	case "resources/read":
+		res, err = rewriteArray(res, "contents", func(c []byte) ([]byte, error) { return prefixURIMember(server, c, "uri") })
+	case "tools/call":
+		res, err = rewriteArray(res, "content", func(c []byte) ([]byte, error) { return prefixContent(server, c) })
+	case "prompts/get":
+		res, err = rewriteArray(res, "messages", func(m []byte) ([]byte, error) {
+			content, ok := mcpwire.Get(m, "content")
+			if !ok {
+				return m, nil
+			}
+			nc, err := prefixContent(server, content)
+			if err != nil {
+				return nil, err
+			}
+			return mcpwire.Set(m, "content", nc)
+		})
+	default:
+		return reply
+	}
+	if err != nil || string(res) == string(reply.Msg.Result) {
+		return reply
+	}
+	raw, err := mcpwire.Set(reply.Msg.Raw, "result", res)
+	if err != nil {
+		return reply
+	}
+	m, err := mcpwire.Parse(raw)
+	if err != nil {
+		return reply
+	}
+	return &intercept.Reply{Msg: m}
+}
+
+// prefixContent rewrites one content item: a resource_link's uri or an
+// embedded resource's resource.uri.
+func prefixContent(server string, c []byte) ([]byte, error) {
+	switch t, _ := mcpwire.StringMember(c, "type"); t {
+	case "resource_link":
+		return prefixURIMember(server, c, "uri")
+	case "resource":
+		r, ok := mcpwire.Get(c, "resource")
+		if !ok {
+			return c, nil
+		}
+		nr, err := prefixURIMember(server, r, "uri")
+		if err != nil {
+			return nil, err
+		}
+		return mcpwire.Set(c, "resource", nr)
+	}
+	return c, nil
+}
+
+func prefixURIMember(server string, obj []byte, key string) ([]byte, error) {
+	uri, ok := mcpwire.StringMember(obj, key)
+	if !ok {
+		return obj, nil
+	}
+	q, _ := json.Marshal(prefixURI(server, uri))
+	return mcpwire.Set(obj, key, q)
+}
+
+// rewriteArray applies fn to each element of the array member field.
+func rewriteArray(obj []byte, field string, fn func([]byte) ([]byte, error)) ([]byte, error) {
+	arr, ok := mcpwire.Get(obj, field)
+	if !ok || len(arr) == 0 || arr[0] != '[' {
+		return obj, nil
+	}
+	var elems []json.RawMessage
+	if err := json.Unmarshal(arr, &elems); err != nil {
+		return nil, err
+	}
+	changed := false
+	for i, e := range elems {
+		ne, err := fn(e)
+		if err != nil {
+			return nil, err
+		}
+		if string(ne) != string(e) {
+			elems[i], changed = ne, true
+		}
+	}
+	if !changed {
+		return obj, nil
+	}
+	// Joined by hand: json.Marshal would re-escape the other bytes.
+	b := []byte{'['}
+	for i, e := range elems {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	return mcpwire.Set(obj, field, append(b, ']'))
 }
 
 func (s *Session) hasServer(name string) bool {
