@@ -91,9 +91,11 @@ type Exchange struct {
 	Peer   *Peer
 	Msg    *mcpwire.Message // the message as received (strictly decoded)
 	Method string
-	// Server is the upstream the router chose ("" until routed or when the
-	// gateway answers itself). Name is the tool/prompt/resource the request
-	// targets, as the client named it.
+	// Server is the upstream the request targets and Name the tool, prompt
+	// or resource there, without the aggregation prefix. The session fills
+	// both before the chain runs; Server is "" when the request has no
+	// single target (lists, initialize with several servers) or names an
+	// unknown one.
 	Server string
 	Name   string
 	// Facts lets stages hand findings to later stages.

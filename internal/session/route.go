@@ -27,10 +27,7 @@ func (s *Session) route(ctx context.Context, x *intercept.Exchange) (*intercept.
 		return s.initialize(ctx, x)
 	}
 	if !s.multi {
-		server := s.opts.Backend.Servers()[0]
-		x.Server = server
-		x.Name = targetName(x.Method, x.Msg.Params)
-		return s.forward(ctx, x, server, x.Msg)
+		return s.forward(ctx, x, x.Server, x.Msg)
 	}
 	switch x.Method {
 	case "server/discover":
@@ -62,6 +59,40 @@ func (s *Session) route(ctx context.Context, x *intercept.Exchange) (*intercept.
 	}
 	return nil, &intercept.Denial{Rule: "route.unknown-method", Code: intercept.CodeMethodNotFound,
 		Public: fmt.Sprintf("method %q cannot be routed when several servers share this endpoint", x.Method)}
+}
+
+// resolve fills in the server and the unprefixed tool, prompt or
+// resource name a request targets, before the chain runs, so that policy
+// stages decide on the same target the router will use. Requests without
+// one target (lists, initialize) keep Server empty in aggregated mode.
+func (s *Session) resolve(x *intercept.Exchange) {
+	if !s.multi {
+		x.Server = s.opts.Backend.Servers()[0]
+		x.Name = targetName(x.Method, x.Msg.Params)
+		return
+	}
+	var v string
+	var split func(string) (string, string, bool)
+	switch x.Method {
+	case "tools/call", "prompts/get":
+		v, split = targetName(x.Method, x.Msg.Params), splitName
+	case "resources/read", "resources/subscribe", "resources/unsubscribe":
+		v, split = targetName(x.Method, x.Msg.Params), s.splitURI
+	case "completion/complete":
+		ref, _ := mcpwire.Get(x.Msg.Params, "ref")
+		if t, _ := mcpwire.StringMember(ref, "type"); t == "ref/resource" {
+			v, _ = mcpwire.StringMember(ref, "uri")
+			split = s.splitURI
+		} else {
+			v, _ = mcpwire.StringMember(ref, "name")
+			split = splitName
+		}
+	default:
+		return
+	}
+	if server, rest, ok := split(v); ok && s.hasServer(server) {
+		x.Server, x.Name = server, rest
+	}
 }
 
 // targetName is the tool, prompt or resource a request names.

@@ -258,6 +258,7 @@ func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream
 		},
 		Facts: map[string]any{factStream: stream},
 	}
+	s.resolve(x)
 	reply, err := s.handler(ctx, x)
 	var out []byte
 	switch {
