@@ -234,6 +234,16 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		case <-ctx.Done():
 		}
 	}()
+	if f, ok := in.(*os.File); ok {
+		pf, restore := pollable(f)
+		defer restore()
+		in = pf
+	}
+	if f, ok := out.(*os.File); ok {
+		pf, restore := pollable(f)
+		defer restore()
+		out = pf
+	}
 	err = downstream.ServeStdio(ctx, in, out, downstream.StdioOptions{
 		Sessions: opts, MaxMessageBytes: int(cfg.HTTP.MaxMessageBytes), Logger: log,
 		OnSession: func(s *session.Session) { conn.SetUnsolicited(s.Unsolicited(server.Name, conn)) },
