@@ -2,22 +2,52 @@ package intercept
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"math/rand/v2"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/audit/jcs"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
+
+// AuditStore keeps records durably. Append returns once the record is
+// stored (or could not be).
+type AuditStore interface {
+	Append(r *Record) error
+}
+
+// PromptHashKey is the _meta key a client uses to hand the gateway a hash
+// of the prompt that led to a request.
+const PromptHashKey = "io.mcpwarden/promptHash"
+
+// RuleAuditUnavailable refuses a call whose record could not be stored.
+const RuleAuditUnavailable = "audit.unavailable"
 
 // AuditLog completes each exchange's record and hands it to sink once
 // the reply is known. It sits first in the chain so that it sees every
 // decision.
-func AuditLog(sink func(*Record)) Interceptor {
+func AuditLog(sink func(*Record)) Interceptor { return AuditTo(sink, nil, false) }
+
+// AuditTo is AuditLog that also appends every record to store before the
+// reply is released. With failClosed, a record that cannot be stored
+// turns the reply into a refusal (rule audit.unavailable).
+func AuditTo(sink func(*Record), store AuditStore, failClosed bool) Interceptor {
 	return Func{N: "auditlog", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+		if store != nil {
+			describeRequest(x)
+		}
 		reply, err := next(ctx, x)
 		r := x.Record
 		r.Total = time.Since(r.Time)
 		r.Server, r.Name = x.Server, x.Name
-		r.Subject = x.Peer.Principal.Subject
+		if x.Peer != nil {
+			r.Subject = x.Peer.Principal.Subject
+			r.Issuer, r.ClientID = x.Peer.Principal.Issuer, x.Peer.Principal.ClientID
+		}
+		if r.Mode == "" {
+			r.Mode = "enforce"
+		}
 		switch d, ok := AsDenial(err); {
 		case ok:
 			d.ID = r.ID
@@ -40,11 +70,92 @@ func AuditLog(sink func(*Record)) Interceptor {
 				}
 			}
 		}
+		if store != nil {
+			if serr := store.Append(r); serr != nil && failClosed {
+				r.Decision, r.Rule, r.Reason, r.ErrorCode = "error", RuleAuditUnavailable, serr.Error(), CodeInternalError
+				if sink != nil {
+					sink(r)
+				}
+				return nil, &Denial{Rule: RuleAuditUnavailable, Code: CodeInternalError,
+					Public: "gateway: the audit record could not be stored", Detail: serr.Error(), ID: r.ID}
+			}
+		}
 		if sink != nil {
 			sink(r)
 		}
 		return reply, err
 	}}
+}
+
+// describeRequest fills the record's trace context, arguments hash and
+// prompt hash from the request.
+func describeRequest(x *Exchange) {
+	r := x.Record
+	var params []byte
+	if x.Msg != nil {
+		params = x.Msg.Params
+	}
+	if tp, ok := mcpwire.MetaString(params, "traceparent"); ok {
+		if trace, parent, ok := parseTraceparent(tp); ok {
+			r.TraceID, r.ParentSpanID = trace, parent
+			if ts, ok := mcpwire.MetaString(params, "tracestate"); ok && len(ts) <= 512 {
+				r.TraceState = ts
+			}
+		}
+	}
+	if r.TraceID == "" {
+		r.TraceID = randHex(16)
+	}
+	r.SpanID = randHex(8)
+	if ph, ok := mcpwire.MetaString(params, PromptHashKey); ok && len(ph) <= 256 {
+		r.PromptHash = ph
+	}
+	if x.Method == "tools/call" || x.Method == "prompts/get" {
+		if args, ok := mcpwire.Get(params, "arguments"); ok && len(args) > 0 {
+			if h, err := jcs.Hash(args); err == nil {
+				r.ArgsHash = hex.EncodeToString(h[:])
+			}
+		}
+	}
+}
+
+// parseTraceparent accepts a version-00 W3C traceparent
+// (00-<32 hex>-<16 hex>-<2 hex>) with non-zero ids.
+func parseTraceparent(s string) (trace, parent string, ok bool) {
+	if len(s) < 55 || s[2] != '-' || s[35] != '-' || s[52] != '-' || s[:2] == "ff" {
+		return "", "", false
+	}
+	if s[:2] == "00" && len(s) != 55 {
+		return "", "", false
+	}
+	trace, parent = s[3:35], s[36:52]
+	if !isLowerHex(s[:2]) || !isLowerHex(trace) || !isLowerHex(parent) || !isLowerHex(s[53:55]) ||
+		trace == "00000000000000000000000000000000" || parent == "0000000000000000" {
+		return "", "", false
+	}
+	return trace, parent, true
+}
+
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// randHex returns n random bytes in hex. Trace ids need uniqueness, not
+// secrecy: the runtime's generator is enough and needs no system call.
+func randHex(n int) string {
+	var b [16]byte
+	for i := 0; i < n; i += 8 {
+		v := rand.Uint64()
+		for j := 0; j < 8 && i+j < n; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return hex.EncodeToString(b[:n])
 }
 
 func atoiSafe(b []byte) int {

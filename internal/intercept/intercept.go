@@ -113,22 +113,37 @@ type Reply struct {
 // Record is the audit view of one exchange. Stages add to it; the audit
 // stage writes it once the reply is known.
 type Record struct {
-	ID        string        `json:"id"`
-	Time      time.Time     `json:"time"`
-	Session   string        `json:"session,omitempty"`
-	Era       string        `json:"era,omitempty"`
-	Transport string        `json:"transport,omitempty"`
-	RPCID     string        `json:"rpc_id,omitempty"`
-	Method    string        `json:"method"`
-	Server    string        `json:"server,omitempty"`
-	Name      string        `json:"name,omitempty"`
-	Decision  string        `json:"decision"` // allow | deny | error
-	Rule      string        `json:"rule,omitempty"`
-	Reason    string        `json:"reason,omitempty"`
-	Subject   string        `json:"subject,omitempty"`
-	Upstream  time.Duration `json:"upstream_ns,omitempty"`
-	Total     time.Duration `json:"total_ns"`
-	ReqBytes  int           `json:"request_bytes"`
-	RespBytes int           `json:"response_bytes"`
-	ErrorCode int           `json:"error_code,omitempty"`
+	ID        string    `json:"id"`
+	Time      time.Time `json:"time"`
+	Session   string    `json:"session,omitempty"`
+	Era       string    `json:"era,omitempty"`
+	Transport string    `json:"transport,omitempty"`
+	RPCID     string    `json:"rpc_id,omitempty"`
+	Method    string    `json:"method"`
+	Server    string    `json:"server,omitempty"`
+	Name      string    `json:"name,omitempty"`
+	Decision  string    `json:"decision"` // allow | deny | error
+	Rule      string    `json:"rule,omitempty"`
+	Reason    string    `json:"reason,omitempty"`
+	Subject   string    `json:"subject,omitempty"`
+	Issuer    string    `json:"issuer,omitempty"`
+	ClientID  string    `json:"client_id,omitempty"`
+	// W3C trace context: the client's trace when params._meta carries a
+	// traceparent, a new one otherwise. SpanID is the gateway's span;
+	// ParentSpanID the client's.
+	TraceID      string `json:"trace_id,omitempty"`
+	SpanID       string `json:"span_id,omitempty"`
+	ParentSpanID string `json:"parent_span_id,omitempty"`
+	TraceState   string `json:"tracestate,omitempty"`
+	// ArgsHash is the hex SHA-256 of the canonical (RFC 8785) arguments of
+	// tools/call and prompts/get; PromptHash is what the client put in
+	// _meta["io.mcpwarden/promptHash"].
+	ArgsHash   string        `json:"args_sha256,omitempty"`
+	PromptHash string        `json:"prompt_hash,omitempty"`
+	Mode       string        `json:"mode,omitempty"` // enforce | monitor
+	Upstream   time.Duration `json:"upstream_ns,omitempty"`
+	Total      time.Duration `json:"total_ns"`
+	ReqBytes   int           `json:"request_bytes"`
+	RespBytes  int           `json:"response_bytes"`
+	ErrorCode  int           `json:"error_code,omitempty"`
 }

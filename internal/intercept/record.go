@@ -25,6 +25,7 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	b = appendField(b, "rule", r.Rule)
 	b = appendField(b, "reason", r.Reason)
 	b = appendField(b, "subject", r.Subject)
+	b = appendField(b, "trace_id", r.TraceID)
 	if r.ErrorCode != 0 {
 		b = append(b, `,"error_code":`...)
 		b = strconv.AppendInt(b, int64(r.ErrorCode), 10)
