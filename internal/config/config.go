@@ -92,6 +92,11 @@ type Server struct {
 	// only; 0 for URL servers).
 	Pool         int
 	StartTimeout time.Duration
+
+	// Manifest is the capability manifest file (docs/manifest.md), made
+	// absolute against the config file's directory; "" = none, and the
+	// server is relayed without manifest checks.
+	Manifest string
 }
 
 // Default returns the built-in defaults. It has no servers, so it does not

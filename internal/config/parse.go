@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -624,7 +625,7 @@ var (
 	rootKeys   = []string{"listen", "log", "http", "servers"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
-	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout"}
+	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest"}
 )
 
 // root decodes the document into cfg; false when the document is not a
@@ -804,6 +805,13 @@ func (d *decoder) server(path string, raw *yaml.Node, s *Server, set *serverSet)
 		case "start_timeout":
 			if t, ok := d.duration(p, v); ok {
 				s.StartTimeout, set.startTimeout = t, true
+			}
+		case "manifest":
+			if m, ok := d.str(p, v); ok {
+				if m != "" && !filepath.IsAbs(m) {
+					m = filepath.Join(filepath.Dir(d.file), m)
+				}
+				s.Manifest = m
 			}
 		}
 	}

@@ -159,6 +159,9 @@ func (s *Server) validate(v *validator) {
 			v.addf(joinKey(p("env"), k), "value contains a NUL byte")
 		}
 	}
+	if strings.ContainsRune(s.Manifest, 0) {
+		v.addf(p("manifest"), "contains a NUL byte")
+	}
 	if s.Cwd != "" {
 		switch {
 		case isHTTP:

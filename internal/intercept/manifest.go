@@ -1,0 +1,243 @@
+package intercept
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/pin"
+)
+
+// Aggregation prefixes, as the session writes them when several servers
+// share one endpoint (session.NameSep and the "SERVER+" URI prefix).
+const (
+	aggNameSep = "__"
+	aggURISep  = "+"
+)
+
+// Manifests enforces each server's capability manifest: lists show only
+// what is declared (and not quarantined), calls to anything else are
+// refused, and tool arguments must match the declared schema; the
+// arguments forwarded are the canonical bytes that were validated.
+// Servers without a manifest pass through untouched. The map is read
+// only.
+func Manifests(ms map[string]*manifest.Manifest) Interceptor {
+	return Func{N: "manifest", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+		if len(ms) == 0 {
+			return next(ctx, x)
+		}
+		switch x.Method {
+		case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
+			reply, err := next(ctx, x)
+			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse {
+				return reply, err
+			}
+			return filterList(ms, x, reply)
+		case "tools/call":
+			m := ms[x.Server]
+			if m == nil || x.Server == "" {
+				return next(ctx, x)
+			}
+			if err := checkCall(m, x); err != nil {
+				return nil, err
+			}
+		case "prompts/get":
+			if m := ms[x.Server]; m != nil && x.Server != "" && !m.Prompt(x.Name) {
+				return nil, undeclared("prompt", x.Name)
+			}
+		case "resources/read", "resources/subscribe", "resources/unsubscribe":
+			if m := ms[x.Server]; m != nil && x.Server != "" && !m.Resource(x.Name) {
+				return nil, undeclared("resource", x.Name)
+			}
+		case "completion/complete":
+			if m := ms[x.Server]; m != nil && x.Server != "" {
+				ref, _ := mcpwire.Get(x.Msg.Params, "ref")
+				typ, _ := mcpwire.StringMember(ref, "type")
+				name := x.Name
+				if typ == "ref/resource" {
+					if name == "" {
+						name, _ = mcpwire.StringMember(ref, "uri")
+					}
+					if !m.Resource(name) {
+						return nil, undeclared("resource", name)
+					}
+				} else {
+					if name == "" {
+						name, _ = mcpwire.StringMember(ref, "name")
+					}
+					if !m.Prompt(name) {
+						return nil, undeclared("prompt", name)
+					}
+				}
+			}
+		}
+		return next(ctx, x)
+	}}
+}
+
+func undeclared(kind, name string) *Denial {
+	return &Denial{Rule: "manifest.undeclared-" + kind, Code: CodeInvalidParams,
+		Public: fmt.Sprintf("%s %q is not available", kind, name),
+		Detail: fmt.Sprintf("%s %q is not declared in the server's manifest", kind, name)}
+}
+
+// checkCall authorizes a tools/call and replaces its arguments with the
+// canonical bytes that were validated.
+func checkCall(m *manifest.Manifest, x *Exchange) error {
+	t, ok := m.Tool(x.Name)
+	if !ok {
+		return undeclared("tool", x.Name)
+	}
+	if why, q := m.Quarantined(x.Name); q {
+		return &Denial{Rule: "manifest.quarantined", Code: CodeDenied,
+			Public: fmt.Sprintf("tool %q is quarantined: its definition changed since an operator approved it", x.Name),
+			Detail: why}
+	}
+	raw, _ := mcpwire.Get(x.Msg.Params, "arguments")
+	args, err := t.ValidateArguments(raw)
+	if err != nil {
+		rule := "manifest.arguments-json"
+		if ae, ok := err.(*manifest.ArgumentError); ok && ae.Schema {
+			rule = "manifest.arguments-schema"
+		}
+		return &Denial{Rule: rule, Code: CodeInvalidParams,
+			Public: fmt.Sprintf("arguments of tool %q refused: %s", x.Name, err.Error())}
+	}
+	if string(args) == string(raw) {
+		return nil
+	}
+	params, err := mcpwire.Set(x.Msg.Params, "arguments", args)
+	if err != nil {
+		return Deny("manifest.arguments-rewrite", "arguments could not be forwarded", err.Error())
+	}
+	msg, err := mcpwire.Set(x.Msg.Raw, "params", params)
+	if err != nil {
+		return Deny("manifest.arguments-rewrite", "arguments could not be forwarded", err.Error())
+	}
+	nm, err := mcpwire.Parse(msg)
+	if err != nil {
+		return Deny("manifest.arguments-rewrite", "arguments could not be forwarded", err.Error())
+	}
+	x.Msg = nm
+	return nil
+}
+
+// filterList keeps the declared, unquarantined items of a list result.
+// In aggregated mode (x.Server empty) each item carries its server's
+// prefix and is judged by that server's manifest.
+func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*Reply, error) {
+	field, key := "tools", "name"
+	switch x.Method {
+	case "prompts/list":
+		field = "prompts"
+	case "resources/list":
+		field, key = "resources", "uri"
+	case "resources/templates/list":
+		field, key = "resourceTemplates", "uriTemplate"
+	}
+	if x.Server != "" && ms[x.Server] == nil {
+		return reply, nil
+	}
+	list, ok := mcpwire.Get(reply.Msg.Result, field)
+	if !ok {
+		return reply, nil
+	}
+	var items []json.RawMessage
+	if err := json.Unmarshal(list, &items); err != nil {
+		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+	}
+	kept := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		v, ok := mcpwire.StringMember(it, key)
+		if !ok {
+			continue // an item without a name cannot be declared
+		}
+		server, name := x.Server, v
+		if server == "" {
+			sep := aggNameSep
+			if key != "name" {
+				sep = aggURISep
+			}
+			s, rest, ok := strings.Cut(v, sep)
+			if !ok {
+				continue
+			}
+			server, name = s, rest
+		}
+		m := ms[server]
+		if m == nil {
+			kept = append(kept, it)
+			continue
+		}
+		if keepItem(m, x.Method, name, it) {
+			kept = append(kept, it)
+		}
+	}
+	out, err := json.Marshal(kept)
+	if err != nil {
+		return nil, err
+	}
+	res, err := mcpwire.Set(reply.Msg.Result, field, out)
+	if err != nil {
+		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+	}
+	if x.Peer != nil && x.Peer.Era == "modern" {
+		if res, err = mcpwire.Set(res, "cacheScope", []byte(`"private"`)); err != nil {
+			return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+		}
+	}
+	raw, err := mcpwire.Set(reply.Msg.Raw, "result", res)
+	if err != nil {
+		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+	}
+	nm, err := mcpwire.Parse(raw)
+	if err != nil {
+		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+	}
+	return &Reply{Msg: nm}, nil
+}
+
+func keepItem(m *manifest.Manifest, method, name string, item []byte) bool {
+	switch method {
+	case "prompts/list":
+		return m.Prompt(name)
+	case "resources/list", "resources/templates/list":
+		return m.Resource(name)
+	}
+	t, ok := m.Tool(name)
+	if !ok {
+		return false
+	}
+	if _, q := m.Quarantined(name); q {
+		return false
+	}
+	if t.Pin == "" {
+		return true
+	}
+	def := item
+	if name != tNameOf(item) {
+		// Aggregated: the server served the unprefixed name.
+		q, _ := json.Marshal(name)
+		if d, err := mcpwire.Set(item, "name", q); err == nil {
+			def = d
+		}
+	}
+	h, err := pin.Hash(def)
+	if err != nil {
+		m.Quarantine(name, "definition could not be hashed")
+		return false
+	}
+	if h != t.Pin {
+		m.Quarantine(name, "definition changed since approval (served "+h+", pinned "+t.Pin+")")
+		return false
+	}
+	return true
+}
+
+func tNameOf(item []byte) string {
+	n, _ := mcpwire.StringMember(item, "name")
+	return n
+}
