@@ -21,6 +21,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/downstream"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/session"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
@@ -66,10 +67,28 @@ func writerOf(log *slog.Logger) io.Writer {
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
-func chain(log *slog.Logger) *intercept.Chain {
+func chain(log *slog.Logger, ms map[string]*manifest.Manifest) *intercept.Chain {
 	return intercept.NewChain(
 		intercept.AuditLog(exchangeLog(log)),
+		intercept.Manifests(ms),
 	)
+}
+
+// loadManifests loads the capability manifest of every server that names
+// one. Any invalid manifest fails the whole configuration.
+func loadManifests(cfg *config.Config) (map[string]*manifest.Manifest, error) {
+	ms := map[string]*manifest.Manifest{}
+	for _, s := range cfg.Servers {
+		if s.Manifest == "" {
+			continue
+		}
+		m, err := manifest.Load(s.Manifest)
+		if err != nil {
+			return nil, fmt.Errorf("server %s: %w", s.Name, err)
+		}
+		ms[s.Name] = m
+	}
+	return ms, nil
 }
 
 // exchangeLog writes each exchange record as one JSON line beside the
@@ -102,14 +121,18 @@ type snapshot struct {
 	retired bool
 }
 
-func compile(cfg *config.Config, log *slog.Logger) *snapshot {
+func compile(cfg *config.Config, log *slog.Logger) (*snapshot, error) {
+	ms, err := loadManifests(cfg)
+	if err != nil {
+		return nil, err
+	}
 	b := newBackend(cfg, log)
 	s := &snapshot{cfg: cfg, backend: b}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
 	}
-	return s
+	return s, nil
 }
 
 func (s *snapshot) hold() func() {
@@ -145,7 +168,11 @@ func (s *snapshot) retire() {
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
 	var cur atomic.Pointer[snapshot]
-	cur.Store(compile(cfg, log))
+	first, err := compile(cfg, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	cur.Store(first)
 	h := downstream.NewHTTP(downstream.HTTPOptions{
 		Sessions:       func() *session.Options { return cur.Load().opts },
 		AllowedOrigins: cfg.HTTP.AllowedOrigins,
@@ -194,7 +221,12 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			}
 			// New sessions get the new servers; live sessions keep the
 			// connections they have until they end.
-			cur.Swap(compile(nc, log)).retire()
+			ns, err := compile(nc, log)
+			if err != nil {
+				log.Error("configuration reload refused; the running one stays", "err", err)
+				continue
+			}
+			cur.Swap(ns).retire()
 			log.Info("configuration reloaded", "servers", cur.Load().backend.names)
 			if nc.Listen != cfg.Listen {
 				log.Warn("listen address changes take effect on restart", "listen", cfg.Listen)
@@ -214,13 +246,17 @@ func listenHost(addr string) string {
 // Run relays MCP between stdin/stdout and one stdio server, started at
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
+	ms, err := loadManifests(&config.Config{Servers: []config.Server{server}})
+	if err != nil {
+		return err
+	}
 	b := newBackend(cfg, log)
 	conn, err := b.startStdio(ctx, server, false)
 	if err != nil {
 		return err
 	}
 	rb := &runBackend{name: server.Name, conn: conn}
-	opts := &session.Options{Backend: rb, Chain: chain(log), Logger: log, Name: "mcpwarden", Version: Version,
+	opts := &session.Options{Backend: rb, Chain: chain(log, ms), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -11,7 +11,7 @@ import (
 )
 
 func runCmd() *cobra.Command {
-	var file, logLevel string
+	var file, logLevel, manifestFile string
 	c := &cobra.Command{
 		Use:   "run [-c FILE] -- CMD [ARGS...]",
 		Short: "Wrap one stdio MCP server: speak MCP on stdin/stdout and relay to CMD",
@@ -34,6 +34,13 @@ Logs and one audit line per exchange go to stderr.`,
 				return &exitError{code: 2, err: errors.New("run: put the server command after --, as in: mcpwarden run -- CMD ARGS")}
 			}
 			server := config.ServerFromCommand(serverName(args[0]), args)
+			if manifestFile != "" {
+				abs, err := filepath.Abs(manifestFile)
+				if err != nil {
+					return &exitError{code: 1, err: err}
+				}
+				server.Manifest = abs
+			}
 			cfg.Servers = []config.Server{server}
 			if probs := cfg.Validate(); len(probs) > 0 {
 				return &exitError{code: 1, err: probs}
@@ -48,6 +55,7 @@ Logs and one audit line per exchange go to stderr.`,
 	}
 	c.Flags().StringVarP(&file, "config", "c", "", "configuration file (log and limits; servers are ignored)")
 	c.Flags().StringVar(&logLevel, "log-level", "", "debug, info, warn or error")
+	c.Flags().StringVar(&manifestFile, "manifest", "", "capability manifest for CMD (docs/manifest.md): only what it declares is listed and callable")
 	return c
 }
 
