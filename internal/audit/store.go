@@ -1,0 +1,385 @@
+package audit
+
+import (
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+	_ "modernc.org/sqlite" // registers "sqlite"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+)
+
+// ErrClosed is returned by Append after Close.
+var ErrClosed = errors.New("audit: store closed")
+
+// Defaults for Options.
+const (
+	DefaultCheckpointEvery    = 10_000
+	DefaultCheckpointInterval = 10 * time.Second
+	DefaultMaxBatch           = 4096
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+	seq      INTEGER PRIMARY KEY,
+	id       TEXT NOT NULL,
+	time_ns  INTEGER NOT NULL,
+	session  TEXT NOT NULL,
+	trace_id TEXT NOT NULL,
+	server   TEXT NOT NULL,
+	name     TEXT NOT NULL,
+	method   TEXT NOT NULL,
+	decision TEXT NOT NULL,
+	data     BLOB NOT NULL,  -- the record bytes that are hashed
+	tree     BLOB NOT NULL   -- tlog stored hashes for this record, 32 bytes each; the first is the leaf hash
+);
+CREATE INDEX IF NOT EXISTS records_time ON records(time_ns);
+CREATE INDEX IF NOT EXISTS records_trace ON records(trace_id);
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, note BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
+`
+
+// Location is a parsed store URL.
+type Location struct {
+	Off  bool
+	Path string // sqlite file
+	Sync string // "normal" or "full"
+}
+
+// ParseLocation parses "sqlite:PATH[?sync=full|normal]" or "off".
+func ParseLocation(s string) (Location, error) {
+	if s == "off" {
+		return Location{Off: true}, nil
+	}
+	rest, ok := strings.CutPrefix(s, "sqlite:")
+	if !ok || rest == "" {
+		return Location{}, fmt.Errorf("audit: store %q: use sqlite:PATH or off", s)
+	}
+	loc := Location{Path: rest, Sync: "normal"}
+	if p, q, ok := strings.Cut(rest, "?"); ok {
+		loc.Path = p
+		vals, err := url.ParseQuery(q)
+		if err != nil {
+			return Location{}, fmt.Errorf("audit: store %q: %w", s, err)
+		}
+		for k := range vals {
+			if k != "sync" {
+				return Location{}, fmt.Errorf("audit: store %q: unknown option %q (known: sync)", s, k)
+			}
+		}
+		switch v := vals.Get("sync"); v {
+		case "", "normal":
+		case "full":
+			loc.Sync = "full"
+		default:
+			return Location{}, fmt.Errorf("audit: store %q: sync must be normal or full", s)
+		}
+	}
+	return loc, nil
+}
+
+func openDB(path, sync string) (*sql.DB, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=synchronous(" + sync + ")"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(schema); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Options tune a writing Store.
+type Options struct {
+	Key                *Key // signs checkpoints; nil: no checkpoints
+	CheckpointEvery    int
+	CheckpointInterval time.Duration
+	MaxBatch           int
+	Logger             *slog.Logger
+}
+
+// Store appends records to a SQLite file: one writer goroutine commits
+// batches (group commit), each caller waits for its batch.
+type Store struct {
+	db     *sql.DB
+	opts   Options
+	origin string
+
+	mu     sync.RWMutex
+	closed bool
+	in     chan *pending
+	done   chan struct{}
+
+	// writer state
+	n     int64
+	last  tlog.Hash
+	front *frontier
+	ckN   int64
+	ins   *sql.Stmt
+	buf   []byte
+}
+
+type pending struct {
+	body     []byte
+	id       string
+	timeNS   int64
+	session  string
+	trace    string
+	server   string
+	name     string
+	method   string
+	decision string
+	done     chan error
+}
+
+var pendingPool = sync.Pool{New: func() any {
+	return &pending{body: make([]byte, 0, 512), done: make(chan error, 1)}
+}}
+
+// Open opens (creating if needed) the store at loc for writing.
+func Open(loc Location, opts Options) (*Store, error) {
+	if opts.CheckpointEvery <= 0 {
+		opts.CheckpointEvery = DefaultCheckpointEvery
+	}
+	if opts.CheckpointInterval <= 0 {
+		opts.CheckpointInterval = DefaultCheckpointInterval
+	}
+	if opts.MaxBatch <= 0 {
+		opts.MaxBatch = DefaultMaxBatch
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if dir := filepath.Dir(loc.Path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("audit: %w", err)
+		}
+	}
+	db, err := openDB(loc.Path, loc.Sync)
+	if err != nil {
+		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+	}
+	s := &Store{db: db, opts: opts, in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier()}
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+	}
+	if s.ins, err = db.Prepare(`INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES (?,?,?,?,?,?,?,?,?,?,?)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+	}
+	go s.run()
+	return s, nil
+}
+
+// load reads the log's identity and the state needed to append.
+func (s *Store) load() error {
+	var origin string
+	err := s.db.QueryRow(`SELECT v FROM meta WHERE k='origin'`).Scan(&origin)
+	if errors.Is(err, sql.ErrNoRows) {
+		var id [8]byte
+		_, _ = rand.Read(id[:])
+		origin = "mcpwarden.audit/" + hex.EncodeToString(id[:])
+		if _, err := s.db.Exec(`INSERT INTO meta (k, v) VALUES ('origin', ?), ('schema', '1')`, origin); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
+	s.origin = origin
+	if s.opts.Key != nil {
+		// Every key that ever signed stays known, so that old checkpoints verify.
+		if _, err := s.db.Exec(`INSERT OR IGNORE INTO meta (k, v) VALUES (?, ?)`, "vkey:"+s.opts.Key.VKey, s.opts.Key.VKey); err != nil {
+			return err
+		}
+	}
+	var n sql.NullInt64
+	if err := s.db.QueryRow(`SELECT max(seq) + 1 FROM records`).Scan(&n); err != nil {
+		return err
+	}
+	s.n = n.Int64
+	recs, levels := frontierIndexes(s.n)
+	for i, rec := range recs {
+		var tree []byte
+		if err := s.db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, rec).Scan(&tree); err != nil {
+			return fmt.Errorf("tree hashes of record %d: %w", rec, err)
+		}
+		l := levels[i]
+		if len(tree) < (l+1)*tlog.HashSize {
+			return fmt.Errorf("tree hashes of record %d are short", rec)
+		}
+		var h tlog.Hash
+		copy(h[:], tree[l*tlog.HashSize:])
+		s.front.h[tlog.StoredHashIndex(l, (s.n>>l)-1)] = h
+	}
+	s.front.n = s.n
+	if s.n > 0 {
+		var tree []byte
+		if err := s.db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, s.n-1).Scan(&tree); err != nil {
+			return err
+		}
+		copy(s.last[:], tree)
+	}
+	var ck sql.NullInt64
+	if err := s.db.QueryRow(`SELECT max(size) FROM checkpoints`).Scan(&ck); err != nil {
+		return err
+	}
+	s.ckN = ck.Int64
+	return nil
+}
+
+// Origin names the log in its checkpoints.
+func (s *Store) Origin() string { return s.origin }
+
+// Append stores r and returns once it is committed.
+func (s *Store) Append(r *intercept.Record) error {
+	p := pendingPool.Get().(*pending)
+	p.body = encodeBody(p.body[:0], r)
+	p.id, p.timeNS, p.session, p.trace = r.ID, r.Time.UnixNano(), r.Session, r.TraceID
+	p.server, p.name, p.method, p.decision = r.Server, r.Name, r.Method, r.Decision
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		pendingPool.Put(p)
+		return ErrClosed
+	}
+	s.in <- p
+	s.mu.RUnlock()
+	err := <-p.done
+	pendingPool.Put(p)
+	return err
+}
+
+// Close commits what is queued, signs a final checkpoint and closes.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		<-s.done
+		return nil
+	}
+	s.closed = true
+	close(s.in)
+	s.mu.Unlock()
+	<-s.done
+	s.ins.Close()
+	return s.db.Close()
+}
+
+func (s *Store) run() {
+	defer close(s.done)
+	tick := time.NewTicker(s.opts.CheckpointInterval)
+	defer tick.Stop()
+	batch := make([]*pending, 0, s.opts.MaxBatch)
+	for {
+		select {
+		case p, ok := <-s.in:
+			if !ok {
+				s.checkpoint()
+				return
+			}
+			batch = append(batch[:0], p)
+		drain:
+			for len(batch) < s.opts.MaxBatch {
+				select {
+				case p, ok := <-s.in:
+					if !ok {
+						break drain
+					}
+					batch = append(batch, p)
+				default:
+					break drain
+				}
+			}
+			err := s.commit(batch)
+			if err != nil {
+				s.opts.Logger.Error("audit: records not stored", "count", len(batch), "err", err)
+			}
+			for _, p := range batch {
+				p.done <- err
+			}
+			if s.n-s.ckN >= int64(s.opts.CheckpointEvery) {
+				s.checkpoint()
+			}
+		case <-tick.C:
+			if s.n > s.ckN {
+				s.checkpoint()
+			}
+		}
+	}
+}
+
+func (s *Store) commit(batch []*pending) (err error) {
+	n0, last0, front0 := s.n, s.last, s.front.clone()
+	defer func() {
+		if err != nil {
+			s.n, s.last, s.front = n0, last0, front0
+		}
+	}()
+	tx, err := s.db.Begin()
+	if err != nil {
+		return fmt.Errorf("audit: begin: %w", err)
+	}
+	stmt := tx.Stmt(s.ins)
+	for _, p := range batch {
+		data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
+		data = append(data, p.body...)
+		hs, err := s.front.append(data)
+		if err != nil {
+			tx.Rollback()
+			return fmt.Errorf("audit: tree: %w", err)
+		}
+		tree := make([]byte, 0, len(hs)*tlog.HashSize)
+		for _, h := range hs {
+			tree = append(tree, h[:]...)
+		}
+		if _, err := stmt.Exec(s.n, p.id, p.timeNS, p.session, p.trace, p.server, p.name, p.method, p.decision, data, tree); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("audit: insert: %w", err)
+		}
+		s.last = hs[0]
+		s.n++
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("audit: commit: %w", err)
+	}
+	return nil
+}
+
+// checkpoint signs the current tree.
+func (s *Store) checkpoint() {
+	if s.opts.Key == nil || s.n == s.ckN {
+		return
+	}
+	root, err := s.front.root()
+	if err == nil {
+		var msg []byte
+		msg, err = signCheckpoint(Checkpoint{Origin: s.origin, Size: s.n, Root: root}, s.opts.Key.Signer)
+		if err == nil {
+			_, err = s.db.Exec(`INSERT INTO checkpoints (size, time_ns, note) VALUES (?, ?, ?)`, s.n, time.Now().UnixNano(), msg)
+		}
+	}
+	if err != nil {
+		s.opts.Logger.Error("audit: checkpoint not written", "size", s.n, "err", err)
+		return
+	}
+	s.ckN = s.n
+}

@@ -1,0 +1,259 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+)
+
+func testRecord(i int) *intercept.Record {
+	return &intercept.Record{
+		ID: fmt.Sprintf("rec-%04d", i), Time: time.Unix(1764000000, int64(i)*1000).UTC(), Session: "s1",
+		RPCID: fmt.Sprint(i), Method: "tools/call", Server: "files", Name: "read_file", Decision: "allow",
+		TraceID: "0af7651916cd43dd8448eb211c80319c", SpanID: "b7ad6b7169203331", ArgsHash: "ab",
+		Upstream: time.Millisecond, Total: 2 * time.Millisecond, ReqBytes: 100, RespBytes: 200, Mode: "enforce",
+	}
+}
+
+// newLog writes n records (appended concurrently, so in batches) and
+// closes the store, which signs a final checkpoint.
+func newLog(t testing.TB, n int, opts Options) (Location, *Key) {
+	t.Helper()
+	dir := t.TempDir()
+	if opts.Key == nil {
+		if _, err := GenerateKey(filepath.Join(dir, "audit.key"), DefaultKeyName); err != nil {
+			t.Fatal(err)
+		}
+		k, err := LoadKey(filepath.Join(dir, "audit.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Key = k
+	}
+	loc := Location{Path: filepath.Join(dir, "audit.db"), Sync: "normal"}
+	s, err := Open(loc, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for i := w; i < n; i += 4 {
+				if err := s.Append(testRecord(i)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return loc, opts.Key
+}
+
+func verifyLoc(t *testing.T, loc Location, k *Key) *Report {
+	t.Helper()
+	r, err := OpenReader(loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	v, err := note.NewVerifier(k.VKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Verify(context.Background(), r, []note.Verifier{v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func TestStoreVerifies(t *testing.T) {
+	loc, k := newLog(t, 1000, Options{CheckpointEvery: 100})
+	rep := verifyLoc(t, loc, k)
+	if !rep.OK || rep.Records != 1000 || rep.Signed != 1000 || rep.Checkpoints < 2 {
+		t.Fatalf("report %+v, first bad %v", rep, rep.FirstBad)
+	}
+	// Reopening continues the same chain and tree.
+	s, err := Open(loc, Options{Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1000; i < 1037; i++ {
+		if err := s.Append(testRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	if rep := verifyLoc(t, loc, k); !rep.OK || rep.Records != 1037 || rep.Signed != 1037 {
+		t.Fatalf("after reopen: %+v %v", rep, rep.FirstBad)
+	}
+	// Another key does not verify the checkpoints.
+	dir := t.TempDir()
+	GenerateKey(filepath.Join(dir, "k"), DefaultKeyName)
+	other, _ := LoadKey(filepath.Join(dir, "k"))
+	if rep := verifyLoc(t, loc, other); rep.OK || len(rep.Problems) == 0 {
+		t.Fatalf("wrong key verified: %+v", rep)
+	}
+}
+
+// rw opens the store for tampering, with the append-only triggers gone.
+func rw(t *testing.T, loc Location) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+loc.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tr := range []string{"records_no_update", "records_no_delete"} {
+		if _, err := db.Exec("DROP TRIGGER " + tr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+func exec(t *testing.T, db *sql.DB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.Exec(q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func TestTamperNamesFirstBadRecord(t *testing.T) {
+	const n, at = 50, 17
+	for _, tc := range []struct {
+		name   string
+		tamper func(t *testing.T, db *sql.DB)
+		kind   string
+		id     string
+	}{
+		{"altered", func(t *testing.T, db *sql.DB) {
+			exec(t, db, `UPDATE records SET data = CAST(replace(CAST(data AS TEXT), '"decision":"allow"', '"decision":"deny"') AS BLOB) WHERE seq = ?`, at)
+		}, KindAltered, "at"},
+		{"altered with its stored hash", func(t *testing.T, db *sql.DB) {
+			var data []byte
+			db.QueryRow(`SELECT data FROM records WHERE seq = ?`, at).Scan(&data)
+			data = []byte(string(data[:len(data)-1]) + `,"x":1}`)
+			f := rebuild(t, db, at)
+			hs, _ := f.append(data)
+			exec(t, db, `UPDATE records SET data = ?, tree = ? WHERE seq = ?`, data, joinHashes(hs), at)
+		}, KindChain, "next"},
+		{"removed", func(t *testing.T, db *sql.DB) {
+			exec(t, db, `DELETE FROM records WHERE seq = ?`, at)
+		}, KindRemoved, ""},
+		{"removed at the end", func(t *testing.T, db *sql.DB) {
+			exec(t, db, `DELETE FROM records WHERE seq >= ?`, n-3)
+		}, KindRemoved, ""},
+		{"reordered", func(t *testing.T, db *sql.DB) {
+			exec(t, db, `UPDATE records SET seq = -1 WHERE seq = ?`, at)
+			exec(t, db, `UPDATE records SET seq = ? WHERE seq = ?`, at, at+1)
+			exec(t, db, `UPDATE records SET seq = ? WHERE seq = -1`, at+1)
+		}, KindReordered, "at"},
+		{"inserted", func(t *testing.T, db *sql.DB) {
+			// A careful forger: right seq, right prev, right tree hashes.
+			exec(t, db, `UPDATE records SET seq = seq + 1000000 WHERE seq >= ?`, at)
+			exec(t, db, `UPDATE records SET seq = seq - 999999 WHERE seq >= 1000000`)
+			f := rebuild(t, db, at)
+			var prevTree []byte
+			db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, at-1).Scan(&prevTree)
+			var prev [32]byte
+			copy(prev[:], prevTree)
+			r := testRecord(999)
+			r.ID, r.Decision = "forged", "deny"
+			data := append(encodeHead(nil, at, prev), encodeBody(nil, r)...)
+			hs, _ := f.append(data)
+			exec(t, db, `INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES (?, 'forged', 0, '', '', '', '', '', '', ?, ?)`, at, data, joinHashes(hs))
+		}, KindInserted, "forged"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			loc, k := newLog(t, n, Options{CheckpointEvery: 10})
+			db := rw(t, loc)
+			ids := map[string]string{}
+			for _, q := range []struct {
+				k   string
+				seq int
+			}{{"at", at}, {"next", at + 1}} {
+				var id string
+				db.QueryRow(`SELECT id FROM records WHERE seq = ?`, q.seq).Scan(&id)
+				ids[q.k] = id
+			}
+			wantID := tc.id
+			if v, ok := ids[tc.id]; ok {
+				wantID = v
+			}
+			tc.tamper(t, db)
+			db.Close()
+			rep := verifyLoc(t, loc, k)
+			if rep.OK || rep.FirstBad == nil {
+				t.Fatalf("tampering not detected: %+v", rep)
+			}
+			b := rep.FirstBad
+			wantSeq := int64(at)
+			if tc.name == "removed at the end" {
+				wantSeq = n - 3
+			}
+			if tc.kind == KindChain {
+				wantSeq = at + 1
+			}
+			if b.Kind != tc.kind || b.Seq != wantSeq || b.ID != wantID {
+				t.Errorf("first bad = %v; want %s at seq %d id %q", b, tc.kind, wantSeq, wantID)
+			}
+			t.Log(b)
+		})
+	}
+}
+
+// rebuild returns the tree frontier of the first n records in db.
+func rebuild(t *testing.T, db *sql.DB, n int) *frontier {
+	t.Helper()
+	f := newFrontier()
+	rows, err := db.Query(`SELECT data FROM records WHERE seq < ? ORDER BY seq`, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d []byte
+		rows.Scan(&d)
+		if _, err := f.append(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+func joinHashes[H ~[32]byte](hs []H) []byte {
+	var b []byte
+	for _, h := range hs {
+		b = append(b, h[:]...)
+	}
+	return b
+}
+
+func TestParseLocation(t *testing.T) {
+	for in, want := range map[string]Location{
+		"off":                   {Off: true},
+		"sqlite:/x/a.db":        {Path: "/x/a.db", Sync: "normal"},
+		"sqlite:a.db?sync=full": {Path: "a.db", Sync: "full"},
+	} {
+		got, err := ParseLocation(in)
+		if err != nil || got != want {
+			t.Errorf("ParseLocation(%q) = %+v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"", "postgres:x", "sqlite:", "sqlite:a?sync=maybe", "sqlite:a?x=1"} {
+		if _, err := ParseLocation(bad); err == nil {
+			t.Errorf("ParseLocation(%q): no error", bad)
+		}
+	}
+}
