@@ -48,7 +48,8 @@ type Config struct {
 	Log     Log
 	HTTP    HTTP
 	Servers []Server // in file order
-	Source  string   // file it was loaded from; "" when built in code
+	Audit   Audit
+	Source  string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.
@@ -111,6 +112,7 @@ func Default() *Config {
 			SessionIdleTimeout: DefaultSessionIdleTimeout,
 			RequestTimeout:     DefaultRequestTimeout,
 		},
+		Audit: defaultAudit(),
 	}
 }
 

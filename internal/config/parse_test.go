@@ -110,6 +110,7 @@ func TestParseFull(t *testing.T) {
 				Headers:      map[string]string{"Authorization": "Bearer t0ken", "X-Trace": "1"},
 				StartTimeout: 5 * time.Second},
 		},
+		Audit:  defaultAudit(),
 		Source: "test.yaml",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

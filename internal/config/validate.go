@@ -94,6 +94,8 @@ func (c *Config) validate(v *validator) {
 		v.addf("http.request_timeout", "must be greater than 0, got %v", h.RequestTimeout)
 	}
 
+	c.Audit.validate(v)
+
 	if len(c.Servers) == 0 && !(v.noServersOK && c.Servers == nil) {
 		v.addf("servers", "at least one server is required")
 	}
