@@ -184,7 +184,11 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 	if err != nil {
 		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
 	}
-	if x.Peer != nil && x.Peer.Era == "modern" {
+	// A filtered list is per-principal: a shared cache must not serve it
+	// to another client. 2026-07-28 results always say so; others only
+	// when the server put a cacheScope there.
+	_, hasScope := mcpwire.Get(res, "cacheScope")
+	if hasScope || x.Peer != nil && x.Peer.Era == "modern" {
 		if res, err = mcpwire.Set(res, "cacheScope", []byte(`"private"`)); err != nil {
 			return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
 		}

@@ -201,6 +201,7 @@ func TestManifestListFilter(t *testing.T) {
 		private                                      bool
 	}{
 		{"tools legacy page", "legacy", "s", "tools/list", `{"tools":` + tools + `,"nextCursor":"p2"}`, "tools", "name", []string{"echo", "add"}, false},
+		{"legacy with cacheScope", "legacy", "s", "tools/list", `{"tools":` + tools + `,"cacheScope":"public"}`, "tools", "name", []string{"echo", "add"}, true},
 		{"tools modern", "modern", "s", "tools/list", `{"tools":` + tools + `,"resultType":"complete","ttlMs":60000,"cacheScope":"public"}`, "tools", "name", []string{"echo", "add"}, true},
 		{"prompts", "legacy", "s", "prompts/list", `{"prompts":[{"name":"greet"},{"name":"secret"}]}`, "prompts", "name", []string{"greet"}, false},
 		{"resources", "legacy", "s", "resources/list", `{"resources":[{"uri":"file:///docs/x","name":"x"},{"uri":"file:///etc/passwd","name":"p"}]}`, "resources", "uri", []string{"file:///docs/x"}, false},

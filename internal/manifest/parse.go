@@ -100,7 +100,10 @@ func Parse(name string, data []byte) (*Manifest, error) {
 			}
 		case "prompts":
 			for _, pe := range p.mapping(path, e.val) {
-				p.mapping(path+"."+strconv.Quote(pe.key.Value), pe.val) // must be empty
+				pp := path + "." + strconv.Quote(pe.key.Value)
+				for _, x := range p.mapping(pp, pe.val) {
+					p.unknown(pp+"."+x.key.Value, x.key, promptKeys)
+				}
 				m.Prompts[pe.key.Value] = &Prompt{Name: pe.key.Value}
 			}
 		case "resources":
@@ -222,7 +225,7 @@ func (p *parser) tool(path, name string, n *yaml.Node) *Tool {
 			}
 			s, err := argschema.Compile(v)
 			if err != nil {
-				p.errf(e.val, kp, "%s", strings.TrimPrefix(err.Error(), "argschema: "))
+				p.errf(e.val, kp, "%s", oneLine(strings.TrimPrefix(err.Error(), "argschema: ")))
 				continue
 			}
 			t.Schema = s
@@ -330,3 +333,12 @@ func (p *parser) json(path string, n *yaml.Node, depth int) (any, bool) {
 	return nil, false
 }
 
+
+// oneLine folds a multi-line library message into one line.
+func oneLine(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimLeft(strings.TrimSpace(l), "- ")
+	}
+	return strings.Join(lines, "; ")
+}
