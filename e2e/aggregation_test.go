@@ -16,15 +16,17 @@ import (
 // that cannot start.
 func aggregationYAML(t *testing.T) string {
 	mem := testpeers.ServerMemoryCmd(t)
+	dir := t.TempDir()
 	return fmt.Sprintf(`servers:
   a:
     command: [%q]
   b:
     command: [%q, %q]
     env: {MEMORY_FILE_PATH: %q}
+    sandbox: {writable: [%q]}
   c:
     command: [/nonexistent/mcp-server]
-`, testpeers.EverythingServer(t), mem[0], mem[1], filepath.Join(t.TempDir(), "memory.jsonl"))
+`, testpeers.EverythingServer(t), mem[0], mem[1], filepath.Join(dir, "memory.jsonl"), dir)
 }
 
 type listed struct {

@@ -16,9 +16,12 @@ import (
 // spyYAML runs everything-server behind `tee`, so the test can read every
 // byte the upstream received on its stdin.
 func spyYAML(t *testing.T, extra string) (cfg, spyLog string) {
-	spyLog = filepath.Join(t.TempDir(), "upstream-stdin.log")
+	dir := t.TempDir()
+	spyLog = filepath.Join(dir, "upstream-stdin.log")
 	script := fmt.Sprintf("tee -a %q | %q", spyLog, testpeers.EverythingServer(t))
-	return fmt.Sprintf("%sservers:\n  everything:\n    command: [sh, -c, %q]\n", extra, script), spyLog
+	// The sandbox shows a shell script's helpers nothing it was not told of.
+	return fmt.Sprintf("%sservers:\n  everything:\n    command: [sh, -c, %q]\n    sandbox: {writable: [%q], read_only: [%q]}\n",
+		extra, script, dir, testpeers.EverythingServer(t)), spyLog
 }
 
 // TestWireStrictness checks that the HTTP endpoint rejects what a lax

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"slices"
 	"sort"
 	"sync"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/sandbox"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
 )
 
@@ -24,6 +26,7 @@ type backend struct {
 	servers map[string]config.Server
 	maxMsg  int64
 	log     *slog.Logger
+	hide    []string // gateway paths a sandboxed server must not see
 
 	mu     sync.Mutex
 	shared map[string]*pool
@@ -33,6 +36,9 @@ type backend struct {
 func newBackend(cfg *config.Config, log *slog.Logger) *backend {
 	b := &backend{servers: map[string]config.Server{}, shared: map[string]*pool{},
 		maxMsg: cfg.HTTP.MaxMessageBytes, log: log}
+	if cfg.Source != "" {
+		b.hide = append(b.hide, cfg.Source)
+	}
 	for _, s := range cfg.Servers {
 		b.names = append(b.names, s.Name)
 		b.servers[s.Name] = s
@@ -150,19 +156,44 @@ func handshake(ctx context.Context, c upstream.Conn, params json.RawMessage) (js
 }
 
 func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed bool) (*upstream.StdioConn, error) {
-	env := os.Environ()
-	keys := make([]string, 0, len(s.Env))
-	for k := range s.Env {
-		keys = append(keys, k)
+	o := sandboxOptions(s.Sandbox)
+	var env []string
+	if o.Off {
+		b.log.Warn("sandbox is off for this server: it runs with the gateway's privileges and environment", "server", s.Name)
+		env = os.Environ()
+		keys := make([]string, 0, len(s.Env))
+		for k := range s.Env {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			env = append(env, k+"="+s.Env[k])
+		}
+	} else {
+		env = sandbox.Env(o, s.Env)
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		env = append(env, k+"="+s.Env[k])
+	prepare := func(cmd *exec.Cmd) error {
+		_, err := sandbox.Prepare(o, cmd, b.hide, func(feature, why string) {
+			b.log.Warn("sandbox degraded: starting without a protection allow_degraded names", "server", s.Name, "feature", feature, "reason", why)
+		})
+		if err != nil {
+			b.log.Error("sandbox: server not started", "server", s.Name, "err", err)
+		}
+		return err
+	}
+	if o.Off {
+		prepare = nil
 	}
 	return upstream.StartStdio(ctx, upstream.StdioOptions{
 		Command: s.Command, Env: env, Dir: s.Cwd, Name: s.Name,
 		MaxMessageBytes: int(b.maxMsg), Multiplexed: multiplexed, Logger: b.log,
+		Prepare: prepare,
 	})
+}
+
+func sandboxOptions(c config.Sandbox) sandbox.Options {
+	return sandbox.Options{Off: c.Off, Profile: c.Profile, Writable: c.Writable, ReadOnly: c.ReadOnly,
+		AllowNet: c.AllowNet, Env: c.Env, AllowDegraded: c.AllowDegraded}
 }
 
 // Shared returns a connection for stateless traffic: a stdio pool member,

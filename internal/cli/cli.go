@@ -24,6 +24,9 @@ func (e *exitError) Error() string { return e.err.Error() }
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if code, ok := sandboxExec(args, stderr); ok {
+		return code
+	}
 	root := &cobra.Command{
 		Use:           "mcpwarden",
 		Short:         "A security gateway for MCP servers",
@@ -34,7 +37,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), versionCmd())
+	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), doctorCmd(), versionCmd())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -11,7 +12,8 @@ import (
 )
 
 func runCmd() *cobra.Command {
-	var file, logLevel, manifestFile string
+	var file, logLevel, manifestFile, sandboxProfile string
+	var writable, allowNet, allowDegraded []string
 	c := &cobra.Command{
 		Use:   "run [-c FILE] -- CMD [ARGS...]",
 		Short: "Wrap one stdio MCP server: speak MCP on stdin/stdout and relay to CMD",
@@ -41,6 +43,9 @@ Logs and one audit line per exchange go to stderr.`,
 				}
 				server.Manifest = abs
 			}
+			if err := sandboxFlags(&server.Sandbox, sandboxProfile, writable, allowNet, allowDegraded); err != nil {
+				return &exitError{code: 2, err: err}
+			}
 			cfg.Servers = []config.Server{server}
 			if probs := cfg.Validate(); len(probs) > 0 {
 				return &exitError{code: 1, err: probs}
@@ -56,6 +61,10 @@ Logs and one audit line per exchange go to stderr.`,
 	c.Flags().StringVarP(&file, "config", "c", "", "configuration file (log and limits; servers are ignored)")
 	c.Flags().StringVar(&logLevel, "log-level", "", "debug, info, warn or error")
 	c.Flags().StringVar(&manifestFile, "manifest", "", "capability manifest for CMD (docs/manifest.md): only what it declares is listed and callable")
+	c.Flags().StringVar(&sandboxProfile, "sandbox", "", "sandbox profile for CMD: strict (default), node, python, custom, or off (docs/sandbox.md)")
+	c.Flags().StringArrayVar(&writable, "writable", nil, "directory CMD may write inside the sandbox (repeatable)")
+	c.Flags().StringArrayVar(&allowNet, "allow-net", nil, "domain CMD may reach through the egress proxy (repeatable)")
+	c.Flags().StringArrayVar(&allowDegraded, "allow-degraded", nil, "sandbox feature CMD may start without when this machine lacks it (repeatable)")
 	return c
 }
 
@@ -81,4 +90,27 @@ func serverName(cmd string) string {
 		return "server"
 	}
 	return string(out)
+}
+
+// sandboxFlags applies run's sandbox flags to sb. Relative directories
+// are taken from the current directory.
+func sandboxFlags(sb *config.Sandbox, profile string, writable, allowNet, degraded []string) error {
+	if profile == "off" {
+		if len(writable)+len(allowNet)+len(degraded) > 0 {
+			return errors.New("run: --sandbox off excludes --writable, --allow-net and --allow-degraded")
+		}
+		sb.Off = true
+		return nil
+	}
+	sb.Profile = profile
+	for _, w := range writable {
+		abs, err := filepath.Abs(w)
+		if err != nil {
+			return fmt.Errorf("run: --writable %s: %w", w, err)
+		}
+		sb.Writable = append(sb.Writable, abs)
+	}
+	sb.AllowNet = allowNet
+	sb.AllowDegraded = degraded
+	return nil
 }

@@ -98,6 +98,8 @@ type Server struct {
 	// absolute against the config file's directory; "" = none, and the
 	// server is relayed without manifest checks.
 	Manifest string
+	// Sandbox confines a stdio child; on (strict) unless `sandbox: off`.
+	Sandbox Sandbox
 }
 
 // Default returns the built-in defaults. It has no servers, so it does not

@@ -625,7 +625,7 @@ var (
 	rootKeys   = []string{"listen", "log", "http", "servers", "audit"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
-	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest"}
+	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox"}
 )
 
 // root decodes the document into cfg; false when the document is not a
@@ -817,6 +817,8 @@ func (d *decoder) server(path string, raw *yaml.Node, s *Server, set *serverSet)
 				}
 				s.Manifest = m
 			}
+		case "sandbox":
+			d.sandbox(p, v, &s.Sandbox)
 		}
 	}
 }

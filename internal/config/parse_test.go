@@ -405,7 +405,7 @@ func TestParseProblems(t *testing.T) {
 		{"non-string key", "servers:\n  a: {command: [x]}\n  [k]: {command: [x]}\n", []pos{{3, 3, "servers", "mapping keys must be strings"}}},
 		{"custom tag", "servers:\n  a: {command: [x], cwd: !env HOME}\n", []pos{{2, 26, "servers.a.cwd", "expected a string, got a value tagged !env"}}},
 		{"unknown without suggestion", "servers:\n  a: {command: [x], restart: always}\n", []pos{
-			{2, 21, "servers.a.restart", "unknown key (expected one of command, env, cwd, url, transport, headers, pool, start_timeout, manifest)"},
+			{2, 21, "servers.a.restart", "unknown key (expected one of command, env, cwd, url, transport, headers, pool, start_timeout, manifest, sandbox)"},
 		}},
 		{"suggestion for dash", "http: {max-body-bytes: 1}\nservers: {a: {command: [x]}}\n", []pos{
 			{1, 8, "http.max-body-bytes", `did you mean "max_body_bytes"?`},

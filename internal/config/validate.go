@@ -161,6 +161,7 @@ func (s *Server) validate(v *validator) {
 			v.addf(joinKey(p("env"), k), "value contains a NUL byte")
 		}
 	}
+	s.Sandbox.validate(v, p("sandbox"), isHTTP)
 	if strings.ContainsRune(s.Manifest, 0) {
 		v.addf(p("manifest"), "contains a NUL byte")
 	}

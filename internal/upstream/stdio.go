@@ -35,6 +35,9 @@ type StdioOptions struct {
 	Logger      *slog.Logger
 	// Name labels log lines.
 	Name string
+	// Prepare, if set, rewrites the command before it starts: the sandbox
+	// turns it into a launch of its helper.
+	Prepare func(*exec.Cmd) error
 }
 
 // StdioConn is a Conn over a child process's stdin and stdout.
@@ -84,6 +87,11 @@ func StartStdio(ctx context.Context, o StdioOptions) (*StdioConn, error) {
 	cmd.Env = o.Env
 	cmd.Dir = o.Dir
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if o.Prepare != nil {
+		if err := o.Prepare(cmd); err != nil {
+			return nil, fmt.Errorf("upstream stdio: %w", err)
+		}
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("upstream stdio: %w", err)

@@ -1,0 +1,157 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+
+	seccomp "github.com/elastic/go-seccomp-bpf"
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
+)
+
+const cloneFlags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWPID | syscall.CLONE_NEWNS |
+	syscall.CLONE_NEWNET | syscall.CLONE_NEWIPC | syscall.CLONE_NEWUTS
+
+// Support is what this machine offers the sandbox.
+type Support struct {
+	Namespaces    bool
+	NamespacesWhy string
+	LandlockABI   int // 0: none
+	LandlockWhy   string
+	Seccomp       bool
+	CgroupV2      bool   // a writable, delegated cgroup v2 hierarchy
+	CgroupWhy     string // why not
+}
+
+// Has reports whether feature is available, and why not.
+func (s Support) Has(feature string) (bool, string) {
+	switch feature {
+	case FeatureNamespaces:
+		return s.Namespaces, s.NamespacesWhy
+	case FeatureLandlock:
+		return s.LandlockABI > 0, s.LandlockWhy
+	case FeatureSeccomp:
+		if !s.Seccomp {
+			return false, "the kernel has no seccomp filter support"
+		}
+		return true, ""
+	case FeatureNetwork:
+		return false, "the egress proxy for network allow-lists is not implemented yet"
+	case FeatureCgroup:
+		return false, "cgroup leaves are not implemented yet; " + s.CgroupWhy
+	}
+	return false, "unknown feature"
+}
+
+var (
+	probeOnce sync.Once
+	probed    Support
+)
+
+// Probe inspects the machine once and caches the answer.
+func Probe() Support {
+	probeOnce.Do(func() { probed = probe() })
+	return probed
+}
+
+func probe() Support {
+	var s Support
+	if err := probeNamespaces(); err != nil {
+		s.NamespacesWhy = err.Error()
+	} else {
+		s.Namespaces = true
+	}
+	if v, err := ll.LandlockGetABIVersion(); err != nil || v < 1 {
+		s.LandlockWhy = "the kernel does not offer Landlock (not built in, or not in the lsm= list)"
+		if err != nil {
+			s.LandlockWhy += ": " + err.Error()
+		}
+	} else {
+		s.LandlockABI = v
+	}
+	s.Seccomp = seccomp.Supported()
+	s.CgroupV2, s.CgroupWhy = probeCgroup()
+	return s
+}
+
+// probeNamespaces starts a trivial process in the namespaces the helper
+// uses; it is the only honest test (sysctls, AppArmor and seccomp
+// policies of the host can all forbid what the kernel version allows).
+func probeNamespaces() error {
+	path, err := exec.LookPath("true")
+	if err != nil {
+		path = "/proc/self/exe"
+	}
+	cmd := exec.Command(path)
+	if path == "/proc/self/exe" {
+		cmd.Args = []string{"mcpwarden-sandbox", HelperArg, "--probe"}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  cloneFlags,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}},
+		Pdeathsig:   syscall.SIGKILL,
+	}
+	if err := cmd.Run(); err != nil {
+		why := err.Error()
+		if b, _ := os.ReadFile("/proc/sys/kernel/unprivileged_userns_clone"); strings.TrimSpace(string(b)) == "0" {
+			why += " (kernel.unprivileged_userns_clone=0)"
+		}
+		if b, _ := os.ReadFile("/proc/sys/user/max_user_namespaces"); strings.TrimSpace(string(b)) == "0" {
+			why += " (user.max_user_namespaces=0)"
+		}
+		return fmt.Errorf("cannot create user, pid, mount and network namespaces: %s", why)
+	}
+	return nil
+}
+
+func probeCgroup() (bool, string) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs("/sys/fs/cgroup", &st); err != nil {
+		return false, "no /sys/fs/cgroup"
+	}
+	const cgroup2Magic = 0x63677270
+	if st.Type != cgroup2Magic {
+		return false, "the cgroup v2 hierarchy is not mounted (v1 only)"
+	}
+	return false, "cgroup v2 is mounted; delegation is not checked"
+}
+
+// Verdict is what a server's options get on a machine.
+type Verdict struct {
+	Granted  []string // requested and available
+	Degraded []string // requested, missing, waived by allow_degraded
+	Refused  []string // requested, missing, not waived: the server will not start
+	Why      map[string]string
+}
+
+// Check compares what o requests with what s offers.
+func Check(o Options, s Support) Verdict {
+	v := Verdict{Why: map[string]string{}}
+	for _, f := range o.Requested() {
+		ok, why := s.Has(f)
+		switch {
+		case ok:
+			v.Granted = append(v.Granted, f)
+		case contains(o.AllowDegraded, f):
+			v.Degraded = append(v.Degraded, f)
+			v.Why[f] = why
+		default:
+			v.Refused = append(v.Refused, f)
+			v.Why[f] = why
+		}
+	}
+	return v
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
