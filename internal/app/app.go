@@ -67,9 +67,9 @@ func writerOf(log *slog.Logger) io.Writer {
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
-func chain(log *slog.Logger, ms map[string]*manifest.Manifest) *intercept.Chain {
+func chain(log *slog.Logger, ms map[string]*manifest.Manifest, aud *auditing) *intercept.Chain {
 	return intercept.NewChain(
-		intercept.AuditLog(exchangeLog(log)),
+		aud.stage(exchangeLog(log)),
 		intercept.Manifests(ms),
 	)
 }
@@ -92,7 +92,7 @@ func loadManifests(cfg *config.Config) (map[string]*manifest.Manifest, error) {
 }
 
 // exchangeLog writes each exchange record as one JSON line beside the
-// process log, until the audit store takes over.
+// process log: the operator's live view. The audit store keeps the record.
 func exchangeLog(log *slog.Logger) func(*intercept.Record) {
 	w := writerOf(log)
 	if w == nil || !log.Enabled(context.Background(), slog.LevelInfo) {
@@ -121,7 +121,7 @@ type snapshot struct {
 	retired bool
 }
 
-func compile(cfg *config.Config, log *slog.Logger) (*snapshot, error) {
+func compile(cfg *config.Config, log *slog.Logger, aud *auditing) (*snapshot, error) {
 	ms, err := loadManifests(cfg)
 	if err != nil {
 		return nil, err
@@ -129,7 +129,7 @@ func compile(cfg *config.Config, log *slog.Logger) (*snapshot, error) {
 	b := newBackend(cfg, log)
 	s := &snapshot{cfg: cfg, backend: b}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
 	}
 	return s, nil
@@ -168,7 +168,16 @@ func (s *snapshot) retire() {
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
 	var cur atomic.Pointer[snapshot]
-	first, err := compile(cfg, log)
+	aud, err := openAudit(cfg.Audit, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	// Closed last: sessions ending on shutdown still write their records.
+	defer aud.Close()
+	if aud == nil {
+		log.Warn("audit store off: exchanges are only logged; set audit.store to keep a tamper-evident record")
+	}
+	first, err := compile(cfg, log, aud)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -221,7 +230,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			}
 			// New sessions get the new servers; live sessions keep the
 			// connections they have until they end.
-			ns, err := compile(nc, log)
+			ns, err := compile(nc, log, aud) // the store is opened once; audit changes need a restart
 			if err != nil {
 				log.Error("configuration reload refused; the running one stays", "err", err)
 				continue
@@ -256,7 +265,13 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return err
 	}
 	rb := &runBackend{name: server.Name, conn: conn}
-	opts := &session.Options{Backend: rb, Chain: chain(log, ms), Logger: log, Name: "mcpwarden", Version: Version,
+	aud, err := openAudit(cfg.Audit, log)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer aud.Close()
+	opts := &session.Options{Backend: rb, Chain: chain(log, ms, aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

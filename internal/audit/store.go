@@ -215,11 +215,28 @@ func (s *Store) load() error {
 	if err := s.db.QueryRow(`SELECT max(seq) + 1 FROM records`).Scan(&n); err != nil {
 		return err
 	}
-	s.n = n.Int64
-	recs, levels := frontierIndexes(s.n)
+	if err := s.loadTree(s.db, n.Int64); err != nil {
+		return err
+	}
+	var ck sql.NullInt64
+	if err := s.db.QueryRow(`SELECT max(size) FROM checkpoints`).Scan(&ck); err != nil {
+		return err
+	}
+	s.ckN = ck.Int64
+	return nil
+}
+
+type querier interface {
+	QueryRow(q string, args ...any) *sql.Row
+}
+
+// loadTree reads the chain head and tree frontier of a log of n records.
+func (s *Store) loadTree(db querier, n int64) error {
+	front := newFrontier()
+	recs, levels := frontierIndexes(n)
 	for i, rec := range recs {
 		var tree []byte
-		if err := s.db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, rec).Scan(&tree); err != nil {
+		if err := db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, rec).Scan(&tree); err != nil {
 			return fmt.Errorf("tree hashes of record %d: %w", rec, err)
 		}
 		l := levels[i]
@@ -228,21 +245,18 @@ func (s *Store) load() error {
 		}
 		var h tlog.Hash
 		copy(h[:], tree[l*tlog.HashSize:])
-		s.front.h[tlog.StoredHashIndex(l, (s.n>>l)-1)] = h
+		front.h[tlog.StoredHashIndex(l, (n>>l)-1)] = h
 	}
-	s.front.n = s.n
-	if s.n > 0 {
+	front.n = n
+	var last tlog.Hash
+	if n > 0 {
 		var tree []byte
-		if err := s.db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, s.n-1).Scan(&tree); err != nil {
+		if err := db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, n-1).Scan(&tree); err != nil {
 			return err
 		}
-		copy(s.last[:], tree)
+		copy(last[:], tree)
 	}
-	var ck sql.NullInt64
-	if err := s.db.QueryRow(`SELECT max(size) FROM checkpoints`).Scan(&ck); err != nil {
-		return err
-	}
-	s.ckN = ck.Int64
+	s.n, s.last, s.front = n, last, front
 	return nil
 }
 
@@ -338,6 +352,20 @@ func (s *Store) commit(batch []*pending) (err error) {
 	if err != nil {
 		return fmt.Errorf("audit: begin: %w", err)
 	}
+	// Another process (a second mcpwarden run on the same file) may have
+	// appended since our last batch: continue from its state. The
+	// immediate transaction holds the write lock until commit.
+	var next sql.NullInt64
+	if err := tx.QueryRow(`SELECT max(seq) + 1 FROM records`).Scan(&next); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("audit: read tree size: %w", err)
+	}
+	if next.Int64 != s.n {
+		if err := s.loadTree(tx, next.Int64); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("audit: %w", err)
+		}
+	}
 	stmt := tx.Stmt(s.ins)
 	for _, p := range batch {
 		data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
@@ -374,7 +402,7 @@ func (s *Store) checkpoint() {
 		var msg []byte
 		msg, err = signCheckpoint(Checkpoint{Origin: s.origin, Size: s.n, Root: root}, s.opts.Key.Signer)
 		if err == nil {
-			_, err = s.db.Exec(`INSERT INTO checkpoints (size, time_ns, note) VALUES (?, ?, ?)`, s.n, time.Now().UnixNano(), msg)
+			_, err = s.db.Exec(`INSERT OR IGNORE INTO checkpoints (size, time_ns, note) VALUES (?, ?, ?)`, s.n, time.Now().UnixNano(), msg)
 		}
 	}
 	if err != nil {

@@ -100,9 +100,27 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 		bad    *Bad
 		diag   []rowInfo // rows from the first seq mismatch on
 		treeB  []byte
+		// suspect is record e when its prev does not match record e-1;
+		// the next record decides which of the two changed.
+		suspect *rowInfo
 	)
 	err = src.Records(ctx, func(data, tree []byte) error {
 		if bad != nil {
+			return errStop
+		}
+		if suspect != nil {
+			// Record e chains to something other than record e-1. If the
+			// record after e chains to e, e is intact and e-1 was altered
+			// (its stored hash recomputed, or none kept); otherwise e's own
+			// prev member was changed.
+			ri := inspect(data)
+			if ri.ok && ri.prev == hex.EncodeToString(suspect.hash[:]) {
+				bad = &Bad{Kind: KindAltered, Position: e - 1, Seq: e - 1, ID: prevID,
+					Msg: fmt.Sprintf("its contents changed: record %d (id %s) chains to a different record %d", e, suspect.id, e-1)}
+			} else {
+				bad = &Bad{Kind: KindAltered, Position: e, Seq: e, ID: suspect.id,
+					Msg: fmt.Sprintf("its prev member is not the hash of record %d (id %s)", e-1, prevID)}
+			}
 			return errStop
 		}
 		if diag != nil {
@@ -121,8 +139,7 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 			diag = append(diag, ri)
 			return nil
 		case ri.prev != hex.EncodeToString(prev[:]):
-			bad = &Bad{Kind: KindChain, Position: e, Seq: e, ID: ri.id,
-				Msg: fmt.Sprintf("its prev hash is not the hash of record %d (id %s): one of the two was rewritten", e-1, prevID)}
+			suspect = &ri
 			return nil
 		}
 		hs, err := front.append(data)
@@ -161,6 +178,10 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 	}
 	if diag != nil {
 		bad = diagnose(e, prev, prevID, diag)
+	}
+	if suspect != nil && bad == nil {
+		bad = &Bad{Kind: KindChain, Position: e, Seq: e, ID: suspect.id,
+			Msg: fmt.Sprintf("the last record does not chain to record %d (id %s): one of the two was rewritten", e-1, prevID)}
 	}
 	rep.Records = e + int64(len(diag))
 	if bad == nil && ci < len(cks) {
