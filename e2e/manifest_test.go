@@ -1,0 +1,495 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
+)
+
+// buildRugPull builds e2e/testdata/rugpull, a go-sdk server whose
+// rug_pull tool changes fetch_page's definition and sends list_changed.
+func buildRugPull(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "rugpull")
+	out, err := exec.Command("go", "build", "-o", bin, "./testdata/rugpull").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build rugpull: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// mcpwarden runs the gateway binary to completion.
+func mcpwarden(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(gatewayBin, args...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	code = 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("mcpwarden %v: %v", args, err)
+	}
+	return o.String(), e.String(), code
+}
+
+// lineClient talks JSON-RPC lines to `mcpwarden run`.
+type lineClient struct {
+	t      *testing.T
+	in     io.WriteCloser
+	cmd    *exec.Cmd
+	stderr *syncBuffer
+	mu     sync.Mutex
+	msgs   []rpcMsg
+	notes  []string
+	cond   *sync.Cond
+	nextID int
+}
+
+func startRun(t *testing.T, args ...string) *lineClient {
+	t.Helper()
+	cmd := exec.Command(gatewayBin, append([]string{"run"}, args...)...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &lineClient{t: t, in: in, cmd: cmd, stderr: &syncBuffer{}}
+	c.cond = sync.NewCond(&c.mu)
+	cmd.Stderr = c.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		for sc.Scan() {
+			var m rpcMsg
+			if json.Unmarshal(sc.Bytes(), &m) != nil {
+				continue
+			}
+			c.mu.Lock()
+			if m.Method != "" {
+				c.notes = append(c.notes, m.Method)
+			} else {
+				c.msgs = append(c.msgs, m)
+			}
+			c.cond.Broadcast()
+			c.mu.Unlock()
+		}
+		c.mu.Lock()
+		c.notes = append(c.notes, "EOF")
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	}()
+	t.Cleanup(func() {
+		in.Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("gateway stderr:\n%s", tail(c.stderr.String(), 4000))
+		}
+	})
+	return c
+}
+
+func (c *lineClient) send(line string) {
+	c.t.Helper()
+	if _, err := io.WriteString(c.in, line+"\n"); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// call sends a request and waits for its response.
+func (c *lineClient) call(method string, params string) rpcMsg {
+	c.t.Helper()
+	c.nextID++
+	id := fmt.Sprint(c.nextID)
+	c.send(fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":%q,"params":%s}`, id, method, params))
+	deadline := time.Now().Add(20 * time.Second)
+	timer := time.AfterFunc(20*time.Second, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
+	defer timer.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		for _, m := range c.msgs {
+			if string(m.ID) == id {
+				return m
+			}
+		}
+		if time.Now().After(deadline) || slices.Contains(c.notes, "EOF") {
+			c.t.Fatalf("no answer to %s %s", method, params)
+		}
+		c.cond.Wait()
+	}
+}
+
+func (c *lineClient) waitNote(method string, d time.Duration) bool {
+	timer := time.AfterFunc(d, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
+	defer timer.Stop()
+	deadline := time.Now().Add(d)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for !slices.Contains(c.notes, method) {
+		if time.Now().After(deadline) {
+			return false
+		}
+		c.cond.Wait()
+	}
+	return true
+}
+
+func (c *lineClient) initialize() {
+	c.t.Helper()
+	m := c.call("initialize", `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e-manifest","version":"1"}}`)
+	if m.Error != nil {
+		c.t.Fatalf("initialize: %s", m.Error.Message)
+	}
+	c.send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+}
+
+func listedTools(t *testing.T, m rpcMsg) []string {
+	t.Helper()
+	if m.Error != nil {
+		t.Fatalf("tools/list: %d %s", m.Error.Code, m.Error.Message)
+	}
+	var r listed
+	mustUnmarshal(t, m.Result, &r)
+	return names(r.Tools, func(x struct{ Name string }) string { return x.Name })
+}
+
+func ruleOf(t *testing.T, m rpcMsg) string {
+	t.Helper()
+	if m.Error == nil {
+		t.Fatalf("want an error, got result %s", m.Result)
+	}
+	var d struct {
+		Rule string `json:"rule"`
+	}
+	_ = json.Unmarshal(m.Error.Data, &d)
+	return d.Rule
+}
+
+func textOf(t *testing.T, m rpcMsg) string {
+	t.Helper()
+	if m.Error != nil {
+		t.Fatalf("error %d %s", m.Error.Code, m.Error.Message)
+	}
+	var r struct {
+		Content []struct{ Text string } `json:"content"`
+		IsError bool                    `json:"isError"`
+	}
+	mustUnmarshal(t, m.Result, &r)
+	if len(r.Content) == 0 {
+		t.Fatalf("no content in %s", m.Result)
+	}
+	return r.Content[0].Text
+}
+
+// TestManifestRugPull drafts a manifest from a live server with
+// `manifest init`, enforces it with `run --manifest`, and watches the
+// server change a tool's definition mid-session: the tool is quarantined
+// (hidden and refused) while the rest stays usable. Then `manifest diff`
+// and `manifest approve` bring a stale pin back in line.
+func TestManifestRugPull(t *testing.T) {
+	t.Parallel()
+	rug := buildRugPull(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "mcpwarden.yaml")
+	man := filepath.Join(dir, "rug.manifest.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("servers:\n  rug:\n    command: [%q]\n    manifest: rug.manifest.yaml\n", rug)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := mcpwarden(t, "manifest", "init", "-c", cfg, "--server", "rug", "-o", man)
+	if code != 0 {
+		t.Fatalf("manifest init: exit %d\n%s", code, errOut)
+	}
+	draft, _ := os.ReadFile(man)
+	for _, want := range []string{"fetch_page:", "rug_pull:", "pin: sha256:", "review: true", `"additionalProperties": false`} {
+		if !strings.Contains(string(draft), want) {
+			t.Errorf("draft lacks %q:\n%s", want, draft)
+		}
+	}
+	if out, _, code := mcpwarden(t, "manifest", "diff", "-c", cfg, "rug"); code != 0 {
+		t.Errorf("diff against the server just drafted from: exit %d\n%s", code, out)
+	}
+
+	c := startRun(t, "--manifest", man, "--", rug)
+	c.initialize()
+	if got := listedTools(t, c.call("tools/list", `{}`)); !slices.Equal(got, []string{"fetch_page", "rug_pull"}) && !slices.Equal(got, []string{"rug_pull", "fetch_page"}) {
+		t.Fatalf("tools/list = %q", got)
+	}
+	if got := textOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com"}}`)); got != "fetched https://example.com" {
+		t.Errorf("fetch_page: %q", got)
+	}
+	// The copied schema is enforced by the gateway.
+	if r := ruleOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com","exfil":"x"}}`)); r != "manifest.arguments-schema" {
+		t.Errorf("extra argument: rule %q", r)
+	}
+	if r := ruleOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{}}`)); r != "manifest.arguments-schema" {
+		t.Errorf("missing argument: rule %q", r)
+	}
+
+	if got := textOf(t, c.call("tools/call", `{"name":"rug_pull","arguments":{}}`)); got != "done" {
+		t.Fatalf("rug_pull: %q", got)
+	}
+	if !c.waitNote("notifications/tools/list_changed", 5*time.Second) {
+		t.Error("no notifications/tools/list_changed relayed")
+	}
+	if got := listedTools(t, c.call("tools/list", `{}`)); !slices.Equal(got, []string{"rug_pull"}) {
+		t.Errorf("after the rug pull tools/list = %q, want only rug_pull", got)
+	}
+	m := c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com"}}`)
+	if r := ruleOf(t, m); r != "manifest.quarantined" {
+		t.Errorf("quarantined tool: rule %q (%s)", r, m.Error.Message)
+	}
+	if strings.Contains(m.Error.Message, "sha256") {
+		t.Errorf("public message leaks pins: %s", m.Error.Message)
+	}
+	if !waitFor(5*time.Second, func() bool { return strings.Contains(c.stderr.String(), `"rule":"manifest.quarantined"`) }) {
+		t.Errorf("no audit record for the quarantined call:\n%s", tail(c.stderr.String(), 2000))
+	}
+
+	// A stale pin: diff shows the served definition, approve re-pins.
+	lines := strings.Split(string(draft), "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "  fetch_page:") {
+			for j := i + 1; j < len(lines); j++ {
+				if p, ok := strings.CutPrefix(lines[j], "    pin: sha256:"); ok {
+					flip := "0"
+					if p[0] == '0' {
+						flip = "1"
+					}
+					lines[j] = "    pin: sha256:" + flip + p[1:]
+					break
+				}
+			}
+		}
+	}
+	stale := strings.Join(lines, "\n")
+	if stale == string(draft) {
+		t.Fatal("could not make the pin stale")
+	}
+	if err := os.WriteFile(man, []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := mcpwarden(t, "manifest", "diff", "-c", cfg, "rug")
+	if code != 1 || !strings.Contains(out, `~ tool "fetch_page": changed`) || !strings.Contains(out, "Fetches a web page") {
+		t.Errorf("diff with a stale pin: exit %d\n%s", code, out)
+	}
+	if out, errOut, code := mcpwarden(t, "manifest", "approve", "-c", cfg, "rug", "fetch_page"); code != 0 {
+		t.Fatalf("approve: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, _, code := mcpwarden(t, "manifest", "diff", "-c", cfg, "rug"); code != 0 {
+		t.Errorf("diff after approve: exit %d\n%s", code, out)
+	}
+	if _, _, code := mcpwarden(t, "manifest", "approve", "-c", cfg, "rug", "Fetch_page"); code == 0 {
+		t.Error("approve accepted an undeclared tool")
+	}
+}
+
+// TestManifestAggregated puts a manifest on one of two everything-servers
+// sharing an endpoint: only its declared items are listed and callable,
+// the other server is untouched, and look-alike names are refused.
+func TestManifestAggregated(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	man := filepath.Join(dir, "a.yaml")
+	if err := os.WriteFile(man, []byte(`tools:
+  test_simple_text: {risk: read}
+  test_x_mcp_header:
+    risk: read
+    arguments:
+      type: object
+      properties:
+        region: {type: string, enum: [eu, us]}
+        level: {type: integer}
+      additionalProperties: false
+prompts:
+  test_simple_prompt: {}
+resources:
+  - test://static-text
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	es := testpeers.EverythingServer(t)
+	spyLog := filepath.Join(dir, "a-stdin.log")
+	g := startServe(t, fmt.Sprintf("servers:\n  a:\n    command: [sh, -c, %q]\n    manifest: %q\n    sandbox: {writable: [%q], read_only: [%q]}\n  b:\n    command: [%q]\n",
+		fmt.Sprintf("tee -a %q | %q", spyLog, es), man, dir, es, es))
+	c := newRawClient(t, g.URL)
+	c.initialize()
+
+	var l listed
+	mustUnmarshal(t, c.result("tools/list", map[string]any{}), &l)
+	var a, b []string
+	for _, n := range names(l.Tools, func(x struct{ Name string }) string { return x.Name }) {
+		switch {
+		case strings.HasPrefix(n, "a__"):
+			a = append(a, n)
+		case strings.HasPrefix(n, "b__"):
+			b = append(b, n)
+		}
+	}
+	slices.Sort(a)
+	if !slices.Equal(a, []string{"a__test_simple_text", "a__test_x_mcp_header"}) {
+		t.Errorf("server a lists %q", a)
+	}
+	if len(b) < 20 || !slices.Contains(b, "b__test_error_handling") {
+		t.Errorf("server b (no manifest) lists %d tools: %q", len(b), b)
+	}
+	mustUnmarshal(t, c.result("prompts/list", map[string]any{}), &l)
+	var ap []string
+	for _, n := range names(l.Prompts, func(x struct{ Name string }) string { return x.Name }) {
+		if strings.HasPrefix(n, "a__") {
+			ap = append(ap, n)
+		}
+	}
+	if !slices.Equal(ap, []string{"a__test_simple_prompt"}) {
+		t.Errorf("server a prompts %q", ap)
+	}
+	mustUnmarshal(t, c.result("resources/list", map[string]any{}), &l)
+	var ar []string
+	for _, n := range names(l.Resources, func(x struct{ URI string }) string { return x.URI }) {
+		if strings.HasPrefix(n, "a+") {
+			ar = append(ar, n)
+		}
+	}
+	if !slices.Equal(ar, []string{"a+test://static-text"}) {
+		t.Errorf("server a resources %q", ar)
+	}
+
+	if got := textOf(t, c.call("tools/call", map[string]any{"name": "a__test_simple_text"})); !strings.Contains(got, "simple text") {
+		t.Errorf("declared tool: %q", got)
+	}
+	if got := textOf(t, c.call("tools/call", map[string]any{"name": "b__test_error_handling"})); got == "" {
+		t.Error("server without a manifest refused")
+	}
+	for _, name := range []string{
+		"a__test_error_handling", "a__Test_simple_text", "a__test_simple_text ", " a__test_simple_text",
+		"a__test_simple_text\x00", "a__test_simple\u200b_text", "a__test_simple_text\u200d", "a__ｔest_simple_text",
+		"a__test_simpl\u0435_text", "a__test_simple_t\u0435xt", "a__test_simple_text\u0301",
+	} {
+		m := c.call("tools/call", map[string]any{"name": name})
+		if m.Error == nil {
+			t.Errorf("%q was called: %s", name, m.Result)
+			continue
+		}
+		if r := ruleOf(t, m); r != "manifest.undeclared-tool" && r != "route.unknown-target" {
+			t.Errorf("%q: rule %q", name, r)
+		}
+	}
+	if r := ruleOf(t, c.call("prompts/get", map[string]any{"name": "a__test_prompt_with_arguments", "arguments": map[string]string{"arg1": "x", "arg2": "y"}})); r != "manifest.undeclared-prompt" {
+		t.Errorf("undeclared prompt: rule %q", r)
+	}
+	if r := ruleOf(t, c.call("resources/read", map[string]any{"uri": "a+test://static-binary"})); r != "manifest.undeclared-resource" {
+		t.Errorf("undeclared resource: rule %q", r)
+	}
+	if m := c.call("resources/read", map[string]any{"uri": "a+test://static-text"}); m.Error != nil {
+		t.Errorf("declared resource: %s", m.Error.Message)
+	}
+
+	// The upstream receives the canonical arguments that were validated.
+	body := `{"jsonrpc":"2.0","id":99,"method":"tools/call","params":{"name":"a__test_x_mcp_header","arguments":{ "region" : "\u0065u", "level": 3.0 }}}`
+	r := c.post(body, nil)
+	if got := textOf(t, r.final(t)); got != "region=eu" {
+		t.Errorf("test_x_mcp_header: %q", got)
+	}
+	if r := ruleOf(t, c.call("tools/call", map[string]any{"name": "a__test_x_mcp_header", "arguments": map[string]any{"region": "cn"}})); r != "manifest.arguments-schema" {
+		t.Errorf("schema violation: rule %q", r)
+	}
+	var seen string
+	waitFor(5*time.Second, func() bool {
+		b, _ := os.ReadFile(spyLog)
+		seen = string(b)
+		return strings.Contains(seen, `"level":3,"region":"eu"`)
+	})
+	if !strings.Contains(seen, `"arguments":{"level":3,"region":"eu"}`) {
+		t.Errorf("upstream did not receive canonical arguments:\n%s", tail(seen, 2000))
+	}
+	if strings.Contains(seen, "test_error_handling") || strings.Contains(seen, `"cn"`) || strings.Contains(seen, "static-binary") {
+		t.Errorf("a refused request reached the upstream:\n%s", tail(seen, 2000))
+	}
+}
+
+// TestManifestModern lists through a 2026-07-28 client: filtered results
+// are marked cacheScope private.
+func TestManifestModern(t *testing.T) {
+	t.Parallel()
+	man := filepath.Join(t.TempDir(), "m.yaml")
+	if err := os.WriteFile(man, []byte("tools:\n  test_simple_text: {risk: read}\nresources: ['test://template/*']\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g := startServe(t, fmt.Sprintf("servers:\n  e:\n    command: [%q]\n    manifest: %q\n", testpeers.EverythingServer(t), man))
+	c := newRawClient(t, g.URL)
+	for _, tc := range []struct{ method, field string }{{"tools/list", "tools"}, {"resources/templates/list", "resourceTemplates"}, {"prompts/list", "prompts"}} {
+		r := c.modernCall(tc.method, nil, "")
+		m := r.final(t)
+		if m.Error != nil {
+			t.Fatalf("%s: %s", tc.method, m.Error.Message)
+		}
+		var res map[string]json.RawMessage
+		mustUnmarshal(t, m.Result, &res)
+		if string(res["cacheScope"]) != `"private"` {
+			t.Errorf("%s: cacheScope %s", tc.method, res["cacheScope"])
+		}
+		var items []map[string]any
+		mustUnmarshal(t, res[tc.field], &items)
+		want := map[string]int{"tools": 1, "resourceTemplates": 1, "prompts": 0}[tc.field]
+		if len(items) != want {
+			t.Errorf("%s: %d items, want %d: %s", tc.method, len(items), want, res[tc.field])
+		}
+	}
+	r := c.modernCall("tools/call", map[string]any{"name": "test_error_handling"}, "test_error_handling")
+	if m := r.final(t); ruleOf(t, m) != "manifest.undeclared-tool" {
+		t.Errorf("undeclared tool in the modern era: %s", r)
+	}
+}
+
+// TestManifestInvalid: a bad manifest stops serve from starting, with the
+// file, line and column of each problem.
+func TestManifestInvalid(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	man := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(man, []byte("tools:\n  x:\n    risk: read\n    guards: {q: {sqll: {}}}\n    argumets: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "mcpwarden.yaml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("listen: 127.0.0.1:0\nservers:\n  e:\n    command: [%q]\n    manifest: bad.yaml\n", testpeers.EverythingServer(t))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := mcpwarden(t, "serve", "-c", cfg)
+	if code == 0 {
+		t.Fatal("serve started with an invalid manifest")
+	}
+	for _, want := range []string{man + `:4:18: tools."x".guards."q": unknown guard "sqll"`, man + `:5:5: tools."x".argumets: unknown key`} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if _, errOut, code := mcpwarden(t, "manifest", "check", man); code != 1 || !strings.Contains(errOut, "sqll") {
+		t.Errorf("manifest check: exit %d\n%s", code, errOut)
+	}
+}
