@@ -71,8 +71,11 @@ func printSupport(w io.Writer, s sandbox.Support) {
 		sandbox.DefaultLimits.NProc, sandbox.DefaultLimits.Data>>20, sandbox.DefaultLimits.NoFile, sandbox.DefaultLimits.CPU))
 	_, why := s.Has(sandbox.FeatureNetwork)
 	fmt.Fprintf(tw, "network allow-list\t%s\t%s\n", "no", why)
-	_, why = s.Has(sandbox.FeatureCgroup)
-	fmt.Fprintf(tw, "cgroup\t%s\t%s\n", "no", why)
+	cg := fmt.Sprintf("v1 leaf per server: pids.max %d, memory %d MiB", sandbox.DefaultLimits.NProc, sandbox.DefaultLimits.Memory>>20)
+	if !s.CgroupV1 {
+		_, cg = s.Has(sandbox.FeatureCgroup)
+	}
+	fmt.Fprintf(tw, "cgroup\t%s\t%s\n", yesNo(s.CgroupV1), cg)
 	tw.Flush()
 }
 

@@ -50,6 +50,9 @@ func run(args []string) error {
 	}
 	env := slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, SpecEnv+"=") })
 
+	if err := joinCgroups(spec.Cgroups); err != nil {
+		return fmt.Errorf("cgroup: %w", err)
+	}
 	if spec.Namespaces {
 		if err := buildRoot(&spec); err != nil {
 			return fmt.Errorf("root file system: %w", err)

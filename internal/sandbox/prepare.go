@@ -141,6 +141,7 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 			spec.Seccomp = false
 		}
 	}
+	useCgroup := slices.Contains(verdict.Granted, FeatureCgroup)
 	if l := o.Limits; l != (Limits{}) {
 		if l.NProc != 0 {
 			spec.Limits.NProc = l.NProc
@@ -153,6 +154,9 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 		}
 		if l.CPU != 0 {
 			spec.Limits.CPU = l.CPU
+		}
+		if l.Memory != 0 {
+			spec.Limits.Memory = l.Memory
 		}
 	}
 
@@ -260,6 +264,13 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 		dir = real
 	}
 	spec.Dir = dir
+	if useCgroup {
+		procs, err := newCgroupV1(spec.Limits)
+		if err != nil {
+			return nil, err
+		}
+		spec.Cgroups = procs
+	}
 
 	raw, err := json.Marshal(spec)
 	if err != nil {

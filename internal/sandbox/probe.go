@@ -22,7 +22,7 @@ type Support struct {
 	LandlockABI   int // 0: none
 	LandlockWhy   string
 	Seccomp       bool
-	CgroupV2      bool   // a writable, delegated cgroup v2 hierarchy
+	CgroupV1      bool   // writable pids and memory v1 hierarchies
 	CgroupWhy     string // why not
 }
 
@@ -41,7 +41,10 @@ func (s Support) Has(feature string) (bool, string) {
 	case FeatureNetwork:
 		return false, "the egress proxy for network allow-lists is not implemented yet"
 	case FeatureCgroup:
-		return false, "cgroup leaves are not implemented yet; " + s.CgroupWhy
+		if !s.CgroupV1 && s.CgroupWhy == "" {
+			return false, "no usable cgroup hierarchy"
+		}
+		return s.CgroupV1, s.CgroupWhy
 	}
 	return false, "unknown feature"
 }
@@ -73,7 +76,7 @@ func probe() Support {
 		s.LandlockABI = v
 	}
 	s.Seccomp = seccomp.Supported()
-	s.CgroupV2, s.CgroupWhy = probeCgroup()
+	s.CgroupV1, s.CgroupWhy = probeCgroup()
 	return s
 }
 
@@ -114,10 +117,10 @@ func probeCgroup() (bool, string) {
 		return false, "no /sys/fs/cgroup"
 	}
 	const cgroup2Magic = 0x63677270
-	if st.Type != cgroup2Magic {
-		return false, "the cgroup v2 hierarchy is not mounted (v1 only)"
+	if st.Type == cgroup2Magic {
+		return false, "cgroup v2 leaves are not implemented yet (only v1 hierarchies are used)"
 	}
-	return false, "cgroup v2 is mounted; delegation is not checked"
+	return cgroupV1Usable()
 }
 
 // Verdict is what a server's options get on a machine.

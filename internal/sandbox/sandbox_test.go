@@ -39,7 +39,11 @@ func TestEnvIsClean(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	none := Support{NamespacesWhy: "no userns", LandlockWhy: "no landlock"}
-	full := Support{Namespaces: true, LandlockABI: 7, Seccomp: true}
+	full := Support{Namespaces: true, LandlockABI: 7, Seccomp: true, CgroupV1: true}
+	bare := []string{FeatureNamespaces, FeatureLandlock, FeatureSeccomp}
+	if rootGateway {
+		bare = append(bare, FeatureCgroup)
+	}
 	for _, tt := range []struct {
 		name    string
 		o       Options
@@ -48,8 +52,8 @@ func TestCheck(t *testing.T) {
 	}{
 		{"full", Options{}, full, nil},
 		{"off", Options{Off: true}, none, nil},
-		{"bare machine", Options{}, none, []string{FeatureNamespaces, FeatureLandlock, FeatureSeccomp}},
-		{"waived", Options{AllowDegraded: []string{FeatureLandlock}}, Support{Namespaces: true, Seccomp: true}, nil},
+		{"bare machine", Options{}, none, bare},
+		{"waived", Options{AllowDegraded: []string{FeatureLandlock}}, Support{Namespaces: true, Seccomp: true, CgroupV1: true}, nil},
 		{"network not implemented", Options{AllowNet: []string{"example.com"}}, full, []string{FeatureNetwork}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

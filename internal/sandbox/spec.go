@@ -59,20 +59,25 @@ type Limits struct {
 	Data   uint64 // bytes of data segment (heap) per process
 	NoFile uint64 // open files per process
 	CPU    uint64 // CPU seconds per process
+	// Memory caps the whole sandbox's memory where a cgroup is used.
+	Memory uint64
 }
 
 // DefaultLimits suit one MCP server: enough for node with its worker
 // threads, little enough that a fork bomb or a leak stops early.
-var DefaultLimits = Limits{NProc: 512, Data: 2 << 30, NoFile: 4096, CPU: 3600}
+var DefaultLimits = Limits{NProc: 512, Data: 2 << 30, NoFile: 4096, CPU: 3600, Memory: 2 << 30}
 
 // Requested returns the features these options need from the machine.
-// Cgroups are not requested: the limits come from rlimits and the pid
-// namespace.
+// The process limit comes from RLIMIT_NPROC, except for a gateway running
+// as root, which needs a pids cgroup (see rootGateway).
 func (o Options) Requested() []string {
 	if o.Off {
 		return nil
 	}
 	f := []string{FeatureNamespaces, FeatureLandlock, FeatureSeccomp}
+	if rootGateway {
+		f = append(f, FeatureCgroup)
+	}
 	if len(o.AllowNet) > 0 {
 		f = append(f, FeatureNetwork)
 	}
@@ -109,6 +114,7 @@ type Spec struct {
 	Landlock   bool              `json:"landlock"`
 	Seccomp    bool              `json:"seccomp"`
 	Limits     Limits            `json:"limits"`
+	Cgroups    []string          `json:"cgroups,omitempty"` // cgroup.procs files to join
 	// Degraded lists requested features the server may start without.
 	Degraded []string `json:"degraded,omitempty"`
 }
