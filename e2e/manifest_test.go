@@ -493,3 +493,51 @@ func TestManifestInvalid(t *testing.T) {
 		t.Errorf("manifest check: exit %d\n%s", code, errOut)
 	}
 }
+
+// TestManifestSigned: with require_signed, serve refuses an unsigned or
+// wrongly signed manifest and starts with a signed one.
+func TestManifestSigned(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key, man := filepath.Join(dir, "k"), filepath.Join(dir, "m.yaml")
+	if err := os.WriteFile(man, []byte("tools:\n  test_simple_text: {risk: read}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, code := mcpwarden(t, "manifest", "keygen", key); code != 0 {
+		t.Fatalf("keygen: %s", e)
+	}
+	cfg := filepath.Join(dir, "mcpwarden.yaml")
+	body := fmt.Sprintf("require_signed: true\nmanifest_key: %q\nservers:\n  e:\n    command: [%q]\n    manifest: %q\n", key+".pub", testpeers.EverythingServer(t), man)
+	if err := os.WriteFile(cfg, []byte("listen: 127.0.0.1:0\n"+body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, code := mcpwarden(t, "serve", "-c", cfg); code == 0 || !strings.Contains(e, "manifest is not signed") {
+		t.Errorf("unsigned manifest: exit %d\n%s", code, e)
+	}
+	if _, e, code := mcpwarden(t, "manifest", "sign", "--key", key, man); code != 0 {
+		t.Fatalf("sign: %s", e)
+	}
+	if o, e, code := mcpwarden(t, "manifest", "verify", "--key", key+".pub", man); code != 0 {
+		t.Fatalf("verify: %s%s", o, e)
+	}
+	g := startServe(t, body)
+	c := newRawClient(t, g.URL)
+	c.initialize()
+	var l listed
+	mustUnmarshal(t, c.result("tools/list", map[string]any{}), &l)
+	if len(l.Tools) != 1 {
+		t.Errorf("signed manifest not enforced: %d tools", len(l.Tools))
+	}
+	g.Stop()
+
+	// Edited after signing.
+	if err := os.WriteFile(man, []byte("tools:\n  test_simple_text: {risk: read}\n  test_error_handling: {risk: read}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, code := mcpwarden(t, "serve", "-c", cfg); code == 0 || !strings.Contains(e, "signature does not verify") {
+		t.Errorf("tampered manifest: exit %d\n%s", code, e)
+	}
+	if _, _, code := mcpwarden(t, "manifest", "verify", "--key", key+".pub", man); code != 1 {
+		t.Errorf("verify of a tampered manifest: exit %d", code)
+	}
+}

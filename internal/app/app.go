@@ -78,11 +78,21 @@ func chain(log *slog.Logger, ms map[string]*manifest.Manifest, aud *auditing) *i
 // one. Any invalid manifest fails the whole configuration.
 func loadManifests(cfg *config.Config) (map[string]*manifest.Manifest, error) {
 	ms := map[string]*manifest.Manifest{}
+	o := manifest.LoadOptions{RequireSigned: cfg.RequireSigned}
+	if cfg.ManifestKey != "" {
+		b, err := os.ReadFile(cfg.ManifestKey)
+		if err != nil {
+			return nil, fmt.Errorf("manifest_key: %w", err)
+		}
+		if o.Key, err = manifest.ParsePublicKey(b); err != nil {
+			return nil, fmt.Errorf("manifest_key %s: %w", cfg.ManifestKey, err)
+		}
+	}
 	for _, s := range cfg.Servers {
 		if s.Manifest == "" {
 			continue
 		}
-		m, err := manifest.Load(s.Manifest)
+		m, err := manifest.LoadWith(s.Manifest, o)
 		if err != nil {
 			return nil, fmt.Errorf("server %s: %w", s.Name, err)
 		}
@@ -255,7 +265,8 @@ func listenHost(addr string) string {
 // Run relays MCP between stdin/stdout and one stdio server, started at
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
-	ms, err := loadManifests(&config.Config{Servers: []config.Server{server}})
+	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},
+		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey})
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,8 @@ import (
 
 func manifestCmd() *cobra.Command {
 	c := &cobra.Command{Use: "manifest", Short: "Draft, compare and approve capability manifests"}
-	c.AddCommand(manifestInitCmd(), manifestDiffCmd(), manifestApproveCmd(), manifestCheckCmd())
+	c.AddCommand(manifestInitCmd(), manifestDiffCmd(), manifestApproveCmd(), manifestCheckCmd(),
+		manifestKeygenCmd(), manifestSignCmd(), manifestVerifyCmd())
 	return c
 }
 
@@ -408,4 +409,112 @@ func (c *captureTransport) served() (manifest.Served, error) {
 		}
 	}
 	return srv, nil
+}
+
+func manifestKeygenCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "keygen KEYFILE",
+		Short: "Write a new Ed25519 signing key to KEYFILE and its public key to KEYFILE.pub",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			priv, pub, err := manifest.GenerateKey()
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			f, err := os.OpenFile(args[0], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			if _, err := f.Write(priv); err != nil {
+				f.Close()
+				return &exitError{code: 1, err: err}
+			}
+			if err := f.Close(); err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			if err := os.WriteFile(args[0]+".pub", pub, 0o644); err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "private key %s, public key %s.pub (set manifest_key to it)\n", args[0], args[0])
+			return nil
+		},
+	}
+}
+
+func manifestSignCmd() *cobra.Command {
+	var key string
+	c := &cobra.Command{
+		Use:   "sign --key KEYFILE MANIFEST...",
+		Short: "Sign manifests with an Ed25519 key (writes MANIFEST.sig)",
+		Long: `sign checks each manifest, then writes MANIFEST.sig beside it: the Ed25519
+signature of the file's exact bytes. Any later edit, even of a comment,
+needs a new signature.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if key == "" {
+				return &exitError{code: 2, err: errors.New("manifest sign: --key KEYFILE is required")}
+			}
+			kb, err := os.ReadFile(key)
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			sk, err := manifest.ParsePrivateKey(kb)
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			for _, a := range args {
+				data, err := os.ReadFile(a)
+				if err != nil {
+					return &exitError{code: 1, err: err}
+				}
+				if _, err := manifest.Parse(a, data); err != nil {
+					return &exitError{code: 1, err: err}
+				}
+				if err := writeFileAtomic(manifest.SigPath(a), manifest.Sign(sk, data)); err != nil {
+					return &exitError{code: 1, err: err}
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: signed (%s)\n", a, manifest.SigPath(a))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&key, "key", "", "Ed25519 private key (PEM, from manifest keygen)")
+	return c
+}
+
+func manifestVerifyCmd() *cobra.Command {
+	var key string
+	c := &cobra.Command{
+		Use:   "verify --key PUBFILE MANIFEST...",
+		Short: "Verify manifests against their MANIFEST.sig and an Ed25519 public key",
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if key == "" {
+				return &exitError{code: 2, err: errors.New("manifest verify: --key PUBFILE is required")}
+			}
+			kb, err := os.ReadFile(key)
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			pk, err := manifest.ParsePublicKey(kb)
+			if err != nil {
+				return &exitError{code: 1, err: err}
+			}
+			bad := false
+			for _, a := range args {
+				if _, err := manifest.LoadWith(a, manifest.LoadOptions{Key: pk, RequireSigned: true}); err != nil {
+					fmt.Fprintln(cmd.ErrOrStderr(), err)
+					bad = true
+					continue
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "%s: signature ok\n", a)
+			}
+			if bad {
+				return &exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	c.Flags().StringVar(&key, "key", "", "Ed25519 public key (PEM, KEYFILE.pub from manifest keygen)")
+	return c
 }

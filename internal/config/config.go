@@ -49,7 +49,11 @@ type Config struct {
 	HTTP    HTTP
 	Servers []Server // in file order
 	Audit   Audit
-	Source  string // file it was loaded from; "" when built in code
+	// RequireSigned refuses a server manifest without a valid signature
+	// by ManifestKey (a PEM Ed25519 public key file, absolute).
+	RequireSigned bool
+	ManifestKey   string
+	Source        string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.

@@ -68,6 +68,7 @@ func (c *Config) validate(v *validator) {
 		v.addf("listen", "%v", err)
 	}
 	checkEnum(v, "log.level", c.Log.Level, "debug", "info", "warn", "error")
+	c.validateManifestSigning(v)
 	checkEnum(v, "log.format", c.Log.Format, "json", "text")
 
 	h := &c.HTTP

@@ -1,7 +1,9 @@
 package downstream
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -266,6 +268,10 @@ func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, h
 }
 
 func writeEvent(w http.ResponseWriter, streamID string, ev event) error {
+	return writeEventTo(w, streamID, ev)
+}
+
+func writeEventTo(w io.Writer, streamID string, ev event) error {
 	e := sse.Event{Type: "message", Data: ev.data, Retry: -1}
 	if streamID != "" {
 		e.ID, e.HasID = streamID+"-"+strconv.Itoa(ev.seq), true
@@ -350,6 +356,31 @@ func (p *postStream) serve(r *http.Request) {
 		p.w.WriteHeader(http.StatusAccepted)
 		return
 	}
+	streamID := ""
+	if p.sid != "" {
+		streamID = es.id
+	}
+	if es.ended {
+		// Everything is known already (the usual case: the response came
+		// first): one write with a length instead of a chunked stream.
+		var body bytes.Buffer
+		if p.prime && streamID != "" {
+			_ = sse.Write(&body, sse.Event{ID: streamID + "-0", HasID: true, Retry: -1})
+		}
+		for _, ev := range es.events {
+			_ = writeEventTo(&body, streamID, ev)
+		}
+		es.mu.Unlock()
+		h := p.w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("Content-Length", strconv.Itoa(body.Len()))
+		p.w.WriteHeader(http.StatusOK)
+		if _, err := p.w.Write(body.Bytes()); err != nil {
+			p.fail.Store(true)
+		}
+		return
+	}
 	es.mu.Unlock()
 	fl, _ := p.w.(http.Flusher)
 	h := p.w.Header()
@@ -357,10 +388,6 @@ func (p *postStream) serve(r *http.Request) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	p.w.WriteHeader(http.StatusOK)
-	streamID := ""
-	if p.sid != "" {
-		streamID = es.id
-	}
 	if p.prime && streamID != "" {
 		if err := sse.Write(p.w, sse.Event{ID: streamID + "-0", HasID: true, Retry: -1}); err != nil {
 			p.fail.Store(true)
