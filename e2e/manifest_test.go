@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -161,13 +162,23 @@ func (c *lineClient) waitNote(method string, d time.Duration) bool {
 	return true
 }
 
-func (c *lineClient) initialize() {
+func (c *lineClient) initialize() json.RawMessage {
 	c.t.Helper()
 	m := c.call("initialize", `{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e-manifest","version":"1"}}`)
 	if m.Error != nil {
 		c.t.Fatalf("initialize: %s", m.Error.Message)
 	}
 	c.send(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	return m.Result
+}
+
+func instructionsOf(t *testing.T, init json.RawMessage) string {
+	t.Helper()
+	var r struct {
+		Instructions string `json:"instructions"`
+	}
+	mustUnmarshal(t, init, &r)
+	return r.Instructions
 }
 
 func listedTools(t *testing.T, m rpcMsg) []string {
@@ -227,7 +238,7 @@ func TestManifestRugPull(t *testing.T) {
 		t.Fatalf("manifest init: exit %d\n%s", code, errOut)
 	}
 	draft, _ := os.ReadFile(man)
-	for _, want := range []string{"fetch_page:", "rug_pull:", "pin: sha256:", "review: true", `"additionalProperties": false`} {
+	for _, want := range []string{"fetch_page:", "rug_pull:", "pin: sha256:", "review: true", `"additionalProperties": false`, "instructions: sha256:"} {
 		if !strings.Contains(string(draft), want) {
 			t.Errorf("draft lacks %q:\n%s", want, draft)
 		}
@@ -237,7 +248,9 @@ func TestManifestRugPull(t *testing.T) {
 	}
 
 	c := startRun(t, "--manifest", man, "--", rug)
-	c.initialize()
+	if got := instructionsOf(t, c.initialize()); got != "Use fetch_page to read web pages." {
+		t.Errorf("approved instructions not relayed: %q", got)
+	}
 	if got := listedTools(t, c.call("tools/list", `{}`)); !slices.Equal(got, []string{"fetch_page", "rug_pull"}) && !slices.Equal(got, []string{"rug_pull", "fetch_page"}) {
 		t.Fatalf("tools/list = %q", got)
 	}
@@ -307,6 +320,23 @@ func TestManifestRugPull(t *testing.T) {
 	}
 	if _, _, code := mcpwarden(t, "manifest", "approve", "-c", cfg, "rug", "Fetch_page"); code == 0 {
 		t.Error("approve accepted an undeclared tool")
+	}
+
+	// Instructions that differ from their pin never reach the client.
+	approved, _ := os.ReadFile(man)
+	other := regexp.MustCompile(`(?m)^instructions: sha256:[0-9a-f]{64}`).ReplaceAllString(string(approved), "instructions: sha256:"+strings.Repeat("0", 64))
+	if other == string(approved) {
+		t.Fatal("no instructions pin to change")
+	}
+	if err := os.WriteFile(man, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c2 := startRun(t, "--manifest", man, "--", rug)
+	if got := instructionsOf(t, c2.initialize()); got != "" {
+		t.Errorf("instructions with a wrong pin relayed: %q", got)
+	}
+	if out, _, code := mcpwarden(t, "manifest", "diff", "-c", cfg, "rug"); code != 1 || !strings.Contains(out, "~ instructions: changed") {
+		t.Errorf("diff with a wrong instructions pin: exit %d\n%s", code, out)
 	}
 }
 

@@ -309,7 +309,9 @@ func fetchServed(ctx context.Context, s config.Server, timeout time.Duration) (m
 			}
 		}
 	}
-	return ct.served()
+	srv, err := ct.served()
+	srv.Instructions = cs.InitializeResult().Instructions
+	return srv, err
 }
 
 type headerTransport struct{ h map[string]string }

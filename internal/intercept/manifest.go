@@ -36,6 +36,12 @@ func Manifests(ms map[string]*manifest.Manifest) Interceptor {
 				return reply, err
 			}
 			return filterList(ms, x, reply)
+		case "initialize", "server/discover":
+			reply, err := next(ctx, x)
+			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse {
+				return reply, err
+			}
+			return checkInstructions(ms, x, reply), nil
 		case "tools/call":
 			m := ms[x.Server]
 			if m == nil || x.Server == "" {
@@ -244,4 +250,42 @@ func keepItem(m *manifest.Manifest, method, name string, item []byte) bool {
 func tNameOf(item []byte) string {
 	n, _ := mcpwire.StringMember(item, "name")
 	return n
+}
+
+// checkInstructions withholds a server's instructions when they differ
+// from the manifest's pin: the model never reads instructions an operator
+// did not approve. When several servers share the endpoint the gateway's
+// merged instructions cannot be told apart per server, so they are all
+// withheld as soon as one of those servers pins its instructions.
+func checkInstructions(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) *Reply {
+	instr, ok := mcpwire.StringMember(reply.Msg.Result, "instructions")
+	if !ok {
+		return reply
+	}
+	withhold := false
+	if x.Server != "" {
+		m := ms[x.Server]
+		withhold = m != nil && m.Instructions != "" && pin.HashString(instr) != m.Instructions
+	} else {
+		for _, m := range ms {
+			withhold = withhold || m.Instructions != ""
+		}
+	}
+	if !withhold {
+		return reply
+	}
+	res, err := mcpwire.Delete(reply.Msg.Result, "instructions")
+	if err != nil {
+		return reply
+	}
+	raw, err := mcpwire.Set(reply.Msg.Raw, "result", res)
+	if err != nil {
+		return reply
+	}
+	nm, err := mcpwire.Parse(raw)
+	if err != nil {
+		return reply
+	}
+	x.Record.Reason = "manifest: server instructions differ from the pin; withheld"
+	return &Reply{Msg: nm}
 }

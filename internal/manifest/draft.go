@@ -18,6 +18,8 @@ type Served struct {
 	Tools     []json.RawMessage
 	Prompts   []string
 	Resources []string // resource URIs and URI templates
+	// Instructions are the server's instructions ("" = none).
+	Instructions string
 }
 
 // Draft writes a manifest that declares everything srv serves: each
@@ -30,6 +32,9 @@ func Draft(server string, srv Served) ([]byte, error) {
 	b.WriteString("# agent must not use, then remove the `review: true` lines. See docs/manifest.md.\n")
 	b.WriteString("version: 1\n")
 	fmt.Fprintf(&b, "server: %s\n", yamlString(server))
+	if srv.Instructions != "" {
+		fmt.Fprintf(&b, "instructions: %s # pin of the server's instructions\n", pin.HashString(srv.Instructions))
+	}
 	if len(srv.Tools) == 0 {
 		b.WriteString("tools: {}\n")
 	} else {
@@ -241,6 +246,9 @@ type Change struct {
 func (c Change) String() string {
 	sign := map[string]string{"undeclared": "+", "missing": "-", "changed": "~"}[c.Op]
 	s := fmt.Sprintf("%s %s %s: %s", sign, c.Kind, strconv.Quote(c.Name), c.Op)
+	if c.Name == "" {
+		s = fmt.Sprintf("%s %s: %s", sign, c.Kind, c.Op)
+	}
 	if c.Detail != "" {
 		s += "\n    " + strings.ReplaceAll(c.Detail, "\n", "\n    ")
 	}
@@ -250,6 +258,12 @@ func (c Change) String() string {
 // Diff lists how srv differs from m, sorted by kind and name.
 func Diff(m *Manifest, srv Served) []Change {
 	var out []Change
+	if m.Instructions != "" {
+		if h := pin.HashString(srv.Instructions); h != m.Instructions {
+			out = append(out, Change{"instructions", "", "changed",
+				fmt.Sprintf("pinned %s\nserved %s\nthe gateway withholds them; served instructions:\n%s", m.Instructions, h, srv.Instructions)})
+		}
+	}
 	served := map[string]bool{}
 	for _, def := range srv.Tools {
 		var t struct{ Name string }
@@ -294,7 +308,7 @@ func Diff(m *Manifest, srv Served) []Change {
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		rank := map[string]int{"tool": 0, "prompt": 1, "resource": 2}
+		rank := map[string]int{"instructions": -1, "tool": 0, "prompt": 1, "resource": 2}
 		if out[i].Kind != out[j].Kind {
 			return rank[out[i].Kind] < rank[out[j].Kind]
 		}

@@ -38,6 +38,9 @@ var Guards = []string{"sql", "path", "command", "url", "secrets"}
 type Manifest struct {
 	Source    string
 	Server    string // informational; the config decides which server uses it
+	// Instructions is the pin of the server's instructions ("" = not
+	// checked). Instructions that differ are withheld from the client.
+	Instructions string
 	Tools        map[string]*Tool
 	Prompts      map[string]*Prompt
 	Resources    []string // URI patterns; * matches any run of characters

@@ -48,7 +48,7 @@ func (ps Problems) Error() string {
 const maxFileSize = 4 << 20
 
 var (
-	rootKeys   = []string{"version", "server", "tools", "prompts", "resources"}
+	rootKeys   = []string{"version", "server", "instructions", "tools", "prompts", "resources"}
 	toolKeys   = []string{"risk", "pin", "review", "arguments", "guards"}
 	promptKeys = []string{}
 )
@@ -92,6 +92,11 @@ func Parse(name string, data []byte) (*Manifest, error) {
 			}
 		case "server":
 			m.Server = p.str(path, e.val)
+		case "instructions":
+			m.Instructions = p.str(path, e.val)
+			if m.Instructions != "" && !validPin(m.Instructions) {
+				p.errf(e.val, path, "must be sha256: followed by 64 lower-case hex digits (the pin of the server's instructions)")
+			}
 		case "tools":
 			for _, te := range p.mapping(path, e.val) {
 				name := te.key.Value

@@ -14,6 +14,14 @@ import (
 // Prefix starts every pin.
 const Prefix = "sha256:"
 
+// HashString returns the pin of a string the model reads, such as a
+// server's instructions: SHA-256 over its canonical JSON form.
+func HashString(s string) string {
+	b, _ := canon.Append(nil, s)
+	sum := sha256.Sum256(b)
+	return Prefix + hex.EncodeToString(sum[:])
+}
+
 // Hash returns the pin of one definition: SHA-256 over its RFC 8785
 // canonical form, so that key order and whitespace alone do not change
 // it. Everything in the definition counts (name, title, description,
