@@ -7,30 +7,26 @@ import (
 )
 
 // frontier holds the roots of the perfect subtrees on the right edge of
-// a tlog tree of size n: all that appending and the tree hash need.
+// a tlog tree of size n (roots[l] is valid when bit l of n is set): all
+// that appending and the tree hash need.
 type frontier struct {
-	n int64
-	h map[int64]tlog.Hash // stored hash index -> hash
+	n     int64
+	roots [64]tlog.Hash
 }
 
-func newFrontier() *frontier { return &frontier{h: map[int64]tlog.Hash{}} }
+func newFrontier() *frontier { return &frontier{} }
 
-func (f *frontier) clone() *frontier {
-	c := &frontier{n: f.n, h: make(map[int64]tlog.Hash, len(f.h))}
-	for k, v := range f.h {
-		c.h[k] = v
-	}
-	return c
-}
+func (f *frontier) clone() *frontier { c := *f; return &c }
 
+// ReadHashes serves tlog the frontier hashes it asks for.
 func (f *frontier) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(idx))
 	for i, x := range idx {
-		h, ok := f.h[x]
-		if !ok {
+		l, k := tlog.SplitStoredHashIndex(x)
+		if f.n>>l&1 != 1 || k != (f.n>>l)-1 {
 			return nil, fmt.Errorf("audit: tree hash %d not on the frontier of %d", x, f.n)
 		}
-		out[i] = h
+		out[i] = f.roots[l]
 	}
 	return out, nil
 }
@@ -46,25 +42,11 @@ func (f *frontier) append(data []byte) ([]tlog.Hash, error) {
 	return hs, nil
 }
 
-// add takes the stored hashes of record f.n and advances.
+// add takes the stored hashes of record f.n and advances: record n closes
+// len(hs)-1 subtrees, and the largest becomes a frontier root.
 func (f *frontier) add(hs []tlog.Hash) {
-	base := tlog.StoredHashIndex(0, f.n)
-	for i, h := range hs {
-		f.h[base+int64(i)] = h
-	}
+	f.roots[len(hs)-1] = hs[len(hs)-1]
 	f.n++
-	// Keep only the subtree roots of the new right edge.
-	keep := make(map[int64]bool, 64)
-	for l := 0; l < 63; l++ {
-		if f.n>>l&1 == 1 {
-			keep[tlog.StoredHashIndex(l, (f.n>>l)-1)] = true
-		}
-	}
-	for k := range f.h {
-		if !keep[k] {
-			delete(f.h, k)
-		}
-	}
 }
 
 func (f *frontier) root() (tlog.Hash, error) { return tlog.TreeHash(f.n, f) }
