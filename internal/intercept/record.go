@@ -3,7 +3,8 @@ package intercept
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
 // AppendJSON appends the record as one JSON object. It is written by hand
@@ -13,7 +14,7 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	b = append(b, `{"time":"`...)
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","msg":"exchange","id":`...)
-	b = appendString(b, r.ID)
+	b = mcpwire.AppendString(b, r.ID)
 	b = appendField(b, "session", r.Session)
 	b = appendField(b, "era", r.Era)
 	b = appendField(b, "transport", r.Transport)
@@ -48,57 +49,5 @@ func appendField(b []byte, key, v string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, key...)
 	b = append(b, '"', ':')
-	return appendString(b, v)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends v as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendString(b []byte, v string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(v); {
-		c := v[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, v[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(v[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, v[start:i]...)
-			b = append(b, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		// U+2028 and U+2029 are valid JSON but break JavaScript readers.
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, v[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, v[start:]...)
-	return append(b, '"')
+	return mcpwire.AppendString(b, v)
 }

@@ -214,3 +214,22 @@ func TestInstructionsPin(t *testing.T) {
 		t.Error("bad instructions pin accepted")
 	}
 }
+
+// FuzzParse: any input either fails with Problems or yields a manifest
+// whose tools validate arguments without panicking.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("tools:\n  a:\n    risk: read\n    arguments: {type: object, properties: {q: {type: string}}}\n"))
+	f.Add([]byte("tools: {a: {risk: write, guards: {x: {sql: {mode: read_only}}}}}\nresources: ['*']\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		m, err := Parse("f.yaml", in)
+		if err != nil {
+			if _, ok := err.(Problems); !ok {
+				t.Fatalf("error is %T, not Problems", err)
+			}
+			return
+		}
+		for _, tl := range m.Tools {
+			_, _ = tl.ValidateArguments([]byte(`{"q":"x","n":1}`))
+		}
+	})
+}

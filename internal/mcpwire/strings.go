@@ -70,6 +70,9 @@ func unquote(tok []byte) string {
 // U+FFFD so that the output is always valid. Because nothing else is
 // escaped, a string token without backslashes is already in this form,
 // which IDKey relies on.
+// AppendString appends s as a JSON string (invalid UTF-8 becomes U+FFFD).
+func AppendString(dst []byte, s string) []byte { return appendQuoted(dst, s) }
+
 func appendQuoted(dst []byte, s string) []byte {
 	const hexdig = "0123456789abcdef"
 	dst = append(dst, '"')
