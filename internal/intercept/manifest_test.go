@@ -97,6 +97,8 @@ func TestManifestCalls(t *testing.T) {
 		{"canonicalised", "tools/call", `{"name":"echo","arguments":{ "message" : "\u0068i" }}`, "", `{"message":"hi"}`},
 		{"no schema: any args, canonical", "tools/call", `{"name":"add","arguments":{"b":1.50,"a":2}}`, "", `{"a":2,"b":1.5}`},
 		{"no arguments", "tools/call", `{"name":"add"}`, "", `{}`},
+		{"null arguments", "tools/call", `{"name":"add","arguments":null}`, "", `{}`},
+		{"no schema, not an object", "tools/call", `{"name":"add","arguments":[1]}`, "manifest.arguments-schema", ""},
 		{"undeclared", "tools/call", `{"name":"rm","arguments":{}}`, "manifest.undeclared-tool", ""},
 		{"case variant", "tools/call", `{"name":"Echo","arguments":{"message":"hi"}}`, "manifest.undeclared-tool", ""},
 		{"trailing space", "tools/call", `{"name":"echo ","arguments":{"message":"hi"}}`, "manifest.undeclared-tool", ""},

@@ -150,12 +150,15 @@ func (m *Manifest) Names() []string {
 // the tool's schema and returns the canonical bytes that were validated.
 // Those bytes, not raw, are what the server must receive.
 func (t *Tool) ValidateArguments(raw []byte) ([]byte, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
 		raw = []byte(`{}`)
 	}
 	v, err := canon.Parse(raw)
 	if err != nil {
 		return nil, &ArgumentError{Msg: "arguments are not valid JSON: " + strings.TrimPrefix(err.Error(), "canon: ")}
+	}
+	if _, ok := v.(map[string]any); !ok {
+		return nil, &ArgumentError{Msg: "arguments must be a JSON object", Schema: true}
 	}
 	if t.Schema != nil {
 		if err := t.Schema.Validate(v); err != nil {
