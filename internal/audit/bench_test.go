@@ -2,6 +2,8 @@ package audit
 
 import (
 	"context"
+	"fmt"
+	"runtime"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -15,11 +17,16 @@ import (
 	"golang.org/x/mod/sumdb/note"
 )
 
-// BenchmarkAppend measures records/s with many concurrent callers, as the
-// gateway has, each waiting for its batch's commit.
+// BenchmarkAppend measures records/s with concurrent callers, as the
+// gateway has, each waiting for its batch's commit: batches are as large
+// as the number of callers in flight.
 func BenchmarkAppend(b *testing.B) {
-	for _, sync := range []string{"normal", "full"} {
-		b.Run("sync="+sync, func(b *testing.B) {
+	for _, c := range []struct {
+		sync    string
+		callers int
+	}{{"normal", 16}, {"normal", 64}, {"normal", 256}, {"full", 256}} {
+		sync := c.sync
+		b.Run(fmt.Sprintf("sync=%s/callers=%d", sync, c.callers), func(b *testing.B) {
 			dir := b.TempDir()
 			GenerateKey(filepath.Join(dir, "k"), DefaultKeyName)
 			k, _ := LoadKey(filepath.Join(dir, "k"))
@@ -28,7 +35,7 @@ func BenchmarkAppend(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer s.Close()
-			b.SetParallelism(128)
+			b.SetParallelism(max(1, c.callers/runtime.GOMAXPROCS(0)))
 			b.ReportAllocs()
 			t0, c0 := time.Now(), cpuTime()
 			b.RunParallel(func(pb *testing.PB) {

@@ -135,6 +135,7 @@ type Store struct {
 	front *frontier
 	ckN   int64
 	ins   *sql.Stmt
+	head  *sql.Stmt // the tree size, read in every batch's transaction
 	buf   []byte
 }
 
@@ -184,6 +185,10 @@ func Open(loc Location, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
 	if s.ins, err = db.Prepare(`INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES (?,?,?,?,?,?,?,?,?,?,?)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+	}
+	if s.head, err = db.Prepare(`SELECT max(seq) + 1 FROM records`); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
@@ -296,6 +301,7 @@ func (s *Store) Close() error {
 	s.mu.Unlock()
 	<-s.done
 	s.ins.Close()
+	s.head.Close()
 	return s.db.Close()
 }
 
@@ -357,7 +363,7 @@ func (s *Store) commit(batch []*pending) (err error) {
 	// appended since our last batch: continue from its state. The
 	// immediate transaction holds the write lock until commit.
 	var next sql.NullInt64
-	if err := tx.QueryRow(`SELECT max(seq) + 1 FROM records`).Scan(&next); err != nil {
+	if err := tx.Stmt(s.head).QueryRow().Scan(&next); err != nil {
 		tx.Rollback()
 		return fmt.Errorf("audit: read tree size: %w", err)
 	}

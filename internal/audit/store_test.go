@@ -46,9 +46,13 @@ func newLog(t testing.TB, n int, opts Options) (Location, *Key) {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	for w := range 4 {
+	workers := 4
+	if n > 10_000 {
+		workers = 64 // enough callers for full batches
+	}
+	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < n; i += 4 {
+			for i := w; i < n; i += workers {
 				if err := s.Append(testRecord(i)); err != nil {
 					t.Error(err)
 				}
