@@ -3,10 +3,10 @@ package audit
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
