@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,29 +332,104 @@ func TestSandboxDiesWithGateway(t *testing.T) {
 	assertGone(t, "after SIGKILL of the gateway", kids, 5*time.Second)
 }
 
-// TestSandboxRefusesMissingProtection: a requested protection this build
-// cannot give (the network allow-list) stops the server, with the reason
-// logged, unless allow_degraded names it.
+// TestSandboxRefusesMissingProtection runs the gateway where it cannot
+// create user namespaces (inside one whose user.max_user_namespaces is 0):
+// the server does not start, the reason is logged, and allow_degraded
+// starts it anyway with the degradation logged.
 func TestSandboxRefusesMissingProtection(t *testing.T) {
 	t.Parallel()
 	requireSandbox(t)
-	r := startSandboxRun(t, nil, "--allow-net", "example.com", "--", sandboxProbe(t))
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("no unshare(1)")
+	}
+	probe := sandboxProbe(t)
+	noUserns := func(args ...string) *stdioRun {
+		script := `echo 0 > /proc/sys/user/max_user_namespaces && exec "$@"`
+		argv := append([]string{"-U", "-r", "sh", "-c", script, "sh", gatewayBin, "run", "--log-level", "info"}, args...)
+		r := &stdioRun{t: t, stderr: &syncBuffer{}}
+		r.cmd = exec.Command("unshare", argv...)
+		var err error
+		if r.in, err = r.cmd.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+		out, err := r.cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.out = bufio.NewScanner(out)
+		r.out.Buffer(make([]byte, 1<<20), 16<<20)
+		r.cmd.Stderr = r.stderr
+		if err := r.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			r.in.Close()
+			r.cmd.Wait()
+			if t.Failed() {
+				t.Logf("stderr:\n%s", tail(r.stderr.String(), 4000))
+			}
+		})
+		return r
+	}
+	r := noUserns("--", probe)
 	_, err := r.call("initialize", map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{},
 		"clientInfo": map[string]any{"name": "e2e", "version": "1"}})
 	if err == nil {
-		t.Fatal("server started without the protection it asked for")
+		t.Fatal("server started without the namespaces it asked for")
 	}
-	if !waitFor(5*time.Second, func() bool { return strings.Contains(r.stderr.String(), "allow_degraded") }) {
+	if !waitFor(5*time.Second, func() bool {
+		return strings.Contains(r.stderr.String(), "namespaces") && strings.Contains(r.stderr.String(), "allow_degraded")
+	}) {
 		t.Errorf("no reason logged:\n%s", r.stderr.String())
 	}
 
-	r = startSandboxRun(t, nil, "--allow-net", "example.com", "--allow-degraded", "network", "--", sandboxProbe(t))
+	r = noUserns("--allow-degraded", "namespaces", "--allow-degraded", "cgroup", "--", probe)
 	r.initialize()
-	if got := r.probe("pids"); got == "" {
-		t.Error("degraded server does not answer")
+	if got := r.probe("status"); !strings.Contains(got, "Seccomp:\t2") || !strings.Contains(got, "NoNewPrivs:\t1") {
+		t.Errorf("degraded server lost its other protections:\n%s", got)
 	}
 	if !strings.Contains(r.stderr.String(), "sandbox degraded") {
 		t.Errorf("degradation not logged:\n%s", r.stderr.String())
+	}
+}
+
+// TestSandboxEgress: with network.allow the server reaches a listed name
+// through the gateway's proxy, and nothing else.
+func TestSandboxEgress(t *testing.T) {
+	t.Parallel()
+	requireSandbox(t)
+	probe := sandboxProbe(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "hello through the proxy")
+	})}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+
+	// Local names resolve to 127.0.0.1, which the SSRF check refuses
+	// unless the test knob lets private addresses through.
+	r := startSandboxRun(t, []string{"MCPWARDEN_EGRESS_ALLOW_PRIVATE=1"}, "--allow-net", "localhost:"+port, "--", probe)
+	r.initialize()
+	if got := r.probe("tunnel", "target", "localhost:"+port); !strings.Contains(got, "hello through the proxy") {
+		t.Errorf("allowed name: %s", got)
+	}
+	for _, target := range []string{"127.0.0.1:" + port, "example.com:443", "localhost:22"} {
+		if got := r.probe("tunnel", "target", target); !strings.HasPrefix(got, "refused: HTTP/1.1 403") {
+			t.Errorf("%s: %s", target, got)
+		}
+	}
+	if got := r.probe("connect", "addr", "127.0.0.1:"+port); !strings.HasPrefix(got, "error:") {
+		t.Errorf("direct connection past the proxy: %s", got)
+	}
+
+	r = startSandboxRun(t, nil, "--allow-net", "localhost:"+port, "--", probe)
+	r.initialize()
+	if got := r.probe("tunnel", "target", "localhost:"+port); !strings.HasPrefix(got, "refused: HTTP/1.1 403") {
+		t.Errorf("loopback address through the proxy without the test knob: %s", got)
 	}
 }
 
@@ -461,19 +537,22 @@ func TestSandboxServeDefault(t *testing.T) {
 }
 
 // BenchmarkSandboxSpawn measures a server start through mcpwarden run, to
-// the initialize answer, sandboxed and plain.
+// the initialize answer, sandboxed and plain; start-ms is the time to the
+// answer alone, without the gateway's exit.
 func BenchmarkSandboxSpawn(b *testing.B) {
 	probe := sandboxProbe(b)
 	for _, mode := range []string{"off", "strict"} {
 		b.Run(mode, func(b *testing.B) {
+			var start time.Duration
 			for b.Loop() {
+				t0 := time.Now()
 				r := startSandboxRun(b, nil, "--sandbox", mode, "--", probe)
 				r.initialize()
+				start += time.Since(t0)
 				r.in.Close()
 				r.cmd.Wait()
 			}
+			b.ReportMetric(float64(start.Microseconds())/1000/float64(b.N), "start-ms")
 		})
 	}
 }
-
-

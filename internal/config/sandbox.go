@@ -1,8 +1,10 @@
 package config
 
 import (
+	"net"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -119,8 +121,15 @@ func (sb *Sandbox) validate(v *validator, path string, isHTTP bool) {
 		}
 	}
 	for i, dom := range sb.AllowNet {
-		if dom == "" || strings.ContainsAny(dom, "/:@ \x00") {
-			v.addf(joinIndex(joinKey(path, "network.allow"), i), "must be a domain name such as registry.npmjs.org, got %q", dom)
+		host := dom
+		if h, port, err := net.SplitHostPort(dom); err == nil {
+			host = h
+			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+				host = ""
+			}
+		}
+		if host == "" || strings.ContainsAny(host, "/:@[] \x00") {
+			v.addf(joinIndex(joinKey(path, "network.allow"), i), "must be a domain name such as registry.npmjs.org, optionally with :port, got %q", dom)
 		}
 	}
 	for i, f := range sb.AllowDegraded {

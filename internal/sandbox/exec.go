@@ -1,11 +1,13 @@
 package sandbox
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -24,6 +26,12 @@ import (
 func Main(args []string, stderr io.Writer) int {
 	if len(args) == 1 && args[0] == "--probe" {
 		return 0
+	}
+	if len(args) == 2 && args[0] == "--forward" {
+		if err := forward(args[1]); err != nil {
+			fmt.Fprintf(stderr, "mcpwarden sandbox: egress forwarder: %v\n", err)
+		}
+		return 1
 	}
 	if err := run(args); err != nil {
 		fmt.Fprintf(stderr, "mcpwarden sandbox: %v\n", err)
@@ -59,6 +67,11 @@ func run(args []string) error {
 		}
 		if err := loopbackUp(); err != nil {
 			return fmt.Errorf("loopback: %w", err)
+		}
+		if spec.Egress != "" {
+			if err := startForwarder(); err != nil {
+				return fmt.Errorf("egress forwarder: %w", err)
+			}
 		}
 		_ = unix.Sethostname([]byte("mcpwarden-sandbox"))
 		// No nested user namespaces, whatever the seccomp filter allows.
@@ -185,6 +198,14 @@ func buildRoot(spec *Spec) error {
 		}
 		_ = os.Symlink(spec.Links[p], dst)
 	}
+	if spec.Egress != "" {
+		if err := mountPoint(nr+egressSocket, false); err != nil {
+			return err
+		}
+		if err := unix.Mount("/oldroot"+spec.Egress, nr+egressSocket, "", unix.MS_BIND, ""); err != nil {
+			return fmt.Errorf("egress socket: %w", err)
+		}
+	}
 	for _, h := range spec.Hide {
 		dst := nr + h
 		st, err := os.Stat(dst)
@@ -244,6 +265,30 @@ func bindAt(root, p string, ro, nodev bool) error {
 	}
 	if err := unix.MountSetattr(-1, dst, unix.AT_RECURSIVE, attr); err != nil {
 		return fmt.Errorf("restrict %s: %w", p, err)
+	}
+	return nil
+}
+
+// startForwarder runs the egress relay as a second process of the
+// sandbox (it dies with the namespace's first process) and waits until it
+// listens.
+func startForwarder() error {
+	cmd := exec.Command("/proc/self/exe", HelperArg, "--forward", egressSocket)
+	cmd.Args[0] = "mcpwarden-egress"
+	cmd.Env = []string{}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || line != "ready\n" {
+		cmd.Process.Kill()
+		cmd.Wait()
+		return fmt.Errorf("did not start: %v", err)
 	}
 	return nil
 }
@@ -331,6 +376,9 @@ func applyLandlock(spec *Spec) error {
 		landlock.RODirs("/proc", "/dev").IgnoreIfMissing(),
 		landlock.RWFiles("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty").WithIoctlDev().IgnoreIfMissing(),
 	)
+	if spec.Egress != "" {
+		rules = append(rules, landlock.ConnectTCP(EgressPort))
+	}
 	// The kernel's ABI caps what is asked: V7 degrades to what it offers,
 	// but not below V1 (Prepare refused to start if Landlock is missing).
 	return landlock.V7.BestEffort().Restrict(rules...)

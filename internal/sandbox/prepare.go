@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -264,6 +265,16 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 		dir = real
 	}
 	spec.Dir = dir
+	if len(o.AllowNet) > 0 && slices.Contains(verdict.Granted, FeatureNetwork) {
+		e, err := startEgress(o.AllowNet, nil)
+		if err != nil {
+			return nil, err
+		}
+		spec.Egress = e.socket()
+		proxy := "http://127.0.0.1:" + strconv.Itoa(EgressPort)
+		cmd.Env = append(cmd.Env, "HTTPS_PROXY="+proxy, "HTTP_PROXY="+proxy, "https_proxy="+proxy, "http_proxy="+proxy,
+			"NO_PROXY=localhost,127.0.0.1", "no_proxy=localhost,127.0.0.1")
+	}
 	if useCgroup {
 		procs, err := newCgroupV1(spec.Limits)
 		if err != nil {

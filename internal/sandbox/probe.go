@@ -39,7 +39,10 @@ func (s Support) Has(feature string) (bool, string) {
 		}
 		return true, ""
 	case FeatureNetwork:
-		return false, "the egress proxy for network allow-lists is not implemented yet"
+		if !s.Namespaces {
+			return false, "the egress proxy needs the sandbox's own network and mount namespaces"
+		}
+		return true, ""
 	case FeatureCgroup:
 		if !s.CgroupV1 && s.CgroupWhy == "" {
 			return false, "no usable cgroup hierarchy"

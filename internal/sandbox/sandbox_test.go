@@ -1,7 +1,7 @@
 package sandbox
 
 import (
-	"errors"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,7 +54,8 @@ func TestCheck(t *testing.T) {
 		{"off", Options{Off: true}, none, nil},
 		{"bare machine", Options{}, none, bare},
 		{"waived", Options{AllowDegraded: []string{FeatureLandlock}}, Support{Namespaces: true, Seccomp: true, CgroupV1: true}, nil},
-		{"network not implemented", Options{AllowNet: []string{"example.com"}}, full, []string{FeatureNetwork}},
+		{"network", Options{AllowNet: []string{"example.com"}}, full, nil},
+		{"network without namespaces", Options{AllowNet: []string{"example.com"}, AllowDegraded: []string{FeatureNamespaces, FeatureLandlock, FeatureSeccomp, FeatureCgroup}}, none, []string{FeatureNetwork}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			v := Check(tt.o, tt.s)
@@ -70,20 +71,38 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-func TestPrepareRefusesMissingProtection(t *testing.T) {
-	cmd := exec.Command("true")
-	_, err := Prepare(Options{AllowNet: []string{"example.com"}}, cmd, nil, nil)
-	if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), "allow_degraded") {
-		t.Fatalf("err = %v, want ErrUnavailable naming allow_degraded", err)
-	}
-	var warned []string
-	cmd = exec.Command("true")
-	if _, err := Prepare(Options{AllowNet: []string{"example.com"}, AllowDegraded: []string{FeatureNetwork}}, cmd, nil,
-		func(f, _ string) { warned = append(warned, f) }); err != nil {
+func TestEgressRules(t *testing.T) {
+	rules, err := parseAllow([]string{"registry.npmjs.org", "example.com:8443"})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(warned, []string{FeatureNetwork}) {
-		t.Errorf("warned %v", warned)
+	for _, tt := range []struct {
+		host string
+		port int
+		want bool
+	}{
+		{"registry.npmjs.org", 443, true},
+		{"REGISTRY.npmjs.org.", 80, true},
+		{"a.registry.npmjs.org", 443, true},
+		{"registry.npmjs.org", 22, false},
+		{"evilregistry.npmjs.org.attacker.com", 443, false},
+		{"npmjs.org", 443, false},
+		{"example.com", 8443, true},
+		{"example.com", 443, false},
+	} {
+		if got := allowed(rules, tt.host, tt.port); got != tt.want {
+			t.Errorf("allowed(%s, %d) = %v", tt.host, tt.port, got)
+		}
+	}
+	for _, a := range []string{"127.0.0.1", "10.1.2.3", "169.254.169.254", "::1", "fe80::1", "100.64.0.1", "0.0.0.0", "::ffff:127.0.0.1", "fc00::1", "64:ff9b::a00:1"} {
+		if publicAddr(netip.MustParseAddr(a)) {
+			t.Errorf("%s counted as public", a)
+		}
+	}
+	for _, a := range []string{"93.184.216.34", "2606:4700::1111"} {
+		if !publicAddr(netip.MustParseAddr(a)) {
+			t.Errorf("%s counted as internal", a)
+		}
 	}
 }
 

@@ -115,6 +115,7 @@ type Spec struct {
 	Seccomp    bool              `json:"seccomp"`
 	Limits     Limits            `json:"limits"`
 	Cgroups    []string          `json:"cgroups,omitempty"` // cgroup.procs files to join
+	Egress     string            `json:"egress,omitempty"`  // host path of the egress proxy's socket
 	// Degraded lists requested features the server may start without.
 	Degraded []string `json:"degraded,omitempty"`
 }

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -136,6 +137,36 @@ func probe(a map[string]string) string {
 			c.Wait()
 		}
 		return fmt.Sprintf("started %d: %v", len(kids), err)
+	case "tunnel":
+		// CONNECT through HTTPS_PROXY, then a plain HTTP GET.
+		proxy := strings.TrimPrefix(os.Getenv("HTTPS_PROXY"), "http://")
+		if proxy == "" {
+			return "error: no HTTPS_PROXY"
+		}
+		c, err := net.DialTimeout("tcp", proxy, 2*time.Second)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", a["target"], a["target"])
+		br := bufio.NewReader(c)
+		status, err := br.ReadString('\n')
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		if !strings.Contains(status, " 200 ") {
+			return "refused: " + strings.TrimSpace(status)
+		}
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil || l == "\r\n" {
+				break
+			}
+		}
+		fmt.Fprintf(c, "GET / HTTP/1.0\r\nHost: %s\r\n\r\n", a["target"])
+		body, _ := io.ReadAll(br)
+		return "ok: " + string(body)
 	case "hog":
 		c := exec.Command("/proc/self/exe", "hog")
 		err := c.Run()
