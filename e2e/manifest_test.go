@@ -571,3 +571,85 @@ func TestManifestSigned(t *testing.T) {
 		t.Errorf("verify of a tampered manifest: exit %d", code)
 	}
 }
+
+// TestPolicy runs CEL rules behind a manifest through the real binary:
+// deny overrides allow, undecided calls are denied by default, each
+// denial names its rule, monitor rules only note; and `policy test` runs
+// the operator's cases.
+func TestPolicy(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	man := write("m.yaml", `tools:
+  test_simple_text: {risk: read}
+  test_x_mcp_header: {risk: read}
+  test_error_handling: {risk: write}
+`)
+	pol := write("policy.yaml", `rules:
+  - id: reads
+    effect: allow
+    when: risk == "read"
+  - id: no-us-region
+    effect: deny
+    when: tool == "test_x_mcp_header" && has(args.region) && args.region == "us"
+  - id: watch-levels
+    effect: deny
+    mode: monitor
+    when: has(args.level) && args.level > 5
+`)
+	g := startServe(t, fmt.Sprintf("policy: %q\nservers:\n  e:\n    command: [%q]\n    manifest: %q\n", pol, testpeers.EverythingServer(t), man))
+	c := newRawClient(t, g.URL)
+	c.initialize()
+	if got := textOf(t, c.call("tools/call", map[string]any{"name": "test_simple_text"})); got == "" {
+		t.Error("allowed call failed")
+	}
+	if got := textOf(t, c.call("tools/call", map[string]any{"name": "test_x_mcp_header", "arguments": map[string]any{"region": "eu", "level": 9}})); got != "region=eu" {
+		t.Errorf("monitor-only denial blocked the call: %q", got)
+	}
+	m := c.call("tools/call", map[string]any{"name": "test_x_mcp_header", "arguments": map[string]any{"region": "us"}})
+	if r := ruleOf(t, m); r != "no-us-region" {
+		t.Errorf("deny overrides allow: rule %q", r)
+	}
+	if m.Error.Message != "denied by policy" {
+		t.Errorf("public message %q", m.Error.Message)
+	}
+	if r := ruleOf(t, c.call("tools/call", map[string]any{"name": "test_error_handling"})); r != "policy.default-deny" {
+		t.Errorf("default deny: rule %q", r)
+	}
+	if !waitFor(5*time.Second, func() bool {
+		s := g.Stderr.String()
+		return strings.Contains(s, `"rule":"no-us-region"`) && strings.Contains(s, "would deny by watch-levels")
+	}) {
+		t.Errorf("audit lacks the policy decisions:\n%s", tail(g.Stderr.String(), 3000))
+	}
+
+	tests := write("policy_test.yaml", fmt.Sprintf(`policy: %q
+cases:
+  - name: reads are fine
+    input: {tool: test_simple_text, risk: read}
+    expect: allow
+    rule: reads
+  - name: no us
+    input: {tool: test_x_mcp_header, risk: read, arguments: {region: us}}
+    expect: deny
+    rule: no-us-region
+  - name: writes are not allowed
+    input: {tool: test_error_handling, risk: write}
+    expect: deny
+    rule: policy.default-deny
+`, pol))
+	out, errOut, code := mcpwarden(t, "policy", "test", tests)
+	if code != 0 || !strings.Contains(out, "3 cases, 0 failed") {
+		t.Errorf("policy test: exit %d\n%s%s", code, out, errOut)
+	}
+	wrong := write("wrong_test.yaml", fmt.Sprintf("policy: %q\ncases:\n  - name: wrong\n    input: {risk: write}\n    expect: allow\n", pol))
+	if out, _, code := mcpwarden(t, "policy", "test", wrong); code != 1 || !strings.Contains(out, "FAIL wrong") {
+		t.Errorf("failing case: exit %d\n%s", code, out)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/policy"
 	"github.com/mcpwarden/mcpwarden/internal/session"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
 )
@@ -67,11 +68,20 @@ func writerOf(log *slog.Logger) io.Writer {
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
-func chain(log *slog.Logger, ms map[string]*manifest.Manifest, aud *auditing) *intercept.Chain {
+func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pol *policy.Policy, aud *auditing) *intercept.Chain {
 	return intercept.NewChain(
 		aud.stage(exchangeLog(log)),
 		intercept.Manifests(ms),
+		intercept.Policy(pol),
 	)
+}
+
+// loadPolicy compiles the configured policy file, if any.
+func loadPolicy(cfg *config.Config) (*policy.Policy, error) {
+	if cfg.Policy == "" {
+		return nil, nil
+	}
+	return policy.Load(cfg.Policy)
 }
 
 // loadManifests loads the capability manifest of every server that names
@@ -136,10 +146,14 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing) (*snapshot, er
 	if err != nil {
 		return nil, err
 	}
+	pol, err := loadPolicy(cfg)
+	if err != nil {
+		return nil, err
+	}
 	b := newBackend(cfg, log)
 	s := &snapshot{cfg: cfg, backend: b}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms, aud), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
 	}
 	return s, nil
@@ -270,6 +284,10 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 	if err != nil {
 		return err
 	}
+	pol, err := loadPolicy(cfg)
+	if err != nil {
+		return err
+	}
 	b := newBackend(cfg, log)
 	conn, err := b.startStdio(ctx, server, false)
 	if err != nil {
@@ -282,7 +300,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return err
 	}
 	defer aud.Close()
-	opts := &session.Options{Backend: rb, Chain: chain(log, ms, aud), Logger: log, Name: "mcpwarden", Version: Version,
+	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

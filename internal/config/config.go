@@ -53,7 +53,10 @@ type Config struct {
 	// by ManifestKey (a PEM Ed25519 public key file, absolute).
 	RequireSigned bool
 	ManifestKey   string
-	Source        string // file it was loaded from; "" when built in code
+	// Policy is the CEL policy file (docs/manifest.md#policy), absolute;
+	// "" = no policy.
+	Policy string
+	Source string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.

@@ -19,10 +19,17 @@ func (d *decoder) manifestSigning(path string, v *yaml.Node, cfg *Config) {
 		if s, ok := d.str(path, v); ok {
 			cfg.ManifestKey = d.relative(s)
 		}
+	case "policy":
+		if s, ok := d.str(path, v); ok {
+			cfg.Policy = d.relative(s)
+		}
 	}
 }
 
 func (c *Config) validateManifestSigning(v *validator) {
+	if strings.ContainsRune(c.Policy, 0) {
+		v.addf("policy", "contains a NUL byte")
+	}
 	if strings.ContainsRune(c.ManifestKey, 0) {
 		v.addf("manifest_key", "contains a NUL byte")
 	}

@@ -622,7 +622,7 @@ func parseSize(s string) (int64, error) {
 
 // Keys of each mapping, in documentation order.
 var (
-	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key"}
+	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
 	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox"}
@@ -664,7 +664,7 @@ func (d *decoder) root(cfg *Config, raw *yaml.Node) bool {
 			if v := d.field(path, e); v != nil {
 				d.audit(path, v, &cfg.Audit)
 			}
-		case "require_signed", "manifest_key":
+		case "require_signed", "manifest_key", "policy":
 			if v := d.field(path, e); v != nil {
 				d.manifestSigning(path, v, cfg)
 			}

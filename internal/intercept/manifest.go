@@ -11,6 +11,10 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/pin"
 )
 
+// FactRisk is the Exchange fact holding the called tool's risk class, set
+// by the manifest stage for later stages.
+const FactRisk = "manifest.risk"
+
 // Aggregation prefixes, as the session writes them when several servers
 // share one endpoint (session.NameSep and the "SERVER+" URI prefix).
 const (
@@ -97,6 +101,10 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 	if !ok {
 		return undeclared("tool", x.Name)
 	}
+	if x.Facts == nil {
+		x.Facts = map[string]any{}
+	}
+	x.Facts[FactRisk] = t.Risk
 	if why, q := m.Quarantined(x.Name); q {
 		return &Denial{Rule: "manifest.quarantined", Code: CodeDenied,
 			Public: fmt.Sprintf("tool %q is quarantined: its definition changed since an operator approved it", x.Name),

@@ -199,8 +199,8 @@ func TestManifestListFilter(t *testing.T) {
 	tools := `[` + reordered + `,{"name":"Echo"},{"name":"ec\u200bho"},{"name":"rm"},{"name":"add","inputSchema":{"type":"object"}}]`
 	tests := []struct {
 		name, era, server, method, result, field, key string
-		want                                         []string
-		private                                      bool
+		want                                          []string
+		private                                       bool
 	}{
 		{"tools legacy page", "legacy", "s", "tools/list", `{"tools":` + tools + `,"nextCursor":"p2"}`, "tools", "name", []string{"echo", "add"}, false},
 		{"legacy with cacheScope", "legacy", "s", "tools/list", `{"tools":` + tools + `,"cacheScope":"public"}`, "tools", "name", []string{"echo", "add"}, true},

@@ -36,8 +36,8 @@ var Guards = []string{"sql", "path", "command", "url", "secrets"}
 // Manifest is one compiled manifest, immutable once loaded except for
 // its quarantine set.
 type Manifest struct {
-	Source    string
-	Server    string // informational; the config decides which server uses it
+	Source string
+	Server string // informational; the config decides which server uses it
 	// Instructions is the pin of the server's instructions ("" = not
 	// checked). Instructions that differ are withheld from the client.
 	Instructions string

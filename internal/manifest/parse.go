@@ -338,7 +338,6 @@ func (p *parser) json(path string, n *yaml.Node, depth int) (any, bool) {
 	return nil, false
 }
 
-
 // oneLine folds a multi-line library message into one line.
 func oneLine(s string) string {
 	lines := strings.Split(s, "\n")
