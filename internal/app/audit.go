@@ -77,11 +77,12 @@ func openAudit(c config.Audit, log *slog.Logger) (*auditing, error) {
 		return nil, err
 	}
 	st, err := audit.Open(loc, audit.Options{Key: key, CheckpointEvery: c.CheckpointEvery,
-		CheckpointInterval: c.CheckpointInterval, Logger: log})
+		CheckpointInterval: c.CheckpointInterval, Retention: c.Retention, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	log.Info("audit store open", "store", c.Store, "origin", st.Origin(), "vkey", key.VKey, "fail_closed", c.FailClosed)
+	log.Info("audit store open", "store", c.Store, "origin", st.Origin(), "vkey", key.VKey, "fail_closed", c.FailClosed,
+		"retention", c.Retention.String())
 	return &auditing{store: st, failClosed: c.FailClosed}, nil
 }
 

@@ -45,6 +45,13 @@ func (r *Reader) Export(ctx context.Context, w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	if msg, fr, err := r.Cut(ctx); err != nil {
+		return 0, err
+	} else if msg != nil {
+		if err := enc.Encode(map[string]any{"cut": string(msg), "frontier": fr}); err != nil {
+			return 0, err
+		}
+	}
 	for _, c := range cks {
 		if err := enc.Encode(map[string]string{"checkpoint": string(c)}); err != nil {
 			return 0, err
@@ -122,6 +129,10 @@ func (b *Bundle) lines(fn func(kind string, val []byte) error) error {
 			if err := fn("checkpoint", []byte(c.Checkpoint)); err != nil {
 				return err
 			}
+		case bytes.HasPrefix(line, []byte(`{"cut":`)):
+			if err := fn("cut", line); err != nil {
+				return err
+			}
 		case len(line) == 0:
 		default:
 			return fmt.Errorf("unexpected line %.40q", line)
@@ -137,6 +148,25 @@ func (b *Bundle) Records(ctx context.Context, fn func(data, tree []byte) error) 
 		}
 		return fn(v, nil)
 	})
+}
+
+// Cut returns the bundle's retention cut, if any.
+func (b *Bundle) Cut(ctx context.Context) (msg, front []byte, err error) {
+	err = b.lines(func(kind string, v []byte) error {
+		if kind != "cut" {
+			return nil
+		}
+		var c struct {
+			Cut      string
+			Frontier []byte
+		}
+		if err := json.Unmarshal(v, &c); err != nil {
+			return fmt.Errorf("bad cut line: %w", err)
+		}
+		msg, front = []byte(c.Cut), c.Frontier
+		return nil
+	})
+	return msg, front, err
 }
 
 func (b *Bundle) Checkpoints(ctx context.Context) ([][]byte, error) {

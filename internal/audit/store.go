@@ -50,7 +50,11 @@ CREATE INDEX IF NOT EXISTS records_time ON records(time_ns);
 -- rest of an insert (20 µs a record); those queries scan, bounded by time.
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, note BLOB NOT NULL);
 CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;
+-- A cut is a signed checkpoint below which retention removed the records.
+CREATE TABLE IF NOT EXISTS cuts (size INTEGER PRIMARY KEY, time_ns INTEGER NOT NULL, note BLOB NOT NULL, frontier BLOB NOT NULL);
+CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records WHEN old.seq >= (SELECT coalesce(max(size), 0) FROM cuts) BEGIN SELECT RAISE(ABORT, 'audit records are append-only (retention deletes only below a signed cut)'); END;
+CREATE TRIGGER IF NOT EXISTS cuts_no_change BEFORE UPDATE ON cuts BEGIN SELECT RAISE(ABORT, 'audit cuts are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS cuts_no_delete BEFORE DELETE ON cuts BEGIN SELECT RAISE(ABORT, 'audit cuts are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END;
 `
@@ -115,6 +119,10 @@ type Options struct {
 	CheckpointInterval time.Duration
 	MaxBatch           int
 	Logger             *slog.Logger
+	// Retention removes records older than this (0: keep all), after
+	// signing a cut: checked at open and every RetentionEvery.
+	Retention      time.Duration
+	RetentionEvery time.Duration
 }
 
 // Store appends records to a SQLite file: one writer goroutine commits
@@ -309,6 +317,17 @@ func (s *Store) run() {
 	defer close(s.done)
 	tick := time.NewTicker(s.opts.CheckpointInterval)
 	defer tick.Stop()
+	var prune <-chan time.Time
+	if s.opts.Retention > 0 {
+		s.retain()
+		every := s.opts.RetentionEvery
+		if every <= 0 {
+			every = time.Hour
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		prune = t.C
+	}
 	batch := make([]*pending, 0, s.opts.MaxBatch)
 	for {
 		select {
@@ -340,6 +359,8 @@ func (s *Store) run() {
 			if s.n-s.ckN >= int64(s.opts.CheckpointEvery) {
 				s.checkpoint()
 			}
+		case <-prune:
+			s.retain()
 		case <-tick.C:
 			if s.n > s.ckN {
 				s.checkpoint()

@@ -50,6 +50,7 @@ type Report struct {
 	Signed      int64    `json:"signed"`   // records covered by the newest valid checkpoint
 	Unsigned    int64    `json:"unsigned"` // records after it: chained but not yet signed
 	Root        string   `json:"root,omitempty"`
+	Cut         int64    `json:"cut,omitempty"` // records below this were removed by retention, under a signed cut
 	FirstBad    *Bad     `json:"first_bad,omitempty"`
 	Problems    []string `json:"problems,omitempty"`
 }
@@ -104,6 +105,27 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 		// the next record decides which of the two changed.
 		suspect *rowInfo
 	)
+	if cs, ok := src.(interface {
+		Cut(context.Context) ([]byte, []byte, error)
+	}); ok {
+		msg, fr, err := cs.Cut(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("audit: verify: %w", err)
+		}
+		if msg != nil {
+			c, err := openCut(msg, fr, known)
+			if err != nil {
+				rep.FirstBad = &Bad{Kind: KindCheckpoint, Position: 0, Seq: checkpointSize(msg),
+					Msg: fmt.Sprintf("the retention cut does not verify: %v", err)}
+				return rep, nil
+			}
+			e, prev, front, lastCk = c.c.Size, c.prev, c.frontier.clone(), c.c.Size
+			rep.Cut = e
+			for ci < len(cks) && cks[ci].c.Size <= e {
+				ci++ // signed before the cut: their records are gone
+			}
+		}
+	}
 	err = src.Records(ctx, func(data, tree []byte) error {
 		if bad != nil {
 			return errStop

@@ -12,6 +12,8 @@ import (
 const (
 	DefaultCheckpointEvery    = 10_000
 	DefaultCheckpointInterval = 10 * time.Second
+	DefaultRetention          = 90 * 24 * time.Hour
+	MinRetention              = time.Hour
 )
 
 // Audit configures the tamper-evident audit store (docs/audit.md).
@@ -27,13 +29,17 @@ type Audit struct {
 	FailClosed         bool
 	CheckpointEvery    int
 	CheckpointInterval time.Duration
+	// Retention removes records older than this under a signed cut; 0
+	// keeps everything.
+	Retention time.Duration
 }
 
 func defaultAudit() Audit {
-	return Audit{FailClosed: true, CheckpointEvery: DefaultCheckpointEvery, CheckpointInterval: DefaultCheckpointInterval}
+	return Audit{FailClosed: true, CheckpointEvery: DefaultCheckpointEvery, CheckpointInterval: DefaultCheckpointInterval,
+		Retention: DefaultRetention}
 }
 
-var auditKeys = []string{"store", "key_file", "fail_closed", "checkpoint_every", "checkpoint_interval"}
+var auditKeys = []string{"store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval"}
 
 func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 	es, ok := d.mapping(path, raw)
@@ -43,7 +49,7 @@ func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 	for _, e := range es {
 		p := joinKey(path, e.name)
 		switch e.name {
-		case "store", "key_file", "fail_closed", "checkpoint_every", "checkpoint_interval":
+		case "store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval":
 		default:
 			d.unknown(p, e, auditKeys)
 			continue
@@ -71,12 +77,33 @@ func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 			} else {
 				d.errorf(v, p, "expected true or false, got %s", describe(v))
 			}
+		case "retention":
+			a.Retention, _ = d.retention(p, v)
 		case "checkpoint_every":
 			a.CheckpointEvery, _ = d.integer(p, v)
 		case "checkpoint_interval":
 			a.CheckpointInterval, _ = d.duration(p, v)
 		}
 	}
+}
+
+// retention decodes "off" or a duration that may use days: 90d, 36h.
+func (d *decoder) retention(path string, raw *yaml.Node) (time.Duration, bool) {
+	n := resolve(raw)
+	if n != nil && n.Kind == yaml.ScalarNode {
+		v := strings.TrimSpace(n.Value)
+		if strings.EqualFold(v, "off") || n.ShortTag() == "!!bool" && strings.EqualFold(v, "false") {
+			return 0, true
+		}
+		if days, ok := strings.CutSuffix(v, "d"); ok && n.ShortTag() == "!!str" {
+			if k, err := parseInt(days, 32); err == nil && k > 0 {
+				return time.Duration(k) * 24 * time.Hour, true
+			}
+			d.errorf(raw, path, "invalid retention %q: use a number of days such as 90d, a duration such as 36h, or off", n.Value)
+			return 0, false
+		}
+	}
+	return d.duration(path, raw)
 }
 
 // relative resolves a path against the config file's directory.
@@ -104,6 +131,9 @@ func (a *Audit) validate(v *validator) {
 	}
 	if strings.ContainsRune(a.KeyFile, 0) {
 		v.addf("audit.key_file", "contains a NUL byte")
+	}
+	if a.Retention != 0 && a.Retention < MinRetention {
+		v.addf("audit.retention", "must be at least %v (or off), got %v", MinRetention, a.Retention)
 	}
 	// Zero values (a Config built in code) mean the defaults.
 	if a.CheckpointEvery < 0 {
