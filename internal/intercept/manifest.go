@@ -15,6 +15,11 @@ import (
 // by the manifest stage for later stages.
 const FactRisk = "manifest.risk"
 
+// FactArguments is the Exchange fact holding the validated tool
+// arguments (map[string]any as canon.Parse builds it), set by the
+// manifest stage.
+const FactArguments = "manifest.arguments"
+
 // Aggregation prefixes, as the session writes them when several servers
 // share one endpoint (session.NameSep and the "SERVER+" URI prefix).
 const (
@@ -111,7 +116,7 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 			Detail: why}
 	}
 	raw, _ := mcpwire.Get(x.Msg.Params, "arguments")
-	args, err := t.ValidateArguments(raw)
+	args, tree, err := t.CheckArguments(raw)
 	if err != nil {
 		rule := "manifest.arguments-json"
 		if ae, ok := err.(*manifest.ArgumentError); ok && ae.Schema {
@@ -120,6 +125,7 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 		return &Denial{Rule: rule, Code: CodeInvalidParams,
 			Public: fmt.Sprintf("arguments of tool %q refused: %s", x.Name, err.Error())}
 	}
+	x.Facts[FactArguments] = tree
 	if string(args) == string(raw) {
 		return nil
 	}

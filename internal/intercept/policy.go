@@ -25,7 +25,9 @@ func Policy(p *policy.Policy) Interceptor {
 			in.Session = policy.Session{ID: x.Peer.SessionID, Era: x.Peer.Era, Transport: x.Peer.Transport}
 		}
 		in.Risk, _ = x.Facts[FactRisk].(string)
-		if x.Method == "tools/call" {
+		if tree, ok := x.Facts[FactArguments].(map[string]any); ok && x.Method == "tools/call" {
+			in.Arguments, _ = policy.Arguments(tree).(map[string]any)
+		} else if x.Method == "tools/call" {
 			if raw, ok := mcpwire.Get(x.Msg.Params, "arguments"); ok {
 				v, err := canon.Parse(raw)
 				if err != nil {

@@ -150,26 +150,34 @@ func (m *Manifest) Names() []string {
 // the tool's schema and returns the canonical bytes that were validated.
 // Those bytes, not raw, are what the server must receive.
 func (t *Tool) ValidateArguments(raw []byte) ([]byte, error) {
+	b, _, err := t.CheckArguments(raw)
+	return b, err
+}
+
+// CheckArguments is ValidateArguments that also returns the validated
+// tree (an object), for later stages to read without parsing again.
+func (t *Tool) CheckArguments(raw []byte) ([]byte, map[string]any, error) {
 	if t := bytes.TrimSpace(raw); len(t) == 0 || string(t) == "null" {
 		raw = []byte(`{}`)
 	}
 	v, err := canon.Parse(raw)
 	if err != nil {
-		return nil, &ArgumentError{Msg: "arguments are not valid JSON: " + strings.TrimPrefix(err.Error(), "canon: ")}
+		return nil, nil, &ArgumentError{Msg: "arguments are not valid JSON: " + strings.TrimPrefix(err.Error(), "canon: ")}
 	}
-	if _, ok := v.(map[string]any); !ok {
-		return nil, &ArgumentError{Msg: "arguments must be a JSON object", Schema: true}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, nil, &ArgumentError{Msg: "arguments must be a JSON object", Schema: true}
 	}
 	if t.Schema != nil {
 		if err := t.Schema.Validate(v); err != nil {
-			return nil, &ArgumentError{Msg: err.Error(), Schema: true}
+			return nil, nil, &ArgumentError{Msg: err.Error(), Schema: true}
 		}
 	}
 	out, err := canon.Append(make([]byte, 0, len(raw)), v)
 	if err != nil {
-		return nil, &ArgumentError{Msg: err.Error()}
+		return nil, nil, &ArgumentError{Msg: err.Error()}
 	}
-	return out, nil
+	return out, obj, nil
 }
 
 // ArgumentError is a call whose arguments the manifest refuses.
