@@ -433,6 +433,31 @@ func TestSandboxEgress(t *testing.T) {
 	}
 }
 
+// TestSandboxNpx: the everyday launch, npx -y downloading the server on
+// first use, works in the node profile with only the registry reachable.
+// It needs the public npm registry and skips without it.
+func TestSandboxNpx(t *testing.T) {
+	t.Parallel()
+	requireSandbox(t)
+	hc := &http.Client{Timeout: 5 * time.Second}
+	resp, err := hc.Get("https://registry.npmjs.org/@modelcontextprotocol%2fserver-filesystem")
+	if err != nil {
+		t.Skipf("npm registry unreachable: %v", err)
+	}
+	resp.Body.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("via npx"), 0o644)
+	r := startSandboxRun(t, nil, "--sandbox", "node", "--writable", dir, "--allow-net", "registry.npmjs.org",
+		"--", "npx", "-y", "@modelcontextprotocol/server-filesystem", dir)
+	r.initialize()
+	if got := r.tool("read_text_file", map[string]any{"path": filepath.Join(dir, "a.txt")}); !strings.Contains(got, "via npx") {
+		t.Errorf("read_text_file: %q", got)
+	}
+	if !strings.Contains(r.stderr.String(), `"msg":"sandbox egress","server":"npx","target":"registry.npmjs.org:443"`) {
+		t.Errorf("registry traffic not through the proxy:\n%s", tail(r.stderr.String(), 3000))
+	}
+}
+
 // TestSandboxRealServers: the everyday servers work under their profiles.
 func TestSandboxRealServers(t *testing.T) {
 	t.Parallel()

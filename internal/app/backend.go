@@ -157,6 +157,7 @@ func handshake(ctx context.Context, c upstream.Conn, params json.RawMessage) (js
 
 func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed bool) (*upstream.StdioConn, error) {
 	o := sandboxOptions(s.Sandbox)
+	o.Logger = b.log.With("server", s.Name)
 	var env []string
 	if o.Off {
 		b.log.Warn("sandbox is off for this server: it runs with the gateway's privileges and environment", "server", s.Name)

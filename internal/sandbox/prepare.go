@@ -266,7 +266,7 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 	}
 	spec.Dir = dir
 	if len(o.AllowNet) > 0 && slices.Contains(verdict.Granted, FeatureNetwork) {
-		e, err := startEgress(o.AllowNet, nil)
+		e, err := startEgress(o.AllowNet, o.Logger)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ package sandbox
 
 import (
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 )
@@ -51,6 +52,8 @@ type Options struct {
 	AllowDegraded []string // features the server may start without
 	// Limits override the profile's resource limits where non-zero.
 	Limits Limits
+	// Logger receives the egress proxy's decisions; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // Limits are per-process resource limits (setrlimit).
