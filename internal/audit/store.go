@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -136,6 +137,7 @@ type Store struct {
 	closed bool
 	in     chan *pending
 	done   chan struct{}
+	lost   atomic.Int64 // records whose batch failed to commit
 
 	// writer state
 	n     int64
@@ -274,6 +276,9 @@ func (s *Store) loadTree(db querier, n int64) error {
 	return nil
 }
 
+// Lost is the number of records that could not be stored.
+func (s *Store) Lost() int64 { return s.lost.Load() }
+
 // Origin names the log in its checkpoints.
 func (s *Store) Origin() string { return s.origin }
 
@@ -351,7 +356,8 @@ func (s *Store) run() {
 			}
 			err := s.commit(batch)
 			if err != nil {
-				s.opts.Logger.Error("audit: records not stored", "count", len(batch), "err", err)
+				lost := s.lost.Add(int64(len(batch)))
+				s.opts.Logger.Error("audit: records not stored", "count", len(batch), "lost_total", lost, "err", err)
 			}
 			for _, p := range batch {
 				p.done <- err
