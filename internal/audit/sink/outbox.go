@@ -178,4 +178,3 @@ func (o *Outbox) saveCursor(n int64) error {
 func CursorFileFor(path string) string {
 	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".cursor")
 }
-
