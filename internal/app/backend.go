@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -185,11 +186,18 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 	if o.Off {
 		prepare = nil
 	}
-	return upstream.StartStdio(ctx, upstream.StdioOptions{
+	c, err := upstream.StartStdio(ctx, upstream.StdioOptions{
 		Command: s.Command, Env: env, Dir: s.Cwd, Name: s.Name,
 		MaxMessageBytes: int(b.maxMsg), Multiplexed: multiplexed, Logger: b.log,
 		Prepare: prepare,
 	})
+	if err != nil && !errors.Is(err, sandbox.ErrUnavailable) {
+		if why := sandbox.ExplainStart(o, err); why != err {
+			b.log.Error("sandbox: server not started", "server", s.Name, "err", why)
+			err = why
+		}
+	}
+	return c, err
 }
 
 func sandboxOptions(c config.Sandbox) sandbox.Options {

@@ -124,7 +124,11 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 		return nil, fmt.Errorf("sandbox: %s", strings.Join(probs, "; "))
 	}
 	spec := &Spec{Namespaces: true, Landlock: true, Seccomp: true, Limits: DefaultLimits, Degraded: o.AllowDegraded}
-	verdict := Check(o, Probe())
+	sup := probeQuick()
+	if slices.Contains(o.AllowDegraded, FeatureNamespaces) {
+		sup = Probe()
+	}
+	verdict := Check(o, sup)
 	if len(verdict.Refused) > 0 {
 		f := verdict.Refused[0]
 		return nil, fmt.Errorf("%w: %s: %s (name it in allow_degraded to start without it)", ErrUnavailable, f, verdict.Why[f])

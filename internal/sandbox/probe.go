@@ -63,13 +63,48 @@ func Probe() Support {
 	return probed
 }
 
+var (
+	quickOnce sync.Once
+	quick     Support
+)
+
+// probeQuick is Probe without starting a process: namespaces are taken
+// as available. A start in namespaces the machine refuses fails anyway,
+// and ExplainStart then names the reason; the probe process is only worth
+// its few milliseconds when allow_degraded may fall back.
+func probeQuick() Support {
+	quickOnce.Do(func() {
+		quick = probeLSM()
+		quick.Namespaces = true
+	})
+	return quick
+}
+
+// ExplainStart turns the failed start of a sandboxed server into the
+// reason, when the reason is that namespaces cannot be created here.
+func ExplainStart(o Options, err error) error {
+	if err == nil || o.Off {
+		return err
+	}
+	if ok, why := Probe().Has(FeatureNamespaces); !ok {
+		return fmt.Errorf("%w: %s: %s (name it in allow_degraded to start without it): %w", ErrUnavailable, FeatureNamespaces, why, err)
+	}
+	return err
+}
+
 func probe() Support {
-	var s Support
+	s := probeLSM()
 	if err := probeNamespaces(); err != nil {
 		s.NamespacesWhy = err.Error()
 	} else {
 		s.Namespaces = true
 	}
+	return s
+}
+
+// probeLSM checks everything but namespaces; it starts no process.
+func probeLSM() Support {
+	var s Support
 	if v, err := ll.LandlockGetABIVersion(); err != nil || v < 1 {
 		s.LandlockWhy = "the kernel does not offer Landlock (not built in, or not in the lsm= list)"
 		if err != nil {
