@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -154,5 +155,26 @@ func TestAuditFailClosed(t *testing.T) {
 	m := c.call("tools/call", map[string]any{"name": "test_simple_text", "arguments": map[string]any{}})
 	if m.Error == nil || !strings.Contains(string(m.Error.Data), "audit.unavailable") {
 		t.Fatalf("call with a broken store answered: %+v", m)
+	}
+}
+
+// A JSON Lines sink receives every record, fed from the store after the
+// calls were answered.
+func TestAuditJSONLSink(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "log", "audit.jsonl")
+	g := startServe(t, fmt.Sprintf("audit:\n  store: sqlite:%s\n  sinks:\n    - {type: jsonl, path: %s}\nservers:\n%s",
+		filepath.Join(dir, "audit.db"), out, stdioServerYAML(t, "ev")))
+	c := newRawClient(t, g.URL)
+	c.initialize()
+	for range 20 {
+		c.result("tools/call", map[string]any{"name": "test_simple_text", "arguments": map[string]any{}})
+	}
+	if !waitFor(10*time.Second, func() bool {
+		b, _ := os.ReadFile(out)
+		return bytes.Count(b, []byte(`"name":"test_simple_text"`)) == 20
+	}) {
+		b, _ := os.ReadFile(out)
+		t.Fatalf("sink has:\n%s", tail(string(b), 2000))
 	}
 }

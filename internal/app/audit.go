@@ -1,12 +1,16 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/mcpwarden/mcpwarden/internal/audit"
+	"github.com/mcpwarden/mcpwarden/internal/audit/sink"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 )
@@ -16,6 +20,11 @@ import (
 type auditing struct {
 	store      *audit.Store
 	failClosed bool
+
+	outboxes []*sink.Outbox
+	closers  []io.Closer
+	stop     context.CancelFunc
+	sinks    sync.WaitGroup
 }
 
 func (a *auditing) stage(sink func(*intercept.Record)) intercept.Interceptor {
@@ -25,11 +34,54 @@ func (a *auditing) stage(sink func(*intercept.Record)) intercept.Interceptor {
 	return intercept.AuditTo(sink, a.store, a.failClosed)
 }
 
+// Close signs the last checkpoint, then lets the sinks deliver what is
+// left (bounded) and stops them.
 func (a *auditing) Close() error {
 	if a == nil || a.store == nil {
 		return nil
 	}
-	return a.store.Close()
+	err := a.store.Close()
+	if a.stop != nil {
+		a.stop()
+		a.sinks.Wait()
+	}
+	for _, c := range a.closers {
+		c.Close()
+	}
+	return err
+}
+
+// poke runs after a commit; commits start only once openAudit has
+// returned, so outboxes no longer changes by then.
+func (a *auditing) poke() {
+	for _, o := range a.outboxes {
+		o.Poke()
+	}
+}
+
+// startSinks feeds each configured sink from the store.
+func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log *slog.Logger) error {
+	if len(sinks) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	for _, sk := range sinks {
+		r, err := audit.OpenReader(loc)
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, r)
+		j, err := sink.OpenJSONL(sk.Path, sk.MaxSize, sk.MaxFiles)
+		if err != nil {
+			return err
+		}
+		a.closers = append(a.closers, j)
+		o := sink.New(r, j, sink.Options{CursorFile: sink.CursorFileFor(sk.Path), Logger: log})
+		a.outboxes = append(a.outboxes, o)
+		a.sinks.Go(func() { o.Run(ctx) })
+	}
+	return nil
 }
 
 // StateDir is where mcpwarden keeps its own files by default:
@@ -76,13 +128,18 @@ func openAudit(c config.Audit, log *slog.Logger) (*auditing, error) {
 	if err != nil {
 		return nil, err
 	}
+	a := &auditing{failClosed: c.FailClosed}
 	st, err := audit.Open(loc, audit.Options{Key: key, CheckpointEvery: c.CheckpointEvery,
-		CheckpointInterval: c.CheckpointInterval, Retention: c.Retention, Logger: log})
+		CheckpointInterval: c.CheckpointInterval, Retention: c.Retention, Logger: log, OnCommit: a.poke})
 	if err != nil {
 		return nil, err
 	}
+	a.store = st
+	if err := a.startSinks(loc, c.Sinks, log); err != nil {
+		a.Close()
+		return nil, fmt.Errorf("audit: sinks: %w", err)
+	}
 	log.Info("audit store open", "store", c.Store, "origin", st.Origin(), "vkey", key.VKey, "fail_closed", c.FailClosed,
 		"retention", c.Retention.String())
-	return &auditing{store: st, failClosed: c.FailClosed}, nil
+	return a, nil
 }
-

@@ -124,6 +124,9 @@ type Options struct {
 	// signing a cut: checked at open and every RetentionEvery.
 	Retention      time.Duration
 	RetentionEvery time.Duration
+	// OnCommit is called after each committed batch (sinks' wake-up); it
+	// must not block.
+	OnCommit func()
 }
 
 // Store appends records to a SQLite file: one writer goroutine commits
@@ -361,6 +364,9 @@ func (s *Store) run() {
 			}
 			for _, p := range batch {
 				p.done <- err
+			}
+			if err == nil && s.opts.OnCommit != nil {
+				s.opts.OnCommit()
 			}
 			if s.n-s.ckN >= int64(s.opts.CheckpointEvery) {
 				s.checkpoint()

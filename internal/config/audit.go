@@ -2,6 +2,7 @@ package config
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,21 @@ type Audit struct {
 	// Retention removes records older than this under a signed cut; 0
 	// keeps everything.
 	Retention time.Duration
+	Sinks     []AuditSink
+}
+
+// Sink defaults.
+const (
+	DefaultSinkMaxSize  = 100 << 20
+	DefaultSinkMaxFiles = 10
+)
+
+// AuditSink is a destination fed from the store (docs/audit.md#sinks).
+type AuditSink struct {
+	Type     string // jsonl
+	Path     string // jsonl: the file written
+	MaxSize  int64  // jsonl: rotate past this size
+	MaxFiles int    // jsonl: rotated files kept
 }
 
 func defaultAudit() Audit {
@@ -39,7 +55,10 @@ func defaultAudit() Audit {
 		Retention: DefaultRetention}
 }
 
-var auditKeys = []string{"store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval"}
+var (
+	auditKeys = []string{"store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval", "sinks"}
+	sinkKeys  = []string{"type", "path", "max_size", "max_files"}
+)
 
 func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 	es, ok := d.mapping(path, raw)
@@ -49,7 +68,7 @@ func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 	for _, e := range es {
 		p := joinKey(path, e.name)
 		switch e.name {
-		case "store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval":
+		case "store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval", "sinks":
 		default:
 			d.unknown(p, e, auditKeys)
 			continue
@@ -79,11 +98,57 @@ func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 			}
 		case "retention":
 			a.Retention, _ = d.retention(p, v)
+		case "sinks":
+			d.sinks(p, v, a)
 		case "checkpoint_every":
 			a.CheckpointEvery, _ = d.integer(p, v)
 		case "checkpoint_interval":
 			a.CheckpointInterval, _ = d.duration(p, v)
 		}
+	}
+}
+
+func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
+	n := resolve(raw)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		d.errorf(raw, path, "expected a list of sinks, got %s", describe(raw))
+		return
+	}
+	a.Sinks = make([]AuditSink, 0, len(n.Content))
+	for i, item := range n.Content {
+		if !d.count(1) {
+			return
+		}
+		p := joinIndex(path, i)
+		d.mark(p, item)
+		sk := AuditSink{MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles}
+		es, ok := d.mapping(p, item)
+		if ok {
+			for _, e := range es {
+				ep := joinKey(p, e.name)
+				if !slices.Contains(sinkKeys, e.name) {
+					d.unknown(ep, e, sinkKeys)
+					continue
+				}
+				v := d.field(ep, e)
+				if v == nil {
+					continue
+				}
+				switch e.name {
+				case "type":
+					sk.Type, _ = d.str(ep, v)
+				case "path":
+					if s, ok := d.str(ep, v); ok {
+						sk.Path = d.relative(s)
+					}
+				case "max_size":
+					sk.MaxSize, _ = d.size(ep, v)
+				case "max_files":
+					sk.MaxFiles, _ = d.integer(ep, v)
+				}
+			}
+		}
+		a.Sinks = append(a.Sinks, sk)
 	}
 }
 
@@ -131,6 +196,32 @@ func (a *Audit) validate(v *validator) {
 	}
 	if strings.ContainsRune(a.KeyFile, 0) {
 		v.addf("audit.key_file", "contains a NUL byte")
+	}
+	paths := map[string]bool{}
+	for i, sk := range a.Sinks {
+		p := joinIndex("audit.sinks", i)
+		switch sk.Type {
+		case "jsonl":
+			if sk.Path == "" {
+				v.addf(joinKey(p, "path"), "a jsonl sink needs a path")
+			} else if paths[sk.Path] {
+				v.addf(joinKey(p, "path"), "two sinks write %s", sk.Path)
+			}
+			paths[sk.Path] = true
+			if sk.MaxSize < 1<<10 {
+				v.addf(joinKey(p, "max_size"), "must be at least 1KiB, got %d", sk.MaxSize)
+			}
+			if sk.MaxFiles < 1 || sk.MaxFiles > 1000 {
+				v.addf(joinKey(p, "max_files"), "must be 1-1000, got %d", sk.MaxFiles)
+			}
+		case "":
+			v.addf(p, "missing type (the only type so far: jsonl)")
+		default:
+			v.addf(joinKey(p, "type"), "unknown sink type %q (the only type so far: jsonl)", sk.Type)
+		}
+	}
+	if len(a.Sinks) > 0 && (a.Store == "" || a.Store == "off") {
+		v.addf("audit.sinks", "sinks are fed from the store: set audit.store")
 	}
 	if a.Retention != 0 && a.Retention < MinRetention {
 		v.addf("audit.retention", "must be at least %v (or off), got %v", MinRetention, a.Retention)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestParseAudit(t *testing.T) {
@@ -21,10 +23,10 @@ servers:
 	dir := filepath.Dir("test.yaml")
 	want := Audit{Store: "sqlite:" + filepath.Join(dir, "audit.db?sync=full"), KeyFile: filepath.Join(dir, "keys/audit.key"),
 		CheckpointEvery: 500, CheckpointInterval: 30 * time.Second, Retention: 30 * 24 * time.Hour}
-	if c.Audit != want {
+	if !cmp.Equal(c.Audit, want) {
 		t.Errorf("Audit = %+v, want %+v", c.Audit, want)
 	}
-	if d := mustParse(t, "servers: {a: {command: [x]}}\n"); d.Audit != defaultAudit() || !d.Audit.FailClosed {
+	if d := mustParse(t, "servers: {a: {command: [x]}}\n"); !cmp.Equal(d.Audit, defaultAudit()) || !d.Audit.FailClosed {
 		t.Errorf("default Audit = %+v", d.Audit)
 	}
 }
@@ -39,6 +41,42 @@ func TestAuditRetention(t *testing.T) {
 	for _, bad := range []string{"0d", "-1d", "30m", "xd"} {
 		if _, err := Parse("x.yaml", []byte("audit: {retention: "+bad+"}\nservers: {a: {command: [x]}}\n")); err == nil {
 			t.Errorf("retention %s accepted", bad)
+		}
+	}
+}
+
+func TestAuditSinks(t *testing.T) {
+	c := mustParse(t, `audit:
+  store: sqlite:/a.db
+  sinks:
+    - {type: jsonl, path: /var/log/a.jsonl}
+    - type: jsonl
+      path: b.jsonl
+      max_size: 1MiB
+      max_files: 3
+servers: {a: {command: [x]}}
+`)
+	want := []AuditSink{{Type: "jsonl", Path: "/var/log/a.jsonl", MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles},
+		{Type: "jsonl", Path: "b.jsonl", MaxSize: 1 << 20, MaxFiles: 3}}
+	if len(c.Audit.Sinks) != 2 || c.Audit.Sinks[0] != want[0] || c.Audit.Sinks[1] != want[1] {
+		t.Errorf("sinks %+v", c.Audit.Sinks)
+	}
+	_, err := Parse("x.yaml", []byte(`audit:
+  sinks:
+    - {type: loki, path: a}
+    - {type: jsonl}
+    - {path: a, colour: red}
+servers: {a: {command: [x]}}
+`))
+	for _, want := range []string{
+		`x.yaml:2:3: audit.sinks: sinks are fed from the store`,
+		`audit.sinks[0].type: unknown sink type "loki"`,
+		`audit.sinks[1].path: a jsonl sink needs a path`,
+		`audit.sinks[2]: missing type`,
+		`audit.sinks[2].colour: unknown key`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
 		}
 	}
 }
