@@ -238,7 +238,8 @@ func TestManifestRugPull(t *testing.T) {
 		t.Fatalf("manifest init: exit %d\n%s", code, errOut)
 	}
 	draft, _ := os.ReadFile(man)
-	for _, want := range []string{"fetch_page:", "rug_pull:", "pin: sha256:", "review: true", `"additionalProperties": false`, "instructions: sha256:"} {
+	for _, want := range []string{"fetch_page:", "rug_pull:", "pin: sha256:", "review: true", `"additionalProperties": false`, "instructions: sha256:",
+		"add_numbers:\n    # FLAGGED, the gateway quarantines it: poison."} {
 		if !strings.Contains(string(draft), want) {
 			t.Errorf("draft lacks %q:\n%s", want, draft)
 		}
@@ -251,8 +252,13 @@ func TestManifestRugPull(t *testing.T) {
 	if got := instructionsOf(t, c.initialize()); got != "Use fetch_page to read web pages." {
 		t.Errorf("approved instructions not relayed: %q", got)
 	}
-	if got := listedTools(t, c.call("tools/list", `{}`)); !slices.Equal(got, []string{"fetch_page", "rug_pull"}) && !slices.Equal(got, []string{"rug_pull", "fetch_page"}) {
-		t.Fatalf("tools/list = %q", got)
+	got := listedTools(t, c.call("tools/list", `{}`))
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"fetch_page", "rug_pull"}) {
+		t.Fatalf("tools/list = %q, want the poisoned add_numbers hidden", got)
+	}
+	if r := ruleOf(t, c.call("tools/call", `{"name":"add_numbers","arguments":{}}`)); r != "manifest.quarantined" {
+		t.Errorf("poisoned tool: rule %q", r)
 	}
 	if got := textOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com"}}`)); got != "fetched https://example.com" {
 		t.Errorf("fetch_page: %q", got)

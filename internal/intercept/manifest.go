@@ -9,6 +9,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/pin"
+	"github.com/mcpwarden/mcpwarden/internal/poison"
 )
 
 // FactRisk is the Exchange fact holding the called tool's risk class, set
@@ -112,7 +113,7 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 	x.Facts[FactRisk] = t.Risk
 	if why, q := m.Quarantined(x.Name); q {
 		return &Denial{Rule: "manifest.quarantined", Code: CodeDenied,
-			Public: fmt.Sprintf("tool %q is quarantined: its definition changed since an operator approved it", x.Name),
+			Public: fmt.Sprintf("tool %q is quarantined: its definition changed since an operator approved it, or looks poisoned", x.Name),
 			Detail: why}
 	}
 	raw, _ := mcpwire.Get(x.Msg.Params, "arguments")
@@ -227,9 +228,9 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 func keepItem(m *manifest.Manifest, method, name string, item []byte) bool {
 	switch method {
 	case "prompts/list":
-		return m.Prompt(name)
+		return m.Prompt(name) && len(poison.Definition(item)) == 0
 	case "resources/list", "resources/templates/list":
-		return m.Resource(name)
+		return m.Resource(name) && len(poison.Definition(item)) == 0
 	}
 	t, ok := m.Tool(name)
 	if !ok {
@@ -238,9 +239,19 @@ func keepItem(m *manifest.Manifest, method, name string, item []byte) bool {
 	if _, q := m.Quarantined(name); q {
 		return false
 	}
-	if t.Pin == "" {
-		return true
+	if t.Pin != "" && !pinMatches(m, t, name, item) {
+		return false
 	}
+	if fs := poison.Definition(item); len(fs) > 0 {
+		m.Quarantine(name, "tool poisoning: "+fs[0].String())
+		return false
+	}
+	return true
+}
+
+// pinMatches checks a served definition against the tool's pin and
+// quarantines the tool when it differs.
+func pinMatches(m *manifest.Manifest, t *manifest.Tool, name string, item []byte) bool {
 	def := item
 	if name != tNameOf(item) {
 		// Aggregated: the server served the unprefixed name.
@@ -279,7 +290,8 @@ func checkInstructions(ms map[string]*manifest.Manifest, x *Exchange, reply *Rep
 	withhold := false
 	if x.Server != "" {
 		m := ms[x.Server]
-		withhold = m != nil && m.Instructions != "" && pin.HashString(instr) != m.Instructions
+		withhold = m != nil && (m.Instructions != "" && pin.HashString(instr) != m.Instructions ||
+			len(poison.Text("instructions", instr)) > 0)
 	} else {
 		for _, m := range ms {
 			withhold = withhold || m.Instructions != ""
@@ -300,6 +312,6 @@ func checkInstructions(ms map[string]*manifest.Manifest, x *Exchange, reply *Rep
 	if err != nil {
 		return reply
 	}
-	x.Record.Reason = "manifest: server instructions differ from the pin; withheld"
+	x.Record.Reason = "manifest: server instructions differ from the pin or look poisoned; withheld"
 	return &Reply{Msg: nm}
 }

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mcpwarden/mcpwarden/internal/pin"
+	"github.com/mcpwarden/mcpwarden/internal/poison"
 )
 
 // Served is what a server offers, as raw definitions from its lists.
@@ -53,6 +54,9 @@ func Draft(server string, srv Served) ([]byte, error) {
 			return nil, err
 		}
 		fmt.Fprintf(&b, "  %s:\n", yamlString(t.Name))
+		for _, f := range poison.Definition(def) {
+			fmt.Fprintf(&b, "    # FLAGGED, the gateway quarantines it: %s\n", strings.ReplaceAll(f.String(), "\n", " "))
+		}
 		fmt.Fprintf(&b, "    risk: %s # guessed\n", GuessRisk(def))
 		fmt.Fprintf(&b, "    pin: %s\n", h)
 		b.WriteString("    review: true\n")

@@ -1,0 +1,171 @@
+// Package poison finds tool-poisoning in what a server serves the model:
+// hidden instructions, invisible or direction-changing characters,
+// terminal escapes and comments that hide text from a human reviewer.
+// It is a pure function of strings; the gateway quarantines what it flags.
+package poison
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Finding is one reason to distrust a text.
+type Finding struct {
+	Rule   string // stable id, e.g. "poison.hidden-block"
+	Where  string // JSON path of the string in the definition
+	Detail string
+}
+
+func (f Finding) String() string {
+	if f.Where == "" {
+		return f.Rule + ": " + f.Detail
+	}
+	return f.Rule + " at " + f.Where + ": " + f.Detail
+}
+
+var (
+	// Tag-like blocks that address the model rather than describe a tool.
+	hiddenBlock = regexp.MustCompile(`(?i)<\s*/?\s*(important|system|instructions?|secret|hidden|admin|override|prompt|assistant|user)\s*>`)
+	// Chat-template and role markers.
+	templateMarker = regexp.MustCompile(`(?i)(<\|(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?INST\]|<</?SYS>>)`)
+	// "Ignore previous instructions" and kin, in a few languages.
+	override = regexp.MustCompile(`(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding)\s+(instructions|prompts?|rules|directions)` +
+		`|ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
+		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
+		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
+		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)` +
+		`|do\s+not\s+(tell|inform|mention\s+(this\s+)?to)\s+the\s+user`)
+	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+	// Base64 runs long enough to carry a sentence.
+	base64Run = regexp.MustCompile(`[A-Za-z0-9+/]{40,}={0,2}`)
+)
+
+// maxPadding is the longest run of spaces or blank lines tolerated: more
+// pushes text out of a reviewer's view.
+const maxPadding = 200
+
+// Text scans one string. where names it in findings.
+func Text(where, s string) []Finding {
+	var out []Finding
+	add := func(rule, detail string) { out = append(out, Finding{Rule: rule, Where: where, Detail: detail}) }
+	if m := hiddenBlock.FindString(s); m != "" {
+		add("poison.hidden-block", fmt.Sprintf("instruction block %q", m))
+	}
+	if m := templateMarker.FindString(s); m != "" {
+		add("poison.template-marker", fmt.Sprintf("chat-template or role marker %q", strings.TrimSpace(m)))
+	}
+	if m := override.FindString(s); m != "" {
+		add("poison.override", fmt.Sprintf("%q", m))
+	}
+	if htmlComment.MatchString(s) {
+		add("poison.html-comment", "HTML comment hides text from rendered views")
+	}
+	if strings.ContainsRune(s, 0x1b) {
+		add("poison.ansi-escape", "terminal escape sequence")
+	}
+	if r, ok := invisible(s); ok {
+		add("poison.invisible", fmt.Sprintf("invisible character U+%04X", r))
+	}
+	if padded(s) {
+		add("poison.padding", fmt.Sprintf("more than %d blank characters in a row", maxPadding))
+	}
+	for _, m := range base64Run.FindAllString(s, 4) {
+		if decoded, ok := decodeText(m); ok {
+			for _, f := range Text("", decoded) {
+				add("poison.base64", "base64 text that decodes to: "+f.Detail)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// invisible finds a character that hides or reorders text. Emoji
+// sequences stay usable: a zero-width joiner between two pictographs,
+// tag characters after the black-flag emoji (subdivision flags), and
+// variation selectors 15/16 after any character.
+func invisible(s string) (rune, bool) {
+	prev := rune(-1)
+	inFlag := false
+	for i, r := range s {
+		switch {
+		case r >= 0xE0000 && r <= 0xE007F: // tag characters
+			if !inFlag {
+				return r, true
+			}
+		case r == 0x200D: // zero-width joiner
+			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
+			if !(pictographic(prev) && pictographic(next)) {
+				return r, true
+			}
+		case r == 0x200B, r == 0x200C, r == 0x2060, r == 0xFEFF, r == 0x180E, r == 0x00AD:
+			return r, true
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+			return r, true // bidi controls
+		case r >= 0xE0100 && r <= 0xE01EF: // variation selectors supplement: byte smuggling
+			return r, true
+		case r >= 0xFE00 && r <= 0xFE0D: // variation selectors 1-14 (15/16 are emoji presentation)
+			return r, true
+		case r >= 0xFFF9 && r <= 0xFFFB: // interlinear annotations
+			return r, true
+		}
+		if r == 0x1F3F4 {
+			inFlag = true
+		} else if !(r >= 0xE0000 && r <= 0xE007F) {
+			inFlag = false
+		}
+		prev = r
+	}
+	return 0, false
+}
+
+func pictographic(r rune) bool {
+	return r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r == 0xFE0F || r >= 0x1F3FB && r <= 0x1F3FF
+}
+
+func padded(s string) bool {
+	run := 0
+	for _, r := range s {
+		if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == 0x3000 || r == 0x00A0 {
+			run++
+			if run > maxPadding {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// Definition scans every string of a JSON definition (tool, prompt or
+// resource), keys included.
+func Definition(def []byte) []Finding {
+	var v any
+	if err := json.Unmarshal(def, &v); err != nil {
+		return []Finding{{Rule: "poison.unreadable", Detail: err.Error()}}
+	}
+	var out []Finding
+	walk("", v, func(where, s string) { out = append(out, Text(where, s)...) })
+	return out
+}
+
+func walk(path string, v any, fn func(where, s string)) {
+	switch t := v.(type) {
+	case string:
+		fn(path, t)
+	case []any:
+		for i, e := range t {
+			walk(fmt.Sprintf("%s[%d]", path, i), e, fn)
+		}
+	case map[string]any:
+		for k, e := range t {
+			p := path + "." + k
+			fn(p+" (key)", k)
+			walk(p, e, fn)
+		}
+	}
+}
