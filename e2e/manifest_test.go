@@ -247,6 +247,23 @@ func TestManifestRugPull(t *testing.T) {
 	if out, _, code := mcpwarden(t, "manifest", "diff", "-c", cfg, "rug"); code != 0 {
 		t.Errorf("diff against the server just drafted from: exit %d\n%s", code, out)
 	}
+	// The one-shot scanner reports the poisoned tool, and only it.
+	out, _, code := mcpwarden(t, "scan", "-c", cfg, "--json")
+	var findings []struct{ Server, Kind, Name, Rule string }
+	if err := json.Unmarshal([]byte(out), &findings); err != nil || code != 1 {
+		t.Fatalf("scan: exit %d, %v\n%s", code, err, out)
+	}
+	var rules []string
+	for _, f := range findings {
+		if f.Server != "rug" || f.Kind != "tool" || f.Name != "add_numbers" {
+			t.Errorf("unexpected finding %+v", f)
+		}
+		rules = append(rules, f.Rule)
+	}
+	slices.Sort(rules)
+	if !slices.Equal(rules, []string{"poison.html-comment", "poison.invisible"}) {
+		t.Errorf("scan rules %q", rules)
+	}
 
 	c := startRun(t, "--manifest", man, "--", rug)
 	if got := instructionsOf(t, c.initialize()); got != "Use fetch_page to read web pages." {
@@ -314,7 +331,7 @@ func TestManifestRugPull(t *testing.T) {
 	if err := os.WriteFile(man, []byte(stale), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _, code := mcpwarden(t, "manifest", "diff", "-c", cfg, "rug")
+	out, _, code = mcpwarden(t, "manifest", "diff", "-c", cfg, "rug")
 	if code != 1 || !strings.Contains(out, `~ tool "fetch_page": changed`) || !strings.Contains(out, "Fetches a web page") {
 		t.Errorf("diff with a stale pin: exit %d\n%s", code, out)
 	}

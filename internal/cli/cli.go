@@ -37,7 +37,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), doctorCmd(), auditCmd(), versionCmd())
+	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), scanCmd(), doctorCmd(), auditCmd(), versionCmd())
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

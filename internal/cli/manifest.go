@@ -382,13 +382,15 @@ func (c *captureTransport) served() (manifest.Served, error) {
 	for _, r := range c.results {
 		var res struct {
 			Tools     []json.RawMessage `json:"tools"`
-			Prompts   []struct{ Name string }
-			Resources []struct {
-				URI string `json:"uri"`
-			} `json:"resources"`
-			Templates []struct {
-				URITemplate string `json:"uriTemplate"`
-			} `json:"resourceTemplates"`
+			Prompts   []json.RawMessage `json:"prompts"`
+			Resources []json.RawMessage `json:"resources"`
+			Templates []json.RawMessage `json:"resourceTemplates"`
+		}
+		member := func(def json.RawMessage, key string) string {
+			var m map[string]any
+			_ = json.Unmarshal(def, &m)
+			s, _ := m[key].(string)
+			return s
 		}
 		if err := json.Unmarshal(r.result, &res); err != nil {
 			return srv, fmt.Errorf("manifest: %s result: %w", r.method, err)
@@ -398,16 +400,19 @@ func (c *captureTransport) served() (manifest.Served, error) {
 			srv.Tools = append(srv.Tools, res.Tools...)
 		case "prompts/list":
 			for _, p := range res.Prompts {
-				srv.Prompts = append(srv.Prompts, p.Name)
+				srv.Prompts = append(srv.Prompts, member(p, "name"))
 			}
+			srv.PromptDefs = append(srv.PromptDefs, res.Prompts...)
 		case "resources/list":
 			for _, x := range res.Resources {
-				srv.Resources = append(srv.Resources, x.URI)
+				srv.Resources = append(srv.Resources, member(x, "uri"))
 			}
+			srv.ResourceDefs = append(srv.ResourceDefs, res.Resources...)
 		case "resources/templates/list":
 			for _, x := range res.Templates {
-				srv.Resources = append(srv.Resources, x.URITemplate)
+				srv.Resources = append(srv.Resources, member(x, "uriTemplate"))
 			}
+			srv.ResourceDefs = append(srv.ResourceDefs, res.Templates...)
 		}
 	}
 	return srv, nil

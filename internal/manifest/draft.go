@@ -21,6 +21,8 @@ type Served struct {
 	Resources []string // resource URIs and URI templates
 	// Instructions are the server's instructions ("" = none).
 	Instructions string
+	// Definitions of prompts, resources and templates, as served.
+	PromptDefs, ResourceDefs []json.RawMessage
 }
 
 // Draft writes a manifest that declares everything srv serves: each
