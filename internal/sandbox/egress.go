@@ -12,10 +12,15 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	seccomp "github.com/elastic/go-seccomp-bpf"
+	"github.com/landlock-lsm/go-landlock/landlock"
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 )
 
 // The egress path of a server with network.allow: inside the sandbox a
@@ -243,9 +248,25 @@ func forward(sock string) error {
 	if _, err := io.WriteString(ctl, controlLine+"\n"); err != nil {
 		return err
 	}
+	// Nothing reads ctl again: keep the collector from closing it.
+	defer runtime.KeepAlive(ctl)
 	ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(EgressPort))
 	if err != nil {
 		return err
+	}
+	// From here on the relay only accepts and connects to the socket it
+	// already reached: no file access, no new TCP binds or connects, the
+	// seccomp deny-list. Landlock leaves connecting to a bound Unix
+	// socket alone at the ABIs used.
+	if v, err := ll.LandlockGetABIVersion(); err == nil && v >= 1 {
+		if err := landlock.V7.BestEffort().Restrict(); err != nil {
+			return fmt.Errorf("landlock: %w", err)
+		}
+	}
+	if seccomp.Supported() {
+		if err := seccomp.LoadFilter(seccompFilter()); err != nil {
+			return fmt.Errorf("seccomp: %w", err)
+		}
 	}
 	os.Stdout.WriteString("ready\n")
 	os.Stdout.Close()

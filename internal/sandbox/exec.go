@@ -68,11 +68,6 @@ func run(args []string) error {
 		if err := loopbackUp(); err != nil {
 			return fmt.Errorf("loopback: %w", err)
 		}
-		if spec.Egress != "" {
-			if err := startForwarder(); err != nil {
-				return fmt.Errorf("egress forwarder: %w", err)
-			}
-		}
 		_ = unix.Sethostname([]byte("mcpwarden-sandbox"))
 		// No nested user namespaces, whatever the seccomp filter allows.
 		_ = os.WriteFile("/proc/sys/user/max_user_namespaces", []byte("0\n"), 0)
@@ -83,16 +78,25 @@ func run(args []string) error {
 	if err := setLimits(spec.Limits); err != nil {
 		return fmt.Errorf("rlimits: %w", err)
 	}
-	if spec.Landlock {
-		if err := applyLandlock(&spec); err != nil {
-			return fmt.Errorf("landlock: %w", err)
-		}
-	}
 	if err := dropCaps(); err != nil {
 		return fmt.Errorf("capabilities: %w", err)
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("no_new_privs: %w", err)
+	}
+	// The relay starts with what the server will have so far (no
+	// capability, no_new_privs, rlimits, cgroups, namespaces) and confines
+	// itself further; it must start before Landlock, which would not let
+	// it execute the gateway's binary.
+	if spec.Egress != "" {
+		if err := startForwarder(); err != nil {
+			return fmt.Errorf("egress forwarder: %w", err)
+		}
+	}
+	if spec.Landlock {
+		if err := applyLandlock(&spec); err != nil {
+			return fmt.Errorf("landlock: %w", err)
+		}
 	}
 	if spec.Seccomp {
 		if err := seccomp.LoadFilter(seccompFilter()); err != nil {
