@@ -198,3 +198,26 @@ func TestDocsExamples(t *testing.T) {
 		}
 	}
 }
+
+// Rules over inputs of unknown size keep the runtime cost limit.
+func TestCostLimitOnInputs(t *testing.T) {
+	p, err := Parse("p.yaml", []byte(`rules:
+  - id: nested
+    effect: allow
+    when: "args.items.all(a, args.items.all(b, args.items.all(c, a + b + c >= 0)))"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := make([]any, 200)
+	for i := range items {
+		items[i] = int64(i)
+	}
+	d := p.Decide(Input{Arguments: map[string]any{"items": items}})
+	if d.Allow || !strings.Contains(d.Error, "cost") {
+		t.Errorf("8,000,000 iterations allowed: %+v", d)
+	}
+	if d := p.Decide(Input{Arguments: map[string]any{"items": items[:3]}}); !d.Allow {
+		t.Errorf("small input: %+v", d)
+	}
+}
