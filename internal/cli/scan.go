@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -53,6 +54,8 @@ flagged or a server cannot be reached.`,
 				servers = append(servers, *s)
 			}
 			reports := []scanReport{}
+			owner := map[string]string{} // tool name → first server serving it
+			var allNames []string
 			for _, s := range servers {
 				srv, err := fetchServed(cmd.Context(), s, timeout)
 				if err != nil {
@@ -70,10 +73,31 @@ flagged or a server cannot be reached.`,
 					}
 				}
 				defs("tool", "name", srv.Tools)
+				var names []string
+				for _, d := range srv.Tools {
+					var m struct{ Name string }
+					_ = json.Unmarshal(d, &m)
+					names = append(names, m.Name)
+					if _, ok := owner[m.Name]; !ok {
+						owner[m.Name] = s.Name
+						allNames = append(allNames, m.Name)
+					}
+				}
+				for _, f := range poison.Names(names) {
+					reports = append(reports, scanReport{Server: s.Name, Kind: "tool", Name: f.Where, Rule: f.Rule, Detail: f.Detail})
+				}
 				defs("prompt", "name", srv.PromptDefs)
 				defs("resource", "uri", srv.ResourceDefs)
 				for _, f := range poison.Text("", srv.Instructions) {
 					reports = append(reports, scanReport{Server: s.Name, Kind: "instructions", Rule: f.Rule, Detail: f.Detail})
+				}
+			}
+			// Across servers: one server's tool imitating another's.
+			if len(servers) > 1 {
+				for _, f := range poison.Names(allNames) {
+					if strings.Contains(f.Detail, "looks like") {
+						reports = append(reports, scanReport{Server: owner[f.Where], Kind: "tool", Name: f.Where, Rule: f.Rule, Detail: f.Detail + " (across servers)"})
+					}
 				}
 			}
 			if asJSON {

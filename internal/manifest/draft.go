@@ -43,6 +43,16 @@ func Draft(server string, srv Served) ([]byte, error) {
 	} else {
 		b.WriteString("tools:\n")
 	}
+	var names []string
+	for _, def := range srv.Tools {
+		var t struct{ Name string }
+		_ = json.Unmarshal(def, &t)
+		names = append(names, t.Name)
+	}
+	confusable := map[string]string{}
+	for _, f := range poison.Names(names) {
+		confusable[f.Where] = f.String()
+	}
 	for _, def := range sortTools(srv.Tools) {
 		var t struct {
 			Name        string          `json:"name"`
@@ -56,6 +66,9 @@ func Draft(server string, srv Served) ([]byte, error) {
 			return nil, err
 		}
 		fmt.Fprintf(&b, "  %s:\n", yamlString(t.Name))
+		if c, ok := confusable[t.Name]; ok {
+			fmt.Fprintf(&b, "    # FLAGGED, review the name: %s\n", c)
+		}
 		for _, f := range poison.Definition(def) {
 			fmt.Fprintf(&b, "    # FLAGGED, the gateway quarantines it: %s\n", strings.ReplaceAll(f.String(), "\n", " "))
 		}
