@@ -224,7 +224,12 @@ func TestSandboxConfines(t *testing.T) {
 		}
 	}()
 
-	r := startSandboxRun(t, []string{"MCPWARDEN_E2E_GATEWAY_SECRET=gw-s3cret"}, "--writable", writable, "--", probe)
+	// The gateway's own config sits in the writable dir: it is masked.
+	cfgPath := filepath.Join(writable, "mcpwarden.yaml")
+	if err := os.WriteFile(cfgPath, []byte("log: {level: info}\n# CONFIG-SECRET\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := startSandboxRun(t, []string{"MCPWARDEN_E2E_GATEWAY_SECRET=gw-s3cret"}, "-c", cfgPath, "--writable", writable, "--", probe)
 	r.initialize()
 	gw := r.cmd.Process.Pid
 
@@ -246,6 +251,11 @@ func TestSandboxConfines(t *testing.T) {
 		}
 		if env := r.probe("env"); strings.Contains(env, "gw-s3cret") {
 			t.Errorf("server environment has the gateway's secret:\n%s", env)
+		}
+	})
+	t.Run("gateway config masked", func(t *testing.T) {
+		if got := r.probe("read", "path", cfgPath); strings.Contains(got, "CONFIG-SECRET") {
+			t.Errorf("read the gateway's config: %.200s", got)
 		}
 	})
 	t.Run("planted secret unreadable", func(t *testing.T) {

@@ -40,6 +40,9 @@ func newBackend(cfg *config.Config, log *slog.Logger) *backend {
 	if cfg.Source != "" {
 		b.hide = append(b.hide, cfg.Source)
 	}
+	if dir, err := StateDir(); err == nil {
+		b.hide = append(b.hide, dir) // audit store, keys
+	}
 	for _, s := range cfg.Servers {
 		b.names = append(b.names, s.Name)
 		b.servers[s.Name] = s
