@@ -56,6 +56,7 @@ flagged or a server cannot be reached.`,
 			reports := []scanReport{}
 			owner := map[string]string{} // tool name → first server serving it
 			var allNames []string
+			var allDefs []json.RawMessage
 			for _, s := range servers {
 				srv, err := fetchServed(cmd.Context(), s, timeout)
 				if err != nil {
@@ -86,11 +87,16 @@ flagged or a server cannot be reached.`,
 				for _, f := range poison.Names(names) {
 					reports = append(reports, scanReport{Server: s.Name, Kind: "tool", Name: f.Where, Rule: f.Rule, Detail: f.Detail})
 				}
+				allDefs = append(allDefs, srv.Tools...)
 				defs("prompt", "name", srv.PromptDefs)
 				defs("resource", "uri", srv.ResourceDefs)
 				for _, f := range poison.Text("", srv.Instructions) {
 					reports = append(reports, scanReport{Server: s.Name, Kind: "instructions", Rule: f.Rule, Detail: f.Detail})
 				}
+			}
+			// Shadowing is judged over every tool the model may see at once.
+			for _, f := range poison.Shadowing(allDefs) {
+				reports = append(reports, scanReport{Server: owner[f.Where], Kind: "tool", Name: f.Where, Rule: f.Rule, Detail: f.Detail})
 			}
 			// Across servers: one server's tool imitating another's.
 			if len(servers) > 1 {

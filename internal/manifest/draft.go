@@ -53,6 +53,10 @@ func Draft(server string, srv Served) ([]byte, error) {
 	for _, f := range poison.Names(names) {
 		confusable[f.Where] = f.String()
 	}
+	shadows := map[string][]string{}
+	for _, f := range poison.Shadowing(srv.Tools) {
+		shadows[f.Where] = append(shadows[f.Where], f.String())
+	}
 	for _, def := range sortTools(srv.Tools) {
 		var t struct {
 			Name        string          `json:"name"`
@@ -68,6 +72,9 @@ func Draft(server string, srv Served) ([]byte, error) {
 		fmt.Fprintf(&b, "  %s:\n", yamlString(t.Name))
 		if c, ok := confusable[t.Name]; ok {
 			fmt.Fprintf(&b, "    # FLAGGED, review the name: %s\n", c)
+		}
+		for _, s := range shadows[t.Name] {
+			fmt.Fprintf(&b, "    # FLAGGED, review the description: %s\n", s)
 		}
 		for _, f := range poison.Definition(def) {
 			fmt.Fprintf(&b, "    # FLAGGED, the gateway quarantines it: %s\n", strings.ReplaceAll(f.String(), "\n", " "))
