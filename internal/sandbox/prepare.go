@@ -120,6 +120,9 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 	if o.Off {
 		return nil, nil
 	}
+	if cmd.Err != nil {
+		return nil, cmd.Err // the command was not found on PATH
+	}
 	if probs := o.Validate(); len(probs) > 0 {
 		return nil, fmt.Errorf("sandbox: %s", strings.Join(probs, "; "))
 	}
