@@ -5,11 +5,12 @@
 package poison
 
 import (
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mcpwarden/mcpwarden/internal/canon"
 )
 
 // Finding is one reason to distrust a text.
@@ -51,16 +52,25 @@ const maxPadding = 200
 func Text(where, s string) []Finding {
 	var out []Finding
 	add := func(rule, detail string) { out = append(out, Finding{Rule: rule, Where: where, Detail: detail}) }
-	if m := hiddenBlock.FindString(s); m != "" {
-		add("poison.hidden-block", fmt.Sprintf("instruction block %q", m))
+	// Cheap prefilters keep the regular expressions off the common,
+	// harmless strings: every list a client makes is scanned.
+	angle := strings.IndexByte(s, '<') >= 0
+	if angle {
+		if m := hiddenBlock.FindString(s); m != "" {
+			add("poison.hidden-block", fmt.Sprintf("instruction block %q", m))
+		}
 	}
-	if m := templateMarker.FindString(s); m != "" {
-		add("poison.template-marker", fmt.Sprintf("chat-template or role marker %q", strings.TrimSpace(m)))
+	if angle || strings.IndexByte(s, '[') >= 0 {
+		if m := templateMarker.FindString(s); m != "" {
+			add("poison.template-marker", fmt.Sprintf("chat-template or role marker %q", strings.TrimSpace(m)))
+		}
 	}
-	if m := override.FindString(s); m != "" {
-		add("poison.override", fmt.Sprintf("%q", m))
+	if mayOverride(s) {
+		if m := override.FindString(s); m != "" {
+			add("poison.override", fmt.Sprintf("%q", m))
+		}
 	}
-	if htmlComment.MatchString(s) {
+	if angle && strings.Contains(s, "<!--") && htmlComment.MatchString(s) {
 		add("poison.html-comment", "HTML comment hides text from rendered views")
 	}
 	if strings.ContainsRune(s, 0x1b) {
@@ -72,6 +82,9 @@ func Text(where, s string) []Finding {
 	if padded(s) {
 		add("poison.padding", fmt.Sprintf("more than %d blank characters in a row", maxPadding))
 	}
+	if !hasBase64Run(s) {
+		return out
+	}
 	for _, m := range base64Run.FindAllString(s, 4) {
 		if decoded, ok := decodeText(m); ok {
 			for _, f := range Text("", decoded) {
@@ -81,6 +94,47 @@ func Text(where, s string) []Finding {
 		}
 	}
 	return out
+}
+
+// hasBase64Run reports whether s has 40 base64 characters in a row.
+func hasBase64Run(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' {
+			run++
+			if run >= 40 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// mayOverride is true when s contains a word the override patterns start
+// with, compared without regard to ASCII case.
+func mayOverride(s string) bool {
+	if !isASCII(s) {
+		return true // the non-English patterns; rare enough to just run
+	}
+	l := strings.ToLower(s)
+	for _, w := range []string{"ignor", "disregard", "forget", "override", "not"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // invisible finds a character that hides or reorders text. Emoji
@@ -144,8 +198,8 @@ func padded(s string) bool {
 // Definition scans every string of a JSON definition (tool, prompt or
 // resource), keys included.
 func Definition(def []byte) []Finding {
-	var v any
-	if err := json.Unmarshal(def, &v); err != nil {
+	v, err := canon.Parse(def)
+	if err != nil {
 		return []Finding{{Rule: "poison.unreadable", Detail: err.Error()}}
 	}
 	var out []Finding
