@@ -72,12 +72,24 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 			return err
 		}
 		a.closers = append(a.closers, r)
-		j, err := sink.OpenJSONL(sk.Path, sk.MaxSize, sk.MaxFiles)
-		if err != nil {
-			return err
+		var out sink.Sink
+		var cursor string
+		switch sk.Type {
+		case "nats":
+			n, err := sink.OpenNATS(ctx, sk.URL, sk.Subject, sk.Stream)
+			if err != nil {
+				return err
+			}
+			out, cursor = n, filepath.Join(filepath.Dir(loc.Path), ".nats-"+sk.Stream+".cursor")
+		default:
+			j, err := sink.OpenJSONL(sk.Path, sk.MaxSize, sk.MaxFiles)
+			if err != nil {
+				return err
+			}
+			out, cursor = j, sink.CursorFileFor(sk.Path)
 		}
-		a.closers = append(a.closers, j)
-		o := sink.New(r, j, sink.Options{CursorFile: sink.CursorFileFor(sk.Path), Logger: log})
+		a.closers = append(a.closers, out)
+		o := sink.New(r, out, sink.Options{CursorFile: cursor, Logger: log})
 		a.outboxes = append(a.outboxes, o)
 		a.sinks.Go(func() { o.Run(ctx) })
 	}

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"cmp"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,6 +38,8 @@ type Audit struct {
 	Sinks     []AuditSink
 }
 
+var natsNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
 // Sink defaults.
 const (
 	DefaultSinkMaxSize  = 100 << 20
@@ -44,11 +48,20 @@ const (
 
 // AuditSink is a destination fed from the store (docs/audit.md#sinks).
 type AuditSink struct {
-	Type     string // jsonl
+	Type     string // jsonl | nats
 	Path     string // jsonl: the file written
 	MaxSize  int64  // jsonl: rotate past this size
 	MaxFiles int    // jsonl: rotated files kept
+	URL      string // nats: server URL
+	Subject  string // nats: subject published to
+	Stream   string // nats: JetStream stream (created when missing)
 }
+
+// NATS sink defaults.
+const (
+	DefaultNATSSubject = "mcpwarden.audit"
+	DefaultNATSStream  = "MCPWARDEN_AUDIT"
+)
 
 func defaultAudit() Audit {
 	return Audit{FailClosed: true, CheckpointEvery: DefaultCheckpointEvery, CheckpointInterval: DefaultCheckpointInterval,
@@ -57,7 +70,7 @@ func defaultAudit() Audit {
 
 var (
 	auditKeys = []string{"store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval", "sinks"}
-	sinkKeys  = []string{"type", "path", "max_size", "max_files"}
+	sinkKeys  = []string{"type", "path", "max_size", "max_files", "url", "subject", "stream"}
 )
 
 func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
@@ -145,8 +158,18 @@ func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
 					sk.MaxSize, _ = d.size(ep, v)
 				case "max_files":
 					sk.MaxFiles, _ = d.integer(ep, v)
+				case "url":
+					sk.URL, _ = d.str(ep, v)
+				case "subject":
+					sk.Subject, _ = d.str(ep, v)
+				case "stream":
+					sk.Stream, _ = d.str(ep, v)
 				}
 			}
+		}
+		if sk.Type == "nats" {
+			sk.Subject = cmp.Or(sk.Subject, DefaultNATSSubject)
+			sk.Stream = cmp.Or(sk.Stream, DefaultNATSStream)
 		}
 		a.Sinks = append(a.Sinks, sk)
 	}
@@ -214,10 +237,24 @@ func (a *Audit) validate(v *validator) {
 			if sk.MaxFiles < 1 || sk.MaxFiles > 1000 {
 				v.addf(joinKey(p, "max_files"), "must be 1-1000, got %d", sk.MaxFiles)
 			}
+		case "nats":
+			if !strings.HasPrefix(sk.URL, "nats://") && !strings.HasPrefix(sk.URL, "tls://") {
+				v.addf(joinKey(p, "url"), "a nats sink needs url: nats://HOST:PORT or tls://HOST:PORT")
+			}
+			if !natsNameRe.MatchString(sk.Stream) {
+				v.addf(joinKey(p, "stream"), "invalid stream name %q: use A-Z, a-z, 0-9, - and _", sk.Stream)
+			}
+			if sk.Subject == "" || strings.ContainsAny(sk.Subject, " *>") {
+				v.addf(joinKey(p, "subject"), "invalid subject %q: a literal subject, without wildcards", sk.Subject)
+			}
+			if paths[sk.Stream] {
+				v.addf(joinKey(p, "stream"), "two sinks publish to stream %s", sk.Stream)
+			}
+			paths[sk.Stream] = true
 		case "":
-			v.addf(p, "missing type (the only type so far: jsonl)")
+			v.addf(p, "missing type (jsonl or nats)")
 		default:
-			v.addf(joinKey(p, "type"), "unknown sink type %q (the only type so far: jsonl)", sk.Type)
+			v.addf(joinKey(p, "type"), "unknown sink type %q (jsonl or nats)", sk.Type)
 		}
 	}
 	if len(a.Sinks) > 0 && (a.Store == "" || a.Store == "off") {

@@ -54,11 +54,14 @@ func TestAuditSinks(t *testing.T) {
       path: b.jsonl
       max_size: 1MiB
       max_files: 3
+    - {type: nats, url: "nats://127.0.0.1:4222"}
 servers: {a: {command: [x]}}
 `)
 	want := []AuditSink{{Type: "jsonl", Path: "/var/log/a.jsonl", MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles},
 		{Type: "jsonl", Path: "b.jsonl", MaxSize: 1 << 20, MaxFiles: 3}}
-	if len(c.Audit.Sinks) != 2 || c.Audit.Sinks[0] != want[0] || c.Audit.Sinks[1] != want[1] {
+	want = append(want, AuditSink{Type: "nats", URL: "nats://127.0.0.1:4222", Subject: DefaultNATSSubject, Stream: DefaultNATSStream,
+		MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles})
+	if !cmp.Equal(c.Audit.Sinks, want) {
 		t.Errorf("sinks %+v", c.Audit.Sinks)
 	}
 	_, err := Parse("x.yaml", []byte(`audit:
@@ -66,6 +69,7 @@ servers: {a: {command: [x]}}
     - {type: loki, path: a}
     - {type: jsonl}
     - {path: a, colour: red}
+    - {type: nats, subject: a.>}
 servers: {a: {command: [x]}}
 `))
 	for _, want := range []string{
@@ -73,6 +77,8 @@ servers: {a: {command: [x]}}
 		`audit.sinks[0].type: unknown sink type "loki"`,
 		`audit.sinks[1].path: a jsonl sink needs a path`,
 		`audit.sinks[2]: missing type`,
+		`audit.sinks[3].url: a nats sink needs url`,
+		`audit.sinks[3].subject: invalid subject "a.>"`,
 		`audit.sinks[2].colour: unknown key`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
