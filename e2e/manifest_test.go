@@ -304,6 +304,11 @@ func TestManifestRugPull(t *testing.T) {
 	if strings.Contains(m.Error.Message, "sha256") {
 		t.Errorf("public message leaks pins: %s", m.Error.Message)
 	}
+	if !waitFor(5*time.Second, func() bool {
+		return strings.Contains(c.stderr.String(), `"msg":"tool quarantined","server":"rugpull","tool":"fetch_page","reason":"definition changed since approval`)
+	}) {
+		t.Errorf("no operator warning for the quarantine:\n%s", tail(c.stderr.String(), 2000))
+	}
 	if !waitFor(5*time.Second, func() bool { return strings.Contains(c.stderr.String(), `"rule":"manifest.quarantined"`) }) {
 		t.Errorf("no audit record for the quarantined call:\n%s", tail(c.stderr.String(), 2000))
 	}

@@ -86,7 +86,7 @@ func loadPolicy(cfg *config.Config) (*policy.Policy, error) {
 
 // loadManifests loads the capability manifest of every server that names
 // one. Any invalid manifest fails the whole configuration.
-func loadManifests(cfg *config.Config) (map[string]*manifest.Manifest, error) {
+func loadManifests(cfg *config.Config, log *slog.Logger) (map[string]*manifest.Manifest, error) {
 	ms := map[string]*manifest.Manifest{}
 	o := manifest.LoadOptions{RequireSigned: cfg.RequireSigned}
 	if cfg.ManifestKey != "" {
@@ -105,6 +105,10 @@ func loadManifests(cfg *config.Config) (map[string]*manifest.Manifest, error) {
 		m, err := manifest.LoadWith(s.Manifest, o)
 		if err != nil {
 			return nil, fmt.Errorf("server %s: %w", s.Name, err)
+		}
+		server := s.Name
+		m.Notify = func(tool, reason string) {
+			log.Warn("tool quarantined", "server", server, "tool", tool, "reason", reason)
 		}
 		ms[s.Name] = m
 	}
@@ -142,7 +146,7 @@ type snapshot struct {
 }
 
 func compile(cfg *config.Config, log *slog.Logger, aud *auditing) (*snapshot, error) {
-	ms, err := loadManifests(cfg)
+	ms, err := loadManifests(cfg, log)
 	if err != nil {
 		return nil, err
 	}
@@ -280,7 +284,7 @@ func listenHost(addr string) string {
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
 	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},
-		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey})
+		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey}, log)
 	if err != nil {
 		return err
 	}

@@ -45,6 +45,10 @@ type Manifest struct {
 	Prompts      map[string]*Prompt
 	Resources    []string // URI patterns; * matches any run of characters
 
+	// Notify, when set, hears of each tool the first time it is
+	// quarantined.
+	Notify func(tool, reason string)
+
 	quarantine sync.Map // tool name → reason
 }
 
@@ -101,7 +105,9 @@ func (m *Manifest) Resource(uri string) bool {
 
 // Quarantine hides and refuses a tool until the manifest is loaded again.
 func (m *Manifest) Quarantine(tool, reason string) {
-	m.quarantine.LoadOrStore(tool, reason)
+	if _, loaded := m.quarantine.LoadOrStore(tool, reason); !loaded && m.Notify != nil {
+		m.Notify(tool, reason)
+	}
 }
 
 // Quarantined reports why a tool is quarantined, if it is.
