@@ -9,14 +9,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpwarden/mcpwarden/internal/app"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/sandbox"
 )
 
 func doctorCmd() *cobra.Command {
 	var file string
+	var paths bool
 	c := &cobra.Command{
-		Use:   "doctor [-c FILE]",
+		Use:   "doctor [-c FILE [--paths]]",
 		Short: "Report which sandbox protections this machine supports, and what each configured server gets",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -31,13 +33,18 @@ func doctorCmd() *cobra.Command {
 				return &exitError{code: 1, err: err}
 			}
 			fmt.Fprintln(out)
-			if refused := printServers(out, cfg, sup); refused > 0 {
+			refused := printServers(out, cfg, sup)
+			if paths {
+				printPaths(out, cfg)
+			}
+			if refused > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("doctor: %d server(s) would not start on this machine", refused)}
 			}
 			return nil
 		},
 	}
 	c.Flags().StringVarP(&file, "config", "c", "", "configuration file whose stdio servers to check")
+	c.Flags().BoolVar(&paths, "paths", false, "with -c: list what each sandboxed server sees (read-only, writable, masked)")
 	return c
 }
 
@@ -140,4 +147,45 @@ func list(s []string) string {
 		return "-"
 	}
 	return strings.Join(s, ",")
+}
+
+// printPaths lists, per sandboxed stdio server, the paths its sandbox
+// would show it, as resolved on this machine now.
+func printPaths(w io.Writer, cfg *config.Config) {
+	hide := []string{cfg.Source}
+	if d, err := app.StateDir(); err == nil {
+		hide = append(hide, d)
+	}
+	for _, srv := range cfg.Servers {
+		if srv.Transport != config.TransportStdio || srv.Sandbox.Off {
+			continue
+		}
+		sb := srv.Sandbox
+		o := sandbox.Options{Profile: sb.Profile, Writable: sb.Writable, ReadOnly: sb.ReadOnly,
+			AllowNet: sb.AllowNet, Env: sb.Env, AllowDegraded: sb.AllowDegraded}
+		fmt.Fprintf(w, "\n%s:\n", srv.Name)
+		spec, err := sandbox.Plan(o, srv.Command, srv.Cwd, hide)
+		if err != nil {
+			fmt.Fprintf(w, "  cannot plan: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(w, "  read-only: %s\n", strings.Join(spec.ReadOnly, " "))
+		fmt.Fprintf(w, "  writable:  %s\n", strings.Join(append([]string{"/tmp (private)", "/dev/shm (private)"}, spec.Writable...), " "))
+		fmt.Fprintf(w, "  masked:    %s\n", strings.Join(spec.Hide, " "))
+		if len(sb.AllowNet) > 0 {
+			fmt.Fprintf(w, "  network:   %s through the egress proxy\n", strings.Join(sb.AllowNet, " "))
+		} else {
+			fmt.Fprintf(w, "  network:   none (own loopback only)\n")
+		}
+		fmt.Fprintf(w, "  env:       %s\n", strings.Join(envNames(sandbox.Env(o, srv.Env)), " "))
+	}
+}
+
+func envNames(env []string) []string {
+	names := make([]string, 0, len(env))
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		names = append(names, k)
+	}
+	return names
 }

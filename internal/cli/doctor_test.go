@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,5 +34,21 @@ func TestDoctorServers(t *testing.T) {
 	}
 	if strings.Contains(got, "remote") {
 		t.Errorf("HTTP server listed:\n%s", got)
+	}
+}
+
+func TestDoctorPaths(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Parse("t.yaml", []byte("servers:\n  s:\n    command: [/bin/sh]\n    sandbox: {writable: ["+strconv.Quote(dir)+"]}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	printPaths(&out, cfg)
+	got := out.String()
+	for _, want := range []string{"s:\n", "read-only: /usr", "writable:  /tmp (private) /dev/shm (private) " + dir, "network:   none", "env:       HOME LANG PATH TMPDIR"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
 	}
 }

@@ -120,158 +120,11 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 	if o.Off {
 		return nil, nil
 	}
-	if cmd.Err != nil {
-		return nil, cmd.Err // the command was not found on PATH
-	}
-	if probs := o.Validate(); len(probs) > 0 {
-		return nil, fmt.Errorf("sandbox: %s", strings.Join(probs, "; "))
-	}
-	spec := &Spec{Namespaces: true, Landlock: true, Seccomp: true, Limits: DefaultLimits, Degraded: o.AllowDegraded}
-	sup := probeQuick()
-	if slices.Contains(o.AllowDegraded, FeatureNamespaces) {
-		sup = Probe()
-	}
-	verdict := Check(o, sup)
-	if len(verdict.Refused) > 0 {
-		f := verdict.Refused[0]
-		return nil, fmt.Errorf("%w: %s: %s (name it in allow_degraded to start without it)", ErrUnavailable, f, verdict.Why[f])
-	}
-	for _, f := range verdict.Degraded {
-		if warn != nil {
-			warn(f, verdict.Why[f])
-		}
-		switch f {
-		case FeatureNamespaces:
-			spec.Namespaces = false
-		case FeatureLandlock:
-			spec.Landlock = false
-		case FeatureSeccomp:
-			spec.Seccomp = false
-		}
-	}
-	useCgroup := slices.Contains(verdict.Granted, FeatureCgroup)
-	if l := o.Limits; l != (Limits{}) {
-		if l.NProc != 0 {
-			spec.Limits.NProc = l.NProc
-		}
-		if l.Data != 0 {
-			spec.Limits.Data = l.Data
-		}
-		if l.NoFile != 0 {
-			spec.Limits.NoFile = l.NoFile
-		}
-		if l.CPU != 0 {
-			spec.Limits.CPU = l.CPU
-		}
-		if l.Memory != 0 {
-			spec.Limits.Memory = l.Memory
-		}
-	}
-
-	dir := cmd.Dir
-	if dir == "" {
-		dir, _ = os.Getwd()
-	}
-	exe := cmd.Path
-	if !filepath.IsAbs(exe) {
-		exe = filepath.Join(dir, exe)
-	}
-	if _, err := os.Stat(exe); err != nil {
-		return nil, fmt.Errorf("sandbox: server executable: %w", err)
-	}
-	v := &view{spec: spec}
-	for _, p := range systemPaths {
-		v.readOnly(p, false)
-	}
-	if home, err := os.UserHomeDir(); err == nil && home != "/" {
-		for _, rel := range homePaths[o.profile()] {
-			v.readOnly(filepath.Join(home, rel), false)
-		}
-	}
-	for _, name := range interpreters[o.profile()] {
-		if p, err := exec.LookPath(name); err == nil {
-			if real, err := filepath.EvalSymlinks(p); err == nil && !underSystem(real) {
-				// An install prefix such as ~/.nvm/versions/node/v22: bin and lib.
-				v.readOnly(filepath.Dir(filepath.Dir(real)), false)
-			}
-			v.readOnly(p, false)
-		}
-	}
-	for _, p := range o.ReadOnly {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		if err := v.readOnly(p, true); err != nil {
-			return nil, err
-		}
-	}
-	// The server's executable and a script's interpreter, alone.
-	if err := v.readOnly(exe, true); err != nil {
+	spec, verdict, exe, err := plan(o, cmd, hide, warn)
+	if err != nil {
 		return nil, err
 	}
-	if interp := shebang(exe); interp != "" {
-		v.readOnly(interp, false)
-	}
-	// Script arguments (node dist/index.js, python server.py): the file,
-	// or the whole node_modules tree it belongs to.
-	for _, a := range cmd.Args[1:] {
-		if strings.HasPrefix(a, "-") || a == "" {
-			continue
-		}
-		p := a
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(dir, p)
-		}
-		st, err := os.Stat(p)
-		if err != nil || !st.Mode().IsRegular() {
-			continue
-		}
-		real, err := filepath.EvalSymlinks(p)
-		if err != nil {
-			continue
-		}
-		if i := strings.Index(real, "/node_modules/"); i >= 0 {
-			v.readOnly(real[:i+len("/node_modules")], false)
-		} else {
-			v.readOnly(real, false)
-		}
-		if real != p {
-			v.readOnly(p, false)
-		}
-	}
-	for _, w := range o.Writable {
-		if !filepath.IsAbs(w) {
-			w = filepath.Join(dir, w)
-		}
-		real, err := filepath.EvalSymlinks(w)
-		if err != nil {
-			return nil, fmt.Errorf("sandbox: writable dir: %w", err)
-		}
-		if st, err := os.Stat(real); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("sandbox: writable %s: not a directory", w)
-		}
-		if !slices.Contains(spec.Writable, real) {
-			spec.Writable = append(spec.Writable, real)
-		}
-		if real != w {
-			v.link(w, real)
-		}
-	}
-	for _, h := range hide {
-		if h == "" {
-			continue
-		}
-		if abs, err := filepath.Abs(h); err == nil {
-			if real, err := filepath.EvalSymlinks(abs); err == nil {
-				abs = real
-			}
-			spec.Hide = append(spec.Hide, abs)
-		}
-	}
-	if real, err := filepath.EvalSymlinks(dir); err == nil {
-		dir = real
-	}
-	spec.Dir = dir
+	useCgroup := slices.Contains(verdict.Granted, FeatureCgroup)
 	if len(o.AllowNet) > 0 && slices.Contains(verdict.Granted, FeatureNetwork) {
 		e, err := startEgress(o.AllowNet, o.Logger)
 		if err != nil {
@@ -381,4 +234,172 @@ func shebang(path string) string {
 		return ""
 	}
 	return fields[0]
+}
+
+// Plan resolves what a server started as argv in dir would see, without
+// starting anything: for mcpwarden doctor.
+func Plan(o Options, argv []string, dir string, hide []string) (*Spec, error) {
+	if o.Off || len(argv) == 0 {
+		return nil, nil
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Dir = dir
+	spec, _, _, err := plan(o, cmd, hide, nil)
+	return spec, err
+}
+
+// plan checks the machine and resolves the paths; it has no effects.
+func plan(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason string)) (*Spec, Verdict, string, error) {
+	if cmd.Err != nil {
+		return nil, Verdict{}, "", cmd.Err // the command was not found on PATH
+	}
+	if probs := o.Validate(); len(probs) > 0 {
+		return nil, Verdict{}, "", fmt.Errorf("sandbox: %s", strings.Join(probs, "; "))
+	}
+	spec := &Spec{Namespaces: true, Landlock: true, Seccomp: true, Limits: DefaultLimits, Degraded: o.AllowDegraded}
+	sup := probeQuick()
+	if slices.Contains(o.AllowDegraded, FeatureNamespaces) {
+		sup = Probe()
+	}
+	verdict := Check(o, sup)
+	if len(verdict.Refused) > 0 {
+		f := verdict.Refused[0]
+		return nil, Verdict{}, "", fmt.Errorf("%w: %s: %s (name it in allow_degraded to start without it)", ErrUnavailable, f, verdict.Why[f])
+	}
+	for _, f := range verdict.Degraded {
+		if warn != nil {
+			warn(f, verdict.Why[f])
+		}
+		switch f {
+		case FeatureNamespaces:
+			spec.Namespaces = false
+		case FeatureLandlock:
+			spec.Landlock = false
+		case FeatureSeccomp:
+			spec.Seccomp = false
+		}
+	}
+	if l := o.Limits; l != (Limits{}) {
+		if l.NProc != 0 {
+			spec.Limits.NProc = l.NProc
+		}
+		if l.Data != 0 {
+			spec.Limits.Data = l.Data
+		}
+		if l.NoFile != 0 {
+			spec.Limits.NoFile = l.NoFile
+		}
+		if l.CPU != 0 {
+			spec.Limits.CPU = l.CPU
+		}
+		if l.Memory != 0 {
+			spec.Limits.Memory = l.Memory
+		}
+	}
+
+	dir := cmd.Dir
+	if dir == "" {
+		dir, _ = os.Getwd()
+	}
+	exe := cmd.Path
+	if !filepath.IsAbs(exe) {
+		exe = filepath.Join(dir, exe)
+	}
+	if _, err := os.Stat(exe); err != nil {
+		return nil, Verdict{}, "", fmt.Errorf("sandbox: server executable: %w", err)
+	}
+	v := &view{spec: spec}
+	for _, p := range systemPaths {
+		v.readOnly(p, false)
+	}
+	if home, err := os.UserHomeDir(); err == nil && home != "/" {
+		for _, rel := range homePaths[o.profile()] {
+			v.readOnly(filepath.Join(home, rel), false)
+		}
+	}
+	for _, name := range interpreters[o.profile()] {
+		if p, err := exec.LookPath(name); err == nil {
+			if real, err := filepath.EvalSymlinks(p); err == nil && !underSystem(real) {
+				// An install prefix such as ~/.nvm/versions/node/v22: bin and lib.
+				v.readOnly(filepath.Dir(filepath.Dir(real)), false)
+			}
+			v.readOnly(p, false)
+		}
+	}
+	for _, p := range o.ReadOnly {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		if err := v.readOnly(p, true); err != nil {
+			return nil, Verdict{}, "", err
+		}
+	}
+	// The server's executable and a script's interpreter, alone.
+	if err := v.readOnly(exe, true); err != nil {
+		return nil, Verdict{}, "", err
+	}
+	if interp := shebang(exe); interp != "" {
+		v.readOnly(interp, false)
+	}
+	// Script arguments (node dist/index.js, python server.py): the file,
+	// or the whole node_modules tree it belongs to.
+	for _, a := range cmd.Args[1:] {
+		if strings.HasPrefix(a, "-") || a == "" {
+			continue
+		}
+		p := a
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(dir, p)
+		}
+		st, err := os.Stat(p)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			continue
+		}
+		if i := strings.Index(real, "/node_modules/"); i >= 0 {
+			v.readOnly(real[:i+len("/node_modules")], false)
+		} else {
+			v.readOnly(real, false)
+		}
+		if real != p {
+			v.readOnly(p, false)
+		}
+	}
+	for _, w := range o.Writable {
+		if !filepath.IsAbs(w) {
+			w = filepath.Join(dir, w)
+		}
+		real, err := filepath.EvalSymlinks(w)
+		if err != nil {
+			return nil, Verdict{}, "", fmt.Errorf("sandbox: writable dir: %w", err)
+		}
+		if st, err := os.Stat(real); err != nil || !st.IsDir() {
+			return nil, Verdict{}, "", fmt.Errorf("sandbox: writable %s: not a directory", w)
+		}
+		if !slices.Contains(spec.Writable, real) {
+			spec.Writable = append(spec.Writable, real)
+		}
+		if real != w {
+			v.link(w, real)
+		}
+	}
+	for _, h := range hide {
+		if h == "" {
+			continue
+		}
+		if abs, err := filepath.Abs(h); err == nil {
+			if real, err := filepath.EvalSymlinks(abs); err == nil {
+				abs = real
+			}
+			spec.Hide = append(spec.Hide, abs)
+		}
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real
+	}
+	spec.Dir = dir
+	return spec, verdict, exe, nil
 }
