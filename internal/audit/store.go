@@ -100,7 +100,12 @@ func ParseLocation(s string) (Location, error) {
 }
 
 func openDB(path, sync string) (*sql.DB, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)"
+	return openDBWith(path, sync, "")
+}
+
+// openDBWith opens path with extra DSN parameters.
+func openDBWith(path, sync, extra string) (*sql.DB, error) {
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)" + extra
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -132,9 +137,11 @@ type Options struct {
 // Store appends records to a SQLite file: one writer goroutine commits
 // batches (group commit), each caller waits for its batch.
 type Store struct {
-	db     *sql.DB
-	opts   Options
-	origin string
+	db               *sql.DB
+	walDB            *sql.DB // a second connection that checkpoints the WAL
+	walStop, walDone chan struct{}
+	opts             Options
+	origin           string
 
 	mu     sync.RWMutex
 	closed bool
@@ -188,11 +195,19 @@ func Open(loc Location, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("audit: %w", err)
 		}
 	}
-	db, err := openDB(loc.Path, loc.Sync)
+	// The writer never checkpoints the WAL itself: copying pages back to
+	// the database (and its fsync) would stall the batch that triggers it.
+	// walLoop does it beside the writer.
+	db, err := openDBWith(loc.Path, loc.Sync, "&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
-	s := &Store{db: db, opts: opts, in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier()}
+	walDB, err := openDB(loc.Path, loc.Sync)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+	}
+	s := &Store{db: db, walDB: walDB, walStop: make(chan struct{}), walDone: make(chan struct{}), opts: opts, in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier()}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
@@ -206,6 +221,7 @@ func Open(loc Location, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
 	go s.run()
+	go s.walLoop()
 	return s, nil
 }
 
@@ -318,6 +334,8 @@ func (s *Store) Close() error {
 	<-s.done
 	s.ins.Close()
 	s.head.Close()
+	close(s.walStop)
+	<-s.walDone
 	return s.db.Close()
 }
 
@@ -430,6 +448,28 @@ func (s *Store) commit(batch []*pending) (err error) {
 		return fmt.Errorf("audit: commit: %w", err)
 	}
 	return nil
+}
+
+// walLoop copies committed WAL pages into the database file every second
+// (PASSIVE: it never blocks the writer), and empties the WAL on close.
+func (s *Store) walLoop() {
+	defer close(s.walDone)
+	defer s.walDB.Close()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.walStop:
+			if _, err := s.walDB.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+				s.opts.Logger.Warn("audit: final WAL checkpoint", "err", err)
+			}
+			return
+		case <-t.C:
+			if _, err := s.walDB.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+				s.opts.Logger.Warn("audit: WAL checkpoint", "err", err)
+			}
+		}
+	}
 }
 
 // checkpoint signs the current tree.
