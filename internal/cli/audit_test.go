@@ -13,7 +13,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 )
 
-func run(t *testing.T, args ...string) (string, int) {
+func runCLI(t *testing.T, args ...string) (string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := Main(args, strings.NewReader(""), &out, &errb)
@@ -25,10 +25,10 @@ func run(t *testing.T, args ...string) (string, int) {
 func TestAuditCommands(t *testing.T) {
 	dir := t.TempDir()
 	key := filepath.Join(dir, "audit.key")
-	if out, code := run(t, "audit", "keygen", key); code != 0 || !strings.Contains(out, "public key: mcpwarden-audit+") {
+	if out, code := runCLI(t, "audit", "keygen", key); code != 0 || !strings.Contains(out, "public key: mcpwarden-audit+") {
 		t.Fatalf("keygen: %d %s", code, out)
 	}
-	if _, code := run(t, "audit", "keygen", key); code == 0 {
+	if _, code := runCLI(t, "audit", "keygen", key); code == 0 {
 		t.Fatal("keygen overwrote a key")
 	}
 	k, err := audit.LoadKey(key)
@@ -51,27 +51,27 @@ func TestAuditCommands(t *testing.T) {
 	s.Close()
 	store := "sqlite:" + db
 
-	out, code := run(t, "audit", "query", "--store", store, "--decision", "deny")
+	out, code := runCLI(t, "audit", "query", "--store", store, "--decision", "deny")
 	if code != 0 || strings.Count(out, "deny") != 3 || !strings.Contains(out, "files/read") {
 		t.Errorf("query: %d\n%s", code, out)
 	}
-	out, code = run(t, "audit", "query", "--store", store, "--json", "--trace", fmt.Sprintf("%032x", 7))
+	out, code = runCLI(t, "audit", "query", "--store", store, "--json", "--trace", fmt.Sprintf("%032x", 7))
 	if code != 0 || strings.Count(out, "\n") != 1 || !strings.Contains(out, `"id":"id07"`) {
 		t.Errorf("query --trace: %d\n%s", code, out)
 	}
-	out, code = run(t, "audit", "tail", "--store", store, "-n", "2")
+	out, code = runCLI(t, "audit", "tail", "--store", store, "-n", "2")
 	if code != 0 || !strings.Contains(out, "id29") || strings.Contains(out, "id27") {
 		t.Errorf("tail: %d\n%s", code, out)
 	}
-	out, code = run(t, "audit", "verify", "--store", store, "--pubkey", key+".pub")
+	out, code = runCLI(t, "audit", "verify", "--store", store, "--pubkey", key+".pub")
 	if code != 0 || !strings.HasPrefix(out, "OK: 30 records") {
 		t.Errorf("verify: %d\n%s", code, out)
 	}
 	bundle := filepath.Join(dir, "b.jsonl")
-	if out, code := run(t, "audit", "export", "--store", store, "-o", bundle); code != 0 {
+	if out, code := runCLI(t, "audit", "export", "--store", store, "-o", bundle); code != 0 {
 		t.Fatalf("export: %d %s", code, out)
 	}
-	if out, code := run(t, "audit", "verify", "--bundle", bundle, "--pubkey", key+".pub", "--json"); code != 0 || !strings.Contains(out, `"ok":true`) {
+	if out, code := runCLI(t, "audit", "verify", "--bundle", bundle, "--pubkey", key+".pub", "--json"); code != 0 || !strings.Contains(out, `"ok":true`) {
 		t.Errorf("verify --bundle: %d\n%s", code, out)
 	}
 
@@ -87,11 +87,11 @@ func TestAuditCommands(t *testing.T) {
 		}
 	}
 	sdb.Close()
-	out, code = run(t, "audit", "verify", "--store", store, "--pubkey", key+".pub")
+	out, code = runCLI(t, "audit", "verify", "--store", store, "--pubkey", key+".pub")
 	if code != 1 || !strings.Contains(out, "first bad record: altered: record seq 12 (id id12)") {
 		t.Errorf("verify after tampering: %d\n%s", code, out)
 	}
-	if out, code := run(t, "audit", "verify", "--bundle", bundle); code != 2 || !strings.Contains(out, "--pubkey") {
+	if out, code := runCLI(t, "audit", "verify", "--bundle", bundle); code != 2 || !strings.Contains(out, "--pubkey") {
 		t.Errorf("verify --bundle without key: %d %s", code, out)
 	}
 }
