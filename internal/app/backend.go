@@ -8,8 +8,10 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,12 +39,7 @@ type backend struct {
 func newBackend(cfg *config.Config, log *slog.Logger) *backend {
 	b := &backend{servers: map[string]config.Server{}, shared: map[string]*pool{},
 		maxMsg: cfg.HTTP.MaxMessageBytes, log: log}
-	if cfg.Source != "" {
-		b.hide = append(b.hide, cfg.Source)
-	}
-	if dir, err := StateDir(); err == nil {
-		b.hide = append(b.hide, dir) // audit store, keys
-	}
+	b.hide = GatewayPaths(cfg)
 	for _, s := range cfg.Servers {
 		b.names = append(b.names, s.Name)
 		b.servers[s.Name] = s
@@ -201,6 +198,35 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 		}
 	}
 	return c, err
+}
+
+// GatewayPaths are the gateway's own files a sandboxed server must not
+// see even when a path it is shown contains them: the config, the state
+// directory, the audit store and the signing and verification keys.
+func GatewayPaths(cfg *config.Config) []string {
+	var ps []string
+	rel := func(p string) string {
+		if p != "" && !filepath.IsAbs(p) && cfg.Source != "" {
+			p = filepath.Join(filepath.Dir(cfg.Source), p)
+		}
+		return p
+	}
+	if cfg.Source != "" {
+		ps = append(ps, cfg.Source)
+	}
+	if dir, err := StateDir(); err == nil {
+		ps = append(ps, dir)
+	}
+	if store, ok := strings.CutPrefix(cfg.Audit.Store, "sqlite:"); ok {
+		store, _, _ = strings.Cut(store, "?")
+		ps = append(ps, rel(store))
+	}
+	for _, p := range []string{cfg.Audit.KeyFile, cfg.ManifestKey} {
+		if p != "" {
+			ps = append(ps, rel(p))
+		}
+	}
+	return ps
 }
 
 func sandboxOptions(c config.Sandbox) sandbox.Options {

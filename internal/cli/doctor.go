@@ -152,10 +152,7 @@ func list(s []string) string {
 // printPaths lists, per sandboxed stdio server, the paths its sandbox
 // would show it, as resolved on this machine now.
 func printPaths(w io.Writer, cfg *config.Config) {
-	hide := []string{cfg.Source}
-	if d, err := app.StateDir(); err == nil {
-		hide = append(hide, d)
-	}
+	hide := app.GatewayPaths(cfg)
 	for _, srv := range cfg.Servers {
 		if srv.Transport != config.TransportStdio || srv.Sandbox.Off {
 			continue
