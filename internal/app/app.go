@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -267,6 +268,9 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			log.Info("configuration reloaded", "servers", cur.Load().backend.names)
 			if nc.Listen != cfg.Listen {
 				log.Warn("listen address changes take effect on restart", "listen", cfg.Listen)
+			}
+			if !reflect.DeepEqual(nc.Audit, cfg.Audit) {
+				log.Warn("audit changes take effect on restart; records still go to the store opened at start", "store", cfg.Audit.Store)
 			}
 		}
 	}
