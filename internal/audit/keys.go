@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -22,10 +23,18 @@ func GenerateKey(path, name string) (vkey string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("audit: keygen: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if _, err := os.Lstat(path); err == nil {
+		return "", fmt.Errorf("audit: keygen: %s: %w", path, os.ErrExist)
+	}
+	// Written whole under a temporary name, then linked into place: two
+	// processes making the default key at once never see half a key, and
+	// the second finds the first's.
+	f, err := os.CreateTemp(filepath.Dir(path), ".audit-key-*")
 	if err != nil {
 		return "", fmt.Errorf("audit: keygen: %w", err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
 	if _, err := f.WriteString(skey + "\n"); err != nil {
 		f.Close()
 		return "", fmt.Errorf("audit: keygen: %w", err)
@@ -33,7 +42,14 @@ func GenerateKey(path, name string) (vkey string, err error) {
 	if err := f.Close(); err != nil {
 		return "", fmt.Errorf("audit: keygen: %w", err)
 	}
-	if err := os.WriteFile(path+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(tmp+".pub", []byte(vkey+"\n"), 0o644); err != nil {
+		return "", fmt.Errorf("audit: keygen: %w", err)
+	}
+	defer os.Remove(tmp + ".pub")
+	if err := os.Link(tmp, path); err != nil {
+		return "", fmt.Errorf("audit: keygen: %w", err)
+	}
+	if err := os.Rename(tmp+".pub", path+".pub"); err != nil {
 		return "", fmt.Errorf("audit: keygen: %w", err)
 	}
 	return vkey, nil

@@ -402,3 +402,32 @@ func TestRetention(t *testing.T) {
 		t.Fatalf("removal at the cut: %+v %v", rep, rep.FirstBad)
 	}
 }
+
+// Processes making the default key at once all end up with the same one.
+func TestLoadOrCreateKeyConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.key")
+	keys := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() {
+			k, err := LoadOrCreateKey(path)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			keys[i] = k.VKey
+		})
+	}
+	wg.Wait()
+	for _, k := range keys[1:] {
+		if k != keys[0] {
+			t.Fatalf("different keys: %q", keys)
+		}
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode: %v %v", st, err)
+	}
+	if b, err := os.ReadFile(path + ".pub"); err != nil || strings.TrimSpace(string(b)) != keys[0] {
+		t.Fatalf("pub file: %q %v", b, err)
+	}
+}
