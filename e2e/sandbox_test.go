@@ -33,12 +33,8 @@ var (
 func sandboxProbe(t testing.TB) string {
 	t.Helper()
 	probeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "mcpwarden-probe-")
-		if err != nil {
-			probeErr = err
-			return
-		}
-		probeBin = filepath.Join(dir, "sandboxprobe")
+		// Beside the gateway binary: TestMain removes the directory.
+		probeBin = filepath.Join(filepath.Dir(gatewayBin), "sandboxprobe")
 		out, err := exec.Command("go", "build", "-o", probeBin, "./testdata/sandboxprobe").CombinedOutput()
 		if err != nil {
 			probeErr = fmt.Errorf("build sandboxprobe: %v\n%s", err, out)
