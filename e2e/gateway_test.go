@@ -41,6 +41,9 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	gatewayBin = filepath.Join(dir, "mcpwarden")
+	// run keeps its audit store in the user's state directory: keep the
+	// suite's out of the real one.
+	os.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
 	t0 := time.Now()
 	args := []string{"build", "-o", gatewayBin}
 	if os.Getenv("MCPWARDEN_E2E_RACE") != "" {
