@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/mcpwarden/mcpwarden/internal/audit/jcs"
+	"github.com/mcpwarden/mcpwarden/internal/canon"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 )
 
@@ -65,7 +65,7 @@ func ParseEntry(data []byte) (*Entry, error) {
 // the three chain members.
 func encodeBody(b []byte, r *intercept.Record) []byte {
 	b = append(b, `,"id":`...)
-	b = jcs.AppendString(b, r.ID)
+	b = canon.AppendString(b, r.ID)
 	b = append(b, `,"time":"`...)
 	b = r.Time.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, '"')
@@ -82,12 +82,12 @@ func encodeBody(b []byte, r *intercept.Record) []byte {
 	b = field(b, "client_id", r.ClientID)
 	b = field(b, "server", r.Server)
 	b = append(b, `,"method":`...)
-	b = jcs.AppendString(b, r.Method)
+	b = canon.AppendString(b, r.Method)
 	b = field(b, "name", r.Name)
 	b = field(b, "args_sha256", r.ArgsHash)
 	b = field(b, "prompt_hash", r.PromptHash)
 	b = append(b, `,"decision":`...)
-	b = jcs.AppendString(b, r.Decision)
+	b = canon.AppendString(b, r.Decision)
 	b = field(b, "rule", r.Rule)
 	b = field(b, "mode", r.Mode)
 	b = field(b, "reason", r.Reason)
@@ -124,7 +124,7 @@ func field(b []byte, k, v string) []byte {
 	b = append(b, ',', '"')
 	b = append(b, k...)
 	b = append(b, '"', ':')
-	return jcs.AppendString(b, v)
+	return canon.AppendString(b, v)
 }
 
 func num(b []byte, k string, v int64) []byte {

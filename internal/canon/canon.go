@@ -476,6 +476,16 @@ func unit(r rune) rune {
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a canonical JSON string. Invalid UTF-8 (which
+// Parse never produces) is replaced by U+FFFD first, since the scheme is
+// defined over Unicode text.
+func AppendString(dst []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\ufffd")
+	}
+	return appendString(dst, s)
+}
+
 func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0

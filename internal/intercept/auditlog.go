@@ -2,12 +2,13 @@ package intercept
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"math/rand/v2"
 	"time"
 
-	"github.com/mcpwarden/mcpwarden/internal/audit/jcs"
+	"github.com/mcpwarden/mcpwarden/internal/canon"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
@@ -112,7 +113,8 @@ func describeRequest(x *Exchange) {
 	}
 	if x.Method == "tools/call" || x.Method == "prompts/get" {
 		if args, ok := mcpwire.Get(params, "arguments"); ok && len(args) > 0 {
-			if h, err := jcs.Hash(args); err == nil {
+			if c, err := canon.Canonicalize(args); err == nil {
+				h := sha256.Sum256(c)
 				r.ArgsHash = hex.EncodeToString(h[:])
 			}
 		}
