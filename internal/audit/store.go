@@ -105,7 +105,7 @@ func openDB(path, sync string) (*sql.DB, error) {
 
 // openDBWith opens path with extra DSN parameters.
 func openDBWith(path, sync, extra string) (*sql.DB, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)" + extra
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate&_pragma=synchronous(" + sync + ")&_pragma=cache_size(-8192)&_pragma=mmap_size(0)" + extra
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
