@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"syscall"
 
@@ -39,6 +40,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetErr(stderr)
 	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), scanCmd(), doctorCmd(), auditCmd(), versionCmd())
 
+	if os.Getenv("GOGC") == "" {
+		// A relay allocates per message and keeps little: with the default
+		// GOGC a small live heap meant a collection every few 64 KiB calls
+		// (measured: a quarter of the CPU and twice the added latency).
+		debug.SetGCPercent(400)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if path := os.Getenv("MCPWARDEN_CPUPROFILE"); path != "" {
