@@ -157,8 +157,12 @@ func handshake(ctx context.Context, c upstream.Conn, params json.RawMessage) (js
 }
 
 func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed bool) (*upstream.StdioConn, error) {
-	o := sandboxOptions(s.Sandbox)
+	o := sandboxOptions(s)
 	o.Logger = b.log.With("server", s.Name)
+	if !o.Off && s.Sandbox.Profile == "" && o.Profile != "" {
+		b.log.Info("sandbox profile chosen from the command", "server", s.Name, "profile", o.Profile,
+			"network_allow", o.AllowNet, "writable", o.Writable)
+	}
 	var env []string
 	if o.Off {
 		b.log.Warn("sandbox is off for this server: it runs with the gateway's privileges and environment", "server", s.Name)
@@ -229,9 +233,72 @@ func GatewayPaths(cfg *config.Config) []string {
 	return ps
 }
 
-func sandboxOptions(c config.Sandbox) sandbox.Options {
-	return sandbox.Options{Off: c.Off, Profile: c.Profile, Writable: c.Writable, ReadOnly: c.ReadOnly,
+func sandboxOptions(s config.Server) sandbox.Options {
+	c := s.Sandbox
+	o := sandbox.Options{Off: c.Off, Profile: c.Profile, Writable: c.Writable, ReadOnly: c.ReadOnly,
 		AllowNet: c.AllowNet, Env: c.Env, AllowDegraded: c.AllowDegraded}
+	if o.Off || len(s.Command) == 0 {
+		return o
+	}
+	// With no profile configured, the everyday launches must keep working
+	// (npx -y @scope/server DIR, uvx server): the package launcher gets its
+	// profile and may reach only its registry.
+	if c.Profile == "" {
+		launch, ok := launchers[filepath.Base(s.Command[0])]
+		if ok {
+			o.Profile = launch.profile
+			if len(o.AllowNet) == 0 {
+				o.AllowNet = launch.registries
+			}
+		}
+	}
+	// Directories named on the command line are what the operator gave the
+	// server (server-filesystem DIR): without writable directories in the
+	// config they are bound in writable, so the server sees the host's
+	// directory rather than an empty private one.
+	if len(c.Writable) == 0 {
+		for _, a := range s.Command[1:] {
+			if autoWritable(a) {
+				o.Writable = append(o.Writable, filepath.Clean(a))
+			}
+		}
+	}
+	return o
+}
+
+type launcher struct {
+	profile    string
+	registries []string
+}
+
+var launchers = map[string]launcher{
+	"npx":     {"node", []string{"registry.npmjs.org"}},
+	"npm":     {"node", []string{"registry.npmjs.org"}},
+	"node":    {"node", nil},
+	"uvx":     {"python", []string{"pypi.org", "files.pythonhosted.org"}},
+	"uv":      {"python", []string{"pypi.org", "files.pythonhosted.org"}},
+	"python":  {"python", nil},
+	"python3": {"python", nil},
+}
+
+// autoWritable reports whether a command-line argument names an existing
+// directory that may be bound in writable: absolute, and not the root or
+// a system tree.
+func autoWritable(arg string) bool {
+	if !filepath.IsAbs(arg) {
+		return false
+	}
+	p := filepath.Clean(arg)
+	if p == "/" {
+		return false
+	}
+	for _, sys := range []string{"/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib64", "/boot", "/run", "/var/run"} {
+		if p == sys || strings.HasPrefix(p, sys+"/") {
+			return false
+		}
+	}
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // Shared returns a connection for stateless traffic: a stdio pool member,
