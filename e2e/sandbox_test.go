@@ -453,11 +453,18 @@ func TestSandboxNpx(t *testing.T) {
 	resp.Body.Close()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("via npx"), 0o644)
-	r := startSandboxRun(t, nil, "--sandbox", "node", "--writable", dir, "--allow-net", "registry.npmjs.org",
-		"--", "npx", "-y", "@modelcontextprotocol/server-filesystem", dir)
+	// The everyday launch with no sandbox flags: the gateway picks the node
+	// profile, the registry and DIR as writable from the command itself.
+	r := startSandboxRun(t, nil, "--", "npx", "-y", "@modelcontextprotocol/server-filesystem", dir)
 	r.initialize()
 	if got := r.tool("read_text_file", map[string]any{"path": filepath.Join(dir, "a.txt")}); !strings.Contains(got, "via npx") {
 		t.Errorf("read_text_file: %q", got)
+	}
+	if got := r.tool("write_file", map[string]any{"path": filepath.Join(dir, "b.txt"), "content": "from the sandbox"}); strings.HasPrefix(got, "error:") {
+		t.Errorf("write_file: %q", got)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "b.txt")); err != nil || string(b) != "from the sandbox" {
+		t.Errorf("the write did not reach the host directory: %q %v", b, err)
 	}
 	if !strings.Contains(r.stderr.String(), `"msg":"sandbox egress","server":"npx","target":"registry.npmjs.org:443"`) {
 		t.Errorf("registry traffic not through the proxy:\n%s", tail(r.stderr.String(), 3000))
