@@ -59,32 +59,27 @@ type HTTPOptions struct {
 
 // HTTPConn is a Conn to a Streamable HTTP endpoint.
 type HTTPConn struct {
+	lifecycle
 	url       string
 	headers   map[string]string
 	client    *http.Client
-	log       *slog.Logger
 	maxMsg    int64
 	stateless bool
 
 	ctx    context.Context // lives until Close or failure
-	cancel context.CancelFunc
 	nextID atomic.Int64
 
 	pending pendingSet
 
-	mu          sync.Mutex
-	sessionID   string
-	version     string // negotiated (session era) or last seen in _meta (stateless)
-	initResult  json.RawMessage
-	unsolicited func(*mcpwire.Message)
-	closing     bool // no new background goroutines once set
+	mu         sync.Mutex
+	sessionID  string
+	version    string // negotiated (session era) or last seen in _meta (stateless)
+	initResult json.RawMessage
+	closing    bool // no new background goroutines once set
 
 	wg        sync.WaitGroup // background goroutines (GET stream, cancellations)
 	closeOnce sync.Once
 	closeErr  error
-	doneOnce  sync.Once
-	done      chan struct{}
-	err       error
 }
 
 var _ Conn = (*HTTPConn)(nil)
@@ -101,10 +96,9 @@ func DialHTTP(ctx context.Context, o HTTPOptions) (*HTTPConn, error) {
 		url:       u.String(),
 		headers:   maps.Clone(o.Headers),
 		client:    o.Client,
-		log:       orDiscard(o.Logger).With("upstream", u.Redacted()),
+		lifecycle: newLifecycle(orDiscard(o.Logger).With("upstream", u.Redacted())),
 		maxMsg:    orDefaultMax(o.MaxMessageBytes),
 		stateless: o.InitParams == nil,
-		done:      make(chan struct{}),
 	}
 	if c.client == nil {
 		c.client = defaultHTTPClient()
@@ -187,59 +181,6 @@ func (c *HTTPConn) initialize(ctx context.Context, params json.RawMessage) error
 		return fmt.Errorf("upstream http: %w", err)
 	}
 	return c.Notify(ctx, n)
-}
-
-// SetUnsolicited installs the receiver of messages tied to no call.
-func (c *HTTPConn) SetUnsolicited(fn func(msg *mcpwire.Message)) {
-	c.mu.Lock()
-	c.unsolicited = fn
-	c.mu.Unlock()
-}
-
-func (c *HTTPConn) toUnsolicited(m *mcpwire.Message) {
-	c.mu.Lock()
-	fn := c.unsolicited
-	c.mu.Unlock()
-	if fn == nil {
-		c.log.Debug("dropping unsolicited server message: no receiver", "method", m.Method, "kind", m.Kind.String())
-		return
-	}
-	fn(m)
-}
-
-// Done is closed when the Conn is closed or its session expired.
-func (c *HTTPConn) Done() <-chan struct{} { return c.done }
-
-// Err says why Done closed: ErrClosed after Close, ErrSessionExpired when
-// the server forgot the session.
-func (c *HTTPConn) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
-
-func (c *HTTPConn) fail(err error) {
-	c.doneOnce.Do(func() {
-		c.mu.Lock()
-		c.err = err
-		c.mu.Unlock()
-		close(c.done)
-		c.cancel()
-	})
-}
-
-// closedErr is nil while the Conn is usable, else an error wrapping
-// ErrClosed (and the reason, when it is not a plain Close).
-func (c *HTTPConn) closedErr() error {
-	select {
-	case <-c.done:
-	default:
-		return nil
-	}
-	if err := c.Err(); err != nil && err != ErrClosed {
-		return fmt.Errorf("%w: %w", ErrClosed, err)
-	}
-	return ErrClosed
 }
 
 // Call sends req with the Conn's own id and waits for the response, which

@@ -45,29 +45,24 @@ type SSEOptions struct {
 
 // SSEConn is a Conn to a legacy HTTP+SSE endpoint.
 type SSEConn struct {
+	lifecycle
 	sseURL  *url.URL
 	headers map[string]string
 	client  *http.Client
-	log     *slog.Logger
 	maxMsg  int64
 
 	ctx    context.Context // lives until Close or stream loss; carries the GET
-	cancel context.CancelFunc
 	nextID atomic.Int64
 
 	pending pendingSet
 
-	mu          sync.Mutex
-	endpoint    string // POST URL, set once from the endpoint event
-	initResult  json.RawMessage
-	unsolicited func(*mcpwire.Message)
-	closing     bool
+	mu         sync.Mutex
+	endpoint   string // POST URL, set once from the endpoint event
+	initResult json.RawMessage
+	closing    bool
 
 	wg        sync.WaitGroup // read loop, cancellations
 	closeOnce sync.Once
-	doneOnce  sync.Once
-	done      chan struct{}
-	err       error
 }
 
 var _ Conn = (*SSEConn)(nil)
@@ -80,12 +75,11 @@ func DialSSE(ctx context.Context, o SSEOptions) (*SSEConn, error) {
 		return nil, fmt.Errorf("upstream sse: bad URL %q: %w", o.URL, err)
 	}
 	c := &SSEConn{
-		sseURL:  u,
-		headers: maps.Clone(o.Headers),
-		client:  o.Client,
-		log:     orDiscard(o.Logger).With("upstream", u.Redacted()),
-		maxMsg:  orDefaultMax(o.MaxMessageBytes),
-		done:    make(chan struct{}),
+		sseURL:    u,
+		headers:   maps.Clone(o.Headers),
+		client:    o.Client,
+		lifecycle: newLifecycle(orDiscard(o.Logger).With("upstream", u.Redacted())),
+		maxMsg:    orDefaultMax(o.MaxMessageBytes),
 	}
 	if c.client == nil {
 		c.client = defaultHTTPClient()
@@ -181,56 +175,6 @@ func (c *SSEConn) Endpoint() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.endpoint
-}
-
-// SetUnsolicited installs the receiver of messages tied to no call.
-func (c *SSEConn) SetUnsolicited(fn func(msg *mcpwire.Message)) {
-	c.mu.Lock()
-	c.unsolicited = fn
-	c.mu.Unlock()
-}
-
-func (c *SSEConn) toUnsolicited(m *mcpwire.Message) {
-	c.mu.Lock()
-	fn := c.unsolicited
-	c.mu.Unlock()
-	if fn == nil {
-		c.log.Debug("dropping unsolicited server message: no receiver", "method", m.Method, "kind", m.Kind.String())
-		return
-	}
-	fn(m)
-}
-
-// Done is closed when the Conn is closed or the event stream is lost.
-func (c *SSEConn) Done() <-chan struct{} { return c.done }
-
-// Err says why Done closed.
-func (c *SSEConn) Err() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.err
-}
-
-func (c *SSEConn) fail(err error) {
-	c.doneOnce.Do(func() {
-		c.mu.Lock()
-		c.err = err
-		c.mu.Unlock()
-		close(c.done)
-		c.cancel()
-	})
-}
-
-func (c *SSEConn) closedErr() error {
-	select {
-	case <-c.done:
-	default:
-		return nil
-	}
-	if err := c.Err(); err != nil && err != ErrClosed {
-		return fmt.Errorf("%w: %w", ErrClosed, err)
-	}
-	return ErrClosed
 }
 
 // readLoop reads the one event stream until it ends. The first event must
