@@ -1,0 +1,301 @@
+// Package pathguard confines a path argument to declared roots.
+//
+// It is a pure engine: a string and the roots in, a Decision out. The
+// only outside state it reads is the file system, and only to resolve
+// symlinks under roots that exist, because a lexical check alone lets a
+// link inside a root point anywhere.
+package pathguard
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Options tune Check.
+type Options struct {
+	// NoSymlinks skips resolution against the file system; the check is
+	// then lexical only (for tests and for roots on another host).
+	NoSymlinks bool
+}
+
+// Decision is the verdict on one path. Clean is the path the caller
+// should use when Allow is true: decoded, folded, cleaned and, when
+// roots exist, with symlinks resolved.
+type Decision struct {
+	Allow  bool
+	Rule   string
+	Reason string
+	Clean  string
+}
+
+// Rule ids.
+const (
+	RuleAllowed   = "path.allowed"
+	RuleEmpty     = "path.empty"
+	RuleNoRoots   = "path.no_roots"
+	RuleNUL       = "path.nul"
+	RuleEncoding  = "path.encoding"
+	RuleHome      = "path.home"
+	RuleURL       = "path.url"
+	RuleWindows   = "path.windows"
+	RuleDevice    = "path.device"
+	RuleOutside   = "path.outside_roots"
+	RuleSymlink   = "path.symlink_escape"
+	RuleFSError   = "path.fs_error"
+	maxDecodeRuns = 2
+)
+
+func deny(rule, reason string) Decision { return Decision{Rule: rule, Reason: reason} }
+
+// Check decides whether p names something inside one of roots. Relative
+// paths are taken relative to the first root.
+func Check(p string, roots []string, opts Options) Decision {
+	if p == "" {
+		return deny(RuleEmpty, "empty path")
+	}
+	cleanRoots := make([]string, 0, len(roots))
+	for _, r := range roots {
+		if r != "" && filepath.IsAbs(r) {
+			cleanRoots = append(cleanRoots, filepath.Clean(r))
+		}
+	}
+	if len(cleanRoots) == 0 {
+		return deny(RuleNoRoots, "no absolute roots declared")
+	}
+
+	s, ok := percentDecode(p)
+	if !ok {
+		return deny(RuleEncoding, "percent-encoding nested more than twice")
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return deny(RuleNUL, "NUL byte would truncate the path")
+	}
+	if !utf8.ValidString(s) {
+		// Overlong forms such as %c0%ae ('.') are invalid UTF-8.
+		return deny(RuleEncoding, "invalid or overlong UTF-8")
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return deny(RuleEncoding, "control character in path")
+		}
+	}
+	s = fold(s)
+	s = strings.ReplaceAll(s, `\`, "/")
+
+	if len(s) >= 5 && strings.EqualFold(s[:5], "file:") {
+		rest := s[5:]
+		if !strings.HasPrefix(rest, "//") {
+			return deny(RuleURL, "file: URL without authority")
+		}
+		rest = rest[2:]
+		host, path, _ := strings.Cut(rest, "/")
+		if host != "" && !strings.EqualFold(host, "localhost") {
+			return deny(RuleURL, "file URL names a remote host")
+		}
+		s = "/" + path
+		if strings.ContainsAny(s, "?#") {
+			return deny(RuleURL, "file URL with query or fragment")
+		}
+	} else if i := strings.Index(s, "://"); i > 0 && isScheme(s[:i]) {
+		return deny(RuleURL, "URL scheme "+s[:i]+" is not a path")
+	}
+
+	if strings.HasPrefix(s, "~") {
+		return deny(RuleHome, "home-directory expansion is refused")
+	}
+	if len(s) >= 2 && s[1] == ':' && isLetter(s[0]) {
+		return deny(RuleWindows, "Windows drive path")
+	}
+	if strings.HasPrefix(s, "//") {
+		return deny(RuleWindows, "UNC or device namespace path")
+	}
+
+	if !strings.HasPrefix(s, "/") {
+		s = cleanRoots[0] + "/" + s
+	}
+	clean := filepath.Clean(s)
+
+	root, in := within(clean, cleanRoots)
+	if !in {
+		if isDevice(clean) {
+			return deny(RuleDevice, clean+" is a kernel or device file system")
+		}
+		return deny(RuleOutside, clean+" is outside the declared roots")
+	}
+	if opts.NoSymlinks {
+		return Decision{Allow: true, Rule: RuleAllowed, Reason: "inside " + root, Clean: clean}
+	}
+
+	realRoots := make([]string, 0, len(cleanRoots))
+	for _, r := range cleanRoots {
+		if rr, err := filepath.EvalSymlinks(r); err == nil {
+			realRoots = append(realRoots, rr)
+		}
+	}
+	if len(realRoots) == 0 {
+		// No root exists: nothing on disk to resolve against.
+		return Decision{Allow: true, Rule: RuleAllowed, Reason: "inside " + root + " (root absent, lexical check)", Clean: clean}
+	}
+	real, err := resolve(clean)
+	if err != nil {
+		return deny(RuleFSError, "resolving symlinks: "+err.Error())
+	}
+	rroot, in := within(real, realRoots)
+	if !in {
+		if _, lexIn := within(clean, realRoots); lexIn || real != clean {
+			return deny(RuleSymlink, clean+" resolves to "+real+", outside the declared roots")
+		}
+		return deny(RuleOutside, real+" is outside the declared roots")
+	}
+	return Decision{Allow: true, Rule: RuleAllowed, Reason: "inside " + rroot, Clean: real}
+}
+
+// percentDecode decodes valid %XX escapes until nothing changes. A
+// single or double encoding is decoded; anything deeper is refused.
+// Invalid escapes ("100%.txt") are left as they are.
+func percentDecode(s string) (string, bool) {
+	for i := 0; i <= maxDecodeRuns; i++ {
+		d := decodeOnce(s)
+		if d == s {
+			return s, true
+		}
+		if i == maxDecodeRuns {
+			break
+		}
+		s = d
+	}
+	return "", false
+}
+
+func decodeOnce(s string) string {
+	if strings.IndexByte(s, '%') < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// lookalikes are separators and dots that NFKC leaves alone but that a
+// tool, a terminal or a later normalisation may treat as the real thing.
+var lookalikes = map[rune]string{
+	'\u2215': "/",  // DIVISION SLASH
+	'\u2044': "/",  // FRACTION SLASH
+	'\u29f8': "/",  // BIG SOLIDUS
+	'\u2571': "/",  // BOX DRAWINGS LIGHT DIAGONAL
+	'\u29f9': `\`,  // BIG REVERSE SOLIDUS
+	'\u2216': `\`,  // SET MINUS
+	'\u29f5': `\`,  // REVERSE SOLIDUS OPERATOR
+	'\u2024': ".",  // ONE DOT LEADER (NFKC also folds it)
+	'\u3002': ".",  // IDEOGRAPHIC FULL STOP
+	'\uff61': ".",  // HALFWIDTH IDEOGRAPHIC FULL STOP
+	'\u2025': "..", // TWO DOT LEADER
+}
+
+// fold applies NFKC (fullwidth ／．＼ become / . \) and the lookalike table.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	for _, r := range s {
+		if rep, ok := lookalikes[r]; ok {
+			b.WriteString(rep)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func within(p string, roots []string) (string, bool) {
+	for _, r := range roots {
+		if p == r || r == "/" || strings.HasPrefix(p, r+"/") {
+			return r, true
+		}
+	}
+	return "", false
+}
+
+func isDevice(p string) bool {
+	for _, d := range []string{"/proc", "/sys", "/dev"} {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// resolve evaluates symlinks on the longest existing prefix of an
+// absolute clean path and appends the rest unchanged.
+func resolve(p string) (string, error) {
+	prefix, rest := p, ""
+	for {
+		if _, err := os.Lstat(prefix); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) && !isNotDir(err) {
+			return "", err
+		}
+		parent := filepath.Dir(prefix)
+		if parent == prefix {
+			return p, nil
+		}
+		rest = filepath.Join(filepath.Base(prefix), rest)
+		prefix = parent
+	}
+	real, err := filepath.EvalSymlinks(prefix)
+	if err != nil {
+		return "", err
+	}
+	if rest == "" {
+		return real, nil
+	}
+	return filepath.Join(real, rest), nil
+}
+
+func isNotDir(err error) bool { return errors.Is(err, syscall.ENOTDIR) }
+
+func isScheme(s string) bool {
+	if s == "" || !isLetter(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		c := s[i]
+		if !isLetter(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isHex(c byte) bool    { return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f' }
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c | 0x20 - 'a' + 10
+}
