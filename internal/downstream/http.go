@@ -316,6 +316,21 @@ func checkHeaders(w http.ResponseWriter, r *http.Request, msg *mcpwire.Message) 
 	return true
 }
 
+// paramHeaders collects the request's Mcp-Param-* headers, which an HTTP
+// upstream receives with the same request.
+func paramHeaders(h http.Header) map[string][]string {
+	var out map[string][]string
+	for k, vs := range h {
+		if strings.HasPrefix(k, "Mcp-Param-") && len(vs) > 0 {
+			if out == nil {
+				out = map[string][]string{}
+			}
+			out[k] = vs
+		}
+	}
+	return out
+}
+
 // decodeHeaderValue undoes the =?base64?…?= form used for non-ASCII values.
 func decodeHeaderValue(v string) (string, error) {
 	if strings.HasPrefix(v, "=?base64?") && strings.HasSuffix(v, "?=") {
@@ -347,7 +362,7 @@ func (h *HTTP) postModern(w http.ResponseWriter, r *http.Request, msg *mcpwire.M
 	// Closing the request stream is how a 2026-07-28 client cancels, so the
 	// request lives exactly as long as the HTTP request.
 	st := newPostStream(w, nil, "", false)
-	ctx := r.Context()
+	ctx := intercept.WithParamHeaders(r.Context(), paramHeaders(r.Header))
 	go func() {
 		sess.Handle(ctx, msg, st)
 		st.es.end()

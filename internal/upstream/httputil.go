@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
@@ -255,7 +256,6 @@ func needsBase64(s string) bool {
 	return strings.HasPrefix(s, "=?base64?") && strings.HasSuffix(s, "?=")
 }
 
-type paramHeadersKey struct{}
 
 // WithParamHeaders returns a context that makes an HTTP Conn add the given
 // Mcp-Param-* headers to the request it sends for this context (the
@@ -264,12 +264,11 @@ type paramHeadersKey struct{}
 // whose name starts with Mcp-Param- are used; values are sent as given
 // (already encoded).
 func WithParamHeaders(ctx context.Context, h http.Header) context.Context {
-	return context.WithValue(ctx, paramHeadersKey{}, h)
+	return intercept.WithParamHeaders(ctx, h)
 }
 
 func addParamHeaders(ctx context.Context, dst http.Header) {
-	h, _ := ctx.Value(paramHeadersKey{}).(http.Header)
-	for k, vs := range h {
+	for k, vs := range intercept.ParamHeaders(ctx) {
 		ck := http.CanonicalHeaderKey(k)
 		if !strings.HasPrefix(ck, hdrParamPrefix) || len(vs) == 0 {
 			continue
