@@ -1,0 +1,166 @@
+package secrets
+
+import (
+	"encoding/base64"
+	"strings"
+	"unicode/utf8"
+)
+
+// zeroWidth are the invisible runes stripped before scanning: they split a
+// secret for a human reader's regex but not for the one who pastes it.
+func isZeroWidth(r rune) bool {
+	return r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF
+}
+
+// stripZeroWidth returns s without zero-width runes and, when any were
+// removed, the original offset of each byte kept (nil otherwise).
+func stripZeroWidth(s string) (string, []int) {
+	if !strings.Contains(s, "\u200b") && !strings.Contains(s, "\u200c") && !strings.Contains(s, "\u200d") &&
+		!strings.Contains(s, "\u2060") && !strings.Contains(s, "\ufeff") {
+		return s, nil
+	}
+	var b strings.Builder
+	offs := make([]int, 0, len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !isZeroWidth(r) || (r == utf8.RuneError && n == 1) {
+			b.WriteString(s[i : i+n])
+			for k := range n {
+				offs = append(offs, i+k)
+			}
+		}
+		i += n
+	}
+	return b.String(), offs
+}
+
+const minEncoded = 16
+
+func isB64(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_' || c == '='
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
+
+// scanEncoded decodes base64 runs and percent-encoded runs one level deep
+// and scans what they hide. A finding in a base64 run covers the whole run;
+// one in a percent-encoded run maps back byte for byte.
+func (e *Engine) scanEncoded(s string) []Finding {
+	var out []Finding
+	for i := 0; i < len(s); {
+		if !isB64(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isB64(s[j]) {
+			j++
+		}
+		if j-i >= minEncoded {
+			if dec, ok := decodeB64(s[i:j]); ok {
+				for _, f := range e.scanPlain(dec) {
+					f.Start, f.End = i, j
+					out = append(out, f)
+				}
+			}
+		}
+		i = j
+	}
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '%')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		if p+2 >= len(s) || !isHex(s[p+1]) || !isHex(s[p+2]) {
+			i = p + 1
+			continue
+		}
+		// The run is the stretch of non-space bytes around the escape.
+		st, en := p, p
+		for st > 0 && s[st-1] > ' ' {
+			st--
+		}
+		for en < len(s) && s[en] > ' ' {
+			en++
+		}
+		dec, offs := decodePercent(s[st:en])
+		for _, f := range e.scanPlain(dec) {
+			end := en
+			if f.End < len(offs) {
+				end = st + offs[f.End]
+			}
+			f.Start, f.End = st+offs[f.Start], end
+			out = append(out, f)
+		}
+		i = en
+	}
+	return out
+}
+
+// decodePercent decodes %XX escapes and '+'; offs[k] is the input offset where
+// output byte k starts.
+func decodePercent(s string) (string, []int) {
+	b := make([]byte, 0, len(s))
+	offs := make([]int, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]):
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			offs = append(offs, i)
+			i += 2
+		case c == '+':
+			b = append(b, ' ')
+			offs = append(offs, i)
+		default:
+			b = append(b, c)
+			offs = append(offs, i)
+		}
+	}
+	return string(b), offs
+}
+
+// decodeB64 decodes s as standard or URL base64 and keeps the result only
+// if it is mostly printable text.
+func decodeB64(s string) (string, bool) {
+	t := strings.TrimRight(s, "=")
+	var enc *base64.Encoding
+	if strings.ContainsAny(t, "-_") {
+		if strings.ContainsAny(t, "+/") {
+			return "", false
+		}
+		enc = base64.RawURLEncoding
+	} else {
+		enc = base64.RawStdEncoding
+	}
+	if strings.IndexByte(t, '=') >= 0 || len(t)%4 == 1 {
+		return "", false
+	}
+	dec, err := enc.DecodeString(t)
+	if err != nil || len(dec) < 8 {
+		return "", false
+	}
+	printable := 0
+	for _, c := range dec {
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+			printable++
+		}
+	}
+	if printable*10 < len(dec)*9 {
+		return "", false
+	}
+	return string(dec), true
+}

@@ -1,0 +1,486 @@
+// Package secrets finds credentials in plain text: RE2 rules (data from
+// gitleaks, see NOTICE) behind a keyword prefilter, with a per-rule Shannon
+// entropy floor and allowlists for documentation placeholders. It also looks
+// inside base64 and percent-encoded runs and through zero-width characters.
+//
+// Findings carry offsets and a SHA-256 of the secret, never the secret itself,
+// so callers can audit and log them safely.
+package secrets
+
+import (
+	"cmp"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+)
+
+//go:generate sh -c "go run gen/main.go -in \"$(GOFLAGS=-mod=mod go mod download -json github.com/zricethezav/gitleaks/v8@v8.30.1 | sed -n 's/^\\t\"Dir\": \"\\(.*\\)\",$/\\1/p')/config/gitleaks.toml\""
+
+//go:embed rules.json
+var rulesJSON []byte
+
+// Finding is one secret in the scanned text. Start and End are byte offsets
+// into the text given to Scan; for an encoded secret they cover the whole
+// encoded run. Hash is the hex SHA-256 of the (decoded) secret.
+type Finding struct {
+	RuleID     string
+	Start, End int
+	Hash       string
+}
+
+// Scan reports the secrets in text with the built-in rules, ordered by Start.
+func Scan(text string) []Finding { return Default().Scan(text) }
+
+// Redact masks every finding in text with [REDACTED:rule-id]. Every other
+// occurrence of a found secret's text is masked too, so one value is never
+// half-hidden.
+func Redact(text string) (string, []Finding) { return Default().Redact(text) }
+
+// Default returns the engine built from the embedded gitleaks rules.
+var Default = sync.OnceValue(func() *Engine {
+	e, err := Load(rulesJSON)
+	if err != nil {
+		panic(fmt.Sprintf("secrets: embedded rules: %v", err))
+	}
+	return e
+})
+
+// Engine is a compiled rule set. It is safe for concurrent use.
+type Engine struct {
+	rules    []*rule
+	global   allow
+	keywords []string     // distinct lower-case keywords
+	kwRules  [][]int      // keyword index → rule indexes
+	pairs    map[uint16][]int // first two bytes → keyword indexes
+	pairSeen [1 << 16 / 64]uint64
+	always   []int // rules without keywords
+}
+
+type rule struct {
+	id      string
+	re      *regexp.Regexp
+	entropy float64
+	group   int
+	allows  []allow
+	before  int
+	after   int
+}
+
+type allow struct {
+	target    string
+	and       bool
+	regexes   []*regexp.Regexp
+	stopwords []string
+}
+
+type fileRules struct {
+	Global struct {
+		Regexes   []string `json:"regexes"`
+		Stopwords []string `json:"stopwords"`
+	} `json:"global"`
+	Rules []struct {
+		ID          string   `json:"id"`
+		Regex       string   `json:"regex"`
+		Keywords    []string `json:"keywords"`
+		Entropy     float64  `json:"entropy"`
+		SecretGroup int      `json:"secretGroup"`
+		Allowlists  []struct {
+			Target    string   `json:"target"`
+			And       bool     `json:"and"`
+			Regexes   []string `json:"regexes"`
+			Stopwords []string `json:"stopwords"`
+		} `json:"allowlists"`
+	} `json:"rules"`
+}
+
+// Load compiles a rule set in the rules.json format.
+func Load(data []byte) (*Engine, error) {
+	var f fileRules
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("secrets: decode rules: %w", err)
+	}
+	e := &Engine{pairs: map[uint16][]int{}}
+	var err error
+	if e.global.regexes, err = compileAll(f.Global.Regexes); err != nil {
+		return nil, err
+	}
+	e.global.stopwords = lowerAll(f.Global.Stopwords)
+	kwIndex := map[string]int{}
+	for _, fr := range f.Rules {
+		re, err := regexp.Compile(fr.Regex)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
+		}
+		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, before: 256, after: 1024}
+		if strings.Contains(fr.Regex, "[\\s\\S") || strings.Contains(fr.Regex, "(?s") {
+			// Multi-line bodies such as PEM keys run far past their keyword.
+			r.after = 16 << 10
+		}
+		for _, fa := range fr.Allowlists {
+			a := allow{target: fa.Target, and: fa.And, stopwords: lowerAll(fa.Stopwords)}
+			if a.regexes, err = compileAll(fa.Regexes); err != nil {
+				return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
+			}
+			r.allows = append(r.allows, a)
+		}
+		ri := len(e.rules)
+		e.rules = append(e.rules, r)
+		if len(fr.Keywords) == 0 {
+			e.always = append(e.always, ri)
+			continue
+		}
+		for _, kw := range fr.Keywords {
+			kw = asciiLower(kw)
+			if len(kw) < 2 {
+				e.always = append(e.always, ri)
+				continue
+			}
+			ki, ok := kwIndex[kw]
+			if !ok {
+				ki = len(e.keywords)
+				kwIndex[kw] = ki
+				e.keywords = append(e.keywords, kw)
+				e.kwRules = append(e.kwRules, nil)
+				p := uint16(kw[0])<<8 | uint16(kw[1])
+				e.pairs[p] = append(e.pairs[p], ki)
+				e.pairSeen[p/64] |= 1 << (p % 64)
+			}
+			if !slices.Contains(e.kwRules[ki], ri) {
+				e.kwRules[ki] = append(e.kwRules[ki], ri)
+			}
+		}
+	}
+	return e, nil
+}
+
+// RuleCount reports how many rules the engine runs.
+func (e *Engine) RuleCount() int { return len(e.rules) }
+
+func compileAll(exprs []string) ([]*regexp.Regexp, error) {
+	var out []*regexp.Regexp
+	for _, s := range exprs {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return nil, fmt.Errorf("secrets: allowlist %q: %w", s, err)
+		}
+		out = append(out, re)
+	}
+	return out, nil
+}
+
+func lowerAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+// asciiLower lowers A–Z only, so byte offsets stay aligned with the input.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// Scan reports the secrets in text, ordered by Start then RuleID.
+func (e *Engine) Scan(text string) []Finding {
+	plain, offs := stripZeroWidth(text)
+	var out []Finding
+	add := func(f Finding) {
+		if offs != nil {
+			f.Start, f.End = offs[f.Start], offs[f.End-1]+1
+		}
+		out = append(out, f)
+	}
+	for _, f := range e.scanPlain(plain) {
+		add(f)
+	}
+	for _, f := range e.scanEncoded(plain) {
+		add(f)
+	}
+	slices.SortFunc(out, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
+	})
+	return slices.CompactFunc(out, func(a, b Finding) bool { return a == b })
+}
+
+type span struct{ start, end int }
+
+// scanPlain runs every rule whose keyword occurs, on windows around the
+// keyword hits only, so a long text costs one pass plus regex work near hits.
+func (e *Engine) scanPlain(s string) []Finding {
+	if len(s) == 0 {
+		return nil
+	}
+	lower := asciiLower(s)
+	hits := make(map[int][]int) // rule → hit offsets (ascending)
+	for i := 0; i+1 < len(lower); i++ {
+		p := uint16(lower[i])<<8 | uint16(lower[i+1])
+		if e.pairSeen[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
+		for _, ki := range e.pairs[p] {
+			if strings.HasPrefix(lower[i:], e.keywords[ki]) {
+				for _, ri := range e.kwRules[ki] {
+					h := hits[ri]
+					if len(h) == 0 || h[len(h)-1] != i {
+						hits[ri] = append(h, i)
+					}
+				}
+			}
+		}
+	}
+	var out []Finding
+	seen := map[span]bool{}
+	run := func(r *rule, w span) {
+		sub := s[w.start:w.end]
+		for _, m := range r.re.FindAllStringSubmatchIndex(sub, -1) {
+			if f, ok := e.check(r, s, w.start, m); ok {
+				k := span{f.Start, f.End}
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	for _, ri := range e.always {
+		clear(seen)
+		run(e.rules[ri], span{0, len(s)})
+	}
+	ris := make([]int, 0, len(hits))
+	for ri := range hits {
+		ris = append(ris, ri)
+	}
+	slices.Sort(ris)
+	for _, ri := range ris {
+		r := e.rules[ri]
+		clear(seen)
+		for _, w := range windows(s, hits[ri], r.before, r.after) {
+			run(r, w)
+		}
+	}
+	return out
+}
+
+// windows turns keyword hits into merged spans, widened to the nearest line
+// break (within a bound) so anchors like ^ and \b see real boundaries.
+func windows(s string, hits []int, before, after int) []span {
+	var ws []span
+	for _, h := range hits {
+		st, en := max(0, h-before), min(len(s), h+after)
+		if st > 0 {
+			if i := strings.LastIndexByte(s[max(0, st-256):st], '\n'); i >= 0 {
+				st = max(0, st-256) + i + 1
+			} else {
+				st = max(0, st-256)
+			}
+		}
+		if en < len(s) {
+			if i := strings.IndexByte(s[en:min(len(s), en+256)], '\n'); i >= 0 {
+				en += i
+			} else {
+				en = min(len(s), en+256)
+			}
+		}
+		if n := len(ws); n > 0 && st <= ws[n-1].end {
+			ws[n-1].end = max(ws[n-1].end, en)
+			continue
+		}
+		ws = append(ws, span{st, en})
+	}
+	return ws
+}
+
+// check applies the secret group, entropy and allowlists to one match at
+// m (relative to base in s).
+func (e *Engine) check(r *rule, s string, base int, m []int) (Finding, bool) {
+	ss, se := m[0], m[1]
+	if r.group > 0 && 2*r.group+1 < len(m) {
+		ss, se = m[2*r.group], m[2*r.group+1]
+	} else if r.group == 0 {
+		for g := 1; 2*g+1 < len(m); g++ {
+			if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+				ss, se = m[2*g], m[2*g+1]
+				break
+			}
+		}
+	}
+	if ss < 0 || se <= ss {
+		return Finding{}, false
+	}
+	ss, se = base+ss, base+se
+	secret := s[ss:se]
+	if r.entropy > 0 && entropy(secret) < r.entropy {
+		return Finding{}, false
+	}
+	if placeholder(secret) || e.global.allowed(secret, "", "") {
+		return Finding{}, false
+	}
+	match := s[base+m[0] : base+m[1]]
+	for _, a := range r.allows {
+		if a.allowed(secret, match, lineAt(s, base+m[0], base+m[1])) {
+			return Finding{}, false
+		}
+	}
+	sum := sha256.Sum256([]byte(secret))
+	return Finding{RuleID: r.id, Start: ss, End: se, Hash: hex.EncodeToString(sum[:])}, true
+}
+
+func lineAt(s string, start, end int) string {
+	ls := strings.LastIndexByte(s[:start], '\n') + 1
+	le := strings.IndexByte(s[end:], '\n')
+	if le < 0 {
+		return s[ls:]
+	}
+	return s[ls : end+le]
+}
+
+func (a *allow) allowed(secret, match, line string) bool {
+	target := secret
+	switch a.target {
+	case "match":
+		target = match
+	case "line":
+		target = line
+	}
+	reHit, swHit := false, false
+	for _, re := range a.regexes {
+		if re.MatchString(target) {
+			reHit = true
+			break
+		}
+	}
+	if len(a.stopwords) > 0 {
+		ls := strings.ToLower(secret)
+		for _, w := range a.stopwords {
+			if strings.Contains(ls, w) {
+				swHit = true
+				break
+			}
+		}
+	}
+	if a.and {
+		return (len(a.regexes) == 0 || reHit) && (len(a.stopwords) == 0 || swHit)
+	}
+	return reHit || swHit
+}
+
+// placeholders are documentation values that must never be reported.
+var placeholders = []string{
+	"akiaiosfodnn7example",
+	"wjalrxutnfemi/k7mdeng/bpxrficyexamplekey",
+	"example", "your-api-key", "your_api_key", "yourapikey", "your-token", "your_token",
+	"your-secret", "your_secret", "placeholder", "xxxxxxxx", "********", "<redacted>", "redacted",
+}
+
+func placeholder(secret string) bool {
+	ls := strings.ToLower(secret)
+	for _, p := range placeholders {
+		if strings.Contains(ls, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// entropy is the Shannon entropy of s in bits per byte.
+func entropy(s string) float64 {
+	var counts [256]int
+	for i := 0; i < len(s); i++ {
+		counts[s[i]]++
+	}
+	n := float64(len(s))
+	h := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// generic ranks the catch-all rule after provider rules, so a mask names
+// the most specific rule that matched.
+func generic(id string) int {
+	if strings.HasPrefix(id, "generic") {
+		return 1
+	}
+	return 0
+}
+
+// Redact masks each finding and every other occurrence of its text.
+func (e *Engine) Redact(text string) (string, []Finding) {
+	fs := e.Scan(text)
+	if len(fs) == 0 {
+		return text, nil
+	}
+	type mask struct {
+		span
+		id string
+	}
+	var ms []mask
+	secrets := map[string]string{} // found text → rule id
+	for _, f := range fs {
+		ms = append(ms, mask{span{f.Start, f.End}, f.RuleID})
+		if id, ok := secrets[text[f.Start:f.End]]; !ok || generic(id) > generic(f.RuleID) {
+			secrets[text[f.Start:f.End]] = f.RuleID
+		}
+	}
+	for sec, id := range secrets {
+		for i := 0; ; {
+			j := strings.Index(text[i:], sec)
+			if j < 0 {
+				break
+			}
+			ms = append(ms, mask{span{i + j, i + j + len(sec)}, id})
+			i += j + 1
+		}
+	}
+	slices.SortFunc(ms, func(a, b mask) int {
+		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end),
+			cmp.Compare(generic(a.id), generic(b.id)), strings.Compare(a.id, b.id))
+	})
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(ms); {
+		m := ms[i]
+		end := m.end
+		for i++; i < len(ms) && ms[i].start < end; i++ {
+			end = max(end, ms[i].end)
+		}
+		b.WriteString(text[last:m.start])
+		b.WriteString("[REDACTED:" + m.id + "]")
+		last = end
+	}
+	b.WriteString(text[last:])
+	out := b.String()
+	// A secret could reappear across a mask's edge only in adversarial input;
+	// mask until none is left.
+	for range 4 {
+		changed := false
+		for sec, id := range secrets {
+			if strings.Contains(out, sec) {
+				out = strings.ReplaceAll(out, sec, "[REDACTED:"+id+"]")
+				changed = true
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	return out, fs
+}
