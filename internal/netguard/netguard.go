@@ -1,0 +1,492 @@
+// Package netguard decides whether a URL may be fetched without reaching
+// an internal address (SSRF), and pins the address it checked so the
+// fetch cannot be switched to another one by a second DNS answer.
+//
+// It is a pure engine apart from name resolution, which goes through
+// Options.Resolve so tests and callers can supply their own.
+package netguard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Options tune CheckURL.
+type Options struct {
+	// Resolve returns every address of host. Nil means net.DefaultResolver.
+	Resolve func(ctx context.Context, host string) ([]netip.Addr, error)
+	// AllowHosts, when not empty, is the only set of hosts that may be
+	// fetched: exact names, or "*.example.com" for any subdomain. Their
+	// addresses are still checked.
+	AllowHosts []string
+	// AllowPrefixes are internal ranges the operator has chosen to permit
+	// (an intranet service). Nothing is permitted by default.
+	AllowPrefixes []netip.Prefix
+	// Timeout bounds resolution; zero means 5 s.
+	Timeout time.Duration
+}
+
+// Decision is the verdict on one URL. Addrs are the checked addresses
+// when Allow is true.
+type Decision struct {
+	Allow  bool
+	Rule   string
+	Reason string
+	Host   string // normalised host name or canonical IP
+	Port   string
+	Addrs  []netip.Addr
+}
+
+// Rule ids.
+const (
+	RuleAllowed   = "url.allowed"
+	RuleSyntax    = "url.syntax"
+	RuleScheme    = "url.scheme"
+	RuleUserinfo  = "url.userinfo"
+	RuleHost      = "url.host"
+	RuleIDNA      = "url.idna"
+	RuleIPForm    = "url.ip_form"
+	RulePort      = "url.port"
+	RuleNotListed = "url.not_allow_listed"
+	RuleLocalName = "url.local_name"
+	RuleResolve   = "url.resolve"
+	RuleAddress   = "url.internal_address"
+)
+
+func deny(rule, format string, a ...any) Decision {
+	return Decision{Rule: rule, Reason: fmt.Sprintf(format, a...)}
+}
+
+// CheckURL checks raw with a background context.
+func CheckURL(raw string, opts Options) Decision {
+	return CheckURLContext(context.Background(), raw, opts)
+}
+
+// CheckURLContext parses raw strictly, resolves its host and checks
+// every address it resolves to.
+func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c <= 0x20 || c == 0x7f {
+			return deny(RuleSyntax, "control character or space in URL")
+		}
+		if c == '\\' {
+			// Browsers read http:\\host and http://a\@b differently from Go.
+			return deny(RuleSyntax, "backslash in URL")
+		}
+	}
+	if !utf8.ValidString(raw) {
+		return deny(RuleSyntax, "invalid UTF-8 in URL")
+	}
+	lower := strings.ToLower(raw)
+	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
+		return deny(RuleScheme, "only http and https URLs may be fetched")
+	}
+	// The authority is everything between // and the next / ? #; any @ in
+	// it means userinfo, which is how http://trusted@evil hides the host.
+	rest := raw[strings.Index(raw, "//")+2:]
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	if strings.Contains(rest, "@") {
+		return deny(RuleUserinfo, "userinfo in URL")
+	}
+	if strings.Contains(rest, "%") {
+		return deny(RuleHost, "percent-encoded host")
+	}
+
+	u, err := url.Parse(raw)
+	if err != nil {
+		return deny(RuleSyntax, "parse: %v", err)
+	}
+	if u.Opaque != "" || u.Host == "" {
+		return deny(RuleSyntax, "URL has no authority")
+	}
+	if u.User != nil {
+		return deny(RuleUserinfo, "userinfo in URL")
+	}
+	host, port := u.Hostname(), u.Port()
+	if strings.HasSuffix(u.Host, ":") {
+		return deny(RulePort, "empty port")
+	}
+	if port != "" {
+		n, err := strconv.Atoi(port)
+		if err != nil || n < 1 || n > 65535 || (len(port) > 1 && port[0] == '0') {
+			return deny(RulePort, "invalid port %q", port)
+		}
+	} else if u.Scheme == "https" {
+		port = "443"
+	} else {
+		port = "80"
+	}
+
+	var addrs []netip.Addr
+	if strings.HasPrefix(u.Host, "[") {
+		a, err := netip.ParseAddr(host)
+		if err != nil || a.Zone() != "" {
+			return deny(RuleIPForm, "invalid IPv6 literal %q", host)
+		}
+		addrs = []netip.Addr{a}
+		host = a.String()
+	} else {
+		h, d, ok := normaliseHost(host)
+		if !ok {
+			return d
+		}
+		host = h
+		if a, isIP, ok := parseInetAton(host); !ok {
+			return deny(RuleIPForm, "host %q looks like a malformed IPv4 address", host)
+		} else if isIP {
+			addrs = []netip.Addr{a}
+			host = a.String()
+		}
+	}
+
+	if len(opts.AllowHosts) > 0 && !hostListed(host, opts.AllowHosts) {
+		return deny(RuleNotListed, "host %s is not on the allow-list", host)
+	}
+	if addrs == nil {
+		if localName(host) {
+			return deny(RuleLocalName, "host %s names this machine or a metadata service", host)
+		}
+		resolve := opts.Resolve
+		if resolve == nil {
+			resolve = defaultResolve
+		}
+		timeout := opts.Timeout
+		if timeout == 0 {
+			timeout = 5 * time.Second
+		}
+		rctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		addrs, err = resolve(rctx, host)
+		if err != nil {
+			return deny(RuleResolve, "resolving %s: %v", host, err)
+		}
+		if len(addrs) == 0 {
+			return deny(RuleResolve, "%s has no addresses", host)
+		}
+	}
+	for _, a := range addrs {
+		if why := Internal(a); why != "" && !allowedPrefix(a, opts.AllowPrefixes) {
+			return Decision{Rule: RuleAddress, Reason: fmt.Sprintf("%s resolves to %s (%s)", host, a, why), Host: host, Port: port}
+		}
+	}
+	return Decision{Allow: true, Rule: RuleAllowed, Reason: "every address is public", Host: host, Port: port, Addrs: addrs}
+}
+
+func defaultResolve(ctx context.Context, host string) ([]netip.Addr, error) {
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}
+
+// normaliseHost folds compatibility forms (fullwidth, enclosed
+// alphanumerics such as ⓛⓞⓒⓐⓛⓗⓞⓢⓣ) to see what they mean, then refuses
+// any host that is not plain ASCII: a fetcher's IDNA mapping could
+// otherwise turn it into a different name than the one checked.
+func normaliseHost(h string) (string, Decision, bool) {
+	h = strings.ToLower(h)
+	for i := 0; i < len(h); i++ {
+		if h[i] >= utf8.RuneSelf {
+			folded := strings.ToLower(norm.NFKC.String(h))
+			return "", deny(RuleIDNA, "non-ASCII host (folds to %q); use its xn-- form", folded), false
+		}
+	}
+	h = strings.TrimSuffix(h, ".")
+	if h == "" || len(h) > 253 {
+		return "", deny(RuleHost, "empty or overlong host"), false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return "", deny(RuleHost, "empty or overlong label in host %q", h), false
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return "", deny(RuleHost, "character %q not allowed in host", c), false
+			}
+		}
+	}
+	return h, Decision{}, true
+}
+
+// parseInetAton reads the IPv4 forms inet_aton and WHATWG accept:
+// 1 to 4 parts, each decimal, 0x hex or 0 octal, the last filling the
+// remaining bytes (127.1, 0x7f.1, 2130706433, 0177.0.0.1). isIP is
+// false for an ordinary name; ok is false when the last label is
+// numeric but the whole is not a valid address (a name a resolver or
+// browser may still read as an address).
+func parseInetAton(h string) (a netip.Addr, isIP, ok bool) {
+	parts := strings.Split(h, ".")
+	if !numericLabel(parts[len(parts)-1]) {
+		return netip.Addr{}, false, true
+	}
+	if len(parts) > 4 {
+		return netip.Addr{}, false, false
+	}
+	vals := make([]uint64, len(parts))
+	for i, p := range parts {
+		v, good := parseNum(p)
+		if !good {
+			return netip.Addr{}, false, false
+		}
+		vals[i] = v
+	}
+	var ip uint64
+	for i, v := range vals[:len(vals)-1] {
+		if v > 255 {
+			return netip.Addr{}, false, false
+		}
+		ip |= v << (8 * (3 - i))
+	}
+	last := vals[len(vals)-1]
+	if last >= 1<<(8*(5-len(vals))) {
+		return netip.Addr{}, false, false
+	}
+	ip |= last
+	return netip.AddrFrom4([4]byte{byte(ip >> 24), byte(ip >> 16), byte(ip >> 8), byte(ip)}), true, true
+}
+
+// numericLabel reports whether a label is a number in any base, the
+// WHATWG "ends in a number" test.
+func numericLabel(s string) bool {
+	if s == "" {
+		return false
+	}
+	if len(s) >= 2 && s[0] == '0' && s[1]|0x20 == 'x' {
+		for i := 2; i < len(s); i++ {
+			if !isHex(s[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func parseNum(s string) (uint64, bool) {
+	base := 10
+	switch {
+	case len(s) >= 2 && s[0] == '0' && s[1]|0x20 == 'x':
+		s, base = s[2:], 16
+		if s == "" {
+			return 0, true
+		}
+	case len(s) > 1 && s[0] == '0':
+		s, base = s[1:], 8
+	}
+	if len(s) > 12 {
+		return 0, false
+	}
+	v, err := strconv.ParseUint(s, base, 64)
+	return v, err == nil
+}
+
+func isHex(c byte) bool { return c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f' }
+
+func hostListed(h string, list []string) bool {
+	for _, e := range list {
+		e = strings.ToLower(strings.TrimSuffix(e, "."))
+		if suffix, ok := strings.CutPrefix(e, "*."); ok {
+			if strings.HasSuffix(h, "."+suffix) {
+				return true
+			}
+		} else if h == e {
+			return true
+		}
+	}
+	return false
+}
+
+// localName catches names that mean this machine or a metadata service
+// whatever DNS says.
+func localName(h string) bool {
+	switch h {
+	case "localhost", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal":
+		return true
+	}
+	return strings.HasSuffix(h, ".localhost")
+}
+
+func allowedPrefix(a netip.Addr, ps []netip.Prefix) bool {
+	for _, p := range ps {
+		if p.Contains(a) || p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+var v4Internal = []struct {
+	p   netip.Prefix
+	why string
+}{
+	{netip.MustParsePrefix("0.0.0.0/8"), "this network"},
+	{netip.MustParsePrefix("10.0.0.0/8"), "RFC 1918 private"},
+	{netip.MustParsePrefix("100.64.0.0/10"), "CGNAT shared space (incl. Alibaba metadata 100.100.100.200)"},
+	{netip.MustParsePrefix("127.0.0.0/8"), "loopback"},
+	{netip.MustParsePrefix("169.254.0.0/16"), "link-local (incl. cloud metadata 169.254.169.254)"},
+	{netip.MustParsePrefix("172.16.0.0/12"), "RFC 1918 private"},
+	{netip.MustParsePrefix("192.0.0.0/24"), "IETF protocol assignments (incl. Oracle metadata 192.0.0.192)"},
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},
+	{netip.MustParsePrefix("192.88.99.0/24"), "6to4 relay anycast"},
+	{netip.MustParsePrefix("192.168.0.0/16"), "RFC 1918 private"},
+	{netip.MustParsePrefix("198.18.0.0/15"), "benchmarking"},
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation"},
+	{netip.MustParsePrefix("224.0.0.0/4"), "multicast"},
+	{netip.MustParsePrefix("240.0.0.0/4"), "reserved (incl. broadcast)"},
+	{netip.MustParsePrefix("168.63.129.16/32"), "Azure wire server"},
+}
+
+var v6Internal = []struct {
+	p   netip.Prefix
+	why string
+}{
+	{netip.MustParsePrefix("2001::/23"), "IETF protocol assignments (incl. Teredo)"},
+	{netip.MustParsePrefix("2001:db8::/32"), "documentation"},
+	{netip.MustParsePrefix("3fff::/20"), "documentation"},
+}
+
+var (
+	nat64   = netip.MustParsePrefix("64:ff9b::/96")
+	sixto4  = netip.MustParsePrefix("2002::/16")
+	global6 = netip.MustParsePrefix("2000::/3")
+)
+
+// Internal returns why a is not a public unicast address, or "" if it is.
+// Addresses that embed an IPv4 address (mapped, compatible, NAT64,
+// 6to4) are judged by the address they embed.
+func Internal(a netip.Addr) string {
+	if !a.IsValid() {
+		return "invalid address"
+	}
+	if a.Zone() != "" {
+		return "scoped address"
+	}
+	if a.Is4In6() {
+		if why := Internal(a.Unmap()); why != "" {
+			return "IPv4-mapped " + why
+		}
+		return ""
+	}
+	if a.Is4() {
+		for _, r := range v4Internal {
+			if r.p.Contains(a) {
+				return r.why
+			}
+		}
+		return ""
+	}
+	b := a.As16()
+	switch {
+	case a.IsUnspecified():
+		return "unspecified"
+	case a.IsLoopback():
+		return "loopback"
+	case isZero(b[:12]):
+		return "IPv4-compatible (deprecated)"
+	case nat64.Contains(a):
+		if why := Internal(netip.AddrFrom4([4]byte(b[12:16]))); why != "" {
+			return "NAT64 of " + why
+		}
+		return ""
+	case sixto4.Contains(a):
+		if why := Internal(netip.AddrFrom4([4]byte(b[2:6]))); why != "" {
+			return "6to4 of " + why
+		}
+		return ""
+	case a.IsLinkLocalUnicast():
+		return "link-local"
+	case a.IsMulticast():
+		return "multicast"
+	case a.IsPrivate():
+		return "unique local (incl. AWS metadata fd00:ec2::254)"
+	case !global6.Contains(a):
+		return "not global unicast (reserved)"
+	}
+	for _, r := range v6Internal {
+		if r.p.Contains(a) {
+			return r.why
+		}
+	}
+	return ""
+}
+
+func isZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Pinned is a checked URL bound to one address. Use DialContext as an
+// http.Transport's dialer so the fetch connects to exactly that address.
+type Pinned struct {
+	Host string         // host as it appears in the URL authority (Hostname form)
+	Addr netip.AddrPort // the checked address the fetch must reach
+	// Dialer performs the connection; zero value is fine.
+	Dialer net.Dialer
+}
+
+// ErrNotPinned is returned by DialContext for any other destination.
+var ErrNotPinned = errors.New("netguard: destination is not the pinned address")
+
+// Pin checks raw and returns the first checked address to dial.
+func Pin(ctx context.Context, raw string, opts Options) (*Pinned, Decision) {
+	d := CheckURLContext(ctx, raw, opts)
+	if !d.Allow {
+		return nil, d
+	}
+	port, _ := strconv.ParseUint(d.Port, 10, 16)
+	return &Pinned{Host: d.Host, Addr: netip.AddrPortFrom(d.Addrs[0], uint16(port))}, d
+}
+
+// DialContext connects to the pinned address and refuses any other
+// destination, so a redirect to another host or a second DNS answer
+// cannot move the connection.
+func (p *Pinned) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	switch network {
+	case "tcp", "tcp4", "tcp6":
+	default:
+		return nil, fmt.Errorf("%w: network %s", ErrNotPinned, network)
+	}
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotPinned, err)
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if a, err := netip.ParseAddr(host); err == nil {
+		host = a.String()
+	}
+	if host != p.Host && host != p.Addr.Addr().String() || port != strconv.Itoa(int(p.Addr.Port())) {
+		return nil, fmt.Errorf("%w: %s", ErrNotPinned, address)
+	}
+	d := p.Dialer
+	want := p.Addr
+	d.Control = func(_, addr string, _ syscall.RawConn) error {
+		got, err := netip.ParseAddrPort(addr)
+		if err != nil || got.Addr().Unmap() != want.Addr().Unmap() || got.Port() != want.Port() {
+			return fmt.Errorf("%w: dialing %s", ErrNotPinned, addr)
+		}
+		return nil
+	}
+	return d.DialContext(ctx, "tcp", want.String())
+}
