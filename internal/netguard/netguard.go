@@ -475,6 +475,9 @@ func (p *Pinned) DialContext(ctx context.Context, network, address string) (net.
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if a, err := netip.ParseAddr(host); err == nil {
 		host = a.String()
+	} else if a, isIP, _ := parseInetAton(host); isIP {
+		// http://134744072/ reaches the dialer in its written form.
+		host = a.String()
 	}
 	if host != p.Host && host != p.Addr.Addr().String() || port != strconv.Itoa(int(p.Addr.Port())) {
 		return nil, fmt.Errorf("%w: %s", ErrNotPinned, address)

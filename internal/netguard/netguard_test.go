@@ -277,6 +277,16 @@ func TestPinDial(t *testing.T) {
 	if _, err := p.DialContext(context.Background(), "udp", "svc.example:"+port); !errors.Is(err, ErrNotPinned) {
 		t.Errorf("udp: %v", err)
 	}
+	// A literal in a short form is dialled in that form and still matches.
+	p2, d := Pin(context.Background(), "http://2130706433:"+port+"/", o)
+	if !d.Allow {
+		t.Fatalf("pin short form: %+v", d)
+	}
+	c, err := p2.DialContext(context.Background(), "tcp", "2130706433:"+port)
+	if err != nil {
+		t.Fatalf("dial short form: %v", err)
+	}
+	c.Close()
 	if _, d := Pin(context.Background(), "http://127.0.0.1/", testOpts); d.Allow {
 		t.Errorf("pin of loopback without allow-prefix: %+v", d)
 	}

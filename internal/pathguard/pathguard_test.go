@@ -28,11 +28,12 @@ func fixture(t testing.TB) (root, outside string) {
 		t.Fatal(err)
 	}
 	links := map[string]string{
-		"esc":     outside,
-		"escfile": filepath.Join(outside, "secret"),
-		"etc":     "/etc",
-		"inner":   "sub",
-		"rel":     "../outside",
+		"esc":      outside,
+		"escfile":  filepath.Join(outside, "secret"),
+		"etc":      "/etc",
+		"inner":    "sub",
+		"rel":      "../outside",
+		"dangling": filepath.Join(outside, "not-yet"),
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
@@ -96,6 +97,8 @@ func TestCheck(t *testing.T) {
 		{"ROOT/etc/passwd", RuleSymlink},
 		{"ROOT/rel/secret", RuleSymlink},
 		{"esc/newfile", RuleSymlink},
+		{"dangling", RuleFSError},
+		{"ROOT/dangling", RuleFSError},
 		{"ROOT/a\nb", RuleEncoding},
 		{"", RuleEmpty},
 	}
