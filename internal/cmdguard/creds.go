@@ -1,0 +1,111 @@
+package cmdguard
+
+import (
+	"path"
+	"strings"
+)
+
+// Credential files. An argument is split at = @ : , (so --file=x, -d @x,
+// host:x and a,b lists are all seen), each piece is cleaned as a path and
+// matched by components, case-insensitively. The check is deliberately
+// blunt: reading a public key such as id_rsa.pub is denied too.
+var (
+	// credDirs are directory components whose contents are secrets.
+	credDirs = set(".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".password-store", "gcloud", ".gcloud")
+	// credBases are file names that are secrets wherever they are.
+	credBases = set(".git-credentials", ".npmrc", ".netrc", "_netrc", ".pypirc", ".pgpass", ".my.cnf",
+		".dockercfg", ".vault-token", ".boto", ".s3cfg", ".terraformrc", "credentials.tfrc.json",
+		".envrc", ".htpasswd", "shadow", "gshadow", "shadow-", "gshadow-", "master.passwd", "sudoers",
+		"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk", "authorized_keys",
+		"known_hosts", ".bash_history", ".zsh_history", ".python_history", ".psql_history", ".mysql_history",
+		"credentials", "application_default_credentials.json", ".git-credential-cache", "keyring")
+	credExts = []string{".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".ppk", ".kdbx", ".asc", ".gpg", ".ovpn"}
+	// envSafe are .env-like names that are templates, not secrets.
+	envSafe = set(".env.example", ".env.sample", ".env.template", ".env.dist", ".env.defaults")
+	// credSamples are concrete paths that glob patterns are matched against.
+	credSamples = []string{"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "~/.ssh/id_rsa", "~/.ssh/id_ed25519",
+		"~/.aws/credentials", ".env", "/proc/self/environ", "/proc/1/environ", "~/.git-credentials", "~/.npmrc",
+		"~/.netrc", "~/.pgpass", "~/.kube/config", "~/.docker/config.json", "~/.bash_history", "key.pem"}
+)
+
+func credential(arg string, globbed bool) (Decision, bool) {
+	pieces := strings.FieldsFunc(arg, func(r rune) bool { return r == '=' || r == '@' || r == ':' || r == ',' })
+	pieces = append(pieces, arg)
+	for _, p := range pieces {
+		if what := credPath(p, globbed); what != "" {
+			return deny(RuleCredential, "argument names a credential file (%s)", what), false
+		}
+	}
+	return Decision{}, true
+}
+
+func credPath(p string, globbed bool) string {
+	p = strings.ToLower(strings.TrimSpace(p))
+	p = strings.ReplaceAll(p, `\`, "/")
+	p = strings.TrimPrefix(p, "//") // file:// after the split at ':'
+	if p == "" {
+		return ""
+	}
+	if globbed && strings.ContainsAny(p, "*?[") {
+		for _, s := range credSamples {
+			for _, cand := range []string{s, path.Base(s)} {
+				if ok, _ := path.Match(p, cand); ok {
+					return "glob " + s
+				}
+			}
+		}
+	}
+	clean := path.Clean(p)
+	parts := strings.Split(clean, "/")
+	base := parts[len(parts)-1]
+	for _, c := range parts[:len(parts)-1] {
+		if credDirs[c] {
+			return c
+		}
+	}
+	if credDirs[base] {
+		return base
+	}
+	if credBases[base] {
+		switch base {
+		case "credentials", "keyring":
+			// Generic names: only inside a known tool directory (handled
+			// above) or a dot-directory.
+			if len(parts) >= 2 && strings.HasPrefix(parts[len(parts)-2], ".") {
+				return base
+			}
+			return ""
+		case "shadow", "gshadow", "shadow-", "gshadow-", "sudoers", "master.passwd":
+			if len(parts) >= 2 && parts[len(parts)-2] == "etc" {
+				return "/etc/" + base
+			}
+			return ""
+		}
+		return base
+	}
+	if (base == ".env" || strings.HasPrefix(base, ".env.")) && !envSafe[base] {
+		return ".env"
+	}
+	if strings.HasPrefix(base, "id_rsa") || strings.HasPrefix(base, "id_dsa") || strings.HasPrefix(base, "id_ecdsa") ||
+		strings.HasPrefix(base, "id_ed25519") {
+		return base
+	}
+	for _, e := range credExts {
+		if strings.HasSuffix(base, e) && len(base) > len(e) {
+			return "*" + e
+		}
+	}
+	if strings.HasPrefix(clean, "/proc/") {
+		switch base {
+		case "environ", "mem", "auxv", "maps", "cmdline":
+			return "/proc/*/" + base
+		}
+		if strings.Contains(clean, "/fd/") || strings.Contains(clean, "/root/") || base == "root" {
+			return "/proc/*/" + base
+		}
+	}
+	if strings.HasPrefix(clean, "/etc/ssh/") && strings.Contains(base, "key") {
+		return clean
+	}
+	return ""
+}
