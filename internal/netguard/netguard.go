@@ -4,6 +4,12 @@
 //
 // It is a pure engine apart from name resolution, which goes through
 // Options.Resolve so tests and callers can supply their own.
+//
+// A fetcher wires it as: Pin the URL, build an http.Transport with
+// DialContext set to the Pinned value's method and Proxy left nil (a
+// proxy would do its own resolution), and make CheckRedirect refuse or
+// re-Pin every redirect: the pinned dialer already refuses a redirect to
+// any other host or port.
 package netguard
 
 import (

@@ -4,6 +4,12 @@
 // only outside state it reads is the file system, and only to resolve
 // symlinks under roots that exist, because a lexical check alone lets a
 // link inside a root point anywhere.
+//
+// The adapter must pass Decision.Clean to the tool in place of the
+// argument it received: the check is about the decoded, folded form, and
+// a tool that decodes differently must not see the original. A check
+// against the file system is a snapshot; a sandbox confining the tool to
+// the same roots closes the window between check and use.
 package pathguard
 
 import (
