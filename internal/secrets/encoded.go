@@ -1,7 +1,9 @@
 package secrets
 
 import (
+	"cmp"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -12,26 +14,58 @@ func isZeroWidth(r rune) bool {
 	return r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF
 }
 
-// stripZeroWidth returns s without zero-width runes and, when any were
-// removed, the original offset of each byte kept (nil otherwise).
-func stripZeroWidth(s string) (string, []int) {
-	if !strings.Contains(s, "\u200b") && !strings.Contains(s, "\u200c") && !strings.Contains(s, "\u200d") &&
-		!strings.Contains(s, "\u2060") && !strings.Contains(s, "\ufeff") {
+// zwMap maps offsets in the stripped text back to the original: each entry
+// is a stripped offset from which on the original runs ahead by cum bytes.
+type zwMap []struct{ at, cum int }
+
+func (m zwMap) orig(i int) int {
+	k, _ := slices.BinarySearchFunc(m, i, func(e struct{ at, cum int }, i int) int { return cmp.Compare(e.at, i+1) })
+	if k == 0 {
+		return i
+	}
+	return i + m[k-1].cum
+}
+
+// stripZeroWidth returns s without zero-width runes and the map of where
+// they were (nil when there were none).
+func stripZeroWidth(s string) (string, zwMap) {
+	// Every stripped rune encodes as E2 80 8B–8D, E2 81 A0 or EF BB BF.
+	first := -1
+	for i := 0; i+2 < len(s); i++ {
+		if (s[i] == 0xE2 || s[i] == 0xEF) && zeroWidthAt(s, i) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
 		return s, nil
 	}
 	var b strings.Builder
-	offs := make([]int, 0, len(s))
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !isZeroWidth(r) || (r == utf8.RuneError && n == 1) {
-			b.WriteString(s[i : i+n])
-			for k := range n {
-				offs = append(offs, i+k)
-			}
+	b.Grow(len(s))
+	var m zwMap
+	cum := 0
+	last := 0
+	for i := first; i+2 < len(s); i++ {
+		if (s[i] != 0xE2 && s[i] != 0xEF) || !zeroWidthAt(s, i) {
+			continue
 		}
-		i += n
+		b.WriteString(s[last:i])
+		cum += 3
+		if k := len(m); k > 0 && m[k-1].at == b.Len() {
+			m[k-1].cum = cum
+		} else {
+			m = append(m, struct{ at, cum int }{b.Len(), cum})
+		}
+		last = i + 3
+		i += 2
 	}
-	return b.String(), offs
+	b.WriteString(s[last:])
+	return b.String(), m
+}
+
+func zeroWidthAt(s string, i int) bool {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	return n == 3 && isZeroWidth(r)
 }
 
 const minEncoded = 16

@@ -56,11 +56,11 @@ var Default = sync.OnceValue(func() *Engine {
 type Engine struct {
 	rules    []*rule
 	global   allow
-	keywords []string     // distinct lower-case keywords
-	kwRules  [][]int      // keyword index → rule indexes
-	pairs    map[uint16][]int // first two bytes → keyword indexes
-	pairSeen [1 << 16 / 64]uint64
-	always   []int // rules without keywords
+	keywords []string        // distinct lower-case keywords
+	kwRules  [][]int         // keyword index → rule indexes
+	pairIdx  [1 << 16]uint16 // first two bytes → 1 + index into pairs, 0 if none
+	pairs    [][]int         // keyword indexes sharing their first two bytes
+	always   []int           // rules without keywords
 }
 
 type rule struct {
@@ -71,6 +71,8 @@ type rule struct {
 	allows  []allow
 	before  int
 	after   int
+	// anchored, when set, is the rule from its keyword on (see anchorRule).
+	anchored *anchor
 }
 
 type allow struct {
@@ -106,7 +108,7 @@ func Load(data []byte) (*Engine, error) {
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("secrets: decode rules: %w", err)
 	}
-	e := &Engine{pairs: map[uint16][]int{}}
+	e := &Engine{}
 	var err error
 	if e.global.regexes, err = compileAll(f.Global.Regexes); err != nil {
 		return nil, err
@@ -119,9 +121,19 @@ func Load(data []byte) (*Engine, error) {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 		}
 		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, before: 256, after: 1024}
-		if strings.Contains(fr.Regex, "[\\s\\S") || strings.Contains(fr.Regex, "(?s") {
+		if n := ruleMaxLen(fr.Regex); n >= 0 && n < r.after {
+			r.before, r.after = n, n
+		} else if n < 0 && (strings.Contains(fr.Regex, "[\\s\\S") || strings.Contains(fr.Regex, "(?s")) {
 			// Multi-line bodies such as PEM keys run far past their keyword.
 			r.after = 16 << 10
+		}
+		keywords := make([]string, len(fr.Keywords))
+		for i, kw := range fr.Keywords {
+			keywords[i] = asciiLower(kw)
+		}
+		if a, ok := anchorRule(fr.Regex, keywords); ok {
+			r.anchored = a
+			keywords = a.keywords
 		}
 		for _, fa := range fr.Allowlists {
 			a := allow{target: fa.Target, and: fa.And, stopwords: lowerAll(fa.Stopwords)}
@@ -136,8 +148,7 @@ func Load(data []byte) (*Engine, error) {
 			e.always = append(e.always, ri)
 			continue
 		}
-		for _, kw := range fr.Keywords {
-			kw = asciiLower(kw)
+		for _, kw := range keywords {
 			if len(kw) < 2 {
 				e.always = append(e.always, ri)
 				continue
@@ -149,8 +160,11 @@ func Load(data []byte) (*Engine, error) {
 				e.keywords = append(e.keywords, kw)
 				e.kwRules = append(e.kwRules, nil)
 				p := uint16(kw[0])<<8 | uint16(kw[1])
-				e.pairs[p] = append(e.pairs[p], ki)
-				e.pairSeen[p/64] |= 1 << (p % 64)
+				if e.pairIdx[p] == 0 {
+					e.pairs = append(e.pairs, nil)
+					e.pairIdx[p] = uint16(len(e.pairs))
+				}
+				e.pairs[e.pairIdx[p]-1] = append(e.pairs[e.pairIdx[p]-1], ki)
 			}
 			if !slices.Contains(e.kwRules[ki], ri) {
 				e.kwRules[ki] = append(e.kwRules[ki], ri)
@@ -196,12 +210,10 @@ func asciiLower(s string) string {
 
 // Scan reports the secrets in text, ordered by Start then RuleID.
 func (e *Engine) Scan(text string) []Finding {
-	plain, offs := stripZeroWidth(text)
+	plain, zw := stripZeroWidth(text)
 	var out []Finding
 	add := func(f Finding) {
-		if offs != nil {
-			f.Start, f.End = offs[f.Start], offs[f.End-1]+1
-		}
+		f.Start, f.End = zw.orig(f.Start), zw.orig(f.End-1)+1
 		out = append(out, f)
 	}
 	for _, f := range e.scanPlain(plain) {
@@ -225,13 +237,13 @@ func (e *Engine) scanPlain(s string) []Finding {
 		return nil
 	}
 	lower := asciiLower(s)
-	hits := make(map[int][]int) // rule → hit offsets (ascending)
+	hits := make([][]int, len(e.rules)) // rule → hit offsets (ascending)
 	for i := 0; i+1 < len(lower); i++ {
-		p := uint16(lower[i])<<8 | uint16(lower[i+1])
-		if e.pairSeen[p/64]&(1<<(p%64)) == 0 {
+		pi := e.pairIdx[uint16(lower[i])<<8|uint16(lower[i+1])]
+		if pi == 0 {
 			continue
 		}
-		for _, ki := range e.pairs[p] {
+		for _, ki := range e.pairs[pi-1] {
 			if strings.HasPrefix(lower[i:], e.keywords[ki]) {
 				for _, ri := range e.kwRules[ki] {
 					h := hits[ri]
@@ -247,7 +259,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
 		for _, m := range r.re.FindAllStringSubmatchIndex(sub, -1) {
-			if f, ok := e.check(r, s, w.start, m); ok {
+			if f, ok := e.check(r, s, w.start, m, w.start+m[0]); ok {
 				k := span{f.Start, f.End}
 				if !seen[k] {
 					seen[k] = true
@@ -260,16 +272,35 @@ func (e *Engine) scanPlain(s string) []Finding {
 		clear(seen)
 		run(e.rules[ri], span{0, len(s)})
 	}
-	ris := make([]int, 0, len(hits))
-	for ri := range hits {
-		ris = append(ris, ri)
-	}
-	slices.Sort(ris)
-	for _, ri := range ris {
+	for ri, rh := range hits {
+		if len(rh) == 0 {
+			continue
+		}
 		r := e.rules[ri]
 		clear(seen)
-		for _, w := range windows(s, hits[ri], r.before, r.after) {
-			run(r, w)
+		if r.anchored == nil {
+			for _, w := range windows(s, rh, r.before, r.after) {
+				run(r, w)
+			}
+			continue
+		}
+		a := r.anchored
+		for _, h := range rh {
+			if !a.boundaryOK(s, h) {
+				continue
+			}
+			in := s[h:min(len(s), h+r.after)]
+			if !a.re.MatchString(in) {
+				continue
+			}
+			m := a.re.FindStringSubmatchIndex(in)
+			if m == nil {
+				continue
+			}
+			if f, ok := e.check(r, s, h, m, a.matchStart(s, h)); ok && !seen[span{f.Start, f.End}] {
+				seen[span{f.Start, f.End}] = true
+				out = append(out, f)
+			}
 		}
 	}
 	return out
@@ -304,9 +335,13 @@ func windows(s string, hits []int, before, after int) []span {
 	return ws
 }
 
+func isWordByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+}
+
 // check applies the secret group, entropy and allowlists to one match at
 // m (relative to base in s).
-func (e *Engine) check(r *rule, s string, base int, m []int) (Finding, bool) {
+func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Finding, bool) {
 	ss, se := m[0], m[1]
 	if r.group > 0 && 2*r.group+1 < len(m) {
 		ss, se = m[2*r.group], m[2*r.group+1]
@@ -329,9 +364,9 @@ func (e *Engine) check(r *rule, s string, base int, m []int) (Finding, bool) {
 	if placeholder(secret) || e.global.allowed(secret, "", "") {
 		return Finding{}, false
 	}
-	match := s[base+m[0] : base+m[1]]
+	match := s[matchStart : base+m[1]]
 	for _, a := range r.allows {
-		if a.allowed(secret, match, lineAt(s, base+m[0], base+m[1])) {
+		if a.allowed(secret, match, lineAt(s, matchStart, base+m[1])) {
 			return Finding{}, false
 		}
 	}

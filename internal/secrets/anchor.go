@@ -1,0 +1,246 @@
+package secrets
+
+import (
+	"regexp"
+	"regexp/syntax"
+)
+
+// anchorRule prepares the fast path for a rule whose matches start at one of
+// its keywords, give or take a short lead such as [\w.-]{0,50}? or \b: it
+// returns that remainder compiled as ^(?:…) and the longest lead. At each
+// keyword hit the anchored form fails within a few bytes when nothing is
+// there, so the full regex runs only on small windows that can match. ok is
+// false when some keyword cannot begin the remainder (the keyword sits in the
+// middle of the pattern); such rules scan windows around hits instead.
+func anchorRule(expr string, keywords []string) (a *anchor, ok bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	a = &anchor{}
+	var rest []*syntax.Regexp
+	if re.Op == syntax.OpConcat {
+		rest = re.Sub
+	} else {
+		rest = []*syntax.Regexp{re}
+	}
+	for len(rest) > 1 {
+		s := rest[0]
+		switch {
+		case s.Op == syntax.OpWordBoundary && !a.wordBoundary && a.leadMax == 0:
+			a.wordBoundary = true
+		case s.Op == syntax.OpRepeat && s.Min == 0 && s.Max > 0 && s.Max <= 64 && isClass(s.Sub[0]) &&
+			!a.wordBoundary && a.leadMax == 0:
+			a.leadSet, _ = firstBytes(s.Sub[0])
+			a.leadMax = s.Max
+		default:
+			goto done
+		}
+		rest = rest[1:]
+	}
+done:
+	tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest, Flags: re.Flags}
+	first, _ := firstBytes(tail)
+	for _, kw := range keywords {
+		c := kw[0]
+		if first[c] || first[upperByte(c)] {
+			a.keywords = append(a.keywords, kw)
+		}
+	}
+	if len(a.keywords) == 0 {
+		return nil, false
+	}
+	if a.re, err = regexp.Compile(`^(?:` + tail.String() + `)`); err != nil {
+		return nil, false
+	}
+	return a, true
+}
+
+// anchor is a rule's fast form: the regex after its lead, anchored at a
+// keyword hit. The lead is either one \b, checked by hand, or one short
+// optional class run like [\w.-]{0,50}?, which only widens the whole match
+// (what "match" allowlists see) and never changes the secret group.
+type anchor struct {
+	re           *regexp.Regexp
+	keywords     []string // the keywords that can start the anchored form
+	wordBoundary bool
+	leadSet      [256]bool
+	leadMax      int
+}
+
+// matchStart is where the rule's full match begins when its anchored form
+// matches at h.
+func (a *anchor) matchStart(s string, h int) int {
+	i := h
+	for i > 0 && h-i < a.leadMax && a.leadSet[s[i-1]] {
+		i--
+	}
+	return i
+}
+
+// boundaryOK checks a leading \b that the anchored form dropped.
+func (a *anchor) boundaryOK(s string, h int) bool {
+	if !a.wordBoundary {
+		return true
+	}
+	before := h > 0 && isWordByte(s[h-1])
+	after := h < len(s) && isWordByte(s[h])
+	return before != after
+}
+
+// maxLen bounds the bytes a match of re can span, or -1 if it is unbounded.
+func maxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return 4 * len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 4
+	case syntax.OpCapture:
+		return maxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpRepeat:
+		n := maxLen(re.Sub[0])
+		if n < 0 || re.Max < 0 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat:
+		t := 0
+		for _, s := range re.Sub {
+			n := maxLen(s)
+			if n < 0 {
+				return -1
+			}
+			t += n
+		}
+		return t
+	case syntax.OpAlternate:
+		t := 0
+		for _, s := range re.Sub {
+			n := maxLen(s)
+			if n < 0 {
+				return -1
+			}
+			t = max(t, n)
+		}
+		return t
+	}
+	return 0
+}
+
+// ruleMaxLen is maxLen of a pattern, -1 when unbounded or unparsable.
+func ruleMaxLen(expr string) int {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	return maxLen(re)
+}
+
+func upperByte(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 'a' + 'A'
+	}
+	return c
+}
+
+func isEmptyWidth(op syntax.Op) bool {
+	switch op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true
+	}
+	return false
+}
+
+func isClass(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL, syntax.OpLiteral:
+		return re.Op != syntax.OpLiteral || len(re.Rune) == 1
+	}
+	return false
+}
+
+// firstBytes over-approximates the bytes a match of re can start with.
+func firstBytes(re *syntax.Regexp) (set [256]bool, nullable bool) {
+	all := func() {
+		for i := range set {
+			set[i] = true
+		}
+	}
+	addRune := func(lo, hi rune, fold bool) {
+		for r := lo; r <= hi && r < 0x80; r++ {
+			set[r] = true
+			if fold {
+				set[upperByte(byte(r))] = true
+				if 'A' <= r && r <= 'Z' {
+					set[r+'a'-'A'] = true
+				}
+			}
+		}
+		if hi >= 0x80 {
+			for i := 0x80; i < 256; i++ {
+				set[i] = true
+			}
+		}
+		if fold && (lo <= 'k' && 'k' <= hi || lo <= 's' && 's' <= hi || lo <= 'K' && 'K' <= hi || lo <= 'S' && 'S' <= hi) {
+			// Kelvin sign and long s fold to k and s.
+			for i := 0x80; i < 256; i++ {
+				set[i] = true
+			}
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return set, true
+		}
+		addRune(re.Rune[0], re.Rune[0], re.Flags&syntax.FoldCase != 0)
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			addRune(re.Rune[i], re.Rune[i+1], false)
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		all()
+	case syntax.OpCapture:
+		return firstBytes(re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		set, _ = firstBytes(re.Sub[0])
+		return set, true
+	case syntax.OpPlus:
+		return firstBytes(re.Sub[0])
+	case syntax.OpRepeat:
+		set, nullable = firstBytes(re.Sub[0])
+		return set, nullable || re.Min == 0
+	case syntax.OpConcat:
+		for _, s := range re.Sub {
+			fs, n := firstBytes(s)
+			for i, b := range fs {
+				set[i] = set[i] || b
+			}
+			if !n {
+				return set, false
+			}
+		}
+		return set, true
+	case syntax.OpAlternate:
+		for _, s := range re.Sub {
+			fs, n := firstBytes(s)
+			for i, b := range fs {
+				set[i] = set[i] || b
+			}
+			nullable = nullable || n
+		}
+		return set, nullable
+	default:
+		if isEmptyWidth(re.Op) {
+			return set, true
+		}
+		all()
+		return set, true
+	}
+	return set, false
+}

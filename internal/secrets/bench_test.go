@@ -1,0 +1,39 @@
+package secrets
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// mixedText is about 1 MiB of what tool results look like: prose, code,
+// JSON, logs, a lockfile, base64 and a few real-looking secrets.
+func mixedText() string {
+	var b strings.Builder
+	secrets := secretCases()
+	benign := benignCases()
+	for i := 0; b.Len() < 1<<20; i++ {
+		fmt.Fprintf(&b, "2026-11-25T20:%02d:%02dZ INFO request id=%d method=tools/call duration=%dms user=jane\n", i%60, i%60, i, i%97)
+		b.WriteString("The quick brown fox reads the configuration file and passes the result to the next stage of the pipeline.\n")
+		fmt.Fprintf(&b, `{"jsonrpc":"2.0","id":%d,"result":{"content":[{"type":"text","text":"row %d of the report: %s"}]}}`+"\n", i, i, rnd(uint64(i), alnum, 24))
+		b.WriteString("func (s *Server) handle(ctx context.Context, req *Request) (*Response, error) {\n\tif err := s.check(req); err != nil {\n\t\treturn nil, fmt.Errorf(\"handle: %w\", err)\n\t}\n}\n")
+		b.WriteString(benign[i%len(benign)].text + "\n")
+		if i%20 == 0 {
+			b.WriteString(secrets[i/20%len(secrets)].text + "\n")
+		}
+		if i%50 == 0 {
+			b.WriteString(rnd(uint64(i), alnum+"+/", 512) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func BenchmarkScan(b *testing.B) {
+	text := mixedText()
+	e := Default()
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for b.Loop() {
+		e.Scan(text)
+	}
+}
