@@ -3,6 +3,27 @@
 // and judges the literal argv the shell would build, so quoting tricks such as
 // c'a't or \c\a\t are seen as "cat", while metacharacters inside quotes are
 // plain data. It is a pure engine: strings in, a Decision out.
+//
+// Scope. The guard admits one simple command and returns its argv, which the
+// caller should execute without a shell. It does not resolve paths against
+// the file system (that is pathguard's job), does not judge network
+// destinations (netguard), and only names the credential files it knows.
+// Rules that cannot be decided exactly err towards denial and are listed with
+// their false positives:
+//   - awk programs containing system, |, >, getline or ENVIRON are denied,
+//     so awk '$1 > 5' is refused;
+//   - git -C and -c are denied everywhere, so git log -C (copy detection)
+//     is refused; rsync, curl, wget and ssh deny whole short-option letters
+//     in clusters;
+//   - wrappers (env, xargs, timeout, sudo, busybox ...) are denied even when
+//     they would run an allowed program;
+//   - pagers: less, more and man are allowed, because an MCP tool has no
+//     terminal for the interactive ! escape; their options that run
+//     commands (man -P/--pager/-H, less +!cmd, --lesskey-*) are denied. An
+//     operator who gives a tool a terminal should leave them off the
+//     allow-list;
+//   - remote commands (ssh host cmd) run on the remote side and are not
+//     judged.
 package cmdguard
 
 import (

@@ -229,7 +229,7 @@ func sedScript(s string) (string, bool) {
 			}
 		case ':', 'b', 't', 'T':
 			toEOL()
-		case '=', 'd', 'D', 'g', 'G', 'h', 'H', 'n', 'N', 'p', 'P', 'x', '#':
+		case '{', '}', '=', 'd', 'D', 'g', 'G', 'h', 'H', 'n', 'N', 'p', 'P', 'x', '#':
 			if c == '#' {
 				for i < n && s[i] != '\n' {
 					i++
