@@ -74,6 +74,22 @@ type anchor struct {
 	needsOp      bool
 }
 
+// opNear reports whether a key = value rule could match at h: past the
+// keyword and [ \t\w.-]{0,20} and up to three of [\s'"] must come an operator
+// byte. It over-approximates the regex, so it only ever saves work.
+func opNear(s string, h int) bool {
+	end := min(len(s), h+opWindow)
+	j := h
+	for j < end && (isWordByte(s[j]) || s[j] == ' ' || s[j] == '\t' || s[j] == '.' || s[j] == '-') {
+		j++
+	}
+	for k := 0; k < 3 && j < end && (s[j] == '\'' || s[j] == '"' || s[j] == '\n' || s[j] == '\r' ||
+		s[j] == '\f' || s[j] == '\v' || s[j] == ' ' || s[j] == '\t'); k++ {
+		j++
+	}
+	return j < end && strings.IndexByte("=>:|,?", s[j]) >= 0
+}
+
 // opWindow bounds how far after a keyword hit the operator of a key = value
 // rule can start: the keyword group, [ \t\w.-]{0,20} and [\s'"]{0,3}.
 const opWindow = 96

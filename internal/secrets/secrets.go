@@ -286,7 +286,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 		}
 		a := r.anchored
 		for _, h := range rh {
-			if !a.boundaryOK(s, h) || a.needsOp && !strings.ContainsAny(s[h:min(len(s), h+opWindow)], "=>:|,") {
+			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
 				continue
 			}
 			in := s[h:min(len(s), h+r.after)]
