@@ -28,7 +28,7 @@ var interpreters = map[string]inline{
 	"python": {"c", nil}, "pypy": {"c", nil},
 	"perl": {"eEM", nil},
 	"ruby": {"e", nil}, "jruby": {"e", nil},
-	"node": {"ep", []string{"--eval", "--print"}}, "nodejs": {"ep", []string{"--eval", "--print"}},
+	"node": {"ep", nodeLong}, "nodejs": {"ep", nodeLong},
 	"bun": {"e", []string{"--eval", "--print"}},
 	"php": {"rBRE", []string{"--run", "--process-begin", "--process-code", "--process-end"}},
 	"lua": {"e", nil}, "luajit": {"e", nil},
@@ -48,6 +48,11 @@ var interpreters = map[string]inline{
 	"jshell": {"", nil},
 	"deno":   {"", nil},
 }
+
+// nodeLong: --import and the loaders take data: URLs (inline code); the
+// inspector opens a debugger port that runs any code sent to it.
+var nodeLong = []string{"--eval", "--print", "--import", "--loader", "--experimental-loader",
+	"--inspect", "--inspect-brk", "--inspect-wait", "--inspect-port"}
 
 // judge applies the program-level rules to a parsed argv.
 func judge(argv []string, globbed []bool, opts Options) (Decision, bool) {
@@ -122,6 +127,11 @@ func interp(name string, in inline, args []string) (Decision, bool) {
 	for _, a := range args {
 		if name == "pwsh" || name == "powershell" {
 			a = strings.ToLower(a)
+		}
+		if strings.Contains(strings.ToLower(a), "data:") {
+			// data: URLs carry code: node --import data:..., php -d
+			// auto_prepend_file=data://..., python -X ... importers.
+			return deny(RuleInterpreter, "%s argument carries a data: URL", name), false
 		}
 		for _, l := range in.long {
 			if flagMatches(a, l) {
