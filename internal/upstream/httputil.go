@@ -256,7 +256,6 @@ func needsBase64(s string) bool {
 	return strings.HasPrefix(s, "=?base64?") && strings.HasSuffix(s, "?=")
 }
 
-
 // WithParamHeaders returns a context that makes an HTTP Conn add the given
 // Mcp-Param-* headers to the request it sends for this context (the
 // Streamable HTTP modern era binds tool arguments annotated x-mcp-header to
