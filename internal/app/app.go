@@ -368,4 +368,3 @@ type nopClose struct{ upstream.Conn }
 
 func (nopClose) Close() error { return nil }
 
-var _ = os.Stderr

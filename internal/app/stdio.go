@@ -1,7 +1,6 @@
 package app
 
 import (
-	"io"
 	"os"
 	"syscall"
 )
@@ -39,4 +38,3 @@ func pollable(f *os.File) (rw *os.File, restore func()) {
 	}
 }
 
-var _ io.Reader = (*os.File)(nil)
