@@ -367,4 +367,3 @@ func (r *runBackend) Shared(ctx context.Context, name string) (upstream.Conn, er
 type nopClose struct{ upstream.Conn }
 
 func (nopClose) Close() error { return nil }
-

@@ -37,4 +37,3 @@ func pollable(f *os.File) (rw *os.File, restore func()) {
 		_ = syscall.SetNonblock(fd, false)
 	}
 }
-
