@@ -73,6 +73,7 @@ func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pol *policy.Polic
 	return intercept.NewChain(
 		aud.stage(exchangeLog(log)),
 		intercept.Manifests(ms),
+		intercept.Guards(ms),
 		intercept.Policy(pol),
 	)
 }

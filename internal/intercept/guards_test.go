@@ -1,0 +1,102 @@
+package intercept
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+)
+
+// The guards a manifest names run on the validated arguments: attacks are
+// refused with a guard rule before the server sees them, benign look-alikes
+// pass, the path guard's cleaned path is what is forwarded, and a guard the
+// gateway lacks refuses rather than doing nothing.
+func TestGuardsStage(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "notes..txt"), []byte("x"), 0o644)
+	m, err := manifest.Parse("m.yaml", []byte(fmt.Sprintf(`
+tools:
+  read:
+    risk: read
+    arguments: {type: object, properties: {path: {type: string}}, required: [path]}
+    guards:
+      path:
+        path: {roots: [%q]}
+  run:
+    risk: destructive
+    arguments: {type: object, properties: {cmd: {type: string}}}
+    guards:
+      cmd:
+        command: {programs: [ls, grep]}
+  fetch:
+    risk: external
+    arguments: {type: object, properties: {url: {type: string}}}
+    guards:
+      url:
+        url: {allow: public}
+  mail:
+    risk: external
+    arguments: {type: object, properties: {body: {type: string}}}
+    guards:
+      body:
+        secrets: scan
+  query:
+    risk: read
+    arguments: {type: object, properties: {sql: {type: string}}}
+    guards:
+      sql:
+        sql: {mode: read_only}
+`, root)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*manifest.Manifest{"s": m}
+	h := NewChain(Manifests(ms), Guards(ms))
+	awsKey := "AKIA" + "Z7Q3" + "LMNO" + "PQRS" + "TUV2"
+	for _, tc := range []struct {
+		tool, args string
+		rule       string // "" = allowed
+		forwarded  string // substring of the forwarded arguments when allowed
+	}{
+		{"read", `{"path":"notes..txt"}`, "", filepath.Join(root, "notes..txt")},
+		{"read", `{"path":"../../etc/passwd"}`, "guard.path.outside_roots", ""},
+		{"read", `{"path":"%2e%2e%2f%2e%2e%2fetc%2fpasswd"}`, "guard.path.outside_roots", ""},
+		{"read", `{"path":"/proc/self/environ"}`, "guard.path.", ""},
+		{"run", `{"cmd":"grep 'a|b' notes.txt"}`, "", `grep 'a|b' notes.txt`},
+		{"run", `{"cmd":"ls; rm -rf /"}`, "guard.cmd.", ""},
+		{"run", `{"cmd":"bash -c id"}`, "guard.cmd.", ""},
+		{"fetch", `{"url":"http://169.254.169.254/latest/meta-data/"}`, "guard.url.", ""},
+		{"fetch", `{"url":"http://0x7f.1/"}`, "guard.url.", ""},
+		{"mail", `{"body":"hello, the meeting is at 10"}`, "", "meeting"},
+		{"mail", `{"body":"key: ` + awsKey + `"}`, "guard.secrets.", ""},
+		{"query", `{"sql":"select 1"}`, "guard.sql.unavailable", ""},
+	} {
+		t.Run(tc.tool+" "+tc.args, func(t *testing.T) {
+			var seen *mcpwire.Message
+			x := exchange(t, "legacy", "s", "tools/call", `{"name":"`+tc.tool+`","arguments":`+tc.args+`}`)
+			x.Facts = map[string]any{}
+			_, err := h.Then(answer(`{"content":[]}`, &seen))(context.Background(), x)
+			if tc.rule == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				if !strings.Contains(string(seen.Params), tc.forwarded) {
+					t.Fatalf("forwarded %s, want it to contain %q", seen.Params, tc.forwarded)
+				}
+				return
+			}
+			d, ok := AsDenial(err)
+			if !ok || !strings.HasPrefix(d.Rule, tc.rule) {
+				t.Fatalf("got %v, want a denial with rule %s…", err, tc.rule)
+			}
+			if seen != nil {
+				t.Fatal("a refused call reached the server")
+			}
+		})
+	}
+}
