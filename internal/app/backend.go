@@ -381,12 +381,15 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 			return sc, nil
 		}
 		log.Info(bridging)
-		var once sync.Once
-		var herr error
+		// The bridge calls this under its own lock; a failed handshake is
+		// tried again on the next request rather than remembered forever.
+		initialized := false
 		return upstream.BridgeLegacy(sc, func(ctx context.Context) (upstream.Conn, error) {
-			once.Do(func() { _, herr = handshake(ctx, sc, gatewayInit()) })
-			if herr != nil {
-				return nil, herr
+			if !initialized {
+				if _, err := handshake(ctx, sc, gatewayInit()); err != nil {
+					return nil, err
+				}
+				initialized = true
 			}
 			return sc, nil
 		}), nil
