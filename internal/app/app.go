@@ -356,8 +356,11 @@ func (r *runBackend) Servers() []string { return []string{r.name} }
 
 func (r *runBackend) Dial(ctx context.Context, name string, params json.RawMessage, unsol func(upstream.Conn) func(*mcpwire.Message)) (upstream.Conn, json.RawMessage, error) {
 	r.conn.SetUnsolicited(unsol(r.conn))
-	res, err := handshake(ctx, r.conn, params)
-	return nopClose{r.conn}, res, err
+	res, err := upstream.Handshake(ctx, r.conn, params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("app: server %q: %w", name, err)
+	}
+	return nopClose{r.conn}, res, nil
 }
 
 func (r *runBackend) Shared(ctx context.Context, name string) (upstream.Conn, error) {

@@ -64,10 +64,10 @@ func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMess
 			return nil, nil, err
 		}
 		c.SetUnsolicited(unsol(c))
-		res, err := handshake(ctx, c, initParams)
+		res, err := upstream.Handshake(ctx, c, initParams)
 		if err != nil {
 			c.Close()
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("app: server %q: %w", name, err)
 		}
 		return c, res, nil
 	case "streamable":
@@ -131,29 +131,6 @@ func (b *backend) dialModern(ctx context.Context, name string, initParams json.R
 	bridge.SetUnsolicited(unsol(bridge))
 	bridge.Start(resp.Result)
 	return bridge, res, true
-}
-
-// handshake sends initialize and notifications/initialized on c.
-func handshake(ctx context.Context, c upstream.Conn, params json.RawMessage) (json.RawMessage, error) {
-	if params == nil {
-		params = json.RawMessage(`{}`)
-	}
-	req, err := mcpwire.Parse(mcpwire.NewRequest([]byte(`0`), "initialize", params))
-	if err != nil {
-		return nil, fmt.Errorf("app: initialize: %w", err)
-	}
-	resp, err := c.Call(ctx, req, nil)
-	if err != nil {
-		return nil, fmt.Errorf("app: initialize: %w", err)
-	}
-	if resp.Kind != mcpwire.KindResponse {
-		return nil, fmt.Errorf("app: initialize refused: %s", resp.Error)
-	}
-	n, _ := mcpwire.Parse(mcpwire.NewNotification("notifications/initialized", nil))
-	if err := c.Notify(ctx, n); err != nil {
-		return nil, fmt.Errorf("app: initialized: %w", err)
-	}
-	return resp.Result, nil
 }
 
 func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed bool) (*upstream.StdioConn, error) {
@@ -386,8 +363,8 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 		initialized := false
 		return upstream.BridgeLegacy(sc, func(ctx context.Context) (upstream.Conn, error) {
 			if !initialized {
-				if _, err := handshake(ctx, sc, gatewayInit()); err != nil {
-					return nil, err
+				if _, err := upstream.Handshake(ctx, sc, gatewayInit()); err != nil {
+					return nil, fmt.Errorf("app: server %q: %w", p.s.Name, err)
 				}
 				initialized = true
 			}

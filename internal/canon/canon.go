@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"math"
 	"slices"
 	"strconv"
@@ -474,47 +475,10 @@ func unit(r rune) rune {
 	return r
 }
 
-const hexDigits = "0123456789abcdef"
+// AppendString appends s as a canonical JSON string: the RFC 8785 escapes
+// are exactly the minimal ones mcpwire writes (quote, backslash, \b \f \n
+// \r \t, other controls as lower-case \u00xx). Invalid UTF-8, which
+// Parse never produces, becomes U+FFFD.
+func AppendString(dst []byte, s string) []byte { return mcpwire.AppendString(dst, s) }
 
-// AppendString appends s as a canonical JSON string. Invalid UTF-8 (which
-// Parse never produces) is replaced by U+FFFD first, since the scheme is
-// defined over Unicode text.
-func AppendString(dst []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\ufffd")
-	}
-	return appendString(dst, s)
-}
-
-func appendString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"':
-			dst = append(dst, '\\', '"')
-		case '\\':
-			dst = append(dst, '\\', '\\')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
+func appendString(dst []byte, s string) []byte { return mcpwire.AppendString(dst, s) }

@@ -65,12 +65,11 @@ func unquote(tok []byte) string {
 	return string(appendUnescaped(make([]byte, 0, len(body)), body))
 }
 
-// appendQuoted appends s as a JSON string. Only what JSON requires is
+// AppendString appends s as a JSON string. Only what JSON requires is
 // escaped (quote, backslash, control characters); invalid UTF-8 becomes
 // U+FFFD so that the output is always valid. Because nothing else is
 // escaped, a string token without backslashes is already in this form,
-// which IDKey relies on.
-// AppendString appends s as a JSON string (invalid UTF-8 becomes U+FFFD).
+// which IDKey relies on; it is also the RFC 8785 string form.
 func AppendString(dst []byte, s string) []byte { return appendQuoted(dst, s) }
 
 func appendQuoted(dst []byte, s string) []byte {

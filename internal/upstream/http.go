@@ -157,30 +157,19 @@ func (c *HTTPConn) ProtocolVersion() string {
 }
 
 func (c *HTTPConn) initialize(ctx context.Context, params json.RawMessage) error {
-	req, err := mcpwire.Parse(mcpwire.NewRequest([]byte("0"), "initialize", params))
+	res, err := Handshake(ctx, c, params)
 	if err != nil {
-		return fmt.Errorf("upstream http: initialize params: %w", err)
+		return fmt.Errorf("upstream http: %w", err)
 	}
-	resp, err := c.Call(ctx, req, nil)
-	if err != nil {
-		return err
-	}
-	if resp.Kind == mcpwire.KindError {
-		return fmt.Errorf("upstream http: initialize refused: %s", resp.Error)
-	}
-	version, ok := mcpwire.StringMember(resp.Result, "protocolVersion")
+	version, ok := mcpwire.StringMember(res, "protocolVersion")
 	if !ok || version == "" {
 		return errors.New("upstream http: initialize result has no protocolVersion")
 	}
 	c.mu.Lock()
 	c.version = version
-	c.initResult = resp.Result
+	c.initResult = res
 	c.mu.Unlock()
-	n, err := mcpwire.Parse(mcpwire.NewNotification("notifications/initialized", nil))
-	if err != nil {
-		return fmt.Errorf("upstream http: %w", err)
-	}
-	return c.Notify(ctx, n)
+	return nil
 }
 
 // Call sends req with the Conn's own id and waits for the response, which

@@ -142,25 +142,14 @@ func DialSSE(ctx context.Context, o SSEOptions) (*SSEConn, error) {
 }
 
 func (c *SSEConn) initialize(ctx context.Context, params json.RawMessage) error {
-	req, err := mcpwire.Parse(mcpwire.NewRequest([]byte("0"), "initialize", params))
-	if err != nil {
-		return fmt.Errorf("upstream sse: initialize params: %w", err)
-	}
-	resp, err := c.Call(ctx, req, nil)
-	if err != nil {
-		return fmt.Errorf("upstream sse: initialize: %w", err)
-	}
-	if resp.Kind == mcpwire.KindError {
-		return fmt.Errorf("upstream sse: initialize refused: %s", resp.Error)
-	}
-	c.mu.Lock()
-	c.initResult = resp.Result
-	c.mu.Unlock()
-	n, err := mcpwire.Parse(mcpwire.NewNotification("notifications/initialized", nil))
+	res, err := Handshake(ctx, c, params)
 	if err != nil {
 		return fmt.Errorf("upstream sse: %w", err)
 	}
-	return c.Notify(ctx, n)
+	c.mu.Lock()
+	c.initResult = res
+	c.mu.Unlock()
+	return nil
 }
 
 // InitializeResult is the raw result of initialize.
