@@ -449,7 +449,7 @@ func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
 		es.attach(w, r, seq, hs)
 		return
 	}
-	es := hs.getStream()
+	es := hs.get
 	if !es.claim() {
 		http.Error(w, "Conflict: a GET stream is already open for this session", http.StatusConflict)
 		return
@@ -473,7 +473,7 @@ func (h *HTTP) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) newSession(r *http.Request, transport string) *httpSession {
-	hs := &httpSession{id: randomID(), log: h.log, bufSize: h.o.EventBufferSize, streams: map[string]*eventStream{}}
+	hs := &httpSession{id: randomID(), bufSize: h.o.EventBufferSize, streams: map[string]*eventStream{}}
 	hs.touch()
 	hs.get = newEventStream("g", h.o.EventBufferSize)
 	peer := intercept.Peer{SessionID: hs.id, Era: session.EraLegacy, Transport: transport, RemoteAddr: r.RemoteAddr}

@@ -22,7 +22,6 @@ import (
 type httpSession struct {
 	id      string
 	sess    *session.Session
-	log     interface{ Debug(string, ...any) }
 	bufSize int
 	last    atomic.Int64
 	busy    atomic.Int32 // requests in flight
@@ -51,8 +50,6 @@ func (hs *httpSession) unsolicited(msg []byte) error {
 	return nil
 }
 
-func (hs *httpSession) getStream() *eventStream { return hs.get }
-
 // newStream makes the event stream of one POST request.
 func (hs *httpSession) newStream() *eventStream {
 	hs.mu.Lock()
@@ -72,8 +69,6 @@ func (hs *httpSession) newStream() *eventStream {
 	}
 	return es
 }
-
-func (hs *httpSession) endStream(es *eventStream) { es.end() }
 
 // findStream resolves a Last-Event-ID ("STREAM-SEQ") to its stream.
 func (hs *httpSession) findStream(last string) (*eventStream, int, bool) {
@@ -117,16 +112,15 @@ type eventStream struct {
 	id   string
 	size int
 
-	mu       sync.Mutex
-	events   []event
-	nextSeq  int
-	sent     int // highest seq written to a reader: where a new plain GET starts
-	ended    bool
-	final    bool // the last event is the final response of a request
-	claimed  bool
-	attachN  int
-	changed  chan struct{}
-	detached bool
+	mu      sync.Mutex
+	events  []event
+	nextSeq int
+	sent    int // highest seq written to a reader: where a new plain GET starts
+	ended   bool
+	final   bool // the last event is the final response of a request
+	claimed bool
+	attachN int
+	changed chan struct{}
 }
 
 type event struct {
@@ -267,11 +261,7 @@ func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, h
 	}
 }
 
-func writeEvent(w http.ResponseWriter, streamID string, ev event) error {
-	return writeEventTo(w, streamID, ev)
-}
-
-func writeEventTo(w io.Writer, streamID string, ev event) error {
+func writeEvent(w io.Writer, streamID string, ev event) error {
 	e := sse.Event{Type: "message", Data: ev.data, Retry: -1}
 	if streamID != "" {
 		e.ID, e.HasID = streamID+"-"+strconv.Itoa(ev.seq), true
@@ -285,20 +275,17 @@ func writeEventTo(w io.Writer, streamID string, ev event) error {
 // otherwise it is plain JSON when nothing came before the response, and
 // an SSE stream when something did.
 type postStream struct {
-	w       http.ResponseWriter
-	es      *eventStream
-	sid     string // session id for event ids ("" = no resumption)
-	prime   bool
-	fail    atomic.Bool
-	served  chan struct{}
-	started atomic.Bool
+	w     http.ResponseWriter
+	es    *eventStream
+	sid   string // session id for event ids ("" = no resumption)
+	prime bool
 }
 
 func newPostStream(w http.ResponseWriter, es *eventStream, sid string, prime bool) *postStream {
 	if es == nil {
 		es = newEventStream("", 1<<20)
 	}
-	return &postStream{w: w, es: es, sid: sid, prime: prime, served: make(chan struct{})}
+	return &postStream{w: w, es: es, sid: sid, prime: prime}
 }
 
 func (p *postStream) Send(msg []byte) error {
@@ -333,7 +320,6 @@ func (p *postStream) serve(r *http.Request) {
 		select {
 		case <-ch:
 		case <-r.Context().Done():
-			p.fail.Store(true)
 			return
 		}
 	}
@@ -345,9 +331,7 @@ func (p *postStream) serve(r *http.Request) {
 		h.Set("Content-Type", "application/json")
 		h.Set("Content-Length", strconv.Itoa(len(data)))
 		p.w.WriteHeader(http.StatusOK)
-		if _, err := p.w.Write(data); err != nil {
-			p.fail.Store(true)
-		}
+		_, _ = p.w.Write(data) // a client gone now is gone; nothing to retry
 		return
 	}
 	if len(es.events) == 0 && es.ended {
@@ -368,7 +352,7 @@ func (p *postStream) serve(r *http.Request) {
 			_ = sse.Write(&body, sse.Event{ID: streamID + "-0", HasID: true, Retry: -1})
 		}
 		for _, ev := range es.events {
-			_ = writeEventTo(&body, streamID, ev)
+			_ = writeEvent(&body, streamID, ev)
 		}
 		es.mu.Unlock()
 		h := p.w.Header()
@@ -376,9 +360,7 @@ func (p *postStream) serve(r *http.Request) {
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Content-Length", strconv.Itoa(body.Len()))
 		p.w.WriteHeader(http.StatusOK)
-		if _, err := p.w.Write(body.Bytes()); err != nil {
-			p.fail.Store(true)
-		}
+		_, _ = p.w.Write(body.Bytes())
 		return
 	}
 	es.mu.Unlock()
@@ -390,7 +372,6 @@ func (p *postStream) serve(r *http.Request) {
 	p.w.WriteHeader(http.StatusOK)
 	if p.prime && streamID != "" {
 		if err := sse.Write(p.w, sse.Event{ID: streamID + "-0", HasID: true, Retry: -1}); err != nil {
-			p.fail.Store(true)
 			return
 		}
 	}
@@ -407,7 +388,6 @@ func (p *postStream) serve(r *http.Request) {
 		es.mu.Unlock()
 		for _, ev := range pending {
 			if err := writeEvent(p.w, streamID, ev); err != nil {
-				p.fail.Store(true)
 				return
 			}
 			seq = ev.seq
@@ -421,7 +401,6 @@ func (p *postStream) serve(r *http.Request) {
 		select {
 		case <-ch:
 		case <-r.Context().Done():
-			p.fail.Store(true)
 			return
 		}
 	}
