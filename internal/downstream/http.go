@@ -121,13 +121,6 @@ func (h *HTTP) Close() {
 	wg.Wait()
 }
 
-// SessionCount reports live sessions (for metrics and tests).
-func (h *HTTP) SessionCount() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return len(h.sessions)
-}
-
 // guard checks Origin and Host before anything else: a browser page on
 // another origin, or a DNS-rebound name, must not reach a local server.
 func (h *HTTP) guard(next http.HandlerFunc) http.HandlerFunc {

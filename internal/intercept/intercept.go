@@ -56,18 +56,6 @@ func (c *Chain) Then(h Handler) Handler {
 	return h
 }
 
-// Names lists the stages in order.
-func (c *Chain) Names() []string {
-	if c == nil {
-		return nil
-	}
-	out := make([]string, len(c.stages))
-	for i, s := range c.stages {
-		out[i] = s.Name()
-	}
-	return out
-}
-
 // Peer describes the client side of an exchange.
 type Peer struct {
 	SessionID       string // gateway session id ("" for stateless)

@@ -108,7 +108,6 @@ type Session struct {
 	// client pipelines behind initialize wait for it instead of failing.
 	initReady   chan struct{}
 	nextSrvID   atomic.Uint64
-	lastActive  atomic.Int64
 	initDone    atomic.Bool
 	initPending atomic.Bool
 }
@@ -145,7 +144,6 @@ func New(opts *Options, peer intercept.Peer, out func([]byte) error) *Session {
 	if opts.Hold != nil {
 		s.release = opts.Hold()
 	}
-	s.touch()
 	return s
 }
 
@@ -169,16 +167,10 @@ func (s *Session) ProtocolVersion() string {
 // Initialized reports whether initialize completed.
 func (s *Session) Initialized() bool { return s.initDone.Load() }
 
-// IdleSince reports when the client was last heard from.
-func (s *Session) IdleSince() time.Time { return time.Unix(0, s.lastActive.Load()) }
-
-func (s *Session) touch() { s.lastActive.Store(time.Now().UnixNano()) }
-
 // Handle processes one client message. Requests block until their final
 // response was sent on stream; run them on their own goroutine where
 // requests must proceed concurrently.
 func (s *Session) Handle(ctx context.Context, msg *mcpwire.Message, stream Stream) {
-	s.touch()
 	switch msg.Kind {
 	case mcpwire.KindRequest:
 		s.handleRequest(ctx, msg, stream)
@@ -192,7 +184,6 @@ func (s *Session) Handle(ctx context.Context, msg *mcpwire.Message, stream Strea
 // Go starts a request on its own goroutine. The request is registered
 // first, so a cancellation that follows it on the wire finds it.
 func (s *Session) Go(ctx context.Context, msg *mcpwire.Message, stream Stream) {
-	s.touch()
 	if msg.Method == "initialize" {
 		s.initPending.Store(true)
 	}

@@ -127,9 +127,6 @@ func StartStdio(ctx context.Context, o StdioOptions) (*StdioConn, error) {
 	return c, nil
 }
 
-// Pid is the child's process id.
-func (c *StdioConn) Pid() int { return c.cmd.Process.Pid }
-
 func (c *StdioConn) SetUnsolicited(fn func(*mcpwire.Message)) {
 	c.mu.Lock()
 	c.unsol = fn
