@@ -72,6 +72,7 @@ tools:
 		{"run", `{"cmd":"bash -c id"}`, "guard.cmd.", ""},
 		{"fetch", `{"url":"http://169.254.169.254/latest/meta-data/"}`, "guard.url.", ""},
 		{"fetch", `{"url":"http://0x7f.1/"}`, "guard.url.", ""},
+		{"fetch", `{"url":"https://93.184.216.34/docs/127.0.0.1"}`, "", "93.184.216.34"},
 		{"mail", `{"body":"hello, the meeting is at 10"}`, "", "meeting"},
 		{"mail", `{"body":"key: ` + awsKey + `"}`, "guard.secrets.", ""},
 		{"query", `{"sql":"select 1"}`, "guard.sql.unavailable", ""},
