@@ -183,6 +183,24 @@ servers:
 		t.Errorf("config validate on a good file: exit %d\n%s", code, out)
 	}
 
+	// Files the configuration names are loaded too: both broken manifests
+	// and the missing policy are reported, not just the first.
+	os.WriteFile(filepath.Join(dir, "a.manifest.yaml"), []byte("tools:\n  echo:\n    risk: sneaky\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "b.manifest.yaml"), []byte("tools:\n  echo:\n    risk: read\n    guards: {x: {teleport: {}}}\n"), 0o600)
+	refs := filepath.Join(dir, "refs.yaml")
+	os.WriteFile(refs, []byte("policy: missing.cel\nservers:\n"+
+		stdioServerYAML(t, "a")+"    manifest: a.manifest.yaml\n"+
+		stdioServerYAML(t, "b")+"    manifest: b.manifest.yaml\n"), 0o600)
+	out, code = run(refs)
+	if code != 1 {
+		t.Errorf("config validate with broken manifests exited %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"server a", "sneaky", "server b", "teleport", "missing.cel"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config validate with broken referenced files does not mention %q:\n%s", want, out)
+		}
+	}
+
 	// serve refuses the bad file at start, with the same report.
 	cmd := exec.Command(gatewayBin, "serve", "-c", bad)
 	var sout bytes.Buffer

@@ -86,6 +86,8 @@ func loadPolicy(cfg *config.Config) (*policy.Policy, error) {
 	return policy.Load(cfg.Policy)
 }
 
+var errManifestKey = errors.New("manifest_key")
+
 // loadManifests loads the capability manifest of every server that names
 // one. Any invalid manifest fails the whole configuration.
 func loadManifests(cfg *config.Config, log *slog.Logger) (map[string]*manifest.Manifest, error) {
@@ -94,10 +96,10 @@ func loadManifests(cfg *config.Config, log *slog.Logger) (map[string]*manifest.M
 	if cfg.ManifestKey != "" {
 		b, err := os.ReadFile(cfg.ManifestKey)
 		if err != nil {
-			return nil, fmt.Errorf("manifest_key: %w", err)
+			return nil, fmt.Errorf("%w: %w", errManifestKey, err)
 		}
 		if o.Key, err = manifest.ParsePublicKey(b); err != nil {
-			return nil, fmt.Errorf("manifest_key %s: %w", cfg.ManifestKey, err)
+			return nil, fmt.Errorf("%w %s: %w", errManifestKey, cfg.ManifestKey, err)
 		}
 	}
 	for _, s := range cfg.Servers {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mcpwarden/mcpwarden/internal/app"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 )
 
@@ -23,6 +24,11 @@ func configCmd() *cobra.Command {
 			cfg, err := config.Load(file)
 			if err != nil {
 				return &exitError{code: 1, err: err}
+			}
+			// The files it names (manifests, keys, policy) must load too:
+			// serve refuses the configuration otherwise.
+			if err := app.CheckFiles(cfg); err != nil {
+				return &exitError{code: 1, err: fmt.Errorf("%s: %w", file, err)}
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d servers)\n", file, len(cfg.Servers))
 			return nil
