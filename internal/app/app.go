@@ -75,6 +75,8 @@ func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pol *policy.Polic
 		intercept.Manifests(ms),
 		intercept.Guards(ms),
 		intercept.Policy(pol),
+		// Buckets live with the loaded policy: they start full after a reload.
+		intercept.RateLimit(pol.Limiter()),
 	)
 }
 

@@ -3,6 +3,7 @@ package intercept
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // JSON-RPC and MCP error codes the gateway emits.
@@ -27,6 +28,9 @@ type Denial struct {
 	Public string // shown to the client
 	Detail string // internal only
 	ID     string // audit record id, filled by the audit stage
+	// RetryAfter, when set, tells the client when the same call can
+	// succeed (rate limits).
+	RetryAfter time.Duration
 }
 
 func (d *Denial) Error() string {

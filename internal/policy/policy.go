@@ -20,6 +20,8 @@ import (
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/cost"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mcpwarden/mcpwarden/internal/ratelimit"
 )
 
 // Modes.
@@ -80,6 +82,18 @@ type Policy struct {
 	Source string
 	Mode   string
 	Rules  []*Rule
+	// Limits are the rate limits of the file's rate_limits section.
+	Limits  []ratelimit.Rule
+	limiter *ratelimit.Limiter
+}
+
+// Limiter returns the buckets of p's rate limits; nil when p is nil or
+// has none.
+func (p *Policy) Limiter() *ratelimit.Limiter {
+	if p == nil {
+		return nil
+	}
+	return p.limiter
 }
 
 var env = mustEnv()
@@ -123,6 +137,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 			When   string `yaml:"when"`
 			Mode   string `yaml:"mode"`
 		} `yaml:"rules"`
+		RateLimits []rawLimit `yaml:"rate_limits"`
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -210,6 +225,12 @@ func Parse(name string, data []byte) (*Policy, error) {
 			continue
 		}
 		p.Rules = append(p.Rules, &Rule{ID: r.ID, Effect: r.Effect, When: r.When, Mode: mode, prg: prg})
+	}
+	p.Limits = parseLimits(raw.RateLimits, valueOf(root, "rate_limits"), seen, add)
+	if l, err := ratelimit.New(p.Limits); err != nil {
+		add(valueOf(root, "rate_limits"), "rate_limits", "%v", err)
+	} else {
+		p.limiter = l
 	}
 	if len(probs) > 0 {
 		return nil, errors.New(strings.Join(probs, "\n"))

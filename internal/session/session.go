@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"sync"
@@ -279,7 +280,11 @@ func errorReply(id json.RawMessage, err error) []byte {
 		}
 		var data []byte
 		if d.ID != "" || d.Rule != "" {
-			data, _ = json.Marshal(map[string]string{"rule": d.Rule, "audit_id": d.ID})
+			m := map[string]any{"rule": d.Rule, "audit_id": d.ID}
+			if d.RetryAfter > 0 {
+				m["retry_after_seconds"] = math.Ceil(d.RetryAfter.Seconds()*10) / 10
+			}
+			data, _ = json.Marshal(m)
 		}
 		return mcpwire.NewError(id, code, d.Public, data)
 	}
