@@ -69,10 +69,11 @@ func writerOf(log *slog.Logger) io.Writer {
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
-func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pol *policy.Policy, aud *auditing) *intercept.Chain {
+func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins intercept.Interceptor, pol *policy.Policy, aud *auditing) *intercept.Chain {
 	return intercept.NewChain(
 		aud.stage(exchangeLog(log)),
 		intercept.Manifests(ms),
+		pins,
 		intercept.Guards(ms),
 		intercept.Policy(pol),
 		// Buckets live with the loaded policy: they start full after a reload.
@@ -163,7 +164,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing) (*snapshot, er
 	b := newBackend(cfg, log)
 	s := &snapshot{cfg: cfg, backend: b}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms, pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
 	}
 	return s, nil
@@ -301,6 +302,10 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 	if err != nil {
 		return err
 	}
+	pins, err := openPins(cfg, server, log)
+	if err != nil {
+		return err
+	}
 	b := newBackend(cfg, log)
 	conn, err := b.startStdio(ctx, server, false)
 	if err != nil {
@@ -313,7 +318,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return err
 	}
 	defer aud.Close()
-	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
+	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -13,7 +13,7 @@ import (
 
 func runCmd() *cobra.Command {
 	var auditURL string
-	var file, logLevel, manifestFile, sandboxProfile string
+	var file, logLevel, manifestFile, pinsFile, sandboxProfile string
 	var writable, allowNet, allowDegraded []string
 	c := &cobra.Command{
 		Use:   "run [-c FILE] -- CMD [ARGS...]",
@@ -50,6 +50,13 @@ Logs and one audit line per exchange go to stderr.`,
 			if err := chooseAuditStore(cfg, auditURL); err != nil {
 				return &exitError{code: 2, err: err}
 			}
+			if server.Manifest == "" {
+				p, err := choosePins(pinsFile)
+				if err != nil {
+					return &exitError{code: 2, err: err}
+				}
+				cfg.PinStore = p
+			}
 			cfg.Servers = []config.Server{server}
 			if probs := cfg.Validate(); len(probs) > 0 {
 				return &exitError{code: 1, err: probs}
@@ -65,6 +72,7 @@ Logs and one audit line per exchange go to stderr.`,
 	c.Flags().StringVarP(&file, "config", "c", "", "configuration file (log and limits; servers are ignored)")
 	c.Flags().StringVar(&logLevel, "log-level", "", "debug, info, warn or error")
 	c.Flags().StringVar(&auditURL, "audit", "", "audit store: sqlite:PATH or off (default: the config's audit.store, else $XDG_STATE_HOME/mcpwarden/audit.db)")
+	c.Flags().StringVar(&pinsFile, "pins", "", "without --manifest: trust-on-first-use pin file, or off (default: $XDG_STATE_HOME/mcpwarden/pins.json)")
 	c.Flags().StringVar(&manifestFile, "manifest", "", "capability manifest for CMD (docs/manifest.md): only what it declares is listed and callable")
 	c.Flags().StringVar(&sandboxProfile, "sandbox", "", "sandbox profile for CMD: strict (default), node, python, custom, or off (docs/sandbox.md)")
 	c.Flags().StringArrayVar(&writable, "writable", nil, "directory CMD may write inside the sandbox (repeatable)")

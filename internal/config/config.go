@@ -56,7 +56,11 @@ type Config struct {
 	// Policy is the CEL policy file (docs/manifest.md#policy), absolute;
 	// "" = no policy.
 	Policy string
-	Source string // file it was loaded from; "" when built in code
+	// PinStore is the trust-on-first-use pin file for servers without a
+	// manifest (docs/manifest.md#trust-on-first-use); "" = none. Only
+	// mcpwarden run sets it (--pins), to a file in the state directory.
+	PinStore string
+	Source   string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.

@@ -150,6 +150,29 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 // In aggregated mode (x.Server empty) each item carries its server's
 // prefix and is judged by that server's manifest.
 func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*Reply, error) {
+	if x.Server != "" && ms[x.Server] == nil {
+		return reply, nil
+	}
+	return rewriteList(x, reply, "manifest", true, nil, func(server, name string, it json.RawMessage) bool {
+		m := ms[server]
+		return m == nil || keepItem(m, x.Method, name, it)
+	})
+}
+
+// listItem is one item of a list result with the server it belongs to
+// and its name (or URI) there, without the aggregation prefix.
+type listItem struct {
+	server, name string
+	raw          json.RawMessage
+}
+
+// rewriteList keeps the items of a list result that keep accepts. Items
+// without a name, and aggregated items without a server prefix, are
+// dropped. prepare, when set, sees every item first. A list that was
+// filtered (or, with private, judged at all) is marked private to the
+// caller: what it shows depends on the gateway's view, not only on the
+// server.
+func rewriteList(x *Exchange, reply *Reply, stage string, private bool, prepare func([]listItem) error, keep func(server, name string, it json.RawMessage) bool) (*Reply, error) {
 	field, key := "tools", "name"
 	switch x.Method {
 	case "prompts/list":
@@ -159,19 +182,19 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 	case "resources/templates/list":
 		field, key = "resourceTemplates", "uriTemplate"
 	}
-	if x.Server != "" && ms[x.Server] == nil {
-		return reply, nil
+	bad := func(err error) error {
+		return Deny(stage+".bad-list", "the server's list could not be checked", err.Error())
 	}
 	list, ok := mcpwire.Get(reply.Msg.Result, field)
 	if !ok {
 		return reply, nil
 	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(list, &items); err != nil {
-		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+	var raws []json.RawMessage
+	if err := json.Unmarshal(list, &raws); err != nil {
+		return nil, bad(err)
 	}
-	kept := make([]json.RawMessage, 0, len(items))
-	for _, it := range items {
+	items := make([]listItem, 0, len(raws))
+	for _, it := range raws {
 		v, ok := mcpwire.StringMember(it, key)
 		if !ok {
 			continue // an item without a name cannot be declared
@@ -188,14 +211,21 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 			}
 			server, name = s, rest
 		}
-		m := ms[server]
-		if m == nil {
-			kept = append(kept, it)
-			continue
+		items = append(items, listItem{server, name, it})
+	}
+	if prepare != nil {
+		if err := prepare(items); err != nil {
+			return nil, bad(err)
 		}
-		if keepItem(m, x.Method, name, it) {
-			kept = append(kept, it)
+	}
+	kept := make([]json.RawMessage, 0, len(items))
+	for _, it := range items {
+		if keep(it.server, it.name, it.raw) {
+			kept = append(kept, it.raw)
 		}
+	}
+	if len(kept) == len(raws) && !private {
+		return reply, nil // nothing dropped: forward the server's bytes
 	}
 	out, err := json.Marshal(kept)
 	if err != nil {
@@ -203,7 +233,7 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 	}
 	res, err := mcpwire.Set(reply.Msg.Result, field, out)
 	if err != nil {
-		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+		return nil, bad(err)
 	}
 	// A filtered list is per-principal: a shared cache must not serve it
 	// to another client. 2026-07-28 results always say so; others only
@@ -211,16 +241,16 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 	_, hasScope := mcpwire.Get(res, "cacheScope")
 	if hasScope || x.Peer != nil && x.Peer.Era == "modern" {
 		if res, err = mcpwire.Set(res, "cacheScope", []byte(`"private"`)); err != nil {
-			return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+			return nil, bad(err)
 		}
 	}
 	raw, err := mcpwire.Set(reply.Msg.Raw, "result", res)
 	if err != nil {
-		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+		return nil, bad(err)
 	}
 	nm, err := mcpwire.Parse(raw)
 	if err != nil {
-		return nil, Deny("manifest.bad-list", "the server's list could not be checked", err.Error())
+		return nil, bad(err)
 	}
 	return &Reply{Msg: nm}, nil
 }
