@@ -51,7 +51,7 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 				return reply, nil
 			}
 			states := map[string]map[string]pinstore.State{} // server → tool → state
-			verdict := map[string]string{}                  // "server\x00tool" → why it is held
+			verdict := map[string]string{}                   // "server\x00tool" → why it is held
 			prepare := func(items []listItem) error {
 				served := map[string]map[string]string{}
 				for _, it := range items {
