@@ -50,8 +50,7 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 			if x.Server != "" && keys[x.Server] == "" {
 				return reply, nil
 			}
-			states := map[string]map[string]pinstore.State{} // server → tool → state
-			verdict := map[string]string{}                   // "server\x00tool" → why it is held
+			verdict := map[string]string{} // "server\x00tool" → why it is held
 			prepare := func(items []listItem) error {
 				served := map[string]map[string]string{}
 				for _, it := range items {
@@ -79,7 +78,6 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 					if err != nil {
 						return err
 					}
-					states[server] = st
 					for tool, s := range st {
 						if s == pinstore.Changed {
 							verdict[server+"\x00"+tool] = "definition changed since first seen (served " + hs[tool] + ", pinned " + old[tool] + ")"
