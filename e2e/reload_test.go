@@ -211,3 +211,36 @@ servers:
 		t.Errorf("serve -c bad.yaml: %v\n%s", err, sout.String())
 	}
 }
+
+// TestManifestReload: a changed manifest (or policy) reloads serve without
+// the configuration file changing: what `manifest approve` writes takes
+// effect at once.
+func TestManifestReload(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	man := filepath.Join(dir, "e.manifest.yaml")
+	os.WriteFile(man, []byte("tools:\n  test_simple_text: {risk: read}\n"), 0o644)
+	g := startServe(t, "servers:\n"+stdioServerYAML(t, "e")+"    manifest: "+man+"\n")
+	if got := toolNames(t, g.URL); !slices.Equal(got, []string{"test_simple_text"}) {
+		t.Fatalf("tools/list = %v, want only the declared test_simple_text", got)
+	}
+	os.WriteFile(man, []byte("tools:\n  test_simple_text: {risk: read}\n  test_image_content: {risk: read}\n"), 0o644)
+	var got []string
+	if !waitFor(10*time.Second, func() bool {
+		got = toolNames(t, g.URL)
+		slices.Sort(got)
+		return slices.Equal(got, []string{"test_image_content", "test_simple_text"})
+	}) {
+		t.Fatalf("10s after the manifest gained a tool, tools/list = %v", got)
+	}
+	// A broken manifest keeps the running configuration.
+	os.WriteFile(man, []byte("tools:\n  test_simple_text: {risk: sneaky}\n"), 0o644)
+	if !waitFor(10*time.Second, func() bool { return strings.Contains(g.Stderr.String(), "sneaky") }) {
+		t.Fatalf("the broken manifest was not reported:\n%s", tail(g.Stderr.String(), 2000))
+	}
+	got = toolNames(t, g.URL)
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"test_image_content", "test_simple_text"}) {
+		t.Errorf("after a broken manifest tools/list = %v, want the running configuration kept", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 	"time"
 
@@ -50,7 +51,7 @@ func serveCmd() *cobra.Command {
 			var reload chan *config.Config
 			if file != "" {
 				reload = make(chan *config.Config, 1)
-				go watchConfig(cmd.Context(), file, listen, reload, log)
+				go watchConfig(cmd.Context(), file, listen, cfg, reload, log)
 			}
 			if err := app.Serve(cmd.Context(), cfg, log, reload); err != nil {
 				return &exitError{code: 1, err: err}
@@ -69,9 +70,11 @@ type logger interface {
 	Error(string, ...any)
 }
 
-// watchConfig reloads on SIGHUP and on file change; an invalid file is
-// reported and the running configuration kept.
-func watchConfig(ctx context.Context, file, listen string, out chan<- *config.Config, log logger) {
+// watchConfig reloads on SIGHUP and on a change of the file or of a file
+// it names (manifests, policy, keys: so that an approved manifest takes
+// effect without a restart); an invalid file is reported and the running
+// configuration kept.
+func watchConfig(ctx context.Context, file, listen string, cfg *config.Config, out chan<- *config.Config, log logger) {
 	changed := make(chan struct{}, 1)
 	poke := func() {
 		select {
@@ -82,11 +85,30 @@ func watchConfig(ctx context.Context, file, listen string, out chan<- *config.Co
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	go func() {
-		if err := config.Watch(ctx, file, 200*time.Millisecond, poke); err != nil && ctx.Err() == nil {
-			log.Error("config watch stopped; SIGHUP still reloads", "err", err)
+	watchFile := func(ctx context.Context, f string) {
+		if err := config.Watch(ctx, f, 200*time.Millisecond, poke); err != nil && ctx.Err() == nil {
+			log.Error("file watch stopped; SIGHUP still reloads", "file", f, "err", err)
 		}
-	}()
+	}
+	go watchFile(ctx, file)
+	// The named files are watched while the configuration that names
+	// them runs; a reload that names others moves the watches.
+	var named []string
+	stop := func() {}
+	follow := func(cfg *config.Config) {
+		files := namedFiles(cfg)
+		if slices.Equal(files, named) {
+			return
+		}
+		stop()
+		wctx, cancel := context.WithCancel(ctx)
+		for _, f := range files {
+			go watchFile(wctx, f)
+		}
+		named, stop = files, cancel
+	}
+	defer func() { stop() }()
+	follow(cfg)
 	for {
 		select {
 		case <-ctx.Done():
@@ -102,10 +124,23 @@ func watchConfig(ctx context.Context, file, listen string, out chan<- *config.Co
 		if listen != "" {
 			cfg.Listen = listen
 		}
+		follow(cfg)
 		select {
 		case out <- cfg:
 		case <-ctx.Done():
 			return
 		}
 	}
+}
+
+// namedFiles lists, sorted, the files a configuration names.
+func namedFiles(cfg *config.Config) []string {
+	var fs []string
+	for _, s := range cfg.Servers {
+		fs = append(fs, s.Manifest)
+	}
+	fs = append(fs, cfg.Policy, cfg.ManifestKey, cfg.Audit.KeyFile)
+	fs = slices.DeleteFunc(fs, func(f string) bool { return f == "" })
+	slices.Sort(fs)
+	return slices.Compact(fs)
 }
