@@ -153,9 +153,25 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 	if x.Server != "" && ms[x.Server] == nil {
 		return reply, nil
 	}
-	return rewriteList(x, reply, "manifest", true, nil, func(server, name string, it json.RawMessage) bool {
+	var cross map[string]string
+	prepare := func(items []listItem) error {
+		if x.Method == "tools/list" {
+			cross = crossCheck(items, false, func(server string) bool { return ms[server] != nil })
+		}
+		return nil
+	}
+	return rewriteList(x, reply, "manifest", true, prepare, func(server, name string, it json.RawMessage) bool {
 		m := ms[server]
-		return m == nil || keepItem(m, x.Method, name, it)
+		if m == nil {
+			return true
+		}
+		if why, bad := cross[server+"\x00"+name]; bad {
+			if _, declared := m.Tool(name); declared {
+				m.Quarantine(name, why)
+			}
+			return false
+		}
+		return keepItem(m, x.Method, name, it)
 	})
 }
 

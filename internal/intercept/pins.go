@@ -52,12 +52,16 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 			}
 			verdict := map[string]string{} // "server\x00tool" → why it is held
 			prepare := func(items []listItem) error {
+				verdict = crossCheck(items, true, func(server string) bool { return keys[server] != "" })
 				served := map[string]map[string]string{}
 				for _, it := range items {
 					if keys[it.server] == "" {
 						continue
 					}
 					id := it.server + "\x00" + it.name
+					if _, held := verdict[id]; held {
+						continue
+					}
 					def := unprefixed(it)
 					if fs := poison.Definition(def); len(fs) > 0 {
 						verdict[id] = "tool poisoning: " + fs[0].String()
