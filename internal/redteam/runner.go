@@ -1,0 +1,423 @@
+package redteam
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/jsonrpc"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// Options tune a run.
+type Options struct {
+	// Gateway is the mcpwarden binary to test; it also serves as the
+	// honeypot (its hidden __honeypot subcommand). Empty: this program.
+	Gateway string
+	// Config is passed to `mcpwarden run -c` (log and limits; its servers
+	// are ignored). Empty: the embedded defaults.
+	Config string
+	// CallTimeout bounds each request; zero means 10 s.
+	CallTimeout time.Duration
+	// Progress, when set, hears one line per case file.
+	Progress io.Writer
+}
+
+// Run sends every case of files through a gateway and judges them. One
+// gateway (and one honeypot) serves each file; files run one after
+// another so that timings stay honest on a small machine.
+func Run(ctx context.Context, files []*File, o Options) (*Report, error) {
+	if o.Gateway == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("redteam: the gateway binary: %w", err)
+		}
+		o.Gateway = exe
+	}
+	if o.CallTimeout == 0 {
+		o.CallTimeout = 10 * time.Second
+	}
+	if err := checkIDs(files); err != nil {
+		return nil, err
+	}
+	rep := &Report{}
+	start := time.Now()
+	for _, f := range files {
+		t0 := time.Now()
+		vs, err := runFile(ctx, f, o)
+		if err != nil {
+			return nil, err
+		}
+		rep.Cases = append(rep.Cases, vs...)
+		if o.Progress != nil {
+			fmt.Fprintf(o.Progress, "redteam: %s: %d cases in %s\n", f.Path, len(vs), time.Since(t0).Round(time.Millisecond))
+		}
+	}
+	rep.Duration = time.Since(start)
+	rep.summarize()
+	return rep, nil
+}
+
+func checkIDs(files []*File) error {
+	seen := map[string]string{}
+	for _, f := range files {
+		for _, c := range f.Cases {
+			if prev, ok := seen[c.ID]; ok {
+				return fmt.Errorf("redteam: case id %q is in %s and %s", c.ID, prev, f.Path)
+			}
+			seen[c.ID] = f.Path
+		}
+	}
+	return nil
+}
+
+// observation is what the client saw of one case.
+type observation struct {
+	traceID string
+	// firstList and lastList map each listed tool name to its raw
+	// definition as the client received it; nil when not listed.
+	firstList, lastList map[string]json.RawMessage
+	listErr             string
+	callResult          json.RawMessage // raw result of tools/call
+	callErr             *jsonrpc.Error
+	otherErr            string // transport failure, timeout
+	elapsed             time.Duration
+}
+
+// runFile starts one gateway in front of one honeypot and runs f's cases.
+func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
+	dir, err := os.MkdirTemp("", "mcpwarden-redteam-")
+	if err != nil {
+		return nil, fmt.Errorf("redteam: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	manifest := filepath.Join(dir, "manifest.yaml")
+	specPath := filepath.Join(dir, "spec.json")
+	ctlPath := filepath.Join(dir, "control.json")
+	recPath := filepath.Join(dir, "record.jsonl")
+	if err := os.WriteFile(manifest, f.ManifestData, 0o600); err != nil {
+		return nil, fmt.Errorf("redteam: %w", err)
+	}
+	var sp spec
+	for _, t := range f.compiled {
+		st := specTool{Name: t.name, Result: string(t.result)}
+		for _, d := range t.defs {
+			st.Defs = append(st.Defs, string(d))
+		}
+		sp.Tools = append(sp.Tools, st)
+	}
+	data, _ := json.Marshal(sp)
+	if err := os.WriteFile(specPath, data, 0o600); err != nil {
+		return nil, fmt.Errorf("redteam: %w", err)
+	}
+	if err := writeControl(ctlPath, control{}); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(recPath, nil, 0o600); err != nil {
+		return nil, fmt.Errorf("redteam: %w", err)
+	}
+
+	args := []string{"run", "--manifest", manifest, "--audit", "off", "--sandbox", "off", "--log-level", "info"}
+	if o.Config != "" {
+		args = append(args, "-c", o.Config)
+	}
+	args = append(args, "--", o.Gateway, HoneypotArg, "--spec", specPath, "--control", ctlPath, "--record", recPath)
+	cmd := exec.Command(o.Gateway, args...)
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	cmd.Env = append(os.Environ(), "MCPWARDEN_REDTEAM=1")
+	tr := &recordingTransport{inner: &mcp.CommandTransport{Command: cmd, TerminateDuration: 2 * time.Second}}
+	client := mcp.NewClient(&mcp.Implementation{Name: "mcpwarden-redteam", Version: "1"}, nil)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// The 2025 protocol: a client that caches lists (2026-07-28) would not
+	// show a rug pull the way an agent that re-lists does.
+	sess, err := client.Connect(cctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	cancel()
+	if err != nil {
+		return nil, fmt.Errorf("redteam: %s: starting the gateway: %w\n%s", f.Path, err, tail(stderr.String(), 2000))
+	}
+	obs := make([]observation, len(f.Cases))
+	for i := range f.Cases {
+		c := &f.Cases[i]
+		if ctx.Err() != nil {
+			sess.Close()
+			return nil, ctx.Err()
+		}
+		obs[i], err = runCase(ctx, sess, tr, ctlPath, c, o.CallTimeout)
+		if err != nil {
+			sess.Close()
+			return nil, fmt.Errorf("redteam: %s: %s: %w", f.Path, c.ID, err)
+		}
+	}
+	_ = sess.Close() // closes the gateway's stdin: it exits and flushes its log
+	records, err := ReadRecords(recPath)
+	if err != nil {
+		return nil, fmt.Errorf("redteam: %s: honeypot records: %w", f.Path, err)
+	}
+	audits := parseExchanges(stderr.String())
+	vs := make([]Verdict, len(f.Cases))
+	for i := range f.Cases {
+		c := &f.Cases[i]
+		vs[i] = judge(f, c, obs[i], recordsFor(records, c.ID), audits[obs[i].traceID])
+	}
+	return vs, nil
+}
+
+// runCase drives one case through the session.
+func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTransport, ctlPath string, c *Case, timeout time.Duration) (observation, error) {
+	ob := observation{traceID: newTraceID()}
+	ctl := control{Case: c.ID, Result: string(c.resultJSON)}
+	if c.RugPull > 0 {
+		ctl.Versions = map[string]int{c.Tool: 0}
+	}
+	if err := writeControl(ctlPath, ctl); err != nil {
+		return ob, err
+	}
+	t0 := time.Now()
+	defer func() { ob.elapsed = time.Since(t0) }()
+	list := func() (map[string]json.RawMessage, bool) {
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		if _, err := sess.ListTools(cctx, nil); err != nil {
+			ob.listErr = err.Error()
+			return nil, false
+		}
+		return tr.lastList(), true
+	}
+	if c.List || c.RugPull > 0 {
+		var ok bool
+		if ob.firstList, ok = list(); !ok {
+			return ob, nil
+		}
+	}
+	if c.RugPull > 0 {
+		ctl.Versions = map[string]int{c.Tool: c.RugPull}
+		if err := writeControl(ctlPath, ctl); err != nil {
+			return ob, err
+		}
+		var ok bool
+		if ob.lastList, ok = list(); !ok {
+			return ob, nil
+		}
+	}
+	p := &mcp.CallToolParams{
+		Name: c.Tool,
+		Meta: mcp.Meta{"traceparent": "00-" + ob.traceID + "-" + ob.traceID[:16] + "-01"},
+	}
+	if c.argsJSON != nil {
+		p.Arguments = c.argsJSON
+	} else {
+		p.Arguments = json.RawMessage(`{}`)
+	}
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tr.resetCall()
+	_, err := sess.CallTool(cctx, p)
+	raw, rerr, got := tr.lastCall()
+	switch {
+	case got && rerr != nil:
+		ob.callErr = rerr
+	case got:
+		ob.callResult = raw
+	case err != nil:
+		ob.otherErr = err.Error()
+	default:
+		ob.otherErr = "no response was seen"
+	}
+	return ob, nil
+}
+
+func writeControl(path string, c control) error {
+	data, _ := json.Marshal(c)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return fmt.Errorf("redteam: control: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("redteam: control: %w", err)
+	}
+	return nil
+}
+
+func newTraceID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func recordsFor(rs []Record, id string) []Record {
+	var out []Record
+	for _, r := range rs {
+		if r.Case == id {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// exchange is the part of the gateway's per-exchange log line the judge
+// reads: the rule that decided and why.
+type exchange struct {
+	Msg      string `json:"msg"`
+	TraceID  string `json:"trace_id"`
+	Method   string `json:"method"`
+	Decision string `json:"decision"`
+	Rule     string `json:"rule"`
+	Reason   string `json:"reason"`
+}
+
+// parseExchanges indexes the gateway's tools/call exchange lines by trace
+// id (the runner gives each case its own traceparent).
+func parseExchanges(log string) map[string]exchange {
+	out := map[string]exchange{}
+	sc := bufio.NewScanner(strings.NewReader(log))
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if !bytes.Contains(line, []byte(`"exchange"`)) {
+			continue
+		}
+		var e exchange
+		if json.Unmarshal(line, &e) != nil || e.Msg != "exchange" || e.TraceID == "" || e.Method != "tools/call" {
+			continue
+		}
+		out[e.TraceID] = e
+	}
+	return out
+}
+
+// recordingTransport keeps the raw responses to the client's tools/list
+// and tools/call, so the judge sees exactly what the gateway sent rather
+// than what the SDK made of it.
+type recordingTransport struct {
+	inner mcp.Transport
+	mu    sync.Mutex
+	ids   map[string]string // request id → method
+	list  json.RawMessage
+	call  *jsonrpc.Response
+}
+
+func (t *recordingTransport) Connect(ctx context.Context) (mcp.Connection, error) {
+	c, err := t.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t.ids = map[string]string{}
+	return &recordingConn{Connection: c, t: t}, nil
+}
+
+func (t *recordingTransport) resetCall() {
+	t.mu.Lock()
+	t.call = nil
+	t.mu.Unlock()
+}
+
+func (t *recordingTransport) lastCall() (json.RawMessage, *jsonrpc.Error, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.call == nil {
+		return nil, nil, false
+	}
+	if t.call.Error != nil {
+		var we *jsonrpc.Error
+		if errors.As(t.call.Error, &we) {
+			return nil, we, true
+		}
+		return nil, &jsonrpc.Error{Message: t.call.Error.Error()}, true
+	}
+	return t.call.Result, nil, true
+}
+
+// lastList maps each tool of the last tools/list result to its raw
+// definition.
+func (t *recordingTransport) lastList() map[string]json.RawMessage {
+	t.mu.Lock()
+	raw := t.list
+	t.mu.Unlock()
+	var res struct {
+		Tools []json.RawMessage `json:"tools"`
+	}
+	out := map[string]json.RawMessage{}
+	if json.Unmarshal(raw, &res) != nil {
+		return out
+	}
+	for _, d := range res.Tools {
+		var h struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(d, &h) == nil {
+			out[h.Name] = d
+		}
+	}
+	return out
+}
+
+type recordingConn struct {
+	mcp.Connection
+	t *recordingTransport
+}
+
+func idKey(id jsonrpc.ID) string { return fmt.Sprint(id.Raw()) }
+
+func (c *recordingConn) Write(ctx context.Context, m jsonrpc.Message) error {
+	if r, ok := m.(*jsonrpc.Request); ok && r.ID.IsValid() && (r.Method == "tools/call" || r.Method == "tools/list") {
+		c.t.mu.Lock()
+		c.t.ids[idKey(r.ID)] = r.Method
+		c.t.mu.Unlock()
+	}
+	return c.Connection.Write(ctx, m)
+}
+
+func (c *recordingConn) Read(ctx context.Context) (jsonrpc.Message, error) {
+	m, err := c.Connection.Read(ctx)
+	if r, ok := m.(*jsonrpc.Response); ok && err == nil {
+		c.t.mu.Lock()
+		k := idKey(r.ID)
+		switch c.t.ids[k] {
+		case "tools/call":
+			c.t.call = r
+		case "tools/list":
+			c.t.list = r.Result
+		}
+		delete(c.t.ids, k)
+		c.t.mu.Unlock()
+	}
+	return m, err
+}
+
+// lockedBuffer is a goroutine-safe buffer for the gateway's stderr.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
