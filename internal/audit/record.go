@@ -14,41 +14,55 @@ import (
 )
 
 // SchemaVersion is the "v" member of every record (docs/audit.md).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
-// Entry is a stored record decoded: the v1 schema.
+// Entry is a stored record decoded: schema version 2 (a version 1 record
+// decodes to the same struct, without args and effect).
 type Entry struct {
-	V            int    `json:"v"`
-	Seq          int64  `json:"seq"`
-	Prev         string `json:"prev"`
-	ID           string `json:"id"`
-	Time         string `json:"time"`
-	RPCID        string `json:"rpc_id,omitempty"`
-	Session      string `json:"session,omitempty"`
-	Transport    string `json:"transport,omitempty"`
-	Era          string `json:"era,omitempty"`
-	TraceID      string `json:"trace_id,omitempty"`
-	SpanID       string `json:"span_id,omitempty"`
-	ParentSpanID string `json:"parent_span_id,omitempty"`
-	TraceState   string `json:"tracestate,omitempty"`
-	Subject      string `json:"subject,omitempty"`
-	Issuer       string `json:"issuer,omitempty"`
-	ClientID     string `json:"client_id,omitempty"`
-	Server       string `json:"server,omitempty"`
-	Method       string `json:"method"`
-	Name         string `json:"name,omitempty"`
-	ArgsSHA256   string `json:"args_sha256,omitempty"`
-	PromptHash   string `json:"prompt_hash,omitempty"`
-	Decision     string `json:"decision"`
-	Rule         string `json:"rule,omitempty"`
-	Mode         string `json:"mode,omitempty"`
-	Reason       string `json:"reason,omitempty"`
-	GatewayNS    int64  `json:"gateway_ns"`
-	UpstreamNS   int64  `json:"upstream_ns"`
-	TotalNS      int64  `json:"total_ns"`
-	RequestBytes int    `json:"request_bytes"`
-	ResultBytes  int    `json:"result_bytes"`
-	ErrorCode    int    `json:"error_code,omitempty"`
+	V            int             `json:"v"`
+	Seq          int64           `json:"seq"`
+	Prev         string          `json:"prev"`
+	ID           string          `json:"id"`
+	Time         string          `json:"time"`
+	RPCID        string          `json:"rpc_id,omitempty"`
+	Session      string          `json:"session,omitempty"`
+	Transport    string          `json:"transport,omitempty"`
+	Era          string          `json:"era,omitempty"`
+	TraceID      string          `json:"trace_id,omitempty"`
+	SpanID       string          `json:"span_id,omitempty"`
+	ParentSpanID string          `json:"parent_span_id,omitempty"`
+	TraceState   string          `json:"tracestate,omitempty"`
+	Subject      string          `json:"subject,omitempty"`
+	Issuer       string          `json:"issuer,omitempty"`
+	ClientID     string          `json:"client_id,omitempty"`
+	Server       string          `json:"server,omitempty"`
+	Method       string          `json:"method"`
+	Name         string          `json:"name,omitempty"`
+	ArgsSHA256   string          `json:"args_sha256,omitempty"`
+	Args         json.RawMessage `json:"args,omitempty"`
+	PromptHash   string          `json:"prompt_hash,omitempty"`
+	Decision     string          `json:"decision"`
+	Rule         string          `json:"rule,omitempty"`
+	Mode         string          `json:"mode,omitempty"`
+	Reason       string          `json:"reason,omitempty"`
+	GatewayNS    int64           `json:"gateway_ns"`
+	UpstreamNS   int64           `json:"upstream_ns"`
+	TotalNS      int64           `json:"total_ns"`
+	RequestBytes int             `json:"request_bytes"`
+	ResultBytes  int             `json:"result_bytes"`
+	ErrorCode    int             `json:"error_code,omitempty"`
+	Effect       []EntryEffect   `json:"effect,omitempty"`
+}
+
+// EntryEffect is one downstream effect of a record.
+type EntryEffect struct {
+	Kind        string `json:"kind"`
+	Target      string `json:"target,omitempty"`
+	Operation   string `json:"op,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Role        string `json:"role,omitempty"`
+	Rows        *int64 `json:"rows,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
 
 // ParseEntry decodes a stored record.
@@ -85,6 +99,11 @@ func encodeBody(b []byte, r *intercept.Record) []byte {
 	b = canon.AppendString(b, r.Method)
 	b = field(b, "name", r.Name)
 	b = field(b, "args_sha256", r.ArgsHash)
+	if len(r.Args) > 0 {
+		// Canonical JSON made by auditargs: written as is.
+		b = append(b, `,"args":`...)
+		b = append(b, r.Args...)
+	}
 	b = field(b, "prompt_hash", r.PromptHash)
 	b = append(b, `,"decision":`...)
 	b = canon.AppendString(b, r.Decision)
@@ -102,6 +121,26 @@ func encodeBody(b []byte, r *intercept.Record) []byte {
 	b = num(b, "result_bytes", int64(r.RespBytes))
 	if r.ErrorCode != 0 {
 		b = num(b, "error_code", int64(r.ErrorCode))
+	}
+	if len(r.Effects) > 0 {
+		b = append(b, `,"effect":[`...)
+		for i, e := range r.Effects {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"kind":`...)
+			b = canon.AppendString(b, e.Kind)
+			b = field(b, "target", e.Target)
+			b = field(b, "op", e.Operation)
+			b = field(b, "fingerprint", e.Fingerprint)
+			b = field(b, "role", e.Role)
+			if e.RowsKnown {
+				b = num(b, "rows", e.Rows)
+			}
+			b = field(b, "error", e.Error)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
 	}
 	return append(b, '}')
 }

@@ -152,7 +152,7 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 		ri := inspect(data)
 		switch {
 		case !ri.ok:
-			bad = &Bad{Kind: KindMalformed, Position: e, Seq: e, ID: ri.id, Msg: "not a v1 record"}
+			bad = &Bad{Kind: KindMalformed, Position: e, Seq: e, ID: ri.id, Msg: "not a record of a known schema version"}
 			return nil
 		case tree != nil && (len(tree) < tlog.HashSize || !bytes.Equal(tree[:tlog.HashSize], ri.hash[:])):
 			bad = &Bad{Kind: KindAltered, Position: e, Seq: e, ID: ri.id, Msg: "its contents do not match the hash stored with it"}
@@ -267,16 +267,23 @@ func diagnose(e int64, prev tlog.Hash, prevID string, rest []rowInfo) *Bad {
 		return &Bad{Kind: KindRemoved, Position: e, Seq: e,
 			Msg: fmt.Sprintf("records %d to %d are missing: the next stored record (id %s) has seq %d", e, r0.seq-1, r0.id, r0.seq)}
 	}
-	return &Bad{Kind: KindMalformed, Position: e, Seq: e, ID: r0.id, Msg: "not a v1 record"}
+	return &Bad{Kind: KindMalformed, Position: e, Seq: e, ID: r0.id, Msg: "not a record of a known schema version"}
 }
 
-var headPrefix = []byte(`{"v":1,"seq":`)
+// headPrefixes open the records of each schema version (docs/audit.md).
+var headPrefixes = [][]byte{[]byte(`{"v":1,"seq":`), []byte(`{"v":2,"seq":`)}
 
 // inspect reads the chain members of a record. A record that is not
 // exactly what the writer produces is not ok.
 func inspect(data []byte) rowInfo {
 	ri := rowInfo{hash: tlog.RecordHash(data)}
-	rest, ok := bytes.CutPrefix(data, headPrefix)
+	var rest []byte
+	ok := false
+	for _, p := range headPrefixes {
+		if rest, ok = bytes.CutPrefix(data, p); ok {
+			break
+		}
+	}
 	if !ok {
 		return ri
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/auditargs"
 	"github.com/mcpwarden/mcpwarden/internal/canon"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
@@ -113,9 +115,14 @@ func describeRequest(x *Exchange) {
 	}
 	if x.Method == "tools/call" || x.Method == "prompts/get" {
 		if args, ok := mcpwire.Get(params, "arguments"); ok && len(args) > 0 {
-			if c, err := canon.Canonicalize(args); err == nil {
-				h := sha256.Sum256(c)
-				r.ArgsHash = hex.EncodeToString(h[:])
+			if v, err := canon.Parse(args); err == nil {
+				if c, err := canon.Append(nil, v); err == nil {
+					h := sha256.Sum256(c)
+					r.ArgsHash = hex.EncodeToString(h[:])
+				}
+				r.Args = auditargs.Redact(v, auditargs.Defaults).JSON
+			} else {
+				r.Args = json.RawMessage(auditargs.Unparsable)
 			}
 		}
 	}

@@ -3,8 +3,10 @@ package intercept
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
@@ -75,5 +77,57 @@ func TestAuditToFailClosed(t *testing.T) {
 	// fail_closed: false answers anyway.
 	if reply, err, _ := runAudit(t, st, false, `{"jsonrpc":"2.0","id":1,"method":"tools/list"}`); err != nil || reply == nil {
 		t.Fatalf("fail open: %v %v", reply, err)
+	}
+}
+
+// TestAuditArgsRedacted: the record keeps the arguments with every secret
+// masked, however deep, and a hash of the original.
+func TestAuditArgsRedacted(t *testing.T) {
+	aws := "AK" + "IA" + "Z7Q3LMNOPQRSTUV2"
+	ghp := "gh" + "p_" + "Xk29aPq7LmN3bV8cR5tY1wE6uI0oZs4dF2gH"
+	slack := "xo" + "xb-" + "21436587091-209876543210-" + "aB3dE5fG7hJ9kL1mN3pQ5rS7"
+	pemKey := "-----BEGIN OPENSSH " + "PRIVATE KEY-----\\n" +
+		"b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\\n" +
+		"QyNTUxOQAAACDx9k3Lq2Vb8Wm4Zr7Tn1Yc5Xh0Ju6Pe3Ka9Sd2Fg8HwAAAJgQx7Zp9Xm3Rt\\n" +
+		"-----END OPENSSH PRIVATE KEY-----"
+	pw := "Tr0ub4dor&3-horse!"
+	raw := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"deploy","arguments":{` +
+		`"env":{"AWS_ACCESS_KEY_ID":"` + aws + `","region":"eu-west-1"},` +
+		`"steps":[{"run":"git clone https://x:` + ghp + `@github.com/acme/app"},{"notify":{"text":"done ` + slack + `"}}],` +
+		`"files":[{"path":"/root/.ssh/id_ed25519","content":"` + pemKey + `"}],` +
+		`"db":{"password":"` + pw + `"},"note":"pw was ` + pw + `"}}}`
+	st := &memStore{}
+	if _, err, _ := runAudit(t, st, true, raw); err != nil || len(st.recs) != 1 {
+		t.Fatalf("err %v, %d records", err, len(st.recs))
+	}
+	r := st.recs[0]
+	args := string(r.Args)
+	for _, sec := range []string{aws, ghp, slack, pw, "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUA", "QyNTUxOQAAACDx9k3Lq2Vb8"} {
+		if strings.Contains(args, sec) {
+			t.Errorf("secret %.10s… in record args: %s", sec, args)
+		}
+	}
+	for _, kept := range []string{`"region":"eu-west-1"`, `"path":"/root/.ssh/id_ed25519"`, "REDACTED"} {
+		if !strings.Contains(args, kept) {
+			t.Errorf("args lost %s: %s", kept, args)
+		}
+	}
+	if len(r.ArgsHash) != 64 {
+		t.Errorf("args hash %q", r.ArgsHash)
+	}
+}
+
+func TestAddEffect(t *testing.T) {
+	x := &Exchange{Record: &Record{}}
+	x.AddEffect(Effect{Kind: "sql", Target: "app", Operation: "UPDATE", Fingerprint: "a1b2", Rows: 3, RowsKnown: true, Role: strings.Repeat("é", 200)})
+	if e := x.Record.Effects[0]; len(e.Role) > 256 || !utf8.ValidString(e.Role) || e.Rows != 3 {
+		t.Fatalf("effect %+v", e)
+	}
+	for range 40 {
+		x.AddEffect(Effect{Kind: "sql"})
+	}
+	es := x.Record.Effects
+	if len(es) != MaxEffects || es[MaxEffects-1].Kind != "more" || es[MaxEffects-1].Rows != 41-(MaxEffects-1) {
+		t.Fatalf("%d effects, last %+v", len(es), es[len(es)-1])
 	}
 }

@@ -6,6 +6,7 @@ package intercept
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -126,12 +127,18 @@ type Record struct {
 	// ArgsHash is the hex SHA-256 of the canonical (RFC 8785) arguments of
 	// tools/call and prompts/get; PromptHash is what the client put in
 	// _meta["io.mcpwarden/promptHash"].
-	ArgsHash   string        `json:"args_sha256,omitempty"`
-	PromptHash string        `json:"prompt_hash,omitempty"`
-	Mode       string        `json:"mode,omitempty"` // enforce | monitor
-	Upstream   time.Duration `json:"upstream_ns,omitempty"`
-	Total      time.Duration `json:"total_ns"`
-	ReqBytes   int           `json:"request_bytes"`
-	RespBytes  int           `json:"response_bytes"`
-	ErrorCode  int           `json:"error_code,omitempty"`
+	ArgsHash   string `json:"args_sha256,omitempty"`
+	PromptHash string `json:"prompt_hash,omitempty"`
+	// Args is the audit view of the arguments: canonical JSON with
+	// secrets masked and big values cut (internal/auditargs).
+	Args json.RawMessage `json:"args,omitempty"`
+	// Effects are what the call did downstream, as stages report them
+	// with Exchange.AddEffect.
+	Effects   []Effect      `json:"effect,omitempty"`
+	Mode      string        `json:"mode,omitempty"` // enforce | monitor
+	Upstream  time.Duration `json:"upstream_ns,omitempty"`
+	Total     time.Duration `json:"total_ns"`
+	ReqBytes  int           `json:"request_bytes"`
+	RespBytes int           `json:"response_bytes"`
+	ErrorCode int           `json:"error_code,omitempty"`
 }
