@@ -6,6 +6,7 @@ require (
 	cel.dev/cel-go v0.33.2
 	github.com/elastic/go-seccomp-bpf v1.6.0
 	github.com/fsnotify/fsnotify v1.10.1
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/google/go-cmp v0.7.0
 	github.com/landlock-lsm/go-landlock v0.11.2
 	github.com/modelcontextprotocol/go-sdk v1.8.0
@@ -17,6 +18,8 @@ require (
 	golang.org/x/text v0.42.0
 	modernc.org/sqlite v1.62.0
 )
+
+require github.com/pganalyze/pg_query_go/v6 v6.2.5 // indirect
 
 require (
 	cel.dev/expr v0.25.1 // indirect

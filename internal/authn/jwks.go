@@ -1,0 +1,279 @@
+package authn
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v4"
+)
+
+// Key cache timing.
+const (
+	// keysMaxAge is how long a fetched JWKS is used before it is fetched
+	// again on the next token: a key the issuer removed stops verifying
+	// within this time (or at once when a token with an unknown kid
+	// arrives after minRefetch).
+	keysMaxAge = 15 * time.Minute
+	// minRefetch spaces fetches caused by unknown kids, so a flood of
+	// tokens with made-up kids cannot turn the gateway against the issuer.
+	minRefetch  = 10 * time.Second
+	maxDocBytes = 1 << 20
+	maxKeys     = 100
+)
+
+// keySet holds the issuer's verification keys.
+type keySet struct {
+	issuer   string
+	override string // configured jwks_url
+	client   *http.Client
+	now      func() time.Time
+
+	snap atomic.Pointer[keySnap]
+
+	fetchMu  sync.Mutex // one fetch at a time; waiters reuse its result
+	jwksURI  string     // discovered, under fetchMu
+	lastTry  time.Time  // under fetchMu
+	lastErr  error      // under fetchMu
+	attempts atomic.Int64
+}
+
+type keySnap struct {
+	keys    []jose.JSONWebKey
+	fetched time.Time
+}
+
+func newKeySet(issuer, override string, client *http.Client, now func() time.Time) *keySet {
+	return &keySet{issuer: issuer, override: override, client: client, now: now}
+}
+
+// verify checks jws against the key named kid (any key of a matching
+// algorithm when the token names none) and returns the payload.
+func (ks *keySet) verify(ctx context.Context, jws *jose.JSONWebSignature, kid, alg string) ([]byte, error) {
+	s := ks.snap.Load()
+	if s == nil || ks.now().Sub(s.fetched) > keysMaxAge {
+		if err := ks.refresh(ctx); err != nil && s == nil {
+			return nil, &Error{Code: ErrInvalidToken, Description: "issuer keys unavailable", Err: err}
+		}
+		s = ks.snap.Load()
+	}
+	cands := s.match(kid, alg)
+	if len(cands) == 0 && kid != "" {
+		// A new kid: the issuer may have rotated its keys.
+		_ = ks.refresh(ctx)
+		s = ks.snap.Load()
+		cands = s.match(kid, alg)
+	}
+	if len(cands) == 0 {
+		return nil, invalid("unknown signing key", fmt.Errorf("kid %q alg %s", kid, alg))
+	}
+	var lastErr error
+	for _, k := range cands {
+		payload, err := jws.Verify(k.Key)
+		if err == nil {
+			return payload, nil
+		}
+		lastErr = err
+	}
+	return nil, invalid("bad signature", lastErr)
+}
+
+func (s *keySnap) match(kid, alg string) []jose.JSONWebKey {
+	if s == nil {
+		return nil
+	}
+	var out []jose.JSONWebKey
+	for _, k := range s.keys {
+		if kid != "" && k.KeyID != kid {
+			continue
+		}
+		if k.Algorithm != "" && k.Algorithm != alg {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// refresh fetches the JWKS, unless a fetch was tried within minRefetch
+// (then it returns that fetch's error). Concurrent callers wait for the
+// one fetch. On failure the keys already held are kept.
+func (ks *keySet) refresh(ctx context.Context) error {
+	ks.fetchMu.Lock()
+	defer ks.fetchMu.Unlock()
+	now := ks.now()
+	if !ks.lastTry.IsZero() && now.Sub(ks.lastTry) < minRefetch {
+		return ks.lastErr
+	}
+	ks.lastTry = now
+	ks.attempts.Add(1)
+	keys, err := ks.fetch(ctx)
+	ks.lastErr = err
+	if err != nil {
+		return err
+	}
+	ks.snap.Store(&keySnap{keys: keys, fetched: now})
+	return nil
+}
+
+func (ks *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
+	// The fetch outlives a client that went away: its result serves the
+	// next requests too.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	uri := ks.override
+	if uri == "" {
+		uri = ks.jwksURI
+	}
+	if uri == "" {
+		var err error
+		if uri, err = ks.discover(ctx); err != nil {
+			return nil, err
+		}
+		ks.jwksURI = uri
+	}
+	body, err := ks.get(ctx, uri)
+	if err != nil {
+		return nil, fmt.Errorf("authn: jwks: %w", err)
+	}
+	return parseJWKS(body)
+}
+
+// parseJWKS keeps the usable public signature keys of a JWKS and skips
+// the rest (symmetric keys, encryption keys, kinds go-jose cannot read),
+// so that one odd key does not take the others down.
+func parseJWKS(body []byte) ([]jose.JSONWebKey, error) {
+	var set struct {
+		Keys []json.RawMessage `json:"keys"`
+	}
+	if err := json.Unmarshal(body, &set); err != nil {
+		return nil, fmt.Errorf("authn: jwks: %w", err)
+	}
+	var keys []jose.JSONWebKey
+	for _, raw := range set.Keys {
+		var k jose.JSONWebKey
+		if k.UnmarshalJSON(raw) != nil || !k.Valid() || !k.IsPublic() || (k.Use != "" && k.Use != "sig") {
+			continue
+		}
+		if len(keys) == maxKeys {
+			break
+		}
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("authn: jwks: no usable public signing key")
+	}
+	return keys, nil
+}
+
+// discover finds the issuer's jwks_uri from OpenID Connect discovery or,
+// failing that, RFC 8414 authorization server metadata. The metadata must
+// name exactly the configured issuer.
+func (ks *keySet) discover(ctx context.Context) (string, error) {
+	var errs []error
+	for _, u := range MetadataURLs(ks.issuer) {
+		body, err := ks.get(ctx, u)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		var md struct {
+			Issuer  string `json:"issuer"`
+			JWKSURI string `json:"jwks_uri"`
+		}
+		if err := json.Unmarshal(body, &md); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u, err))
+			continue
+		}
+		if md.Issuer != ks.issuer {
+			errs = append(errs, fmt.Errorf("%s names issuer %q, not %q", u, md.Issuer, ks.issuer))
+			continue
+		}
+		if err := CheckEndpoint(md.JWKSURI); err != nil {
+			errs = append(errs, fmt.Errorf("%s: jwks_uri: %w", u, err))
+			continue
+		}
+		return md.JWKSURI, nil
+	}
+	return "", fmt.Errorf("authn: discovery: %w", errors.Join(errs...))
+}
+
+// MetadataURLs are where an issuer's metadata is looked for, in order:
+// OpenID Connect discovery (issuer + /.well-known/openid-configuration)
+// and RFC 8414 (/.well-known/oauth-authorization-server inserted before
+// the issuer's path).
+func MetadataURLs(issuer string) []string {
+	out := []string{strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
+	if u, err := url.Parse(issuer); err == nil {
+		path := strings.TrimSuffix(u.EscapedPath(), "/")
+		u.Path, u.RawPath = "", ""
+		out = append(out, u.String()+"/.well-known/oauth-authorization-server"+path)
+	}
+	return out
+}
+
+func (ks *keySet) get(ctx context.Context, u string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := ks.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: HTTP %d", u, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", u, err)
+	}
+	if len(body) > maxDocBytes {
+		return nil, fmt.Errorf("%s: document larger than %d bytes", u, maxDocBytes)
+	}
+	return body, nil
+}
+
+// CheckEndpoint accepts an https URL, or an http URL on a loopback host
+// (a provider on the same machine, as in development and tests).
+func CheckEndpoint(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return fmt.Errorf("invalid URL %q", s)
+	}
+	if u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("URL %q must not carry credentials or a fragment", s)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if IsLoopbackHost(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("URL %q must use https (http only on a loopback host)", s)
+	}
+	return fmt.Errorf("URL %q must use https", s)
+}
+
+// IsLoopbackHost reports whether host (a name or IP, without port) is
+// this machine only: localhost or a loopback address.
+func IsLoopbackHost(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(strings.Trim(host, "[]")), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
