@@ -19,6 +19,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/sandbox"
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
 )
 
@@ -30,6 +31,10 @@ type backend struct {
 	maxMsg  int64
 	log     *slog.Logger
 	hide    []string // gateway paths a sandboxed server must not see
+	// secrets resolves secret:// values at spawn and connect time
+	// (secrets.go); secretsErr is why it could not be opened.
+	secrets    secretstore.Backend
+	secretsErr error
 
 	mu     sync.Mutex
 	shared map[string]*pool
@@ -40,6 +45,7 @@ func newBackend(cfg *config.Config, log *slog.Logger) *backend {
 	b := &backend{servers: map[string]config.Server{}, shared: map[string]*pool{},
 		maxMsg: cfg.HTTP.MaxMessageBytes, log: log}
 	b.hide = GatewayPaths(cfg)
+	b.secrets, b.secretsErr = secretsFor(cfg)
 	for _, s := range cfg.Servers {
 		b.names = append(b.names, s.Name)
 		b.servers[s.Name] = s
@@ -74,7 +80,11 @@ func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMess
 		if c, res, ok := b.dialModern(ctx, name, initParams, unsol); ok {
 			return c, res, nil
 		}
-		c, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: s.URL, Headers: s.Headers,
+		h, err := b.headers(ctx, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: s.URL, Headers: h,
 			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
 		if err != nil {
 			return nil, nil, err
@@ -82,7 +92,11 @@ func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMess
 		c.SetUnsolicited(unsol(c))
 		return c, c.InitializeResult(), nil
 	case "sse":
-		c, err := upstream.DialSSE(ctx, upstream.SSEOptions{URL: s.URL, Headers: s.Headers,
+		h, err := b.headers(ctx, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		c, err := upstream.DialSSE(ctx, upstream.SSEOptions{URL: s.URL, Headers: h,
 			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
 		if err != nil {
 			return nil, nil, err
@@ -134,6 +148,12 @@ func (b *backend) dialModern(ctx context.Context, name string, initParams json.R
 }
 
 func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed bool) (*upstream.StdioConn, error) {
+	// secret:// values are read now, for this child only, and never logged.
+	resolved, err := b.resolve(ctx, s.Env)
+	if err != nil {
+		return nil, fmt.Errorf("app: server %q: env: %w", s.Name, err)
+	}
+	s.Env = resolved
 	o := sandboxOptions(s)
 	o.Logger = b.log.With("server", s.Name)
 	if !o.Off && s.Sandbox.Profile == "" && o.Profile != "" {
@@ -371,7 +391,11 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 			return sc, nil
 		}), nil
 	case "streamable":
-		hc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
+		h, err := p.b.headers(ctx, p.s)
+		if err != nil {
+			return nil, err
+		}
+		hc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: h,
 			MaxMessageBytes: p.b.maxMsg, Logger: log})
 		if err != nil {
 			return nil, err
@@ -393,12 +417,15 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 func (p *pool) sessionDialer(log *slog.Logger) func(context.Context) (upstream.Conn, error) {
 	return func(ctx context.Context) (upstream.Conn, error) {
 		var c upstream.Conn
-		var err error
+		h, err := p.b.headers(ctx, p.s)
+		if err != nil {
+			return nil, err
+		}
 		if p.s.Transport == "sse" {
-			c, err = upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: p.s.Headers,
+			c, err = upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: h,
 				MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
 		} else {
-			c, err = upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: p.s.Headers,
+			c, err = upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: h,
 				MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
 		}
 		if err != nil {

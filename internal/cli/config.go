@@ -30,6 +30,11 @@ func configCmd() *cobra.Command {
 			if err := app.CheckFiles(cfg); err != nil {
 				return &exitError{code: 1, err: fmt.Errorf("%s: %w", file, err)}
 			}
+			// Every secret:// value must be readable, as the servers that
+			// use them would not start otherwise.
+			if err := app.CheckSecrets(cmd.Context(), cfg); err != nil {
+				return &exitError{code: 1, err: fmt.Errorf("%s: %w", file, err)}
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d servers)\n", file, len(cfg.Servers))
 			return nil
 		},

@@ -60,7 +60,9 @@ type Config struct {
 	// manifest (docs/manifest.md#trust-on-first-use); "" = none. Only
 	// mcpwarden run sets it (--pins), to a file in the state directory.
 	PinStore string
-	Source   string // file it was loaded from; "" when built in code
+	// Secrets is where secret://NAME values come from (docs/credentials.md).
+	Secrets Secrets
+	Source  string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.
@@ -111,6 +113,8 @@ type Server struct {
 	Manifest string
 	// Sandbox confines a stdio child; on (strict) unless `sandbox: off`.
 	Sandbox Sandbox
+	// Credentials minted for each child (docs/credentials.md).
+	Credentials Credentials
 }
 
 // Default returns the built-in defaults. It has no servers, so it does not

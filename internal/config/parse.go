@@ -622,10 +622,10 @@ func parseSize(s string) (int64, error) {
 
 // Keys of each mapping, in documentation order.
 var (
-	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy"}
+	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
-	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox"}
+	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox", "credentials"}
 )
 
 // root decodes the document into cfg; false when the document is not a
@@ -667,6 +667,10 @@ func (d *decoder) root(cfg *Config, raw *yaml.Node) bool {
 		case "require_signed", "manifest_key", "policy":
 			if v := d.field(path, e); v != nil {
 				d.manifestSigning(path, v, cfg)
+			}
+		case "secrets":
+			if v := d.field(path, e); v != nil {
+				d.secretsConfig(path, v, &cfg.Secrets)
 			}
 		default:
 			d.unknown(path, e, rootKeys)
@@ -823,6 +827,8 @@ func (d *decoder) server(path string, raw *yaml.Node, s *Server, set *serverSet)
 			}
 		case "sandbox":
 			d.sandbox(p, v, &s.Sandbox)
+		case "credentials":
+			d.credentials(p, v, &s.Credentials)
 		}
 	}
 }

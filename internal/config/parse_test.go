@@ -75,7 +75,7 @@ http:
 servers:
   zeta:
     command: [node, server.js, --port, 8080]
-    env: {API_KEY: abc, DEBUG: true, EMPTY: ""}
+    env: {API_KEY: secret://zeta-api-key, DEBUG: true, EMPTY: ""}
     cwd: /opt/zeta
     transport: stdio
     pool: 4
@@ -84,7 +84,7 @@ servers:
     url: http://127.0.0.1:9100/mcp
     transport: streamable
     headers:
-      Authorization: Bearer t0ken
+      Authorization: secret://alpha-auth
       X-Trace: "1"
     start_timeout: 5s
 `
@@ -104,10 +104,10 @@ func TestParseFull(t *testing.T) {
 		},
 		Servers: []Server{ // file order, not sorted
 			{Name: "zeta", Command: []string{"node", "server.js", "--port", "8080"},
-				Env: map[string]string{"API_KEY": "abc", "DEBUG": "true", "EMPTY": ""}, Cwd: "/opt/zeta",
+				Env: map[string]string{"API_KEY": "secret://zeta-api-key", "DEBUG": "true", "EMPTY": ""}, Cwd: "/opt/zeta",
 				Transport: "stdio", Pool: 4, StartTimeout: time.Minute},
 			{Name: "alpha", URL: "http://127.0.0.1:9100/mcp", Transport: "streamable",
-				Headers:      map[string]string{"Authorization": "Bearer t0ken", "X-Trace": "1"},
+				Headers:      map[string]string{"Authorization": "secret://alpha-auth", "X-Trace": "1"},
 				StartTimeout: 5 * time.Second},
 		},
 		Audit:  defaultAudit(),
@@ -405,7 +405,7 @@ func TestParseProblems(t *testing.T) {
 		{"non-string key", "servers:\n  a: {command: [x]}\n  [k]: {command: [x]}\n", []pos{{3, 3, "servers", "mapping keys must be strings"}}},
 		{"custom tag", "servers:\n  a: {command: [x], cwd: !env HOME}\n", []pos{{2, 26, "servers.a.cwd", "expected a string, got a value tagged !env"}}},
 		{"unknown without suggestion", "servers:\n  a: {command: [x], restart: always}\n", []pos{
-			{2, 21, "servers.a.restart", "unknown key (expected one of command, env, cwd, url, transport, headers, pool, start_timeout, manifest, sandbox)"},
+			{2, 21, "servers.a.restart", "unknown key (expected one of command, env, cwd, url, transport, headers, pool, start_timeout, manifest, sandbox, credentials)"},
 		}},
 		{"suggestion for dash", "http: {max-body-bytes: 1}\nservers: {a: {command: [x]}}\n", []pos{
 			{1, 8, "http.max-body-bytes", `did you mean "max_body_bytes"?`},

@@ -96,6 +96,7 @@ func (c *Config) validate(v *validator) {
 	}
 
 	c.Audit.validate(v)
+	c.Secrets.validate(v)
 
 	if len(c.Servers) == 0 && !(v.noServersOK && c.Servers == nil) {
 		v.addf("servers", "at least one server is required")
@@ -163,6 +164,8 @@ func (s *Server) validate(v *validator) {
 		}
 	}
 	s.Sandbox.validate(v, p("sandbox"), isHTTP)
+	s.Credentials.validate(v, p("credentials"), isHTTP)
+	s.validateSecrets(v, path)
 	if strings.ContainsRune(s.Manifest, 0) {
 		v.addf(p("manifest"), "contains a NUL byte")
 	}

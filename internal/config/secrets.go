@@ -1,0 +1,322 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+)
+
+// Secrets backends (docs/credentials.md).
+const (
+	SecretsFile = "file" // the local encrypted store (default)
+	SecretsEnv  = "env"  // MCPWARDEN_SECRET_<NAME> variables, only when chosen
+)
+
+// Secrets configures where secret://NAME values are read from. Paths are
+// absolute or "" for the defaults in the state directory (filled by app).
+type Secrets struct {
+	Backend    string
+	File       string // encrypted store file
+	KeyFile    string // its key
+	KeyFromEnv bool   // take the key from MCPWARDEN_SECRETS_KEY instead
+}
+
+// Credentials are just-in-time downstream credentials minted per child.
+type Credentials struct {
+	Postgres *PostgresCredentials
+}
+
+// PostgresCredentials mint one login role per stdio child, member of
+// Template, valid for TTL (renewed while the child lives) and dropped when
+// it ends; the child gets the role's DSN in its environment as Env.
+type PostgresCredentials struct {
+	AdminDSN        string // secret://NAME, or a DSN without a password
+	Template        string
+	Database        string // "" = the admin DSN's database
+	TTL             time.Duration
+	Env             string
+	ConnectionLimit int
+}
+
+// Postgres credential defaults and limits.
+const (
+	DefaultCredentialTTL   = 10 * time.Minute
+	MinCredentialTTL       = time.Minute
+	MaxCredentialTTL       = 15 * time.Minute
+	DefaultCredentialEnv   = "DATABASE_URL"
+	DefaultConnectionLimit = 5
+	MaxConnectionLimit     = 100
+)
+
+var (
+	secretsKeys     = []string{"backend", "file", "key_file", "key_from_env"}
+	credentialsKeys = []string{"postgres"}
+	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit"}
+	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
+)
+
+func (d *decoder) secretsConfig(path string, raw *yaml.Node, s *Secrets) {
+	es, ok := d.mapping(path, raw)
+	if !ok {
+		return
+	}
+	for _, e := range es {
+		p := joinKey(path, e.name)
+		if !slices.Contains(secretsKeys, e.name) {
+			d.unknown(p, e, secretsKeys)
+			continue
+		}
+		v := d.field(p, e)
+		if v == nil {
+			continue
+		}
+		switch e.name {
+		case "backend":
+			s.Backend, _ = d.str(p, v)
+		case "file":
+			if f, ok := d.str(p, v); ok {
+				s.File = d.relative(f)
+			}
+		case "key_file":
+			if f, ok := d.str(p, v); ok {
+				s.KeyFile = d.relative(f)
+			}
+		case "key_from_env":
+			if n := resolve(v); n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
+				s.KeyFromEnv = strings.EqualFold(n.Value, "true") || strings.EqualFold(n.Value, "yes") || strings.EqualFold(n.Value, "on")
+			} else {
+				d.errorf(v, p, "expected true or false, got %s", describe(v))
+			}
+		}
+	}
+}
+
+func (d *decoder) credentials(path string, raw *yaml.Node, c *Credentials) {
+	es, ok := d.mapping(path, raw)
+	if !ok {
+		return
+	}
+	for _, e := range es {
+		p := joinKey(path, e.name)
+		if e.name != "postgres" {
+			d.unknown(p, e, credentialsKeys)
+			continue
+		}
+		v := d.field(p, e)
+		if v == nil {
+			continue
+		}
+		pg := &PostgresCredentials{TTL: DefaultCredentialTTL, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit}
+		c.Postgres = pg
+		pes, ok := d.mapping(p, v)
+		if !ok {
+			continue
+		}
+		for _, pe := range pes {
+			pp := joinKey(p, pe.name)
+			if !slices.Contains(postgresKeys, pe.name) {
+				d.unknown(pp, pe, postgresKeys)
+				continue
+			}
+			pv := d.field(pp, pe)
+			if pv == nil {
+				continue
+			}
+			switch pe.name {
+			case "admin_dsn":
+				pg.AdminDSN, _ = d.str(pp, pv)
+			case "template":
+				pg.Template, _ = d.str(pp, pv)
+			case "database":
+				pg.Database, _ = d.str(pp, pv)
+			case "env":
+				pg.Env, _ = d.str(pp, pv)
+			case "ttl":
+				pg.TTL, _ = d.duration(pp, pv)
+			case "connection_limit":
+				pg.ConnectionLimit, _ = d.integer(pp, pv)
+			}
+		}
+	}
+}
+
+func (s *Secrets) validate(v *validator) {
+	if s.Backend != "" {
+		checkEnum(v, "secrets.backend", s.Backend, SecretsFile, SecretsEnv)
+	}
+	for key, p := range map[string]string{"secrets.file": s.File, "secrets.key_file": s.KeyFile} {
+		if strings.ContainsRune(p, 0) {
+			v.addf(key, "contains a NUL byte")
+		}
+	}
+	if s.File != "" && s.File == s.KeyFile {
+		v.addf("secrets.key_file", "must not be the store file itself")
+	}
+	if s.Backend == SecretsEnv && (s.File != "" || s.KeyFile != "" || s.KeyFromEnv) {
+		v.addf("secrets.backend", `"env" reads MCPWARDEN_SECRET_<NAME> variables: file, key_file and key_from_env do not apply`)
+	}
+}
+
+func (c *Credentials) validate(v *validator, path string, isHTTP bool) {
+	pg := c.Postgres
+	if pg == nil {
+		return
+	}
+	p := joinKey(path, "postgres")
+	if isHTTP {
+		v.addf(p, "only allowed with command: the credential is put in the stdio child's environment")
+		return
+	}
+	f := func(k string) string { return joinKey(p, k) }
+	switch {
+	case pg.AdminDSN == "":
+		v.addf(f("admin_dsn"), "is required: a secret://NAME holding the DSN of a role that may CREATE ROLE")
+	default:
+		if _, isRef := secretstore.Ref(pg.AdminDSN); !isRef {
+			if why := plaintextSecret("admin_dsn", pg.AdminDSN); why != "" {
+				v.addf(f("admin_dsn"), "%s", why)
+			}
+		}
+	}
+	switch {
+	case pg.Template == "":
+		v.addf(f("template"), "is required: the role whose privileges each minted role inherits")
+	case !pgIdentRe.MatchString(pg.Template):
+		v.addf(f("template"), "invalid role name %q: letters, digits, _, $ and -, starting with a letter or _", pg.Template)
+	case strings.EqualFold(pg.Template, "postgres") || strings.HasPrefix(strings.ToLower(pg.Template), "pg_"):
+		v.addf(f("template"), "%q is a superuser or built-in role: grant what the server needs to a role of its own", pg.Template)
+	}
+	if pg.Database != "" && (strings.ContainsRune(pg.Database, 0) || len(pg.Database) > 63) {
+		v.addf(f("database"), "invalid database name")
+	}
+	if !envKeyRe.MatchString(pg.Env) {
+		v.addf(f("env"), "invalid environment variable name %q", pg.Env)
+	}
+	if pg.TTL < MinCredentialTTL || pg.TTL > MaxCredentialTTL {
+		v.addf(f("ttl"), "must be between %v and %v, got %v", MinCredentialTTL, MaxCredentialTTL, pg.TTL)
+	}
+	if pg.ConnectionLimit < 1 || pg.ConnectionLimit > MaxConnectionLimit {
+		v.addf(f("connection_limit"), "must be between 1 and %d, got %d", MaxConnectionLimit, pg.ConnectionLimit)
+	}
+}
+
+// validateSecrets checks a server's secret:// references and refuses
+// secrets written in clear in its env, headers and command.
+func (s *Server) validateSecrets(v *validator, path string) {
+	check := func(kind string, m map[string]string) {
+		for _, k := range sortedKeys(m) {
+			val := m[k]
+			kp := joinKey(joinKey(path, kind), k)
+			if name, ok := secretstore.Ref(val); ok {
+				if err := secretstore.CheckName(name); err != nil {
+					v.addf(kp, "%v", err)
+				}
+				continue
+			}
+			if why := plaintextSecret(k, val); why != "" {
+				v.addf(kp, "%s", why)
+			}
+		}
+	}
+	check("env", s.Env)
+	check("headers", s.Headers)
+	for i, a := range s.Command {
+		if why := plaintextValue(a); why != "" {
+			v.addf(joinIndex(joinKey(path, "command"), i), "%s; pass it in env as secret://NAME instead (command lines are visible to every local user)", why)
+		}
+	}
+	if s.Credentials.Postgres != nil && s.Env != nil {
+		if _, clash := s.Env[s.Credentials.Postgres.Env]; clash {
+			v.addf(joinKey(joinKey(path, "env"), s.Credentials.Postgres.Env), "is set by credentials.postgres (the minted DSN): remove it here")
+		}
+	}
+}
+
+const howToStore = `store it with "mcpwarden secret set NAME" (the value is read from stdin) and write secret://NAME here`
+
+// plaintextSecret says why a literal value under key must not be in the
+// config, or "".
+func plaintextSecret(key, val string) string {
+	if why := plaintextValue(val); why != "" {
+		return why + "; " + howToStore
+	}
+	if secretNamed(key) && !harmlessLiteral(val) {
+		return "is named like a secret but holds a literal value; " + howToStore
+	}
+	return ""
+}
+
+var dsnPasswordRe = regexp.MustCompile(`(?i)(^|\s)password\s*=\s*\S`)
+
+// plaintextValue says why val looks like a secret whatever its key, or "".
+// It never quotes the value.
+func plaintextValue(val string) string {
+	if val == "" {
+		return ""
+	}
+	if fs := secrets.Scan(val); len(fs) > 0 {
+		return fmt.Sprintf("holds a secret in clear (%s)", fs[0].RuleID)
+	}
+	if u, err := url.Parse(val); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return "holds a URL with a password in clear"
+		}
+	}
+	if dsnPasswordRe.MatchString(val) {
+		return "holds a connection string with a password in clear"
+	}
+	return ""
+}
+
+// secretNamed reports whether an env or header name says its value is a
+// credential: *TOKEN, *PASSWORD*, *SECRET*, *API_KEY, Authorization...
+// Names of references to secrets (PASSWORD_FILE, TOKEN_URL, SECRET_NAME)
+// and counts (MAX_TOKENS) are not.
+func secretNamed(key string) bool {
+	k := strings.ToUpper(key)
+	switch k {
+	case "AUTHORIZATION", "PROXY-AUTHORIZATION", "COOKIE":
+		return true
+	}
+	parts := strings.FieldsFunc(k, func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	if len(parts) == 0 {
+		return false
+	}
+	switch parts[len(parts)-1] {
+	case "FILE", "PATH", "DIR", "NAME", "ID", "ARN", "URL", "URI", "ENDPOINT", "HOST", "PORT",
+		"TYPE", "LENGTH", "TTL", "EXPIRY", "HEADER", "ENABLED", "DISABLED", "REQUIRED":
+		return false
+	}
+	for i, p := range parts {
+		switch {
+		case strings.Contains(p, "PASSWORD"), strings.Contains(p, "PASSWD"), strings.Contains(p, "PASSPHRASE"),
+			strings.Contains(p, "SECRET"), strings.Contains(p, "APIKEY"), strings.Contains(p, "PRIVATEKEY"),
+			strings.HasSuffix(p, "TOKEN"), p == "PAT", p == "PWD" && len(parts) > 1:
+			return true
+		case p == "KEY" && i == len(parts)-1 && i > 0:
+			switch parts[i-1] {
+			case "API", "ACCESS", "PRIVATE", "AUTH", "CLIENT", "SIGNING", "ENCRYPTION", "MASTER", "SERVICE", "LICENSE":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// harmlessLiteral: values that cannot be a credential under a secret
+// name (DISABLE_PASSWORD: true).
+func harmlessLiteral(val string) bool {
+	switch strings.ToLower(val) {
+	case "", "true", "false", "yes", "no", "on", "off", "0", "1":
+		return true
+	}
+	return false
+}

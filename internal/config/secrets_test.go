@@ -1,0 +1,138 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseSecretsAndCredentials(t *testing.T) {
+	c, err := Parse("/etc/mcpwarden/t.yaml", []byte(`secrets:
+  file: s/secrets.enc
+  key_file: /keys/secrets.key
+servers:
+  db:
+    command: [db-server]
+    env: {API_TOKEN: secret://db-token, MAX_TOKENS: "4096"}
+    credentials:
+      postgres:
+        admin_dsn: secret://pg-admin
+        template: app_readonly
+        ttl: 5m
+        database: test
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Secrets{File: "/etc/mcpwarden/s/secrets.enc", KeyFile: "/keys/secrets.key"}
+	if d := cmp.Diff(want, c.Secrets); d != "" {
+		t.Errorf("secrets (-want +got):\n%s", d)
+	}
+	wantPG := &PostgresCredentials{AdminDSN: "secret://pg-admin", Template: "app_readonly", Database: "test",
+		TTL: 5 * time.Minute, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit}
+	if d := cmp.Diff(wantPG, c.Servers[0].Credentials.Postgres); d != "" {
+		t.Errorf("credentials (-want +got):\n%s", d)
+	}
+}
+
+func TestParseSecretsProblems(t *testing.T) {
+	for _, tt := range []struct{ yaml, want string }{
+		{"secrets: {backend: vaultt}\n", `secrets.backend: "vaultt" is not one of file, env`},
+		{"secrets: {backend: env, key_file: /k}\n", `"env" reads MCPWARDEN_SECRET_<NAME> variables`},
+		{"secrets: {key_from_env: maybe}\n", `secrets.key_from_env: expected true or false`},
+		{"secrets: {keyfile: /k}\n", `unknown key (did you mean "key_file"?)`},
+		{"servers:\n  a: {command: [x], env: {A: \"secret://bad name\"}}\n", `servers.a.env.A: invalid secret name "bad name"`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {template: r}}}\n", `credentials.postgres.admin_dsn: is required`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p}}}\n", `credentials.postgres.template: is required`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: \"r; DROP\"}}}\n", `invalid role name`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: postgres}}}\n", `superuser or built-in role`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: r, ttl: 1h}}}\n", `ttl: must be between 1m0s and 15m0s`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: r, connection_limit: 0}}}\n", `connection_limit: must be between 1`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: r, env: 1X}}}\n", `invalid environment variable name`},
+		{"servers:\n  a: {command: [x], env: {DATABASE_URL: x}, credentials: {postgres: {admin_dsn: secret://p, template: r}}}\n", `is set by credentials.postgres`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {postgres: {admin_dsn: secret://p, template: r}}}\n", `only allowed with command`},
+		{"servers:\n  a: {command: [x], credentials: {mysql: {}}}\n", `credentials.mysql: unknown key`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: \"postgres://admin:hunter2@db/x\", template: r}}}\n", `admin_dsn: holds a URL with a password in clear`},
+	} {
+		_, err := Parse("t.yaml", []byte(tt.yaml))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q:\n got %v\nwant %q", tt.yaml, err, tt.want)
+		}
+	}
+}
+
+// Plaintext secrets in env, headers and command lines are refused, with
+// how to store them; look-alikes that are not secrets pass.
+func TestPlaintextSecretsRefused(t *testing.T) {
+	refused := []struct{ kind, key, val string }{
+		{"env", "GITHUB_TOKEN", "ghp_012345678901234567890123456789abcdef"},
+		{"env", "GITHUB_TOKEN", "short"}, // named like a secret: the name is enough
+		{"env", "DB_PASSWORD", "hunter2"},
+		{"env", "DBPASSWORD", "hunter2"},
+		{"env", "OPENAI_API_KEY", "not-a-pattern-but-named"},
+		{"env", "STRIPE_APIKEY", "x"},
+		{"env", "CLIENT_SECRET", "abc"},
+		{"env", "AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY0"},
+		{"env", "DB_PWD", "x"},
+		{"env", "HARMLESS", "ghp_012345678901234567890123456789abcdef"}, // a known token format under any name
+		{"env", "DATABASE_URL", "postgres://app:s3cretpw@db.internal:5432/app"},
+		{"env", "PG_CONN", "host=db user=app password=s3cret dbname=app"},
+		{"headers", "Authorization", "Bearer abc"},
+		{"headers", "X-Api-Key", "k"},
+		{"headers", "Cookie", "session=abc"},
+		{"headers", "Private-Token", "glpat-0123456789abcdefghij"},
+	}
+	for _, tt := range refused {
+		y := "servers:\n  a: {command: [x], env: {" + tt.key + ": " + quote(tt.val) + "}}\n"
+		if tt.kind == "headers" {
+			y = "servers:\n  a: {url: \"https://mcp.example.com/mcp\", headers: {" + tt.key + ": " + quote(tt.val) + "}}\n"
+		}
+		_, err := Parse("t.yaml", []byte(y))
+		if err == nil {
+			t.Errorf("%s %s=%q accepted", tt.kind, tt.key, tt.val)
+			continue
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "mcpwarden secret set NAME") || !strings.Contains(msg, "secret://NAME") {
+			t.Errorf("%s %s: message does not say how to store it: %s", tt.kind, tt.key, msg)
+		}
+		if len(tt.val) > 3 && strings.Contains(msg, tt.val) {
+			t.Errorf("%s %s: message repeats the secret: %s", tt.kind, tt.key, msg)
+		}
+	}
+	allowed := []struct{ key, val string }{
+		{"MAX_TOKENS", "4096"},
+		{"TOKENIZER", "cl100k"},
+		{"PASSWORD_FILE", "/run/secrets/db"},
+		{"GITHUB_TOKEN_PATH", "/run/secrets/gh"},
+		{"TOKEN_URL", "https://idp.example.com/oauth/token"},
+		{"SECRET_NAME", "prod-db"},
+		{"AWS_ACCESS_KEY_ID", "AKIA-looking-but-an-id"},
+		{"DISABLE_PASSWORD", "true"},
+		{"PUBLIC_KEY", "ssh-ed25519-ish"},
+		{"KEY", "value"},
+		{"PWD", "/srv"},
+		{"DATABASE_URL", "postgres://app@db.internal:5432/app"},
+		{"API_TOKEN", "secret://api-token"},
+		{"API_TOKEN", ""},
+		{"NODE_OPTIONS", "--max-old-space-size=512"},
+	}
+	for _, tt := range allowed {
+		y := "servers:\n  a: {command: [x], env: {" + tt.key + ": " + quote(tt.val) + "}}\n"
+		if _, err := Parse("t.yaml", []byte(y)); err != nil {
+			t.Errorf("%s=%q refused: %v", tt.key, tt.val, err)
+		}
+	}
+	// Command lines are checked for values that are secrets by their form.
+	if _, err := Parse("t.yaml", []byte("servers:\n  a: {command: [srv, \"postgres://u:pw@h/db\"]}\n")); err == nil ||
+		!strings.Contains(err.Error(), "command[1]: holds a URL with a password") {
+		t.Errorf("password in a command line: %v", err)
+	}
+	if _, err := Parse("t.yaml", []byte("servers:\n  a: {command: [srv, --token-file, /run/t, \"postgres://u@h/db\"]}\n")); err != nil {
+		t.Errorf("benign command line refused: %v", err)
+	}
+}
+
+func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
