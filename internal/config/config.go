@@ -62,7 +62,10 @@ type Config struct {
 	PinStore string
 	// Secrets is where secret://NAME values come from (docs/credentials.md).
 	Secrets Secrets
-	Source  string // file it was loaded from; "" when built in code
+	// Auth requires OAuth bearer tokens on the HTTP endpoint
+	// (docs/identity.md); nil: none, allowed only on a loopback listen.
+	Auth   *Auth
+	Source string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.

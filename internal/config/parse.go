@@ -622,7 +622,7 @@ func parseSize(s string) (int64, error) {
 
 // Keys of each mapping, in documentation order.
 var (
-	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets"}
+	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets", "auth"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
 	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox", "credentials"}
@@ -659,6 +659,10 @@ func (d *decoder) root(cfg *Config, raw *yaml.Node) bool {
 		case "servers":
 			if v := d.field(path, e); v != nil {
 				d.servers(path, v, cfg)
+			}
+		case "auth":
+			if v := d.field(path, e); v != nil {
+				d.auth(path, v, cfg)
 			}
 		case "audit":
 			if v := d.field(path, e); v != nil {

@@ -97,6 +97,7 @@ func (c *Config) validate(v *validator) {
 
 	c.Audit.validate(v)
 	c.Secrets.validate(v)
+	c.validateAuth(v)
 
 	if len(c.Servers) == 0 && !(v.noServersOK && c.Servers == nil) {
 		v.addf("servers", "at least one server is required")
