@@ -73,6 +73,8 @@ type Principal struct {
 	Subject  string
 	Issuer   string
 	ClientID string
+	Groups   []string // from the token's groups claim
+	Scopes   []string // granted by the token
 }
 
 // Exchange is one client message on its way through the chain.

@@ -1,0 +1,76 @@
+package intercept
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/mcpwarden/mcpwarden/internal/authn"
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/policy"
+)
+
+func TestAuthzStage(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte("tools:\n  q: {risk: read}\n  w: {risk: write}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := authn.Scopes{
+		"mcp:read":  {Risks: []string{"read"}},
+		"mcp:write": {Servers: []string{"s"}, Risks: []string{"read", "write"}},
+	}
+	var seen Principal
+	pol, err := policy.Parse("p.yaml", []byte("rules:\n  - {id: eng, effect: allow, when: 'principal.subject == \"alice\"'}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := NewChain(Manifests(map[string]*manifest.Manifest{"s": m}), Authz(scopes, []string{"mcp"}),
+		Func{N: "spy", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+			seen = x.Peer.Principal
+			return next(ctx, x)
+		}}, Policy(pol))
+	tests := []struct {
+		name, server, method, params, scope string
+		rule, challenge                     string
+	}{
+		{"read tool with read scope", "s", "tools/call", `{"name":"q","arguments":{}}`, "mcp mcp:read", "", ""},
+		{"write tool with read scope", "s", "tools/call", `{"name":"w","arguments":{}}`, "mcp mcp:read", RuleInsufficientScope, "mcp mcp:write"},
+		{"write tool with write scope", "s", "tools/call", `{"name":"w","arguments":{}}`, "mcp mcp:write", "", ""},
+		{"no manifest: no risk class", "t", "tools/call", `{"name":"q","arguments":{}}`, "mcp mcp:read mcp:write", RuleInsufficientScope, ""},
+		{"prompt counts as read", "t", "prompts/get", `{"name":"p"}`, "mcp mcp:read", "", ""},
+		{"resource without scope", "t", "resources/read", `{"uri":"file:///a"}`, "mcp", RuleInsufficientScope, "mcp mcp:read"},
+		{"lists need no scope", "", "tools/list", `{}`, "mcp", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			x := exchange(t, "legacy", tc.server, tc.method, tc.params)
+			ctx := WithPrincipal(context.Background(), Principal{Subject: "alice", Issuer: "https://i", Scopes: strings.Fields(tc.scope)})
+			ctx, ch := WithScopeChallenge(ctx)
+			_, err := chain.Then(answer(`{}`, nil))(ctx, x)
+			if tc.rule == "" {
+				if err != nil {
+					t.Fatalf("want allowed, got %v", err)
+				}
+				if x.Method != "tools/list" && seen.Subject != "alice" {
+					t.Errorf("later stages saw principal %+v", seen)
+				}
+			} else if d, ok := AsDenial(err); !ok || d.Rule != tc.rule {
+				t.Fatalf("got %v, want rule %s", err, tc.rule)
+			} else if tc.challenge != "" && !strings.Contains(d.Public, strings.Fields(tc.challenge)[1]) {
+				t.Errorf("public message %q does not name the scope", d.Public)
+			}
+			if got := ch.Scope(); got != tc.challenge {
+				t.Errorf("challenge scope = %q, want %q", got, tc.challenge)
+			}
+			if x.Peer.Principal.Subject != "alice" {
+				t.Errorf("exchange principal = %+v (the audit record reads it)", x.Peer.Principal)
+			}
+		})
+	}
+	// Without configured scopes the stage only fills the principal.
+	x := exchange(t, "legacy", "s", "tools/call", `{"name":"w","arguments":{}}`)
+	ctx := WithPrincipal(context.Background(), Principal{Subject: "bob"})
+	if _, err := Authz(nil, nil).Intercept(ctx, x, answer(`{}`, nil)); err != nil || x.Peer.Principal.Subject != "bob" {
+		t.Errorf("nil scopes: %v, principal %+v", err, x.Peer.Principal)
+	}
+}
