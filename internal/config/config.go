@@ -64,8 +64,10 @@ type Config struct {
 	Secrets Secrets
 	// Auth requires OAuth bearer tokens on the HTTP endpoint
 	// (docs/identity.md); nil: none, allowed only on a loopback listen.
-	Auth   *Auth
-	Source string // file it was loaded from; "" when built in code
+	Auth *Auth
+	// Consent is the Grant Access window (docs/consent.md).
+	Consent Consent
+	Source  string // file it was loaded from; "" when built in code
 }
 
 // Log configures the gateway's own logging.

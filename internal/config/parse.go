@@ -622,7 +622,7 @@ func parseSize(s string) (int64, error) {
 
 // Keys of each mapping, in documentation order.
 var (
-	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets", "auth"}
+	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets", "auth", "consent"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
 	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox", "credentials"}
@@ -675,6 +675,10 @@ func (d *decoder) root(cfg *Config, raw *yaml.Node) bool {
 		case "secrets":
 			if v := d.field(path, e); v != nil {
 				d.secretsConfig(path, v, &cfg.Secrets)
+			}
+		case "consent":
+			if v := d.field(path, e); v != nil {
+				d.consent(path, v, &cfg.Consent)
 			}
 		default:
 			d.unknown(path, e, rootKeys)

@@ -69,6 +69,7 @@ func (c *Config) validate(v *validator) {
 	}
 	checkEnum(v, "log.level", c.Log.Level, "debug", "info", "warn", "error")
 	c.validateManifestSigning(v)
+	c.validateConsent(v)
 	checkEnum(v, "log.format", c.Log.Format, "json", "text")
 
 	h := &c.HTTP
