@@ -123,9 +123,11 @@ type Filter struct {
 	Decision     string
 	Session      string
 	TraceID      string
-	AfterSeq     int64 // only records with seq > AfterSeq (-1: all)
-	Limit        int   // 0: no limit
-	Last         bool  // the newest Limit records, still printed oldest first
+	Subject      string // the principal's subject (read from the record: a scan)
+	ID           string // one record id
+	AfterSeq     int64  // only records with seq > AfterSeq (-1: all)
+	Limit        int    // 0: no limit
+	Last         bool   // the newest Limit records, still printed oldest first
 }
 
 // Query calls fn with each matching record, oldest first.
@@ -143,6 +145,12 @@ func (r *Reader) Query(ctx context.Context, f Filter, fn func(seq int64, data []
 		if c.v != "" {
 			add(c.col+" = ?", c.v)
 		}
+	}
+	if f.Subject != "" {
+		add("json_extract(data, '$.subject') = ?", f.Subject)
+	}
+	if f.ID != "" {
+		add("id = ?", f.ID)
 	}
 	if f.AfterSeq >= 0 {
 		add("seq > ?", f.AfterSeq)

@@ -65,7 +65,7 @@ func auditCmd() *cobra.Command {
 		Use:   "audit",
 		Short: "Read and verify the tamper-evident audit trail (docs/audit.md)",
 	}
-	c.AddCommand(auditKeygenCmd(), auditVerifyCmd(), auditTailCmd(), auditQueryCmd(), auditExportCmd())
+	c.AddCommand(auditKeygenCmd(), auditVerifyCmd(), auditTailCmd(), auditQueryCmd(), auditExportCmd(), auditReplayCmd())
 	return c
 }
 
@@ -198,6 +198,7 @@ func filterFlags(c *cobra.Command, fl *audit.Filter, since, until *string) {
 	c.Flags().StringVar(&fl.Decision, "decision", "", "allow, deny or error")
 	c.Flags().StringVar(&fl.Session, "session", "", "session id")
 	c.Flags().StringVar(&fl.TraceID, "trace", "", "W3C trace id")
+	c.Flags().StringVar(&fl.Subject, "subject", "", "principal subject")
 }
 
 func parseWhen(s string, now time.Time) (time.Time, error) {
