@@ -19,7 +19,13 @@ require (
 	modernc.org/sqlite v1.62.0
 )
 
-require github.com/pganalyze/pg_query_go/v6 v6.2.5 // indirect
+require (
+	github.com/jackc/pgpassfile v1.0.0 // indirect
+	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect
+	github.com/jackc/pgx/v5 v5.12.0 // indirect
+	github.com/jackc/puddle/v2 v2.2.3 // indirect
+	github.com/pganalyze/pg_query_go/v6 v6.2.5 // indirect
+)
 
 require (
 	cel.dev/expr v0.25.1 // indirect
