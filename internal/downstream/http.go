@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/session"
@@ -52,6 +53,9 @@ type HTTPOptions struct {
 	Ready           func() (ok bool, detail any)
 	MessagePath     string // legacy SSE POST path, default /message
 	EventBufferSize int    // events kept per stream for resumption
+	// Auth returns the token validator in force; nil (or a nil func): no
+	// tokens are required.
+	Auth func() *authn.Validator
 }
 
 // HTTP serves /mcp (Streamable HTTP, both eras), /sse + /message (legacy
@@ -87,9 +91,11 @@ func NewHTTP(o HTTPOptions) *HTTP {
 		h.log = slog.Default()
 	}
 	h.mux = http.NewServeMux()
-	h.mux.HandleFunc("/mcp", h.guard(h.serveMCP))
-	h.mux.HandleFunc("/sse", h.guard(h.serveSSE))
-	h.mux.HandleFunc(o.MessagePath, h.guard(h.serveMessage))
+	h.mux.HandleFunc("/mcp", h.guard(h.authenticate(h.serveMCP)))
+	h.mux.HandleFunc("/sse", h.guard(h.authenticate(h.serveSSE)))
+	h.mux.HandleFunc(o.MessagePath, h.guard(h.authenticate(h.serveMessage)))
+	h.mux.HandleFunc(authn.WellKnownPRM, h.serveMetadata)
+	h.mux.HandleFunc(authn.WellKnownPRM+"/", h.serveMetadata)
 	h.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")
@@ -262,7 +268,7 @@ func (h *HTTP) post(w http.ResponseWriter, r *http.Request) {
 	}
 	if sid := r.Header.Get(hSessionID); sid != "" {
 		hs := h.lookup(sid)
-		if hs == nil {
+		if hs == nil || !owns(r, hs) {
 			writeRPCError(w, http.StatusNotFound, msg.ID, intercept.CodeInvalidRequest, "session not found")
 			return
 		}
@@ -345,7 +351,7 @@ func (h *HTTP) postModern(w http.ResponseWriter, r *http.Request, msg *mcpwire.M
 		writeRPCError(w, http.StatusBadRequest, msg.ID, codeHeaderMismatch, "Mcp-Method header is required")
 		return
 	}
-	sess := session.New(h.o.Sessions(), intercept.Peer{Era: session.EraModern, Transport: "http", RemoteAddr: r.RemoteAddr, ProtocolVersion: metaV}, nil)
+	sess := session.New(h.o.Sessions(), intercept.Peer{Era: session.EraModern, Transport: "http", RemoteAddr: r.RemoteAddr, ProtocolVersion: metaV, Principal: principal(r)}, nil)
 	defer sess.Close()
 	if msg.Kind != mcpwire.KindRequest {
 		sess.Handle(r.Context(), msg, nil)
@@ -355,6 +361,7 @@ func (h *HTTP) postModern(w http.ResponseWriter, r *http.Request, msg *mcpwire.M
 	// Closing the request stream is how a 2026-07-28 client cancels, so the
 	// request lives exactly as long as the HTTP request.
 	st := newPostStream(w, nil, "", false)
+	r = h.watchScope(r, st)
 	ctx := intercept.WithParamHeaders(r.Context(), paramHeaders(r.Header))
 	go func() {
 		sess.Handle(ctx, msg, st)
@@ -401,6 +408,7 @@ func (h *HTTP) postLegacy(w http.ResponseWriter, r *http.Request, hs *httpSessio
 	// its events stay replayable with Last-Event-ID.
 	es := hs.newStream()
 	st := newPostStream(w, es, hs.id, true)
+	r = h.watchScope(r, st)
 	hs.busy.Add(1)
 	ctx := context.WithoutCancel(r.Context())
 	go func() {
@@ -428,7 +436,7 @@ func (h *HTTP) get(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hs := h.lookup(sid)
-	if hs == nil {
+	if hs == nil || !owns(r, hs) {
 		http.Error(w, "Not Found: session not found", http.StatusNotFound)
 		return
 	}
@@ -458,7 +466,7 @@ func (h *HTTP) delete(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Bad Request: Mcp-Session-Id header is required", http.StatusBadRequest)
 		return
 	}
-	if !h.drop(sid) {
+	if hs := h.lookup(sid); hs == nil || !owns(r, hs) || !h.drop(sid) {
 		http.Error(w, "Not Found: session not found", http.StatusNotFound)
 		return
 	}
@@ -469,7 +477,7 @@ func (h *HTTP) newSession(r *http.Request, transport string) *httpSession {
 	hs := &httpSession{id: randomID(), bufSize: h.o.EventBufferSize, streams: map[string]*eventStream{}}
 	hs.touch()
 	hs.get = newEventStream("g", h.o.EventBufferSize)
-	peer := intercept.Peer{SessionID: hs.id, Era: session.EraLegacy, Transport: transport, RemoteAddr: r.RemoteAddr}
+	peer := intercept.Peer{SessionID: hs.id, Era: session.EraLegacy, Transport: transport, RemoteAddr: r.RemoteAddr, Principal: principal(r)}
 	hs.sess = session.New(h.o.Sessions(), peer, hs.unsolicited)
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -1,7 +1,6 @@
 package downstream
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -45,7 +44,7 @@ func (h *HTTP) serveMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hs := h.lookup(r.URL.Query().Get("sessionId"))
-	if hs == nil || hs.sess.Peer().Transport != "sse" {
+	if hs == nil || hs.sess.Peer().Transport != "sse" || !owns(r, hs) {
 		http.Error(w, "Not Found: session not found", http.StatusNotFound)
 		return
 	}
@@ -56,7 +55,7 @@ func (h *HTTP) serveMessage(w http.ResponseWriter, r *http.Request) {
 	hs.touch()
 	// The request belongs to the session, not to this POST: it runs until
 	// answered or the session ends.
-	ctx := context.Background()
+	ctx := detached(r)
 	if msg.Kind == mcpwire.KindRequest {
 		if msg.Method == "initialize" && hs.sess.Initialized() {
 			writeRPCError(w, http.StatusBadRequest, msg.ID, intercept.CodeInvalidRequest, "session is already initialized")

@@ -279,6 +279,9 @@ type postStream struct {
 	es    *eventStream
 	sid   string // session id for event ids ("" = no resumption)
 	prime bool
+	// forbid, when set, may answer a lone final reply itself (403 for a
+	// missing scope); true when it did.
+	forbid func(w http.ResponseWriter, reply []byte) bool
 }
 
 func newPostStream(w http.ResponseWriter, es *eventStream, sid string, prime bool) *postStream {
@@ -324,6 +327,14 @@ func (p *postStream) serve(r *http.Request) {
 		}
 	}
 	es.mu.Lock()
+	if len(es.events) == 1 && es.final && p.forbid != nil {
+		data := es.events[0].data
+		es.mu.Unlock()
+		if p.forbid(p.w, data) {
+			return
+		}
+		es.mu.Lock()
+	}
 	if len(es.events) == 1 && es.final && !p.prime {
 		data := es.events[0].data
 		es.mu.Unlock()

@@ -1,0 +1,123 @@
+package downstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/mcpwarden/mcpwarden/internal/authn"
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+)
+
+// The HTTP front as an OAuth 2.1 resource server: every request to the
+// MCP endpoints carries a bearer token or is refused with a challenge
+// that points at the Protected Resource Metadata; the verified principal
+// rides in the request context to the chain, and a session belongs to
+// the principal that opened it.
+
+// authenticate checks the bearer token when auth is on (HTTPOptions.Auth
+// returns a validator).
+func (h *HTTP) authenticate(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v := h.validator()
+		if v == nil {
+			next(w, r)
+			return
+		}
+		tok, berr := authn.BearerToken(r.Header)
+		var err error = berr
+		var p *authn.Principal
+		if berr == nil {
+			p, err = v.Validate(r.Context(), tok)
+		}
+		if err != nil {
+			var ae *authn.Error
+			if !errors.As(err, &ae) {
+				ae = &authn.Error{Code: authn.ErrInvalidToken, Description: "token rejected", Err: err}
+			}
+			h.log.Debug("request refused", "reason", ae.Description, "err", ae.Err, "path", r.URL.Path, "remote", r.RemoteAddr)
+			writeAuthError(w, v, ae, nil)
+			return
+		}
+		ctx := intercept.WithPrincipal(r.Context(), intercept.Principal{
+			Subject: p.Subject, Issuer: p.Issuer, ClientID: p.ClientID, Groups: p.Groups, Scopes: p.Scopes,
+		})
+		next(w, r.WithContext(ctx))
+	}
+}
+
+func (h *HTTP) validator() *authn.Validator {
+	if h.o.Auth == nil {
+		return nil
+	}
+	return h.o.Auth()
+}
+
+// writeAuthError answers 401 (no or bad token) or 403 (insufficient
+// scope) with the RFC 6750 challenge. body, when set, is the JSON-RPC
+// error of a refused call; otherwise an OAuth error object.
+func writeAuthError(w http.ResponseWriter, v *authn.Validator, e *authn.Error, body []byte) {
+	hd := w.Header()
+	hd.Set("WWW-Authenticate", v.Challenge(e))
+	hd.Set("Content-Type", "application/json")
+	if body == nil {
+		body, _ = json.Marshal(map[string]string{"error": e.Code, "error_description": e.Description})
+	}
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(authn.Status(e))
+	_, _ = w.Write(body)
+}
+
+// serveMetadata serves the Protected Resource Metadata at the paths
+// RFC 9728 derives from the resource URL; 404 when auth is off.
+func (h *HTTP) serveMetadata(w http.ResponseWriter, r *http.Request) {
+	v := h.validator()
+	if v == nil || !slices.Contains(authn.MetadataPaths(v.Config().Resource), r.URL.EscapedPath()) {
+		http.NotFound(w, r)
+		return
+	}
+	v.ServeMetadata(w, r)
+}
+
+// owns reports whether the request's principal opened session hs: a
+// session id is not a credential, so another principal presenting it is
+// treated as if the session did not exist.
+func owns(r *http.Request, hs *httpSession) bool {
+	p, _ := intercept.PrincipalFrom(r.Context())
+	q := hs.sess.Peer().Principal
+	return p.Subject == q.Subject && p.Issuer == q.Issuer
+}
+
+// principal is the request's verified principal (zero when auth is off).
+func principal(r *http.Request) intercept.Principal {
+	p, _ := intercept.PrincipalFrom(r.Context())
+	return p
+}
+
+// watchScope lets st answer 403 with an insufficient_scope challenge
+// when the chain refuses the request for a missing scope before any
+// other event was sent.
+func (h *HTTP) watchScope(r *http.Request, st *postStream) *http.Request {
+	v := h.validator()
+	if v == nil {
+		return r
+	}
+	ctx, ch := intercept.WithScopeChallenge(r.Context())
+	st.forbid = func(w http.ResponseWriter, reply []byte) bool {
+		s := ch.Scope()
+		if s == "" {
+			return false
+		}
+		writeAuthError(w, v, &authn.Error{Code: authn.ErrInsufficientScope,
+			Description: "token lacks the scope this call needs", Scope: s}, reply)
+		return true
+	}
+	return r.WithContext(ctx)
+}
+
+// detached keeps the request's values (the principal) for work that
+// outlives the HTTP request.
+func detached(r *http.Request) context.Context { return context.WithoutCancel(r.Context()) }
