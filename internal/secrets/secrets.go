@@ -459,63 +459,11 @@ func generic(id string) int {
 
 // Redact masks each finding and every other occurrence of its text.
 func (e *Engine) Redact(text string) (string, []Finding) {
-	fs := e.Scan(text)
+	m := e.Masker()
+	fs := m.Learn(text)
 	if len(fs) == 0 {
 		return text, nil
 	}
-	type mask struct {
-		span
-		id string
-	}
-	var ms []mask
-	secrets := map[string]string{} // found text → rule id
-	for _, f := range fs {
-		ms = append(ms, mask{span{f.Start, f.End}, f.RuleID})
-		if id, ok := secrets[text[f.Start:f.End]]; !ok || generic(id) > generic(f.RuleID) {
-			secrets[text[f.Start:f.End]] = f.RuleID
-		}
-	}
-	for sec, id := range secrets {
-		for i := 0; ; {
-			j := strings.Index(text[i:], sec)
-			if j < 0 {
-				break
-			}
-			ms = append(ms, mask{span{i + j, i + j + len(sec)}, id})
-			i += j + 1
-		}
-	}
-	slices.SortFunc(ms, func(a, b mask) int {
-		return cmp.Or(cmp.Compare(a.start, b.start), cmp.Compare(b.end, a.end),
-			cmp.Compare(generic(a.id), generic(b.id)), strings.Compare(a.id, b.id))
-	})
-	var b strings.Builder
-	last := 0
-	for i := 0; i < len(ms); {
-		m := ms[i]
-		end := m.end
-		for i++; i < len(ms) && ms[i].start < end; i++ {
-			end = max(end, ms[i].end)
-		}
-		b.WriteString(text[last:m.start])
-		b.WriteString("[REDACTED:" + m.id + "]")
-		last = end
-	}
-	b.WriteString(text[last:])
-	out := b.String()
-	// A secret could reappear across a mask's edge only in adversarial input;
-	// mask until none is left.
-	for range 4 {
-		changed := false
-		for sec, id := range secrets {
-			if strings.Contains(out, sec) {
-				out = strings.ReplaceAll(out, sec, "[REDACTED:"+id+"]")
-				changed = true
-			}
-		}
-		if !changed {
-			break
-		}
-	}
+	out, _ := m.Mask(text)
 	return out, fs
 }

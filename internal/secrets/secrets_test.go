@@ -233,3 +233,32 @@ func TestRulesLoaded(t *testing.T) {
 		t.Errorf("%d rules", n)
 	}
 }
+
+// TestMaskerAcrossTexts: a secret found by its context in one text is
+// masked where it stands alone in another, with the same mask.
+func TestMaskerAcrossTexts(t *testing.T) {
+	pw := rnd(59, alnum+"!#%", 24)
+	ghp := "gh" + "p_" + rnd(3, alnum, 36)
+	m := Default().Masker()
+	a := `db_password = "` + pw + `"`
+	b := "the value was " + pw + " and " + ghp
+	if len(m.Learn(a)) == 0 {
+		t.Fatal("no finding in the key = value text")
+	}
+	m.Learn(b)
+	ma, _ := m.Mask(a)
+	mb, changed := m.Mask(b)
+	if !changed || strings.Contains(mb, pw) || strings.Contains(mb, ghp) || strings.Contains(ma, pw) {
+		t.Fatalf("secrets left: %q / %q", ma, mb)
+	}
+	if want := "the value was [REDACTED:generic-api-key] and [REDACTED:github-pat]"; mb != want {
+		t.Errorf("Mask = %q, want %q", mb, want)
+	}
+	if out, changed := m.Mask("nothing"); changed || out != "nothing" {
+		t.Errorf("Mask(clean) = %q, %v", out, changed)
+	}
+	m.Add("ab", "x") // too short to mask everywhere
+	if out, _ := m.Mask("abc"); out != "abc" {
+		t.Errorf("short text masked: %q", out)
+	}
+}

@@ -1,0 +1,45 @@
+package injectguard
+
+import (
+	"strings"
+	"testing"
+)
+
+// mixedResult is about 1 MiB of what results look like: logs with
+// colours, prose, markdown with images and comments, JSON, code, emoji
+// and right-to-left text, with a planted attack now and then.
+func mixedResult() string {
+	var b strings.Builder
+	attacks := attackCases()
+	benign := benignCases()
+	for i := 0; b.Len() < 1<<20; i++ {
+		b.WriteString("2026-11-25T20:00:00Z \x1b[32mINFO\x1b[0m request served in 12ms for user jane\n")
+		b.WriteString("The quick brown fox reads the configuration file and passes the result on. 👍\n")
+		b.WriteString(`{"jsonrpc":"2.0","id":7,"result":{"content":[{"type":"text","text":"row 7 of the report"}]}}` + "\n")
+		b.WriteString("## Usage\n\n![logo](https://example.com/logo.png)\n\nRun `make test` before you push.\n")
+		b.WriteString(benign[i%len(benign)].text + "\n")
+		if i%50 == 0 {
+			b.WriteString(attacks[i/50%len(attacks)].text + "\n")
+		}
+	}
+	return b.String()
+}
+
+func BenchmarkScan(b *testing.B) {
+	text := mixedResult()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Scan(text)
+	}
+}
+
+// BenchmarkScan1K is one typical small result with nothing to find.
+func BenchmarkScan1K(b *testing.B) {
+	text := strings.Repeat("The quick brown fox reads the configuration file and passes the result on.\n", 14)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if len(Scan(text)) != 0 {
+			b.Fatal("finding in clean text")
+		}
+	}
+}

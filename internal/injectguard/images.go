@@ -1,0 +1,145 @@
+package injectguard
+
+import (
+	"net/url"
+	"strings"
+)
+
+// images flags images (markdown, reference-style and <img>) whose URL
+// carries data: a client that renders the text fetches the URL at once,
+// so whatever the model wrote into it leaves without a click. Images in
+// code are not rendered and are skipped.
+func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
+	check := func(start, end int, raw string) {
+		if inCode(start) {
+			return
+		}
+		if why := beacon(raw); why != "" {
+			out = append(out, Finding{Kind: KindImageBeacon, Start: start, End: end, Detail: "image URL " + why})
+		}
+	}
+	for _, m := range find(tMDImage) {
+		end := m[1]
+		if k := strings.IndexByte(text[end:min(len(text), end+300)], ')'); k >= 0 {
+			end += k + 1
+		}
+		check(m[0], end, text[m[4]:m[5]])
+	}
+	if refs := find(tRefImg); len(refs) > 0 {
+		defs := map[string]string{}
+		for _, d := range mdRefDef.FindAllStringSubmatch(text, -1) {
+			defs[strings.ToLower(d[1])] = d[2]
+		}
+		for _, m := range refs {
+			ref := text[m[4]:m[5]]
+			if ref == "" {
+				ref = text[m[2]:m[3]]
+			}
+			if u, ok := defs[strings.ToLower(ref)]; ok {
+				check(m[0], m[1], u)
+			}
+		}
+	}
+	for _, m := range find(tHTMLImg) {
+		end := m[1]
+		if k := strings.IndexByte(text[end:min(len(text), end+1000)], '>'); k >= 0 {
+			end += k + 1
+		}
+		check(m[0], end, text[m[2]:m[3]])
+	}
+	return out
+}
+
+// exfilKeys are query parameter names that beacons use for their payload.
+var exfilKeys = map[string]bool{
+	"d": true, "data": true, "q": true, "exfil": true, "payload": true, "secret": true, "secrets": true,
+	"key": true, "msg": true, "message": true, "conversation": true, "history": true, "chat": true,
+	"prompt": true, "content": true, "text": true, "info": true, "c": true, "p": true, "x": true,
+	"m": true, "body": true, "leak": true, "s": true, "k": true, "pw": true, "password": true, "creds": true,
+}
+
+// beacon says why an image URL looks like it carries data, or "".
+// Ordinary images (badges with a style query, avatars with ?v=4, hashed
+// CDN paths, cache-busting hex) pass.
+func beacon(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" || u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
+		return ""
+	}
+	for _, label := range strings.Split(u.Hostname(), ".") {
+		if len(label) >= 24 && dataLike(label) {
+			return "host name carries data"
+		}
+	}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		s, err := url.PathUnescape(seg)
+		if err != nil {
+			s = seg
+		}
+		if templated(s) {
+			return "path has a placeholder to fill"
+		}
+		if len(s) >= 32 && dataLike(s) || len(strings.Fields(s)) >= 4 {
+			return "path carries data"
+		}
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "query cannot be parsed"
+	}
+	for k, vs := range q {
+		for _, v := range vs {
+			switch {
+			case templated(v):
+				return "query has a placeholder to fill"
+			case len(strings.Fields(v)) >= 3:
+				return "query carries text"
+			case len(v) > 40 && !hexOnly(v):
+				return "query carries a long value"
+			case len(v) >= 16 && dataLike(v):
+				return "query carries encoded data"
+			case exfilKeys[strings.ToLower(k)] && len(v) >= 8 && !hexOnly(v):
+				return "query parameter " + short(k) + " carries data"
+			}
+		}
+	}
+	return ""
+}
+
+func templated(s string) bool {
+	return strings.ContainsAny(s, "{}<>$") || strings.Contains(s, "[") && strings.Contains(s, "]")
+}
+
+func hexOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// dataLike is base64 or similar: upper and lower case and digits mixed,
+// not a hex digest and not words joined by dashes.
+func dataLike(s string) bool {
+	if hexOnly(s) {
+		return false
+	}
+	var up, lo, dig, other int
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z':
+			up++
+		case c >= 'a' && c <= 'z':
+			lo++
+		case c >= '0' && c <= '9':
+			dig++
+		case c == '+' || c == '/' || c == '=' || c == '_' || c == '-':
+		default:
+			other++
+		}
+	}
+	return other == 0 && up > 0 && lo > 0 && dig > 0 && up+dig >= len(s)/5
+}

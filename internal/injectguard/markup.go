@@ -1,0 +1,300 @@
+package injectguard
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+var (
+	htmlComment = regexp.MustCompile(`^(?s)<!--(.*?)(-->|$)`)
+	// An opening tag; its attributes are judged by hidingStyle.
+	openTag = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]{0,1000})>`)
+	hiding  = regexp.MustCompile(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
+		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0`)
+
+	template    = regexp.MustCompile(`<\|[A-Za-z_][A-Za-z0-9_.:-]{0,40}\|>|<｜[^｜\n]{1,40}｜>|\[/?INST\]|<</?SYS>>|<(start|end)_of_turn>`)
+	roleHeading = regexp.MustCompile(`(?i)^#{1,6}[ \t]*(system|instructions?|human|assistant|user)[ \t]*:`)
+
+	toolCloser    = regexp.MustCompile(`(?i)^</\s*(tool_result|tool_response|function_results?|function_response|tool_output|function_output|tool_use|tool_call_result|search_results?)\s*>`)
+	genericCloser = regexp.MustCompile(`(?i)^</\s*(result|output|document|context|data|untrusted[\w-]*)\s*>`)
+	roleAfter     = regexp.MustCompile(`(?i)^\s*(<\s*(user|human|system|assistant|instructions?)\s*>|\[INST\]|<\|im_start\|>|(human|assistant|user|system)\s*:)`)
+	roleTag       = regexp.MustCompile(`(?i)^<\s*(system|assistant|human|user|instructions?|important|admin|prompt|sys)(\s[^<>]{0,200})?>`)
+
+	mdImage   = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\(\s*<?([^\s)>]+)`)
+	mdRefImg  = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\[([^\]\n]{0,100})\]`)
+	mdRefDef  = regexp.MustCompile(`(?m)^ {0,3}\[([^\]\n]{1,100})\]:[ \t]*<?([^\s>]+)`)
+	htmlImage = regexp.MustCompile(`(?i)^<img\b[^>]{0,1000}?\bsrc\s*=\s*["']?([^"'\s>]+)`)
+
+	toolCall = regexp.MustCompile(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
+		`"type"\s*:\s*"(tool_use|function_call|tool_call)"|` +
+		`"name"\s*:\s*"[^"\n]{1,128}"\s*,\s*"arguments"\s*:|` +
+		`"arguments"\s*:\s*\{[^{}]{0,500}\}\s*,\s*"name"\s*:|` +
+		`"method"\s*:\s*"tools/call"|` +
+		`(?i)<\s*(function_calls|tool_call|tool_use|invoke\s+name\s*=|antml:invoke|antml:function_calls)\b`)
+
+	override = regexp.MustCompile(`(?i)\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
+		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
+		`|\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
+		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)` +
+		`|\bnew\s+(system\s+)?instructions\s*:` +
+		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b` +
+		`|\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user` +
+		`|ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
+		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
+		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
+		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)`)
+
+	// Cues that a hidden or role-marked region addresses the model.
+	cueAddress = regexp.MustCompile(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
+	cueAction  = regexp.MustCompile(`(?i)\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
+	cueYou     = regexp.MustCompile(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b`)
+)
+
+var (
+	tTemplate = &trigger{re: template, words: []string{"<|", "<｜", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "_of_turn>"}, before: 48, after: 48}
+	tOverride = &trigger{re: override, before: 120, after: 200, words: []string{"ignor", "disregard", "forget", "overrid", "skip",
+		"you are now", "from now on", "instruction", "not tell", "not inform", "not mention", "not alert", "anweisung", "忽略",
+		"note to", "note for", "message to", "message for", "attention", "important"}}
+	tToolCall = &trigger{re: toolCall, before: 300, after: 300, words: []string{"tool_call", "function_call", "tool_use", "tooluse",
+		"functioncall", `"arguments"`, "tools/call", "invoke", "antml:"}}
+	tCloser  = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
+	tGeneric = &trigger{re: genericCloser, words: []string{"</"}, after: 40, anchored: true}
+	tRoleTag = &trigger{re: roleTag, words: []string{"<"}, after: 240, anchored: true}
+	tMDImage = &trigger{re: mdImage, words: []string{"!["}, after: 2000, anchored: true}
+	tRefImg  = &trigger{re: mdRefImg, words: []string{"!["}, after: 700, anchored: true}
+	tHTMLImg = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
+	triggers = []*trigger{tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tComment}
+	prefilt  = newPrefilter(triggers)
+	tComment = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
+)
+
+// addressesModel reports whether s reads as instructions to a model.
+func addressesModel(s string) bool {
+	if len(s) > maxHiddenScanned {
+		s = s[:maxHiddenScanned]
+	}
+	return override.MatchString(s) || cueAddress.MatchString(s) || cueAction.MatchString(s) || cueYou.MatchString(s)
+}
+
+// scanMarkup finds the visible-text kinds: hidden HTML, template tokens,
+// forged turns, image beacons, forged tool calls and override phrases.
+func scanMarkup(text string, out []Finding) []Finding {
+	var code []span // fenced and inline code, computed when first needed
+	codeDone := false
+	inCode := func(i int) bool {
+		if !codeDone {
+			code, codeDone = codeSpans(text), true
+		}
+		for _, c := range code {
+			if c.start <= i && i < c.end {
+				return true
+			}
+		}
+		return false
+	}
+	add := func(kind string, start, end int, detail string) {
+		out = append(out, Finding{Kind: kind, Start: start, End: end, Detail: detail})
+	}
+	lower := lowerASCII(text)
+	hits := prefilt.hits(lower)
+	find := func(t *trigger) [][]int { return t.find(text, hits[slices.Index(triggers, t)]) }
+	angle := strings.IndexByte(text, '<') >= 0
+	if angle && strings.Contains(text, "<!--") {
+		for _, m := range find(tComment) {
+			if !inCode(m[0]) && addressesModel(text[m[2]:m[3]]) {
+				add(KindComment, m[0], m[1], "HTML comment that addresses the model")
+			}
+		}
+	}
+	if angle && strings.Contains(lower, "hidden") || strings.Contains(lower, "none") || strings.Contains(lower, ":0") ||
+		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent") {
+		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
+			if !hiding.MatchString(text[m[4]:m[5]]) || inCode(m[0]) {
+				continue
+			}
+			tag := strings.ToLower(text[m[2]:m[3]])
+			end := closeTag(text, m[1], tag)
+			if addressesModel(text[m[1]:end]) {
+				add(KindHiddenHTML, m[0], end, "<"+tag+"> styled invisible holds instructions")
+			}
+		}
+	}
+	for _, m := range find(tTemplate) {
+		add(KindTemplate, m[0], m[1], "chat-template token "+short(text[m[0]:m[1]]))
+	}
+	if strings.IndexByte(text, ':') >= 0 {
+		out = roleLines(text, out)
+	}
+	if angle && strings.Contains(text, "</") {
+		for _, m := range find(tCloser) {
+			add(KindForgedTurn, m[0], m[1], "closes a tool result: "+short(text[m[0]:m[1]]))
+		}
+		for _, m := range find(tGeneric) {
+			if roleAfter.MatchString(text[m[1]:min(len(text), m[1]+200)]) {
+				add(KindForgedTurn, m[0], m[1], "closes "+short(text[m[0]:m[1]])+" and opens a new turn")
+			}
+		}
+	}
+	if angle {
+		for _, m := range find(tRoleTag) {
+			tag := strings.ToLower(text[m[2]:m[3]])
+			if end := closeTag(text, m[1], tag); addressesModel(text[m[1]:end]) {
+				add(KindForgedTurn, m[0], m[1], "role tag <"+tag+"> with instructions")
+			}
+		}
+	}
+	if strings.Contains(text, "![") || angle && strings.Contains(lower, "<img") {
+		out = images(text, find, inCode, out)
+	}
+	for _, m := range find(tToolCall) {
+		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
+	}
+	for _, m := range find(tOverride) {
+		add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))
+	}
+	return out
+}
+
+// roleLines flags "Human:" / "Assistant:" turn pairs, markdown role
+// headings ("### System:"), and any role line ("User:", "System:") whose
+// text addresses the model.
+func roleLines(text string, out []Finding) []Finding {
+	type line struct {
+		start, restAt int
+		role          string
+	}
+	var ls []line
+	human, assistant := false, false
+	pos := 0
+	for l := range strings.Lines(text) {
+		at := pos
+		pos += len(l)
+		t := strings.TrimLeft(l, " \t>*_#")
+		if len(t) < 3 || strings.IndexByte(t[:min(len(t), 16)], ':') < 0 {
+			continue
+		}
+		if h := strings.TrimLeft(l, " \t"); strings.HasPrefix(h, "#") {
+			if m := roleHeading.FindStringIndex(h); m != nil {
+				out = append(out, Finding{Kind: KindTemplate, Start: at, End: at + len(l) - len(h) + m[1],
+					Detail: "markdown role heading"})
+			}
+			continue
+		}
+		role, n := rolePrefix(t)
+		if role == "" {
+			continue
+		}
+		human = human || role == "human"
+		assistant = assistant || role == "assistant"
+		ls = append(ls, line{at, at + len(l) - len(t) + n, role})
+	}
+	for _, l := range ls {
+		rest := text[l.restAt:min(len(text), l.restAt+300)]
+		if human && assistant && (l.role == "human" || l.role == "assistant") || addressesModel(rest) {
+			out = append(out, Finding{Kind: KindForgedTurn, Start: l.start, End: l.restAt, Detail: "forged " + l.role + " turn"})
+		}
+	}
+	return out
+}
+
+// rolePrefix matches "role:" (any case, with markdown emphasis between)
+// at the start of t and returns the role and the length matched.
+func rolePrefix(t string) (string, int) {
+	for _, role := range []string{"human", "assistant", "user", "system", "ai"} {
+		if len(t) <= len(role) || !strings.EqualFold(t[:len(role)], role) {
+			continue
+		}
+		i := len(role)
+		for i < len(t) && (t[i] == ' ' || t[i] == '\t' || t[i] == '*' || t[i] == '_') {
+			i++
+		}
+		if i < len(t) && t[i] == ':' {
+			i++
+			for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+				i++
+			}
+			return role, i
+		}
+	}
+	return "", 0
+}
+
+// closeTag returns the offset of </tag> after i, or a bounded distance
+// when there is none.
+func closeTag(text string, i int, tag string) int {
+	rest := text[i:]
+	if len(rest) > maxHiddenScanned {
+		rest = rest[:maxHiddenScanned]
+	}
+	if k := strings.Index(lowerASCII(rest), "</"+tag); k >= 0 {
+		if e := strings.IndexByte(rest[k:], '>'); e >= 0 {
+			return i + k + e + 1
+		}
+		return i + k
+	}
+	return i + len(rest)
+}
+
+func mayOverride(s string) bool {
+	if hasNonASCII(s) {
+		return true
+	}
+	l := strings.ToLower(s)
+	for _, w := range []string{"ignor", "disregard", "forget", "override", "skip", "you are now", "from now on", "instructions", " to the ", " for the ", "not tell", "not inform", "not mention", "not alert", " for all ", " to all ", " to any ", " for any ", " to ai", " for ai"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+type span struct{ start, end int }
+
+// codeSpans returns the fenced code blocks (``` or ~~~) and inline code
+// spans of markdown text. Hidden HTML and images shown as code are
+// visible text, not hidden or rendered.
+func codeSpans(text string) []span {
+	var out []span
+	fence := ""
+	fenceStart := 0
+	pos := 0
+	for line := range strings.Lines(text) {
+		t := strings.TrimLeft(line, " ")
+		if len(line)-len(t) <= 3 {
+			switch {
+			case fence == "" && (strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")):
+				fence, fenceStart = t[:3], pos
+			case fence != "" && strings.HasPrefix(t, fence):
+				out = append(out, span{fenceStart, pos + len(line)})
+				fence = ""
+			}
+		}
+		pos += len(line)
+	}
+	if fence != "" {
+		out = append(out, span{fenceStart, len(text)})
+	}
+	// Inline code: a backtick run closed by a run of the same length.
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '`')
+		if k < 0 {
+			break
+		}
+		s := i + k
+		n := 0
+		for s+n < len(text) && text[s+n] == '`' {
+			n++
+		}
+		tick := strings.Repeat("`", n)
+		e := strings.Index(text[s+n:], tick)
+		if e < 0 {
+			i = s + n
+			continue
+		}
+		end := s + n + e + n
+		out = append(out, span{s, end})
+		i = end
+	}
+	return out
+}
