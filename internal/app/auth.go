@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+
+	"github.com/mcpwarden/mcpwarden/internal/authn"
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+)
+
+// compileAuth builds the token validator of an auth section; nil when
+// tokens are not required (no section, or mode none). A reload builds a
+// new one: its first request fetches the issuer's keys again.
+func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error) {
+	a := cfg.Auth
+	if a == nil || a.Mode == config.AuthNone {
+		return nil, nil
+	}
+	ac := authn.Config{
+		Issuer: a.Issuer, Resource: a.Resource, Audiences: a.Audience, JWKSURL: a.JWKSURL,
+		ClockSkew: a.ClockSkew, GroupsClaim: a.GroupsClaim, RequiredScopes: a.RequiredScopes,
+	}
+	if a.Scopes != nil {
+		ac.Scopes = make(authn.Scopes, len(a.Scopes))
+		for name, g := range a.Scopes {
+			ac.Scopes[name] = authn.Grant{Servers: g.Servers, Tools: g.Tools, Risks: g.Risks}
+		}
+	}
+	v, err := authn.New(ac)
+	if err != nil {
+		return nil, err
+	}
+	// Fetch the issuer's keys ahead of the first request; failing here is
+	// not fatal (the issuer may come up later), tokens are refused until
+	// the keys can be had.
+	go func() {
+		if err := v.Warm(context.Background()); err != nil {
+			log.Warn("auth: issuer keys not available yet; tokens are refused until they are", "issuer", a.Issuer, "err", err)
+		}
+	}()
+	return v, nil
+}
+
+// authStage is the chain's authorization stage for v (nil: it only
+// passes principals through).
+func authStage(v *authn.Validator) intercept.Interceptor {
+	if v == nil {
+		return intercept.Authz(nil, nil)
+	}
+	return intercept.Authz(v.Config().Scopes, v.Config().RequiredScopes)
+}
+
+// resourceHost is the host clients reach the gateway by, per auth.resource:
+// accepted in Host headers.
+func resourceHost(a *config.Auth) []string {
+	if a == nil || a.Resource == "" {
+		return nil
+	}
+	u, err := url.Parse(a.Resource)
+	if err != nil || u.Hostname() == "" {
+		return nil
+	}
+	return []string{u.Hostname()}
+}
