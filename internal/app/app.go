@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/downstream"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -69,15 +70,20 @@ func writerOf(log *slog.Logger) io.Writer {
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
-func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins intercept.Interceptor, pol *policy.Policy, aud *auditing) *intercept.Chain {
+func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins, authz intercept.Interceptor, pol *policy.Policy, consent intercept.Interceptor, aud *auditing) *intercept.Chain {
 	return intercept.NewChain(
 		aud.stage(exchangeLog(log)),
 		intercept.Manifests(ms),
 		pins,
+		// After the manifest stage, which classifies risk; before the
+		// stages that read the principal.
+		authz,
 		intercept.Guards(ms),
 		intercept.Policy(pol),
 		// Buckets live with the loaded policy: they start full after a reload.
 		intercept.RateLimit(pol.Limiter()),
+		// Last: a person is asked only about calls everything else allows.
+		consent,
 	)
 }
 
@@ -146,13 +152,14 @@ type snapshot struct {
 	cfg     *config.Config
 	backend *backend
 	opts    *session.Options
+	auth    *authn.Validator // nil: no tokens required
 
 	mu      sync.Mutex
 	live    int
 	retired bool
 }
 
-func compile(cfg *config.Config, log *slog.Logger, aud *auditing) (*snapshot, error) {
+func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consenting) (*snapshot, error) {
 	ms, err := loadManifests(cfg, log)
 	if err != nil {
 		return nil, err
@@ -161,10 +168,14 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing) (*snapshot, er
 	if err != nil {
 		return nil, err
 	}
+	av, err := compileAuth(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	b := newBackend(cfg, log)
-	s := &snapshot{cfg: cfg, backend: b}
+	s := &snapshot{cfg: cfg, backend: b, auth: av}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStage(av), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
 	}
 	return s, nil
@@ -212,7 +223,11 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	if aud == nil {
 		log.Warn("audit store off: exchanges are only logged; set audit.store to keep a tamper-evident record")
 	}
-	first, err := compile(cfg, log, aud)
+	con, err := openConsent(cfg, aud, log)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	first, err := compile(cfg, log, aud, con)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -220,7 +235,8 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	h := downstream.NewHTTP(downstream.HTTPOptions{
 		Sessions:       func() *session.Options { return cur.Load().opts },
 		AllowedOrigins: cfg.HTTP.AllowedOrigins,
-		AllowedHosts:   slices.Concat(cfg.HTTP.AllowedHosts, []string{listenHost(cfg.Listen)}),
+		AllowedHosts:   slices.Concat(cfg.HTTP.AllowedHosts, []string{listenHost(cfg.Listen)}, resourceHost(cfg.Auth)),
+		Auth:           func() *authn.Validator { return cur.Load().auth },
 		MaxBodyBytes:   cfg.HTTP.MaxBodyBytes,
 		IdleTimeout:    cfg.HTTP.SessionIdleTimeout,
 		Logger:         log,
@@ -237,7 +253,15 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	var handler http.Handler = h
+	if con != nil {
+		con.listening(ln.Addr().String())
+		mux := http.NewServeMux()
+		mux.Handle(consentPath, con.page)
+		mux.Handle("/", h)
+		handler = mux
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("mcpwarden listening", "addr", ln.Addr().String(), "endpoint", "http://"+ln.Addr().String()+"/mcp",
 		"servers", cur.Load().backend.names, "version", Version)
 	errc := make(chan error, 1)
@@ -265,7 +289,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			}
 			// New sessions get the new servers; live sessions keep the
 			// connections they have until they end.
-			ns, err := compile(nc, log, aud) // the store is opened once; audit changes need a restart
+			ns, err := compile(nc, log, aud, con) // the store is opened once; audit changes need a restart
 			if err != nil {
 				log.Error("configuration reload refused; the running one stays", "err", err)
 				continue
@@ -274,6 +298,9 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			log.Info("configuration reloaded", "servers", cur.Load().backend.names)
 			if nc.Listen != cfg.Listen {
 				log.Warn("listen address changes take effect on restart", "listen", cfg.Listen)
+			}
+			if !reflect.DeepEqual(nc.Consent, cfg.Consent) {
+				log.Warn("consent changes take effect on restart")
 			}
 			if !reflect.DeepEqual(nc.Audit, cfg.Audit) {
 				log.Warn("audit changes take effect on restart; records still go to the store opened at start", "store", cfg.Audit.Store)
@@ -318,7 +345,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return err
 	}
 	defer aud.Close()
-	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, pol, aud), Logger: log, Name: "mcpwarden", Version: Version,
+	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

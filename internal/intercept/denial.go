@@ -31,6 +31,9 @@ type Denial struct {
 	// RetryAfter, when set, tells the client when the same call can
 	// succeed (rate limits).
 	RetryAfter time.Duration
+	// Link, when set, is a page the person behind the client can open to
+	// resolve the refusal (the consent page).
+	Link string
 }
 
 func (d *Denial) Error() string {

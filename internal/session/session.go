@@ -284,6 +284,9 @@ func errorReply(id json.RawMessage, err error) []byte {
 			if d.RetryAfter > 0 {
 				m["retry_after_seconds"] = math.Ceil(d.RetryAfter.Seconds()*10) / 10
 			}
+			if d.Link != "" {
+				m["url"] = d.Link
+			}
 			data, _ = json.Marshal(m)
 		}
 		return mcpwire.NewError(id, code, d.Public, data)
