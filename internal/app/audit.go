@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"log/slog"
@@ -81,6 +83,18 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 				return err
 			}
 			out, cursor = n, filepath.Join(filepath.Dir(loc.Path), ".nats-"+sk.Stream+".cursor")
+		case "webhook":
+			w, err := sink.OpenWebhook(sk.URL, sk.SecretFile, sk.Timeout)
+			if err != nil {
+				return err
+			}
+			out, cursor = w, urlCursor(loc, "webhook", sk.URL)
+		case "loki":
+			l, err := sink.OpenLoki(sk.URL, sk.Tenant, sk.Labels, sk.Timeout)
+			if err != nil {
+				return err
+			}
+			out, cursor = l, urlCursor(loc, "loki", sk.URL)
 		default:
 			j, err := sink.OpenJSONL(sk.Path, sk.MaxSize, sk.MaxFiles)
 			if err != nil {
@@ -94,6 +108,13 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 		a.sinks.Go(func() { o.Run(ctx) })
 	}
 	return nil
+}
+
+// urlCursor names the cursor file of a sink that delivers to a URL: beside
+// the database, one per URL, so that changing the URL starts afresh.
+func urlCursor(loc audit.Location, kind, url string) string {
+	h := sha256.Sum256([]byte(url))
+	return filepath.Join(filepath.Dir(loc.Path), "."+kind+"-"+hex.EncodeToString(h[:6])+".cursor")
 }
 
 // StateDir is where mcpwarden keeps its own files by default:

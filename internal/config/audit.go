@@ -2,6 +2,10 @@ package config
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -48,14 +52,31 @@ const (
 
 // AuditSink is a destination fed from the store (docs/audit.md#sinks).
 type AuditSink struct {
-	Type     string // jsonl | nats
-	Path     string // jsonl: the file written
-	MaxSize  int64  // jsonl: rotate past this size
-	MaxFiles int    // jsonl: rotated files kept
-	URL      string // nats: server URL
-	Subject  string // nats: subject published to
-	Stream   string // nats: JetStream stream (created when missing)
+	Type       string            // jsonl | nats | webhook | loki
+	Path       string            // jsonl: the file written
+	MaxSize    int64             // jsonl: rotate past this size
+	MaxFiles   int               // jsonl: rotated files kept
+	URL        string            // nats: server URL; webhook: where batches are POSTed; loki: base or push URL
+	Subject    string            // nats: subject published to
+	Stream     string            // nats: JetStream stream (created when missing)
+	SecretFile string            // webhook: the HMAC-SHA256 key
+	Timeout    time.Duration     // webhook, loki: per request
+	Tenant     string            // loki: X-Scope-OrgID
+	Labels     map[string]string // loki: stream labels added to job="mcpwarden-audit"
 }
+
+// sinkTypeKeys lists, per sink type, the keys besides type that apply.
+var sinkTypeKeys = map[string][]string{
+	"jsonl":   {"path", "max_size", "max_files"},
+	"nats":    {"url", "subject", "stream"},
+	"webhook": {"url", "secret_file", "timeout"},
+	"loki":    {"url", "tenant", "labels", "timeout"},
+}
+
+// DefaultSinkTimeout bounds one webhook or Loki request.
+const DefaultSinkTimeout = 10 * time.Second
+
+var lokiLabelRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,63}$`)
 
 // NATS sink defaults.
 const (
@@ -70,7 +91,7 @@ func defaultAudit() Audit {
 
 var (
 	auditKeys = []string{"store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval", "sinks"}
-	sinkKeys  = []string{"type", "path", "max_size", "max_files", "url", "subject", "stream"}
+	sinkKeys  = []string{"type", "path", "max_size", "max_files", "url", "subject", "stream", "secret_file", "timeout", "tenant", "labels"}
 )
 
 func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
@@ -136,6 +157,7 @@ func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
 		d.mark(p, item)
 		sk := AuditSink{MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles}
 		es, ok := d.mapping(p, item)
+		set := map[string]*yaml.Node{}
 		if ok {
 			for _, e := range es {
 				ep := joinKey(p, e.name)
@@ -147,6 +169,7 @@ func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
 				if v == nil {
 					continue
 				}
+				set[e.name] = e.key
 				switch e.name {
 				case "type":
 					sk.Type, _ = d.str(ep, v)
@@ -164,8 +187,30 @@ func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
 					sk.Subject, _ = d.str(ep, v)
 				case "stream":
 					sk.Stream, _ = d.str(ep, v)
+				case "secret_file":
+					if s, ok := d.str(ep, v); ok {
+						sk.SecretFile = d.relative(s)
+					}
+				case "timeout":
+					sk.Timeout, _ = d.duration(ep, v)
+				case "tenant":
+					sk.Tenant, _ = d.str(ep, v)
+				case "labels":
+					sk.Labels, _ = d.strMap(ep, v, false)
 				}
 			}
+		}
+		// A key of another sink type is a mistake (a webhook with a path
+		// delivers nowhere near it): say so.
+		if keys, known := sinkTypeKeys[sk.Type]; known {
+			for name, key := range set {
+				if name != "type" && !slices.Contains(keys, name) {
+					d.errorf(key, joinKey(p, name), "does not apply to a %s sink (its keys: %s)", sk.Type, strings.Join(keys, ", "))
+				}
+			}
+		}
+		if sk.Type == "webhook" || sk.Type == "loki" {
+			sk.Timeout = cmp.Or(sk.Timeout, DefaultSinkTimeout)
 		}
 		if sk.Type == "nats" {
 			sk.Subject = cmp.Or(sk.Subject, DefaultNATSSubject)
@@ -251,10 +296,34 @@ func (a *Audit) validate(v *validator) {
 				v.addf(joinKey(p, "stream"), "two sinks publish to stream %s", sk.Stream)
 			}
 			paths[sk.Stream] = true
+		case "webhook", "loki":
+			if err := checkSinkURL(sk.URL); err != nil {
+				v.addf(joinKey(p, "url"), "a %s sink needs url: %v", sk.Type, err)
+			} else if paths[sk.Type+" "+sk.URL] {
+				v.addf(joinKey(p, "url"), "two %s sinks deliver to %s", sk.Type, sk.URL)
+			}
+			paths[sk.Type+" "+sk.URL] = true
+			if sk.Type == "webhook" && sk.SecretFile == "" {
+				v.addf(joinKey(p, "secret_file"), "a webhook sink needs secret_file: the HMAC-SHA256 key (at least 32 bytes) its requests are signed with")
+			}
+			if sk.Timeout < 0 || sk.Timeout > 5*time.Minute {
+				v.addf(joinKey(p, "timeout"), "must be positive and at most 5m, got %v", sk.Timeout)
+			}
+			if len(sk.Tenant) > 256 || strings.ContainsAny(sk.Tenant, "\r\n") {
+				v.addf(joinKey(p, "tenant"), "must be one line of at most 256 bytes")
+			}
+			for name, val := range sk.Labels {
+				if !lokiLabelRe.MatchString(name) || strings.HasPrefix(name, "__") || name == "job" {
+					v.addf(joinKey(joinKey(p, "labels"), name), "invalid label name: use [a-zA-Z_][a-zA-Z0-9_]*, not __… or job")
+				}
+				if val == "" || len(val) > 256 {
+					v.addf(joinKey(joinKey(p, "labels"), name), "label value must be 1-256 bytes")
+				}
+			}
 		case "":
-			v.addf(p, "missing type (jsonl or nats)")
+			v.addf(p, "missing type (jsonl, nats, webhook or loki)")
 		default:
-			v.addf(joinKey(p, "type"), "unknown sink type %q (jsonl or nats)", sk.Type)
+			v.addf(joinKey(p, "type"), "unknown sink type %q (jsonl, nats, webhook or loki)", sk.Type)
 		}
 	}
 	if len(a.Sinks) > 0 && (a.Store == "" || a.Store == "off") {
@@ -270,4 +339,27 @@ func (a *Audit) validate(v *validator) {
 	if a.CheckpointInterval != 0 && a.CheckpointInterval < time.Second {
 		v.addf("audit.checkpoint_interval", "must be at least 1s, got %v", a.CheckpointInterval)
 	}
+}
+
+// checkSinkURL wants https, or http to a loopback address: records do not
+// cross a network in clear text. (internal/audit/sink checks the same at
+// start; config does not import it.)
+func checkSinkURL(raw string) error {
+	u, err := url.Parse(raw)
+	switch {
+	case raw == "":
+		return errors.New("missing")
+	case err != nil:
+		return err
+	case u.Host == "" || u.User != nil:
+		return fmt.Errorf("%q: want https://host[:port]/path without user info", raw)
+	case u.Scheme == "https":
+		return nil
+	case u.Scheme == "http":
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() == "localhost" || ip != nil && ip.IsLoopback() {
+			return nil
+		}
+		return fmt.Errorf("%q: http:// only to a loopback address; use https://", raw)
+	}
+	return fmt.Errorf("%q: use https:// (or http:// to a loopback address)", raw)
 }

@@ -66,7 +66,7 @@ servers: {a: {command: [x]}}
 	}
 	_, err := Parse("x.yaml", []byte(`audit:
   sinks:
-    - {type: loki, path: a}
+    - {type: splunk, path: a}
     - {type: jsonl}
     - {path: a, colour: red}
     - {type: nats, subject: a.>}
@@ -74,12 +74,60 @@ servers: {a: {command: [x]}}
 `))
 	for _, want := range []string{
 		`x.yaml:2:3: audit.sinks: sinks are fed from the store`,
-		`audit.sinks[0].type: unknown sink type "loki"`,
+		`audit.sinks[0].type: unknown sink type "splunk"`,
 		`audit.sinks[1].path: a jsonl sink needs a path`,
 		`audit.sinks[2]: missing type`,
 		`audit.sinks[3].url: a nats sink needs url`,
 		`audit.sinks[3].subject: invalid subject "a.>"`,
 		`audit.sinks[2].colour: unknown key`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+func TestAuditHTTPSinks(t *testing.T) {
+	c := mustParse(t, `audit:
+  store: sqlite:/a.db
+  sinks:
+    - {type: webhook, url: "https://hooks.example.com/audit", secret_file: hook.key}
+    - type: loki
+      url: "http://127.0.0.1:3100"
+      tenant: acme
+      labels: {env: prod, region: eu}
+      timeout: 3s
+servers: {a: {command: [x]}}
+`)
+	want := []AuditSink{
+		{Type: "webhook", URL: "https://hooks.example.com/audit", SecretFile: "hook.key", Timeout: DefaultSinkTimeout, MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles},
+		{Type: "loki", URL: "http://127.0.0.1:3100", Tenant: "acme", Labels: map[string]string{"env": "prod", "region": "eu"}, Timeout: 3 * time.Second,
+			MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles},
+	}
+	if !cmp.Equal(c.Audit.Sinks, want) {
+		t.Errorf("sinks %+v", c.Audit.Sinks)
+	}
+	_, err := Parse("x.yaml", []byte(`audit:
+  store: sqlite:/a.db
+  sinks:
+    - {type: webhook, url: "http://hooks.example.com/audit"}
+    - {type: webhook, url: "https://h.example/", secret_file: k, path: /tmp/x}
+    - {type: loki, url: "ftp://127.0.0.1", labels: {__name__: x, job: y, ok: ""}, timeout: 10m}
+    - {type: loki}
+    - {type: jsonl, path: /tmp/a.jsonl, url: "https://x.example/"}
+servers: {a: {command: [x]}}
+`))
+	for _, want := range []string{
+		`audit.sinks[0].url: a webhook sink needs url: "http://hooks.example.com/audit": http:// only to a loopback address`,
+		`audit.sinks[0].secret_file: a webhook sink needs secret_file`,
+		`audit.sinks[1].path: does not apply to a webhook sink`,
+		`audit.sinks[2].url: a loki sink needs url: "ftp://127.0.0.1": use https://`,
+		`audit.sinks[2].labels.__name__: invalid label name`,
+		`audit.sinks[2].labels.job: invalid label name`,
+		`audit.sinks[2].labels.ok: label value must be 1-256 bytes`,
+		`audit.sinks[2].timeout: must be positive and at most 5m`,
+		`audit.sinks[3].url: a loki sink needs url: missing`,
+		`audit.sinks[4].url: does not apply to a jsonl sink`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
