@@ -73,6 +73,8 @@ func writerOf(log *slog.Logger) io.Writer {
 func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins, authz intercept.Interceptor, pol *policy.Policy, consent intercept.Interceptor, aud *auditing) *intercept.Chain {
 	return intercept.NewChain(
 		aud.stage(exchangeLog(log)),
+		// Sees every result the inner stages let through, before audit.
+		intercept.Results(ms),
 		intercept.Manifests(ms),
 		pins,
 		// After the manifest stage, which classifies risk; before the

@@ -14,7 +14,7 @@ var (
 		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0`)
 
 	template    = regexp.MustCompile(`<\|[A-Za-z_][A-Za-z0-9_.:-]{0,40}\|>|<｜[^｜\n]{1,40}｜>|\[/?INST\]|<</?SYS>>|<(start|end)_of_turn>`)
-	roleHeading = regexp.MustCompile(`(?i)^#{1,6}[ \t]*(system|instructions?|human|assistant|user)[ \t]*:`)
+	roleHeading = regexp.MustCompile(`(?i)^#{2,6}[ \t]*(system|instructions?|human|assistant|user)[ \t]*:`)
 
 	toolCloser    = regexp.MustCompile(`(?i)^</\s*(tool_result|tool_response|function_results?|function_response|tool_output|function_output|tool_use|tool_call_result|search_results?)\s*>`)
 	genericCloser = regexp.MustCompile(`(?i)^</\s*(result|output|document|context|data|untrusted[\w-]*)\s*>`)
@@ -48,7 +48,9 @@ var (
 	// Cues that a hidden or role-marked region addresses the model.
 	cueAddress = regexp.MustCompile(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
 	cueAction  = regexp.MustCompile(`(?i)\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
-	cueYou     = regexp.MustCompile(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b`)
+	cueYou     = regexp.MustCompile(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
+		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
+		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:`)
 )
 
 var (
@@ -156,25 +158,31 @@ func scanMarkup(text string, out []Finding) []Finding {
 	return out
 }
 
-// roleLines flags "Human:" / "Assistant:" turn pairs, markdown role
-// headings ("### System:"), and any role line ("User:", "System:") whose
-// text addresses the model.
+// roleLines flags markdown role headings ("### System:"), any role line
+// ("User:", "System:") whose text addresses the model, and the turn
+// markers of the "\n\nHuman: … \n\nAssistant:" prompt format when both
+// stand after a blank line (a forged conversation, not a quoted chat).
 func roleLines(text string, out []Finding) []Finding {
 	type line struct {
 		start, restAt int
 		role          string
+		afterBlank    bool
 	}
 	var ls []line
 	human, assistant := false, false
-	pos := 0
+	pos, blank := 0, true
 	for l := range strings.Lines(text) {
-		at := pos
+		at, prevBlank := pos, blank
 		pos += len(l)
+		blank = strings.TrimSpace(l) == ""
 		t := strings.TrimLeft(l, " \t>*_#")
 		if len(t) < 3 || strings.IndexByte(t[:min(len(t), 16)], ':') < 0 {
 			continue
 		}
-		if h := strings.TrimLeft(l, " \t"); strings.HasPrefix(h, "#") {
+		if h := strings.TrimLeft(l, " "); strings.HasPrefix(h, "#") {
+			if len(l)-len(h) > 3 {
+				continue // indented: code, such as a comment in Python
+			}
 			if m := roleHeading.FindStringIndex(h); m != nil {
 				out = append(out, Finding{Kind: KindTemplate, Start: at, End: at + len(l) - len(h) + m[1],
 					Detail: "markdown role heading"})
@@ -185,13 +193,17 @@ func roleLines(text string, out []Finding) []Finding {
 		if role == "" {
 			continue
 		}
-		human = human || role == "human"
-		assistant = assistant || role == "assistant"
-		ls = append(ls, line{at, at + len(l) - len(t) + n, role})
+		human = human || role == "human" && prevBlank
+		assistant = assistant || role == "assistant" && prevBlank
+		ls = append(ls, line{at, at + len(l) - len(t) + n, role, prevBlank})
 	}
 	for _, l := range ls {
+		pair := human && assistant && l.afterBlank && (l.role == "human" || l.role == "assistant")
 		rest := text[l.restAt:min(len(text), l.restAt+300)]
-		if human && assistant && (l.role == "human" || l.role == "assistant") || addressesModel(rest) {
+		if k := strings.IndexByte(rest, '\n'); k >= 0 {
+			rest = rest[:k]
+		}
+		if pair || addressesModel(rest) {
 			out = append(out, Finding{Kind: KindForgedTurn, Start: l.start, End: l.restAt, Detail: "forged " + l.role + " turn"})
 		}
 	}

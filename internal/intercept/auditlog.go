@@ -64,7 +64,9 @@ func AuditTo(sink func(*Record), store AuditStore, failClosed bool) Interceptor 
 				r.Reason = "cancelled"
 			}
 		default:
-			r.Decision = "allow"
+			if r.Decision == "" { // a stage may have answered in the server's place (results withheld)
+				r.Decision = "allow"
+			}
 			if reply != nil && reply.Msg != nil {
 				r.RespBytes = len(reply.Msg.Raw)
 				if reply.Msg.Kind == mcpwire.KindError {

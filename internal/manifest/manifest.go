@@ -44,12 +44,34 @@ type Manifest struct {
 	Tools        map[string]*Tool
 	Prompts      map[string]*Prompt
 	Resources    []string // URI patterns; * matches any run of characters
+	// Results says what the gateway does with what the server returns
+	// (docs/manifest.md#results); the zero value is the default.
+	Results Results
 
 	// Notify, when set, hears of each tool the first time it is
 	// quarantined.
 	Notify func(tool, reason string)
 
 	quarantine sync.Map // tool name → reason
+}
+
+// Results modes. "" in either field means the default: secrets are
+// redacted, and invisible characters and control sequences are stripped
+// while visible injected instructions are only recorded.
+const (
+	SecretsRedact  = "redact"  // mask secrets in results (the default)
+	SecretsMonitor = "monitor" // record them, change nothing
+	SecretsOff     = "off"     // do not look
+
+	InjectionWithhold   = "withhold"   // replace the result with an error naming the rule
+	InjectionNeutralize = "neutralize" // strip, defang and quote the text as data
+	InjectionMonitor    = "monitor"    // record, change nothing
+)
+
+// Results is the server-level handling of results.
+type Results struct {
+	Secrets   string // "", SecretsRedact, SecretsMonitor or SecretsOff
+	Injection string // "", InjectionWithhold, InjectionNeutralize or InjectionMonitor
 }
 
 // Tool is one declared tool.

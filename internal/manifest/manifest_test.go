@@ -276,3 +276,30 @@ func TestDraftFlagsShadowing(t *testing.T) {
 		t.Errorf("draft does not flag shadowing:\n%s", out)
 	}
 }
+
+func TestResults(t *testing.T) {
+	m, err := Parse("m.yaml", []byte("results: {secrets: monitor, injection: withhold}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Results != (Results{Secrets: SecretsMonitor, Injection: InjectionWithhold}) {
+		t.Errorf("Results = %+v", m.Results)
+	}
+	for _, v := range []string{"off", "redact"} {
+		if m, err := Parse("m.yaml", []byte("results:\n  secrets: "+v+"\n")); err != nil || m.Results.Secrets != v {
+			t.Errorf("secrets: %s → %+v, %v", v, m, err)
+		}
+	}
+	if m, err := Parse("m.yaml", []byte("tools: {}\n")); err != nil || m.Results != (Results{}) {
+		t.Errorf("no results block → %+v, %v", m, err)
+	}
+	_, err = Parse("m.yaml", []byte("results:\n  secrets: mask\n  injection: block\n  html: strip\n"))
+	want := []string{
+		`m.yaml:2:12: results.secrets: must be one of redact, monitor, off`,
+		`m.yaml:3:14: results.injection: must be one of withhold, neutralize, monitor`,
+		`m.yaml:4:3: results.html: unknown key "html" (known: secrets, injection)`,
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+}

@@ -48,9 +48,10 @@ func (ps Problems) Error() string {
 const maxFileSize = 4 << 20
 
 var (
-	rootKeys   = []string{"version", "server", "instructions", "tools", "prompts", "resources"}
-	toolKeys   = []string{"risk", "pin", "review", "arguments", "guards"}
-	promptKeys = []string{}
+	rootKeys    = []string{"version", "server", "instructions", "tools", "prompts", "resources", "results"}
+	resultsKeys = []string{"secrets", "injection"}
+	toolKeys    = []string{"risk", "pin", "review", "arguments", "guards"}
+	promptKeys  = []string{}
 )
 
 type parser struct {
@@ -121,6 +122,8 @@ func Parse(name string, data []byte) (*Manifest, error) {
 					m.Resources = append(m.Resources, s)
 				}
 			}
+		case "results":
+			m.Results = p.results(path, e.val)
 		default:
 			p.unknown(path, e.key, rootKeys)
 		}
@@ -187,6 +190,32 @@ func (p *parser) unknown(path string, k *yaml.Node, known []string) {
 func (p *parser) str(path string, n *yaml.Node) string {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
 		p.errf(n, path, "must be a string")
+		return ""
+	}
+	return n.Value
+}
+
+// results reads the server-level results block.
+func (p *parser) results(path string, n *yaml.Node) Results {
+	var r Results
+	for _, e := range p.mapping(path, n) {
+		kp := path + "." + e.key.Value
+		switch e.key.Value {
+		case "secrets":
+			r.Secrets = p.oneOf(kp, e.val, SecretsRedact, SecretsMonitor, SecretsOff)
+		case "injection":
+			r.Injection = p.oneOf(kp, e.val, InjectionWithhold, InjectionNeutralize, InjectionMonitor)
+		default:
+			p.unknown(kp, e.key, resultsKeys)
+		}
+	}
+	return r
+}
+
+// oneOf reads a string that must be one of the choices.
+func (p *parser) oneOf(path string, n *yaml.Node, choices ...string) string {
+	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" && n.Tag != "!!bool" || !slices.Contains(choices, n.Value) {
+		p.errf(n, path, "must be one of %s", strings.Join(choices, ", "))
 		return ""
 	}
 	return n.Value

@@ -1,0 +1,112 @@
+package intercept
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
+)
+
+// maxNested bounds how deep JSON held in a string (held in a string…) is
+// opened: a tool that returns JSON as text is common, deeper nesting is
+// rare and only costs more to open.
+const maxNested = 4
+
+// nestedJSON reports whether s is an object or array in JSON text that
+// the walkers should open rather than read as text.
+func nestedJSON(s string, depth int) bool {
+	if depth >= maxNested {
+		return false
+	}
+	t := strings.TrimSpace(s)
+	if len(t) < 2 || !(t[0] == '{' && t[len(t)-1] == '}' || t[0] == '[' && t[len(t)-1] == ']') {
+		return false
+	}
+	return mcpwire.Valid([]byte(t))
+}
+
+// mapDeep is mcpwire.MapStrings that also opens JSON held in strings and
+// writes it back, edited, as the string's new text.
+func mapDeep(v []byte, depth int, fn func(s string, key bool) (string, bool)) ([]byte, bool) {
+	return mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
+		if !key && nestedJSON(s, depth) {
+			inner, changed := mapDeep([]byte(s), depth+1, fn)
+			return string(inner), changed
+		}
+		return fn(s, key)
+	})
+}
+
+// textSpan is where one JSON string's text sits in a flattened document.
+type textSpan struct{ start, end int }
+
+// flatten writes the strings of v (opening nested JSON) as "key: value"
+// lines, so that the secrets engine sees each value with its key (its
+// key = value rules need that context) and every escape decoded.
+func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int) {
+	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
+		if !key && nestedJSON(s, depth) {
+			flatten(b, spans, []byte(s), depth+1)
+			return s, false
+		}
+		start := b.Len()
+		b.WriteString(s)
+		*spans = append(*spans, textSpan{start, b.Len()})
+		if key {
+			b.WriteString(": ")
+		} else {
+			b.WriteByte('\n')
+		}
+		return s, false
+	})
+}
+
+// learnSecrets scans every string of the JSON value v and teaches m the
+// text of each secret found, cut to the strings it lies in.
+func learnSecrets(m *secrets.Masker, v []byte) []secrets.Finding {
+	var b strings.Builder
+	b.Grow(len(v))
+	var spans []textSpan
+	flatten(&b, &spans, v, 0)
+	flat := b.String()
+	fs := secrets.Default().Scan(flat)
+	for _, f := range fs {
+		// The first string that ends after the finding starts.
+		i, _ := slices.BinarySearchFunc(spans, f.Start, func(s textSpan, off int) int {
+			if s.end <= off {
+				return -1
+			}
+			return 1
+		})
+		for ; i < len(spans) && spans[i].start < f.End; i++ {
+			st, en := max(f.Start, spans[i].start), min(f.End, spans[i].end)
+			if st < en {
+				m.Add(flat[st:en], f.RuleID)
+			}
+		}
+	}
+	return fs
+}
+
+// redactSecrets masks the secrets in the JSON value v. It returns v
+// itself when there is nothing to mask. ok is false when secrets are
+// left after a few rounds (a value the masks cannot cover): the caller
+// must then not forward v.
+func redactSecrets(v []byte) (out []byte, fs []secrets.Finding, ok bool) {
+	m := secrets.Default().Masker()
+	fs = learnSecrets(m, v)
+	if len(fs) == 0 {
+		return v, nil, true
+	}
+	out = v
+	for range 3 {
+		out, _ = mapDeep(out, 0, func(s string, _ bool) (string, bool) { return m.Mask(s) })
+		// What the masks left is scanned again: a secret split across
+		// strings, or one that masking another revealed.
+		if len(learnSecrets(m, out)) == 0 {
+			return out, fs, true
+		}
+	}
+	return out, fs, false
+}

@@ -1,0 +1,217 @@
+package intercept
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/injectguard"
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
+)
+
+// Results inspects what a server returns before the client sees it
+// (docs/manifest.md#results): secrets in any string of the result are
+// masked, and instructions planted in it are stripped, quoted, withheld
+// or recorded, as the server's manifest says. Servers without a manifest
+// get the defaults: secrets masked, invisible characters and control
+// sequences stripped, visible planted instructions recorded. A result
+// that needs no change is forwarded as the server's bytes.
+func Results(ms map[string]*manifest.Manifest) Interceptor {
+	return Func{N: "results", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+		reply, err := next(ctx, x)
+		if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse || !inspected(x.Method) {
+			return reply, err
+		}
+		var set manifest.Results
+		if m := ms[x.Server]; m != nil && x.Server != "" {
+			set = m.Results
+		}
+		return inspectResult(x, reply, set)
+	}}
+}
+
+// inspected lists the methods whose results carry server content.
+func inspected(method string) bool {
+	switch method {
+	case "tools/call", "resources/read", "prompts/get", "tasks/result", "completion/complete":
+		return true
+	}
+	return false
+}
+
+// Rule id prefixes of the results stage.
+const (
+	RuleResultSecret    = "result.secret."
+	RuleResultInjection = "result.injection."
+)
+
+func inspectResult(x *Exchange, reply *Reply, set manifest.Results) (*Reply, error) {
+	res := reply.Msg.Result
+	out := res
+	var notes []string
+	rule, monitorOnly := "", true
+	note := func(r, text string, enforced bool) {
+		if rule == "" {
+			rule = r
+		}
+		monitorOnly = monitorOnly && !enforced
+		notes = append(notes, text)
+	}
+	if set.Secrets != manifest.SecretsOff {
+		red, fs, ok := redactSecrets(out)
+		if len(fs) > 0 {
+			r := RuleResultSecret + fs[0].RuleID
+			if set.Secrets == manifest.SecretsMonitor {
+				note(r, "secrets seen (monitor): "+describeSecrets(fs), false)
+			} else {
+				if !ok {
+					return withhold(x, reply, r, "a secret in it could not be masked")
+				}
+				note(r, "secrets masked: "+describeSecrets(fs), true)
+				out = red
+			}
+		}
+	}
+	{
+		var found []injectguard.Finding
+		var rewritten bool
+		out, rewritten = mapDeep(out, 0, func(s string, key bool) (string, bool) {
+			if key {
+				return s, false
+			}
+			fs := injectguard.Scan(s)
+			if len(fs) == 0 {
+				return s, false
+			}
+			found = append(found, fs...)
+			switch set.Injection {
+			case manifest.InjectionNeutralize:
+				return injectguard.Neutralize(s, fs), true
+			case "":
+				if injectguard.HasControl(fs) {
+					return injectguard.Strip(s, fs), true
+				}
+			}
+			return s, false
+		})
+		if len(found) > 0 {
+			r := RuleResultInjection + found[0].Kind
+			desc := describeInjection(found)
+			switch set.Injection {
+			case manifest.InjectionWithhold:
+				return withhold(x, reply, r, "it carries what looks like injected instructions ("+desc+")")
+			case manifest.InjectionNeutralize:
+				note(r, "injected instructions neutralized: "+desc, true)
+			case manifest.InjectionMonitor:
+				note(r, "injected instructions seen (monitor): "+desc, false)
+			default:
+				if injectguard.HasControl(found) {
+					// The control kinds are what was changed: name one.
+					i := slices.IndexFunc(found, func(f injectguard.Finding) bool { return f.Control })
+					note(RuleResultInjection+found[i].Kind, "invisible characters stripped, instructions recorded: "+desc, rewritten)
+				} else {
+					note(r, "injected instructions seen (default: recorded): "+desc, false)
+				}
+			}
+		}
+	}
+	if len(notes) > 0 {
+		rec := x.Record
+		if rec.Rule == "" {
+			rec.Rule = rule
+		}
+		if rec.Mode == "" && monitorOnly {
+			rec.Mode = "monitor"
+		}
+		msg := "result: " + strings.Join(notes, "; ")
+		if rec.Reason != "" {
+			msg = rec.Reason + "; " + msg
+		}
+		rec.Reason = msg
+	}
+	if sameBytes(out, res) {
+		return reply, nil // nothing changed: the server's bytes go through
+	}
+	raw, err := mcpwire.Set(reply.Msg.Raw, "result", out)
+	if err == nil {
+		var nm *mcpwire.Message
+		if nm, err = mcpwire.Parse(raw); err == nil {
+			return &Reply{Msg: nm}, nil
+		}
+	}
+	// A rewrite that does not parse (masked keys that now collide) is not
+	// forwarded, nor is the unmasked original.
+	return withhold(x, reply, rule, "the rewritten result is not valid: "+err.Error())
+}
+
+// withhold answers in place of the server's result. A tool result
+// becomes a tool error the model reads; other methods get a JSON-RPC
+// error. Both name the rule and the audit record.
+func withhold(x *Exchange, reply *Reply, rule, why string) (*Reply, error) {
+	public := "mcpwarden withheld this result: " + why + " (rule " + rule + ", audit id " + x.Record.ID + ")"
+	if x.Method != "tools/call" {
+		return nil, &Denial{Rule: rule, Code: CodeDenied, Public: "mcpwarden withheld this result: " + firstClause(why)}
+	}
+	rec := x.Record
+	rec.Decision, rec.Rule = "deny", rule
+	rec.Reason = "result withheld: " + why
+	res := []byte(`{"content":[{"type":"text","text":`)
+	res = mcpwire.AppendString(res, public)
+	res = append(res, `}],"isError":true}`...)
+	nm, err := mcpwire.Parse(mcpwire.NewResult(reply.Msg.ID, res))
+	if err != nil {
+		return nil, &Denial{Rule: rule, Code: CodeDenied, Public: "mcpwarden withheld this result", Detail: err.Error()}
+	}
+	return &Reply{Msg: nm}, nil
+}
+
+func firstClause(s string) string {
+	if i := strings.Index(s, " ("); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// describeSecrets names the rules and hashes of what was found: never
+// the secret itself.
+func describeSecrets(fs []secrets.Finding) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, f := range fs {
+		k := f.RuleID + " sha256:" + f.Hash[:min(12, len(f.Hash))]
+		if !seen[k] {
+			seen[k] = true
+			parts = append(parts, k)
+		}
+	}
+	if len(parts) > 8 {
+		parts = append(parts[:8], fmt.Sprintf("and %d more", len(parts)-8))
+	}
+	return strconv.Itoa(len(fs)) + " (" + strings.Join(parts, ", ") + ")"
+}
+
+// describeInjection names the kinds found, each once, with a count.
+func describeInjection(fs []injectguard.Finding) string {
+	var kinds []string
+	count := map[string]int{}
+	for _, f := range fs {
+		if count[f.Kind] == 0 {
+			kinds = append(kinds, f.Kind)
+		}
+		count[f.Kind]++
+	}
+	for i, k := range kinds {
+		kinds[i] = k + "×" + strconv.Itoa(count[k])
+	}
+	return strings.Join(kinds, ", ")
+}
+
+// sameBytes reports whether a and b are the same slice (not merely equal
+// bytes): the walkers hand back their input when they change nothing.
+func sameBytes(a, b []byte) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
