@@ -71,8 +71,15 @@ func judge(f *File, c *Case, ob observation, recs []Record, ex exchange) Verdict
 		case strings.HasSuffix(v.Rule, ".unavailable"):
 			return set(Unavailable, "%s (the guard it needs is not built)", how)
 		case v.Rule == "" && ob.callErr != nil && !v.Reached:
-			// An error the gateway gave without naming a rule: refused,
-			// but nothing says the gateway recognised the attack.
+			switch ob.callErr.Code {
+			case -32700, -32600, -32602:
+				// The wire decoder refuses malformed JSON (duplicate
+				// keys, lone surrogates) before any stage names a rule.
+				v.Rule = fmt.Sprintf("(rpc %d)", ob.callErr.Code)
+				return set(Detected, "%s (refused as malformed, without a rule id)", how)
+			}
+			// Any other error without a rule (an internal error, an
+			// upstream failure) says nothing of the attack.
 			return set(Missed, "%s, without a rule id", how)
 		}
 		return set(Detected, "%s", how)
