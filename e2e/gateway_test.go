@@ -144,10 +144,11 @@ func startServe(t testing.TB, cfg string, opts ...serveOpts) *gateway {
 	return g
 }
 
-// WriteConfig (re)writes the configuration file, keeping the listen address.
+// WriteConfig (re)writes the configuration file, keeping the listen
+// address; {{ADDR}} in cfg stands for it.
 func (g *gateway) WriteConfig(cfg string) {
 	g.t.Helper()
-	body := "listen: " + g.Addr + "\n" + cfg
+	body := "listen: " + g.Addr + "\n" + strings.ReplaceAll(cfg, "{{ADDR}}", g.Addr)
 	// Write to a temp file and rename, so the watcher never sees half a file.
 	tmp := g.CfgPath + ".tmp"
 	if err := os.WriteFile(tmp, []byte(body), 0o600); err != nil {

@@ -14,10 +14,13 @@ if (!sdk || !mode || !url) {
 }
 const load = (p) => import(pathToFileURL(path.join(sdk, "dist/esm", p)).href);
 const { Client } = await load("client/index.js");
+// MCP_BEARER, when set, is sent as Authorization: Bearer on every request.
+const bearer = process.env.MCP_BEARER;
+const opts = bearer ? { requestInit: { headers: { Authorization: `Bearer ${bearer}` } } } : undefined;
 const transport =
   mode === "sse"
-    ? new (await load("client/sse.js")).SSEClientTransport(new URL(url))
-    : new (await load("client/streamableHttp.js")).StreamableHTTPClientTransport(new URL(url));
+    ? new (await load("client/sse.js")).SSEClientTransport(new URL(url), opts)
+    : new (await load("client/streamableHttp.js")).StreamableHTTPClientTransport(new URL(url), opts);
 
 const client = new Client({ name: "mcpwarden-e2e-ts", version: "1.0.0" });
 const timer = setTimeout(() => {
