@@ -21,7 +21,8 @@ func Policy(p *policy.Policy) Interceptor {
 		}
 		in := policy.Input{Server: x.Server, Method: x.Method, Tool: x.Name}
 		if x.Peer != nil {
-			in.Principal = policy.Principal{Subject: x.Peer.Principal.Subject, Issuer: x.Peer.Principal.Issuer, ClientID: x.Peer.Principal.ClientID}
+			pr := x.Peer.Principal
+			in.Principal = policy.Principal{Subject: pr.Subject, Issuer: pr.Issuer, ClientID: pr.ClientID, Groups: pr.Groups, Scopes: pr.Scopes}
 			in.Session = policy.Session{ID: x.Peer.SessionID, Era: x.Peer.Era, Transport: x.Peer.Transport}
 		}
 		in.Risk, _ = x.Facts[FactRisk].(string)

@@ -51,6 +51,7 @@ type Input struct {
 // Principal is the caller's identity.
 type Principal struct {
 	Subject, Issuer, ClientID string
+	Groups, Scopes            []string // from the verified token
 }
 
 // Session holds facts about the client's connection.
@@ -100,7 +101,8 @@ var env = mustEnv()
 
 func mustEnv() *cel.Env {
 	e, err := cel.NewEnv(
-		cel.Variable("principal", cel.MapType(cel.StringType, cel.StringType)),
+		// subject, issuer, client_id: strings; groups, scopes: lists.
+		cel.Variable("principal", cel.MapType(cel.StringType, cel.DynType)),
 		cel.Variable("server", cel.StringType),
 		cel.Variable("method", cel.StringType),
 		cel.Variable("tool", cel.StringType),
@@ -269,14 +271,15 @@ func (p *Policy) Decide(in Input) Decision {
 		args = map[string]any{}
 	}
 	vars := map[string]any{
-		"principal": map[string]string{"subject": in.Principal.Subject, "issuer": in.Principal.Issuer, "client_id": in.Principal.ClientID},
-		"server":    in.Server,
-		"method":    in.Method,
-		"tool":      in.Tool,
-		"risk":      in.Risk,
-		"args":      args,
-		"session":   map[string]string{"id": in.Session.ID, "era": in.Session.Era, "transport": in.Session.Transport},
-		"now":       now,
+		"principal": map[string]any{"subject": in.Principal.Subject, "issuer": in.Principal.Issuer, "client_id": in.Principal.ClientID,
+			"groups": orEmpty(in.Principal.Groups), "scopes": orEmpty(in.Principal.Scopes)},
+		"server":  in.Server,
+		"method":  in.Method,
+		"tool":    in.Tool,
+		"risk":    in.Risk,
+		"args":    args,
+		"session": map[string]string{"id": in.Session.ID, "era": in.Session.Era, "transport": in.Session.Transport},
+		"now":     now,
 	}
 	var d Decision
 	allowRule := ""
@@ -355,3 +358,10 @@ var Methods = []string{"tools/call", "prompts/get", "resources/read"}
 
 // Applies reports whether method is decided by the policy.
 func Applies(method string) bool { return slices.Contains(Methods, method) }
+
+func orEmpty(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}

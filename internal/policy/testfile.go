@@ -16,9 +16,11 @@ type Case struct {
 	Name  string `yaml:"name"`
 	Input struct {
 		Principal struct {
-			Subject  string `yaml:"subject"`
-			Issuer   string `yaml:"issuer"`
-			ClientID string `yaml:"client_id"`
+			Subject  string   `yaml:"subject"`
+			Issuer   string   `yaml:"issuer"`
+			ClientID string   `yaml:"client_id"`
+			Groups   []string `yaml:"groups"`
+			Scopes   []string `yaml:"scopes"`
 		} `yaml:"principal"`
 		Server    string         `yaml:"server"`
 		Method    string         `yaml:"method"`
@@ -78,8 +80,9 @@ func RunTests(path string) (*Policy, []Result, error) {
 			return nil, nil, fmt.Errorf("policy test: %s: cases[%d].expect: must be allow or deny, got %q", path, i, c.Expect)
 		}
 		in := Input{
-			Principal: Principal{Subject: c.Input.Principal.Subject, Issuer: c.Input.Principal.Issuer, ClientID: c.Input.Principal.ClientID},
-			Server:    c.Input.Server, Method: c.Input.Method, Tool: c.Input.Tool, Risk: c.Input.Risk,
+			Principal: Principal{Subject: c.Input.Principal.Subject, Issuer: c.Input.Principal.Issuer, ClientID: c.Input.Principal.ClientID,
+				Groups: c.Input.Principal.Groups, Scopes: c.Input.Principal.Scopes},
+			Server: c.Input.Server, Method: c.Input.Method, Tool: c.Input.Tool, Risk: c.Input.Risk,
 			Session: Session{ID: c.Input.Session.ID, Era: c.Input.Session.Era, Transport: c.Input.Session.Transport},
 			Now:     c.Input.Now,
 		}
