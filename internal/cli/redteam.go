@@ -27,7 +27,7 @@ func honeypotExec(args []string, stdin io.Reader, stdout, stderr io.Writer) (int
 
 func redteamCmd() *cobra.Command {
 	var cases, categories []string
-	var jsonOut, junitOut, cfg, gateway, maxFP string
+	var jsonOut, junitOut, cfg, gateway, maxFP, logOut string
 	var noBuiltin, verbose bool
 	var timeout time.Duration
 	c := &cobra.Command{
@@ -70,6 +70,14 @@ docs/redteam.md for the case format.`,
 			if verbose {
 				o.Progress = cmd.ErrOrStderr()
 			}
+			if logOut != "" {
+				lf, err := os.Create(logOut)
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("redteam: %w", err)}
+				}
+				defer lf.Close()
+				o.GatewayLog = lf
+			}
 			rep, err := redteam.Run(cmd.Context(), files, o)
 			if err != nil {
 				return &exitError{code: 2, err: err}
@@ -100,6 +108,7 @@ docs/redteam.md for the case format.`,
 	f.StringVar(&junitOut, "junit", "", "write a JUnit XML report to FILE")
 	f.StringVar(&maxFP, "max-false-positive-rate", "2%", "highest share of benign cases that may be refused (2% or 0.02)")
 	f.StringVarP(&cfg, "config", "c", "", "configuration file for the gateway under test (log and limits; as run -c)")
+	f.StringVar(&logOut, "gateway-log", "", "write the log of every gateway started (exchange records included) to FILE")
 	f.StringVar(&gateway, "gateway", "", "mcpwarden binary to test (default: this one)")
 	f.DurationVar(&timeout, "timeout", 10*time.Second, "time limit for each request")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list every case, not only those that failed, and show progress")

@@ -33,6 +33,9 @@ type Options struct {
 	CallTimeout time.Duration
 	// Progress, when set, hears one line per case file.
 	Progress io.Writer
+	// GatewayLog, when set, receives each gateway's stderr (its log and
+	// exchange records) once its file is done.
+	GatewayLog io.Writer
 }
 
 // Run sends every case of files through a gateway and judges them. One
@@ -86,6 +89,7 @@ func checkIDs(files []*File) error {
 // observation is what the client saw of one case.
 type observation struct {
 	traceID string
+	rpcID   string // the tools/call request's id, as the gateway logs it
 	// firstList and lastList map each listed tool name to its raw
 	// definition as the client received it; nil when not listed.
 	firstList, lastList map[string]json.RawMessage
@@ -166,11 +170,18 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redteam: %s: honeypot records: %w", f.Path, err)
 	}
+	if o.GatewayLog != nil {
+		fmt.Fprintf(o.GatewayLog, "=== %s\n%s", f.Path, stderr.String())
+	}
 	audits := parseExchanges(stderr.String())
 	vs := make([]Verdict, len(f.Cases))
 	for i := range f.Cases {
 		c := &f.Cases[i]
-		vs[i] = judge(f, c, obs[i], recordsFor(records, c.ID), audits[obs[i].traceID])
+		ex, ok := audits["trace:"+obs[i].traceID]
+		if !ok && obs[i].rpcID != "" {
+			ex = audits["rpc:"+obs[i].rpcID]
+		}
+		vs[i] = judge(f, c, obs[i], recordsFor(records, c.ID), ex)
 	}
 	return vs, nil
 }
@@ -226,6 +237,7 @@ func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTranspor
 	tr.resetCall()
 	_, err := sess.CallTool(cctx, p)
 	raw, rerr, got := tr.lastCall()
+	ob.rpcID = tr.lastCallID()
 	switch {
 	case got && rerr != nil:
 		ob.callErr = rerr
@@ -272,6 +284,7 @@ func recordsFor(rs []Record, id string) []Record {
 type exchange struct {
 	Msg      string `json:"msg"`
 	TraceID  string `json:"trace_id"`
+	RPCID    string `json:"rpc_id"`
 	Method   string `json:"method"`
 	Decision string `json:"decision"`
 	Rule     string `json:"rule"`
@@ -279,7 +292,9 @@ type exchange struct {
 }
 
 // parseExchanges indexes the gateway's tools/call exchange lines by trace
-// id (the runner gives each case its own traceparent).
+// id ("trace:", when the log carries it: each case has its own
+// traceparent) and by JSON-RPC id ("rpc:"; one client session per
+// gateway, so ids are unique).
 func parseExchanges(log string) map[string]exchange {
 	out := map[string]exchange{}
 	sc := bufio.NewScanner(strings.NewReader(log))
@@ -290,10 +305,15 @@ func parseExchanges(log string) map[string]exchange {
 			continue
 		}
 		var e exchange
-		if json.Unmarshal(line, &e) != nil || e.Msg != "exchange" || e.TraceID == "" || e.Method != "tools/call" {
+		if json.Unmarshal(line, &e) != nil || e.Msg != "exchange" || e.Method != "tools/call" {
 			continue
 		}
-		out[e.TraceID] = e
+		if e.TraceID != "" {
+			out["trace:"+e.TraceID] = e
+		}
+		if e.RPCID != "" {
+			out["rpc:"+e.RPCID] = e
+		}
 	}
 	return out
 }
@@ -307,6 +327,14 @@ type recordingTransport struct {
 	ids   map[string]string // request id → method
 	list  json.RawMessage
 	call  *jsonrpc.Response
+	// callID is the id of the last tools/call sent.
+	callID string
+}
+
+func (t *recordingTransport) lastCallID() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.callID
 }
 
 func (t *recordingTransport) Connect(ctx context.Context) (mcp.Connection, error) {
@@ -375,6 +403,9 @@ func (c *recordingConn) Write(ctx context.Context, m jsonrpc.Message) error {
 	if r, ok := m.(*jsonrpc.Request); ok && r.ID.IsValid() && (r.Method == "tools/call" || r.Method == "tools/list") {
 		c.t.mu.Lock()
 		c.t.ids[idKey(r.ID)] = r.Method
+		if r.Method == "tools/call" {
+			c.t.callID = idKey(r.ID)
+		}
 		c.t.mu.Unlock()
 	}
 	return c.Connection.Write(ctx, m)

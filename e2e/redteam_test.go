@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pendingRedteamCategories are corpus categories whose guard is still
+// being built or has known gaps: their cases still run and are reported,
+// but TestRedteamCorpus does not hold them to the targets. Empty this
+// list as the guards land; never add a category here to hide a
+// regression.
+var pendingRedteamCategories = map[string]string{
+	// The SQL guard (internal/sqlguard) is not wired yet: every call whose
+	// manifest names `sql` is refused with guard.sql.unavailable, which
+	// counts as "unavailable" for attacks and as a false positive for the
+	// benign look-alikes.
+	"sql": "SQL guard not wired yet (guard.sql.unavailable)",
+	// The secrets engine misses tokens that end at '/' or '.' (a Google
+	// API key in a URL path; npm and SendGrid tokens as DNS labels): the
+	// gitleaks rules it uses require a quote, space or end after the token.
+	"exfiltration": "secrets engine misses tokens followed by / or . (URL paths, DNS labels)",
+}
+
+type redteamReport struct {
+	Categories []struct {
+		Category    string `json:"category"`
+		Attacks     int    `json:"attacks"`
+		Detected    int    `json:"detected"`
+		Missed      int    `json:"missed"`
+		Unavailable int    `json:"unavailable"`
+		Benign      int    `json:"benign"`
+		Passed      int    `json:"passed"`
+		FalsePos    int    `json:"false_positives"`
+		Errors      int    `json:"errors"`
+	} `json:"categories"`
+	Cases []struct {
+		ID       string `json:"id"`
+		Category string `json:"category"`
+		Kind     string `json:"kind"`
+		Outcome  string `json:"outcome"`
+		Rule     string `json:"rule"`
+		Detail   string `json:"detail"`
+	} `json:"cases"`
+}
+
+// TestRedteamCorpus runs `mcpwarden redteam` (the real binary, its
+// built-in corpus, one gateway and honeypot per case file) and holds every
+// category not pending to the targets: every attack detected, no case
+// unjudged, and false positives at most 2 % of the benign cases.
+func TestRedteamCorpus(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	jsonOut, junitOut := filepath.Join(dir, "report.json"), filepath.Join(dir, "report.xml")
+	t0 := time.Now()
+	stdout, stderr, code := mcpwarden(t, "redteam", "--json", jsonOut, "--junit", junitOut)
+	elapsed := time.Since(t0)
+	table, _, _ := strings.Cut(stdout, "\n\n") // the per-category table; the cases follow
+	t.Logf("mcpwarden redteam exited %d in %s\n%s", code, elapsed.Round(time.Millisecond), table)
+	if code != 0 && code != 1 {
+		t.Fatalf("redteam could not run (exit %d): %s", code, stderr)
+	}
+	if elapsed > 60*time.Second {
+		t.Errorf("the corpus took %s, want at most 60 s", elapsed)
+	}
+	data, err := os.ReadFile(jsonOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep redteamReport
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	if x, err := os.ReadFile(junitOut); err != nil || xml.Unmarshal(x, new(struct{})) != nil {
+		t.Errorf("JUnit report missing or not XML: %v", err)
+	}
+	if len(rep.Cases) < 300 {
+		t.Errorf("%d cases ran, want at least 300", len(rep.Cases))
+	}
+	benign, fp := 0, 0
+	for _, c := range rep.Categories {
+		t.Logf("%-13s attacks %3d detected %3d missed %2d unavailable %2d | benign %2d passed %2d false+ %2d | errors %d",
+			c.Category, c.Attacks, c.Detected, c.Missed, c.Unavailable, c.Benign, c.Passed, c.FalsePos, c.Errors)
+		if why, ok := pendingRedteamCategories[c.Category]; ok {
+			t.Logf("  (pending: %s)", why)
+			continue
+		}
+		benign += c.Benign
+		fp += c.FalsePos
+	}
+	for _, c := range rep.Cases {
+		if _, ok := pendingRedteamCategories[c.Category]; ok {
+			continue
+		}
+		switch {
+		case c.Outcome == "error":
+			t.Errorf("%s (%s): could not be judged: %s", c.ID, c.Category, c.Detail)
+		case c.Kind == "attack" && c.Outcome != "detected":
+			t.Errorf("%s (%s): attack %s: %s (rule %q)", c.ID, c.Category, c.Outcome, c.Detail, c.Rule)
+		case c.Kind == "benign" && c.Outcome != "passed":
+			t.Logf("false positive %s (%s): %s (rule %q)", c.ID, c.Category, c.Detail, c.Rule)
+		}
+	}
+	if benign == 0 || fp*50 > benign {
+		t.Errorf("false positives: %d of %d benign cases, want at most 2 %%", fp, benign)
+	}
+	if code == 0 && len(pendingRedteamCategories) > 0 {
+		t.Logf("redteam passed outright: the pending list can be emptied")
+	}
+}
