@@ -15,6 +15,9 @@ import (
 // new one: its first request fetches the issuer's keys again.
 func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error) {
 	a := cfg.Auth
+	if a != nil && a.Mode == config.AuthNone {
+		log.Info("auth mode none: requests are not authenticated here; the proxy in front must authenticate every one", "listen", cfg.Listen)
+	}
 	if a == nil || a.Mode == config.AuthNone {
 		return nil, nil
 	}
