@@ -49,76 +49,95 @@ const (
 	RuleResultInjection = "result.injection."
 )
 
-func inspectResult(x *Exchange, reply *Reply, set manifest.Results) (*Reply, error) {
-	res := reply.Msg.Result
-	out := res
-	var notes []string
-	rule, monitorOnly := "", true
-	note := func(r, text string, enforced bool) {
-		if rule == "" {
-			rule = r
-		}
-		monitorOnly = monitorOnly && !enforced
-		notes = append(notes, text)
+// inspection is what cleanValue found and did.
+type inspection struct {
+	out         []byte // the value to forward (the input itself when unchanged)
+	rule        string // the first rule that fired
+	notes       []string
+	monitorOnly bool   // nothing was enforced
+	withhold    string // why the value must not be forwarded at all; "" = it may
+}
+
+func (in *inspection) note(rule, text string, enforced bool) {
+	if in.rule == "" {
+		in.rule = rule
 	}
+	in.monitorOnly = in.monitorOnly && !enforced
+	in.notes = append(in.notes, text)
+}
+
+// cleanValue masks secrets in the JSON value v and handles injected
+// instructions, as set says.
+func cleanValue(v []byte, set manifest.Results) inspection {
+	in := inspection{out: v, monitorOnly: true}
 	if set.Secrets != manifest.SecretsOff {
-		red, fs, ok := redactSecrets(out)
+		red, fs, ok := redactSecrets(v)
 		if len(fs) > 0 {
 			r := RuleResultSecret + fs[0].RuleID
-			if set.Secrets == manifest.SecretsMonitor {
-				note(r, "secrets seen (monitor): "+describeSecrets(fs), false)
-			} else {
-				if !ok {
-					return withhold(x, reply, r, "a secret in it could not be masked")
-				}
-				note(r, "secrets masked: "+describeSecrets(fs), true)
-				out = red
-			}
-		}
-	}
-	{
-		var found []injectguard.Finding
-		var rewritten bool
-		out, rewritten = mapDeep(out, 0, func(s string, key bool) (string, bool) {
-			if key {
-				return s, false
-			}
-			fs := injectguard.Scan(s)
-			if len(fs) == 0 {
-				return s, false
-			}
-			found = append(found, fs...)
-			switch set.Injection {
-			case manifest.InjectionNeutralize:
-				return injectguard.Neutralize(s, fs), true
-			case "":
-				if injectguard.HasControl(fs) {
-					return injectguard.Strip(s, fs), true
-				}
-			}
-			return s, false
-		})
-		if len(found) > 0 {
-			r := RuleResultInjection + found[0].Kind
-			desc := describeInjection(found)
-			switch set.Injection {
-			case manifest.InjectionWithhold:
-				return withhold(x, reply, r, "it carries what looks like injected instructions ("+desc+")")
-			case manifest.InjectionNeutralize:
-				note(r, "injected instructions neutralized: "+desc, true)
-			case manifest.InjectionMonitor:
-				note(r, "injected instructions seen (monitor): "+desc, false)
+			switch {
+			case set.Secrets == manifest.SecretsMonitor:
+				in.note(r, "secrets seen (monitor): "+describeSecrets(fs), false)
+			case !ok:
+				in.rule, in.withhold = r, "a secret in it could not be masked"
+				return in
 			default:
-				if injectguard.HasControl(found) {
-					// The control kinds are what was changed: name one.
-					i := slices.IndexFunc(found, func(f injectguard.Finding) bool { return f.Control })
-					note(RuleResultInjection+found[i].Kind, "invisible characters stripped, instructions recorded: "+desc, rewritten)
-				} else {
-					note(r, "injected instructions seen (default: recorded): "+desc, false)
-				}
+				in.note(r, "secrets masked: "+describeSecrets(fs), true)
+				in.out = red
 			}
 		}
 	}
+	var found []injectguard.Finding
+	out, rewritten := mapDeep(in.out, 0, func(s string, key bool) (string, bool) {
+		if key {
+			return s, false
+		}
+		fs := injectguard.Scan(s)
+		if len(fs) == 0 {
+			return s, false
+		}
+		found = append(found, fs...)
+		switch set.Injection {
+		case manifest.InjectionNeutralize:
+			return injectguard.Neutralize(s, fs), true
+		case "":
+			if injectguard.HasControl(fs) {
+				return injectguard.Strip(s, fs), true
+			}
+		}
+		return s, false
+	})
+	if len(found) == 0 {
+		return in
+	}
+	in.out = out
+	r := RuleResultInjection + found[0].Kind
+	desc := describeInjection(found)
+	switch set.Injection {
+	case manifest.InjectionWithhold:
+		in.rule = r
+		in.withhold = "it carries what looks like injected instructions (" + desc + ")"
+	case manifest.InjectionNeutralize:
+		in.note(r, "injected instructions neutralized: "+desc, true)
+	case manifest.InjectionMonitor:
+		in.note(r, "injected instructions seen (monitor): "+desc, false)
+	default:
+		if i := slices.IndexFunc(found, func(f injectguard.Finding) bool { return f.Control }); i >= 0 {
+			// The control kinds are what was changed: name one.
+			in.note(RuleResultInjection+found[i].Kind, "invisible characters stripped, instructions recorded: "+desc, rewritten)
+		} else {
+			in.note(r, "injected instructions seen (default: recorded): "+desc, false)
+		}
+	}
+	return in
+}
+
+func inspectResult(x *Exchange, reply *Reply, set manifest.Results) (*Reply, error) {
+	res := reply.Msg.Result
+	in := cleanValue(res, set)
+	if in.withhold != "" {
+		return withhold(x, reply, in.rule, in.withhold)
+	}
+	out, notes, rule, monitorOnly := in.out, in.notes, in.rule, in.monitorOnly
 	if len(notes) > 0 {
 		rec := x.Record
 		if rec.Rule == "" {
@@ -214,4 +233,47 @@ func describeInjection(fs []injectguard.Finding) string {
 // bytes): the walkers hand back their input when they change nothing.
 func sameBytes(a, b []byte) bool {
 	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// Notifications returns the filter for server notifications that carry
+// text (notifications/message log data, notifications/progress
+// messages): secrets are masked and injected instructions handled as in
+// results, by the server's manifest. A notification cannot be withheld
+// without breaking the exchange it belongs to, so withhold neutralizes
+// instead. There is no exchange record for a notification: what was
+// changed shows only in the text the client gets.
+func Notifications(ms map[string]*manifest.Manifest) func(server string, msg *mcpwire.Message) *mcpwire.Message {
+	return func(server string, msg *mcpwire.Message) *mcpwire.Message {
+		if msg.Kind != mcpwire.KindNotification || len(msg.Params) == 0 ||
+			msg.Method != "notifications/message" && msg.Method != "notifications/progress" {
+			return msg
+		}
+		var set manifest.Results
+		if m := ms[server]; m != nil {
+			set = m.Results
+		}
+		if set.Injection == manifest.InjectionWithhold {
+			set.Injection = manifest.InjectionNeutralize
+		}
+		in := cleanValue(msg.Params, set)
+		if in.withhold == "" && sameBytes(in.out, msg.Params) {
+			return msg
+		}
+		params := in.out
+		if in.withhold != "" {
+			// Secrets that could not be masked: the text goes, the
+			// notification stays.
+			params, _ = mcpwire.Delete(msg.Params, "data")
+			params, _ = mcpwire.Delete(params, "message")
+		}
+		raw, err := mcpwire.Set(msg.Raw, "params", params)
+		if err == nil {
+			var nm *mcpwire.Message
+			if nm, err = mcpwire.Parse(raw); err == nil {
+				return nm
+			}
+		}
+		nm, _ := mcpwire.Parse(mcpwire.NewNotification(msg.Method, nil))
+		return nm
+	}
 }

@@ -213,3 +213,34 @@ func BenchmarkResultsClean1K(b *testing.B) {
 		}
 	}
 }
+
+func TestNotifications(t *testing.T) {
+	f := Notifications(map[string]*manifest.Manifest{"q": {Results: manifest.Results{Secrets: manifest.SecretsOff}}})
+	parse := func(s string) *mcpwire.Message {
+		m, err := mcpwire.Parse([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	logMsg := parse(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":{"env":"GITHUB_TOKEN=` + testGHP + `"}}}`)
+	got := f("s", logMsg)
+	if strings.Contains(string(got.Raw), testGHP) || !strings.Contains(string(got.Raw), "[REDACTED:github-pat]") || got.Method != "notifications/message" {
+		t.Errorf("log data not masked: %s", got.Raw)
+	}
+	progress := parse(`{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1,"message":"step` + string(rune(0xE0041)) + string(rune(0xE0042)) + ` done"}}`)
+	if got := f("s", progress); !strings.Contains(string(got.Raw), `"message":"step done"`) {
+		t.Errorf("progress message not stripped: %s", got.Raw)
+	}
+	if got := f("q", logMsg); got != logMsg {
+		t.Errorf("secrets: off still rewrote: %s", got.Raw)
+	}
+	clean := parse(`{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"all good"}}`)
+	if got := f("s", clean); got != clean {
+		t.Errorf("clean notification rewritten")
+	}
+	other := parse(`{"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"file:///` + testAWS + `"}}`)
+	if got := f("s", other); got != other {
+		t.Errorf("notification without text rewritten")
+	}
+}
