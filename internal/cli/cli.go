@@ -28,6 +28,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if code, ok := sandboxExec(args, stderr); ok {
 		return code
 	}
+	if code, ok := honeypotExec(args, stdin, stdout, stderr); ok {
+		return code
+	}
 	root := &cobra.Command{
 		Use:           "mcpwarden",
 		Short:         "A security gateway for MCP servers",
@@ -38,7 +41,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), scanCmd(), doctorCmd(), auditCmd(), pinsCmd(), versionCmd())
+	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), scanCmd(), redteamCmd(), doctorCmd(), auditCmd(), pinsCmd(), versionCmd())
 
 	if os.Getenv("GOGC") == "" {
 		// A relay allocates per message and keeps little: with the default
