@@ -72,7 +72,7 @@ func writerOf(log *slog.Logger) io.Writer {
 // their stages here and nowhere else.
 func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins, authz intercept.Interceptor, pol *policy.Policy, consent intercept.Interceptor, aud *auditing) *intercept.Chain {
 	return intercept.NewChain(
-		aud.stage(exchangeLog(log)),
+		aud.stage(observed(exchangeLog(log))),
 		// Sees every result the inner stages let through, before audit.
 		intercept.Results(ms),
 		intercept.Manifests(ms),
@@ -178,7 +178,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	s := &snapshot{cfg: cfg, backend: b, auth: av}
 	s.opts = &session.Options{
 		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStage(av), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
-		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: s.hold,
+		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold),
 	}
 	return s, nil
 }
@@ -216,6 +216,7 @@ func (s *snapshot) retire() {
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
 	var cur atomic.Pointer[snapshot]
+	enableMetrics(cfg.Metrics) // before the chain is compiled: its stages report to it
 	aud, err := openAudit(cfg.Audit, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -255,6 +256,12 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
+	stopMetrics, err := serveMetrics(cfg.Metrics, log, func() map[string]string { return cur.Load().backend.Health() }, aud)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer stopMetrics()
 	var handler http.Handler = h
 	if con != nil {
 		con.listening(ln.Addr().String())

@@ -33,7 +33,11 @@ func (a *auditing) stage(sink func(*intercept.Record)) intercept.Interceptor {
 	if a == nil || a.store == nil {
 		return intercept.AuditLog(sink)
 	}
-	return intercept.AuditTo(sink, a.store, a.failClosed)
+	var st intercept.AuditStore = a.store
+	if m := gatewayMetrics.Load(); m != nil {
+		st = timedStore{a.store, m}
+	}
+	return intercept.AuditTo(sink, st, a.failClosed)
 }
 
 // Close signs the last checkpoint, then lets the sinks deliver what is

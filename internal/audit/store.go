@@ -148,6 +148,7 @@ type Store struct {
 	in     chan *pending
 	done   chan struct{}
 	lost   atomic.Int64 // records whose batch failed to commit
+	size   atomic.Int64 // records in the log, for readers off the writer
 
 	// writer state
 	n     int64
@@ -220,6 +221,7 @@ func Open(loc Location, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
+	s.size.Store(s.n)
 	go s.run()
 	go s.walLoop()
 	return s, nil
@@ -294,6 +296,10 @@ func (s *Store) loadTree(db querier, n int64) error {
 	s.n, s.last, s.front = n, last, front
 	return nil
 }
+
+// Size is the number of records in the log (its next seq) as of the last
+// commit.
+func (s *Store) Size() int64 { return s.size.Load() }
 
 // Lost is the number of records that could not be stored.
 func (s *Store) Lost() int64 { return s.lost.Load() }
@@ -447,6 +453,7 @@ func (s *Store) commit(batch []*pending) (err error) {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit: commit: %w", err)
 	}
+	s.size.Store(s.n)
 	return nil
 }
 

@@ -125,10 +125,8 @@ func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 				a.KeyFile = d.relative(s)
 			}
 		case "fail_closed":
-			if n := resolve(v); n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
-				a.FailClosed = strings.EqualFold(n.Value, "true") || strings.EqualFold(n.Value, "yes") || strings.EqualFold(n.Value, "on")
-			} else {
-				d.errorf(v, p, "expected true or false, got %s", describe(v))
+			if b, ok := d.boolean(p, v); ok {
+				a.FailClosed = b
 			}
 		case "retention":
 			a.Retention, _ = d.retention(p, v)

@@ -49,6 +49,8 @@ type Config struct {
 	HTTP    HTTP
 	Servers []Server // in file order
 	Audit   Audit
+	// Metrics is the Prometheus endpoint of serve; off unless set.
+	Metrics Metrics
 	// RequireSigned refuses a server manifest without a valid signature
 	// by ManifestKey (a PEM Ed25519 public key file, absolute).
 	RequireSigned bool

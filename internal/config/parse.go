@@ -622,7 +622,7 @@ func parseSize(s string) (int64, error) {
 
 // Keys of each mapping, in documentation order.
 var (
-	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets", "auth", "consent"}
+	rootKeys   = []string{"listen", "log", "http", "servers", "audit", "require_signed", "manifest_key", "policy", "secrets", "auth", "consent", "metrics"}
 	logKeys    = []string{"level", "format"}
 	httpKeys   = []string{"allowed_origins", "allowed_hosts", "max_body_bytes", "max_message_bytes", "session_idle_timeout", "request_timeout"}
 	serverKeys = []string{"command", "env", "cwd", "url", "transport", "headers", "pool", "start_timeout", "manifest", "sandbox", "credentials"}
@@ -679,6 +679,10 @@ func (d *decoder) root(cfg *Config, raw *yaml.Node) bool {
 		case "consent":
 			if v := d.field(path, e); v != nil {
 				d.consent(path, v, &cfg.Consent)
+			}
+		case "metrics":
+			if v := d.field(path, e); v != nil {
+				d.metrics(path, v, &cfg.Metrics)
 			}
 		default:
 			d.unknown(path, e, rootKeys)

@@ -97,6 +97,7 @@ func (c *Config) validate(v *validator) {
 	}
 
 	c.Audit.validate(v)
+	c.Metrics.validate(v, c.Listen)
 	c.Secrets.validate(v)
 	c.validateAuth(v)
 

@@ -74,3 +74,12 @@ func post(ctx context.Context, c *http.Client, url string, hdr http.Header, body
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	return nil
 }
+
+// origin is scheme://host[:port] of a URL, for names that are logged.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid url)"
+	}
+	return u.Scheme + "://" + u.Host
+}

@@ -44,7 +44,7 @@ func OpenLoki(base, tenant string, labels map[string]string, timeout time.Durati
 	return &Loki{URL: u, Tenant: tenant, labels: ls, client: newHTTPClient(timeout)}, nil
 }
 
-func (l *Loki) Name() string { return "loki:" + l.URL }
+func (l *Loki) Name() string { return "loki:" + origin(l.URL) }
 
 type lokiPush struct {
 	Streams []lokiStream `json:"streams"`

@@ -51,7 +51,15 @@ type Outbox struct {
 
 	Delivered atomic.Int64
 	Dead      atomic.Int64 // records given up on (still in the store)
+	pos       atomic.Int64 // the next seq to deliver
 }
+
+// Name is the sink's name.
+func (o *Outbox) Name() string { return o.sink.Name() }
+
+// Position is the next seq the sink will be given: the store's size minus
+// this is the sink's lag.
+func (o *Outbox) Position() int64 { return o.pos.Load() }
 
 // New makes an outbox reading r for s.
 func New(r *audit.Reader, s Sink, opts Options) *Outbox {
@@ -84,6 +92,7 @@ func (o *Outbox) Poke() {
 // Run delivers until ctx ends, then delivers what is left once more.
 func (o *Outbox) Run(ctx context.Context) {
 	next := o.cursor()
+	o.pos.Store(next)
 	for {
 		n, err := o.deliverFrom(ctx, &next)
 		if err != nil && ctx.Err() == nil {
@@ -144,6 +153,7 @@ func (o *Outbox) deliverFrom(ctx context.Context, next *int64) (int, error) {
 		backoff = min(2*backoff, o.opts.MaxBackoff)
 	}
 	*next = recs[len(recs)-1].Seq + 1
+	o.pos.Store(*next)
 	if err := o.saveCursor(*next); err != nil {
 		o.opts.Logger.Error("audit sink: cursor not saved; records may be delivered again", "sink", o.sink.Name(), "err", err)
 	}

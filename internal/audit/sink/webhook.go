@@ -52,7 +52,9 @@ func OpenWebhook(rawURL, keyFile string, timeout time.Duration) (*Webhook, error
 	return &Webhook{URL: rawURL, key: key, client: newHTTPClient(timeout), now: time.Now}, nil
 }
 
-func (w *Webhook) Name() string { return "webhook:" + w.URL }
+// Name shows the scheme and host only: a webhook URL often carries a token
+// in its path, and names go to logs and metrics.
+func (w *Webhook) Name() string { return "webhook:" + origin(w.URL) }
 
 // Deliver sends one request per batch; any answer but 2xx is a failure
 // that the outbox retries.
