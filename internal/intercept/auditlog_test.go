@@ -131,3 +131,18 @@ func TestAddEffect(t *testing.T) {
 		t.Fatalf("%d effects, last %+v", len(es), es[len(es)-1])
 	}
 }
+
+// BenchmarkDescribeRequest is what the audit stage adds to a tools/call
+// before it goes on: trace context, the arguments' hash and their
+// redacted view.
+func BenchmarkDescribeRequest(b *testing.B) {
+	msg, err := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"query","arguments":{"sql":"SELECT id, name FROM users WHERE id = $1","params":[42],"database":"app","limit":100},"_meta":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		x := &Exchange{Msg: msg, Method: msg.Method, Record: &Record{}}
+		describeRequest(x)
+	}
+}
