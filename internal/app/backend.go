@@ -50,6 +50,7 @@ func newBackend(cfg *config.Config, log *slog.Logger) *backend {
 		b.names = append(b.names, s.Name)
 		b.servers[s.Name] = s
 	}
+	go b.warmBrokers() // creds.go: the reaper runs at start
 	return b
 }
 
@@ -154,6 +155,12 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 		return nil, fmt.Errorf("app: server %q: env: %w", s.Name, err)
 	}
 	s.Env = resolved
+	// Just-in-time credentials (creds.go): minted for this child only and
+	// revoked when it ends (bindGrant below).
+	grant, err := b.mintFor(ctx, &s)
+	if err != nil {
+		return nil, err
+	}
 	o := sandboxOptions(s)
 	o.Logger = b.log.With("server", s.Name)
 	if !o.Off && s.Sandbox.Profile == "" && o.Profile != "" {
@@ -192,6 +199,7 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 		MaxMessageBytes: int(b.maxMsg), Multiplexed: multiplexed, Logger: b.log,
 		Prepare: prepare,
 	})
+	bindGrant(grant, c, err)
 	if err != nil && !errors.Is(err, sandbox.ErrUnavailable) {
 		if why := sandbox.ExplainStart(o, err); why != err {
 			b.log.Error("sandbox: server not started", "server", s.Name, "err", why)

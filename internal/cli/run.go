@@ -63,6 +63,8 @@ Logs and one audit line per exchange go to stderr.`,
 			}
 			log, flush := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
 			defer flush()
+			// Credentials minted for children are revoked before exit.
+			defer app.CloseCredentials()
 			if err := app.Run(cmd.Context(), cfg, server, cmd.InOrStdin(), cmd.OutOrStdout(), log); err != nil {
 				return &exitError{code: 1, err: err}
 			}

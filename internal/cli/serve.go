@@ -48,6 +48,8 @@ func serveCmd() *cobra.Command {
 			}
 			log, flush := app.NewLogger(cmd.ErrOrStderr(), cfg.Log)
 			defer flush()
+			// Credentials minted for children are revoked before exit.
+			defer app.CloseCredentials()
 			var reload chan *config.Config
 			if file != "" {
 				reload = make(chan *config.Config, 1)

@@ -1,0 +1,83 @@
+// Command dbpeer is a minimal stdio MCP server for the credential broker's
+// end-to-end test. Its one tool, db, logs in to PostgreSQL with the DSN in
+// $DATABASE_URL (the credential the gateway minted for this child) and
+// reports who it is and what it may do. When $DBPEER_OUT names a file, the
+// DSN is written there so the test can check that the gateway never logged
+// the password.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+func main() {
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 1<<20)
+	out := json.NewEncoder(os.Stdout)
+	for in.Scan() {
+		var req struct {
+			ID     json.RawMessage `json:"id"`
+			Method string          `json:"method"`
+			Params struct {
+				Arguments map[string]string `json:"arguments"`
+			} `json:"params"`
+		}
+		if json.Unmarshal(in.Bytes(), &req) != nil || req.ID == nil {
+			continue
+		}
+		var result any
+		switch req.Method {
+		case "initialize":
+			result = map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{"tools": map[string]any{}},
+				"serverInfo": map[string]any{"name": "dbpeer", "version": "1"}}
+		case "tools/list":
+			result = map[string]any{"tools": []any{map[string]any{"name": "db", "inputSchema": map[string]any{"type": "object"}}}}
+		case "tools/call":
+			result = map[string]any{"content": []any{map[string]any{"type": "text", "text": db(req.Params.Arguments["table"])}}}
+		default:
+			result = map[string]any{}
+		}
+		out.Encode(map[string]any{"jsonrpc": "2.0", "id": req.ID, "result": result})
+	}
+}
+
+func db(table string) string {
+	dsn := os.Getenv("DATABASE_URL")
+	if dsn == "" {
+		return "error: DATABASE_URL is not set"
+	}
+	if f := os.Getenv("DBPEER_OUT"); f != "" {
+		os.WriteFile(f, []byte(dsn), 0o600)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return "error: connect: " + err.Error()
+	}
+	defer c.Close(ctx)
+	var user string
+	var n int
+	if err := c.QueryRow(ctx, "SELECT current_user, (SELECT count(*) FROM "+pgx.Identifier{table}.Sanitize()+")").Scan(&user, &n); err != nil {
+		return "error: select: " + err.Error()
+	}
+	insert := "ok"
+	if _, err := c.Exec(ctx, "INSERT INTO "+pgx.Identifier{table}.Sanitize()+" VALUES (1000, 'x')"); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) {
+			insert = "denied:" + pe.Code
+		} else {
+			insert = "error"
+		}
+	}
+	return fmt.Sprintf("user=%s rows=%d insert=%s", user, n, insert)
+}

@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"maps"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/creds"
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+	"github.com/mcpwarden/mcpwarden/internal/upstream"
+)
+
+// revokeTimeout bounds one revocation: at shutdown, after a child exit.
+const revokeTimeout = 30 * time.Second
+
+// brokers mints just-in-time credentials (docs/credentials.md) for the
+// stdio children of every configuration this process runs: one broker per
+// server and settings, kept across reloads, because its leases belong to
+// the process (the lease owner) rather than to one snapshot. A grant is
+// revoked when its child ends — session end, idle timeout, crash, pool
+// replacement — and whatever is still live when the gateway stops.
+type brokers struct {
+	mu     sync.Mutex
+	log    *slog.Logger
+	store  *creds.Store
+	pg     map[string]*creds.Postgres
+	closed bool
+	wg     sync.WaitGroup // revocations in flight
+}
+
+var processBrokers = &brokers{pg: map[string]*creds.Postgres{}}
+
+// CloseCredentials revokes every credential this process minted that is
+// still live and waits for revocations in flight. Serve and run call it on
+// the way out; no credential is minted after it.
+func CloseCredentials() {
+	b := processBrokers
+	b.mu.Lock()
+	b.closed = true
+	pgs := maps.Clone(b.pg)
+	log := b.log
+	b.mu.Unlock()
+	b.wg.Wait()
+	ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
+	defer cancel()
+	for _, p := range pgs {
+		if err := p.Close(ctx); err != nil && log != nil {
+			log.Error("credentials: revocation at shutdown failed; the roles expire at their VALID UNTIL", "err", err)
+		}
+	}
+	b.mu.Lock()
+	if b.store != nil {
+		b.store.Close()
+		b.store = nil
+	}
+	b.pg = map[string]*creds.Postgres{}
+	b.mu.Unlock()
+}
+
+// postgres returns the broker for server s, connecting (and reaping what
+// a crashed gateway left in that cluster) on first use.
+func (b *brokers) postgres(ctx context.Context, s config.Server, adminDSN string, log *slog.Logger) (*creds.Postgres, error) {
+	pg := s.Credentials.Postgres
+	h := sha256.Sum256([]byte(adminDSN))
+	key := fmt.Sprintf("%s|%s|%s|%v|%d|%s", s.Name, pg.Template, pg.Database, pg.TTL, pg.ConnectionLimit, hex.EncodeToString(h[:]))
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, fmt.Errorf("credentials: gateway is shutting down")
+	}
+	if p := b.pg[key]; p != nil {
+		return p, nil
+	}
+	b.log = log
+	if b.store == nil {
+		dir, err := StateDir()
+		if err != nil {
+			return nil, fmt.Errorf("credentials: lease store: %w", err)
+		}
+		if b.store, err = creds.OpenStore(filepath.Join(dir, "leases.db")); err != nil {
+			return nil, err
+		}
+	}
+	p, err := creds.NewPostgres(ctx, creds.PostgresOptions{AdminDSN: adminDSN, Template: pg.Template, Database: pg.Database,
+		TTL: pg.TTL, ConnectionLimit: pg.ConnectionLimit, Store: b.store, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if n, err := p.Reap(ctx); err != nil {
+		log.Error("credentials: reaper could not remove every leftover role", "target", p.Target(), "removed", n, "err", err)
+	} else if n > 0 {
+		log.Info("credentials: reaper removed roles left by a gateway that ended without revoking them", "target", p.Target(), "removed", n)
+	}
+	b.pg[key] = p
+	return p, nil
+}
+
+// mintFor mints the credentials s configures for one child and puts them
+// in s.Env (the copy that becomes the child's environment, never the
+// gateway's); nil when s configures none.
+func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, error) {
+	pg := s.Credentials.Postgres
+	if pg == nil {
+		return nil, nil
+	}
+	if b.secretsErr != nil {
+		return nil, fmt.Errorf("app: server %q: credentials: secrets backend: %w", s.Name, b.secretsErr)
+	}
+	admin, err := secretstore.Resolve(ctx, b.secrets, pg.AdminDSN)
+	if err != nil {
+		return nil, fmt.Errorf("app: server %q: credentials.postgres.admin_dsn: %w", s.Name, err)
+	}
+	p, err := processBrokers.postgres(ctx, *s, admin, b.log)
+	if err != nil {
+		return nil, fmt.Errorf("app: server %q: %w", s.Name, err)
+	}
+	g, err := p.Mint(ctx, s.Name)
+	if err != nil {
+		return nil, fmt.Errorf("app: server %q: %w", s.Name, err)
+	}
+	if s.Env == nil {
+		s.Env = map[string]string{}
+	}
+	s.Env[pg.Env] = g.DSN
+	return g, nil
+}
+
+// bindGrant revokes g when the child it was minted for ends, or at once
+// when the child did not start.
+func bindGrant(g *creds.Grant, c *upstream.StdioConn, startErr error) {
+	if g == nil {
+		return
+	}
+	b := processBrokers
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		if startErr == nil {
+			<-c.Done()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
+		defer cancel()
+		_ = g.Revoke(ctx) // logged by the broker
+	}()
+}
+
+// warmBrokers connects the brokers of the servers that mint credentials,
+// so that their reapers remove what a crashed gateway left at start rather
+// than at the first spawn. A failure is retried at that spawn.
+func (b *backend) warmBrokers() {
+	for _, name := range b.names {
+		s := b.servers[name]
+		pg := s.Credentials.Postgres
+		if pg == nil || b.secretsErr != nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
+		admin, err := secretstore.Resolve(ctx, b.secrets, pg.AdminDSN)
+		if err == nil {
+			_, err = processBrokers.postgres(ctx, s, admin, b.log)
+		}
+		cancel()
+		if err != nil {
+			b.log.Warn("credentials: broker not ready; trying again when the server starts", "server", name, "err", err)
+		}
+	}
+}
