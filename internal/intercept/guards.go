@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/mcpwarden/mcpwarden/internal/cmdguard"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
@@ -12,6 +13,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/netguard"
 	"github.com/mcpwarden/mcpwarden/internal/pathguard"
 	"github.com/mcpwarden/mcpwarden/internal/secrets"
+	"github.com/mcpwarden/mcpwarden/internal/sqlguard"
 )
 
 // Guards applies the content guards a manifest names for each argument of
@@ -101,6 +103,15 @@ func applyGuard(ctx context.Context, tool, arg, guard string, settings []byte, v
 	case "secrets":
 		if fs := secrets.Scan(v); len(fs) > 0 {
 			return "", refuse("secrets."+fs[0].RuleID, "it carries a secret ("+fs[0].RuleID+", "+strconv.Itoa(len(fs))+" finding(s))")
+		}
+		return v, nil
+	case "sql":
+		o, err := sqlguard.ParseSettings(settings)
+		if err != nil {
+			return "", refuse(sqlguard.RuleConfig, strings.TrimPrefix(err.Error(), "sqlguard: "))
+		}
+		if d := sqlguard.Check(v, o); !d.Allow {
+			return "", refuse(d.Rule, d.Reason)
 		}
 		return v, nil
 	}

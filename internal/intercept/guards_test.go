@@ -50,7 +50,13 @@ tools:
     arguments: {type: object, properties: {sql: {type: string}}}
     guards:
       sql:
-        sql: {mode: read_only}
+        sql: {mode: read_only, no_tautology: true, tables: [invoices]}
+  query_nomode:
+    risk: read
+    arguments: {type: object, properties: {sql: {type: string}}}
+    guards:
+      sql:
+        sql: {}
 `, root)))
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +81,12 @@ tools:
 		{"fetch", `{"url":"https://93.184.216.34/docs/127.0.0.1"}`, "", "93.184.216.34"},
 		{"mail", `{"body":"hello, the meeting is at 10"}`, "", "meeting"},
 		{"mail", `{"body":"key: ` + awsKey + `"}`, "guard.secrets.", ""},
-		{"query", `{"sql":"select 1"}`, "guard.sql.unavailable", ""},
+		{"query", `{"sql":"select name from invoices where note = 'drop table x; --'"}`, "", "drop table x; --"},
+		{"query", `{"sql":"DROP TABLE invoices"}`, "guard.sql.ddl", ""},
+		{"query", `{"sql":"select 1; delete from invoices"}`, "guard.sql.stacked", ""},
+		{"query", `{"sql":"select * from invoices where id = 1 or 1=1"}`, "guard.sql.tautology", ""},
+		{"query", `{"sql":"select * from invoices union select usename from pg_user"}`, "guard.sql.table", ""},
+		{"query_nomode", `{"sql":"select 1"}`, "guard.sql.config", ""},
 	} {
 		t.Run(tc.tool+" "+tc.args, func(t *testing.T) {
 			var seen *mcpwire.Message
