@@ -28,6 +28,19 @@ type specTool struct {
 	Result string   `json:"result,omitempty"`
 }
 
+// spec builds what the honeypot serves for f.
+func (f *File) spec() spec {
+	var sp spec
+	for _, t := range f.compiled {
+		st := specTool{Name: t.name, Result: string(t.result)}
+		for _, d := range t.defs {
+			st.Defs = append(st.Defs, string(d))
+		}
+		sp.Tools = append(sp.Tools, st)
+	}
+	return sp
+}
+
 // control is the runner's say over the current case, rewritten (by rename)
 // before each case and read by the honeypot on every request.
 type control struct {
@@ -57,31 +70,45 @@ const defaultResult = `{"content":[{"type":"text","text":"ok"}]}`
 func Honeypot(args []string, in io.Reader, out, errw io.Writer) int {
 	fl := flag.NewFlagSet(HoneypotArg, flag.ContinueOnError)
 	fl.SetOutput(errw)
-	specPath := fl.String("spec", "", "tools to serve (JSON)")
+	specPath := fl.String("spec", "", "tools to serve (JSON, written by the runner)")
+	casesPath := fl.String("cases", "", "serve the tools of this case file instead of --spec (for manifest init)")
 	ctlPath := fl.String("control", "", "the runner's control file (JSON)")
 	recPath := fl.String("record", "", "where to append what reaches the server (JSON lines)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
-	if *specPath == "" || *recPath == "" {
-		fmt.Fprintln(errw, "honeypot: --spec and --record are required")
+	if (*specPath == "") == (*casesPath == "") {
+		fmt.Fprintln(errw, "honeypot: give --spec or --cases")
 		return 2
 	}
 	var sp spec
-	data, err := os.ReadFile(*specPath)
-	if err == nil {
-		err = json.Unmarshal(data, &sp)
+	var err error
+	if *casesPath != "" {
+		var fs []*File
+		if fs, err = Load([]string{*casesPath}); err == nil && len(fs) != 1 {
+			err = fmt.Errorf("%s: want one case file, found %d", *casesPath, len(fs))
+		}
+		if err == nil {
+			sp = fs[0].spec()
+		}
+	} else {
+		var data []byte
+		if data, err = os.ReadFile(*specPath); err == nil {
+			err = json.Unmarshal(data, &sp)
+		}
 	}
 	if err != nil {
 		fmt.Fprintln(errw, "honeypot: spec:", err)
 		return 1
 	}
-	rec, err := os.OpenFile(*recPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		fmt.Fprintln(errw, "honeypot:", err)
-		return 1
+	var rec *os.File
+	if *recPath != "" {
+		if rec, err = os.OpenFile(*recPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600); err != nil {
+			fmt.Fprintln(errw, "honeypot:", err)
+			return 1
+		}
+		defer rec.Close()
 	}
-	defer rec.Close()
 	h := &honeypot{spec: sp, ctlPath: *ctlPath, rec: rec, out: bufio.NewWriter(out)}
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 64<<10), 64<<20)
@@ -200,6 +227,9 @@ func (h *honeypot) handle(line []byte) error {
 
 // record appends r before the reply is written.
 func (h *honeypot) record(r Record) error {
+	if h.rec == nil {
+		return nil
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++

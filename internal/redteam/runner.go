@@ -114,15 +114,7 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 	if err := os.WriteFile(manifest, f.ManifestData, 0o600); err != nil {
 		return nil, fmt.Errorf("redteam: %w", err)
 	}
-	var sp spec
-	for _, t := range f.compiled {
-		st := specTool{Name: t.name, Result: string(t.result)}
-		for _, d := range t.defs {
-			st.Defs = append(st.Defs, string(d))
-		}
-		sp.Tools = append(sp.Tools, st)
-	}
-	data, _ := json.Marshal(sp)
+	data, _ := json.Marshal(f.spec())
 	if err := os.WriteFile(specPath, data, 0o600); err != nil {
 		return nil, fmt.Errorf("redteam: %w", err)
 	}
