@@ -195,3 +195,33 @@ func TestHTTPAuthOff(t *testing.T) {
 		t.Errorf("metadata without auth: %d", resp.StatusCode)
 	}
 }
+
+// The legacy SSE transport: the stream needs a token, and its message
+// endpoint takes posts only from the principal that opened it.
+func TestHTTPAuthSSE(t *testing.T) {
+	f := newAuthFront(t, true)
+	alice, bob := f.token("alice", "mcp mcp:s"), f.token("bob", "mcp mcp:s")
+	req, _ := http.NewRequest("GET", f.url+"/sse", nil)
+	req.Header.Set("Authorization", "Bearer "+alice)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	buf := make([]byte, 512)
+	n, _ := resp.Body.Read(buf)
+	_, after, ok := strings.Cut(string(buf[:n]), "data: ")
+	if resp.StatusCode != 200 || !ok {
+		t.Fatalf("GET /sse: %d %q", resp.StatusCode, buf[:n])
+	}
+	endpoint := strings.TrimSpace(strings.SplitN(after, "\n", 2)[0])
+	if r, _ := f.do("POST", endpoint, bob, nil, initBody); r.StatusCode != 404 {
+		t.Errorf("bob posting to alice's SSE session: %d", r.StatusCode)
+	}
+	if r, _ := f.do("POST", endpoint, "", nil, initBody); r.StatusCode != 401 {
+		t.Errorf("posting without a token: %d", r.StatusCode)
+	}
+	if r, _ := f.do("POST", endpoint, alice, nil, initBody); r.StatusCode != 202 {
+		t.Errorf("alice posting to her SSE session: %d", r.StatusCode)
+	}
+}
