@@ -180,3 +180,37 @@ func TestCredentialsPostgres(t *testing.T) {
 		}
 	}
 }
+
+// TestCredentialsPostgresSandboxed: a sandboxed child has no TCP, but
+// reaches PostgreSQL through its Unix socket when the admin DSN uses it
+// and the socket directory is shown read-only (docs/credentials.md).
+func TestCredentialsPostgresSandboxed(t *testing.T) {
+	requireSandbox(t)
+	const sockDir = "/run/postgresql"
+	if _, err := os.Stat(filepath.Join(sockDir, ".s.PGSQL.5432")); err != nil {
+		t.Skipf("no PostgreSQL socket in %s", sockDir)
+	}
+	admin := e2ePG(t)
+	peer := dbPeer(t)
+	set := exec.Command(gatewayBin, "secret", "set", "e2e-pg-admin-socket")
+	set.Stdin = strings.NewReader("postgres://postgres@/test?host=" + sockDir + "&port=5432")
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	g := startServe(t, fmt.Sprintf(`servers:
+  db:
+    command: [%q]
+    sandbox: {read_only: [%s]}
+    credentials:
+      postgres: {admin_dsn: secret://e2e-pg-admin-socket, template: %s}
+`, peer, sockDir, e2eTemplate))
+	s := sdkSession(t, g.URL)
+	role := callDB(t, s)
+	if !roleExists(t, admin, role) {
+		t.Fatalf("role %s does not exist while its session lives", role)
+	}
+	s.Close()
+	if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, role) }) {
+		t.Fatalf("role %s still exists 10s after the session ended", role)
+	}
+}
