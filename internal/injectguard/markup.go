@@ -100,7 +100,12 @@ func scanMarkup(text string, out []Finding) []Finding {
 	}
 	lower := lowerASCII(text)
 	hits := prefilt.hits(lower)
-	find := func(t *trigger) [][]int { return t.find(text, hits[slices.Index(triggers, t)]) }
+	find := func(t *trigger) [][]int {
+		if hits == nil {
+			return nil
+		}
+		return t.find(text, hits[slices.Index(triggers, t)])
+	}
 	angle := strings.IndexByte(text, '<') >= 0
 	if angle && strings.Contains(text, "<!--") {
 		for _, m := range find(tComment) {

@@ -133,8 +133,11 @@ func newPrefilter(ts []*trigger) *prefilter {
 
 // hits returns, per trigger, the ascending offsets of its words in lower.
 func (p *prefilter) hits(lower string) [][]int {
-	out := make([][]int, p.n)
+	var out [][]int // allocated at the first hit: most text has none
 	add := func(ti, i int) {
+		if out == nil {
+			out = make([][]int, p.n)
+		}
 		if h := out[ti]; len(h) == 0 || h[len(h)-1] != i {
 			out[ti] = append(h, i)
 		}

@@ -237,7 +237,9 @@ func (e *Engine) scanPlain(s string) []Finding {
 		return nil
 	}
 	lower := asciiLower(s)
-	hits := make([][]int, len(e.rules)) // rule → hit offsets (ascending)
+	// Keyword hits as (rule, offset) pairs in text order; grouped by rule
+	// below. Text without any keyword allocates nothing here.
+	var pairs []ruleHit
 	for i := 0; i+1 < len(lower); i++ {
 		pi := e.pairIdx[uint16(lower[i])<<8|uint16(lower[i+1])]
 		if pi == 0 {
@@ -246,14 +248,12 @@ func (e *Engine) scanPlain(s string) []Finding {
 		for _, ki := range e.pairs[pi-1] {
 			if strings.HasPrefix(lower[i:], e.keywords[ki]) {
 				for _, ri := range e.kwRules[ki] {
-					h := hits[ri]
-					if len(h) == 0 || h[len(h)-1] != i {
-						hits[ri] = append(h, i)
-					}
+					pairs = append(pairs, ruleHit{ri, i})
 				}
 			}
 		}
 	}
+	hits := groupHits(pairs)
 	var out []Finding
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
@@ -272,10 +272,8 @@ func (e *Engine) scanPlain(s string) []Finding {
 		clear(seen)
 		run(e.rules[ri], span{0, len(s)})
 	}
-	for ri, rh := range hits {
-		if len(rh) == 0 {
-			continue
-		}
+	for _, g := range hits {
+		ri, rh := g.rule, g.offs
 		r := e.rules[ri]
 		clear(seen)
 		if r.anchored == nil {
@@ -302,6 +300,32 @@ func (e *Engine) scanPlain(s string) []Finding {
 				out = append(out, f)
 			}
 		}
+	}
+	return out
+}
+
+type ruleHit struct{ rule, off int }
+
+type ruleHits struct {
+	rule int
+	offs []int // ascending, distinct
+}
+
+// groupHits groups keyword hits by rule, in rule order.
+func groupHits(pairs []ruleHit) []ruleHits {
+	if len(pairs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(pairs, func(a, b ruleHit) int { return cmp.Compare(a.rule, b.rule) })
+	var out []ruleHits
+	for _, p := range pairs {
+		if n := len(out); n > 0 && out[n-1].rule == p.rule {
+			if o := out[n-1].offs; o[len(o)-1] != p.off {
+				out[n-1].offs = append(o, p.off)
+			}
+			continue
+		}
+		out = append(out, ruleHits{p.rule, []int{p.off}})
 	}
 	return out
 }
