@@ -24,6 +24,12 @@ const (
 	// maxPending bounds the open requests: past it, new ones are refused
 	// until some are decided or expire, so callers cannot grow memory.
 	maxPending = 1000
+	// maxWatchers bounds the sessions waiting on one request.
+	maxWatchers = 16
+	// DenialHold is how long a denial answers for its key before a new
+	// request may be opened: a refused agent does not reopen the question
+	// at once.
+	DenialHold = time.Minute
 )
 
 // Key names what a grant covers.
@@ -52,6 +58,8 @@ type Request struct {
 	// Decision is "" while open, then "granted" or "denied".
 	Decision string
 	By       string
+
+	watchers []func(Request)
 }
 
 type grantsFile struct {
@@ -69,13 +77,14 @@ type Broker struct {
 	mem     grantsFile
 	pending map[string]*Request
 	byKey   map[Key]*Request
+	denied  map[Key]time.Time // key → end of its denial hold
 }
 
 // New opens the grants at path ("" keeps them in memory). Grants expire
 // after grantTTL (0: never).
 func New(path string, grantTTL time.Duration) (*Broker, error) {
 	b := &Broker{grantTTL: grantTTL, requestTTL: DefaultRequestTTL,
-		pending: map[string]*Request{}, byKey: map[Key]*Request{}, mem: grantsFile{Version: 1}}
+		pending: map[string]*Request{}, byKey: map[Key]*Request{}, denied: map[Key]time.Time{}, mem: grantsFile{Version: 1}}
 	if path != "" {
 		f, err := statefile.Open(path, func() grantsFile { return grantsFile{Version: 1} }, func(g *grantsFile) error {
 			if g.Version != 1 {
@@ -124,6 +133,9 @@ func (b *Broker) Granted(k Key, now time.Time) (bool, error) {
 // ErrTooMany is Ask's error when too many requests are open.
 var ErrTooMany = errors.New("consent: too many requests are waiting for a decision")
 
+// ErrDenied is Ask's error while a recent denial of the key holds.
+var ErrDenied = errors.New("consent: a person denied this recently")
+
 // Ask opens a request for k, or returns the one already open for it.
 func (b *Broker) Ask(k Key, risk, args string, now time.Time) (*Request, error) {
 	b.mu.Lock()
@@ -131,6 +143,9 @@ func (b *Broker) Ask(k Key, risk, args string, now time.Time) (*Request, error) 
 	b.expire(now)
 	if r := b.byKey[k]; r != nil {
 		return r, nil
+	}
+	if until, ok := b.denied[k]; ok && now.Before(until) {
+		return nil, ErrDenied
 	}
 	if len(b.pending) >= maxPending {
 		return nil, ErrTooMany
@@ -143,8 +158,26 @@ func (b *Broker) Ask(k Key, risk, args string, now time.Time) (*Request, error) 
 	return r, nil
 }
 
-// expire drops requests past their time. Callers hold mu.
+// Watch calls fn once request id is decided (not when it expires). It
+// reports false when the request is not open or has enough watchers.
+func (b *Broker) Watch(id string, fn func(Request)) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	r, ok := b.pending[id]
+	if !ok || len(r.watchers) >= maxWatchers {
+		return false
+	}
+	r.watchers = append(r.watchers, fn)
+	return true
+}
+
+// expire drops requests and denial holds past their time. Callers hold mu.
 func (b *Broker) expire(now time.Time) {
+	for k, until := range b.denied {
+		if !now.Before(until) {
+			delete(b.denied, k)
+		}
+	}
 	for id, r := range b.pending {
 		if !now.Before(r.Expires) {
 			delete(b.pending, id)
@@ -164,7 +197,9 @@ func (b *Broker) Lookup(id string, now time.Time) (Request, bool) {
 	if !ok {
 		return Request{}, false
 	}
-	return *r, true
+	c := *r
+	c.watchers = nil
+	return c, true
 }
 
 // ErrNoRequest is Decide's error for an unknown, expired or decided id.
@@ -196,11 +231,17 @@ func (b *Broker) Decide(id string, grant bool, by string, now time.Time) (Reques
 		r.Decision = "granted"
 	} else {
 		r.Decision = "denied"
+		b.denied[r.Key] = now.Add(DenialHold)
 	}
 	r.By = by
 	delete(b.pending, id)
 	delete(b.byKey, r.Key)
-	return *r, nil
+	done := *r
+	done.watchers = nil
+	for _, fn := range r.watchers {
+		go fn(done) // a slow client must not hold the broker
+	}
+	return done, nil
 }
 
 // Revoke removes the grant of k; it reports whether there was one.

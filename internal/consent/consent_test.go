@@ -80,13 +80,49 @@ func TestDenyAndExpiry(t *testing.T) {
 	if ok, _ := b.Granted(k, t0); ok {
 		t.Fatal("a denial granted")
 	}
-	// A denied key can ask again; an unanswered request expires.
-	r, _ = b.Ask(k, "", "{}", t0)
-	if _, ok := b.Lookup(r.ID, t0.Add(DefaultRequestTTL)); ok {
+	// A denial holds for a while: no new request opens at once.
+	if _, err := b.Ask(k, "", "{}", t0.Add(DenialHold/2)); err != ErrDenied {
+		t.Fatalf("ask right after a denial: %v, want ErrDenied", err)
+	}
+	// Then the key can ask again; an unanswered request expires.
+	later := t0.Add(DenialHold)
+	r, err := b.Ask(k, "", "{}", later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := b.Lookup(r.ID, later.Add(DefaultRequestTTL)); ok {
 		t.Fatal("request alive past its ttl")
 	}
-	if _, err := b.Decide(r.ID, true, "bob", t0.Add(DefaultRequestTTL)); err != ErrNoRequest {
+	if _, err := b.Decide(r.ID, true, "bob", later.Add(DefaultRequestTTL)); err != ErrNoRequest {
 		t.Fatal("expired request decided")
+	}
+}
+
+func TestWatchers(t *testing.T) {
+	b, _ := New("", 0)
+	r, _ := b.Ask(Key{Principal: "p", Server: "s", Tool: "t"}, "", "{}", t0)
+	heard := make(chan Request, maxWatchers)
+	for range maxWatchers {
+		if !b.Watch(r.ID, func(d Request) { heard <- d }) {
+			t.Fatal("watch refused")
+		}
+	}
+	if b.Watch(r.ID, func(Request) {}) {
+		t.Fatal("more watchers than the bound")
+	}
+	if b.Watch("nope", func(Request) {}) {
+		t.Fatal("watched an unknown request")
+	}
+	b.Decide(r.ID, true, "bob", t0)
+	for range maxWatchers {
+		select {
+		case d := <-heard:
+			if d.Decision != "granted" {
+				t.Fatalf("watcher heard %+v", d)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a watcher was not told")
+		}
 	}
 }
 

@@ -18,6 +18,9 @@ const (
 	CodeDenied = -32001
 	// CodeUnavailable means the upstream that owns the target is down.
 	CodeUnavailable = -32002
+	// CodeURLElicitationRequired asks the client to have its user open a
+	// URL before retrying (MCP 2025-11-25).
+	CodeURLElicitationRequired = -32042
 )
 
 // Denial is a refusal by a stage. Public is safe to show the client; Detail
@@ -34,6 +37,10 @@ type Denial struct {
 	// Link, when set, is a page the person behind the client can open to
 	// resolve the refusal (the consent page).
 	Link string
+	// ElicitID, with Link and CodeURLElicitationRequired, makes the
+	// refusal a URL elicitation: the client shows Link to its user and
+	// retries when notifications/elicitation/complete names this id.
+	ElicitID string
 }
 
 func (d *Denial) Error() string {

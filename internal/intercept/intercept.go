@@ -65,6 +65,12 @@ type Peer struct {
 	Transport       string // "stdio", "http", "sse"
 	Principal       Principal
 	RemoteAddr      string
+	// URLElicitation: the client declared URL-mode elicitation at
+	// initialize, so it shows a refusal's page to its user itself.
+	URLElicitation bool
+	// Notify sends a notification to the client outside any request (its
+	// stream for unsolicited messages); nil when there is none.
+	Notify func(msg []byte) error
 }
 
 // Principal is the authenticated identity behind a request. Empty until

@@ -205,6 +205,15 @@ func (s *Session) initialize(ctx context.Context, x *intercept.Exchange) (*inter
 			Public: "session is already initialized"}
 	}
 	defer close(s.initReady)
+	if caps, ok := mcpwire.Get(x.Msg.Params, "capabilities"); ok {
+		if el, ok := mcpwire.Get(caps, "elicitation"); ok {
+			if _, ok := mcpwire.Get(el, "url"); ok {
+				s.mu.Lock()
+				s.peer.URLElicitation = true
+				s.mu.Unlock()
+			}
+		}
+	}
 	servers := s.opts.Backend.Servers()
 	states := make([]*upstreamState, len(servers))
 	var wg sync.WaitGroup

@@ -79,6 +79,9 @@ type Options struct {
 	Name, Version string
 	// RequestTimeout bounds one request end to end (0: no bound).
 	RequestTimeout time.Duration
+	// Notifications, when set, may rewrite each server notification
+	// before the client gets it (the results stage's secret masking).
+	Notifications func(server string, msg *mcpwire.Message) *mcpwire.Message
 	// Hold, when set, is called as a session starts; the func it returns
 	// is called once when the session closes. It lets the owner of these
 	// options know when no session uses them any more.
@@ -140,6 +143,9 @@ func New(opts *Options, peer intercept.Peer, out func([]byte) error) *Session {
 	}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if out != nil {
+		s.peer.Notify = out
 	}
 	s.handler = opts.Chain.Then(s.route)
 	if opts.Hold != nil {
@@ -284,7 +290,10 @@ func errorReply(id json.RawMessage, err error) []byte {
 			if d.RetryAfter > 0 {
 				m["retry_after_seconds"] = math.Ceil(d.RetryAfter.Seconds()*10) / 10
 			}
-			if d.Link != "" {
+			switch {
+			case d.ElicitID != "":
+				m["elicitations"] = []map[string]string{{"mode": "url", "elicitationId": d.ElicitID, "url": d.Link, "message": d.Public}}
+			case d.Link != "":
 				m["url"] = d.Link
 			}
 			data, _ = json.Marshal(m)
@@ -358,6 +367,9 @@ func (s *Session) handleResponse(ctx context.Context, msg *mcpwire.Message) {
 // requests get a gateway id (so answers find their server), resource URIs
 // get the server prefix when several servers share the session.
 func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Message) []byte {
+	if s.opts.Notifications != nil && msg.Kind == mcpwire.KindNotification {
+		msg = s.opts.Notifications(server, msg)
+	}
 	raw := msg.Raw
 	if s.multi {
 		raw = s.prefixNotification(server, msg)
