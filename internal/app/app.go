@@ -178,7 +178,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	s := &snapshot{cfg: cfg, backend: b, auth: av}
 	s.opts = &session.Options{
 		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStage(av), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
-		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold),
+		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold), Notifications: intercept.Notifications(ms),
 	}
 	return s, nil
 }
@@ -355,7 +355,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 	}
 	defer aud.Close()
 	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
-		RequestTimeout: cfg.HTTP.RequestTimeout}
+		RequestTimeout: cfg.HTTP.RequestTimeout, Notifications: intercept.Notifications(ms)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
