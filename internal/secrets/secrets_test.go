@@ -142,12 +142,22 @@ func benignCases() []secretCase {
 		{"code", "func getKey(id string) string { return cache[id] }", ""},
 		{"env lookup", "my_secret = process.env.MY_SECRET", ""},
 		{"redacted", "api_key: ********************", ""},
+		{"own mask", "api_key = [REDACTED:generic-api-key] and [REDACTED:aws-access-token]", ""},
+		{"image digest", "image: ghcr.io/org/app@sha256:" + sha("img"), ""},
+		{"ssh public key", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI" + rnd(91, alnum+"+/", 43) + " jane@laptop", ""},
+		{"secret reference", "valueFrom:\n  secretKeyRef: {name: db, key: password}", ""},
+		{"aws arn", "role_arn = arn:aws:iam::123456789012:role/deploy", ""},
+		{"oauth metadata", `{"token_type": "Bearer", "expires_in": 3600, "scope": "read"}`, ""},
+		{"pagination url", "https://api.example.com/v1/items?page=2&per_page=100&sort=created", ""},
+		{"semver", "version = v1.22.3-rc.1+build.5", ""},
+		{"email", "contact: jane.roe@example.com, key contact: ops@example.org", ""},
+		{"short password prompt", "password: ", ""},
 	}
 }
 
 func TestScanSecrets(t *testing.T) {
 	cases := secretCases()
-	if len(cases) < 40 {
+	if len(cases) < 50 {
 		t.Fatalf("only %d secret cases", len(cases))
 	}
 	for _, tc := range cases {
@@ -175,7 +185,7 @@ func TestScanSecrets(t *testing.T) {
 
 func TestScanBenign(t *testing.T) {
 	cases := benignCases()
-	if len(cases) < 20 {
+	if len(cases) < 30 {
 		t.Fatalf("only %d benign cases", len(cases))
 	}
 	for _, tc := range cases {
