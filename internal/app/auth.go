@@ -8,6 +8,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
 )
 
 // compileAuth builds the token validator of an auth section; nil when
@@ -47,12 +48,16 @@ func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error)
 }
 
 // authStage is the chain's authorization stage for v (nil: it only
-// passes principals through).
-func authStage(v *authn.Validator) intercept.Interceptor {
+// passes principals through), lists unfiltered.
+func authStage(v *authn.Validator) intercept.Interceptor { return authStageFor(v, nil) }
+
+// authStageFor is authStage with the manifests, so that lists show only
+// what the token's scopes grant (by the manifests' risk classes).
+func authStageFor(v *authn.Validator, ms map[string]*manifest.Manifest) intercept.Interceptor {
 	if v == nil {
-		return intercept.Authz(nil, nil)
+		return intercept.Authz(nil, nil, nil)
 	}
-	return intercept.Authz(v.Config().Scopes, v.Config().RequiredScopes)
+	return intercept.Authz(v.Config().Scopes, v.Config().RequiredScopes, ms)
 }
 
 // resourceHost is the host clients reach the gateway by, per auth.resource:

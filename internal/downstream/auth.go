@@ -27,12 +27,7 @@ func (h *HTTP) authenticate(next http.HandlerFunc) http.HandlerFunc {
 			next(w, r)
 			return
 		}
-		tok, berr := authn.BearerToken(r.Header)
-		var err error = berr
-		var p *authn.Principal
-		if berr == nil {
-			p, err = v.Validate(r.Context(), tok)
-		}
+		p, err := validate(r, v)
 		if err != nil {
 			var ae *authn.Error
 			if !errors.As(err, &ae) {
@@ -47,6 +42,14 @@ func (h *HTTP) authenticate(next http.HandlerFunc) http.HandlerFunc {
 		})
 		next(w, r.WithContext(ctx))
 	}
+}
+
+func validate(r *http.Request, v *authn.Validator) (*authn.Principal, error) {
+	tok, berr := authn.BearerToken(r.Header)
+	if berr != nil {
+		return nil, berr
+	}
+	return v.Validate(r.Context(), tok)
 }
 
 func (h *HTTP) validator() *authn.Validator {

@@ -48,7 +48,7 @@ func newAuthFront(t *testing.T, auth bool) *authFront {
 		scopes = authn.Scopes{"mcp:read": {Risks: []string{"read"}}, "mcp:s": {Servers: []string{"s"}}}
 	}
 	opts := &session.Options{Backend: instantBackend{instantConn{make(chan struct{})}},
-		Chain: intercept.NewChain(intercept.Authz(scopes, []string{"mcp"}), spy), Logger: log, Name: "mcpwarden", Version: "t"}
+		Chain: intercept.NewChain(intercept.Authz(scopes, []string{"mcp"}, nil), spy), Logger: log, Name: "mcpwarden", Version: "t"}
 	h := NewHTTP(HTTPOptions{Sessions: func() *session.Options { return opts }, Logger: log,
 		Auth: func() *authn.Validator { return v }})
 	t.Cleanup(h.Close)

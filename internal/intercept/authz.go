@@ -2,12 +2,15 @@ package intercept
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/policy"
 )
 
@@ -57,13 +60,36 @@ func (c *ScopeChallenge) Scope() string {
 // stages after it, policy, rate limits and the audit record) and checks
 // tools/call, prompts/get and resources/read against the scopes the
 // token grants. It runs after the manifest stage, which classifies the
-// tool's risk. Nil scopes check nothing. required are the scopes every
-// token carries already; a challenge asks for them and the missing one.
-func Authz(scopes authn.Scopes, required []string) Interceptor {
+// tool's risk. With ms (the manifests, for the risk of listed tools; nil:
+// lists pass unfiltered) lists show only what the scopes grant. Nil
+// scopes check nothing. required are the scopes every token carries
+// already; a challenge asks for them and the missing one.
+func Authz(scopes authn.Scopes, required []string, ms map[string]*manifest.Manifest) Interceptor {
 	return Func{N: "authz", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
 		p, authenticated := PrincipalFrom(ctx)
 		if authenticated && x.Peer != nil {
 			x.Peer.Principal = p
+		}
+		var granted []string
+		if x.Peer != nil {
+			granted = x.Peer.Principal.Scopes
+		}
+		if scopes != nil && ms != nil && listKind(x.Method) != "" {
+			reply, err := next(ctx, x)
+			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse {
+				return reply, err
+			}
+			kind := listKind(x.Method)
+			return rewriteList(x, reply, "authz", false, nil, func(server, name string, _ json.RawMessage) bool {
+				c := authn.Call{Server: server, Kind: kind, Name: name}
+				if m := ms[server]; m != nil && kind == authn.KindTool {
+					if t, ok := m.Tool(name); ok {
+						c.Risk = t.Risk
+					}
+				}
+				ok, _ := scopes.Authorize(granted, c)
+				return ok
+			})
 		}
 		if scopes == nil || !policy.Applies(x.Method) {
 			return next(ctx, x)
@@ -77,10 +103,6 @@ func Authz(scopes authn.Scopes, required []string) Interceptor {
 			c.Kind = authn.KindPrompt
 		default:
 			c.Kind = authn.KindResource
-		}
-		var granted []string
-		if x.Peer != nil {
-			granted = x.Peer.Principal.Scopes
 		}
 		ok, needed := scopes.Authorize(granted, c)
 		if ok {
@@ -103,4 +125,17 @@ func Authz(scopes authn.Scopes, required []string) Interceptor {
 			fmt.Sprintf("insufficient_scope: this call needs scope %q", needed[0]),
 			fmt.Sprintf("granted %q; any of %q would do", granted, needed))
 	}}
+}
+
+// listKind is the kind of item a list method returns; "" for others.
+func listKind(method string) string {
+	switch method {
+	case "tools/list":
+		return authn.KindTool
+	case "prompts/list":
+		return authn.KindPrompt
+	case "resources/list", "resources/templates/list":
+		return authn.KindResource
+	}
+	return ""
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/policy"
 )
 
@@ -24,7 +25,7 @@ func TestAuthzStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chain := NewChain(Manifests(map[string]*manifest.Manifest{"s": m}), Authz(scopes, []string{"mcp"}),
+	chain := NewChain(Manifests(map[string]*manifest.Manifest{"s": m}), Authz(scopes, []string{"mcp"}, map[string]*manifest.Manifest{"s": m}),
 		Func{N: "spy", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
 			seen = x.Peer.Principal
 			return next(ctx, x)
@@ -70,7 +71,40 @@ func TestAuthzStage(t *testing.T) {
 	// Without configured scopes the stage only fills the principal.
 	x := exchange(t, "legacy", "s", "tools/call", `{"name":"w","arguments":{}}`)
 	ctx := WithPrincipal(context.Background(), Principal{Subject: "bob"})
-	if _, err := Authz(nil, nil).Intercept(ctx, x, answer(`{}`, nil)); err != nil || x.Peer.Principal.Subject != "bob" {
+	if _, err := Authz(nil, nil, nil).Intercept(ctx, x, answer(`{}`, nil)); err != nil || x.Peer.Principal.Subject != "bob" {
 		t.Errorf("nil scopes: %v, principal %+v", err, x.Peer.Principal)
+	}
+}
+
+// Lists show what the token's scopes grant: tools by server, name and the
+// manifest's risk class, prompts and resources as reads.
+func TestAuthzLists(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte("tools:\n  q: {risk: read}\n  w: {risk: write}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*manifest.Manifest{"s": m}
+	scopes := authn.Scopes{"mcp:read": {Risks: []string{"read"}}, "mcp:t": {Servers: []string{"t"}}}
+	tools := `{"tools":[{"name":"s__q"},{"name":"s__w"},{"name":"t__x"},{"name":"u__y"}]}`
+	for _, tc := range []struct {
+		scope, method, result, want string
+	}{
+		{"mcp:read", "tools/list", tools, `[{"name":"s__q"}]`},
+		{"mcp:read mcp:t", "tools/list", tools, `[{"name":"s__q"},{"name":"t__x"}]`},
+		{"", "tools/list", tools, `[]`},
+		{"mcp:t", "prompts/list", `{"prompts":[{"name":"s__p"},{"name":"t__p"}]}`, `[{"name":"t__p"}]`},
+		{"mcp:read", "resources/list", `{"resources":[{"uri":"s+file:///a"},{"uri":"t+file:///b"}]}`, `[{"uri":"s+file:///a"},{"uri":"t+file:///b"}]`},
+	} {
+		x := exchange(t, "legacy", "", tc.method, `{}`)
+		ctx := WithPrincipal(context.Background(), Principal{Subject: "a", Scopes: strings.Fields(tc.scope)})
+		reply, err := Authz(scopes, nil, ms).Intercept(ctx, x, answer(tc.result, nil))
+		if err != nil {
+			t.Fatalf("%s %s: %v", tc.scope, tc.method, err)
+		}
+		field := map[string]string{"tools/list": "tools", "prompts/list": "prompts", "resources/list": "resources"}[tc.method]
+		got, _ := mcpwire.Get(reply.Msg.Result, field)
+		if string(got) != tc.want {
+			t.Errorf("%q %s: %s, want %s", tc.scope, tc.method, got, tc.want)
+		}
 	}
 }
