@@ -47,7 +47,14 @@ func CloseCredentials() {
 	pgs := maps.Clone(b.pg)
 	log := b.log
 	b.mu.Unlock()
-	b.wg.Wait()
+	// Revocations of children that have ended finish first; a child that
+	// does not end in time has its grant revoked by Close below anyway.
+	waited := make(chan struct{})
+	go func() { b.wg.Wait(); close(waited) }()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
 	defer cancel()
 	for _, p := range pgs {
