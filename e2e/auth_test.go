@@ -174,9 +174,18 @@ auth:
 		if err == nil || !strings.Contains(err.Error(), `needs scope "mcp:all"`) || !strings.Contains(err.Error(), "Forbidden") {
 			t.Fatalf("tool outside the scope: %v", err)
 		}
-		// The session survives the refusal.
-		if _, err := cs.ListTools(ctx, nil); err != nil {
+		// The session survives the refusal, and lists show what the
+		// scopes grant: test_simple_text on both servers.
+		tools, err := cs.ListTools(ctx, nil)
+		if err != nil {
 			t.Fatalf("tools/list after the refusal: %v", err)
+		}
+		var names []string
+		for _, tl := range tools.Tools {
+			names = append(names, tl.Name)
+		}
+		if strings.Join(names, " ") != "everything__test_simple_text remote__test_simple_text" {
+			t.Fatalf("tools/list with scope mcp:simple: %v", names)
 		}
 		// Raw: 403 with the step-up challenge.
 		resp := rawCall(t, g.URL, token(res, "mcp mcp:simple"), "everything__test_image_content")
