@@ -58,7 +58,7 @@ func Redact(v any, lim Limits) View {
 	// Mask everything first, then cut: a secret found with the context of
 	// one member name (password: …) may repeat elsewhere without it, and a
 	// cut must never leave part of a secret that was masked whole.
-	masked := r.redact(v, "", 0)
+	masked := r.redact(v, "", false, 0)
 	out := r.bound(masked)
 	b, err := canon.Append(nil, out)
 	if err != nil {
@@ -104,11 +104,13 @@ type redactor struct {
 
 // redact masks the secrets in every string and name of v and bounds its
 // width and depth (what is not kept is not scanned); name is the nearest
-// enclosing member name, the context that key = value rules need.
-func (r *redactor) redact(v any, name string, depth int) any {
+// enclosing member name, the context that key = value rules need, and
+// cred says an enclosing member has a credential-like name
+// ({"password": {"value": …}}).
+func (r *redactor) redact(v any, name string, cred bool, depth int) any {
 	switch t := v.(type) {
 	case string:
-		return r.mask(name, t)
+		return r.mask(name, cred || credentialName(name), t)
 	case map[string]any:
 		if depth >= r.lim.MaxDepth {
 			r.truncated = true
@@ -122,7 +124,7 @@ func (r *redactor) redact(v any, name string, depth int) any {
 				out[MoreKey] = "[" + strconv.Itoa(len(keys)-i) + " more members]"
 				break
 			}
-			out[unique(out, r.mask("", k))] = r.redact(t[k], k, depth+1)
+			out[unique(out, r.mask("", false, k))] = r.redact(t[k], k, cred || credentialName(k), depth+1)
 		}
 		return out
 	case []any:
@@ -137,7 +139,7 @@ func (r *redactor) redact(v any, name string, depth int) any {
 				out = append(out, "["+strconv.Itoa(len(t)-i)+" more items]")
 				break
 			}
-			out = append(out, r.redact(e, name, depth+1))
+			out = append(out, r.redact(e, name, cred, depth+1))
 		}
 		return out
 	}
@@ -229,11 +231,11 @@ const minScan = 8
 
 // mask runs the secrets engine on s, scanned as the value of member name
 // so that rules keyed on names (password: …) apply.
-func (r *redactor) mask(name, s string) string {
+func (r *redactor) mask(name string, cred bool, s string) string {
 	if s == "" {
 		return s
 	}
-	if credentialName(name) {
+	if cred {
 		// The engine's patterns miss many hand-made passwords; a value
 		// under such a name is never kept.
 		r.findings++

@@ -91,6 +91,8 @@ func TestNoSecretInView(t *testing.T) {
 		{"repeat without context", map[string]any{"password": password, "note": "it was " + password + " yesterday"}, password},
 		{"client secret by name", map[string]any{"oauth": map[string]any{"client_secret": "short-1"}}, "short-1"},
 		{"tokens list by name", map[string]any{"refresh_tokens": []any{"r1-abcdefgh", "r2-abcdefgh"}}, "abcdefgh"},
+		{"nested under a credential name", map[string]any{"password": map[string]any{"value": "hunter2", "history": []any{"old-pw-1"}}}, "hunter2"},
+		{"list under a credential name", map[string]any{"password": map[string]any{"value": "x", "history": []any{"old-pw-1"}}}, "old-pw-1"},
 		{"dsn by name", map[string]any{"DATABASE_DSN": "postgres://app:pw@db/app"}, "postgres://app:pw@db/app"},
 		{"base64 wrapped", map[string]any{"blob": b64("token: " + ghp + "\n")}, ghp},
 		{"secret across the cut", map[string]any{"text": strings.Repeat("x", 500) + " " + ghp + strings.Repeat(" y", 300)}, ghp},
