@@ -130,7 +130,15 @@ func TestVerifyMillion(t *testing.T) {
 
 // BenchmarkCommit is the writer's cost per record in full batches, without
 // the callers: the ceiling group commit can reach.
-func BenchmarkCommit(b *testing.B) {
+func BenchmarkCommit(b *testing.B) { benchCommit(b, nil) }
+
+// BenchmarkCommitArgs is BenchmarkCommit with the redacted arguments
+// (schema version 2) of a typical tools/call in every record.
+func BenchmarkCommitArgs(b *testing.B) {
+	benchCommit(b, []byte(`{"database":"app","limit":100,"params":[42],"sql":"SELECT id, name, email FROM users WHERE id = $1 AND status = 'active'","token":"[REDACTED:by-name]"}`))
+}
+
+func benchCommit(b *testing.B, args []byte) {
 	dir := b.TempDir()
 	s, err := Open(Location{Path: filepath.Join(dir, "a.db"), Sync: "normal"}, Options{CheckpointInterval: time.Hour})
 	if err != nil {
@@ -141,6 +149,7 @@ func BenchmarkCommit(b *testing.B) {
 	for i := range batch {
 		p := &pending{done: make(chan error, 1)}
 		r := testRecord(i)
+		r.Args = args
 		p.body = encodeBody(nil, r)
 		p.id, p.timeNS, p.session, p.trace, p.server, p.name, p.method, p.decision = r.ID, r.Time.UnixNano(), r.Session, r.TraceID, r.Server, r.Name, r.Method, r.Decision
 		batch[i] = p
