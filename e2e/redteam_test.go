@@ -16,11 +16,6 @@ import (
 // list as the guards land; never add a category here to hide a
 // regression.
 var pendingRedteamCategories = map[string]string{
-	// The SQL guard (internal/sqlguard) is not wired yet: every call whose
-	// manifest names `sql` is refused with guard.sql.unavailable, which
-	// counts as "unavailable" for attacks and as a false positive for the
-	// benign look-alikes.
-	"sql": "SQL guard not wired yet (guard.sql.unavailable)",
 	// The secrets engine misses tokens that end at '/' or '.' (a Google
 	// API key in a URL path; npm and SendGrid tokens as DNS labels): the
 	// gitleaks rules it uses require a quote, space or end after the token.
@@ -50,18 +45,25 @@ type redteamReport struct {
 }
 
 // TestRedteamCorpus runs `mcpwarden redteam` (the real binary, its
-// built-in corpus, one gateway and honeypot per case file) and holds every
-// category not pending to the targets: every attack detected, no case
-// unjudged, and false positives at most 2 % of the benign cases.
+// built-in corpus, one gateway and honeypot per case file) over stdio
+// (`run`) and Streamable HTTP (`serve`), and holds every category not
+// pending to the targets: every attack detected, no case unjudged, and
+// false positives at most 2 % of the benign cases.
 func TestRedteamCorpus(t *testing.T) {
 	t.Parallel()
+	for _, transport := range []string{"stdio", "http"} {
+		t.Run(transport, func(t *testing.T) { redteamCorpus(t, transport) })
+	}
+}
+
+func redteamCorpus(t *testing.T, transport string) {
 	dir := t.TempDir()
 	jsonOut, junitOut := filepath.Join(dir, "report.json"), filepath.Join(dir, "report.xml")
 	t0 := time.Now()
-	stdout, stderr, code := mcpwarden(t, "redteam", "--json", jsonOut, "--junit", junitOut)
+	stdout, stderr, code := mcpwarden(t, "redteam", "--transport", transport, "--json", jsonOut, "--junit", junitOut)
 	elapsed := time.Since(t0)
 	table, _, _ := strings.Cut(stdout, "\n\n") // the per-category table; the cases follow
-	t.Logf("mcpwarden redteam exited %d in %s\n%s", code, elapsed.Round(time.Millisecond), table)
+	t.Logf("mcpwarden redteam --transport %s exited %d in %s\n%s", transport, code, elapsed.Round(time.Millisecond), table)
 	if code != 0 && code != 1 {
 		t.Fatalf("redteam could not run (exit %d): %s", code, stderr)
 	}

@@ -72,6 +72,9 @@ func judge(f *File, c *Case, ob observation, recs []Record, ex exchange) Verdict
 			return set(Unavailable, "%s (the guard it needs is not built)", how)
 		case v.Rule == "" && ob.callErr != nil && !v.Reached:
 			switch ob.callErr.Code {
+			case codeHTTPBadRequest:
+				v.Rule = "(http 400)"
+				return set(Detected, "%s (refused as malformed, without a rule id)", how)
 			case -32700, -32600, -32602:
 				// The wire decoder refuses malformed JSON (duplicate
 				// keys, lone surrogates) before any stage names a rule.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -196,6 +197,7 @@ func TestJudge(t *testing.T) {
 		{"attack refused by a rule", "a1", observation{callErr: rpcErr(-32001, "guard.cmd.list")}, nil, exchange{}, Detected, "guard.cmd.list"},
 		{"attack refused by an unavailable guard", "a1", observation{callErr: rpcErr(-32001, "guard.sql.unavailable")}, nil, exchange{}, Unavailable, "guard.sql.unavailable"},
 		{"attack refused as malformed", "a1", observation{callErr: rpcErr(-32600, "")}, nil, exchange{}, Detected, "(rpc -32600)"},
+		{"attack refused by HTTP 400", "a1", observation{callErr: &jsonrpc.Error{Code: codeHTTPBadRequest}}, nil, exchange{}, Detected, "(http 400)"},
 		{"attack refused by an internal error", "a1", observation{callErr: rpcErr(-32603, "")}, nil, exchange{}, Missed, ""},
 		{"attack reached the server", "a1", observation{callResult: echoed}, reached, exchange{}, Missed, ""},
 		{"attack reached though the client got an error", "a1", observation{callErr: rpcErr(-32001, "x")}, reached, exchange{}, Missed, "x"},
@@ -220,6 +222,22 @@ func TestJudge(t *testing.T) {
 				t.Errorf("got %s (rule %q: %s), want %s (rule %q)", v.Outcome, v.Rule, v.Detail, tc.outcome, tc.rule)
 			}
 		})
+	}
+}
+
+func TestHTTPBadRequest(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{errors.New(`calling "tools/call": sending "tools/call": duplicate key "role": rejected by transport: Bad Request`), true},
+		{&jsonrpc.Error{Code: -32005, Message: "rejected by transport: Bad Request"}, true},
+		{errors.New("rejected by transport: Service Unavailable"), false},
+		{errors.New("context deadline exceeded"), false},
+	} {
+		if got := httpBadRequest(tc.err); got != tc.want {
+			t.Errorf("%v: %v, want %v", tc.err, got, tc.want)
+		}
 	}
 }
 

@@ -10,8 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -31,6 +31,9 @@ type Options struct {
 	Config string
 	// CallTimeout bounds each request; zero means 10 s.
 	CallTimeout time.Duration
+	// Transport is how the client reaches the gateway: TransportStdio
+	// (default, `mcpwarden run`) or TransportHTTP (`mcpwarden serve`).
+	Transport string
 	// Progress, when set, hears one line per case file.
 	Progress io.Writer
 	// GatewayLog, when set, receives each gateway's stderr (its log and
@@ -125,16 +128,13 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 		return nil, fmt.Errorf("redteam: %w", err)
 	}
 
-	args := []string{"run", "--manifest", manifest, "--audit", "off", "--sandbox", "off", "--log-level", "info"}
-	if o.Config != "" {
-		args = append(args, "-c", o.Config)
+	gw, err := startGateway(ctx, dir, honeypotFiles{manifest, specPath, ctlPath, recPath}, o)
+	if err != nil {
+		return nil, fmt.Errorf("redteam: %s: %w", f.Path, err)
 	}
-	args = append(args, "--", o.Gateway, HoneypotArg, "--spec", specPath, "--control", ctlPath, "--record", recPath)
-	cmd := exec.Command(o.Gateway, args...)
-	stderr := &lockedBuffer{}
-	cmd.Stderr = stderr
-	cmd.Env = append(os.Environ(), "MCPWARDEN_REDTEAM=1")
-	tr := &recordingTransport{inner: &mcp.CommandTransport{Command: cmd, TerminateDuration: 2 * time.Second}}
+	defer gw.stop()
+	stderr := gw.stderr
+	tr := &recordingTransport{inner: gw.transport}
 	client := mcp.NewClient(&mcp.Implementation{Name: "mcpwarden-redteam", Version: "1"}, nil)
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	// The 2025 protocol: a client that caches lists (2026-07-28) would not
@@ -142,7 +142,7 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 	sess, err := client.Connect(cctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("redteam: %s: starting the gateway: %w\n%s", f.Path, err, tail(stderr.String(), 2000))
+		return nil, fmt.Errorf("redteam: %s: connecting to the gateway: %w\n%s", f.Path, err, tail(stderr.String(), 2000))
 	}
 	obs := make([]observation, len(f.Cases))
 	for i := range f.Cases {
@@ -157,7 +157,8 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 			return nil, fmt.Errorf("redteam: %s: %s: %w", f.Path, c.ID, err)
 		}
 	}
-	_ = sess.Close() // closes the gateway's stdin: it exits and flushes its log
+	_ = sess.Close() // over stdio this closes the gateway's stdin and waits for it
+	gw.stop()        // the log is complete once the gateway has exited
 	records, err := ReadRecords(recPath)
 	if err != nil {
 		return nil, fmt.Errorf("redteam: %s: honeypot records: %w", f.Path, err)
@@ -235,12 +236,31 @@ func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTranspor
 		ob.callErr = rerr
 	case got:
 		ob.callResult = raw
+	case err != nil && httpBadRequest(err):
+		// Over HTTP the gateway refuses a malformed message with 400
+		// before any JSON-RPC answer; the SDK reports it as rejected.
+		ob.callErr = &jsonrpc.Error{Code: codeHTTPBadRequest, Message: err.Error()}
 	case err != nil:
 		ob.otherErr = err.Error()
 	default:
 		ob.otherErr = "no response was seen"
 	}
 	return ob, nil
+}
+
+// codeHTTPBadRequest stands for an HTTP 400 refusal in an observation.
+const codeHTTPBadRequest = -400
+
+// httpBadRequest reports whether err is the SDK's report of an HTTP 400
+// answer to a request. The SDK wraps it in jsonrpc2.ErrRejected (-32005),
+// but its call layer flattens the chain into text, so the text is what
+// there is to read.
+func httpBadRequest(err error) bool {
+	var we *jsonrpc.Error
+	if errors.As(err, &we) && we.Code == -32005 && strings.Contains(err.Error(), http.StatusText(http.StatusBadRequest)) {
+		return true
+	}
+	return strings.Contains(err.Error(), "rejected by transport: "+http.StatusText(http.StatusBadRequest))
 }
 
 func writeControl(path string, c control) error {
