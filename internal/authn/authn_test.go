@@ -217,15 +217,30 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatalf("JWKS fetched %d times, want 3", n)
 	}
 	// A withdrawn key stops verifying new tokens once the cached key set
-	// is older than its maximum age (15 minutes).
+	// is older than its maximum age (15 minutes): the first token after
+	// that still verifies with the stale keys while they are fetched
+	// again in the background, later ones do not.
 	priv, kid := is.SigningKey()
 	is.Rotate(jose.EdDSA, false)
-	withdrawn := authntest.Sign(is.Claims(resource, "alice", "mcp"), jose.ES256, priv, kid)
 	clk.add(16 * time.Minute)
-	withdrawn2 := authntest.Sign(is.Claims(resource, "alice", "mcp"), jose.ES256, priv, kid)
-	_, err := v.Validate(ctx, withdrawn2)
+	later := func(scope string) map[string]any {
+		c := is.Claims(resource, "alice", scope)
+		c["iat"], c["nbf"], c["exp"] = clk.now().Unix(), clk.now().Unix(), clk.now().Add(10*time.Minute).Unix()
+		return c
+	}
+	if _, err := v.Validate(ctx, authntest.Sign(later("mcp"), jose.ES256, priv, kid)); err != nil {
+		t.Fatalf("stale keys during the refresh: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		_, err = v.Validate(ctx, authntest.Sign(later("mcp2"), jose.ES256, priv, kid))
+		if err != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	wantCode(t, err, authn.ErrInvalidToken, "unknown signing key")
-	_ = withdrawn
 }
 
 func TestDiscovery(t *testing.T) {

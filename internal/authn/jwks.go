@@ -60,11 +60,16 @@ func newKeySet(issuer, override string, client *http.Client, now func() time.Tim
 // algorithm when the token names none) and returns the payload.
 func (ks *keySet) verify(ctx context.Context, jws *jose.JSONWebSignature, kid, alg string) ([]byte, error) {
 	s := ks.snap.Load()
-	if s == nil || ks.now().Sub(s.fetched) > keysMaxAge {
-		if err := ks.refresh(ctx); err != nil && s == nil {
+	switch {
+	case s == nil:
+		if err := ks.refresh(ctx); err != nil {
 			return nil, &Error{Code: ErrInvalidToken, Description: "issuer keys unavailable", Err: err}
 		}
 		s = ks.snap.Load()
+	case ks.now().Sub(s.fetched) > keysMaxAge:
+		// Stale keys still verify while fresh ones are fetched: requests
+		// do not wait on the issuer.
+		go ks.refreshIfIdle()
 	}
 	cands := s.match(kid, alg)
 	if len(cands) == 0 && kid != "" {
@@ -85,6 +90,15 @@ func (ks *keySet) verify(ctx context.Context, jws *jose.JSONWebSignature, kid, a
 		lastErr = err
 	}
 	return nil, invalid("bad signature", lastErr)
+}
+
+// refreshIfIdle refreshes unless a fetch is under way already.
+func (ks *keySet) refreshIfIdle() {
+	if !ks.fetchMu.TryLock() {
+		return
+	}
+	ks.fetchMu.Unlock()
+	_ = ks.refresh(context.Background())
 }
 
 func (s *keySnap) match(kid, alg string) []jose.JSONWebKey {
