@@ -25,19 +25,13 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 		}
 		check(m[0], end, text[m[4]:m[5]])
 	}
-	if refs := find(tRefImg); len(refs) > 0 {
-		defs := map[string]string{}
-		for _, d := range mdRefDef.FindAllStringSubmatch(text, -1) {
-			defs[strings.ToLower(d[1])] = d[2]
+	for _, m := range find(tRefImg) {
+		ref := text[m[4]:m[5]]
+		if ref == "" {
+			ref = text[m[2]:m[3]]
 		}
-		for _, m := range refs {
-			ref := text[m[4]:m[5]]
-			if ref == "" {
-				ref = text[m[2]:m[3]]
-			}
-			if u, ok := defs[strings.ToLower(ref)]; ok {
-				check(m[0], m[1], u)
-			}
+		if u, ok := refDefinition(text, ref); ok {
+			check(m[0], m[1], u)
 		}
 	}
 	for _, m := range find(tHTMLImg) {
@@ -48,6 +42,26 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 		check(m[0], end, text[m[2]:m[3]])
 	}
 	return out
+}
+
+// refDefinition finds the URL of the link reference definition
+// "[ref]: URL" (the label matched without regard to ASCII case).
+func refDefinition(text, ref string) (string, bool) {
+	lower, label := lowerASCII(text), "["+lowerASCII(ref)+"]:"
+	for i := 0; ; {
+		k := strings.Index(lower[i:], label)
+		if k < 0 {
+			return "", false
+		}
+		at := i + k
+		i = at + len(label)
+		if line := strings.LastIndexByte(text[:at], '\n') + 1; at-line > 3 || strings.TrimSpace(text[line:at]) != "" {
+			continue // not at the start of a line
+		}
+		if d := mdRefDef.FindStringSubmatch(text[at:min(len(text), at+len(label)+2100)]); d != nil {
+			return d[2], true
+		}
+	}
 }
 
 // exfilKeys are query parameter names that beacons use for their payload.

@@ -23,7 +23,7 @@ var (
 
 	mdImage   = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\(\s*<?([^\s)>]+)`)
 	mdRefImg  = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\[([^\]\n]{0,100})\]`)
-	mdRefDef  = regexp.MustCompile(`(?m)^ {0,3}\[([^\]\n]{1,100})\]:[ \t]*<?([^\s>]+)`)
+	mdRefDef  = regexp.MustCompile(`^\[([^\]\n]{1,100})\]:[ \t]*<?([^\s>]+)`)
 	htmlImage = regexp.MustCompile(`(?i)^<img\b[^>]{0,1000}?\bsrc\s*=\s*["']?([^"'\s>]+)`)
 
 	toolCall = regexp.MustCompile(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
@@ -55,7 +55,7 @@ var (
 
 var (
 	tTemplate = &trigger{re: template, words: []string{"<|", "<｜", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "_of_turn>"}, before: 48, after: 48}
-	tOverride = &trigger{re: override, before: 120, after: 200, words: []string{"ignor", "disregard", "forget", "overrid", "skip",
+	tOverride = &trigger{re: override, before: 80, after: 120, words: []string{"ignor", "disregard", "forget", "overrid", "skip",
 		"you are now", "from now on", "instruction", "not tell", "not inform", "not mention", "not alert", "anweisung", "忽略",
 		"note to", "note for", "message to", "message for", "attention", "important"}}
 	tToolCall = &trigger{re: toolCall, before: 300, after: 300, words: []string{"tool_call", "function_call", "tool_use", "tooluse",
@@ -63,7 +63,7 @@ var (
 	tCloser  = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
 	tGeneric = &trigger{re: genericCloser, words: []string{"</"}, after: 40, anchored: true}
 	tRoleTag = &trigger{re: roleTag, words: []string{"<"}, after: 240, anchored: true}
-	tMDImage = &trigger{re: mdImage, words: []string{"!["}, after: 2000, anchored: true}
+	tMDImage = &trigger{re: mdImage, words: []string{"!["}, after: 1200, anchored: true}
 	tRefImg  = &trigger{re: mdRefImg, words: []string{"!["}, after: 700, anchored: true}
 	tHTMLImg = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
 	triggers = []*trigger{tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tComment}
@@ -82,18 +82,13 @@ func addressesModel(s string) bool {
 // scanMarkup finds the visible-text kinds: hidden HTML, template tokens,
 // forged turns, image beacons, forged tool calls and override phrases.
 func scanMarkup(text string, out []Finding) []Finding {
-	var code []span // fenced and inline code, computed when first needed
+	var code codeIndex // fenced and inline code, computed when first needed
 	codeDone := false
 	inCode := func(i int) bool {
 		if !codeDone {
-			code, codeDone = codeSpans(text), true
+			code, codeDone = newCodeIndex(codeSpans(text)), true
 		}
-		for _, c := range code {
-			if c.start <= i && i < c.end {
-				return true
-			}
-		}
-		return false
+		return code.contains(i)
 	}
 	add := func(kind string, start, end int, detail string) {
 		out = append(out, Finding{Kind: kind, Start: start, End: end, Detail: detail})
@@ -114,8 +109,8 @@ func scanMarkup(text string, out []Finding) []Finding {
 			}
 		}
 	}
-	if angle && strings.Contains(lower, "hidden") || strings.Contains(lower, "none") || strings.Contains(lower, ":0") ||
-		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent") {
+	if angle && (strings.Contains(lower, "hidden") || strings.Contains(lower, "none") || strings.Contains(lower, ":0") ||
+		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent")) {
 		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
 			if !hiding.MatchString(text[m[4]:m[5]]) || inCode(m[0]) {
 				continue
@@ -267,6 +262,35 @@ func mayOverride(s string) bool {
 }
 
 type span struct{ start, end int }
+
+// codeIndex answers "is offset i in code?" in O(log n): spans sorted by
+// start, with the furthest end reached by any span up to each one.
+type codeIndex struct {
+	spans  []span
+	maxEnd []int
+}
+
+func newCodeIndex(spans []span) codeIndex {
+	sortSpans(spans)
+	ix := codeIndex{spans: spans, maxEnd: make([]int, len(spans))}
+	m := 0
+	for k, s := range spans {
+		m = max(m, s.end)
+		ix.maxEnd[k] = m
+	}
+	return ix
+}
+
+func (ix codeIndex) contains(i int) bool {
+	// k = number of spans starting at or before i.
+	k, _ := slices.BinarySearchFunc(ix.spans, i, func(s span, i int) int {
+		if s.start <= i {
+			return -1
+		}
+		return 1
+	})
+	return k > 0 && ix.maxEnd[k-1] > i
+}
 
 // codeSpans returns the fenced code blocks (``` or ~~~) and inline code
 // spans of markdown text. Hidden HTML and images shown as code are
