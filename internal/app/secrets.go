@@ -35,8 +35,16 @@ func SecretPaths(c config.Secrets) (store, key string, err error) {
 // key must already exist (secret set makes it): a gateway that cannot
 // read its secrets refuses to start the servers that need them.
 func OpenSecrets(c config.Secrets) (secretstore.Backend, error) {
-	if c.Backend == config.SecretsEnv {
+	switch c.Backend {
+	case config.SecretsEnv:
 		return secretstore.Env{}, nil
+	case config.SecretsVault:
+		if c.Vault == nil {
+			return nil, fmt.Errorf("secrets: backend vault needs secrets.vault")
+		}
+		v := c.Vault
+		return secretstore.NewVault(secretstore.VaultOptions{Address: v.Address, Mount: v.Mount, Prefix: v.Prefix,
+			Field: v.Field, TokenFile: v.TokenFile, RoleID: v.RoleID, SecretIDFile: v.SecretIDFile, CAFile: v.CAFile})
 	}
 	f, _, err := OpenSecretFile(c, false)
 	return f, err
@@ -45,8 +53,11 @@ func OpenSecrets(c config.Secrets) (secretstore.Backend, error) {
 // OpenSecretFile opens the file backend, making its key on first use when
 // create is set; created reports that a new key was made.
 func OpenSecretFile(c config.Secrets, create bool) (f *secretstore.File, created bool, err error) {
-	if c.Backend == config.SecretsEnv {
+	switch c.Backend {
+	case config.SecretsEnv:
 		return nil, false, fmt.Errorf("secrets: backend is env: set MCPWARDEN_SECRET_<NAME> variables instead")
+	case config.SecretsVault:
+		return nil, false, fmt.Errorf("secrets: backend is vault: manage secrets with the vault CLI (vault kv put MOUNT/PREFIX/NAME value=-)")
 	}
 	store, keyPath, err := SecretPaths(c)
 	if err != nil {

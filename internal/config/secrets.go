@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"slices"
@@ -16,8 +17,9 @@ import (
 
 // Secrets backends (docs/credentials.md).
 const (
-	SecretsFile = "file" // the local encrypted store (default)
-	SecretsEnv  = "env"  // MCPWARDEN_SECRET_<NAME> variables, only when chosen
+	SecretsFile  = "file"  // the local encrypted store (default)
+	SecretsEnv   = "env"   // MCPWARDEN_SECRET_<NAME> variables, only when chosen
+	SecretsVault = "vault" // Vault KV v2
 )
 
 // Secrets configures where secret://NAME values are read from. Paths are
@@ -27,6 +29,20 @@ type Secrets struct {
 	File       string // encrypted store file
 	KeyFile    string // its key
 	KeyFromEnv bool   // take the key from MCPWARDEN_SECRETS_KEY instead
+	Vault      *Vault // backend: vault
+}
+
+// Vault is the Vault KV v2 backend: secret://NAME reads the field Field of
+// MOUNT/PREFIX/NAME, with a token from TokenFile or an AppRole login.
+type Vault struct {
+	Address      string
+	Mount        string
+	Prefix       string
+	Field        string
+	TokenFile    string
+	RoleID       string
+	SecretIDFile string
+	CAFile       string
 }
 
 // Credentials are just-in-time downstream credentials minted per child.
@@ -57,7 +73,8 @@ const (
 )
 
 var (
-	secretsKeys     = []string{"backend", "file", "key_file", "key_from_env"}
+	secretsKeys     = []string{"backend", "file", "key_file", "key_from_env", "vault"}
+	vaultKeys       = []string{"address", "mount", "prefix", "field", "token_file", "role_id", "secret_id_file", "ca_file"}
 	credentialsKeys = []string{"postgres"}
 	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit"}
 	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
@@ -89,12 +106,56 @@ func (d *decoder) secretsConfig(path string, raw *yaml.Node, s *Secrets) {
 			if f, ok := d.str(p, v); ok {
 				s.KeyFile = d.relative(f)
 			}
+		case "vault":
+			d.vault(p, v, s)
 		case "key_from_env":
 			if n := resolve(v); n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == "!!bool" {
 				s.KeyFromEnv = strings.EqualFold(n.Value, "true") || strings.EqualFold(n.Value, "yes") || strings.EqualFold(n.Value, "on")
 			} else {
 				d.errorf(v, p, "expected true or false, got %s", describe(v))
 			}
+		}
+	}
+}
+
+func (d *decoder) vault(path string, raw *yaml.Node, s *Secrets) {
+	es, ok := d.mapping(path, raw)
+	if !ok {
+		return
+	}
+	vc := &Vault{Mount: "secret", Prefix: "mcpwarden", Field: "value"}
+	s.Vault = vc
+	for _, e := range es {
+		p := joinKey(path, e.name)
+		if !slices.Contains(vaultKeys, e.name) {
+			d.unknown(p, e, vaultKeys)
+			continue
+		}
+		v := d.field(p, e)
+		if v == nil {
+			continue
+		}
+		str, ok := d.str(p, v)
+		if !ok {
+			continue
+		}
+		switch e.name {
+		case "address":
+			vc.Address = str
+		case "mount":
+			vc.Mount = str
+		case "prefix":
+			vc.Prefix = str
+		case "field":
+			vc.Field = str
+		case "role_id":
+			vc.RoleID = str
+		case "token_file":
+			vc.TokenFile = d.relative(str)
+		case "secret_id_file":
+			vc.SecretIDFile = d.relative(str)
+		case "ca_file":
+			vc.CAFile = d.relative(str)
 		}
 	}
 }
@@ -150,7 +211,15 @@ func (d *decoder) credentials(path string, raw *yaml.Node, c *Credentials) {
 
 func (s *Secrets) validate(v *validator) {
 	if s.Backend != "" {
-		checkEnum(v, "secrets.backend", s.Backend, SecretsFile, SecretsEnv)
+		checkEnum(v, "secrets.backend", s.Backend, SecretsFile, SecretsEnv, SecretsVault)
+	}
+	switch {
+	case s.Backend == SecretsVault && s.Vault == nil:
+		v.addf("secrets.vault", "is required with backend: vault (address, and token_file or role_id with secret_id_file)")
+	case s.Backend != SecretsVault && s.Vault != nil:
+		v.addf("secrets.vault", "only used with backend: vault")
+	case s.Vault != nil:
+		s.Vault.validate(v)
 	}
 	for key, p := range map[string]string{"secrets.file": s.File, "secrets.key_file": s.KeyFile} {
 		if strings.ContainsRune(p, 0) {
@@ -160,9 +229,50 @@ func (s *Secrets) validate(v *validator) {
 	if s.File != "" && s.File == s.KeyFile {
 		v.addf("secrets.key_file", "must not be the store file itself")
 	}
-	if s.Backend == SecretsEnv && (s.File != "" || s.KeyFile != "" || s.KeyFromEnv) {
-		v.addf("secrets.backend", `"env" reads MCPWARDEN_SECRET_<NAME> variables: file, key_file and key_from_env do not apply`)
+	if (s.Backend == SecretsEnv || s.Backend == SecretsVault) && (s.File != "" || s.KeyFile != "" || s.KeyFromEnv) {
+		v.addf("secrets.backend", "%q does not use the local store: file, key_file and key_from_env do not apply", s.Backend)
 	}
+}
+
+var vaultSegRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$`)
+
+func (vc *Vault) validate(v *validator) {
+	p := func(k string) string { return joinKey("secrets.vault", k) }
+	u, err := url.Parse(vc.Address)
+	switch {
+	case vc.Address == "":
+		v.addf(p("address"), "is required, e.g. https://vault.example.com:8200")
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
+		v.addf(p("address"), "must be an https:// URL with a host, got %q", vc.Address)
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		v.addf(p("address"), "plain http sends the Vault token in clear: use https (http only to a loopback address such as a local Vault Agent)")
+	}
+	for k, val := range map[string]string{"mount": vc.Mount, "field": vc.Field} {
+		if !vaultSegRe.MatchString(val) {
+			v.addf(p(k), "must be a Vault path such as secret, got %q", val)
+		}
+	}
+	if vc.Prefix != "" && !vaultSegRe.MatchString(vc.Prefix) {
+		v.addf(p("prefix"), "must be a Vault path such as mcpwarden/prod, got %q", vc.Prefix)
+	}
+	switch {
+	case vc.TokenFile == "" && vc.RoleID == "":
+		v.addf("secrets.vault", "needs token_file, or role_id with secret_id_file (AppRole)")
+	case vc.TokenFile != "" && vc.RoleID != "":
+		v.addf("secrets.vault", "token_file and role_id exclude each other")
+	case vc.RoleID != "" && vc.SecretIDFile == "":
+		v.addf(p("secret_id_file"), "is required with role_id")
+	case vc.RoleID == "" && vc.SecretIDFile != "":
+		v.addf(p("role_id"), "is required with secret_id_file")
+	}
+}
+
+func isLoopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (c *Credentials) validate(v *validator, path string, isHTTP bool) {

@@ -37,12 +37,39 @@ servers:
 	}
 }
 
+func TestParseVault(t *testing.T) {
+	c, err := Parse("/etc/mcpwarden/t.yaml", []byte(`secrets:
+  backend: vault
+  vault:
+    address: http://127.0.0.1:8200
+    role_id: mcpwarden
+    secret_id_file: approle/secret-id
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Vault{Address: "http://127.0.0.1:8200", Mount: "secret", Prefix: "mcpwarden", Field: "value",
+		RoleID: "mcpwarden", SecretIDFile: "/etc/mcpwarden/approle/secret-id"}
+	if d := cmp.Diff(want, c.Secrets.Vault); d != "" {
+		t.Errorf("vault (-want +got):\n%s", d)
+	}
+}
+
 func TestParseSecretsProblems(t *testing.T) {
 	for _, tt := range []struct{ yaml, want string }{
 		{"secrets: {backend: vaultt}\n", `secrets.backend: "vaultt" is not one of file, env`},
-		{"secrets: {backend: env, key_file: /k}\n", `"env" reads MCPWARDEN_SECRET_<NAME> variables`},
+		{"secrets: {backend: env, key_file: /k}\n", `"env" does not use the local store`},
 		{"secrets: {key_from_env: maybe}\n", `secrets.key_from_env: expected true or false`},
 		{"secrets: {keyfile: /k}\n", `unknown key (did you mean "key_file"?)`},
+		{"secrets: {backend: vault}\n", `secrets.vault: is required with backend: vault`},
+		{"secrets: {vault: {address: \"https://v:8200\", token_file: /t}}\n", `secrets.vault: only used with backend: vault`},
+		{"secrets: {backend: vault, vault: {address: \"http://vault.example.com:8200\", token_file: /t}}\n", `plain http sends the Vault token in clear`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\"}}\n", `needs token_file, or role_id with secret_id_file`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", token_file: /t, role_id: r}}\n", `token_file and role_id exclude each other`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", role_id: r}}\n", `secret_id_file: is required with role_id`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", token_file: /t, mount: \"../sys\"}}\n", `secrets.vault.mount: must be a Vault path`},
+		{"secrets: {backend: vault, file: /x, vault: {address: \"https://v:8200\", token_file: /t}}\n", `"vault" does not use the local store`},
+		{"secrets: {backend: vault, vault: {adress: x}}\n", `unknown key (did you mean "address"?)`},
 		{"servers:\n  a: {command: [x], env: {A: \"secret://bad name\"}}\n", `servers.a.env.A: invalid secret name "bad name"`},
 		{"servers:\n  a: {command: [x], credentials: {postgres: {template: r}}}\n", `credentials.postgres.admin_dsn: is required`},
 		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p}}}\n", `credentials.postgres.template: is required`},
