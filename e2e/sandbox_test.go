@@ -388,6 +388,11 @@ func TestSandboxRefusesMissingProtection(t *testing.T) {
 	}) {
 		t.Errorf("no reason logged:\n%s", r.stderr.String())
 	}
+	if !waitFor(5*time.Second, func() bool {
+		return strings.Contains(r.stderr.String(), `"method":"sandbox/refused"`) && strings.Contains(r.stderr.String(), `"rule":"sandbox.unavailable"`)
+	}) {
+		t.Errorf("refusal not audited:\n%s", r.stderr.String())
+	}
 
 	r = noUserns("--allow-degraded", "namespaces", "--allow-degraded", "cgroup", "--", probe)
 	r.initialize()
@@ -396,6 +401,24 @@ func TestSandboxRefusesMissingProtection(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr.String(), "sandbox degraded") {
 		t.Errorf("degradation not logged:\n%s", r.stderr.String())
+	}
+	if !waitFor(5*time.Second, func() bool { return strings.Contains(r.stderr.String(), `"method":"sandbox/degraded"`) }) {
+		t.Errorf("degradation not audited:\n%s", r.stderr.String())
+	}
+}
+
+// TestSandboxOffAudited: a server started with the sandbox off leaves a
+// record in the audit store, not only a log line.
+func TestSandboxOffAudited(t *testing.T) {
+	t.Parallel()
+	store := "sqlite:" + filepath.Join(t.TempDir(), "audit.db")
+	r := startSandboxRun(t, nil, "--sandbox", "off", "--audit", store, "--", testpeers.EverythingServer(t))
+	r.initialize()
+	r.in.Close()
+	r.cmd.Wait()
+	out, errOut, code := mcpwarden(t, "audit", "query", "--store", store, "--json")
+	if code != 0 || !strings.Contains(out, `"method":"sandbox/off"`) || !strings.Contains(out, `"server":"everything-serve`) {
+		t.Errorf("audit query: exit %d\n%s%s", code, out, errOut)
 	}
 }
 

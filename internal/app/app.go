@@ -175,6 +175,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 		return nil, err
 	}
 	b := newBackend(cfg, log)
+	b.audit = newRecorder(aud, log)
 	s := &snapshot{cfg: cfg, backend: b, auth: av}
 	s.opts = &session.Options{
 		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStage(av), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
@@ -343,17 +344,28 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return err
 	}
 	b := newBackend(cfg, log)
+	// The child starts before the audit store opens (it boots meanwhile):
+	// what it records waits for the store.
+	var early []event
+	b.audit = func(e event) { early = append(early, e) }
 	conn, err := b.startStdio(ctx, server, false)
+	aud, aerr := openAudit(cfg.Audit, log)
+	if aerr == nil {
+		defer aud.Close()
+		rec := newRecorder(aud, log)
+		for _, e := range early { // a refused start is audited too
+			rec.record(e)
+		}
+		b.audit = rec
+	}
 	if err != nil {
 		return err
+	}
+	if aerr != nil {
+		conn.Close()
+		return aerr
 	}
 	rb := &runBackend{name: server.Name, conn: conn}
-	aud, err := openAudit(cfg.Audit, log)
-	if err != nil {
-		conn.Close()
-		return err
-	}
-	defer aud.Close()
 	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Notifications: intercept.Notifications(ms)}
 	ctx, cancel := context.WithCancel(ctx)

@@ -31,6 +31,9 @@ type backend struct {
 	maxMsg  int64
 	log     *slog.Logger
 	hide    []string // gateway paths a sandboxed server must not see
+	// audit records what the gateway does to servers that belongs in the
+	// audit trail (a sandbox turned off or degraded); nil: nothing.
+	audit recorder
 	// secrets resolves secret:// values at spawn and connect time
 	// (secrets.go); secretsErr is why it could not be opened.
 	secrets    secretstore.Backend
@@ -170,6 +173,7 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 	var env []string
 	if o.Off {
 		b.log.Warn("sandbox is off for this server: it runs with the gateway's privileges and environment", "server", s.Name)
+		b.audit.record(event{Method: "sandbox/off", Server: s.Name, Reason: "sandbox: off in the configuration; the server runs with the gateway's privileges and environment"})
 		env = os.Environ()
 		keys := make([]string, 0, len(s.Env))
 		for k := range s.Env {
@@ -185,6 +189,7 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 	prepare := func(cmd *exec.Cmd) error {
 		_, err := sandbox.Prepare(o, cmd, b.hide, func(feature, why string) {
 			b.log.Warn("sandbox degraded: starting without a protection allow_degraded names", "server", s.Name, "feature", feature, "reason", why)
+			b.audit.record(event{Method: "sandbox/degraded", Server: s.Name, Reason: "started without " + feature + " (allowed by allow_degraded): " + why})
 		})
 		if err != nil {
 			b.log.Error("sandbox: server not started", "server", s.Name, "err", err)
@@ -205,6 +210,9 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 			b.log.Error("sandbox: server not started", "server", s.Name, "err", why)
 			err = why
 		}
+	}
+	if err != nil && !o.Off && errors.Is(err, sandbox.ErrUnavailable) {
+		b.audit.record(event{Method: "sandbox/refused", Server: s.Name, Deny: true, Rule: "sandbox.unavailable", Reason: err.Error()})
 	}
 	return c, err
 }

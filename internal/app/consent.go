@@ -1,22 +1,17 @@
 package app
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/auditargs"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/consent"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
-	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
 // consentPath is where serve shows consent requests.
@@ -51,7 +46,7 @@ func openConsent(cfg *config.Config, aud *auditing, log *slog.Logger) (*consenti
 		return nil, err
 	}
 	cs := &consenting{}
-	record := aud.stage(exchangeLog(log))
+	record := newRecorder(aud, log)
 	page := consent.NewPage(b, consentPath)
 	page.OnDecision = func(r consent.Request) {
 		auditDecision(record, r)
@@ -95,30 +90,13 @@ func (c *consenting) stageOrNil() intercept.Interceptor {
 	return c.stage
 }
 
-// auditDecision writes one consent decision as an exchange record:
-// method consent/decision, the tool's server and name, the approver as
-// subject, decision allow (granted) or deny (denied).
-func auditDecision(stage intercept.Interceptor, r consent.Request) {
-	params := fmt.Sprintf(`{"name":%q,"principal":%q}`, r.Tool, r.Principal)
-	msg, err := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","method":"consent/decision","params":` + params + `}`))
-	if err != nil {
-		return
+// auditDecision writes one consent decision: method consent/decision,
+// the tool's server and name, the approver as subject, decision allow
+// (granted) or deny (denied), the requesting principal in the reason.
+func auditDecision(rec recorder, r consent.Request) {
+	e := event{Method: "consent/decision", Server: r.Server, Name: r.Tool, Subject: r.By, Reason: "for " + r.Principal}
+	if r.Decision != "granted" {
+		e.Deny, e.Rule, e.Reason = true, "consent.denied", "denied by "+r.By+" for "+r.Principal
 	}
-	id := make([]byte, 12)
-	rand.Read(id)
-	x := &intercept.Exchange{
-		Peer:   &intercept.Peer{Transport: "http", Principal: intercept.Principal{Subject: r.By}},
-		Msg:    msg,
-		Method: "consent/decision",
-		Server: r.Server,
-		Name:   r.Tool,
-		Record: &intercept.Record{ID: hex.EncodeToString(id), Time: time.Now(), Method: "consent/decision",
-			Reason: "for " + r.Principal},
-	}
-	_, _ = stage.Intercept(context.Background(), x, func(context.Context, *intercept.Exchange) (*intercept.Reply, error) {
-		if r.Decision == "granted" {
-			return &intercept.Reply{}, nil
-		}
-		return nil, &intercept.Denial{Rule: "consent.denied", Code: intercept.CodeDenied, Public: "denied by " + r.By + " for " + r.Principal}
-	})
+	rec.record(e)
 }

@@ -127,13 +127,7 @@ func New(cfg Config) (*Validator, error) {
 		cfg.GroupsClaim = DefaultGroups
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
-			// Keys only over https (or loopback http), redirects included.
-			if len(via) >= 5 {
-				return errors.New("too many redirects")
-			}
-			return CheckEndpoint(r.URL.String())
-		}}
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	now := cfg.Now
 	if now == nil {

@@ -407,19 +407,3 @@ func TestCheckEndpoint(t *testing.T) {
 		}
 	}
 }
-
-// Keys are never fetched over plain http from a non-loopback host, not
-// even through a redirect.
-func TestJWKSRedirectToHTTP(t *testing.T) {
-	is := authntest.New()
-	defer is.Close()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "http://keys.example.com/jwks", http.StatusFound)
-	}))
-	defer srv.Close()
-	v, _ := newValidator(t, is, func(c *authn.Config) { c.JWKSURL = srv.URL })
-	err := v.Warm(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "must use https") {
-		t.Fatalf("Warm = %v", err)
-	}
-}
