@@ -26,6 +26,8 @@ func (r *Record) AppendJSON(b []byte) []byte {
 	b = appendField(b, "rule", r.Rule)
 	b = appendField(b, "reason", r.Reason)
 	b = appendField(b, "subject", r.Subject)
+	b = appendField(b, "issuer", r.Issuer)
+	b = appendField(b, "client_id", r.ClientID)
 	b = appendField(b, "trace_id", r.TraceID)
 	if r.ErrorCode != 0 {
 		b = append(b, `,"error_code":`...)
