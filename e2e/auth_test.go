@@ -233,3 +233,32 @@ func rawCall(t *testing.T, endpoint, token, tool string) *http.Response {
 	resp.Body.Close()
 	return resp
 }
+
+// Auth follows a configuration reload: switched on, requests without a
+// token are refused from then on; switched off again, they pass.
+func TestOAuthReload(t *testing.T) {
+	t.Parallel()
+	is := authntest.New()
+	t.Cleanup(is.Close)
+	plain := "servers:\n" + stdioServerYAML(t, "everything")
+	g := startServe(t, plain)
+	status := func() int {
+		resp, err := http.Post(g.URL, "application/json", strings.NewReader(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if s := status(); s == 401 {
+		t.Fatalf("without auth: %d", s)
+	}
+	g.WriteConfig(plain + fmt.Sprintf("auth: {issuer: %q, resource: 'http://{{ADDR}}/mcp'}\n", is.URL))
+	if !waitFor(10*time.Second, func() bool { return status() == 401 }) {
+		t.Fatal("auth switched on by a reload: requests without a token still pass")
+	}
+	g.WriteConfig(plain)
+	if !waitFor(10*time.Second, func() bool { return status() != 401 }) {
+		t.Fatal("auth switched off by a reload: requests still refused")
+	}
+}
