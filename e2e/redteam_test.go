@@ -11,15 +11,33 @@ import (
 )
 
 // pendingRedteamCategories are corpus categories whose guard is still
-// being built or has known gaps: their cases still run and are reported,
-// but TestRedteamCorpus does not hold them to the targets. Empty this
-// list as the guards land; never add a category here to hide a
-// regression.
-var pendingRedteamCategories = map[string]string{
-	// The secrets engine misses tokens that end at '/' or '.' (a Google
-	// API key in a URL path; npm and SendGrid tokens as DNS labels): the
-	// gitleaks rules it uses require a quote, space or end after the token.
-	"exfiltration": "secrets engine misses tokens followed by / or . (URL paths, DNS labels)",
+// being built: their cases still run and are reported, but
+// TestRedteamCorpus does not hold them to the targets. Add a category
+// only while its guard is under construction, with the reason; empty it
+// as guards land; never add one to hide a regression. (The SQL guard and
+// the result guards have landed: sql, redaction and injection are held.)
+var pendingRedteamCategories = map[string]string{}
+
+// knownRedteamGaps are single attacks the gateway misses today, each with
+// what is missing. They stay in the corpus (a case is never weakened to
+// pass) and in the report; the test only does not fail on them. When one
+// is fixed the test says so: take it off the list.
+var knownRedteamGaps = map[string]string{
+	// The secrets engine's gitleaks rules want a quote, space or end of
+	// text after a token; '/' and '.' do not count.
+	"exfil-url-path":     "secrets: a Google API key followed by '/' in a URL path",
+	"exfil-dns-label":    "secrets: an npm token followed by '.' as a DNS label",
+	"exfil-dns-sendgrid": "secrets: a SendGrid key followed by '.' in a host name",
+	// No rule covers a password in a URL's userinfo (postgres://u:p@host).
+	"exfil-url-db-password":  "secrets: a database URL's password in a query string",
+	"redact-db-url-password": "secrets: a database URL's password in a result",
+	// The poison scanner knows override phrases and markup, not a plain
+	// claim that the user approved everything.
+	"poison-authority-claim": "poisoning: a plain-language claim of prior approval",
+	// injectguard looks at markup that hides text (display:none, hidden,
+	// font-size:0) but not at colours, and at image beacons but not links.
+	"inject-white-text": "injection: white-on-white text with an override not in the phrase list",
+	"inject-link-exfil": "injection: a markdown link (not an image) that carries data out",
 }
 
 type redteamReport struct {
@@ -81,8 +99,8 @@ func redteamCorpus(t *testing.T, transport string) {
 	if x, err := os.ReadFile(junitOut); err != nil || xml.Unmarshal(x, new(struct{})) != nil {
 		t.Errorf("JUnit report missing or not XML: %v", err)
 	}
-	if len(rep.Cases) < 300 {
-		t.Errorf("%d cases ran, want at least 300", len(rep.Cases))
+	if len(rep.Cases) < 400 {
+		t.Errorf("%d cases ran, want at least 400", len(rep.Cases))
 	}
 	benign, fp := 0, 0
 	for _, c := range rep.Categories {
@@ -97,6 +115,14 @@ func redteamCorpus(t *testing.T, transport string) {
 	}
 	for _, c := range rep.Cases {
 		if _, ok := pendingRedteamCategories[c.Category]; ok {
+			continue
+		}
+		if why, ok := knownRedteamGaps[c.ID]; ok {
+			if c.Outcome == "detected" {
+				t.Logf("%s is detected now (%s was a known gap): take it off knownRedteamGaps", c.ID, why)
+			} else {
+				t.Logf("known gap %s (%s): %s", c.ID, why, c.Outcome)
+			}
 			continue
 		}
 		switch {
