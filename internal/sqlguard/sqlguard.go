@@ -138,7 +138,9 @@ func Check(query string, o Options) Decision {
 	if err != nil {
 		return deny(RuleParse, "the query does not parse as PostgreSQL: %s", parseMessage(err))
 	}
-	tree, err := decodeTree(js)
+	dec := decoders.Get().(*decoder)
+	defer releaseDecoder(dec)
+	tree, err := dec.decode(js)
 	if err != nil {
 		return deny(RuleParse, "the query's parse tree could not be read: %v", err)
 	}

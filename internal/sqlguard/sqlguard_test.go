@@ -1,6 +1,7 @@
 package sqlguard
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -116,6 +117,34 @@ func TestParseSettings(t *testing.T) {
 	} {
 		if o, err := ParseSettings([]byte(bad)); err == nil {
 			t.Errorf("%s accepted as %+v", bad, o)
+		}
+	}
+}
+
+// Check is safe for concurrent use (decoders are pooled): every goroutine
+// gets the decisions a serial run gets.
+func TestConcurrent(t *testing.T) {
+	want := make([]Decision, len(attacks))
+	for i, tc := range attacks {
+		want[i] = Check(tc.sql, tc.o)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for round := 0; round < 5; round++ {
+				for i, tc := range attacks {
+					if d := Check(tc.sql, tc.o); d != want[i] {
+						done <- fmt.Errorf("%s: %+v, serial %+v", tc.name, d, want[i])
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strings"
+	"sync"
 
 	pg "github.com/pganalyze/pg_query_go/v6"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -20,6 +21,7 @@ import (
 // msgInfo describes one parse-tree message type.
 type msgInfo struct {
 	name   string
+	order  []*fieldInfo          // in field-number order, the order of the JSON keys
 	fields map[string]*fieldInfo // by JSON name
 	node   bool                  // the Node wrapper: one key naming the concrete type
 	kinds  map[string]*msgInfo   // for Node: JSON name → concrete type
@@ -62,6 +64,7 @@ func buildSchema() *msgInfo {
 				fi.msg = infos[f.Message().FullName()]
 			}
 			info.fields[fi.name] = fi
+			info.order = append(info.order, fi)
 			if info.node && fi.msg != nil {
 				info.kinds[fi.name] = fi.msg
 			}
@@ -134,8 +137,34 @@ const maxTreeDepth = 10000
 var errTree = errors.New("parse tree not understood")
 
 // decodeTree decodes libpg_query's JSON parse tree.
-func decodeTree(js string) (*tnode, error) {
-	d := &decoder{s: js}
+func decodeTree(js string) (*tnode, error) { return new(decoder).decode(js) }
+
+// decoders are reused: a query's tree lives only while Check runs, and
+// recycling its memory keeps the garbage collector (and its write
+// barriers, which dominated the decoding time) out of the hot path.
+var decoders = sync.Pool{New: func() any { return new(decoder) }}
+
+// maxPooled bounds the nodes of a decoder kept for reuse, so one huge
+// query does not pin its memory.
+const maxPooled = 4096
+
+func releaseDecoder(d *decoder) {
+	if cap(d.nodes) <= maxPooled {
+		d.s = ""
+		decoders.Put(d)
+	}
+}
+
+// decode decodes js; the tree is valid until d is used again.
+func (d *decoder) decode(js string) (*tnode, error) {
+	// Every object is a node, every key a field and every list item an
+	// object: counting braces and colons sizes the chunks in one go.
+	objects, keys := strings.Count(js, "{"), strings.Count(js, ":")
+	d.s, d.i, d.err = js, 0, nil
+	d.fstack, d.lstack = d.fstack[:0], d.lstack[:0]
+	d.nodes = reuse(d.nodes, objects)
+	d.fields = reuse(d.fields, keys)
+	d.lists = reuse(d.lists, objects)
 	n := d.message(parseResult, 0)
 	d.space()
 	if d.err == nil && d.i != len(d.s) {
@@ -147,10 +176,48 @@ func decodeTree(js string) (*tnode, error) {
 	return n, nil
 }
 
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
+}
+
+// decoder reads the JSON in one pass. Nodes, fields and lists are cut from
+// chunks sized up front, and an object's fields and a list's items are
+// gathered on stacks and copied once at their end: growing a slice per
+// object was most of the cost.
 type decoder struct {
 	s   string
 	i   int
 	err error
+
+	fstack []tfield
+	lstack []*tnode
+	nodes  []tnode
+	fields []tfield
+	lists  []*tnode
+}
+
+func (d *decoder) newNode(t *msgInfo) *tnode {
+	if len(d.nodes) == cap(d.nodes) {
+		d.nodes = make([]tnode, 0, 16)
+	}
+	d.nodes = append(d.nodes, tnode{t: t})
+	return &d.nodes[len(d.nodes)-1]
+}
+
+// keep copies a run of gathered items into a chunk.
+func keep[T any](chunk *[]T, items []T) []T {
+	if len(items) == 0 {
+		return nil
+	}
+	if cap(*chunk)-len(*chunk) < len(items) {
+		*chunk = make([]T, 0, max(16, len(items)))
+	}
+	start := len(*chunk)
+	*chunk = append(*chunk, items...)
+	return (*chunk)[start:len(*chunk):len(*chunk)]
 }
 
 func (d *decoder) fail() {
@@ -204,12 +271,24 @@ func (d *decoder) message(t *msgInfo, depth int) *tnode {
 		d.expect('}')
 		return n
 	}
-	n := &tnode{t: t}
+	n := d.newNode(t)
 	if d.eat('}') {
 		return n
 	}
+	fmark := len(d.fstack)
+	next := 0 // libpg_query writes keys in field order: look there first
 	for d.err == nil {
-		fi := t.fields[d.string()]
+		key := d.string()
+		var fi *fieldInfo
+		for j := next; j < len(t.order); j++ {
+			if t.order[j].name == key {
+				fi, next = t.order[j], j+1
+				break
+			}
+		}
+		if fi == nil {
+			fi = t.fields[key]
+		}
 		d.expect(':')
 		if fi == nil {
 			d.fail()
@@ -220,25 +299,31 @@ func (d *decoder) message(t *msgInfo, depth int) *tnode {
 		case fi.msg != nil && fi.list:
 			d.expect('[')
 			if !d.eat(']') {
+				lmark := len(d.lstack)
 				for d.err == nil {
-					tf.l = append(tf.l, d.message(fi.msg, depth+1))
+					c := d.message(fi.msg, depth+1)
+					d.lstack = append(d.lstack, c)
 					if !d.eat(',') {
 						d.expect(']')
 						break
 					}
 				}
+				tf.l = keep(&d.lists, d.lstack[lmark:])
+				d.lstack = d.lstack[:lmark]
 			}
 		case fi.msg != nil:
 			tf.n = d.message(fi.msg, depth+1)
 		default:
 			tf.s = d.scalar()
 		}
-		n.fields = append(n.fields, tf)
+		d.fstack = append(d.fstack, tf)
 		if !d.eat(',') {
 			d.expect('}')
 			break
 		}
 	}
+	n.fields = keep(&d.fields, d.fstack[fmark:])
+	d.fstack = d.fstack[:fmark]
 	return n
 }
 
@@ -267,7 +352,7 @@ func (d *decoder) scalar() string {
 		return ""
 	default:
 		start := d.i
-		for d.i < len(d.s) && strings.IndexByte("0123456789+-.eEtrufalsn", d.s[d.i]) >= 0 {
+		for d.i < len(d.s) && scalarByte[d.s[d.i]] {
 			d.i++
 		}
 		if d.i == start {
@@ -276,6 +361,14 @@ func (d *decoder) scalar() string {
 		return d.s[start:d.i]
 	}
 }
+
+// scalarByte marks the bytes of JSON numbers, true, false and null.
+var scalarByte = func() (t [256]bool) {
+	for _, c := range []byte("0123456789+-.eEtrufalsn") {
+		t[c] = true
+	}
+	return t
+}()
 
 // string decodes a JSON string. Strings without escapes (nearly all of
 // them) are slices of the input; the rest go through encoding/json.
