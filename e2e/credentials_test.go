@@ -214,3 +214,43 @@ func TestCredentialsPostgresSandboxed(t *testing.T) {
 		t.Fatalf("role %s still exists 10s after the session ended", role)
 	}
 }
+
+// TestCredentialsPostgresLifecycle: a role also ends when its server
+// crashes and when its session idles out.
+func TestCredentialsPostgresLifecycle(t *testing.T) {
+	admin := e2ePG(t)
+	peer := dbPeer(t)
+	g := startServe(t, fmt.Sprintf(`http: {session_idle_timeout: 2s}
+servers:
+  db:
+    command: [%q]
+    sandbox: off
+    credentials:
+      postgres: {admin_dsn: %q, template: %s}
+`, peer, e2eAdminDSN, e2eTemplate))
+
+	// Crash: the child exits in the middle of a call.
+	s := sdkSession(t, g.URL)
+	role := callDB(t, s)
+	_, _ = s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "db", Arguments: map[string]any{"crash": "1"}})
+	if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, role) }) {
+		t.Fatalf("role %s survived its server's crash", role)
+	}
+
+	// Idle: the client stops talking without closing its session (and
+	// without a GET stream, which would keep the session alive).
+	c := newRawClient(t, g.URL)
+	c.initialize()
+	res := c.result("tools/call", map[string]any{"name": "db", "arguments": map[string]any{"table": e2eTable}})
+	m := regexp.MustCompile(`user=(mcpw_[0-9a-f]+) rows=1 insert=denied:42501`).FindStringSubmatch(string(res))
+	if m == nil {
+		t.Fatalf("db tool: %s", res)
+	}
+	idle := m[1]
+	if !roleExists(t, admin, idle) {
+		t.Fatalf("role %s missing", idle)
+	}
+	if !waitFor(15*time.Second, func() bool { return !roleExists(t, admin, idle) }) {
+		t.Fatalf("role %s survived the idle timeout", idle)
+	}
+}

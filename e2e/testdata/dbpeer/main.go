@@ -1,7 +1,8 @@
 // Command dbpeer is a minimal stdio MCP server for the credential broker's
 // end-to-end test. Its one tool, db, logs in to PostgreSQL with the DSN in
 // $DATABASE_URL (the credential the gateway minted for this child) and
-// reports who it is and what it may do. When $DBPEER_OUT names a file, the
+// reports who it is and what it may do; with {"crash": "1"} the process
+// exits instead. When $DBPEER_OUT names a file, the
 // DSN is written there so the test can check that the gateway never logged
 // the password.
 package main
@@ -42,6 +43,9 @@ func main() {
 		case "tools/list":
 			result = map[string]any{"tools": []any{map[string]any{"name": "db", "inputSchema": map[string]any{"type": "object"}}}}
 		case "tools/call":
+			if req.Params.Arguments["crash"] != "" {
+				os.Exit(3) // a server that dies mid-call
+			}
 			result = map[string]any{"content": []any{map[string]any{"type": "text", "text": db(req.Params.Arguments["table"])}}}
 		default:
 			result = map[string]any{}
