@@ -103,6 +103,10 @@ type observation struct {
 	elapsed             time.Duration
 }
 
+// maxStalled is how many cases in a row may time out before the rest of
+// a file is given up as unjudged.
+const maxStalled = 3
+
 // runFile starts one gateway in front of one honeypot and runs f's cases.
 func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 	dir, err := os.MkdirTemp("", "mcpwarden-redteam-")
@@ -145,16 +149,27 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 		return nil, fmt.Errorf("redteam: %s: connecting to the gateway: %w\n%s", f.Path, err, tail(stderr.String(), 2000))
 	}
 	obs := make([]observation, len(f.Cases))
+	stalled := 0 // cases in a row the gateway did not answer in time
 	for i := range f.Cases {
 		c := &f.Cases[i]
 		if ctx.Err() != nil {
 			sess.Close()
 			return nil, ctx.Err()
 		}
+		if stalled >= maxStalled {
+			// A hung gateway would otherwise cost a timeout per case.
+			obs[i] = observation{otherErr: "not run: the gateway stopped answering"}
+			continue
+		}
 		obs[i], err = runCase(ctx, sess, tr, ctlPath, c, o.CallTimeout)
 		if err != nil {
 			sess.Close()
 			return nil, fmt.Errorf("redteam: %s: %s: %w", f.Path, c.ID, err)
+		}
+		if strings.Contains(obs[i].otherErr+obs[i].listErr, context.DeadlineExceeded.Error()) {
+			stalled++
+		} else {
+			stalled = 0
 		}
 	}
 	_ = sess.Close() // over stdio this closes the gateway's stdin and waits for it
