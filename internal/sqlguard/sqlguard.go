@@ -175,7 +175,7 @@ func parseMessage(err error) string {
 // lexical refuses token-level tricks the parse tree cannot show. It scans
 // only when a cheap substring test says the trick may be there.
 func lexical(query string) (Decision, bool) {
-	comment := strings.Contains(query, "/*!")
+	comment := strings.Contains(query, "/*!") || strings.Contains(query, "/*M!")
 	backslash := strings.Contains(query, `\'`)
 	if !comment && !backslash {
 		return Decision{}, true
@@ -191,9 +191,10 @@ func lexical(query string) (Decision, bool) {
 		text := query[t.Start:t.End]
 		switch t.Token {
 		case pg.Token_C_COMMENT:
-			// MySQL runs /*! … */ as code; PostgreSQL ignores it. Refused so
-			// that what is checked here is what any server runs.
-			if comment && strings.HasPrefix(text, "/*!") {
+			// MySQL runs /*! … */ (MariaDB also /*M! … */) as code;
+			// PostgreSQL ignores it. Refused so that what is checked here is
+			// what any server runs.
+			if comment && (strings.HasPrefix(text, "/*!") || strings.HasPrefix(text, "/*M!")) {
 				return deny(RuleForeignComment, "a /*! comment is code to MySQL and a comment to PostgreSQL"), false
 			}
 		case pg.Token_SCONST, pg.Token_USCONST:
