@@ -7,7 +7,6 @@ import (
 	"io"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
 )
 
@@ -103,17 +102,27 @@ func (r *Report) Failed(maxFP float64) []string {
 // WriteTable prints the per-category table and every case that is not
 // where it should be.
 func (r *Report) WriteTable(w io.Writer, verbose bool) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "category\tattacks\tdetected\tmissed\tunavailable\tbenign\tpassed\tfalse+\terrors\t")
+	cw := len("category")
+	for _, c := range r.Categories {
+		cw = max(cw, len(c.Category))
+	}
+	head := []string{"attacks", "detected", "missed", "unavailable", "benign", "passed", "false+", "errors"}
+	fmt.Fprintf(w, "%-*s", cw, "category")
+	for _, h := range head {
+		fmt.Fprintf(w, "  %*s", len(h), h)
+	}
+	fmt.Fprintln(w)
 	row := func(s CategorySummary) {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t\n", s.Category, s.Attacks, s.Detected, s.Missed,
-			s.Unavailable, s.Benign, s.Passed, s.FalsePos, s.Errors)
+		fmt.Fprintf(w, "%-*s", cw, s.Category)
+		for i, n := range []int{s.Attacks, s.Detected, s.Missed, s.Unavailable, s.Benign, s.Passed, s.FalsePos, s.Errors} {
+			fmt.Fprintf(w, "  %*d", len(head[i]), n)
+		}
+		fmt.Fprintln(w)
 	}
 	for _, s := range r.Categories {
 		row(s)
 	}
 	row(r.Total)
-	tw.Flush()
 	fmt.Fprintf(w, "false-positive rate: %d/%d = %.1f %%; %d cases in %s\n", r.Total.FalsePos, r.Total.Benign,
 		100*r.FalsePositiveRate, len(r.Cases), r.Duration.Round(time.Millisecond))
 	var bad []Verdict
@@ -126,12 +135,16 @@ func (r *Report) WriteTable(w io.Writer, verbose bool) {
 		return
 	}
 	fmt.Fprintln(w)
+	idw, rw := 0, 1
+	for _, v := range bad {
+		idw, rw = max(idw, len(v.ID)), max(rw, len(v.Rule))
+	}
 	for _, v := range bad {
 		rule := v.Rule
 		if rule == "" {
 			rule = "-"
 		}
-		fmt.Fprintf(w, "%-14s %-16s %-28s %-34s %s\n", strings.ToUpper(v.Outcome), v.Category, v.ID, rule, v.Detail)
+		fmt.Fprintf(w, "%-14s  %-*s  %-*s  %-*s  %s\n", strings.ToUpper(v.Outcome), cw, v.Category, idw, v.ID, rw, rule, clip(v.Detail, 200))
 	}
 }
 
