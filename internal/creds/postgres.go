@@ -211,8 +211,11 @@ func (g *Grant) Revoke(ctx context.Context) error {
 		g.err = p.drop(ctx, g.ID)
 		if g.err != nil {
 			// The lease stays: the next reaper (or VALID UNTIL) ends it.
+			p.mu.Lock()
+			exp := g.Expires
+			p.mu.Unlock()
 			p.log.Error("credential revoke failed; the role expires at its VALID UNTIL", "server", g.Server, "role", g.ID,
-				"expires", g.Expires.UTC().Format(time.RFC3339), "err", g.err)
+				"expires", exp.UTC().Format(time.RFC3339), "err", g.err)
 			return
 		}
 		p.log.Info("credential revoked", "server", g.Server, "role", g.ID, "ms", time.Since(start).Milliseconds())
@@ -297,16 +300,26 @@ func (p *Postgres) renewLoop() {
 		p.mu.Unlock()
 		for _, g := range gs {
 			ctx, cancel := context.WithTimeout(context.Background(), p.o.Renew)
-			if err := p.renew(ctx, g); err != nil {
+			if err := p.renew(ctx, g); err != nil && p.isLive(g) {
 				p.log.Warn("credential renewal failed; the role expires at its VALID UNTIL unless a later renewal succeeds",
-					"server", g.Server, "role", g.ID, "expires", g.Expires.UTC().Format(time.RFC3339), "err", err)
+					"server", g.Server, "role", g.ID, "err", err)
 			}
 			cancel()
 		}
 	}
 }
 
+func (p *Postgres) isLive(g *Grant) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.live[g.ID] == g
+}
+
+// renew moves g's VALID UNTIL; a grant revoked meanwhile is left alone.
 func (p *Postgres) renew(ctx context.Context, g *Grant) error {
+	if !p.isLive(g) {
+		return nil
+	}
 	exp := p.serverNow().Add(p.o.TTL)
 	if _, err := p.pool.Exec(ctx, "ALTER ROLE "+ident(g.ID)+" VALID UNTIL "+literal(timestamp(exp))); err != nil {
 		return err
