@@ -305,19 +305,10 @@ func aExpr(e *tnode, budget *int) cval {
 		return binary(op, fold(lexpr, budget), r)
 	case "AEXPR_OP_ANY", "AEXPR_OP_ALL":
 		// x = ANY (ARRAY[…]) is an OR of comparisons, ALL an AND.
-		elems := rexpr.list("elements")
-		if !rexpr.is("A_ArrayExpr") || len(elems) == 0 {
+		if !rexpr.is("A_ArrayExpr") {
 			return unknown
 		}
-		l := fold(lexpr, budget)
-		vals := make([]cval, 0, len(elems))
-		for _, el := range elems {
-			vals = append(vals, binary(op, l, fold(el, budget)))
-		}
-		if kind == "AEXPR_OP_ALL" {
-			return logic("AND_EXPR", vals)
-		}
-		return logic("OR_EXPR", vals)
+		return compareEach(op, lexpr, rexpr.list("elements"), kind == "AEXPR_OP_ALL", budget)
 	case "AEXPR_DISTINCT", "AEXPR_NOT_DISTINCT":
 		if sameColumn(lexpr, rexpr) {
 			return cval{k: kBool, b: kind == "AEXPR_NOT_DISTINCT"} // null or not, x is x
@@ -337,19 +328,10 @@ func aExpr(e *tnode, budget *int) cval {
 		return cval{k: kBool, b: same == (kind == "AEXPR_NOT_DISTINCT")}
 	case "AEXPR_IN":
 		// IN is = any of the list, NOT IN is <> all of it.
-		items := rexpr.list("items")
-		if !rexpr.is("List") || len(items) == 0 {
+		if !rexpr.is("List") {
 			return unknown
 		}
-		l := fold(lexpr, budget)
-		vals := make([]cval, 0, len(items))
-		for _, it := range items {
-			vals = append(vals, binary(op, l, fold(it, budget)))
-		}
-		if op == "<>" {
-			return logic("AND_EXPR", vals)
-		}
-		return logic("OR_EXPR", vals)
+		return compareEach(op, lexpr, rexpr.list("items"), op == "<>", budget)
 	case "AEXPR_BETWEEN", "AEXPR_NOT_BETWEEN":
 		bounds := rexpr.list("items")
 		if !rexpr.is("List") || len(bounds) != 2 {
@@ -380,6 +362,23 @@ func aExpr(e *tnode, budget *int) cval {
 		return cval{k: kBool, b: m}
 	}
 	return unknown
+}
+
+// compareEach compares l with each item and combines the results with
+// AND (all) or OR (any).
+func compareEach(op string, l *tnode, items []*tnode, all bool, budget *int) cval {
+	if len(items) == 0 {
+		return unknown
+	}
+	lv := fold(l, budget)
+	vals := make([]cval, 0, len(items))
+	for _, it := range items {
+		vals = append(vals, binary(op, lv, fold(it, budget)))
+	}
+	if all {
+		return logic("AND_EXPR", vals)
+	}
+	return logic("OR_EXPR", vals)
 }
 
 func isText(v cval) bool { return v.k == kText || v.k == kLiteral }
