@@ -161,7 +161,7 @@ func TestHTTPAuthSessions(t *testing.T) {
 	narrow := f.token("alice", "mcp mcp:read")
 	resp, body = f.do("POST", "/mcp", narrow, hdr, callBody)
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("WWW-Authenticate"), `error="insufficient_scope", error_description="token lacks the scope this call needs", scope="mcp mcp:s"`) ||
-		!strings.Contains(body, `"code":-32001`) || !strings.Contains(body, `needs scope \"mcp:s\"`) {
+		!strings.Contains(body, `"code":-32001`) || !strings.Contains(body, `needs scope \"mcp:s\"`) || !strings.Contains(body, `"scope":"mcp mcp:s"`) {
 		t.Fatalf("narrow token: %d %q %s", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), body)
 	}
 	if resp, _ := f.do("DELETE", "/mcp", alice, hdr, ""); resp.StatusCode != http.StatusNoContent {

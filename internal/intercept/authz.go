@@ -121,9 +121,11 @@ func Authz(scopes authn.Scopes, required []string, ms map[string]*manifest.Manif
 			ch.scope = strings.Join(want, " ")
 			ch.mu.Unlock()
 		}
-		return nil, Deny(RuleInsufficientScope,
+		d := Deny(RuleInsufficientScope,
 			fmt.Sprintf("insufficient_scope: this call needs scope %q", needed[0]),
 			fmt.Sprintf("granted %q; any of %q would do", granted, needed))
+		d.Scope = strings.Join(want, " ")
+		return nil, d
 	}}
 }
 

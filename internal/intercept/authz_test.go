@@ -57,8 +57,8 @@ func TestAuthzStage(t *testing.T) {
 				}
 			} else if d, ok := AsDenial(err); !ok || d.Rule != tc.rule {
 				t.Fatalf("got %v, want rule %s", err, tc.rule)
-			} else if tc.challenge != "" && !strings.Contains(d.Public, strings.Fields(tc.challenge)[1]) {
-				t.Errorf("public message %q does not name the scope", d.Public)
+			} else if tc.challenge != "" && (!strings.Contains(d.Public, strings.Fields(tc.challenge)[1]) || d.Scope != tc.challenge) {
+				t.Errorf("denial %q, scope %q: does not name scope %q", d.Public, d.Scope, tc.challenge)
 			}
 			if got := ch.Scope(); got != tc.challenge {
 				t.Errorf("challenge scope = %q, want %q", got, tc.challenge)

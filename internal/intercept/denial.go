@@ -41,6 +41,9 @@ type Denial struct {
 	// refusal a URL elicitation: the client shows Link to its user and
 	// retries when notifications/elicitation/complete names this id.
 	ElicitID string
+	// Scope, when set, is the OAuth scope (space-separated) a token needs
+	// for the refused call (insufficient_scope).
+	Scope string
 }
 
 func (d *Denial) Error() string {

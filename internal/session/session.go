@@ -290,6 +290,9 @@ func errorReply(id json.RawMessage, err error) []byte {
 			if d.RetryAfter > 0 {
 				m["retry_after_seconds"] = math.Ceil(d.RetryAfter.Seconds()*10) / 10
 			}
+			if d.Scope != "" {
+				m["scope"] = d.Scope
+			}
 			switch {
 			case d.ElicitID != "":
 				m["elicitations"] = []map[string]string{{"mode": "url", "elicitationId": d.ElicitID, "url": d.Link, "message": d.Public}}
