@@ -310,6 +310,7 @@ var benign = []benignCase{
 	{"array constructor", `SELECT id FROM users WHERE id = ANY (ARRAY[1, 2, 3])`, strict},
 	{"unicode literal", `SELECT U&'d\0061ta' AS s`, strict},
 	{"distinct on", `SELECT DISTINCT ON (user_id) user_id, total FROM orders ORDER BY user_id, created_at DESC`, strict},
+	{"column definition list", `SELECT * FROM json_to_record('{"x": 1, "y": "a"}') AS t(x int, y text)`, strict},
 	{"grouping sets", `SELECT status, user_id, count(*) FROM orders GROUP BY GROUPING SETS ((status), (user_id), ())`, strict},
 	// with a pinned table list
 	{"pinned table", `SELECT * FROM users`, pinned},

@@ -14,7 +14,7 @@ var readNodes = map[string]bool{}
 func init() {
 	for _, n := range []string{
 		"List", "Integer", "Float", "Boolean", "String", "BitString", "A_Const",
-		"ResTarget", "ColumnRef", "A_Star", "A_Indirection", "A_Indices", "A_ArrayExpr", "ParamRef",
+		"ResTarget", "ColumnRef", "ColumnDef", "A_Star", "A_Indirection", "A_Indices", "A_ArrayExpr", "ParamRef",
 		"A_Expr", "BoolExpr", "TypeCast", "TypeName", "CollateClause", "NamedArgExpr",
 		"SubLink", "CaseExpr", "CaseWhen", "CoalesceExpr", "MinMaxExpr", "NullTest", "BooleanTest",
 		"RowExpr", "SQLValueFunction", "XmlExpr", "XmlSerialize", "GroupingFunc", "GroupingSet",
