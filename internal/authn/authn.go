@@ -127,7 +127,13 @@ func New(cfg Config) (*Validator, error) {
 		cfg.GroupsClaim = DefaultGroups
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(r *http.Request, via []*http.Request) error {
+			// Keys only over https (or loopback http), redirects included.
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			return CheckEndpoint(r.URL.String())
+		}}
 	}
 	now := cfg.Now
 	if now == nil {
@@ -273,7 +279,8 @@ func parseClaims(payload []byte, groupsClaim string) (*claims, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.aud, err = strOrList(m["aud"], " "); err != nil {
+	// aud is one value or a list (RFC 7519): a string is never split.
+	if c.aud, err = strOrList(m["aud"], ""); err != nil {
 		return nil, fmt.Errorf("claim aud: %w", err)
 	}
 	// scope is a space-separated string (RFC 8693, RFC 9068); scp, used by

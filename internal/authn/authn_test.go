@@ -116,6 +116,7 @@ func TestValidateClaims(t *testing.T) {
 		{"wrong iss", func(c map[string]any) { c["iss"] = "https://evil.example" }, authn.ErrInvalidToken, "wrong issuer"},
 		{"iss trailing slash", func(c map[string]any) { c["iss"] = is.URL + "/" }, authn.ErrInvalidToken, "wrong issuer"},
 		{"wrong aud", func(c map[string]any) { c["aud"] = "https://other.example.com/mcp" }, authn.ErrInvalidToken, "audience"},
+		{"aud string holding the resource after a space", func(c map[string]any) { c["aud"] = "other " + resource }, authn.ErrInvalidToken, "audience"},
 		{"aud prefix only", func(c map[string]any) { c["aud"] = "https://gateway.example.com" }, authn.ErrInvalidToken, "audience"},
 		{"no aud", func(c map[string]any) { delete(c, "aud") }, authn.ErrInvalidToken, "audience"},
 		{"aud number", func(c map[string]any) { c["aud"] = 7 }, authn.ErrInvalidToken, "malformed claims"},
@@ -405,5 +406,21 @@ func TestCheckEndpoint(t *testing.T) {
 		if err := authn.CheckEndpoint(s); (err == nil) != ok {
 			t.Errorf("CheckEndpoint(%q) = %v, want ok=%v", s, err, ok)
 		}
+	}
+}
+
+// Keys are never fetched over plain http from a non-loopback host, not
+// even through a redirect.
+func TestJWKSRedirectToHTTP(t *testing.T) {
+	is := authntest.New()
+	defer is.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://keys.example.com/jwks", http.StatusFound)
+	}))
+	defer srv.Close()
+	v, _ := newValidator(t, is, func(c *authn.Config) { c.JWKSURL = srv.URL })
+	err := v.Warm(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "must use https") {
+		t.Fatalf("Warm = %v", err)
 	}
 }
