@@ -162,6 +162,8 @@ func TestValidateForgedTokens(t *testing.T) {
 		{"signature of another key, same kid", authntest.Sign(claims, jose.RS256, other, kid), "bad signature"},
 		{"alg header changed to PS256", b64(map[string]string{"alg": "PS256", "kid": kid}) + "." + parts[1] + "." + parts[2], "signing key"},
 		{"unknown kid", authntest.Sign(claims, jose.RS256, other, "nope"), "unknown signing key"},
+		{"no kid, foreign key", authntest.Sign(claims, jose.RS256, other, ""), "bad signature"},
+		{"no kid, algorithm of no published key", authntest.Sign(claims, jose.ES256, mustEC(), ""), "unknown signing key"},
 		{"stripped signature", parts[0] + "." + parts[1] + ".", "signature"},
 		{"two parts", parts[0] + "." + parts[1], "malformed"},
 		{"JSON serialization", `{"payload":"` + parts[1] + `","signatures":[]}`, "malformed"},
@@ -174,10 +176,22 @@ func TestValidateForgedTokens(t *testing.T) {
 			wantCode(t, err, authn.ErrInvalidToken, tc.desc)
 		})
 	}
-	// The genuine token still passes after all that.
+	// The genuine token still passes after all that, and so does one
+	// signed by the issuer without naming its key.
 	if _, err := v.Validate(context.Background(), good); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := v.Validate(context.Background(), authntest.Sign(is.Claims(resource, "alice", "mcp"), jose.RS256, priv, "")); err != nil {
+		t.Fatalf("token without kid: %v", err)
+	}
+}
+
+func mustEC() *ecdsa.PrivateKey {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 func TestKeyRotation(t *testing.T) {

@@ -2,6 +2,10 @@ package authn
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -110,12 +114,39 @@ func (s *keySnap) match(kid, alg string) []jose.JSONWebKey {
 		if kid != "" && k.KeyID != kid {
 			continue
 		}
-		if k.Algorithm != "" && k.Algorithm != alg {
+		if k.Algorithm != "" && k.Algorithm != alg || !keyFits(k.Key, alg) {
 			continue
 		}
 		out = append(out, k)
+		// A token without kid is tried against a few keys only: each try
+		// is a signature check, and failures are not cached.
+		if kid == "" && len(out) == maxKeylessTries {
+			break
+		}
 	}
 	return out
+}
+
+const maxKeylessTries = 3
+
+// keyFits reports whether key is of the kind alg verifies with.
+func keyFits(key any, alg string) bool {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return strings.HasPrefix(alg, "RS") || strings.HasPrefix(alg, "PS")
+	case *ecdsa.PublicKey:
+		switch alg {
+		case "ES256":
+			return k.Curve == elliptic.P256()
+		case "ES384":
+			return k.Curve == elliptic.P384()
+		case "ES512":
+			return k.Curve == elliptic.P521()
+		}
+	case ed25519.PublicKey:
+		return alg == "EdDSA"
+	}
+	return false
 }
 
 // refresh fetches the JWKS, unless a fetch was tried within minRefetch
