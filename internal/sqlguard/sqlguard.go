@@ -166,10 +166,21 @@ func Check(query string, o Options) Decision {
 // parseMessage keeps the parser's message short and single-line.
 func parseMessage(err error) string {
 	s, _, _ := strings.Cut(err.Error(), "\n")
-	if len(s) > 200 {
-		s = s[:200] + "…"
+	return printable(s, 200)
+}
+
+// printable keeps text from the query (a name, the parser's "at or near")
+// short and free of control characters in a reason.
+func printable(s string, max int) string {
+	if len(s) > max {
+		s = s[:max] + "…"
 	}
-	return s
+	return strings.ToValidUTF8(strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s), "")
 }
 
 // lexical refuses token-level tricks the parse tree cannot show. It scans

@@ -151,3 +151,18 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// Reasons quote the query's names and the parser's message without
+// control characters (they reach logs and terminals).
+func TestReasonsArePrintable(t *testing.T) {
+	for _, q := range []string{
+		"SELECT \"pg_sleep\x1b[2J\"(1) FROM \"x\x07\"",
+		"SELECT * FROM \"evil\x1b]8;;http://x\x07\"",
+		"SELECT 1 FROM \x1b[31m",
+	} {
+		d := Check(q, pinned)
+		if d.Allow || strings.ContainsAny(d.Reason, "\x1b\x07") {
+			t.Errorf("%q: %+v", q, d)
+		}
+	}
+}

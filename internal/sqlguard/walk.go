@@ -251,14 +251,4 @@ func (w *walker) funcCall(fc *tnode) {
 }
 
 // quoteName keeps a name from the query printable and short in a reason.
-func quoteName(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return strings.ToValidUTF8(strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s), "")
-}
+func quoteName(s string) string { return printable(s, 64) }
