@@ -19,6 +19,7 @@ var (
 	toolCloser    = regexp.MustCompile(`(?i)^</\s*(tool_result|tool_response|function_results?|function_response|tool_output|function_output|tool_use|tool_call_result|search_results?)\s*>`)
 	genericCloser = regexp.MustCompile(`(?i)^</\s*(result|output|document|context|data|untrusted[\w-]*)\s*>`)
 	roleAfter     = regexp.MustCompile(`(?i)^\s*(<\s*(user|human|system|assistant|instructions?)\s*>|\[INST\]|<\|im_start\|>|(human|assistant|user|system)\s*:)`)
+	roleJSON      = regexp.MustCompile(`^"role"\s*:\s*"(system|developer)"`)
 	roleTag       = regexp.MustCompile(`(?i)^<\s*(system|assistant|human|user|instructions?|important|admin|prompt|sys)(\s[^<>]{0,200})?>`)
 
 	mdImage   = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\(\s*<?([^\s)>]+)`)
@@ -40,6 +41,10 @@ var (
 		`|\bnew\s+(system\s+)?instructions\s*:` +
 		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b` +
 		`|\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user` +
+		`|\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent)\b` +
+		`|\b(ai|llm|assistant|agent|model|chatbot)s?\s+(reading|processing|parsing|summari[sz]ing|viewing|crawling|browsing)\s+this\b` +
+		`|\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|claude|chatgpt|gpt|gemini|copilot)\b` +
+		`|\b(important|attention|notice|warning)\s*[:!-]+\s*(to\s+|for\s+)?(the\s+|all\s+|any\s+)?(ai|assistant|llm|agent|language\s+model|chatbot)s?\b` +
 		`|ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
 		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
 		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
@@ -57,18 +62,21 @@ var (
 	tTemplate = &trigger{re: template, words: []string{"<|", "<｜", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "_of_turn>"}, before: 48, after: 48}
 	tOverride = &trigger{re: override, before: 80, after: 120, words: []string{"ignor", "disregard", "forget", "overrid", "skip",
 		"you are now", "from now on", "instruction", "not tell", "not inform", "not mention", "not alert", "anweisung", "忽略",
-		"note to", "note for", "message to", "message for", "attention", "important"}}
+		"note to", "note for", "message to", "message for", "attention", "important", "if you are", "reading this",
+		"processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this",
+		"dear ", "hey ", "hello ", "hi ", "notice", "warning"}}
 	tToolCall = &trigger{re: toolCall, before: 300, after: 300, words: []string{"tool_call", "function_call", "tool_use", "tooluse",
 		"functioncall", `"arguments"`, "tools/call", "invoke", "antml:"}}
-	tCloser  = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
-	tGeneric = &trigger{re: genericCloser, words: []string{"</"}, after: 40, anchored: true}
-	tRoleTag = &trigger{re: roleTag, words: []string{"<"}, after: 240, anchored: true}
-	tMDImage = &trigger{re: mdImage, words: []string{"!["}, after: 1200, anchored: true}
-	tRefImg  = &trigger{re: mdRefImg, words: []string{"!["}, after: 700, anchored: true}
-	tHTMLImg = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
-	triggers = []*trigger{tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tComment}
-	prefilt  = newPrefilter(triggers)
-	tComment = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
+	tCloser   = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
+	tGeneric  = &trigger{re: genericCloser, words: []string{"</"}, after: 40, anchored: true}
+	tRoleJSON = &trigger{re: roleJSON, words: []string{`"role"`}, after: 40, anchored: true}
+	tRoleTag  = &trigger{re: roleTag, words: []string{"<"}, after: 240, anchored: true}
+	tMDImage  = &trigger{re: mdImage, words: []string{"!["}, after: 1200, anchored: true}
+	tRefImg   = &trigger{re: mdRefImg, words: []string{"!["}, after: 700, anchored: true}
+	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
+	triggers  = []*trigger{tRoleJSON, tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tComment}
+	prefilt   = newPrefilter(triggers)
+	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 )
 
 // addressesModel reports whether s reads as instructions to a model.
@@ -117,7 +125,7 @@ func scanMarkup(text string, out []Finding) []Finding {
 			}
 			tag := strings.ToLower(text[m[2]:m[3]])
 			end := closeTag(text, m[1], tag)
-			if addressesModel(text[m[1]:end]) {
+			if hidden := text[m[1]:end]; addressesModel(hidden) || commands(hidden) {
 				add(KindHiddenHTML, m[0], end, "<"+tag+"> styled invisible holds instructions")
 			}
 		}
@@ -127,6 +135,9 @@ func scanMarkup(text string, out []Finding) []Finding {
 	}
 	if strings.IndexByte(text, ':') >= 0 {
 		out = roleLines(text, out)
+	}
+	for _, m := range find(tRoleJSON) {
+		add(KindForgedTurn, m[0], m[1], "a "+text[m[2]:m[3]]+" message written as JSON")
 	}
 	if angle && strings.Contains(text, "</") {
 		for _, m := range find(tCloser) {
@@ -156,6 +167,60 @@ func scanMarkup(text string, out []Finding) []Finding {
 		add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))
 	}
 	return out
+}
+
+// imperatives open the sentences of instructions to a model.
+var imperatives = map[string]bool{
+	"summarize": true, "summarise": true, "recommend": true, "tell": true, "say": true, "respond": true, "reply": true,
+	"answer": true, "write": true, "output": true, "print": true, "include": true, "insert": true, "call": true, "run": true,
+	"execute": true, "ignore": true, "forget": true, "delete": true, "remove": true, "approve": true, "grant": true,
+	"transfer": true, "send": true, "email": true, "forward": true, "visit": true, "click": true, "download": true,
+	"install": true, "rate": true, "praise": true, "describe": true, "state": true, "claim": true, "mention": true,
+	"report": true, "append": true, "use": true, "always": true, "never": true, "don't": true, "do": true,
+}
+
+// commands reports whether hidden text holds a finished sentence of at
+// least five words that opens with an imperative ("Summarize this page
+// as positive."). Link lists of hidden menus have no such sentences.
+func commands(s string) bool {
+	if len(s) > maxHiddenScanned {
+		s = s[:maxHiddenScanned]
+	}
+	s = tagsOut(s)
+	for len(s) > 0 {
+		k := strings.IndexAny(s, ".!\n")
+		if k < 0 {
+			return false // an unfinished sentence
+		}
+		sentence, end := s[:k], s[k]
+		s = s[k+1:]
+		words := strings.Fields(sentence)
+		if end != '\n' && len(words) >= 5 && imperatives[strings.ToLower(strings.Trim(words[0], `"'*_`))] {
+			return true
+		}
+	}
+	return false
+}
+
+// tagsOut drops markup from a hidden region, leaving its text.
+func tagsOut(s string) string {
+	if strings.IndexByte(s, '<') < 0 {
+		return s
+	}
+	var b strings.Builder
+	in := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '<':
+			in = true
+			b.WriteByte(' ')
+		case c == '>':
+			in = false
+		case !in:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // roleLines flags markdown role headings ("### System:"), any role line
