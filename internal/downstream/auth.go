@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -33,7 +36,7 @@ func (h *HTTP) authenticate(next http.HandlerFunc) http.HandlerFunc {
 			if !errors.As(err, &ae) {
 				ae = &authn.Error{Code: authn.ErrInvalidToken, Description: "token rejected", Err: err}
 			}
-			h.log.Debug("request refused", "reason", ae.Description, "err", ae.Err, "path", r.URL.Path, "remote", r.RemoteAddr)
+			h.logRefusal(r, ae)
 			writeAuthError(w, v, ae, nil)
 			return
 		}
@@ -41,6 +44,24 @@ func (h *HTTP) authenticate(next http.HandlerFunc) http.HandlerFunc {
 			Subject: p.Subject, Issuer: p.Issuer, ClientID: p.ClientID, Groups: p.Groups, Scopes: p.Scopes,
 		})
 		next(w, r.WithContext(ctx))
+	}
+}
+
+// refusalLog spaces the log lines of refused tokens: a flood of bad
+// tokens must not become a flood of log lines. One front per process.
+var refusalLog = rate.NewLimiter(rate.Every(time.Second), 20)
+
+// logRefusal logs a refused request: at info for a token that failed a
+// check (the internal cause names the claim or key, never the token), at
+// debug for a missing one, the first step of every OAuth client.
+func (h *HTTP) logRefusal(r *http.Request, e *authn.Error) {
+	if e.Code == authn.ErrInvalidRequest {
+		h.log.Debug("request refused: no bearer token", "path", r.URL.Path, "remote", r.RemoteAddr)
+		return
+	}
+	if refusalLog.Allow() {
+		h.log.Info("request refused: bearer token", "error", e.Code, "reason", e.Description, "detail", e.Err,
+			"path", r.URL.Path, "remote", r.RemoteAddr)
 	}
 }
 
