@@ -173,7 +173,7 @@ func inspectResult(x *Exchange, reply *Reply, set manifest.Results) (*Reply, err
 func withhold(x *Exchange, reply *Reply, rule, why string) (*Reply, error) {
 	public := "mcpwarden withheld this result: " + why + " (rule " + rule + ", audit id " + x.Record.ID + ")"
 	if x.Method != "tools/call" {
-		return nil, &Denial{Rule: rule, Code: CodeDenied, Public: "mcpwarden withheld this result: " + firstClause(why)}
+		return nil, &Denial{Rule: rule, Code: CodeDenied, Public: "mcpwarden withheld this result: " + firstClause(why), Detail: why}
 	}
 	rec := x.Record
 	rec.Decision, rec.Rule = "deny", rule
