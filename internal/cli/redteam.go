@@ -27,7 +27,7 @@ func honeypotExec(args []string, stdin io.Reader, stdout, stderr io.Writer) (int
 
 func redteamCmd() *cobra.Command {
 	var cases, categories []string
-	var jsonOut, junitOut, cfg, gateway, maxFP, logOut, transport string
+	var jsonOut, junitOut, cfg, gateway, maxFP, logOut, transport, protocol string
 	var noBuiltin, verbose bool
 	var timeout time.Duration
 	c := &cobra.Command{
@@ -66,7 +66,7 @@ docs/redteam.md for the case format.`,
 			if len(files) == 0 {
 				return &exitError{code: 2, err: errors.New("redteam: no cases to run")}
 			}
-			o := redteam.Options{Gateway: gateway, Config: cfg, CallTimeout: timeout, Transport: transport}
+			o := redteam.Options{Gateway: gateway, Config: cfg, CallTimeout: timeout, Transport: transport, Protocol: protocol}
 			if verbose {
 				o.Progress = cmd.ErrOrStderr()
 			}
@@ -110,6 +110,7 @@ docs/redteam.md for the case format.`,
 	f.StringVarP(&cfg, "config", "c", "", "configuration file for the gateway under test (log and limits; as run -c)")
 	f.StringVar(&logOut, "gateway-log", "", "write the log of every gateway started (exchange records included) to FILE")
 	f.StringVar(&transport, "transport", "stdio", "how the client reaches the gateway: stdio (mcpwarden run) or http (mcpwarden serve, Streamable HTTP)")
+	f.StringVar(&protocol, "protocol", redteam.ProtocolLegacy, "MCP version the client asks for: "+redteam.ProtocolLegacy+" or "+redteam.ProtocolModern)
 	f.StringVar(&gateway, "gateway", "", "mcpwarden binary to test (default: this one)")
 	f.DurationVar(&timeout, "timeout", 10*time.Second, "time limit for each request")
 	f.BoolVarP(&verbose, "verbose", "v", false, "list every case, not only those that failed, and show progress")

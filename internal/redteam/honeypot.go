@@ -65,8 +65,9 @@ const defaultResult = `{"content":[{"type":"text","text":"ok"}]}`
 // deliberately naive server that answers any tools/call, even of tools it
 // does not list, and records every request before it answers, so that a
 // request the gateway let through is always on record by the time the
-// client sees a reply. It speaks the 2025 protocol (initialize) and
-// answers anything else it does not know with "method not found".
+// client sees a reply. It speaks both protocol eras (initialize, and
+// server/discover with stateless requests) and answers anything else it
+// does not know with "method not found".
 func Honeypot(args []string, in io.Reader, out, errw io.Writer) int {
 	fl := flag.NewFlagSet(HoneypotArg, flag.ContinueOnError)
 	fl.SetOutput(errw)
@@ -182,6 +183,14 @@ func (h *honeypot) handle(line []byte) error {
 			"protocolVersion": v,
 			"capabilities":    map[string]any{"tools": map[string]any{"listChanged": true}},
 			"serverInfo":      map[string]any{"name": "mcpwarden-honeypot", "version": "1.0.0"},
+		})
+	case "server/discover":
+		// The 2026-07-28 era: no handshake; the server says what it
+		// supports and every request stands alone.
+		result, _ = json.Marshal(map[string]any{
+			"supportedVersions": []string{"2026-07-28", "2025-11-25"},
+			"capabilities":      map[string]any{"tools": map[string]any{"listChanged": true}},
+			"_meta":             map[string]any{"io.modelcontextprotocol/serverInfo": map[string]any{"name": "mcpwarden-honeypot", "version": "1.0.0"}},
 		})
 	case "ping":
 		result = json.RawMessage(`{}`)

@@ -21,6 +21,9 @@ const (
 	FalsePositive = "false-positive" // refused or altered
 	// Either: the run itself failed (timeout, transport, a corpus error).
 	Errored = "error"
+	// Either: the client could not send the case over this transport and
+	// protocol; not counted.
+	Skipped = "skipped"
 )
 
 // Verdict is the judgment on one case.
@@ -86,6 +89,9 @@ func judge(f *File, c *Case, ob observation, recs []Record, ex exchange) Verdict
 			return set(Missed, "%s, without a rule id", how)
 		}
 		return set(Detected, "%s", how)
+	}
+	if ob.skip != "" {
+		return set(Skipped, "not sent: %s", ob.skip)
 	}
 	if ob.listErr != "" {
 		return set(Errored, "tools/list failed: %s", ob.listErr)

@@ -31,9 +31,14 @@ type CategorySummary struct {
 	Passed      int    `json:"passed"`
 	FalsePos    int    `json:"false_positives"`
 	Errors      int    `json:"errors"`
+	Skipped     int    `json:"skipped"` // not sent: outside what this transport can carry
 }
 
 func (s *CategorySummary) add(v Verdict) {
+	if v.Outcome == Skipped {
+		s.Skipped++
+		return
+	}
 	if v.Kind == KindAttack {
 		s.Attacks++
 	} else {
@@ -125,6 +130,9 @@ func (r *Report) WriteTable(w io.Writer, verbose bool) {
 	row(r.Total)
 	fmt.Fprintf(w, "false-positive rate: %d/%d = %.1f %%; %d cases in %s\n", r.Total.FalsePos, r.Total.Benign,
 		100*r.FalsePositiveRate, len(r.Cases), r.Duration.Round(time.Millisecond))
+	if r.Total.Skipped > 0 {
+		fmt.Fprintf(w, "%d case(s) skipped: the client cannot send them over this transport\n", r.Total.Skipped)
+	}
 	var bad []Verdict
 	for _, v := range r.Cases {
 		if verbose || (v.Outcome != Detected && v.Outcome != Passed) {
@@ -180,6 +188,7 @@ type junitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
+	Skipped   *junitProblem `xml:"skipped,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -217,6 +226,8 @@ func (r *Report) WriteJUnit(w io.Writer) error {
 			jc.Error = p
 			s.Errors++
 			out.Errors++
+		case Skipped:
+			jc.Skipped = p
 		}
 		s.Tests++
 		out.Tests++

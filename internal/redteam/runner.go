@@ -34,6 +34,9 @@ type Options struct {
 	// Transport is how the client reaches the gateway: TransportStdio
 	// (default, `mcpwarden run`) or TransportHTTP (`mcpwarden serve`).
 	Transport string
+	// Protocol is the MCP version the client asks for: ProtocolLegacy
+	// (default) or ProtocolModern.
+	Protocol string
 	// Progress, when set, hears one line per case file.
 	Progress io.Writer
 	// GatewayLog, when set, receives each gateway's stderr (its log and
@@ -62,13 +65,14 @@ func Run(ctx context.Context, files []*File, o Options) (*Report, error) {
 	start := time.Now()
 	for _, f := range files {
 		t0 := time.Now()
-		vs, err := runFile(ctx, f, o)
+		vs, version, err := runFile(ctx, f, o)
 		if err != nil {
 			return nil, err
 		}
 		rep.Cases = append(rep.Cases, vs...)
 		if o.Progress != nil {
-			fmt.Fprintf(o.Progress, "redteam: %s: %d cases in %s\n", f.Path, len(vs), time.Since(t0).Round(time.Millisecond))
+			fmt.Fprintf(o.Progress, "redteam: %s: %d cases in %s (%s, protocol %s)\n", f.Path, len(vs),
+				time.Since(t0).Round(time.Millisecond), o.transport(), version)
 		}
 	}
 	rep.Duration = time.Since(start)
@@ -100,7 +104,30 @@ type observation struct {
 	callResult          json.RawMessage // raw result of tools/call
 	callErr             *jsonrpc.Error
 	otherErr            string // transport failure, timeout
-	elapsed             time.Duration
+	// skip says why the client could not send the case at all (a name
+	// that cannot travel in an HTTP header); nothing to judge.
+	skip    string
+	elapsed time.Duration
+}
+
+// Protocol versions the client can speak.
+const (
+	ProtocolLegacy = "2025-11-25" // initialize and a session
+	ProtocolModern = "2026-07-28" // stateless: server/discover, per-request _meta
+)
+
+func (o Options) transport() string {
+	if o.Transport == "" {
+		return TransportStdio
+	}
+	return o.Transport
+}
+
+func (o Options) protocol() string {
+	if o.Protocol == "" {
+		return ProtocolLegacy
+	}
+	return o.Protocol
 }
 
 // maxStalled is how many cases in a row may time out before the rest of
@@ -108,10 +135,10 @@ type observation struct {
 const maxStalled = 3
 
 // runFile starts one gateway in front of one honeypot and runs f's cases.
-func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
+func runFile(ctx context.Context, f *File, o Options) (_ []Verdict, version string, _ error) {
 	dir, err := os.MkdirTemp("", "mcpwarden-redteam-")
 	if err != nil {
-		return nil, fmt.Errorf("redteam: %w", err)
+		return nil, "", fmt.Errorf("redteam: %w", err)
 	}
 	defer os.RemoveAll(dir)
 	manifest := filepath.Join(dir, "manifest.yaml")
@@ -119,34 +146,35 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 	ctlPath := filepath.Join(dir, "control.json")
 	recPath := filepath.Join(dir, "record.jsonl")
 	if err := os.WriteFile(manifest, f.ManifestData, 0o600); err != nil {
-		return nil, fmt.Errorf("redteam: %w", err)
+		return nil, "", fmt.Errorf("redteam: %w", err)
 	}
 	data, _ := json.Marshal(f.spec())
 	if err := os.WriteFile(specPath, data, 0o600); err != nil {
-		return nil, fmt.Errorf("redteam: %w", err)
+		return nil, "", fmt.Errorf("redteam: %w", err)
 	}
 	if err := writeControl(ctlPath, control{}); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if err := os.WriteFile(recPath, nil, 0o600); err != nil {
-		return nil, fmt.Errorf("redteam: %w", err)
+		return nil, "", fmt.Errorf("redteam: %w", err)
 	}
 
 	gw, err := startGateway(ctx, dir, honeypotFiles{manifest, specPath, ctlPath, recPath}, o)
 	if err != nil {
-		return nil, fmt.Errorf("redteam: %s: %w", f.Path, err)
+		return nil, "", fmt.Errorf("redteam: %s: %w", f.Path, err)
 	}
 	defer gw.stop()
 	stderr := gw.stderr
 	tr := &recordingTransport{inner: gw.transport}
 	client := mcp.NewClient(&mcp.Implementation{Name: "mcpwarden-redteam", Version: "1"}, nil)
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	// The 2025 protocol: a client that caches lists (2026-07-28) would not
-	// show a rug pull the way an agent that re-lists does.
-	sess, err := client.Connect(cctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: "2025-11-25"})
+	sess, err := client.Connect(cctx, tr, &mcp.ClientSessionOptions{ProtocolVersion: o.protocol()})
 	cancel()
 	if err != nil {
-		return nil, fmt.Errorf("redteam: %s: connecting to the gateway: %w\n%s", f.Path, err, tail(stderr.String(), 2000))
+		return nil, "", fmt.Errorf("redteam: %s: connecting to the gateway: %w\n%s", f.Path, err, tail(stderr.String(), 2000))
+	}
+	if ir := sess.InitializeResult(); ir != nil {
+		version = ir.ProtocolVersion
 	}
 	obs := make([]observation, len(f.Cases))
 	stalled := 0 // cases in a row the gateway did not answer in time
@@ -154,7 +182,7 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 		c := &f.Cases[i]
 		if ctx.Err() != nil {
 			sess.Close()
-			return nil, ctx.Err()
+			return nil, "", ctx.Err()
 		}
 		if stalled >= maxStalled {
 			// A hung gateway would otherwise cost a timeout per case.
@@ -164,7 +192,7 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 		obs[i], err = runCase(ctx, sess, tr, ctlPath, c, o.CallTimeout)
 		if err != nil {
 			sess.Close()
-			return nil, fmt.Errorf("redteam: %s: %s: %w", f.Path, c.ID, err)
+			return nil, "", fmt.Errorf("redteam: %s: %s: %w", f.Path, c.ID, err)
 		}
 		if strings.Contains(obs[i].otherErr+obs[i].listErr, context.DeadlineExceeded.Error()) {
 			stalled++
@@ -176,7 +204,7 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 	gw.stop()        // the log is complete once the gateway has exited
 	records, err := ReadRecords(recPath)
 	if err != nil {
-		return nil, fmt.Errorf("redteam: %s: honeypot records: %w", f.Path, err)
+		return nil, "", fmt.Errorf("redteam: %s: honeypot records: %w", f.Path, err)
 	}
 	if o.GatewayLog != nil {
 		fmt.Fprintf(o.GatewayLog, "=== %s\n%s", f.Path, stderr.String())
@@ -191,7 +219,7 @@ func runFile(ctx context.Context, f *File, o Options) ([]Verdict, error) {
 		}
 		vs[i] = judge(f, c, obs[i], recordsFor(records, c.ID), ex)
 	}
-	return vs, nil
+	return vs, version, nil
 }
 
 // runCase drives one case through the session.
@@ -251,6 +279,10 @@ func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTranspor
 		ob.callErr = rerr
 	case got:
 		ob.callResult = raw
+	case err != nil && strings.Contains(err.Error(), "net/http: invalid header"):
+		// 2026-07-28 over HTTP puts the tool name in the Mcp-Name header,
+		// and Go's client refuses to send a control character there.
+		ob.skip = "the client cannot send this name in an HTTP header"
 	case err != nil && httpBadRequest(err):
 		// Over HTTP the gateway refuses a malformed message with 400
 		// before any JSON-RPC answer; the SDK reports it as rejected.
