@@ -380,3 +380,44 @@ func BenchmarkMint(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(len(gs))/1000, "revoke-ms/op")
 }
+
+// BenchmarkRevokeWithSession: revoke while the role has an open session,
+// which pg_terminate_backend ends (and waits for).
+func BenchmarkRevokeWithSession(b *testing.B) {
+	setupPG(b, adminDSN())
+	ctx := context.Background()
+	p := newBroker(b, openStore(b), adminDSN(), 10*time.Minute)
+	defer p.Close(ctx)
+	var total time.Duration
+	n := 0
+	for b.Loop() {
+		b.StopTimer()
+		g, err := p.Mint(ctx, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := pgx.Connect(ctx, g.DSN)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if err := g.Revoke(ctx); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		n++
+		b.StopTimer()
+		c.Close(ctx)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/float64(n)/1000, "revoke-ms/op")
+}
+
+func BenchmarkSCRAMVerifier(b *testing.B) {
+	for b.Loop() {
+		if _, err := scramVerifier("0123456789abcdef0123456789abcdef0123456789a"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
