@@ -169,6 +169,8 @@ var attacks = []attack{
 	{"only a comment", `-- SELECT 1`, ro, RuleEmpty},
 	{"only a semicolon", `;`, ro, RuleEmpty},
 	{"too long", "SELECT '" + strings.Repeat("a", MaxLen) + "'", ro, RuleTooLong},
+	{"deep expression", "SELECT " + strings.Repeat("1+", 2000) + "1", ro, RuleTooDeep},
+	{"deep nesting", "SELECT " + strings.Repeat("(SELECT ", 300) + "1" + strings.Repeat(")", 300), ro, RuleTooDeep},
 	{"garbage", `' OR '1'='1`, ro, RuleParse},
 	{"unterminated dollar quote", `SELECT $$ ; DROP TABLE users`, ro, RuleParse},
 	// tautologies

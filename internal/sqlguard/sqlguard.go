@@ -30,6 +30,7 @@ package sqlguard
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -46,6 +47,7 @@ const MaxLen = 64 << 10
 const (
 	RuleConfig         = "sql.config"
 	RuleTooLong        = "sql.too-long"
+	RuleTooDeep        = "sql.too-deep"
 	RuleNUL            = "sql.nul"
 	RuleEncoding       = "sql.encoding"
 	RuleParse          = "sql.parse"
@@ -141,6 +143,9 @@ func Check(query string, o Options) Decision {
 	dec := decoders.Get().(*decoder)
 	defer releaseDecoder(dec)
 	tree, err := dec.decode(js)
+	if errors.Is(err, errTooDeep) {
+		return deny(RuleTooDeep, "the query nests deeper than the guard judges")
+	}
 	if err != nil {
 		return deny(RuleParse, "the query's parse tree could not be read: %v", err)
 	}

@@ -1,6 +1,7 @@
 package sqlguard
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -76,22 +77,25 @@ func sameTree(t *testing.T, q string) {
 	}
 	js, err := parser.ParseToJSON(q)
 	if err != nil {
-		t.Fatalf("%q: protobuf parses, JSON does not: %v", q, err)
+		t.Fatalf("%.200q: protobuf parses, JSON does not: %v", q, err)
 	}
 	tree, err := decodeTree(js)
+	if errors.Is(err, errTooDeep) {
+		return // refused before it is judged
+	}
 	if err != nil {
-		t.Fatalf("%q: JSON tree not decoded: %v\n%s", q, err, js)
+		t.Fatalf("%.200q: JSON tree not decoded: %v\n%.2000s", q, err, js)
 	}
 	var a, b []string
 	protoShape(pb.ProtoReflect(), &a)
 	treeShape(tree, &b)
 	if len(pb.Stmts) > 0 && len(a) < 3 {
-		t.Fatalf("%q: empty protobuf tree", q)
+		t.Fatalf("%.200q: empty protobuf tree", q)
 	}
 	slices.Sort(a)
 	slices.Sort(b)
 	if !slices.Equal(a, b) {
-		t.Fatalf("%q: trees differ\nprotobuf: %s\njson:     %s", q, strings.Join(a, " "), strings.Join(b, " "))
+		t.Fatalf("%.200q: trees differ\nprotobuf: %.2000s\njson:     %.2000s", q, strings.Join(a, " "), strings.Join(b, " "))
 	}
 }
 
