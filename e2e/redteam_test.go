@@ -151,3 +151,52 @@ func redteamCorpus(t *testing.T, transport, protocol string) {
 		t.Logf("redteam passed outright: the pending list can be emptied")
 	}
 }
+
+// TestRedteamOperatorCases: an operator's own case file and manifest run
+// alone (--no-builtin); exit 0 when the targets are met, 1 when a benign
+// case is refused above the threshold, 2 for a broken case file.
+func TestRedteamOperatorCases(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "kv.manifest.yaml"), []byte(`tools:
+  get_key:
+    risk: read
+    arguments:
+      type: object
+      properties: {key: {type: string, pattern: "^[a-z]+$"}}
+      required: [key]
+      additionalProperties: false
+`), 0o644)
+	caseFile := func(benignKey string) string {
+		return `category: kv
+manifest: kv.manifest.yaml
+tools:
+  - definition: {name: get_key, description: Reads a key., inputSchema: {type: object}}
+    result: {content: [{type: text, text: value}]}
+cases:
+  - {id: kv-traversal, kind: attack, tool: get_key, arguments: {key: "../etc"}}
+  - {id: kv-undeclared, kind: attack, tool: del_key, arguments: {key: a}}
+  - {id: kv-ok, kind: benign, tool: get_key, arguments: {key: "` + benignKey + `"}}
+`
+	}
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte(caseFile("colour")), 0o644)
+	out, stderr, code := mcpwarden(t, "redteam", "--no-builtin", "--cases", good)
+	if code != 0 || !strings.Contains(out, "redteam: PASS") || !strings.Contains(out, "kv ") {
+		t.Errorf("passing file: exit %d\n%s%s", code, out, stderr)
+	}
+	// A benign key the schema refuses: one false positive of one is 100 %.
+	bad := filepath.Join(dir, "sub", "bad.yaml")
+	os.MkdirAll(filepath.Dir(bad), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "kv.manifest.yaml"), []byte("tools:\n  get_key:\n    risk: read\n    arguments: {type: object, properties: {key: {type: string, pattern: \"^[a-z]+$\"}}}\n"), 0o644)
+	os.WriteFile(bad, []byte(caseFile("Colour")), 0o644)
+	out, stderr, code = mcpwarden(t, "redteam", "--no-builtin", "--cases", filepath.Join(dir, "sub"), "--max-false-positive-rate", "50%")
+	if code != 1 || !strings.Contains(stderr, "false-positive rate 100.0 %") || !strings.Contains(out, "kv-ok") {
+		t.Errorf("failing file: exit %d\n%s%s", code, out, stderr)
+	}
+	broken := filepath.Join(dir, "broken.yaml")
+	os.WriteFile(broken, []byte("category: kv\nmanifest: kv.manifest.yaml\ncases:\n  - {id: x, kind: maybe, tool: t}\n"), 0o644)
+	if _, stderr, code = mcpwarden(t, "redteam", "--no-builtin", "--cases", broken); code != 2 || !strings.Contains(stderr, "kind must be attack or benign") {
+		t.Errorf("broken file: exit %d: %s", code, stderr)
+	}
+}

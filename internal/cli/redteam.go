@@ -125,7 +125,7 @@ func parseRate(s string) (float64, error) {
 	if err == nil && pct {
 		v /= 100
 	}
-	if err != nil || v < 0 || v > 1 {
+	if err != nil || !(v >= 0 && v <= 1) { // NaN fails both comparisons
 		return 0, fmt.Errorf("redteam: --max-false-positive-rate %q: give a percentage (2%%) or a fraction (0.02)", s)
 	}
 	return v, nil

@@ -214,6 +214,7 @@ func TestJudge(t *testing.T) {
 		{"rug pull quarantined", "p1", observation{firstList: list0, lastList: map[string]json.RawMessage{}, callErr: rpcErr(-32001, "manifest.quarantined")}, nil, exchange{}, Detected, "manifest.quarantined"},
 		{"rug pull listed", "p1", observation{firstList: list0, lastList: list1, callErr: rpcErr(-32001, "manifest.quarantined")}, nil, exchange{}, Missed, "manifest.quarantined"},
 		{"rug pull called", "p1", observation{firstList: list0, lastList: map[string]json.RawMessage{}, callResult: echoed}, reached, exchange{}, Missed, ""},
+		{"not sendable", "a1", observation{skip: "no"}, nil, exchange{}, Skipped, ""},
 		{"rug pull with a wrong pin", "p1", observation{firstList: map[string]json.RawMessage{}, lastList: map[string]json.RawMessage{}}, nil, exchange{}, Errored, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -247,9 +248,10 @@ func TestReport(t *testing.T) {
 		{ID: "b", Category: "x", Kind: KindAttack, Outcome: Unavailable, Rule: "guard.sql.unavailable"},
 		{ID: "c", Category: "y", Kind: KindBenign, Outcome: FalsePositive},
 		{ID: "d", Category: "y", Kind: KindBenign, Outcome: Passed},
+		{ID: "e", Category: "y", Kind: KindAttack, Outcome: Skipped},
 	}}
 	r.summarize()
-	if r.Total.Attacks != 2 || r.Total.Detected != 1 || r.Total.Unavailable != 1 || r.FalsePositiveRate != 0.5 {
+	if r.Total.Skipped != 1 || r.Total.Attacks != 2 || r.Total.Detected != 1 || r.Total.Unavailable != 1 || r.FalsePositiveRate != 0.5 {
 		t.Errorf("summary %+v rate %v", r.Total, r.FalsePositiveRate)
 	}
 	why := strings.Join(r.Failed(0.02), "; ")
@@ -261,7 +263,7 @@ func TestReport(t *testing.T) {
 	if !strings.Contains(tab.String(), "UNAVAILABLE") || strings.Contains(tab.String(), "DETECTED") {
 		t.Errorf("table:\n%s", tab.String())
 	}
-	if err := r.WriteJUnit(&junit); err != nil || strings.Count(junit.String(), "<failure") != 2 || strings.Count(junit.String(), "<testsuite ") != 2 {
+	if err := r.WriteJUnit(&junit); err != nil || strings.Count(junit.String(), "<failure") != 2 || strings.Count(junit.String(), "<skipped") != 1 || strings.Count(junit.String(), "<testsuite ") != 2 {
 		t.Errorf("junit (%v):\n%s", err, junit.String())
 	}
 	if err := r.WriteJSON(&js); err != nil || !json.Valid(js.Bytes()) {
