@@ -68,6 +68,7 @@ func CloseCredentials() {
 		b.store = nil
 	}
 	b.pg = map[string]*creds.Postgres{}
+	b.closed = false // a later Serve or Run in this process starts afresh
 	b.mu.Unlock()
 }
 

@@ -177,6 +177,12 @@ func (p *Postgres) Mint(ctx context.Context, server string) (*Grant, error) {
 	}
 	g.DSN = p.dsn(name, password)
 	p.mu.Lock()
+	if p.closed {
+		// Close ran meanwhile and will not see this grant: undo it.
+		p.mu.Unlock()
+		_ = p.drop(context.WithoutCancel(ctx), name)
+		return nil, errors.New("creds: postgres: broker closed")
+	}
 	p.live[name] = g
 	p.mu.Unlock()
 	p.log.Info("credential minted", "server", server, "role", name, "template", p.o.Template,
@@ -329,7 +335,7 @@ func (p *Postgres) renewLoop() {
 		}
 		p.mu.Unlock()
 		for _, g := range gs {
-			ctx, cancel := context.WithTimeout(context.Background(), p.o.Renew)
+			ctx, cancel := context.WithTimeout(context.Background(), min(p.o.Renew, 10*time.Second))
 			if err := p.renew(ctx, g); err != nil && p.isLive(g) {
 				p.log.Warn("credential renewal failed; the role expires at its VALID UNTIL unless a later renewal succeeds",
 					"server", g.Server, "role", g.ID, "err", err)
