@@ -3,11 +3,14 @@ package sqlguard
 import (
 	"strings"
 	"testing"
+
+	pg "github.com/pganalyze/pg_query_go/v6"
 )
 
 // FuzzCheck: Check never panics, every denial names a rule, an allowed
-// query is one statement without a write keyword at the start, and the
-// tree the guard judges is the parser's whole tree.
+// query is one SELECT without INTO, locking or a writing top-level CTE
+// when read through pg_query_go's own protobuf tree, and the tree the
+// guard judges is the parser's whole tree.
 func FuzzCheck(f *testing.F) {
 	for _, tc := range attacks {
 		f.Add(tc.sql)
@@ -26,6 +29,19 @@ func FuzzCheck(f *testing.F) {
 					t.Fatalf("denial without rule or reason: %+v", d)
 				}
 				continue
+			}
+			// An independent look through pg_query_go's protobuf tree: one
+			// SELECT, with no INTO, no locking and no data-modifying CTE.
+			if tree, err := pg.Parse(q); err != nil || len(tree.Stmts) != 1 || tree.Stmts[0].Stmt.GetSelectStmt() == nil {
+				t.Fatalf("allowed %q, which is not one SELECT (%v)", q, err)
+			} else if sel := tree.Stmts[0].Stmt.GetSelectStmt(); sel.IntoClause != nil || len(sel.LockingClause) > 0 {
+				t.Fatalf("allowed %q with INTO or a locking clause", q)
+			} else if wc := sel.WithClause; wc != nil {
+				for _, c := range wc.Ctes {
+					if c.GetCommonTableExpr().GetCtequery().GetSelectStmt() == nil {
+						t.Fatalf("allowed %q with a CTE that is not a SELECT", q)
+					}
+				}
 			}
 			head := strings.ToUpper(strings.TrimSpace(q))
 			for _, w := range []string{"INSERT", "UPDATE", "DELETE", "DROP", "CREATE", "ALTER", "COPY", "SET ", "GRANT", "DO ", "CALL"} {
