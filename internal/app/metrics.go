@@ -23,19 +23,29 @@ import (
 // listener pays nothing per call.
 var gatewayMetrics atomic.Pointer[metrics.Metrics]
 
-// observed adds the metrics to the exchange sink the audit stage calls
-// once per exchange.
+// observed adds the metrics and the span to the exchange sink the audit
+// stage calls once per exchange; what is off costs nothing.
 func observed(sink func(*intercept.Record)) func(*intercept.Record) {
-	m := gatewayMetrics.Load()
-	switch {
-	case m == nil:
-		return sink
-	case sink == nil:
-		return m.Observe
+	fns := []func(*intercept.Record){}
+	if m := gatewayMetrics.Load(); m != nil {
+		fns = append(fns, m.Observe)
+	}
+	if t := gatewayTracer.Load(); t != nil {
+		fns = append(fns, t.Span)
+	}
+	if sink != nil {
+		fns = append(fns, sink)
+	}
+	switch len(fns) {
+	case 0:
+		return nil
+	case 1:
+		return fns[0]
 	}
 	return func(r *intercept.Record) {
-		m.Observe(r)
-		sink(r)
+		for _, f := range fns {
+			f(r)
+		}
 	}
 }
 
