@@ -223,8 +223,8 @@ func runFile(ctx context.Context, f *File, o Options) (_ []Verdict, version stri
 }
 
 // runCase drives one case through the session.
-func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTransport, ctlPath string, c *Case, timeout time.Duration) (observation, error) {
-	ob := observation{traceID: newTraceID()}
+func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTransport, ctlPath string, c *Case, timeout time.Duration) (ob observation, _ error) {
+	ob.traceID = newTraceID()
 	ctl := control{Case: c.ID, Result: string(c.resultJSON)}
 	if c.RugPull > 0 {
 		ctl.Versions = map[string]int{c.Tool: 0}

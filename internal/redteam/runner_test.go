@@ -53,6 +53,9 @@ exec env `+honeypotEnv+`=1 "`+exe+`" "$@"
 		if v.Outcome != want[v.ID] {
 			t.Errorf("%s: %s (%s), want %s", v.ID, v.Outcome, v.Detail, want[v.ID])
 		}
+		if v.Duration <= 0 {
+			t.Errorf("%s: no duration", v.ID)
+		}
 		if v.Kind == KindAttack && !v.Reached && v.Phase != "result" {
 			t.Errorf("%s: not on the honeypot's record", v.ID)
 		}
