@@ -1,0 +1,83 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/config"
+)
+
+// secret:// values reach the child's environment and the upstream headers
+// at spawn/connect time, and nowhere in the gateway's log; a missing
+// secret stops that server from starting.
+func TestSecretsResolvedAtSpawn(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	f, _, err := OpenSecretFile(config.Secrets{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const value = "tok-3f9a1c5e7b"
+	if err := f.Set("api-token", value); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "env")
+	cfg := config.Default()
+	cfg.Servers = []config.Server{
+		func() config.Server {
+			s := config.ServerFromCommand("child", []string{"sh", "-c", `printf %s "$API_TOKEN" > "$OUT"; sleep 5`})
+			s.Env = map[string]string{"API_TOKEN": "secret://api-token", "OUT": out}
+			s.Sandbox.Off = true
+			return s
+		}(),
+		{Name: "remote", URL: "https://mcp.example.com/mcp", Transport: config.TransportStreamable,
+			Headers: map[string]string{"Authorization": "secret://api-token", "X-Plain": "1"}, StartTimeout: time.Second},
+	}
+	if probs := cfg.Validate(); len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	var logs bytes.Buffer
+	b := newBackend(cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
+	ctx := context.Background()
+
+	c, err := b.startStdio(ctx, cfg.Servers[0], false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got []byte
+	for range 100 {
+		if got, _ = os.ReadFile(out); len(got) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if string(got) != value {
+		t.Fatalf("child saw API_TOKEN=%q", got)
+	}
+	if os.Getenv("API_TOKEN") != "" {
+		t.Error("the secret leaked into the gateway's own environment")
+	}
+	h, err := b.headers(ctx, cfg.Servers[1])
+	if err != nil || h["Authorization"] != value || h["X-Plain"] != "1" {
+		t.Fatalf("headers = %v, %v", h, err)
+	}
+	if cfg.Servers[1].Headers["Authorization"] != "secret://api-token" {
+		t.Error("resolving changed the configuration")
+	}
+	if strings.Contains(logs.String(), value) {
+		t.Errorf("secret in the log:\n%s", logs.String())
+	}
+
+	// A reference that cannot be read: the server does not start.
+	bad := cfg.Servers[0]
+	bad.Env = map[string]string{"API_TOKEN": "secret://missing", "OUT": out}
+	if _, err := b.startStdio(ctx, bad, false); err == nil || !strings.Contains(err.Error(), `secret "missing"`) {
+		t.Fatalf("missing secret: %v", err)
+	}
+}
