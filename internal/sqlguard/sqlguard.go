@@ -46,6 +46,7 @@ const MaxLen = 64 << 10
 // Rule ids reported in Decision.Rule.
 const (
 	RuleConfig         = "sql.config"
+	RuleInternal       = "sql.internal"
 	RuleTooLong        = "sql.too-long"
 	RuleTooDeep        = "sql.too-deep"
 	RuleNUL            = "sql.nul"
@@ -114,8 +115,13 @@ func deny(rule, format string, a ...any) Decision {
 }
 
 // Check parses query and allows it only if it passes every rule for o.
-// It never panics; anything it cannot judge is denied.
-func Check(query string, o Options) Decision {
+// Anything it cannot judge is denied, a bug in the guard included.
+func Check(query string, o Options) (d Decision) {
+	defer func() {
+		if r := recover(); r != nil {
+			d = deny(RuleInternal, "the guard failed to judge the query")
+		}
+	}()
 	if o.Mode != ReadOnly {
 		if o.Mode == "" {
 			return deny(RuleConfig, "no mode is set (the one mode is %s)", ReadOnly)
