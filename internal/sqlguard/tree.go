@@ -21,7 +21,7 @@ import (
 // msgInfo describes one parse-tree message type.
 type msgInfo struct {
 	name   string
-	order  []*fieldInfo          // in field-number order, the order of the JSON keys
+	order  []*fieldInfo          // in declaration order, the order libpg_query writes keys in
 	fields map[string]*fieldInfo // by JSON name
 	node   bool                  // the Node wrapper: one key naming the concrete type
 	kinds  map[string]*msgInfo   // for Node: JSON name → concrete type
