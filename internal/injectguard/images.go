@@ -44,6 +44,78 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 	return out
 }
 
+// links flags links (markdown and <a href>) whose URL holds a
+// placeholder for the model to fill with text: a link the result asks the
+// model to show the user, with the conversation in it. Templated API
+// paths ({id}) and ordinary tracking links pass. Images are judged by
+// images.
+func links(text string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
+	check := func(start, end int, raw string) {
+		if inCode(start) || inImage(out, start) {
+			return
+		}
+		if why := dataRequest(raw); why != "" {
+			out = append(out, Finding{Kind: KindLinkExfil, Start: start, End: end, Detail: "link URL " + why})
+		}
+	}
+	for _, m := range find(tMDLink) {
+		end := m[1]
+		if k := strings.IndexByte(text[end:min(len(text), end+300)], ')'); k >= 0 {
+			end += k + 1
+		}
+		// The span starts at the link text's "[" when it is near.
+		start := m[0]
+		if k := strings.LastIndexByte(text[max(0, start-500):start], '['); k >= 0 {
+			start = max(0, start-500) + k
+		}
+		check(start, end, text[m[2]:m[3]])
+	}
+	for _, m := range find(tHTMLLink) {
+		end := m[1]
+		if k := strings.IndexByte(text[end:min(len(text), end+1000)], '>'); k >= 0 {
+			end += k + 1
+		}
+		check(m[0], end, text[m[2]:m[3]])
+	}
+	return out
+}
+
+func inImage(fs []Finding, i int) bool {
+	for _, f := range fs {
+		if f.Kind == KindImageBeacon && f.Start <= i && i < f.End {
+			return true
+		}
+	}
+	return false
+}
+
+// dataRequest says why a link URL asks for data, or "": a placeholder
+// with words in it ({paste the messages here}) in the query or path. The
+// URL of a markdown link ends at the first space, so a placeholder left
+// open (a "{" without its "}") had words in it too.
+func dataRequest(raw string) string {
+	words := func(s string) bool {
+		return strings.ContainsAny(s, " \t") || strings.Count(s, "{") != strings.Count(s, "}") ||
+			strings.Count(s, "[") != strings.Count(s, "]") || strings.Count(s, "<") != strings.Count(s, ">")
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	q, _ := url.ParseQuery(u.RawQuery)
+	for _, vs := range q {
+		for _, v := range vs {
+			if strings.ContainsAny(v, "{}[]<>") && words(v) {
+				return "has a placeholder for the model to fill"
+			}
+		}
+	}
+	if p, err := url.PathUnescape(u.EscapedPath()); err == nil && strings.ContainsAny(p, "{}[]<>") && words(p) {
+		return "has a placeholder for the model to fill"
+	}
+	return ""
+}
+
 // refDefinition finds the URL of the link reference definition
 // "[ref]: URL" (the label matched without regard to ASCII case).
 func refDefinition(text, ref string) (string, bool) {

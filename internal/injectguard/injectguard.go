@@ -39,6 +39,7 @@ const (
 	KindForgedTurn   = "forged-turn"         // a fake end of tool output or a fake user/assistant turn
 	KindImageBeacon  = "image-beacon"        // an image whose URL carries data out
 	KindToolCall     = "tool-call"           // forged tool-call JSON or markup
+	KindLinkExfil    = "link-exfil"          // a link whose URL asks the model to fill in data
 	KindOverride     = "override"            // "ignore previous instructions" and kin in plain text
 	maxDetail        = 80
 	maxHiddenScanned = 4096 // bytes of a hidden region read for instructions
@@ -98,6 +99,8 @@ func Neutralize(text string, fs []Finding) string {
 			return "[chat-template token removed]", true
 		case KindImageBeacon:
 			return "[image removed: its URL carried data]", true
+		case KindLinkExfil:
+			return "[link removed: its URL asked for data]", true
 		}
 		if f.Control {
 			return "", true

@@ -11,7 +11,9 @@ var (
 	// An opening tag; its attributes are judged by hidingStyle.
 	openTag = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]{0,1000})>`)
 	hiding  = regexp.MustCompile(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
-		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0`)
+		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0|` +
+		// White text: hidden on the white page most results are shown on.
+		`(^|[^-])color\s*:\s*(white|#fff|#ffffff|rgb\(\s*255\s*,\s*255\s*,\s*255\s*\))\s*(;|"|'|$)`)
 
 	template    = regexp.MustCompile(`<\|[A-Za-z_][A-Za-z0-9_.:-]{0,40}\|>|<｜[^｜\n]{1,40}｜>|\[/?INST\]|<</?SYS>>|<(start|end)_of_turn>`)
 	roleHeading = regexp.MustCompile(`(?i)^#{2,6}[ \t]*(system|instructions?|human|assistant|user)[ \t]*:`)
@@ -25,6 +27,8 @@ var (
 	mdImage   = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\(\s*<?([^\s)>]+)`)
 	mdRefImg  = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\[([^\]\n]{0,100})\]`)
 	mdRefDef  = regexp.MustCompile(`^\[([^\]\n]{1,100})\]:[ \t]*<?([^\s>]+)`)
+	mdLink    = regexp.MustCompile(`^\]\(\s*<?([^\s)>]+)`)
+	htmlLink  = regexp.MustCompile(`(?i)^<a\b[^>]{0,1000}?\bhref\s*=\s*["']?([^"'\s>]+)`)
 	htmlImage = regexp.MustCompile(`(?i)^<img\b[^>]{0,1000}?\bsrc\s*=\s*["']?([^"'\s>]+)`)
 
 	toolCall = regexp.MustCompile(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
@@ -34,13 +38,14 @@ var (
 		`"method"\s*:\s*"tools/call"|` +
 		`(?i)<\s*(function_calls|tool_call|tool_use|invoke\s+name\s*=|antml:invoke|antml:function_calls)\b`)
 
-	override = regexp.MustCompile(`(?i)\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
+	override = regexp.MustCompile(`(?i)\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
 		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
 		`|\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
 		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)` +
 		`|\bnew\s+(system\s+)?instructions\s*:` +
 		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b` +
 		`|\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user` +
+		`|\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b` +
 		`|\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent)\b` +
 		`|\b(ai|llm|assistant|agent|model|chatbot)s?\s+(reading|processing|parsing|summari[sz]ing|viewing|crawling|browsing)\s+this\b` +
 		`|\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|claude|chatgpt|gpt|gemini|copilot)\b` +
@@ -64,7 +69,7 @@ var (
 		"you are now", "from now on", "instruction", "not tell", "not inform", "not mention", "not alert", "anweisung", "忽略",
 		"note to", "note for", "message to", "message for", "attention", "important", "if you are", "reading this",
 		"processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this",
-		"dear ", "hey ", "hello ", "hi ", "notice", "warning"}}
+		"dear ", "hey ", "hello ", "hi ", "notice", "warning", " must", " should", " shall", " need", " has to", " have to", " is required"}}
 	tToolCall = &trigger{re: toolCall, before: 300, after: 300, words: []string{"tool_call", "function_call", "tool_use", "tooluse",
 		"functioncall", `"arguments"`, "tools/call", "invoke", "antml:"}}
 	tCloser   = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
@@ -73,8 +78,10 @@ var (
 	tRoleTag  = &trigger{re: roleTag, words: []string{"<"}, after: 240, anchored: true}
 	tMDImage  = &trigger{re: mdImage, words: []string{"!["}, after: 1200, anchored: true}
 	tRefImg   = &trigger{re: mdRefImg, words: []string{"!["}, after: 700, anchored: true}
+	tMDLink   = &trigger{re: mdLink, words: []string{"]("}, after: 1200, anchored: true}
+	tHTMLLink = &trigger{re: htmlLink, words: []string{"<a "}, after: 2000, anchored: true}
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
-	triggers  = []*trigger{tRoleJSON, tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tComment}
+	triggers  = []*trigger{tRoleJSON, tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tMDLink, tHTMLLink, tComment}
 	prefilt   = newPrefilter(triggers)
 	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 )
@@ -118,7 +125,8 @@ func scanMarkup(text string, out []Finding) []Finding {
 		}
 	}
 	if angle && (strings.Contains(lower, "hidden") || strings.Contains(lower, "none") || strings.Contains(lower, ":0") ||
-		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent")) {
+		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent") ||
+		strings.Contains(lower, "white") || strings.Contains(lower, "#fff") || strings.Contains(lower, "255")) {
 		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
 			if !hiding.MatchString(text[m[4]:m[5]]) || inCode(m[0]) {
 				continue
@@ -159,6 +167,9 @@ func scanMarkup(text string, out []Finding) []Finding {
 	}
 	if strings.Contains(text, "![") || angle && strings.Contains(lower, "<img") {
 		out = images(text, find, inCode, out)
+	}
+	if strings.Contains(text, "](") || angle && strings.Contains(lower, "<a ") {
+		out = links(text, find, inCode, out)
 	}
 	for _, m := range find(tToolCall) {
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))

@@ -26,6 +26,12 @@ import (
 //go:embed rules.json
 var rulesJSON []byte
 
+// extraJSON holds mcpwarden's own rules, in the same format, for
+// credentials gitleaks' rules leave alone (passwords in URLs).
+//
+//go:embed rules_extra.json
+var extraJSON []byte
+
 // Finding is one secret in the scanned text. Start and End are byte offsets
 // into the text given to Scan; for an encoded secret they cover the whole
 // encoded run. Hash is the hex SHA-256 of the (decoded) secret.
@@ -45,7 +51,7 @@ func Redact(text string) (string, []Finding) { return Default().Redact(text) }
 
 // Default returns the engine built from the embedded gitleaks rules.
 var Default = sync.OnceValue(func() *Engine {
-	e, err := Load(rulesJSON)
+	e, err := Load(rulesJSON, extraJSON)
 	if err != nil {
 		panic(fmt.Sprintf("secrets: embedded rules: %v", err))
 	}
@@ -102,11 +108,19 @@ type fileRules struct {
 	} `json:"rules"`
 }
 
-// Load compiles a rule set in the rules.json format.
-func Load(data []byte) (*Engine, error) {
+// Load compiles a rule set in the rules.json format. Further files add
+// their rules (their global allowlists are ignored).
+func Load(data []byte, more ...[]byte) (*Engine, error) {
 	var f fileRules
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, fmt.Errorf("secrets: decode rules: %w", err)
+	}
+	for _, d := range more {
+		var g fileRules
+		if err := json.Unmarshal(d, &g); err != nil {
+			return nil, fmt.Errorf("secrets: decode rules: %w", err)
+		}
+		f.Rules = append(f.Rules, g.Rules...)
 	}
 	e := &Engine{}
 	var err error
