@@ -150,6 +150,12 @@ func TestCredentialsPostgres(t *testing.T) {
 	if !waitFor(2*time.Second, func() bool { return strings.Contains(g.Stderr.String(), `"credential revoked"`) }) {
 		t.Error("revoke not logged")
 	}
+	// Mint and revoke are audit records too (here: the exchange log).
+	for _, m := range []string{`"method":"credentials/mint","server":"db","name":"` + role, `"method":"credentials/revoke","server":"db","name":"` + role} {
+		if !waitFor(2*time.Second, func() bool { return strings.Contains(g.Stderr.String(), m) }) {
+			t.Errorf("no audit record %s", m)
+		}
+	}
 
 	// A gateway killed with a live role: the role survives it (until its
 	// VALID UNTIL), and the next start reaps it before any session.
@@ -163,7 +169,9 @@ func TestCredentialsPostgres(t *testing.T) {
 	if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, left) }) {
 		t.Fatalf("role %s of the killed gateway still exists 10s after the next start:\n%s", left, g2.Stderr.String())
 	}
-	if !waitFor(2*time.Second, func() bool { return strings.Contains(g2.Stderr.String(), `"credential reaped`) }) {
+	if !waitFor(2*time.Second, func() bool {
+		return strings.Contains(g2.Stderr.String(), `"method":"credentials/reap","server":"db","name":"`+left)
+	}) {
 		t.Errorf("reap not logged:\n%s", g2.Stderr.String())
 	}
 

@@ -74,40 +74,41 @@ func CloseCredentials() {
 
 // postgres returns the broker for server s, connecting (and reaping what
 // a crashed gateway left in that cluster) on first use.
-func (b *brokers) postgres(ctx context.Context, s config.Server, adminDSN string, log *slog.Logger) (*creds.Postgres, error) {
+func (b *brokers) postgres(ctx context.Context, s config.Server, adminDSN string, log *slog.Logger) (*creds.Postgres, []string, error) {
 	pg := s.Credentials.Postgres
 	h := sha256.Sum256([]byte(adminDSN))
 	key := fmt.Sprintf("%s|%s|%s|%v|%d|%s", s.Name, pg.Template, pg.Database, pg.TTL, pg.ConnectionLimit, hex.EncodeToString(h[:]))
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return nil, fmt.Errorf("credentials: gateway is shutting down")
+		return nil, nil, fmt.Errorf("credentials: gateway is shutting down")
 	}
 	if p := b.pg[key]; p != nil {
-		return p, nil
+		return p, nil, nil
 	}
 	b.log = log
 	if b.store == nil {
 		dir, err := StateDir()
 		if err != nil {
-			return nil, fmt.Errorf("credentials: lease store: %w", err)
+			return nil, nil, fmt.Errorf("credentials: lease store: %w", err)
 		}
 		if b.store, err = creds.OpenStore(filepath.Join(dir, "leases.db")); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	p, err := creds.NewPostgres(ctx, creds.PostgresOptions{AdminDSN: adminDSN, Template: pg.Template, Database: pg.Database,
 		TTL: pg.TTL, ConnectionLimit: pg.ConnectionLimit, Store: b.store, Logger: log})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if n, err := p.Reap(ctx); err != nil {
-		log.Error("credentials: reaper could not remove every leftover role", "target", p.Target(), "removed", n, "err", err)
-	} else if n > 0 {
-		log.Info("credentials: reaper removed roles left by a gateway that ended without revoking them", "target", p.Target(), "removed", n)
+	reaped, err := p.Reap(ctx)
+	if err != nil {
+		log.Error("credentials: reaper could not remove every leftover role", "target", p.Target(), "removed", len(reaped), "err", err)
+	} else if len(reaped) > 0 {
+		log.Info("credentials: reaper removed roles left by a gateway that ended without revoking them", "target", p.Target(), "removed", len(reaped))
 	}
 	b.pg[key] = p
-	return p, nil
+	return p, reaped, nil
 }
 
 // mintFor mints the credentials s configures for one child and puts them
@@ -125,14 +126,18 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, 
 	if err != nil {
 		return nil, fmt.Errorf("app: server %q: credentials.postgres.admin_dsn: %w", s.Name, err)
 	}
-	p, err := processBrokers.postgres(ctx, *s, admin, b.log)
+	p, err := b.broker(ctx, *s, admin)
 	if err != nil {
+		b.audit.record(event{Method: "credentials/mint", Server: s.Name, Deny: true, Rule: "credentials.unavailable", Reason: err.Error()})
 		return nil, fmt.Errorf("app: server %q: %w", s.Name, err)
 	}
 	g, err := p.Mint(ctx, s.Name)
 	if err != nil {
+		b.audit.record(event{Method: "credentials/mint", Server: s.Name, Deny: true, Rule: "credentials.unavailable", Reason: err.Error()})
 		return nil, fmt.Errorf("app: server %q: %w", s.Name, err)
 	}
+	b.audit.record(event{Method: "credentials/mint", Server: s.Name, Name: g.ID,
+		Reason: fmt.Sprintf("postgres role in %s, member of %s, valid until %s", g.Target, pg.Template, g.Expires.UTC().Format(time.RFC3339))})
 	if s.Env == nil {
 		s.Env = map[string]string{}
 	}
@@ -140,22 +145,39 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, 
 	return g, nil
 }
 
+// broker returns the server's broker; a new one reaps first, and what it
+// reaped goes to the audit trail.
+func (b *backend) broker(ctx context.Context, s config.Server, admin string) (*creds.Postgres, error) {
+	p, reaped, err := processBrokers.postgres(ctx, s, admin, b.log)
+	for _, role := range reaped {
+		b.audit.record(event{Method: "credentials/reap", Server: s.Name, Name: role,
+			Reason: "dropped: left by a gateway that ended without revoking it"})
+	}
+	return p, err
+}
+
 // bindGrant revokes g when the child it was minted for ends, or at once
-// when the child did not start.
-func bindGrant(g *creds.Grant, c *upstream.StdioConn, startErr error) {
+// when the child did not start. Revocations are audited; at shutdown the
+// audit store may close first, and then only the log has them.
+func (b *backend) bindGrant(g *creds.Grant, c *upstream.StdioConn, startErr error) {
 	if g == nil {
 		return
 	}
-	b := processBrokers
-	b.wg.Add(1)
+	pb := processBrokers
+	pb.wg.Add(1)
 	go func() {
-		defer b.wg.Done()
+		defer pb.wg.Done()
 		if startErr == nil {
 			<-c.Done()
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
 		defer cancel()
-		_ = g.Revoke(ctx) // logged by the broker
+		if err := g.Revoke(ctx); err != nil { // logged by the broker
+			b.audit.record(event{Method: "credentials/revoke", Server: g.Server, Name: g.ID, Deny: true,
+				Rule: "credentials.revoke_failed", Reason: err.Error()})
+			return
+		}
+		b.audit.record(event{Method: "credentials/revoke", Server: g.Server, Name: g.ID, Reason: "role dropped, sessions terminated"})
 	}()
 }
 
@@ -172,7 +194,7 @@ func (b *backend) warmBrokers() {
 		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
 		admin, err := secretstore.Resolve(ctx, b.secrets, pg.AdminDSN)
 		if err == nil {
-			_, err = processBrokers.postgres(ctx, s, admin, b.log)
+			_, err = b.broker(ctx, s, admin)
 		}
 		cancel()
 		if err != nil {

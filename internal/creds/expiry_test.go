@@ -147,7 +147,7 @@ func TestValidUntilEndsAnUnrevokedRole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer next.Close(ctx)
-	if n, err := next.Reap(ctx); err != nil || n != 1 {
-		t.Fatalf("Reap = %d, %v", n, err)
+	if reaped, err := next.Reap(ctx); err != nil || len(reaped) != 1 || reaped[0] != g.ID {
+		t.Fatalf("Reap = %v, %v", reaped, err)
 	}
 }

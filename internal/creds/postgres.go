@@ -292,14 +292,14 @@ func terminate(ctx context.Context, conn *pgx.Conn, name string) error {
 }
 
 // Reap drops the roles of leases in this cluster whose broker has ended
-// (a crashed or killed gateway), and returns how many it removed. Roles
+// (a crashed or killed gateway), and returns the roles it removed. Roles
 // without a lease record, or without the prefix, are never touched.
-func (p *Postgres) Reap(ctx context.Context) (int, error) {
+func (p *Postgres) Reap(ctx context.Context) ([]string, error) {
 	leases, err := p.o.Store.Leases(ctx, BrokerPostgres, p.target)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	n := 0
+	var reaped []string
 	var errs []error
 	for _, l := range leases {
 		if l.Owner == p.owner || !ownerGone(l.Owner) {
@@ -309,11 +309,11 @@ func (p *Postgres) Reap(ctx context.Context) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		n++
+		reaped = append(reaped, l.ID)
 		p.log.Info("credential reaped: left by a gateway that ended without revoking it", "server", l.Server, "role", l.ID,
 			"minted", l.Created.UTC().Format(time.RFC3339))
 	}
-	return n, errors.Join(errs...)
+	return reaped, errors.Join(errs...)
 }
 
 // renewLoop moves VALID UNTIL forward for every live role, so a role

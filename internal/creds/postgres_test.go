@@ -232,9 +232,9 @@ func TestReaperRemovesCrashedBrokersRolesOnly(t *testing.T) {
 
 	next := newBroker(t, store, adminDSN(), 10*time.Minute)
 	defer next.Close(ctx)
-	n, err := next.Reap(ctx)
-	if err != nil || n != 1 {
-		t.Fatalf("Reap = %d, %v; want 1", n, err)
+	reaped, err := next.Reap(ctx)
+	if err != nil || len(reaped) != 1 || reaped[0] != left.ID {
+		t.Fatalf("Reap = %v, %v; want [%s]", reaped, err, left.ID)
 	}
 	if role(t, left.ID).exists {
 		t.Error("crashed broker's role survived the reaper")
@@ -245,8 +245,8 @@ func TestReaperRemovesCrashedBrokersRolesOnly(t *testing.T) {
 	if !role(t, stranger).exists {
 		t.Error("reaper dropped a role it did not mint")
 	}
-	if n, _ := next.Reap(ctx); n != 0 {
-		t.Errorf("second Reap removed %d", n)
+	if reaped, _ := next.Reap(ctx); len(reaped) != 0 {
+		t.Errorf("second Reap removed %v", reaped)
 	}
 }
 
