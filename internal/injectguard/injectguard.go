@@ -22,6 +22,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kinds of finding. The gateway reports them as result.injection.<kind>.
@@ -129,26 +130,36 @@ func Neutralize(text string, fs []Finding) string {
 }
 
 // rewrite replaces the spans fn accepts, outermost first: a span inside
-// one already replaced is skipped.
+// one already replaced is skipped. In text that is not valid UTF-8 each
+// kept piece has its invalid bytes replaced on its own, so that removing
+// a span cannot join two broken halves into a new (hidden) character.
 func rewrite(text string, fs []Finding, fn func(Finding) (string, bool)) string {
 	var b strings.Builder
-	last := 0
+	valid := utf8.ValidString(text)
+	keep := func(s string) {
+		if !valid {
+			s = strings.ToValidUTF8(s, "\uFFFD")
+		}
+		b.WriteString(s)
+	}
+	last, changed := 0, false
 	for _, f := range fs {
 		rep, ok := fn(f)
 		if !ok || f.Start < last || f.End > len(text) || f.Start > f.End {
 			continue
 		}
-		if b.Cap() == 0 {
+		if !changed {
 			b.Grow(len(text))
+			changed = true
 		}
-		b.WriteString(text[last:f.Start])
+		keep(text[last:f.Start])
 		b.WriteString(rep)
 		last = f.End
 	}
-	if last == 0 && b.Len() == 0 {
+	if !changed {
 		return text
 	}
-	b.WriteString(text[last:])
+	keep(text[last:])
 	return b.String()
 }
 
