@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -28,6 +29,7 @@ type File[T any] struct {
 	read  bool
 	mtime time.Time
 	size  int64
+	ino   uint64
 }
 
 // Open opens the file at path (creating its directory, 0700). empty gives
@@ -49,8 +51,13 @@ func (f *File[T]) Path() string { return f.path }
 // Data is the contents as last read or written.
 func (f *File[T]) Data() *T { return &f.data }
 
-// Refresh rereads the file if it changed since the last read.
-func (f *File[T]) Refresh() error {
+// Refresh rereads the file if it changed since the last read, as far as
+// its inode, size and modification time tell (each write renames a new
+// file into place). Update always rereads: those can miss a change made
+// within the file system's timestamp granularity.
+func (f *File[T]) Refresh() error { return f.refresh(false) }
+
+func (f *File[T]) refresh(force bool) error {
 	st, err := os.Stat(f.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		f.data, f.read, f.mtime, f.size = f.empty(), true, time.Time{}, 0
@@ -59,7 +66,8 @@ func (f *File[T]) Refresh() error {
 	if err != nil {
 		return fmt.Errorf("state file: %w", err)
 	}
-	if f.read && st.ModTime().Equal(f.mtime) && st.Size() == f.size {
+	ino := inode(st)
+	if !force && f.read && st.ModTime().Equal(f.mtime) && st.Size() == f.size && ino == f.ino {
 		return nil
 	}
 	b, err := os.ReadFile(f.path)
@@ -75,8 +83,15 @@ func (f *File[T]) Refresh() error {
 			return fmt.Errorf("state file %s: %w", f.path, err)
 		}
 	}
-	f.data, f.read, f.mtime, f.size = v, true, st.ModTime(), st.Size()
+	f.data, f.read, f.mtime, f.size, f.ino = v, true, st.ModTime(), st.Size(), ino
 	return nil
+}
+
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
 }
 
 // Update runs fn on the current contents under the cross-process lock
@@ -91,7 +106,7 @@ func (f *File[T]) Update(fn func(*T) bool) error {
 		return fmt.Errorf("state file: lock: %w", err)
 	}
 	defer unix.Flock(int(lock.Fd()), unix.LOCK_UN)
-	if err := f.Refresh(); err != nil {
+	if err := f.refresh(true); err != nil {
 		return err
 	}
 	if !fn(&f.data) {
@@ -121,7 +136,7 @@ func (f *File[T]) Update(fn func(*T) bool) error {
 		return fmt.Errorf("state file: %w", err)
 	}
 	if st, err := os.Stat(f.path); err == nil {
-		f.mtime, f.size = st.ModTime(), st.Size()
+		f.mtime, f.size, f.ino = st.ModTime(), st.Size(), inode(st)
 	}
 	return nil
 }
