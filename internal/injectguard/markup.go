@@ -6,10 +6,54 @@ import (
 	"strings"
 )
 
+// overrideParts are the override phrases, each with the words that must
+// occur in it, so that a hit runs one small expression rather than all.
+var overrideParts = []struct {
+	re            string
+	words         []string
+	before, after int
+}{
+	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
+		`|\bforget\s+(everything|all)\s+(you|above|before|previous)`,
+		[]string{"ignor", "disregard", "forget", "overrid", "skip"}, 8, 100},
+	{`\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
+		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)`,
+		[]string{"you are now", "from now on"}, 8, 60},
+	{`\bnew\s+(system\s+)?instructions\s*:` +
+		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b`,
+		[]string{"instruction", "note to", "note for", "message to", "message for", "attention to", "attention for", "important to", "important for"}, 24, 60},
+	{`\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user`,
+		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40},
+	{`\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b`,
+		[]string{" must", " should", " shall", " need", " has to", " have to", " is required"}, 32, 16},
+	{`\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent)\b`,
+		[]string{"if you are"}, 0, 50},
+	{`\b(ai|llm|assistant|agent|model|chatbot)s?\s+(reading|processing|parsing|summari[sz]ing|viewing|crawling|browsing)\s+this\b`,
+		[]string{"reading this", "processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this"}, 16, 20},
+	{`\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|claude|chatgpt|gpt|gemini|copilot)\b`,
+		[]string{"dear ", "hey ", "hello ", "hi "}, 0, 20},
+	{`\b(important|attention|notice|warning)\s*[:!-]+\s*(to\s+|for\s+)?(the\s+|all\s+|any\s+)?(ai|assistant|llm|agent|language\s+model|chatbot)s?\b`,
+		[]string{"important", "attention", "notice", "warning"}, 0, 50},
+	{`ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
+		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
+		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
+		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)`,
+		[]string{"ignor", "忽略"}, 0, 80},
+}
+
+// overrideTriggers are overrideParts compiled.
+var overrideTriggers = func() []*trigger {
+	var ts []*trigger
+	for _, p := range overrideParts {
+		ts = append(ts, &trigger{re: regexp.MustCompile(`(?i)` + p.re), words: p.words, before: p.before, after: p.after})
+	}
+	return ts
+}()
+
 var (
 	htmlComment = regexp.MustCompile(`^(?s)<!--(.*?)(-->|$)`)
 	// An opening tag; its attributes are judged by hidingStyle.
-	openTag = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]{0,1000})>`)
+	openTag = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]*)>`)
 	hiding  = regexp.MustCompile(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
 		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0|` +
 		// White text: hidden on the white page most results are shown on.
@@ -22,38 +66,30 @@ var (
 	genericCloser = regexp.MustCompile(`(?i)^</\s*(result|output|document|context|data|untrusted[\w-]*)\s*>`)
 	roleAfter     = regexp.MustCompile(`(?i)^\s*(<\s*(user|human|system|assistant|instructions?)\s*>|\[INST\]|<\|im_start\|>|(human|assistant|user|system)\s*:)`)
 	roleJSON      = regexp.MustCompile(`^"role"\s*:\s*"(system|developer)"`)
-	roleTag       = regexp.MustCompile(`(?i)^<\s*(system|assistant|human|user|instructions?|important|admin|prompt|sys)(\s[^<>]{0,200})?>`)
+	roleTag       = regexp.MustCompile(`(?i)^<\s*(system|assistant|human|user|instructions?|important|admin|prompt|sys)(\s[^<>]*)?>`)
 
-	mdImage   = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\(\s*<?([^\s)>]+)`)
-	mdRefImg  = regexp.MustCompile(`^!\[([^\]\n]{0,500})\]\[([^\]\n]{0,100})\]`)
-	mdRefDef  = regexp.MustCompile(`^\[([^\]\n]{1,100})\]:[ \t]*<?([^\s>]+)`)
+	mdImage   = regexp.MustCompile(`^!\[([^\]\n]*)\]\(\s*<?([^\s)>]+)`)
+	mdRefImg  = regexp.MustCompile(`^!\[([^\]\n]*)\]\[([^\]\n]*)\]`)
+	mdRefDef  = regexp.MustCompile(`^\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)`)
 	mdLink    = regexp.MustCompile(`^\]\(\s*<?([^\s)>]+)`)
-	htmlLink  = regexp.MustCompile(`(?i)^<a\b[^>]{0,1000}?\bhref\s*=\s*["']?([^"'\s>]+)`)
-	htmlImage = regexp.MustCompile(`(?i)^<img\b[^>]{0,1000}?\bsrc\s*=\s*["']?([^"'\s>]+)`)
+	htmlLink  = regexp.MustCompile(`(?i)^<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)`)
+	htmlImage = regexp.MustCompile(`(?i)^<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)`)
 
 	toolCall = regexp.MustCompile(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
 		`"type"\s*:\s*"(tool_use|function_call|tool_call)"|` +
-		`"name"\s*:\s*"[^"\n]{1,128}"\s*,\s*"arguments"\s*:|` +
-		`"arguments"\s*:\s*\{[^{}]{0,500}\}\s*,\s*"name"\s*:|` +
+		`"name"\s*:\s*"[^"\n]+"\s*,\s*"arguments"\s*:|` +
+		`"arguments"\s*:\s*\{[^{}]*\}\s*,\s*"name"\s*:|` +
 		`"method"\s*:\s*"tools/call"|` +
 		`(?i)<\s*(function_calls|tool_call|tool_use|invoke\s+name\s*=|antml:invoke|antml:function_calls)\b`)
 
-	override = regexp.MustCompile(`(?i)\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
-		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
-		`|\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
-		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)` +
-		`|\bnew\s+(system\s+)?instructions\s*:` +
-		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b` +
-		`|\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user` +
-		`|\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b` +
-		`|\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent)\b` +
-		`|\b(ai|llm|assistant|agent|model|chatbot)s?\s+(reading|processing|parsing|summari[sz]ing|viewing|crawling|browsing)\s+this\b` +
-		`|\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|claude|chatgpt|gpt|gemini|copilot)\b` +
-		`|\b(important|attention|notice|warning)\s*[:!-]+\s*(to\s+|for\s+)?(the\s+|all\s+|any\s+)?(ai|assistant|llm|agent|language\s+model|chatbot)s?\b` +
-		`|ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
-		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
-		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
-		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)`)
+	// override joins every override phrase, for hidden text.
+	override = regexp.MustCompile(`(?i)` + strings.Join(func() []string {
+		var res []string
+		for _, p := range overrideParts {
+			res = append(res, p.re)
+		}
+		return res
+	}(), "|"))
 
 	// Cues that a hidden or role-marked region addresses the model.
 	cueAddress = regexp.MustCompile(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
@@ -65,11 +101,6 @@ var (
 
 var (
 	tTemplate = &trigger{re: template, words: []string{"<|", "<｜", "[inst]", "[/inst]", "<<sys>>", "<</sys>>", "_of_turn>"}, before: 48, after: 48}
-	tOverride = &trigger{re: override, before: 80, after: 120, words: []string{"ignor", "disregard", "forget", "overrid", "skip",
-		"you are now", "from now on", "instruction", "not tell", "not inform", "not mention", "not alert", "anweisung", "忽略",
-		"note to", "note for", "message to", "message for", "attention", "important", "if you are", "reading this",
-		"processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this",
-		"dear ", "hey ", "hello ", "hi ", "notice", "warning", " must", " should", " shall", " need", " has to", " have to", " is required"}}
 	tToolCall = &trigger{re: toolCall, before: 300, after: 300, words: []string{"tool_call", "function_call", "tool_use", "tooluse",
 		"functioncall", `"arguments"`, "tools/call", "invoke", "antml:"}}
 	tCloser   = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
@@ -81,7 +112,7 @@ var (
 	tMDLink   = &trigger{re: mdLink, words: []string{"]("}, after: 1200, anchored: true}
 	tHTMLLink = &trigger{re: htmlLink, words: []string{"<a "}, after: 2000, anchored: true}
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
-	triggers  = []*trigger{tRoleJSON, tTemplate, tOverride, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tMDLink, tHTMLLink, tComment}
+	triggers  = append([]*trigger{tRoleJSON, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tMDLink, tHTMLLink, tComment}, overrideTriggers...)
 	prefilt   = newPrefilter(triggers)
 	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 )
@@ -174,8 +205,10 @@ func scanMarkup(text string, out []Finding) []Finding {
 	for _, m := range find(tToolCall) {
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
 	}
-	for _, m := range find(tOverride) {
-		add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))
+	for _, t := range overrideTriggers {
+		for _, m := range find(t) {
+			add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))
+		}
 	}
 	return out
 }
