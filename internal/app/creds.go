@@ -33,6 +33,7 @@ type brokers struct {
 	pg     map[string]*creds.Postgres
 	closed bool
 	wg     sync.WaitGroup // revocations in flight
+	reaped []event        // reaps at start, recorded by the next mint
 }
 
 var processBrokers = &brokers{pg: map[string]*creds.Postgres{}}
@@ -126,7 +127,7 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, 
 	if err != nil {
 		return nil, fmt.Errorf("app: server %q: credentials.postgres.admin_dsn: %w", s.Name, err)
 	}
-	p, err := b.broker(ctx, *s, admin)
+	p, err := b.broker(ctx, *s, admin, true)
 	if err != nil {
 		b.audit.record(event{Method: "credentials/mint", Server: s.Name, Deny: true, Rule: "credentials.unavailable", Reason: err.Error()})
 		return nil, fmt.Errorf("app: server %q: %w", s.Name, err)
@@ -145,13 +146,25 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, 
 	return g, nil
 }
 
-// broker returns the server's broker; a new one reaps first, and what it
-// reaped goes to the audit trail.
-func (b *backend) broker(ctx context.Context, s config.Server, admin string) (*creds.Postgres, error) {
+// broker returns the server's broker; a new one reaps first. What it
+// reaped goes to the audit trail, from the request path only: warmBrokers
+// runs before the backend's recorder is set, so it queues its reaps for
+// the next mint to record.
+func (b *backend) broker(ctx context.Context, s config.Server, admin string, onRequestPath bool) (*creds.Postgres, error) {
 	p, reaped, err := processBrokers.postgres(ctx, s, admin, b.log)
+	pb := processBrokers
+	pb.mu.Lock()
 	for _, role := range reaped {
-		b.audit.record(event{Method: "credentials/reap", Server: s.Name, Name: role,
+		pb.reaped = append(pb.reaped, event{Method: "credentials/reap", Server: s.Name, Name: role,
 			Reason: "dropped: left by a gateway that ended without revoking it"})
+	}
+	var pending []event
+	if onRequestPath {
+		pending, pb.reaped = pb.reaped, nil
+	}
+	pb.mu.Unlock()
+	for _, e := range pending {
+		b.audit.record(e)
 	}
 	return p, err
 }
@@ -194,7 +207,7 @@ func (b *backend) warmBrokers() {
 		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
 		admin, err := secretstore.Resolve(ctx, b.secrets, pg.AdminDSN)
 		if err == nil {
-			_, err = b.broker(ctx, s, admin)
+			_, err = b.broker(ctx, s, admin, false)
 		}
 		cancel()
 		if err != nil {

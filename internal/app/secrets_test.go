@@ -81,3 +81,34 @@ func TestSecretsResolvedAtSpawn(t *testing.T) {
 		t.Fatalf("missing secret: %v", err)
 	}
 }
+
+// A server whose credentials cannot be minted does not start (fail
+// closed), and the failure is an audit denial.
+func TestCredentialsUnavailableFailsClosed(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	marker := filepath.Join(t.TempDir(), "started")
+	s := config.ServerFromCommand("db", []string{"sh", "-c", `touch "$M"; sleep 5`})
+	s.Env = map[string]string{"M": marker}
+	s.Sandbox.Off = true
+	s.Credentials.Postgres = &config.PostgresCredentials{AdminDSN: "postgres://postgres@127.0.0.1:1/test?connect_timeout=2",
+		Template: "app_readonly", TTL: config.DefaultCredentialTTL, Env: "DATABASE_URL", ConnectionLimit: 1}
+	cfg := config.Default()
+	cfg.Servers = []config.Server{s}
+	if probs := cfg.Validate(); len(probs) > 0 {
+		t.Fatal(probs)
+	}
+	b := newBackend(cfg, slog.New(slog.DiscardHandler))
+	var events []event
+	b.audit = func(e event) { events = append(events, e) }
+	_, err := b.startStdio(context.Background(), s, false)
+	if err == nil {
+		t.Fatal("server started without its credential")
+	}
+	time.Sleep(100 * time.Millisecond)
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the child ran")
+	}
+	if len(events) == 0 || events[len(events)-1].Method != "credentials/mint" || !events[len(events)-1].Deny {
+		t.Errorf("audit events: %+v", events)
+	}
+}
