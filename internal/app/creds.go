@@ -40,7 +40,7 @@ var processBrokers = &brokers{pg: map[string]*creds.Postgres{}}
 
 // CloseCredentials revokes every credential this process minted that is
 // still live and waits for revocations in flight. Serve and run call it on
-// the way out; no credential is minted after it.
+// the way out; no credential is minted while it runs.
 func CloseCredentials() {
 	b := processBrokers
 	b.mu.Lock()
