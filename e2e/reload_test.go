@@ -187,15 +187,17 @@ servers:
 	// and the missing policy are reported, not just the first.
 	os.WriteFile(filepath.Join(dir, "a.manifest.yaml"), []byte("tools:\n  echo:\n    risk: sneaky\n"), 0o600)
 	os.WriteFile(filepath.Join(dir, "b.manifest.yaml"), []byte("tools:\n  echo:\n    risk: read\n    guards: {x: {teleport: {}}}\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "c.manifest.yaml"), []byte("tools:\n  echo:\n    risk: read\n    guards: {q: {sql: {mode: write_everything}}}\n"), 0o600)
 	refs := filepath.Join(dir, "refs.yaml")
 	os.WriteFile(refs, []byte("policy: missing.cel\nservers:\n"+
 		stdioServerYAML(t, "a")+"    manifest: a.manifest.yaml\n"+
-		stdioServerYAML(t, "b")+"    manifest: b.manifest.yaml\n"), 0o600)
+		stdioServerYAML(t, "b")+"    manifest: b.manifest.yaml\n"+
+		stdioServerYAML(t, "c")+"    manifest: c.manifest.yaml\n"), 0o600)
 	out, code = run(refs)
 	if code != 1 {
 		t.Errorf("config validate with broken manifests exited %d, want 1\n%s", code, out)
 	}
-	for _, want := range []string{"server a", "sneaky", "server b", "teleport", "missing.cel"} {
+	for _, want := range []string{"server a", "sneaky", "server b", "teleport", "missing.cel", "server c", "tools.echo.guards.q.sql", "write_everything"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("config validate with broken referenced files does not mention %q:\n%s", want, out)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/pin"
 )
@@ -215,8 +216,11 @@ func manifestCheckCmd() *cobra.Command {
 			bad := false
 			for _, a := range args {
 				m, err := manifest.Load(a)
+				if err == nil {
+					err = intercept.CheckGuards(m)
+				}
 				if err != nil {
-					fmt.Fprintln(cmd.ErrOrStderr(), err)
+					fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", a, err)
 					bad = true
 					continue
 				}

@@ -1,9 +1,13 @@
 package intercept
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -19,31 +23,44 @@ import (
 // Guards applies the content guards a manifest names for each argument of
 // a tool call (docs/manifest.md). It runs after the manifest stage, on the
 // arguments that stage validated. A guard the manifest names but the
-// gateway does not have yet refuses the call: a named guard never silently
-// does nothing.
+// gateway does not have yet, or with settings it cannot read, refuses the
+// call: a named guard never silently does nothing. A guard whose settings
+// say action: monitor notes what it would refuse and lets the call pass.
 func Guards(ms map[string]*manifest.Manifest) Interceptor {
+	// Settings are read once per configuration, not per call.
+	compiled := map[string]map[string][]compiledGuard{} // "server\x00tool" → argument → guards
+	for server, m := range ms {
+		for _, t := range m.Tools {
+			if len(t.Guards) > 0 {
+				compiled[server+"\x00"+t.Name] = compileTool(t)
+			}
+		}
+	}
 	return Func{N: "guards", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
-		if x.Method != "tools/call" || len(ms) == 0 {
+		if x.Method != "tools/call" || len(compiled) == 0 {
 			return next(ctx, x)
 		}
-		m := ms[x.Server]
-		if m == nil {
-			return next(ctx, x)
-		}
-		t, ok := m.Tool(x.Name)
-		if !ok || len(t.Guards) == 0 {
+		byArg := compiled[x.Server+"\x00"+x.Name]
+		if byArg == nil {
 			return next(ctx, x)
 		}
 		args, _ := x.Facts[FactArguments].(map[string]any)
-		for arg, guards := range t.Guards {
+		for _, arg := range slices.Sorted(maps.Keys(byArg)) {
 			v, ok := args[arg].(string)
 			if !ok {
 				continue // absent or not a string: the schema governs it
 			}
-			for name, settings := range guards {
-				clean, err := applyGuard(ctx, x.Name, arg, name, settings, v)
-				if err != nil {
-					return nil, err
+			for _, g := range byArg[arg] {
+				clean, rule, reason := g.run(ctx, v)
+				if rule != "" {
+					d := &Denial{Rule: "guard." + rule, Code: CodeDenied,
+						Public: fmt.Sprintf("argument %q of tool %q refused by the %s guard: %s", arg, x.Name, g.name, reason)}
+					if g.monitor && !strings.HasSuffix(rule, ".config") {
+						x.Record.Mode = "monitor"
+						x.Record.Reason = strings.TrimPrefix(x.Record.Reason+"; ", "; ") + "guard monitor: would deny by guard." + rule
+						continue
+					}
+					return nil, d
 				}
 				if clean != v {
 					if err := replaceArgument(x, arg, clean); err != nil {
@@ -57,65 +74,163 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 	}}
 }
 
-// applyGuard runs one guard on one argument value and returns the value to
-// forward (the path guard's cleaned path; the input otherwise).
-func applyGuard(ctx context.Context, tool, arg, guard string, settings []byte, v string) (string, error) {
-	refuse := func(rule, reason string) error {
-		return &Denial{Rule: "guard." + rule, Code: CodeDenied,
-			Public: fmt.Sprintf("argument %q of tool %q refused by the %s guard: %s", arg, tool, guard, reason)}
+// CheckGuards reads the settings of every guard a manifest names, as the
+// guards stage will, and reports every problem: a manifest with a guard
+// that would refuse every call for its settings is refused at load.
+func CheckGuards(m *manifest.Manifest) error {
+	var errs []error
+	for _, name := range m.Names() {
+		t := m.Tools[name]
+		for _, arg := range slices.Sorted(maps.Keys(t.Guards)) {
+			for _, g := range slices.Sorted(maps.Keys(t.Guards[arg])) {
+				if _, err := compileGuard(g, t.Guards[arg][g]); err != nil {
+					errs = append(errs, fmt.Errorf("tools.%s.guards.%s.%s: %w", name, arg, g, err))
+				}
+			}
+		}
 	}
-	switch guard {
+	return errors.Join(errs...)
+}
+
+// compiledGuard is one guard with its settings read.
+type compiledGuard struct {
+	name    string
+	monitor bool
+	// run returns the value to forward (the path guard's cleaned path; the
+	// input otherwise), or the rule and reason of a refusal.
+	run func(ctx context.Context, v string) (clean, rule, reason string)
+}
+
+func compileTool(t *manifest.Tool) map[string][]compiledGuard {
+	out := map[string][]compiledGuard{}
+	for arg, guards := range t.Guards {
+		for _, name := range slices.Sorted(maps.Keys(guards)) {
+			g, err := compileGuard(name, guards[name])
+			if err != nil {
+				// Fail closed: the guard refuses every call (CheckGuards
+				// refuses such a manifest at load; this is the backstop).
+				rule, why := name+".config", err.Error()
+				g = compiledGuard{name: name, run: func(context.Context, string) (string, string, string) { return "", rule, why }}
+			}
+			out[arg] = append(out[arg], g)
+		}
+	}
+	return out
+}
+
+// compileGuard reads one guard's settings. Every guard takes action:
+// enforce (the default) or monitor; the rest is the guard's own.
+func compileGuard(name string, settings []byte) (compiledGuard, error) {
+	g := compiledGuard{name: name}
+	var raw map[string]json.RawMessage
+	var word string
+	switch {
+	case len(settings) == 0 || string(settings) == "null":
+	case json.Unmarshal(settings, &word) == nil:
+		// The one-word form: secrets: scan, or secrets: monitor.
+		if name != "secrets" || word != "scan" && word != "monitor" {
+			return g, fmt.Errorf("settings must be a mapping (only secrets takes a word: scan or monitor)")
+		}
+		g.monitor = word == "monitor"
+	default:
+		if err := json.Unmarshal(settings, &raw); err != nil {
+			return g, fmt.Errorf("settings must be a mapping")
+		}
+	}
+	if a, ok := raw["action"]; ok {
+		var action string
+		if json.Unmarshal(a, &action) != nil || action != "enforce" && action != "monitor" {
+			return g, fmt.Errorf("action must be enforce or monitor")
+		}
+		g.monitor = action == "monitor"
+		delete(raw, "action")
+	}
+	rest, _ := json.Marshal(raw)
+	strict := func(v any) error {
+		d := json.NewDecoder(bytes.NewReader(rest))
+		d.DisallowUnknownFields()
+		if err := d.Decode(v); err != nil {
+			return fmt.Errorf("settings: %s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return nil
+	}
+	switch name {
 	case "path":
 		var s struct {
 			Roots []string `json:"roots"`
 		}
-		if err := json.Unmarshal(settings, &s); err != nil || len(s.Roots) == 0 {
-			return "", refuse("path.config", "the manifest gives it no roots")
+		if err := strict(&s); err != nil {
+			return g, err
 		}
-		d := pathguard.Check(v, s.Roots, pathguard.Options{})
-		if !d.Allow {
-			return "", refuse(d.Rule, d.Reason)
+		if len(s.Roots) == 0 {
+			return g, fmt.Errorf("roots: at least one directory is needed")
 		}
-		return d.Clean, nil
+		g.run = func(_ context.Context, v string) (string, string, string) {
+			d := pathguard.Check(v, s.Roots, pathguard.Options{})
+			if !d.Allow {
+				return "", d.Rule, d.Reason
+			}
+			return d.Clean, "", ""
+		}
 	case "command":
 		var s struct {
-			Programs []string `json:"programs"`
+			Programs []string `json:"programs"` // none: any single simple command
 		}
-		_ = json.Unmarshal(settings, &s) // "command: {}" means any single simple command
-		if d := cmdguard.Check(v, cmdguard.Options{Programs: s.Programs}); !d.Allow {
-			return "", refuse(d.Rule, d.Reason)
+		if err := strict(&s); err != nil {
+			return g, err
 		}
-		return v, nil
+		g.run = func(_ context.Context, v string) (string, string, string) {
+			if d := cmdguard.Check(v, cmdguard.Options{Programs: s.Programs}); !d.Allow {
+				return "", d.Rule, d.Reason
+			}
+			return v, "", ""
+		}
 	case "url":
 		var s struct {
 			Allow json.RawMessage `json:"allow"`
 		}
-		_ = json.Unmarshal(settings, &s)
+		if err := strict(&s); err != nil {
+			return g, err
+		}
 		o := netguard.Options{}
-		var hosts []string
-		if json.Unmarshal(s.Allow, &hosts) == nil {
-			o.AllowHosts = hosts // a list of hosts; "public" means any public host
+		var public string
+		if err := json.Unmarshal(s.Allow, &o.AllowHosts); err != nil && (json.Unmarshal(s.Allow, &public) != nil || public != "public") {
+			if len(s.Allow) > 0 {
+				return g, fmt.Errorf(`allow: "public" or a list of host names`)
+			}
 		}
-		if d := netguard.CheckURLContext(ctx, v, o); !d.Allow {
-			return "", refuse(d.Rule, d.Reason)
+		g.run = func(ctx context.Context, v string) (string, string, string) {
+			if d := netguard.CheckURLContext(ctx, v, o); !d.Allow {
+				return "", d.Rule, d.Reason
+			}
+			return v, "", ""
 		}
-		return v, nil
 	case "secrets":
-		if fs := secrets.Scan(v); len(fs) > 0 {
-			return "", refuse("secrets."+fs[0].RuleID, "it carries a secret ("+fs[0].RuleID+", "+strconv.Itoa(len(fs))+" finding(s))")
+		var s struct{}
+		if err := strict(&s); err != nil {
+			return g, err
 		}
-		return v, nil
+		g.run = func(_ context.Context, v string) (string, string, string) {
+			if fs := secrets.Scan(v); len(fs) > 0 {
+				return "", "secrets." + fs[0].RuleID, "it carries a secret (" + fs[0].RuleID + ", " + strconv.Itoa(len(fs)) + " finding(s))"
+			}
+			return v, "", ""
+		}
 	case "sql":
-		o, err := sqlguard.ParseSettings(settings)
+		o, err := sqlguard.ParseSettings(rest)
 		if err != nil {
-			return "", refuse(sqlguard.RuleConfig, strings.TrimPrefix(err.Error(), "sqlguard: "))
+			return g, errors.New(strings.TrimPrefix(err.Error(), "sqlguard: "))
 		}
-		if d := sqlguard.Check(v, o); !d.Allow {
-			return "", refuse(d.Rule, d.Reason)
+		g.run = func(_ context.Context, v string) (string, string, string) {
+			if d := sqlguard.Check(v, o); !d.Allow {
+				return "", d.Rule, d.Reason
+			}
+			return v, "", ""
 		}
-		return v, nil
+	default:
+		return g, fmt.Errorf("this gateway has no %s guard", name)
 	}
-	return "", refuse(guard+".unavailable", "this gateway has no "+guard+" guard yet, so calls that need it are refused")
+	return g, nil
 }
 
 // replaceArgument forwards clean in place of arguments[arg].

@@ -112,3 +112,90 @@ tools:
 		})
 	}
 }
+
+// A guard in monitor mode notes what it would refuse and lets the call
+// through; bad settings still refuse (a monitor cannot hide a broken
+// guard).
+func TestGuardsMonitor(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte(`
+tools:
+  query:
+    risk: read
+    arguments: {type: object, properties: {sql: {type: string}}}
+    guards:
+      sql:
+        sql: {mode: read_only, action: monitor}
+  mail:
+    risk: external
+    arguments: {type: object, properties: {body: {type: string}}}
+    guards:
+      body:
+        secrets: monitor
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewChain(Manifests(map[string]*manifest.Manifest{"s": m}), Guards(map[string]*manifest.Manifest{"s": m}))
+	for _, tc := range []struct{ tool, args, rule string }{
+		{"query", `{"sql":"DROP TABLE invoices"}`, "guard.sql.ddl"},
+		{"mail", `{"body":"key: AKIAZ7VQ3ZXJ5KQBRWEN"}`, "guard.secrets."},
+	} {
+		var seen *mcpwire.Message
+		x := exchange(t, "legacy", "s", "tools/call", `{"name":"`+tc.tool+`","arguments":`+tc.args+`}`)
+		x.Facts = map[string]any{}
+		if _, err := h.Then(answer(`{"content":[]}`, &seen))(context.Background(), x); err != nil {
+			t.Fatalf("%s: monitor refused: %v", tc.tool, err)
+		}
+		if seen == nil {
+			t.Fatalf("%s: call did not reach the server", tc.tool)
+		}
+		if x.Record.Mode != "monitor" || !strings.Contains(x.Record.Reason, "would deny by "+tc.rule) {
+			t.Errorf("%s: record mode %q reason %q", tc.tool, x.Record.Mode, x.Record.Reason)
+		}
+	}
+}
+
+// CheckGuards reports every guard whose settings the stage could not use.
+func TestCheckGuards(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte(`
+tools:
+  a:
+    risk: read
+    guards:
+      x:
+        sql: {}
+        path: {roots: []}
+      y:
+        url: {allow: 42}
+        command: {programs: [ls], shell: bash}
+  b:
+    risk: read
+    guards:
+      z:
+        secrets: maybe
+        sql: {mode: read_only, action: loud}
+  ok:
+    risk: read
+    guards:
+      p:
+        path: {roots: [/srv], action: monitor}
+        secrets: scan
+        url: {allow: [example.com]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = CheckGuards(m)
+	if err == nil {
+		t.Fatal("bad guard settings accepted")
+	}
+	for _, want := range []string{"tools.a.guards.x.sql", "tools.a.guards.x.path", "tools.a.guards.y.url", "tools.a.guards.y.command",
+		"tools.b.guards.z.secrets", "tools.b.guards.z.sql: action"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no problem reported at %s:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "tools.ok.") {
+		t.Errorf("good settings reported:\n%v", err)
+	}
+}
