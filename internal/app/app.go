@@ -121,6 +121,10 @@ func loadManifests(cfg *config.Config, log *slog.Logger) (map[string]*manifest.M
 		if err != nil {
 			return nil, fmt.Errorf("server %s: %w", s.Name, err)
 		}
+		// Guard settings are read now, not at the first call they refuse.
+		if err := intercept.CheckGuards(m); err != nil {
+			return nil, fmt.Errorf("server %s: manifest %s: %w", s.Name, s.Manifest, err)
+		}
 		server := s.Name
 		m.Notify = func(tool, reason string) {
 			log.Warn("tool quarantined", "server", server, "tool", tool, "reason", reason)
