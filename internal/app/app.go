@@ -222,6 +222,7 @@ func (s *snapshot) retire() {
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
 	var cur atomic.Pointer[snapshot]
 	enableMetrics(cfg.Metrics) // before the chain is compiled: its stages report to it
+	defer startTracing(ctx, log)() // stopped last: flushes the spans of the last sessions
 	aud, err := openAudit(cfg.Audit, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -334,6 +335,7 @@ func listenHost(addr string) string {
 // Run relays MCP between stdin/stdout and one stdio server, started at
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
+	defer startTracing(ctx, log)()
 	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},
 		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey}, log)
 	if err != nil {
