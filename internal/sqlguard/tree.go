@@ -34,7 +34,9 @@ type fieldInfo struct {
 	list      bool
 }
 
-var parseResult = buildSchema()
+// parseResult is the schema of a parse tree, built at the first check:
+// processes that never check SQL (the sandbox helper, the CLI) skip it.
+var parseResult = sync.OnceValue(buildSchema)
 
 func buildSchema() *msgInfo {
 	file := (&pg.ParseResult{}).ProtoReflect().Descriptor().ParentFile()
@@ -171,7 +173,7 @@ func (d *decoder) decode(js string) (*tnode, error) {
 	d.nodes = reuse(d.nodes, objects)
 	d.fields = reuse(d.fields, keys)
 	d.lists = reuse(d.lists, objects)
-	n := d.message(parseResult, 0)
+	n := d.message(parseResult(), 0)
 	d.space()
 	if d.err == nil && d.i != len(d.s) {
 		d.err = errTree
