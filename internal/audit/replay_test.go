@@ -84,3 +84,30 @@ func TestReplay(t *testing.T) {
 	}
 	t.Log(rep.Steps[7].Problem, "|", rep.Steps[42].Problem)
 }
+
+func TestReplayBySubject(t *testing.T) {
+	loc, k := newLog(t, 0, Options{})
+	s, err := Open(loc, Options{Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, sub := range []string{"alice", "bob", "alice", `al"ice`} {
+		r := testRecord(i)
+		r.Subject = sub
+		if err := s.Append(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	for sub, want := range map[string]int{"alice": 2, "bob": 1, `al"ice`: 1, "' OR 1=1 --": 0} {
+		rep := replay(t, loc, k, Filter{Subject: sub})
+		if len(rep.Steps) != want || !rep.OK {
+			t.Errorf("subject %q: %d steps (ok %v), want %d", sub, len(rep.Steps), rep.OK, want)
+		}
+		for _, st := range rep.Steps {
+			if st.Entry.Subject != sub || st.Proof != "signed" {
+				t.Errorf("subject %q: step %+v", sub, st)
+			}
+		}
+	}
+}
