@@ -182,7 +182,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	b.audit = newRecorder(aud, log)
 	s := &snapshot{cfg: cfg, backend: b, auth: av}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStage(av), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStageFor(av, ms), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold), Notifications: intercept.Notifications(ms),
 	}
 	return s, nil
