@@ -1,7 +1,6 @@
 package injectguard
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -45,37 +44,37 @@ var overrideParts = []struct {
 var overrideTriggers = func() []*trigger {
 	var ts []*trigger
 	for _, p := range overrideParts {
-		ts = append(ts, &trigger{re: regexp.MustCompile(`(?i)` + p.re), words: p.words, before: p.before, after: p.after})
+		ts = append(ts, &trigger{re: lazy(`(?i)` + p.re), words: p.words, before: p.before, after: p.after})
 	}
 	return ts
 }()
 
 var (
-	htmlComment = regexp.MustCompile(`^(?s)<!--(.*?)(-->|$)`)
+	htmlComment = lazy(`^(?s)<!--(.*?)(-->|$)`)
 	// An opening tag; its attributes are judged by hidingStyle.
-	openTag = regexp.MustCompile(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]*)>`)
-	hiding  = regexp.MustCompile(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
+	openTag = lazy(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]*)>`)
+	hiding  = lazy(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
 		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0|` +
 		// White text: hidden on the white page most results are shown on.
 		`(^|[^-])color\s*:\s*(white|#fff|#ffffff|rgb\(\s*255\s*,\s*255\s*,\s*255\s*\))\s*(;|"|'|$)`)
 
-	template    = regexp.MustCompile(`<\|[A-Za-z_][A-Za-z0-9_.:-]{0,40}\|>|<｜[^｜\n]{1,40}｜>|\[/?INST\]|<</?SYS>>|<(start|end)_of_turn>`)
-	roleHeading = regexp.MustCompile(`(?i)^#{2,6}[ \t]*(system|instructions?|human|assistant|user)[ \t]*:`)
+	template    = lazy(`<\|[A-Za-z_][A-Za-z0-9_.:-]{0,40}\|>|<｜[^｜\n]{1,40}｜>|\[/?INST\]|<</?SYS>>|<(start|end)_of_turn>`)
+	roleHeading = lazy(`(?i)^#{2,6}[ \t]*(system|instructions?|human|assistant|user)[ \t]*:`)
 
-	toolCloser    = regexp.MustCompile(`(?i)^</\s*(tool_result|tool_response|function_results?|function_response|tool_output|function_output|tool_use|tool_call_result|search_results?)\s*>`)
-	genericCloser = regexp.MustCompile(`(?i)^</\s*(result|output|document|context|data|untrusted[\w-]*)\s*>`)
-	roleAfter     = regexp.MustCompile(`(?i)^\s*(<\s*(user|human|system|assistant|instructions?)\s*>|\[INST\]|<\|im_start\|>|(human|assistant|user|system)\s*:)`)
-	roleJSON      = regexp.MustCompile(`^"role"\s*:\s*"(system|developer)"`)
-	roleTag       = regexp.MustCompile(`(?i)^<\s*(system|assistant|human|user|instructions?|important|admin|prompt|sys)(\s[^<>]*)?>`)
+	toolCloser    = lazy(`(?i)^</\s*(tool_result|tool_response|function_results?|function_response|tool_output|function_output|tool_use|tool_call_result|search_results?)\s*>`)
+	genericCloser = lazy(`(?i)^</\s*(result|output|document|context|data|untrusted[\w-]*)\s*>`)
+	roleAfter     = lazy(`(?i)^\s*(<\s*(user|human|system|assistant|instructions?)\s*>|\[INST\]|<\|im_start\|>|(human|assistant|user|system)\s*:)`)
+	roleJSON      = lazy(`^"role"\s*:\s*"(system|developer)"`)
+	roleTag       = lazy(`(?i)^<\s*(system|assistant|human|user|instructions?|important|admin|prompt|sys)(\s[^<>]*)?>`)
 
-	mdImage   = regexp.MustCompile(`^!\[([^\]\n]*)\]\(\s*<?([^\s)>]+)`)
-	mdRefImg  = regexp.MustCompile(`^!\[([^\]\n]*)\]\[([^\]\n]*)\]`)
-	mdRefDef  = regexp.MustCompile(`^\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)`)
-	mdLink    = regexp.MustCompile(`^\]\(\s*<?([^\s)>]+)`)
-	htmlLink  = regexp.MustCompile(`(?i)^<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)`)
-	htmlImage = regexp.MustCompile(`(?i)^<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)`)
+	mdImage   = lazy(`^!\[([^\]\n]*)\]\(\s*<?([^\s)>]+)`)
+	mdRefImg  = lazy(`^!\[([^\]\n]*)\]\[([^\]\n]*)\]`)
+	mdRefDef  = lazy(`^\[([^\]\n]+)\]:[ \t]*<?([^\s>]+)`)
+	mdLink    = lazy(`^\]\(\s*<?([^\s)>]+)`)
+	htmlLink  = lazy(`(?i)^<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)`)
+	htmlImage = lazy(`(?i)^<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)`)
 
-	toolCall = regexp.MustCompile(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
+	toolCall = lazy(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
 		`"type"\s*:\s*"(tool_use|function_call|tool_call)"|` +
 		`"name"\s*:\s*"[^"\n]+"\s*,\s*"arguments"\s*:|` +
 		`"arguments"\s*:\s*\{[^{}]*\}\s*,\s*"name"\s*:|` +
@@ -83,7 +82,7 @@ var (
 		`(?i)<\s*(function_calls|tool_call|tool_use|invoke\s+name\s*=|antml:invoke|antml:function_calls)\b`)
 
 	// override joins every override phrase, for hidden text.
-	override = regexp.MustCompile(`(?i)` + strings.Join(func() []string {
+	override = lazy(`(?i)` + strings.Join(func() []string {
 		var res []string
 		for _, p := range overrideParts {
 			res = append(res, p.re)
@@ -92,9 +91,9 @@ var (
 	}(), "|"))
 
 	// Cues that a hidden or role-marked region addresses the model.
-	cueAddress = regexp.MustCompile(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
-	cueAction  = regexp.MustCompile(`(?i)\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
-	cueYou     = regexp.MustCompile(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
+	cueAddress = lazy(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
+	cueAction  = lazy(`(?i)\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
+	cueYou     = lazy(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
 		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
 		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:`)
 )

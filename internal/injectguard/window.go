@@ -2,7 +2,6 @@ package injectguard
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
 )
@@ -27,7 +26,7 @@ func lowerASCII(s string) string {
 // literals (lower case) that every match contains: a long result costs a
 // few substring searches instead of a case-insensitive regex pass.
 type trigger struct {
-	re            *regexp.Regexp
+	re            *lazyRE
 	words         []string
 	before, after int // window around a hit; every match must fit in it
 	// anchored matches start at a hit: re (which must begin with ^) runs
