@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"cel.dev/cel-go/cel"
@@ -97,7 +98,9 @@ func (p *Policy) Limiter() *ratelimit.Limiter {
 	return p.limiter
 }
 
-var env = mustEnv()
+// celEnv is built at the first policy parsed: processes without a policy
+// (the sandbox helper, most CLI commands) skip CEL's set-up.
+var celEnv = sync.OnceValue(mustEnv)
 
 func mustEnv() *cel.Env {
 	e, err := cel.NewEnv(
@@ -205,6 +208,7 @@ func Parse(name string, data []byte) (*Policy, error) {
 			add(n, path+".when", "is required (a CEL expression; write true for always)")
 			continue
 		}
+		env := celEnv()
 		ast, iss := env.Compile(r.When)
 		if iss != nil && iss.Err() != nil {
 			add(at("when"), path+".when", "%s", strings.ReplaceAll(iss.Err().Error(), "\n", " "))
