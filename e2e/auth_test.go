@@ -195,6 +195,22 @@ auth:
 		}
 	})
 
+	t.Run("TypeScript SDK OAuth discovery", func(t *testing.T) {
+		script, _ := filepath.Abs(filepath.Join("testdata", "tsdiscover.mjs"))
+		out := runNode(t, []string{"MCP_SDK_DIR=" + testpeers.NodeModule(t, "@modelcontextprotocol/sdk")}, testpeers.Node(t), script, g.URL)
+		var got map[string]any
+		if err := json.Unmarshal(bytes.TrimSpace(out), &got); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		want := map[string]any{"status": float64(401), "resourceMetadataUrl": prm, "scope": "mcp",
+			"authorizationServer": is.URL, "issuer": is.URL, "resource": res}
+		for k, v := range want {
+			if got[k] != v {
+				t.Errorf("%s = %v, want %v", k, got[k], v)
+			}
+		}
+	})
+
 	t.Run("TypeScript SDK client", func(t *testing.T) {
 		// One server, so that the script's unprefixed names resolve.
 		g1 := startServe(t, fmt.Sprintf("servers:\n%sauth: {issuer: %q, resource: 'http://{{ADDR}}/mcp'}\n",
