@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn/authntest"
 	"github.com/mcpwarden/mcpwarden/internal/testpeers"
@@ -96,6 +97,15 @@ auth:
 		want := `Bearer scope="mcp", resource_metadata="` + prm + `"`
 		if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") != want {
 			t.Fatalf("%d %q, want 401 %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"), want)
+		}
+		// The go-sdk's OAuth helpers read the challenge and the metadata.
+		chs, err := oauthex.ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate"))
+		if err != nil || len(chs) != 1 || chs[0].Scheme != "bearer" || chs[0].Params["resource_metadata"] != prm {
+			t.Fatalf("go-sdk ParseWWWAuthenticate: %+v %v", chs, err)
+		}
+		gp, err := oauthex.GetProtectedResourceMetadata(ctxT(t, 10*time.Second), prm, res, nil)
+		if err != nil || len(gp.AuthorizationServers) != 1 || gp.AuthorizationServers[0] != is.URL {
+			t.Fatalf("go-sdk GetProtectedResourceMetadata: %+v %v", gp, err)
 		}
 		resp, err = http.Get(prm)
 		if err != nil {
