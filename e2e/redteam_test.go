@@ -28,16 +28,9 @@ var knownRedteamGaps = map[string]string{
 	"exfil-url-path":     "secrets: a Google API key followed by '/' in a URL path",
 	"exfil-dns-label":    "secrets: an npm token followed by '.' as a DNS label",
 	"exfil-dns-sendgrid": "secrets: a SendGrid key followed by '.' in a host name",
-	// No rule covers a password in a URL's userinfo (postgres://u:p@host).
-	"exfil-url-db-password":  "secrets: a database URL's password in a query string",
-	"redact-db-url-password": "secrets: a database URL's password in a result",
 	// The poison scanner knows override phrases and markup, not a plain
 	// claim that the user approved everything.
 	"poison-authority-claim": "poisoning: a plain-language claim of prior approval",
-	// injectguard looks at markup that hides text (display:none, hidden,
-	// font-size:0) but not at colours, and at image beacons but not links.
-	"inject-white-text": "injection: white-on-white text with an override not in the phrase list",
-	"inject-link-exfil": "injection: a markdown link (not an image) that carries data out",
 }
 
 type redteamReport struct {
