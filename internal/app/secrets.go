@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -71,6 +73,9 @@ func OpenSecretFile(c config.Secrets, create bool) (f *secretstore.File, created
 		key, created, err = secretstore.LoadOrCreateKey(keyPath)
 	default:
 		key, err = secretstore.LoadKey(keyPath)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("secrets: no store key at %s: store a secret first with: mcpwarden secret set NAME (value on stdin)", keyPath)
+		}
 	}
 	if err != nil {
 		return nil, false, err

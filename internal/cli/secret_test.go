@@ -18,7 +18,7 @@ func secretCLI(t *testing.T, stdin string, args ...string) (stdout, stderr strin
 func TestSecretCommands(t *testing.T) {
 	state := t.TempDir()
 	t.Setenv("XDG_STATE_HOME", state)
-	if _, e, code := secretCLI(t, "", "secret", "list"); code == 0 || !strings.Contains(e, "secret store key") {
+	if _, e, code := secretCLI(t, "", "secret", "list"); code == 0 || !strings.Contains(e, "no store key at") || !strings.Contains(e, "mcpwarden secret set NAME") {
 		t.Fatalf("list before any set: code %d, %s", code, e)
 	}
 	if o, e, code := secretCLI(t, "s3cr3t-value\n", "secret", "set", "api-token"); code != 0 || !strings.Contains(o, "secret://api-token") {
