@@ -28,6 +28,11 @@ var knownRedteamGaps = map[string]string{
 	"exfil-url-path":     "secrets: a Google API key followed by '/' in a URL path",
 	"exfil-dns-label":    "secrets: an npm token followed by '.' as a DNS label",
 	"exfil-dns-sendgrid": "secrets: a SendGrid key followed by '.' in a host name",
+	// injectguard matches override phrases in Latin letters only, and
+	// does not decode base64 in results (the poison scanner does, for
+	// definitions).
+	"inject-homoglyph-override": "injection: an override spelled with Greek and Cyrillic look-alikes",
+	"inject-base64-payload":     "injection: a base64 payload the reader is told to decode and follow",
 	// The poison scanner knows override phrases and markup, not a plain
 	// claim that the user approved everything.
 	"poison-authority-claim": "poisoning: a plain-language claim of prior approval",
