@@ -294,6 +294,11 @@ func TestManifestRugPull(t *testing.T) {
 	if !c.waitNote("notifications/tools/list_changed", 5*time.Second) {
 		t.Error("no notifications/tools/list_changed relayed")
 	}
+	// Until the changed list has been checked, nothing of the server is
+	// called on its word.
+	if r := ruleOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com"}}`)); r != "manifest.relist" {
+		t.Errorf("call after list_changed, before a new list: rule %q, want manifest.relist", r)
+	}
 	if got := listedTools(t, c.call("tools/list", `{}`)); !slices.Equal(got, []string{"rug_pull"}) {
 		t.Errorf("after the rug pull tools/list = %q, want only rug_pull", got)
 	}

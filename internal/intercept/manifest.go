@@ -57,6 +57,12 @@ func Manifests(ms map[string]*manifest.Manifest) Interceptor {
 			if m == nil || x.Server == "" {
 				return next(ctx, x)
 			}
+			// After list_changed, nothing is called on the server's word
+			// until the gateway has seen and checked its new definitions.
+			if m.Stale() {
+				return nil, &Denial{Rule: "manifest.relist", Code: CodeDenied,
+					Public: fmt.Sprintf("server %q changed its tools since they were last checked: list them again (tools/list), then retry", x.Server)}
+			}
 			if err := checkCall(m, x); err != nil {
 				return nil, err
 			}
@@ -160,7 +166,7 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 		}
 		return nil
 	}
-	return rewriteList(x, reply, "manifest", true, prepare, func(server, name string, it json.RawMessage) bool {
+	reply, err := rewriteList(x, reply, "manifest", true, prepare, func(server, name string, it json.RawMessage) bool {
 		m := ms[server]
 		if m == nil {
 			return true
@@ -173,6 +179,16 @@ func filterList(ms map[string]*manifest.Manifest, x *Exchange, reply *Reply) (*R
 		}
 		return keepItem(m, x.Method, name, it)
 	})
+	if err == nil && x.Method == "tools/list" {
+		// Checked: a server whose tools changed may be called again. In an
+		// aggregated list every server was asked.
+		for server, m := range ms {
+			if x.Server == "" || server == x.Server {
+				m.MarkChecked()
+			}
+		}
+	}
+	return reply, err
 }
 
 // listItem is one item of a list result with the server it belongs to

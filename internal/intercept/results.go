@@ -241,9 +241,16 @@ func sameBytes(a, b []byte) bool {
 // results, by the server's manifest. A notification cannot be withheld
 // without breaking the exchange it belongs to, so withhold neutralizes
 // instead. There is no exchange record for a notification: what was
-// changed shows only in the text the client gets.
+// changed shows only in the text the client gets. A tools/list_changed
+// marks the server's manifest stale (see the manifest stage).
 func Notifications(ms map[string]*manifest.Manifest) func(server string, msg *mcpwire.Message) *mcpwire.Message {
 	return func(server string, msg *mcpwire.Message) *mcpwire.Message {
+		if msg.Method == "notifications/tools/list_changed" {
+			if m := ms[server]; m != nil {
+				m.MarkStale() // calls wait until the new list is checked
+			}
+			return msg
+		}
 		if msg.Kind != mcpwire.KindNotification || len(msg.Params) == 0 ||
 			msg.Method != "notifications/message" && msg.Method != "notifications/progress" {
 			return msg

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/mcpwarden/mcpwarden/internal/argschema"
 	"github.com/mcpwarden/mcpwarden/internal/canon"
@@ -53,6 +54,9 @@ type Manifest struct {
 	Notify func(tool, reason string)
 
 	quarantine sync.Map // tool name → reason
+	// stale is set when the server says its tools changed and cleared when
+	// a tools list of it has been checked again.
+	stale atomic.Bool
 }
 
 // Results modes. "" in either field means the default: secrets are
@@ -131,6 +135,16 @@ func (m *Manifest) Quarantine(tool, reason string) {
 		m.Notify(tool, reason)
 	}
 }
+
+// MarkStale records that the server's tools changed (list_changed): until
+// a list is checked again, their definitions are unknown.
+func (m *Manifest) MarkStale() { m.stale.Store(true) }
+
+// MarkChecked records that a tools list of the server was just checked.
+func (m *Manifest) MarkChecked() { m.stale.Store(false) }
+
+// Stale reports whether the server's tools changed since the last check.
+func (m *Manifest) Stale() bool { return m.stale.Load() }
 
 // Quarantined reports why a tool is quarantined, if it is.
 func (m *Manifest) Quarantined(tool string) (string, bool) {
