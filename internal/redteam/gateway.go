@@ -2,7 +2,6 @@ package redteam
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,7 +45,7 @@ func startGateway(ctx context.Context, dir string, h honeypotFiles, o Options) (
 	case TransportHTTP:
 		return startServe(ctx, dir, h, o)
 	}
-	return nil, fmt.Errorf("redteam: unknown transport %q (stdio or http)", o.Transport)
+	return nil, fmt.Errorf("unknown transport %q", o.Transport)
 }
 
 // startRun wraps the honeypot with `mcpwarden run`; the SDK's command
@@ -69,9 +68,6 @@ func startRun(h honeypotFiles, o Options) *gateway {
 // startServe fronts the honeypot with `mcpwarden serve` on a free
 // loopback port and waits until it is ready.
 func startServe(ctx context.Context, dir string, h honeypotFiles, o Options) (*gateway, error) {
-	if o.Config != "" {
-		return nil, errors.New("redteam: --config is for the stdio transport; with http the runner writes the configuration")
-	}
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, fmt.Errorf("redteam: %w", err)

@@ -58,6 +58,15 @@ func Run(ctx context.Context, files []*File, o Options) (*Report, error) {
 	if o.CallTimeout == 0 {
 		o.CallTimeout = 10 * time.Second
 	}
+	switch o.transport() {
+	case TransportStdio:
+	case TransportHTTP:
+		if o.Config != "" {
+			return nil, errors.New("redteam: --config is for the stdio transport; with http the runner writes the configuration")
+		}
+	default:
+		return nil, fmt.Errorf("redteam: unknown transport %q (stdio or http)", o.Transport)
+	}
 	if err := checkIDs(files); err != nil {
 		return nil, err
 	}
