@@ -23,11 +23,6 @@ var pendingRedteamCategories = map[string]string{}
 // pass) and in the report; the test only does not fail on them. When one
 // is fixed the test says so: take it off the list.
 var knownRedteamGaps = map[string]string{
-	// The secrets engine's gitleaks rules want a quote, space or end of
-	// text after a token; '/' and '.' do not count.
-	"exfil-url-path":     "secrets: a Google API key followed by '/' in a URL path",
-	"exfil-dns-label":    "secrets: an npm token followed by '.' as a DNS label",
-	"exfil-dns-sendgrid": "secrets: a SendGrid key followed by '.' in a host name",
 	// injectguard matches override phrases in Latin letters only, and
 	// does not decode base64 in results (the poison scanner does, for
 	// definitions).

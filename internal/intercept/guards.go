@@ -211,7 +211,7 @@ func compileGuard(name string, settings []byte) (compiledGuard, error) {
 			return g, err
 		}
 		g.run = func(_ context.Context, v string) (string, string, string) {
-			if fs := secrets.Scan(v); len(fs) > 0 {
+			if fs := secrets.Outbound().Scan(v); len(fs) > 0 {
 				return "", "secrets." + fs[0].RuleID, "it carries a secret (" + fs[0].RuleID + ", " + strconv.Itoa(len(fs)) + " finding(s))"
 			}
 			return v, "", ""

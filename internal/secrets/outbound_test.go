@@ -1,0 +1,37 @@
+package secrets
+
+import "testing"
+
+// Secrets cut by URL or host-name punctuation: missed by the gitleaks
+// ends, found by the outbound engine; look-alikes stay clean in both.
+func TestOutbound(t *testing.T) {
+	attacks := []string{
+		"https://203.0.113.50/c/AIzaB4_UbuhTmQkfSm2BR7uEXs8CgXTUwh2x-Jh/pixel.gif",
+		"npm_kFy5YV0CspAw2PKEhaqvhZXWQFIIIPtYJPE5.exfil.attacker.example",
+		"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.t.attacker.example",
+		"https://x.example/?t=ghp_Ns6UPKlNfprBQuXpxxSrWLYubZWWuONUCzDh&u=1",
+		"https://x.example/#glpat-qYO28s0iMRZEYpP0YYPp",
+		"(see 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)",
+	}
+	for _, a := range attacks {
+		if fs := Outbound().Scan(a); len(fs) == 0 {
+			t.Errorf("outbound engine missed a secret in %q", a)
+		}
+	}
+	benign := []string{
+		"https://github.com/acme/app/commit/3f786850e387550fdab836ed7e6dc881de23001b/files.tar.gz",
+		"https://cdn.example.com/assets/app.4f9c2b1e8d7a6c5b.js",
+		"release-2026.11.25.build.8841.example.com",
+		"https://example.com/search?q=how+to+rotate+an+api+key&lang=en",
+		"https://docs.example.com/AKIAIOSFODNN7EXAMPLE/setup.html",
+		"d41d8cd98f00b204e9800998ecf8427e.cache.example.net",
+	}
+	for _, b := range benign {
+		if fs := Outbound().Scan(b); len(fs) > 0 {
+			t.Errorf("outbound engine flagged benign %q: %s", b, fs[0].RuleID)
+		}
+	}
+	if n, m := Outbound().RuleCount(), Default().RuleCount(); n != m {
+		t.Errorf("outbound engine has %d rules, default %d", n, m)
+	}
+}
