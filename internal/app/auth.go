@@ -5,9 +5,12 @@ import (
 	"log/slog"
 	"net/url"
 
+	jose "github.com/go-jose/go-jose/v4"
+
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/issuer"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 )
 
@@ -32,9 +35,24 @@ func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error)
 			ac.Scopes[name] = authn.Grant{Servers: g.Servers, Tools: g.Tools, Risks: g.Risks}
 		}
 	}
+	if a.IsLocal() {
+		// The gateway's own issuer: its public key verifies, nothing is
+		// fetched. No key, no start: tokens could not be checked.
+		k, err := LoadSigningKey(context.Background(), cfg)
+		if err != nil {
+			return nil, err
+		}
+		if ac.Issuer, err = issuer.IssuerFor(a.Resource); err != nil {
+			return nil, err
+		}
+		ac.Keys = []jose.JSONWebKey{k.Public()}
+	}
 	v, err := authn.New(ac)
 	if err != nil {
 		return nil, err
+	}
+	if a.IsLocal() {
+		return v, nil
 	}
 	// Fetch the issuer's keys ahead of the first request; failing here is
 	// not fatal (the issuer may come up later), tokens are refused until

@@ -51,7 +51,10 @@ type Config struct {
 	Resource  string
 	Audiences []string
 	// JWKSURL overrides discovery of the issuer's jwks_uri.
-	JWKSURL     string
+	JWKSURL string
+	// Keys, when set, are the issuer's keys, never fetched: the gateway's
+	// own issuer (auth.issuer local), which also serves them (ServeJWKS).
+	Keys        []jose.JSONWebKey
 	ClockSkew   time.Duration
 	GroupsClaim string // default "groups"
 	// RequiredScopes must all be granted for any access at all.
@@ -73,6 +76,7 @@ type Principal struct {
 	ClientID string // client_id, else azp
 	Groups   []string
 	Scopes   []string
+	JTI      string // token id: what revocation names
 	Expiry   time.Time
 }
 
@@ -139,9 +143,14 @@ func New(cfg Config) (*Validator, error) {
 	if now == nil {
 		now = time.Now
 	}
+	ks := newKeySet(cfg.Issuer, cfg.JWKSURL, cfg.HTTPClient, now)
+	if len(cfg.Keys) > 0 {
+		ks.static = true
+		ks.snap.Store(&keySnap{keys: cfg.Keys, fetched: now()})
+	}
 	return &Validator{
 		cfg:   cfg,
-		keys:  newKeySet(cfg.Issuer, cfg.JWKSURL, cfg.HTTPClient, now),
+		keys:  ks,
 		cache: newTokenCache(defaultCacheSize),
 		now:   now,
 	}, nil
@@ -236,14 +245,14 @@ func (v *Validator) verify(ctx context.Context, token string, now time.Time) (*P
 		return nil, invalid("token has no subject", nil)
 	}
 	return &Principal{Subject: c.sub, Issuer: c.iss, ClientID: c.clientID, Groups: c.groups,
-		Scopes: c.scopes, Expiry: c.exp.Add(skew)}, nil
+		Scopes: c.scopes, JTI: c.jti, Expiry: c.exp.Add(skew)}, nil
 }
 
 type claims struct {
-	iss, sub, clientID string
-	aud, scopes        []string
-	groups             []string
-	exp, nbf, iat      *time.Time
+	iss, sub, clientID, jti string
+	aud, scopes             []string
+	groups                  []string
+	exp, nbf, iat           *time.Time
 }
 
 // parseClaims reads the claims used here, by exact name (encoding/json
@@ -271,7 +280,7 @@ func parseClaims(payload []byte, groupsClaim string) (*claims, error) {
 		}
 		return s
 	}
-	c.iss, c.sub = str("iss"), str("sub")
+	c.iss, c.sub, c.jti = str("iss"), str("sub"), str("jti")
 	c.clientID = str("client_id")
 	if c.clientID == "" {
 		c.clientID = str("azp")

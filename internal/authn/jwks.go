@@ -39,6 +39,7 @@ const (
 type keySet struct {
 	issuer   string
 	override string // configured jwks_url
+	static   bool   // keys given in Config.Keys: never fetched
 	client   *http.Client
 	now      func() time.Time
 
@@ -70,13 +71,13 @@ func (ks *keySet) verify(ctx context.Context, jws *jose.JSONWebSignature, kid, a
 			return nil, &Error{Code: ErrInvalidToken, Description: "issuer keys unavailable", Err: err}
 		}
 		s = ks.snap.Load()
-	case ks.now().Sub(s.fetched) > keysMaxAge:
+	case !ks.static && ks.now().Sub(s.fetched) > keysMaxAge:
 		// Stale keys still verify while fresh ones are fetched: requests
 		// do not wait on the issuer.
 		go ks.refreshIfIdle()
 	}
 	cands := s.match(kid, alg)
-	if len(cands) == 0 && kid != "" {
+	if len(cands) == 0 && kid != "" && !ks.static {
 		// A new kid: the issuer may have rotated its keys.
 		_ = ks.refresh(ctx)
 		s = ks.snap.Load()
@@ -153,6 +154,9 @@ func keyFits(key any, alg string) bool {
 // (then it returns that fetch's error). Concurrent callers wait for the
 // one fetch. On failure the keys already held are kept.
 func (ks *keySet) refresh(ctx context.Context) error {
+	if ks.static {
+		return nil
+	}
 	ks.fetchMu.Lock()
 	defer ks.fetchMu.Unlock()
 	now := ks.now()

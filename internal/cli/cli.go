@@ -41,7 +41,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), scanCmd(), redteamCmd(), doctorCmd(), auditCmd(), pinsCmd(), secretCmd(), versionCmd())
+	root.AddCommand(runCmd(), serveCmd(), configCmd(), manifestCmd(), policyCmd(), scanCmd(), redteamCmd(), doctorCmd(), auditCmd(), pinsCmd(), secretCmd(), tokenCmd(), versionCmd())
 
 	if os.Getenv("GOGC") == "" {
 		// A relay allocates per message and keeps little: with the default

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"net"
 	"net/url"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -43,7 +45,25 @@ type Auth struct {
 	Scopes           map[string]ScopeGrant
 	ClockSkew        time.Duration
 	GroupsClaim      string
+	// SigningKey is where the local issuer's key is (issuer local only):
+	// secret://NAME, or the absolute path of a 0600 key file.
+	SigningKey string
+	// Revocation is the shared revocation store, redis://…; empty keeps
+	// revocations in a file in the state directory (one machine).
+	Revocation       string
+	RevocationPrefix string
 }
+
+// IssuerLocal as auth.issuer makes the gateway trust tokens it issued
+// itself (mcpwarden token issue).
+const IssuerLocal = "local"
+
+// DefaultRevocationPrefix prefixes the revocation store's Redis keys and
+// channel.
+const DefaultRevocationPrefix = "mcpwarden:revoked:"
+
+// IsLocal reports whether the gateway is its own issuer.
+func (a *Auth) IsLocal() bool { return a != nil && a.Issuer == IssuerLocal }
 
 // ScopeGrant is what one scope allows: calls matching every list it
 // sets; "*" matches anything.
@@ -52,12 +72,12 @@ type ScopeGrant struct {
 }
 
 var (
-	authKeys  = []string{"mode", "issuer", "resource", "audience", "jwks_url", "required_scopes", "scopes", "clock_skew", "groups_claim"}
+	authKeys  = []string{"mode", "issuer", "resource", "audience", "jwks_url", "required_scopes", "scopes", "clock_skew", "groups_claim", "signing_key", "revocation", "revocation_prefix"}
 	grantKeys = []string{"servers", "tools", "risks"}
 )
 
 func (d *decoder) auth(path string, raw *yaml.Node, cfg *Config) {
-	a := &Auth{ClockSkew: DefaultClockSkew, GroupsClaim: DefaultGroupsClaim}
+	a := &Auth{ClockSkew: DefaultClockSkew, GroupsClaim: DefaultGroupsClaim, RevocationPrefix: DefaultRevocationPrefix}
 	cfg.Auth = a
 	es, ok := d.mapping(path, raw)
 	if !ok {
@@ -84,6 +104,12 @@ func (d *decoder) auth(path string, raw *yaml.Node, cfg *Config) {
 			a.JWKSURL, _ = d.str(p, v)
 		case "groups_claim":
 			a.GroupsClaim, _ = d.str(p, v)
+		case "signing_key":
+			a.SigningKey, _ = d.str(p, v)
+		case "revocation":
+			a.Revocation, _ = d.str(p, v)
+		case "revocation_prefix":
+			a.RevocationPrefix, _ = d.str(p, v)
 		case "audience":
 			a.Audience, _ = d.strList(p, v)
 		case "required_scopes":
@@ -146,7 +172,8 @@ func (c *Config) validateAuth(v *validator) {
 	}
 	switch a.Mode {
 	case AuthNone:
-		if a.Issuer != "" || a.Resource != "" || a.JWKSURL != "" || len(a.Audience) > 0 || len(a.RequiredScopes) > 0 || len(a.Scopes) > 0 {
+		if a.Issuer != "" || a.Resource != "" || a.JWKSURL != "" || len(a.Audience) > 0 || len(a.RequiredScopes) > 0 || len(a.Scopes) > 0 ||
+			a.SigningKey != "" || a.Revocation != "" {
 			v.addf("auth.mode", "mode none takes no other auth keys: tokens are not checked")
 		}
 		return
@@ -155,10 +182,26 @@ func (c *Config) validateAuth(v *validator) {
 		checkEnum(v, "auth.mode", a.Mode, AuthOAuth, AuthNone)
 		return
 	}
-	if a.Issuer == "" {
-		v.addf("auth.issuer", "required: the issuer identifier of the authorization server, e.g. https://idp.example.com")
-	} else if err := checkAuthURL(a.Issuer, true); err != nil {
-		v.addf("auth.issuer", "%v", err)
+	switch {
+	case a.Issuer == "":
+		v.addf("auth.issuer", "required: the issuer identifier of the authorization server, e.g. https://idp.example.com, or local for tokens from mcpwarden token issue")
+	case a.IsLocal():
+		c.validateLocalIssuer(v)
+	default:
+		if err := checkAuthURL(a.Issuer, true); err != nil {
+			v.addf("auth.issuer", "%v", err)
+		}
+		if a.SigningKey != "" {
+			v.addf("auth.signing_key", "only with issuer: local (an external issuer signs its own tokens)")
+		}
+	}
+	if a.Revocation != "" {
+		if err := checkRevocationURL(a.Revocation); err != nil {
+			v.addf("auth.revocation", "%v", err)
+		}
+	}
+	if a.RevocationPrefix == "" || strings.ContainsAny(a.RevocationPrefix, " \t\r\n*?[]") {
+		v.addf("auth.revocation_prefix", "must be a non-empty key prefix without spaces or glob characters")
 	}
 	if a.Resource == "" {
 		v.addf("auth.resource", "required: this gateway's public URL as clients use it, e.g. https://gateway.example.com/mcp")
@@ -211,6 +254,44 @@ func (c *Config) validateAuth(v *validator) {
 			}
 		}
 	}
+}
+
+// validateLocalIssuer checks issuer: local: the key is named, never
+// inlined (validation refuses plaintext secrets in the config).
+func (c *Config) validateLocalIssuer(v *validator) {
+	a := c.Auth
+	if a.JWKSURL != "" {
+		v.addf("auth.jwks_url", "not with issuer: local (the gateway has its own keys)")
+	}
+	k := a.SigningKey
+	switch {
+	case k == "":
+		v.addf("auth.signing_key", "required with issuer: local: secret://NAME (the secrets backend) or the absolute path of a 0600 key file; make the key with mcpwarden token keygen")
+	case strings.HasPrefix(k, "secret://"):
+		if !secretNameRe.MatchString(strings.TrimPrefix(k, "secret://")) {
+			v.addf("auth.signing_key", "invalid secret name in %q", k)
+		}
+	case strings.HasPrefix(strings.TrimSpace(k), "{") || strings.HasPrefix(k, "-----"):
+		v.addf("auth.signing_key", "a key is never written into the config: store it with mcpwarden token keygen and refer to it as secret://NAME or a key file path")
+	case !filepath.IsAbs(k):
+		v.addf("auth.signing_key", "must be secret://NAME or an absolute key file path, got %q", k)
+	}
+}
+
+var secretNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
+// checkRevocationURL accepts redis:// or rediss:// with a host.
+func checkRevocationURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return fmt.Errorf("must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379/0")
+	}
+	if u.User != nil {
+		if _, hasPw := u.User.Password(); hasPw {
+			return fmt.Errorf("must not carry a password in the config; restrict the Redis by network or ACL user without a password in the URL")
+		}
+	}
+	return nil
 }
 
 // loopbackListen reports whether a listen host binds this machine only.

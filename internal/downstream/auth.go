@@ -106,6 +106,17 @@ func (h *HTTP) serveMetadata(w http.ResponseWriter, r *http.Request) {
 	v.ServeMetadata(w, r)
 }
 
+// serveIssuer serves the gateway's issuer metadata and JWKS when it is
+// its own issuer (auth.issuer local); 404 otherwise.
+func (h *HTTP) serveIssuer(w http.ResponseWriter, r *http.Request) {
+	v := h.validator()
+	if v == nil {
+		http.NotFound(w, r)
+		return
+	}
+	v.ServeIssuer(w, r)
+}
+
 // owns reports whether the request's principal opened session hs: a
 // session id is not a credential, so another principal presenting it is
 // treated as if the session did not exist.

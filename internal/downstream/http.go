@@ -96,6 +96,8 @@ func NewHTTP(o HTTPOptions) *HTTP {
 	h.mux.HandleFunc(o.MessagePath, h.guard(h.authenticate(h.serveMessage)))
 	h.mux.HandleFunc(authn.WellKnownPRM, h.serveMetadata)
 	h.mux.HandleFunc(authn.WellKnownPRM+"/", h.serveMetadata)
+	h.mux.HandleFunc(authn.WellKnownAS, h.serveIssuer)
+	h.mux.HandleFunc(authn.JWKSPath, h.serveIssuer)
 	h.mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		io.WriteString(w, "ok\n")

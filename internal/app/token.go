@@ -1,0 +1,181 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/issuer"
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+)
+
+// LoadSigningKey reads the local issuer's key named by auth.signing_key:
+// a secret of the secrets backend, or a key file that only its owner can
+// read (a key others can read is refused, as ssh refuses one).
+func LoadSigningKey(ctx context.Context, cfg *config.Config) (*issuer.Key, error) {
+	a := cfg.Auth
+	if !a.IsLocal() {
+		return nil, errors.New("token: auth.issuer is not local: this gateway does not issue tokens")
+	}
+	data, err := readSigningKey(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return issuer.ParseKey(data)
+}
+
+func readSigningKey(ctx context.Context, cfg *config.Config) ([]byte, error) {
+	ref := cfg.Auth.SigningKey
+	if name, ok := secretstore.Ref(ref); ok {
+		b, err := OpenSecrets(cfg.Secrets)
+		if err != nil {
+			return nil, fmt.Errorf("token: signing key %s: %w", ref, err)
+		}
+		v, err := b.Get(ctx, name)
+		if err != nil {
+			return nil, fmt.Errorf("token: signing key %s: %w (make it with mcpwarden token keygen)", ref, err)
+		}
+		return []byte(v), nil
+	}
+	st, err := os.Stat(ref)
+	if err != nil {
+		return nil, fmt.Errorf("token: signing key: %w (make it with mcpwarden token keygen)", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("token: signing key %s is readable by others (mode %v): chmod 600 it", ref, st.Mode().Perm())
+	}
+	b, err := os.ReadFile(ref)
+	if err != nil {
+		return nil, fmt.Errorf("token: signing key: %w", err)
+	}
+	return b, nil
+}
+
+// GenerateSigningKey makes the local issuer's key where auth.signing_key
+// says, refusing to replace one: every replica must share the key, so it
+// is made once, on purpose, not on first use. It returns the kid.
+func GenerateSigningKey(cfg *config.Config) (string, error) {
+	a := cfg.Auth
+	if !a.IsLocal() {
+		return "", errors.New("token keygen: auth.issuer is not local")
+	}
+	data, err := issuer.Generate()
+	if err != nil {
+		return "", err
+	}
+	k, err := issuer.ParseKey(data)
+	if err != nil {
+		return "", err
+	}
+	if name, ok := secretstore.Ref(a.SigningKey); ok {
+		f, _, err := OpenSecretFile(cfg.Secrets, true)
+		if err != nil {
+			return "", fmt.Errorf("token keygen: %w", err)
+		}
+		if _, err := f.Get(context.Background(), name); err == nil {
+			return "", fmt.Errorf("token keygen: secret %q exists already; remove it first (mcpwarden secret rm %s) to replace the key", name, name)
+		} else if !errors.Is(err, secretstore.ErrNotFound) {
+			return "", fmt.Errorf("token keygen: %w", err)
+		}
+		if err := f.Set(name, string(data)); err != nil {
+			return "", fmt.Errorf("token keygen: %w", err)
+		}
+		return k.KeyID(), nil
+	}
+	fh, err := os.OpenFile(a.SigningKey, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return "", fmt.Errorf("token keygen: %s exists already; remove it first to replace the key", a.SigningKey)
+	}
+	if err != nil {
+		return "", fmt.Errorf("token keygen: %w", err)
+	}
+	if _, err := fh.Write(data); err != nil {
+		fh.Close()
+		return "", fmt.Errorf("token keygen: %w", err)
+	}
+	if err := fh.Close(); err != nil {
+		return "", fmt.Errorf("token keygen: %w", err)
+	}
+	return k.KeyID(), nil
+}
+
+// IssueRequest is what `mcpwarden token issue` asks for.
+type IssueRequest struct {
+	Scopes   []string
+	TTL      time.Duration
+	Subject  string
+	Audience []string // further audiences; must be ones auth.audience lists
+}
+
+// IssueToken signs a token the configured gateway accepts: scopes must
+// be ones the config defines (auth.scopes or auth.required_scopes).
+func IssueToken(ctx context.Context, cfg *config.Config, r IssueRequest) (*issuer.Issued, error) {
+	a := cfg.Auth
+	if !a.IsLocal() {
+		return nil, errors.New("token issue: auth.issuer is not local: this gateway only accepts tokens from " + issuerName(a))
+	}
+	if err := issuer.CheckTTL(r.TTL); err != nil {
+		return nil, fmt.Errorf("token issue: %w", err)
+	}
+	if len(r.Scopes) == 0 {
+		return nil, errors.New("token issue: --scope is required (a token grants only what its scopes name)")
+	}
+	for _, s := range r.Scopes {
+		if _, ok := a.Scopes[s]; !ok && !slices.Contains(a.RequiredScopes, s) {
+			return nil, fmt.Errorf("token issue: unknown scope %q: the config defines %s", s, strings.Join(definedScopes(a), ", "))
+		}
+	}
+	for _, s := range a.RequiredScopes {
+		if !slices.Contains(r.Scopes, s) {
+			return nil, fmt.Errorf("token issue: scope %q is required by auth.required_scopes; without it the token is refused", s)
+		}
+	}
+	aud := []string{a.Resource}
+	for _, x := range r.Audience {
+		if x != a.Resource && !slices.Contains(a.Audience, x) {
+			return nil, fmt.Errorf("token issue: audience %q is neither auth.resource nor in auth.audience", x)
+		}
+		if !slices.Contains(aud, x) {
+			aud = append(aud, x)
+		}
+	}
+	if strings.TrimSpace(r.Subject) == "" {
+		return nil, errors.New("token issue: empty subject")
+	}
+	iss, err := issuer.IssuerFor(a.Resource)
+	if err != nil {
+		return nil, err
+	}
+	k, err := LoadSigningKey(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return k.Issue(issuer.Request{Issuer: iss, Subject: r.Subject, Audience: aud, Scopes: r.Scopes, TTL: r.TTL})
+}
+
+func definedScopes(a *config.Auth) []string {
+	out := slices.Clone(a.RequiredScopes)
+	for s := range a.Scopes {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	if len(out) == 0 {
+		return []string{"(none: add auth.scopes)"}
+	}
+	return out
+}
+
+func issuerName(a *config.Auth) string {
+	if a == nil {
+		return "(no auth section)"
+	}
+	return a.Issuer
+}

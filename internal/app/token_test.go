@@ -1,0 +1,85 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/config"
+)
+
+func localAuthConfig(t *testing.T) *config.Config {
+	t.Helper()
+	key := filepath.Join(t.TempDir(), "token.jwk")
+	cfg, err := config.Parse("t.yaml", []byte(`servers: {a: {command: [x]}}
+auth:
+  issuer: local
+  resource: https://gw.example.com/mcp
+  signing_key: `+key+`
+  audience: [api://mcpwarden]
+  scopes:
+    mcp:read: {risks: [read]}
+    mcp:write: {risks: [write]}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestIssueTokenLocal(t *testing.T) {
+	cfg := localAuthConfig(t)
+	ctx := context.Background()
+	req := IssueRequest{Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: "ci"}
+	if _, err := IssueToken(ctx, cfg, req); err == nil || !strings.Contains(err.Error(), "token keygen") {
+		t.Fatalf("issue without a key: %v", err)
+	}
+	kid, err := GenerateSigningKey(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := os.Stat(cfg.Auth.SigningKey); st.Mode().Perm() != 0o600 {
+		t.Fatalf("key file mode %v", st.Mode().Perm())
+	}
+	if _, err := GenerateSigningKey(cfg); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("second keygen: %v", err)
+	}
+	is, err := IssueToken(ctx, cfg, IssueRequest{Scopes: []string{"mcp:read", "mcp:write"}, TTL: 10 * time.Minute, Subject: "ci", Audience: []string{"api://mcpwarden"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := compileAuth(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.LocalIssuer() || !strings.Contains(string(v.IssuerMetadata()), `"issuer":"https://gw.example.com"`) {
+		t.Fatalf("metadata %s", v.IssuerMetadata())
+	}
+	p, err := v.Validate(ctx, is.Token)
+	if err != nil || p.Subject != "ci" || p.JTI != is.JTI {
+		t.Fatalf("validate: %+v %v (kid %s)", p, err, kid)
+	}
+	for name, r := range map[string]IssueRequest{
+		"unknown scope": {Scopes: []string{"mcp:read", "mcp:admin"}, TTL: 10 * time.Minute, Subject: "ci"},
+		"no scope":      {TTL: 10 * time.Minute, Subject: "ci"},
+		"ttl too long":  {Scopes: []string{"mcp:read"}, TTL: time.Hour, Subject: "ci"},
+		"ttl too short": {Scopes: []string{"mcp:read"}, TTL: time.Minute, Subject: "ci"},
+		"foreign aud":   {Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: "ci", Audience: []string{"https://other.example/mcp"}},
+		"empty subject": {Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: " "},
+	} {
+		if _, err := IssueToken(ctx, cfg, r); err == nil {
+			t.Errorf("%s: issued", name)
+		}
+	}
+	// A key file others can read is refused.
+	if err := os.Chmod(cfg.Auth.SigningKey, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadSigningKey(ctx, cfg); err == nil || !strings.Contains(err.Error(), "readable by others") {
+		t.Fatalf("0644 key: %v", err)
+	}
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mcpwarden/mcpwarden/internal/app"
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/issuer"
+)
+
+func tokenCmd() *cobra.Command {
+	var file string
+	c := &cobra.Command{
+		Use:   "token",
+		Short: "Issue and revoke the gateway's own short-lived access tokens (auth.issuer: local)",
+		Long: `token issues access tokens signed by the gateway's own key, for headless
+agents and CI, and revokes them in every replica. The configuration (-c) must
+set auth.issuer: local and auth.signing_key (docs/identity.md).`,
+	}
+	c.PersistentFlags().StringVarP(&file, "config", "c", "", "configuration file (required)")
+	load := func() (*config.Config, error) {
+		if file == "" {
+			return nil, &exitError{code: 2, err: fmt.Errorf("token: -c FILE is required")}
+		}
+		cfg, err := config.Load(file)
+		if err != nil {
+			return nil, &exitError{code: 1, err: err}
+		}
+		if !cfg.Auth.IsLocal() {
+			return nil, &exitError{code: 1, err: fmt.Errorf("token: %s: auth.issuer is not local: this gateway does not issue its own tokens", file)}
+		}
+		return cfg, nil
+	}
+	fail := func(err error) error { return &exitError{code: 1, err: err} }
+
+	keygen := &cobra.Command{
+		Use:   "keygen",
+		Short: "Make the issuer's Ed25519 signing key where auth.signing_key says (never replaces one)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			kid, err := app.GenerateSigningKey(cfg)
+			if err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "made signing key %s in %s; every replica must read the same key\n", kid, cfg.Auth.SigningKey)
+			return nil
+		},
+	}
+
+	var scope, subject string
+	var audience []string
+	var ttl time.Duration
+	issue := &cobra.Command{
+		Use:   "issue",
+		Short: "Print a signed access token (5 to 15 minutes) with the given scopes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			if err := issuer.CheckTTL(ttl); err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("token issue: --ttl: %w", err)}
+			}
+			if subject == "" {
+				if subject, err = defaultSubject(); err != nil {
+					return fail(err)
+				}
+			}
+			is, err := app.IssueToken(cmd.Context(), cfg, app.IssueRequest{
+				Scopes: strings.Fields(scope), TTL: ttl, Subject: subject, Audience: audience,
+			})
+			if err != nil {
+				return fail(err)
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), is.Token)
+			fmt.Fprintf(cmd.ErrOrStderr(), "token %s for %s expires %s\n", is.JTI, subject, is.Expiry.UTC().Format(time.RFC3339))
+			return nil
+		},
+	}
+	issue.Flags().StringVar(&scope, "scope", "", `scopes, space-separated (e.g. "mcp:read mcp:write"); each must be defined in auth.scopes`)
+	issue.Flags().DurationVar(&ttl, "ttl", issuer.DefaultTTL, "lifetime, between 5m and 15m")
+	issue.Flags().StringVar(&subject, "subject", "", "the token's sub (default: ci:<user>@<host>)")
+	issue.Flags().StringSliceVar(&audience, "audience", nil, "further audiences, each listed in auth.audience (auth.resource is always one)")
+
+	c.AddCommand(keygen, issue)
+	return c
+}
+
+// defaultSubject names who issued the token when --subject is not given.
+func defaultSubject() (string, error) {
+	host, _ := os.Hostname()
+	user := os.Getenv("USER")
+	if user == "" {
+		user = fmt.Sprint(os.Getuid())
+	}
+	return "ci:" + user + "@" + host, nil
+}
