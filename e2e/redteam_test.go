@@ -22,16 +22,7 @@ var pendingRedteamCategories = map[string]string{}
 // what is missing. They stay in the corpus (a case is never weakened to
 // pass) and in the report; the test only does not fail on them. When one
 // is fixed the test says so: take it off the list.
-var knownRedteamGaps = map[string]string{
-	// injectguard matches override phrases in Latin letters only, and
-	// does not decode base64 in results (the poison scanner does, for
-	// definitions).
-	"inject-homoglyph-override": "injection: an override spelled with Greek and Cyrillic look-alikes",
-	"inject-base64-payload":     "injection: a base64 payload the reader is told to decode and follow",
-	// The poison scanner knows override phrases and markup, not a plain
-	// claim that the user approved everything.
-	"poison-authority-claim": "poisoning: a plain-language claim of prior approval",
-}
+var knownRedteamGaps = map[string]string{}
 
 type redteamReport struct {
 	Categories []struct {

@@ -65,6 +65,7 @@ func Scan(text string) []Finding {
 		out = scanANSI(text, out)
 	}
 	out = scanMarkup(text, out)
+	out = scanDisguised(text, out, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))
 	})

@@ -23,6 +23,23 @@ var confusables = map[rune]rune{
 	'0': 'o', '1': 'l', '|': 'l', 'I': 'l', '_': '_', '-': '_', '.': '_',
 }
 
+// Fold maps the non-ASCII look-alikes of Latin letters (Cyrillic, Greek,
+// Armenian; fullwidth forms by NFKC) to the letters they imitate and keeps
+// everything else, case and spaces included: "Ignοre" with a Greek omicron
+// reads "Ignore". For prose; Skeleton is for names.
+func Fold(s string) string {
+	s = norm.NFKC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		if c, ok := confusables[r]; ok && r >= 0x80 {
+			r = c
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // Skeleton reduces a name to what it looks like: NFKC, invisible
 // characters and combining marks removed, look-alikes mapped, lower case.
 // Two names with the same skeleton are visually confusable.

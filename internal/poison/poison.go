@@ -40,6 +40,14 @@ var (
 		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)` +
 		`|do\s+not\s+(tell|inform|mention\s+(this\s+)?to)\s+the\s+user`)
 	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+	// A claim that a person already approved everything, the usual lead-in
+	// to talking a model out of asking. Flagged only with a second sign:
+	// an instruction to skip confirmations, words to the model, or "this
+	// session" (a tool's own precondition, "requires that an admin has
+	// approved all changes", has none).
+	authorityClaim = regexp.MustCompile(`(?i)\b(user|operator|admin(istrator)?|owner|human|security\s+team|your\s+principal)s?\s+(has|have|had)\s+(already|previously|explicitly|pre-?)\s*(approved|authori[sz]ed|consented\s+to|granted\s+(you\s+)?permission\s+(for|to))\s+(every|all|any|each|everything)\b`)
+	skipConfirm    = regexp.MustCompile(`(?i)\b(skip|bypass|omit|suppress|disable|ignore)\s+(all\s+|any\s+|the\s+|every\s+)?(user\s+)?(confirmations?|approvals?|permission\s+(checks?|prompts?|requests?)|consent\s+prompts?)\b|\b(do\s+not|don't|never|no\s+need\s+to)\s+ask\s+(the\s+user\s+)?(for\s+)?(confirmation|approval|permission|consent)`)
+	toModel        = regexp.MustCompile(`(?i)\b(ai|assistant|agent|llm|model|chatbot)\b|\bin\s+this\s+(session|conversation|chat)\b`)
 	// Base64 runs long enough to carry a sentence.
 	base64Run = regexp.MustCompile(`[A-Za-z0-9+/]{40,}={0,2}`)
 )
@@ -68,6 +76,11 @@ func Text(where, s string) []Finding {
 	if mayOverride(s) {
 		if m := override.FindString(s); m != "" {
 			add("poison.override", fmt.Sprintf("%q", m))
+		}
+	}
+	if mayClaim(s) {
+		if m := authorityClaim.FindString(s); m != "" && (skipConfirm.MatchString(s) || toModel.MatchString(s)) {
+			add("poison.authority-claim", fmt.Sprintf("claims prior approval: %q", m))
 		}
 	}
 	if angle && strings.Contains(s, "<!--") && htmlComment.MatchString(s) {
@@ -111,6 +124,12 @@ func hasBase64Run(s string) bool {
 		}
 	}
 	return false
+}
+
+// mayClaim is true when s mentions approval at all (a cheap prefilter).
+func mayClaim(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "approv") || strings.Contains(l, "authori") || strings.Contains(l, "consent") || strings.Contains(l, "permission")
 }
 
 // mayOverride is true when s contains a word the override patterns start

@@ -1,0 +1,90 @@
+package injectguard
+
+import (
+	"encoding/base64"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mcpwarden/mcpwarden/internal/poison"
+)
+
+// Instructions in disguise: spelled with look-alike letters, or encoded
+// in base64 for the reader to decode and follow.
+const (
+	KindLookalike = "lookalike-instructions" // instructions spelled with Cyrillic, Greek or fullwidth look-alikes
+	KindEncoded   = "encoded-instructions"   // base64 that decodes to instructions
+	minB64        = 24                       // shortest base64 run decoded (18 bytes of text)
+	maxB64        = 64 << 10
+	maxB64Runs    = 32
+)
+
+var b64Run = lazy(`[A-Za-z0-9+/_-]{24,}={0,2}`)
+
+// scanDisguised adds findings for instructions that scanMarkup would find
+// in the folded or decoded form of text but not in text itself. A
+// look-alike finding covers the whole text (folding moves offsets); an
+// encoded one covers its base64 run.
+func scanDisguised(text string, have []Finding, out []Finding) []Finding {
+	if hasNonASCII(text) {
+		if folded := poison.Fold(text); folded != text && instructs(folded) && !hasKind(have, KindOverride, KindTemplate, KindForgedTurn) {
+			out = append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions spelled with look-alike letters"})
+		}
+	}
+	if len(text) < minB64 {
+		return out
+	}
+	for _, m := range b64Run.FindAllStringSubmatchIndex(text, maxB64Runs) {
+		run := text[m[0]:m[1]]
+		if len(run) > maxB64 {
+			continue
+		}
+		if dec, ok := decodeText(run); ok && instructs(dec) {
+			out = append(out, Finding{Kind: KindEncoded, Start: m[0], End: m[1],
+				Detail: "base64 that decodes to instructions"})
+		}
+	}
+	return out
+}
+
+// instructs reports whether text carries visible planted instructions.
+func instructs(text string) bool {
+	for _, f := range scanMarkup(text, nil) {
+		if !f.Control {
+			return true
+		}
+	}
+	return false
+}
+
+func hasKind(fs []Finding, kinds ...string) bool {
+	for _, f := range fs {
+		for _, k := range kinds {
+			if f.Kind == k {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decodeText decodes a base64 run (standard or URL alphabet, padded or
+// not) and keeps it only when it is readable text.
+func decodeText(run string) (string, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(run)
+		if err != nil || !utf8.Valid(b) {
+			continue
+		}
+		printable := 0
+		for _, r := range string(b) {
+			if unicode.IsPrint(r) || r == '\n' || r == '\t' {
+				printable++
+			}
+		}
+		if n := utf8.RuneCount(b); n >= 12 && printable*10 >= n*9 {
+			return string(b), true
+		}
+	}
+	return "", false
+}
