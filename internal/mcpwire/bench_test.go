@@ -100,3 +100,43 @@ func BenchmarkMeta64K(b *testing.B) {
 		}
 	}
 }
+
+var (
+	smallResult = []byte(`{"content":[{"type":"text","text":"` + strings.Repeat("x", 64) + `"}],"isError":false,"structuredContent":{"path":"/home/user/project","count":3}}`)
+	bigResult   = []byte(`{"content":[{"type":"text","text":"` + strings.Repeat("lorem ipsum dolor sit amet, consectetur adipiscing elit \\n", 64<<10/58+1)[:64<<10] + `"}]}`)
+)
+
+// MapStrings is how the result stages walk every string of a result
+// (secrets, injection): it runs on each tools/call response, often twice.
+func benchMapStrings(b *testing.B, v []byte) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(v)))
+	n := 0
+	for b.Loop() {
+		if _, changed := MapStrings(v, func(s string, key bool) (string, bool) { n += len(s); return s, false }); changed {
+			b.Fatal("changed")
+		}
+	}
+}
+
+func BenchmarkMapStringsSmall(b *testing.B) { benchMapStrings(b, smallResult) }
+func BenchmarkMapStrings64K(b *testing.B)   { benchMapStrings(b, bigResult) }
+
+// AppendString writes every string of an audit record and of a rewritten
+// message.
+func BenchmarkAppendString(b *testing.B) {
+	for _, c := range []struct{ name, s string }{
+		{"id24", "a6429c16f90bab32af006ef3"},
+		{"text1K", strings.Repeat("The quick brown fox jumps over the lazy dog. ", 23)},
+		{"escaped1K", strings.Repeat("line \"one\"\n\tüñï ", 64)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(c.s)))
+			buf := make([]byte, 0, 4096)
+			for b.Loop() {
+				buf = AppendString(buf[:0], c.s)
+			}
+		})
+	}
+}

@@ -128,3 +128,19 @@ func TestStringMemberAndMeta(t *testing.T) {
 		}
 	}
 }
+
+// plain8 must agree with the byte-by-byte rule for every byte in every
+// lane, or AppendString would skip a byte that needs escaping.
+func TestPlain8(t *testing.T) {
+	base := []byte("abcdefgh")
+	for lane := 0; lane < 8; lane++ {
+		for c := 0; c < 256; c++ {
+			b := append([]byte(nil), base...)
+			b[lane] = byte(c)
+			want := c >= 0x20 && c < 0x80 && c != '"' && c != '\\'
+			if got := plain8(load8(string(b), 0)); got != want {
+				t.Fatalf("lane %d byte %#x: plain8 = %v, want %v", lane, c, got, want)
+			}
+		}
+	}
+}

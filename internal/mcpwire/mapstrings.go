@@ -1,6 +1,9 @@
 package mcpwire
 
-import "bytes"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // Valid reports whether v is one JSON value the gateway accepts: strict
 // RFC 8259, no duplicate or case-variant keys, at most maxDepth deep.
@@ -14,6 +17,12 @@ func Valid(v []byte) bool {
 // unescaped text of every string, object keys included (key is true for
 // those), in document order. Every other byte of v is kept, and when fn
 // changes nothing v itself comes back: no copy is made.
+//
+// A string without escapes is handed to fn as a view of v's bytes, not a
+// copy: the result stages walk every string of every response, and the
+// copies were most of their allocations (64 KiB per walk of a 64 KiB
+// result). fn may keep such a string only while v is not modified;
+// message bytes are never modified once parsed.
 //
 // v must be valid JSON (bytes Parse or Valid accepted): outside strings
 // such text has no quotes, so each quote found there starts a string. On
@@ -34,9 +43,12 @@ func MapStrings(v []byte, fn func(s string, key bool) (string, bool)) ([]byte, b
 		body := v[start+1 : end-1]
 		var s string
 		if escaped {
-			s = string(appendUnescaped(make([]byte, 0, len(body)), body))
-		} else {
-			s = string(body)
+			// A fresh buffer that nothing else holds or changes.
+			if u := appendUnescaped(make([]byte, 0, len(body)), body); len(u) > 0 {
+				s = unsafe.String(&u[0], len(u))
+			}
+		} else if len(body) > 0 {
+			s = unsafe.String(&body[0], len(body))
 		}
 		j := skipWS(v, end)
 		isKey := j < len(v) && v[j] == ':'
