@@ -14,6 +14,9 @@ func FuzzScan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		fs := Scan(text)
+		if len(fs) > 0 && !MayContain(text) {
+			t.Fatalf("MayContain said no, Scan found %s", fs[0].RuleID)
+		}
 		for _, f := range fs {
 			if f.Start < 0 || f.End > len(text) || f.Start >= f.End {
 				t.Fatalf("finding %+v out of bounds for %d bytes", f, len(text))

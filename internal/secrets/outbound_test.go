@@ -35,3 +35,17 @@ func TestOutbound(t *testing.T) {
 		t.Errorf("outbound engine has %d rules, default %d", n, m)
 	}
 }
+
+// MayContain never says no where Scan finds something.
+func TestMayContain(t *testing.T) {
+	for _, tc := range secretCases() {
+		if len(Scan(tc.text)) > 0 && !MayContain(tc.text) {
+			t.Errorf("MayContain false for a text Scan finds a secret in: %q", tc.text)
+		}
+	}
+	for _, s := range []string{"/usr/bin/everything-server", "-y", "@modelcontextprotocol/server-filesystem", "/srv/data", "--port=8080"} {
+		if MayContain(s) {
+			t.Errorf("MayContain(%q) = true", s)
+		}
+	}
+}
