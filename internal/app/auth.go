@@ -25,6 +25,44 @@ func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error)
 	if a == nil || a.Mode == config.AuthNone {
 		return nil, nil
 	}
+	ac, err := authConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	// Revocation: shared through Redis, or this machine's list for the
+	// local issuer; its store outlives reloads.
+	lr, err := servingRevoker(a, log)
+	if err != nil {
+		return nil, err
+	}
+	if lr != nil {
+		ac.Revocations = lr
+	}
+	v, err := authn.New(ac)
+	if err != nil {
+		return nil, err
+	}
+	if lr != nil {
+		lr.latest.Store(v)
+	}
+	if a.IsLocal() {
+		return v, nil
+	}
+	// Fetch the issuer's keys ahead of the first request; failing here is
+	// not fatal (the issuer may come up later), tokens are refused until
+	// the keys can be had.
+	go func() {
+		if err := v.Warm(context.Background()); err != nil {
+			log.Warn("auth: issuer keys not available yet; tokens are refused until they are", "issuer", a.Issuer, "err", err)
+		}
+	}()
+	return v, nil
+}
+
+// authConfig is the validator configuration of an auth section (oauth
+// mode), with the local issuer's key loaded.
+func authConfig(cfg *config.Config) (authn.Config, error) {
+	a := cfg.Auth
 	ac := authn.Config{
 		Issuer: a.Issuer, Resource: a.Resource, Audiences: a.Audience, JWKSURL: a.JWKSURL,
 		ClockSkew: a.ClockSkew, GroupsClaim: a.GroupsClaim, RequiredScopes: a.RequiredScopes,
@@ -40,29 +78,14 @@ func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error)
 		// fetched. No key, no start: tokens could not be checked.
 		k, err := LoadSigningKey(context.Background(), cfg)
 		if err != nil {
-			return nil, err
+			return ac, err
 		}
 		if ac.Issuer, err = issuer.IssuerFor(a.Resource); err != nil {
-			return nil, err
+			return ac, err
 		}
 		ac.Keys = []jose.JSONWebKey{k.Public()}
 	}
-	v, err := authn.New(ac)
-	if err != nil {
-		return nil, err
-	}
-	if a.IsLocal() {
-		return v, nil
-	}
-	// Fetch the issuer's keys ahead of the first request; failing here is
-	// not fatal (the issuer may come up later), tokens are refused until
-	// the keys can be had.
-	go func() {
-		if err := v.Warm(context.Background()); err != nil {
-			log.Warn("auth: issuer keys not available yet; tokens are refused until they are", "issuer", a.Issuer, "err", err)
-		}
-	}()
-	return v, nil
+	return ac, nil
 }
 
 // authStage is the chain's authorization stage for v (nil: it only

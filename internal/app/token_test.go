@@ -32,6 +32,7 @@ auth:
 }
 
 func TestIssueTokenLocal(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	cfg := localAuthConfig(t)
 	ctx := context.Background()
 	req := IssueRequest{Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: "ci"}
@@ -62,6 +63,30 @@ func TestIssueTokenLocal(t *testing.T) {
 	p, err := v.Validate(ctx, is.Token)
 	if err != nil || p.Subject != "ci" || p.JTI != is.JTI {
 		t.Fatalf("validate: %+v %v (kid %s)", p, err, kid)
+	}
+	// Revoked (no auth.revocation: this machine's list): refused on the
+	// next call although cached; another token still passes.
+	other, err := IssueToken(ctx, cfg, IssueRequest{Scopes: []string{"mcp:read"}, TTL: 5 * time.Minute, Subject: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jti, until, err := RevokeToken(ctx, cfg, is.Token, ""); err != nil || jti != is.JTI || until.Before(is.Expiry) {
+		t.Fatalf("revoke: %s %v %v", jti, until, err)
+	}
+	if _, err := v.Validate(ctx, is.Token); err == nil || !strings.Contains(err.Error(), "revoked") {
+		t.Fatalf("revoked token: %v", err)
+	}
+	if _, err := v.Validate(ctx, other.Token); err != nil {
+		t.Fatalf("other token: %v", err)
+	}
+	if _, _, err := RevokeToken(ctx, cfg, "not-a-token", ""); err == nil {
+		t.Fatal("garbage revoked")
+	}
+	if _, _, err := RevokeToken(ctx, cfg, "", other.JTI); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Validate(ctx, other.Token); err == nil {
+		t.Fatal("token revoked by jti still accepted")
 	}
 	for name, r := range map[string]IssueRequest{
 		"unknown scope": {Scopes: []string{"mcp:read", "mcp:admin"}, TTL: 10 * time.Minute, Subject: "ci"},

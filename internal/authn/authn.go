@@ -9,7 +9,6 @@ package authn
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -57,6 +56,10 @@ type Config struct {
 	Keys        []jose.JSONWebKey
 	ClockSkew   time.Duration
 	GroupsClaim string // default "groups"
+	// Revocations, when set, is consulted for every token: a token
+	// without a jti is then refused, and a revoked one is refused even
+	// when cached.
+	Revocations Revocations
 	// RequiredScopes must all be granted for any access at all.
 	RequiredScopes []string
 	// Scopes maps scope names to what they allow (nil: a valid token
@@ -171,7 +174,8 @@ func (v *Validator) Warm(ctx context.Context) error {
 // minRefetch), iss exactly the issuer, aud containing the resource (or a
 // configured audience), exp (required) and nbf/iat within the clock skew,
 // a subject, and RequiredScopes. A token seen before is answered from a
-// cache keyed by its SHA-256 until it expires.
+// cache keyed by its SHA-256 until it expires, and, with Revocations,
+// only while its jti is not revoked.
 func (v *Validator) Validate(ctx context.Context, token string) (*Principal, error) {
 	if token == "" {
 		return nil, &Error{Code: ErrInvalidRequest, Description: "missing bearer token"}
@@ -180,15 +184,30 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Principal, err
 		return nil, invalid("token too large", nil)
 	}
 	now := v.now()
-	sum := sha256.Sum256([]byte(token))
-	if p, ok := v.cache.get(sum, now); ok {
-		return p, v.checkRequired(p)
+	sum := cacheKey(token)
+	rev := v.cfg.Revocations
+	if e, ok := v.cache.entry(sum, now); ok {
+		if rev != nil {
+			if err := v.checkCached(ctx, sum, e, rev); err != nil {
+				return nil, err
+			}
+		}
+		return e.p, v.checkRequired(e.p)
 	}
 	p, err := v.verify(ctx, token, now)
 	if err != nil {
 		return nil, err
 	}
-	v.cache.put(sum, p)
+	var epoch uint64
+	if rev != nil {
+		// The epoch is read before the store is asked, so a reconnect
+		// during the check makes the next hit ask again.
+		epoch = rev.Epoch()
+		if err := v.checkNew(ctx, p, rev); err != nil {
+			return nil, err
+		}
+	}
+	v.cache.putEpoch(sum, p, epoch)
 	return p, v.checkRequired(p)
 }
 

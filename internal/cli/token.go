@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -92,7 +93,46 @@ set auth.issuer: local and auth.signing_key (docs/identity.md).`,
 	issue.Flags().StringVar(&subject, "subject", "", "the token's sub (default: ci:<user>@<host>)")
 	issue.Flags().StringSliceVar(&audience, "audience", nil, "further audiences, each listed in auth.audience (auth.resource is always one)")
 
-	c.AddCommand(keygen, issue)
+	var jti string
+	revoke := &cobra.Command{
+		Use:   "revoke (TOKEN | - | --jti ID)",
+		Short: "Revoke a token: its next request is refused by every replica sharing auth.revocation",
+		Long: `revoke records a token's id (jti) as revoked until the token expires. TOKEN
+is checked first (only a token this gateway accepts is recorded); - reads it
+from stdin, which keeps it out of the process list. --jti ID revokes by id
+(issuer: local only), for the longest life such a token can have.
+With auth.revocation (redis://…) every replica refuses the token on its next
+request; without it the list is a file in this machine's state directory.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			var token string
+			switch {
+			case len(args) == 1 && jti != "", len(args) == 0 && jti == "":
+				return &exitError{code: 2, err: fmt.Errorf("token revoke: give either the token or --jti")}
+			case len(args) == 1 && args[0] == "-":
+				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 64<<10))
+				if err != nil {
+					return fail(err)
+				}
+				token = strings.TrimSpace(string(b))
+			case len(args) == 1:
+				token = args[0]
+			}
+			id, until, err := app.RevokeToken(cmd.Context(), cfg, token, jti)
+			if err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s until %s\n", id, until.UTC().Format(time.RFC3339))
+			return nil
+		},
+	}
+	revoke.Flags().StringVar(&jti, "jti", "", "the token id to revoke (printed by token issue)")
+
+	c.AddCommand(keygen, issue, revoke)
 	return c
 }
 

@@ -1,0 +1,171 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/mcpwarden/mcpwarden/internal/authn/authntest"
+)
+
+// memRevocations is an in-process revocation list for the validator's
+// side of the contract; internal/revocation tests the real stores.
+type memRevocations struct {
+	mu      sync.Mutex
+	local   map[string]bool // what this replica has heard
+	shared  map[string]bool // what the store holds
+	epoch   uint64
+	down    bool
+	sharedN int
+}
+
+func newMem() *memRevocations {
+	return &memRevocations{local: map[string]bool{}, shared: map[string]bool{}}
+}
+
+func (m *memRevocations) Epoch() uint64 { m.mu.Lock(); defer m.mu.Unlock(); return m.epoch }
+func (m *memRevocations) Local(jti string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return false, errors.New("down")
+	}
+	return m.local[jti], nil
+}
+func (m *memRevocations) Shared(_ context.Context, jti string) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sharedN++
+	if m.down {
+		return false, errors.New("down")
+	}
+	return m.shared[jti], nil
+}
+
+func wantRefused(t *testing.T, err error, desc string) {
+	t.Helper()
+	var ae *Error
+	if !errors.As(err, &ae) || ae.Code != ErrInvalidToken || !strings.Contains(ae.Description, desc) {
+		t.Fatalf("got %v, want invalid_token %q", err, desc)
+	}
+}
+
+func TestRevocation(t *testing.T) {
+	is := authntest.New()
+	defer is.Close()
+	const res = "https://gw.example.com/mcp"
+	rev := newMem()
+	v, err := New(Config{Issuer: is.URL, Resource: res, Revocations: rev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	c := is.Claims(res, "alice", "mcp")
+	c["jti"] = "jti-1"
+	tok := is.Token(c)
+	if _, err := v.Validate(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if v.cache.len() != 1 || rev.sharedN != 1 {
+		t.Fatalf("cache %d shared checks %d", v.cache.len(), rev.sharedN)
+	}
+	// Warm hits do not ask the store.
+	for range 3 {
+		if _, err := v.Validate(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rev.sharedN != 1 {
+		t.Fatalf("cached hits asked the store %d times", rev.sharedN)
+	}
+
+	// A revocation heard: the cached token is refused and dropped.
+	rev.mu.Lock()
+	rev.local["jti-1"], rev.shared["jti-1"] = true, true
+	rev.mu.Unlock()
+	_, err = v.Validate(ctx, tok)
+	wantRefused(t, err, "token revoked")
+	if v.cache.len() != 0 {
+		t.Fatal("revoked token still cached")
+	}
+	// ... and stays refused when seen anew (the store says so).
+	_, err = v.Validate(ctx, tok)
+	wantRefused(t, err, "token revoked")
+
+	// A token revoked in the store but not heard here (another replica
+	// revoked it while this one was away): refused on first sight.
+	c2 := is.Claims(res, "bob", "mcp")
+	c2["jti"] = "jti-2"
+	rev.shared["jti-2"] = true
+	_, err = v.Validate(ctx, is.Token(c2))
+	wantRefused(t, err, "token revoked")
+
+	// A cached token revoked during a gap: the epoch moves on reconnect,
+	// so the next hit asks the store again.
+	c3 := is.Claims(res, "carol", "mcp")
+	c3["jti"] = "jti-3"
+	tok3 := is.Token(c3)
+	if _, err := v.Validate(ctx, tok3); err != nil {
+		t.Fatal(err)
+	}
+	rev.mu.Lock()
+	rev.shared["jti-3"], rev.epoch = true, rev.epoch+1
+	rev.mu.Unlock()
+	_, err = v.Validate(ctx, tok3)
+	wantRefused(t, err, "token revoked")
+
+	// Fail closed: while the store cannot vouch, cached and new tokens
+	// are refused; once back, a good token passes again.
+	c4 := is.Claims(res, "dave", "mcp")
+	c4["jti"] = "jti-4"
+	tok4 := is.Token(c4)
+	if _, err := v.Validate(ctx, tok4); err != nil {
+		t.Fatal(err)
+	}
+	rev.mu.Lock()
+	rev.down = true
+	rev.mu.Unlock()
+	_, err = v.Validate(ctx, tok4)
+	wantRefused(t, err, "revocation status unavailable")
+	c5 := is.Claims(res, "erin", "mcp")
+	c5["jti"] = "jti-5"
+	_, err = v.Validate(ctx, is.Token(c5))
+	wantRefused(t, err, "revocation status unavailable")
+	rev.mu.Lock()
+	rev.down = false
+	rev.mu.Unlock()
+	if _, err := v.Validate(ctx, tok4); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without a jti a token could not be revoked: refused while
+	// revocation is on, but fine without it.
+	c6 := is.Claims(res, "frank", "mcp")
+	delete(c6, "jti")
+	_, err = v.Validate(ctx, is.Token(c6))
+	wantRefused(t, err, "no usable jti")
+	plain, _ := New(Config{Issuer: is.URL, Resource: res})
+	if _, err := plain.Validate(ctx, is.Token(c6)); err != nil {
+		t.Fatalf("without revocation: %v", err)
+	}
+}
+
+// Forget drops a revoked token's cached entries at once.
+func TestForget(t *testing.T) {
+	is := authntest.New()
+	defer is.Close()
+	const res = "https://gw.example.com/mcp"
+	v, _ := New(Config{Issuer: is.URL, Resource: res, Revocations: newMem()})
+	for _, sub := range []string{"a", "b"} {
+		c := is.Claims(res, sub, "mcp")
+		c["jti"] = "jti-" + sub
+		if _, err := v.Validate(context.Background(), is.Token(c)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := v.Forget("jti-a"); n != 1 || v.cache.len() != 1 {
+		t.Fatalf("forgot %d, %d left", n, v.cache.len())
+	}
+}

@@ -1,0 +1,243 @@
+// Package revocation keeps the list of revoked access tokens (by jti)
+// that every gateway replica honours. The Redis store is shared: a
+// revocation is a key per jti that expires with the token, announced on a
+// pub/sub channel so every replica refuses the token on its next request
+// without asking Redis for each one. The file store is the fallback for
+// one machine.
+//
+// Failure mode (fail closed): while a replica is not subscribed to the
+// channel it cannot know of new revocations, so it refuses every token
+// until it is again; after any reconnect each cached token is checked
+// against Redis once more, so a revocation made during the gap is caught.
+package revocation
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Timing of the subscription's health checks: a replica that hears
+// nothing from Redis for deadAfter stops vouching for tokens.
+const (
+	pingEvery = time.Second
+	deadAfter = 3 * pingEvery
+	opTimeout = 2 * time.Second
+)
+
+// ErrUnavailable is returned while the store cannot vouch for tokens.
+var ErrUnavailable = errors.New("not subscribed to the revocation channel")
+
+// Redis is the shared store. It is safe for concurrent use.
+type Redis struct {
+	rdb     *redis.Client
+	name    string
+	prefix  string
+	channel string
+	log     *slog.Logger
+
+	mu      sync.RWMutex
+	revoked map[string]time.Time // jti → when its record expires
+
+	healthy  atomic.Bool
+	epoch    atomic.Uint64
+	lastSeen atomic.Int64 // unix nanos of the last reply on the subscription
+
+	// OnRevoke, when set before Start, is called for each revocation heard.
+	OnRevoke func(jti string)
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// OpenRedis connects lazily to the Redis at url (redis:// or rediss://);
+// keys and the channel are named under prefix. Start subscribes.
+func OpenRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("revocation: %w", err)
+	}
+	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = opTimeout, opTimeout, opTimeout
+	if opt.ClientName == "" {
+		// Names this process's connections in CLIENT LIST.
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		opt.ClientName = "mcpwarden-revocation-" + hex.EncodeToString(b[:])
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Redis{rdb: redis.NewClient(opt), name: opt.ClientName, prefix: prefix, channel: prefix + "events", log: log,
+		revoked: map[string]time.Time{}, done: make(chan struct{})}, nil
+}
+
+func (r *Redis) key(jti string) string { return r.prefix + "jti:" + jti }
+
+// Start subscribes to the revocation channel and keeps the subscription
+// alive until Close.
+func (r *Redis) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go r.watch(ctx)
+}
+
+// Close stops the subscription and the client.
+func (r *Redis) Close() error {
+	if r.cancel != nil {
+		r.cancel()
+		<-r.done
+	}
+	return r.rdb.Close()
+}
+
+// Revoke records jti as revoked until exp (the token's expiry plus the
+// validators' clock skew) and announces it to every replica.
+func (r *Redis) Revoke(ctx context.Context, jti string, exp time.Time) error {
+	if err := CheckJTI(jti); err != nil {
+		return err
+	}
+	ttl := time.Until(exp)
+	if ttl <= 0 {
+		return nil // expired: no validator accepts it any more
+	}
+	if err := r.rdb.Set(ctx, r.key(jti), "1", ttl.Round(time.Second)+time.Second).Err(); err != nil {
+		return fmt.Errorf("revocation: record %s: %w", jti, err)
+	}
+	if err := r.rdb.Publish(ctx, r.channel, jti+" "+strconv.FormatInt(exp.Unix(), 10)).Err(); err != nil {
+		// The key is there: replicas find it on their next check of a new
+		// token or after a reconnect, but cached tokens would live on.
+		return fmt.Errorf("revocation: recorded %s but could not announce it: %w", jti, err)
+	}
+	r.heard(jti, exp)
+	return nil
+}
+
+// Epoch counts (re)subscriptions.
+func (r *Redis) Epoch() uint64 { return r.epoch.Load() }
+
+// Local reports whether jti was heard revoked; ErrUnavailable while not
+// subscribed or when the subscription has gone quiet.
+func (r *Redis) Local(jti string) (bool, error) {
+	if !r.healthy.Load() || time.Since(time.Unix(0, r.lastSeen.Load())) > deadAfter {
+		return false, ErrUnavailable
+	}
+	r.mu.RLock()
+	_, ok := r.revoked[jti]
+	r.mu.RUnlock()
+	return ok, nil
+}
+
+// Shared asks Redis whether jti is revoked.
+func (r *Redis) Shared(ctx context.Context, jti string) (bool, error) {
+	if revoked, err := r.Local(jti); err != nil || revoked {
+		return revoked, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
+	n, err := r.rdb.Exists(ctx, r.key(jti)).Result()
+	if err != nil {
+		return false, fmt.Errorf("revocation: %w", err)
+	}
+	return n > 0, nil
+}
+
+// CheckJTI accepts a token id that can be stored and announced: 1-256
+// printable ASCII characters without spaces.
+func CheckJTI(jti string) error {
+	if jti == "" || len(jti) > 256 {
+		return fmt.Errorf("revocation: token id must be 1-256 characters")
+	}
+	for i := 0; i < len(jti); i++ {
+		if c := jti[i]; c <= 0x20 || c >= 0x7f {
+			return fmt.Errorf("revocation: token id %q: printable ASCII without spaces only", jti)
+		}
+	}
+	return nil
+}
+
+func (r *Redis) heard(jti string, exp time.Time) {
+	now := time.Now()
+	r.mu.Lock()
+	if len(r.revoked) >= 1024 && len(r.revoked)%1024 == 0 {
+		for k, t := range r.revoked {
+			if now.After(t) {
+				delete(r.revoked, k)
+			}
+		}
+	}
+	r.revoked[jti] = exp
+	r.mu.Unlock()
+	if r.OnRevoke != nil {
+		r.OnRevoke(jti)
+	}
+}
+
+func (r *Redis) setHealthy(ok bool, err error) {
+	if r.healthy.Swap(ok) == ok {
+		return
+	}
+	if ok {
+		r.log.Info("revocation store subscribed: tokens are accepted again", "channel", r.channel)
+	} else {
+		r.log.Warn("revocation store unreachable: every token is refused until it is back", "channel", r.channel, "err", err)
+	}
+}
+
+func (r *Redis) watch(ctx context.Context) {
+	defer close(r.done)
+	ps := r.rdb.Subscribe(ctx, r.channel)
+	defer ps.Close()
+	for ctx.Err() == nil {
+		msg, err := ps.ReceiveTimeout(ctx, pingEvery)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && r.healthy.Load() {
+				// Quiet channel: ask for a pong; silence past deadAfter
+				// makes Local refuse.
+				if perr := ps.Ping(ctx); perr != nil {
+					r.setHealthy(false, perr)
+				}
+				continue
+			}
+			r.setHealthy(false, err)
+			// The next receive reconnects and subscribes again.
+			select {
+			case <-ctx.Done():
+			case <-time.After(200 * time.Millisecond):
+			}
+			continue
+		}
+		r.lastSeen.Store(time.Now().UnixNano())
+		switch m := msg.(type) {
+		case *redis.Subscription:
+			if m.Kind == "subscribe" {
+				// Anything revoked while unsubscribed was missed: cached
+				// tokens are checked against Redis again.
+				r.epoch.Add(1)
+				r.setHealthy(true, nil)
+			}
+		case *redis.Message:
+			jti, exp, ok := strings.Cut(m.Payload, " ")
+			sec, err := strconv.ParseInt(exp, 10, 64)
+			if !ok || err != nil || jti == "" {
+				r.log.Warn("revocation: malformed announcement ignored", "channel", r.channel)
+				continue
+			}
+			r.heard(jti, time.Unix(sec, 0))
+		}
+	}
+}

@@ -1,0 +1,234 @@
+package revocation
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+const redisURL = "redis://127.0.0.1:6379/0"
+
+// needRedis skips when no Redis listens (CI's .ci/run starts one).
+func needRedis(t *testing.T) {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
+	if err != nil {
+		t.Skipf("no redis on 127.0.0.1:6379: %v", err)
+	}
+	c.Close()
+}
+
+// prefix is unique per test run, so parallel runs do not see each
+// other's revocations.
+func prefix(t *testing.T) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return "mcpwarden-test:" + hex.EncodeToString(b[:]) + ":"
+}
+
+func started(t *testing.T, p string) *Redis { return startedHook(t, p, nil) }
+
+func startedHook(t *testing.T, p string, onRevoke func(string)) *Redis {
+	t.Helper()
+	r, err := OpenRedis(redisURL, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.OnRevoke = onRevoke
+	r.Start()
+	t.Cleanup(func() { _ = r.Close() })
+	waitFor(t, "subscribed", func() bool { _, err := r.Local("x"); return err == nil })
+	return r
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestRedisAcrossReplicas(t *testing.T) {
+	needRedis(t)
+	p := prefix(t)
+	forgotten := make(chan string, 10)
+	a, b := started(t, p), startedHook(t, p, func(jti string) { forgotten <- jti })
+	other := started(t, prefix(t)) // another deployment (or test run)
+	ctx := context.Background()
+
+	exp := time.Now().Add(10 * time.Minute)
+	if err := a.Revoke(ctx, "tok-1", exp); err != nil {
+		t.Fatal(err)
+	}
+	// a knows at once; b hears it on the channel.
+	if r, err := a.Local("tok-1"); err != nil || !r {
+		t.Fatalf("a.Local = %v %v", r, err)
+	}
+	waitFor(t, "b to hear the revocation", func() bool { r, _ := b.Local("tok-1"); return r })
+	if got := <-forgotten; got != "tok-1" || len(forgotten) != 0 {
+		t.Fatalf("OnRevoke called for %q (+%d more)", got, len(forgotten))
+	}
+	// A replica that was not listening finds it in Redis.
+	late := started(t, p)
+	if r, _ := late.Local("tok-1"); r {
+		t.Fatal("late replica heard a revocation made before it subscribed")
+	}
+	if r, err := late.Shared(ctx, "tok-1"); err != nil || !r {
+		t.Fatalf("late.Shared = %v %v", r, err)
+	}
+	// Other tokens and other prefixes are untouched.
+	if r, err := b.Shared(ctx, "tok-2"); err != nil || r {
+		t.Fatalf("tok-2: %v %v", r, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if r, err := other.Shared(ctx, "tok-1"); err != nil || r {
+		t.Fatalf("another prefix sees the revocation: %v %v", r, err)
+	}
+	// The record lives as long as the token.
+	ttl, err := a.rdb.TTL(ctx, a.key("tok-1")).Result()
+	if err != nil || ttl < 9*time.Minute || ttl > 11*time.Minute {
+		t.Fatalf("ttl %v %v", ttl, err)
+	}
+	// An expired token needs no record.
+	if err := a.Revoke(ctx, "old", time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := a.rdb.Exists(ctx, a.key("old")).Result(); n != 0 {
+		t.Fatal("expired token recorded")
+	}
+	for _, bad := range []string{"", "a b", "a\nb", strings.Repeat("x", 300)} {
+		if err := a.Revoke(ctx, bad, exp); err == nil {
+			t.Errorf("jti %q accepted", bad)
+		}
+	}
+}
+
+// A dropped subscription: tokens are refused while it is down, and the
+// epoch moves on resubscription so cached tokens are checked again.
+func TestRedisReconnect(t *testing.T) {
+	needRedis(t)
+	p := prefix(t)
+	r := started(t, p)
+	before := r.Epoch()
+	admin := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	defer admin.Close()
+	ctx := context.Background()
+	n, err := admin.PubSubNumSub(ctx, r.channel).Result()
+	if err != nil || n[r.channel] != 1 {
+		t.Fatalf("numsub %v %v", n, err)
+	}
+	// Kill only this store's subscription (found by its client name);
+	// go-redis reconnects and subscribes again.
+	if err := admin.Do(ctx, "CLIENT", "KILL", "SKIPME", "yes", "ID", subscriberID(t, admin, r)).Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "resubscription", func() bool { return r.Epoch() > before })
+	if _, err := r.Local("x"); err != nil {
+		t.Fatalf("after reconnect: %v", err)
+	}
+}
+
+// subscriberID finds the Redis client id of r's subscription: the one
+// connection whose name is this store's.
+func subscriberID(t *testing.T, admin *redis.Client, r *Redis) string {
+	t.Helper()
+	list, err := admin.ClientList(context.Background()).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(list, "\n") {
+		if !strings.Contains(line, "name="+r.name+" ") || !strings.Contains(line, "sub=1") {
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			if v, ok := strings.CutPrefix(f, "id="); ok {
+				return v
+			}
+		}
+	}
+	t.Fatalf("no subscription named %s in\n%s", r.name, list)
+	return ""
+}
+
+func TestRedisUnreachable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	r, err := OpenRedis("redis://"+addr+"/0", "x:", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Start()
+	defer r.Close()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := r.Local("a"); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("Local = %v, want ErrUnavailable", err)
+	}
+	if _, err := r.Shared(context.Background(), "a"); err == nil {
+		t.Fatal("Shared answered without a store")
+	}
+	if err := r.Revoke(context.Background(), "a", time.Now().Add(time.Minute)); err == nil {
+		t.Fatal("Revoke succeeded without a store")
+	}
+}
+
+func TestFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "revoked")
+	a, b := OpenFile(path), OpenFile(path)
+	ctx := context.Background()
+	if r, err := a.Local("t1"); err != nil || r {
+		t.Fatalf("empty list: %v %v", r, err)
+	}
+	if err := a.Revoke(ctx, "t1", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := b.Shared(ctx, "t1"); err != nil || !r {
+		t.Fatalf("other reader: %v %v", r, err)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Fatalf("mode %v", st.Mode().Perm())
+	}
+	// Expired and malformed lines are ignored, and dropped on rewrite.
+	if err := os.WriteFile(path, []byte("old 1\ngarbage\nt1 9999999999\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := b.Local("old"); r {
+		t.Fatal("expired record honoured")
+	}
+	if r, _ := b.Local("t1"); !r {
+		t.Fatal("t1 lost")
+	}
+	if err := a.Revoke(ctx, "t2", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), "old") || strings.Contains(string(data), "garbage") || !strings.Contains(string(data), "t2 ") {
+		t.Fatalf("rewritten list:\n%s", data)
+	}
+	// An unreadable list refuses (fail closed).
+	if err := os.Chmod(filepath.Dir(path), 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(filepath.Dir(path), 0o700)
+	if os.Geteuid() != 0 {
+		if _, err := OpenFile(path).Local("t1"); err == nil {
+			t.Fatal("unreadable list answered")
+		}
+	}
+}
