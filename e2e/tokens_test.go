@@ -186,3 +186,51 @@ func jtiOf(t *testing.T, tok string) string {
 	}
 	return c.JTI
 }
+
+// TestTokenRevocationStoreDown: a replica whose revocation store cannot
+// be reached refuses every token (fail closed), with a reason the client
+// can read; the gateway itself stays up.
+func TestTokenRevocationStoreDown(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead := l.Addr().String()
+	l.Close() // nothing listens there now
+	dir := t.TempDir()
+	key := filepath.Join(dir, "token.jwk")
+	cfg := "servers:\n" + stdioServerYAML(t, "everything") + `auth:
+  issuer: local
+  resource: https://mcp.example.test/mcp
+  signing_key: ` + key + `
+  revocation: redis://` + dead + `/0
+`
+	cliCfg := filepath.Join(dir, "cli.yaml")
+	if err := os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(gatewayBin, "token", "keygen", "-c", cliCfg).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v %s", err, out)
+	}
+	out, err := exec.Command(gatewayBin, "token", "issue", "-c", cliCfg, "--scope", "").Output()
+	if err == nil {
+		t.Fatalf("issued a token without scopes: %s", out)
+	}
+	g := startServe(t, cfg+"  scopes:\n    mcp:all: {servers: [\"*\"]}\n")
+	if err := os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg+"  scopes:\n    mcp:all: {servers: [\"*\"]}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := exec.Command(gatewayBin, "token", "issue", "-c", cliCfg, "--scope", "mcp:all").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp := rawCall(t, g.URL, strings.TrimSpace(string(tok)), "everything__test_simple_text")
+	if resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "revocation status unavailable") {
+		t.Fatalf("store down: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+	// Revoking fails loudly too: nothing could be recorded.
+	if out, err := exec.Command(gatewayBin, "token", "revoke", "-c", cliCfg, strings.TrimSpace(string(tok))).CombinedOutput(); err == nil {
+		t.Fatalf("revoke with the store down succeeded: %s", out)
+	}
+}

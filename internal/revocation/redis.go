@@ -61,6 +61,15 @@ type Redis struct {
 	done   chan struct{}
 }
 
+// quietRedis drops go-redis's own log lines (a refused dial is printed
+// on every retry): this package reports the store's state itself, once
+// per change.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
+
+var quietOnce sync.Once
+
 // OpenRedis connects lazily to the Redis at url (redis:// or rediss://);
 // keys and the channel are named under prefix. Start subscribes.
 func OpenRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
@@ -68,6 +77,7 @@ func OpenRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("revocation: %w", err)
 	}
+	quietOnce.Do(func() { redis.SetLogger(quietRedis{}) })
 	opt.DialTimeout, opt.ReadTimeout, opt.WriteTimeout = opTimeout, opTimeout, opTimeout
 	if opt.ClientName == "" {
 		// Names this process's connections in CLIENT LIST.
