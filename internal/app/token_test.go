@@ -108,3 +108,42 @@ func TestIssueTokenLocal(t *testing.T) {
 		t.Fatalf("0644 key: %v", err)
 	}
 }
+
+// The key can live in the encrypted secrets store (secret://NAME).
+func TestSigningKeyInSecretStore(t *testing.T) {
+	dir := t.TempDir()
+	cfg, err := config.Parse("t.yaml", []byte(`servers: {a: {command: [x]}}
+secrets: {file: `+filepath.Join(dir, "s.enc")+`, key_file: `+filepath.Join(dir, "s.key")+`}
+auth:
+  issuer: local
+  resource: https://gw.example.com/mcp
+  signing_key: secret://mcpwarden-token-key
+  scopes: {mcp:read: {risks: [read]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := LoadSigningKey(ctx, cfg); err == nil {
+		t.Fatal("loaded a key that does not exist")
+	}
+	kid, err := GenerateSigningKey(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadSigningKey(ctx, cfg)
+	if err != nil || k.KeyID() != kid {
+		t.Fatalf("load: %v (kid %s)", err, kid)
+	}
+	if _, err := GenerateSigningKey(cfg); err == nil || !strings.Contains(err.Error(), "exists already") {
+		t.Fatalf("second keygen: %v", err)
+	}
+	// The store is encrypted: the key's private part is not in it as text.
+	raw, _ := os.ReadFile(filepath.Join(dir, "s.enc"))
+	if strings.Contains(string(raw), `"d":`) || strings.Contains(string(raw), "OKP") {
+		t.Fatal("private key readable in the store file")
+	}
+	if _, err := IssueToken(ctx, cfg, IssueRequest{Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: "ci"}); err != nil {
+		t.Fatal(err)
+	}
+}

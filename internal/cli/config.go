@@ -35,6 +35,12 @@ func configCmd() *cobra.Command {
 			if err := app.CheckSecrets(cmd.Context(), cfg); err != nil {
 				return &exitError{code: 1, err: fmt.Errorf("%s: %w", file, err)}
 			}
+			// The local issuer's key too: serve does not start without it.
+			if cfg.Auth.IsLocal() {
+				if _, err := app.LoadSigningKey(cmd.Context(), cfg); err != nil {
+					return &exitError{code: 1, err: fmt.Errorf("%s: auth.signing_key: %w", file, err)}
+				}
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: ok (%d servers)\n", file, len(cfg.Servers))
 			return nil
 		},
