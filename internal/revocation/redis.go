@@ -198,7 +198,7 @@ func (r *Redis) setHealthy(ok bool, err error) {
 		return
 	}
 	if ok {
-		r.log.Info("revocation store subscribed: tokens are accepted again", "channel", r.channel)
+		r.log.Info("revocation store subscribed: tokens are accepted", "channel", r.channel)
 	} else {
 		r.log.Warn("revocation store unreachable: every token is refused until it is back", "channel", r.channel, "err", err)
 	}

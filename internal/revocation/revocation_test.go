@@ -232,3 +232,14 @@ func TestFile(t *testing.T) {
 		}
 	}
 }
+
+// A quiet channel is not a dead one: the pings keep an idle replica
+// vouching for tokens past deadAfter.
+func TestRedisIdleStaysHealthy(t *testing.T) {
+	needRedis(t)
+	r := started(t, prefix(t))
+	time.Sleep(deadAfter + 1500*time.Millisecond)
+	if _, err := r.Local("x"); err != nil {
+		t.Fatalf("idle subscription: %v", err)
+	}
+}
