@@ -85,3 +85,27 @@ func BenchmarkValidateRevocable(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkValidateFileList is the same warm case with the one-machine
+// list (no auth.revocation): each check stats the list file.
+func BenchmarkValidateFileList(b *testing.B) {
+	data, _ := issuer.Generate()
+	key, _ := issuer.ParseKey(data)
+	const res = "https://gw.example.com/mcp"
+	list := revocation.OpenFile(b.TempDir() + "/revoked")
+	if err := list.Revoke(context.Background(), "other", time.Now().Add(time.Minute)); err != nil {
+		b.Fatal(err)
+	}
+	v, err := authn.New(authn.Config{Issuer: "https://gw.example.com", Resource: res, Keys: []jose.JSONWebKey{key.Public()}, Revocations: list})
+	if err != nil {
+		b.Fatal(err)
+	}
+	is, _ := key.Issue(issuer.Request{Issuer: "https://gw.example.com", Subject: "ci", Audience: []string{res}, TTL: issuer.DefaultTTL})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Validate(ctx, is.Token); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
