@@ -13,6 +13,7 @@ type logWriter struct {
 	mu     sync.Mutex
 	w      io.Writer
 	buf    []byte
+	spare  []byte // the buffer last written, reused for the next batch
 	wake   chan struct{}
 	done   chan struct{}
 	closed bool
@@ -64,17 +65,30 @@ func (l *logWriter) loop() {
 }
 
 // flush writes what is buffered; it reports whether the writer is closed.
+// Two buffers take turns: one fills while the other is written, so a
+// batch does not grow a fresh buffer from nothing (that regrowth was the
+// largest allocation per exchange with the audit store off).
 func (l *logWriter) flush() bool {
 	l.mu.Lock()
 	b := l.buf
-	l.buf = nil
+	l.buf = l.spare[:0]
+	l.spare = nil
 	closed := l.closed
 	l.mu.Unlock()
 	if len(b) > 0 {
 		_, _ = l.w.Write(b)
 	}
+	l.mu.Lock()
+	if cap(b) <= maxSpareLog {
+		l.spare = b[:0]
+	}
+	l.mu.Unlock()
 	return closed
 }
+
+// maxSpareLog bounds the buffer kept between batches: a burst of huge
+// lines should not pin its memory.
+const maxSpareLog = 1 << 20
 
 // Close flushes and stops; later writes go straight through.
 func (l *logWriter) Close() error {

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -85,5 +86,22 @@ func TestLogWriterFlushesIdleLine(t *testing.T) {
 			t.Fatal("line never flushed")
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// BenchmarkLogWriter is one batch per op: 64 exchange lines, as the
+// exchange log writes them with the audit store off, then the flush that
+// the background loop does every flushEvery.
+func BenchmarkLogWriter(b *testing.B) {
+	l := newLogWriter(io.Discard)
+	defer l.Close()
+	line := []byte(`{"time":"2026-11-25T22:09:51.167141371Z","msg":"exchange","id":"b15d27c13efbebcbd19708d1","era":"legacy","transport":"stdio","rpc_id":"200","method":"tools/call","server":"echoserver","name":"echo","decision":"allow","upstream_us":125,"total_us":148,"request_bytes":161,"response_bytes":139}` + "\n")
+	b.ReportAllocs()
+	b.SetBytes(64 * int64(len(line)))
+	for b.Loop() {
+		for range 64 {
+			_, _ = l.Write(line)
+		}
+		l.flush()
 	}
 }

@@ -113,8 +113,10 @@ func reply(x *intercept.Exchange, result []byte) *intercept.Reply {
 	return &intercept.Reply{Msg: &mcpwire.Message{Raw: raw, Kind: mcpwire.KindResponse, ID: x.Msg.ID, Result: result}}
 }
 
-func streamOf(x *intercept.Exchange) Stream {
-	st, _ := x.Facts[factStream].(Stream)
+// streamOf is the client stream the exchange's request came on, which
+// request-scoped server messages go back to.
+func streamOf(ctx context.Context) Stream {
+	st, _ := ctx.Value(streamKey{}).(Stream)
 	return st
 }
 
@@ -124,7 +126,7 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 	if err != nil {
 		return nil, err
 	}
-	stream := streamOf(x)
+	stream := streamOf(ctx)
 	t0 := time.Now()
 	modern := x.Peer.Era == EraModern
 	listen := x.Method == "subscriptions/listen"
@@ -758,7 +760,7 @@ func (s *Session) listenAll(ctx context.Context, x *intercept.Exchange) (*interc
 			servers = append(servers, name)
 		}
 	}
-	stream := streamOf(x)
+	stream := streamOf(ctx)
 
 	var (
 		mu      sync.Mutex

@@ -254,8 +254,11 @@ func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream
 			Transport: s.peer.Transport, RPCID: string(msg.ID), Method: msg.Method,
 			ReqBytes: len(msg.Raw),
 		},
-		Facts: map[string]any{factStream: stream},
+		// Empty until a stage records a fact: most exchanges record none,
+		// and a map with an entry costs a few hundred bytes per request.
+		Facts: map[string]any{},
 	}
+	ctx = context.WithValue(ctx, streamKey{}, stream)
 	s.resolve(x)
 	reply, err := s.handler(ctx, x)
 	var out []byte
@@ -492,7 +495,8 @@ func (s *Session) Close() {
 	wg.Wait()
 }
 
-const factStream = "session.stream"
+// streamKey finds the request's client stream in its context.
+type streamKey struct{}
 
 // newID names an audit record. The runtime's ChaCha8 generator is seeded
 // from the OS and needs no system call per record.
