@@ -2,18 +2,14 @@ package secretstore
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"net/http"
-	"os"
 	"path"
-	"strings"
-	"sync"
 	"time"
 
 	vault "github.com/hashicorp/vault/api"
+
+	"github.com/mcpwarden/mcpwarden/internal/vaultclient"
 )
 
 // VaultOptions configure the Vault KV v2 backend. The token comes from a
@@ -38,11 +34,7 @@ type VaultOptions struct {
 // Vault reads secret://NAME from Vault KV v2. Safe for concurrent use.
 type Vault struct {
 	o      VaultOptions
-	client *vault.Client
-
-	mu      sync.Mutex
-	token   string
-	renewAt time.Time // when an AppRole token should be replaced
+	client *vaultclient.Client
 }
 
 // NewVault builds the backend; nothing is contacted until the first Get.
@@ -50,88 +42,12 @@ func NewVault(o VaultOptions) (*Vault, error) {
 	if o.Address == "" || o.Mount == "" || o.Field == "" {
 		return nil, errors.New("vault: address, mount and field are required")
 	}
-	if (o.TokenFile == "") == (o.RoleID == "") {
-		return nil, errors.New("vault: set exactly one of token_file and approle")
-	}
-	if o.RoleID != "" && o.SecretIDFile == "" {
-		return nil, errors.New("vault: approle needs secret_id_file")
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 30 * time.Second
-	}
-	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("vault: ca_file: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("vault: ca_file %s: no PEM certificates", o.CAFile)
-		}
-		tlsCfg.RootCAs = pool
-	}
-	// Our own client and settings: vault.DefaultConfig would take
-	// VAULT_ADDR, VAULT_SKIP_VERIFY and the like from the environment.
-	hc := &http.Client{
-		Timeout:   o.Timeout,
-		Transport: &http.Transport{TLSClientConfig: tlsCfg, Proxy: http.ProxyFromEnvironment, MaxIdleConnsPerHost: 4},
-		// The API client follows Vault's redirects itself.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	c, err := vault.NewClient(&vault.Config{Address: o.Address, HttpClient: hc, Timeout: o.Timeout, MaxRetries: 2,
-		MinRetryWait: 500 * time.Millisecond, MaxRetryWait: 2 * time.Second})
+	c, err := vaultclient.New(vaultclient.Options{Address: o.Address, TokenFile: o.TokenFile, RoleID: o.RoleID,
+		SecretIDFile: o.SecretIDFile, CAFile: o.CAFile, Timeout: o.Timeout})
 	if err != nil {
-		return nil, fmt.Errorf("vault: %w", err)
+		return nil, err
 	}
-	// NewClient also reads VAULT_TOKEN, VAULT_NAMESPACE and VAULT_HEADERS.
-	c.ClearToken()
-	c.ClearNamespace()
-	c.SetHeaders(http.Header{vault.RequestHeaderName: []string{"true"}})
 	return &Vault{o: o, client: c}, nil
-}
-
-// login sets the client's token: from the token file, or a fresh AppRole
-// token when the last one is near its end.
-func (v *Vault) login(ctx context.Context, force bool) error {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.o.TokenFile != "" {
-		b, err := os.ReadFile(v.o.TokenFile)
-		if err != nil {
-			return fmt.Errorf("vault: token_file: %w", err)
-		}
-		t := strings.TrimSpace(string(b))
-		if t == "" {
-			return fmt.Errorf("vault: token_file %s is empty", v.o.TokenFile)
-		}
-		v.client.SetToken(t)
-		return nil
-	}
-	if !force && v.token != "" && time.Now().Before(v.renewAt) {
-		return nil
-	}
-	b, err := os.ReadFile(v.o.SecretIDFile)
-	if err != nil {
-		return fmt.Errorf("vault: secret_id_file: %w", err)
-	}
-	v.client.ClearToken()
-	s, err := v.client.Logical().WriteWithContext(ctx, "auth/approle/login",
-		map[string]any{"role_id": v.o.RoleID, "secret_id": strings.TrimSpace(string(b))})
-	if err != nil {
-		return fmt.Errorf("vault: approle login: %w", err)
-	}
-	if s == nil || s.Auth == nil || s.Auth.ClientToken == "" {
-		return errors.New("vault: approle login returned no token")
-	}
-	v.token = s.Auth.ClientToken
-	ttl := time.Duration(s.Auth.LeaseDuration) * time.Second
-	if ttl <= 0 {
-		ttl = time.Minute
-	}
-	v.renewAt = time.Now().Add(ttl * 2 / 3)
-	v.client.SetToken(v.token)
-	return nil
 }
 
 // Get reads the field of MOUNT/data/PREFIX/NAME.
@@ -141,18 +57,10 @@ func (v *Vault) Get(ctx context.Context, name string) (string, error) {
 	}
 	p := path.Join(v.o.Prefix, name)
 	var s *vault.KVSecret
-	var err error
-	for attempt := 0; attempt < 2; attempt++ {
-		if err = v.login(ctx, attempt > 0); err != nil {
-			return "", err
-		}
-		s, err = v.client.KVv2(v.o.Mount).Get(ctx, p)
-		var re *vault.ResponseError
-		if attempt == 0 && v.o.RoleID != "" && errors.As(err, &re) && re.StatusCode == http.StatusForbidden {
-			continue // the token was revoked or expired early: log in again
-		}
-		break
-	}
+	err := v.client.Do(ctx, func(c *vault.Client) (err error) {
+		s, err = c.KVv2(v.o.Mount).Get(ctx, p)
+		return err
+	})
 	if errors.Is(err, vault.ErrSecretNotFound) {
 		return "", ErrNotFound
 	}
