@@ -45,9 +45,29 @@ type Vault struct {
 	CAFile       string
 }
 
-// Credentials are just-in-time downstream credentials minted per child.
+// Credentials are just-in-time downstream credentials minted per child,
+// by exactly one broker.
 type Credentials struct {
 	Postgres *PostgresCredentials
+	Vault    *VaultCredentials
+}
+
+// VaultCredentials read a dynamic secret (MOUNT/creds/ROLE, the database
+// secrets engine) per stdio child, renew its lease while the child lives
+// and revoke it when it ends. Env maps each variable of the child to
+// "username", "password", or a template using {{username}} and
+// {{password}} (substituted URL-escaped, for a DSN). Address and login
+// are as for secrets.vault.
+type VaultCredentials struct {
+	Address      string
+	TokenFile    string
+	RoleID       string
+	SecretIDFile string
+	CAFile       string
+	Mount        string
+	Role         string
+	Env          map[string]string
+	TTL          time.Duration // the increment asked for at each renewal
 }
 
 // PostgresCredentials mint one login role per stdio child, member of
@@ -75,7 +95,9 @@ const (
 var (
 	secretsKeys     = []string{"backend", "file", "key_file", "key_from_env", "vault"}
 	vaultKeys       = []string{"address", "mount", "prefix", "field", "token_file", "role_id", "secret_id_file", "ca_file"}
-	credentialsKeys = []string{"postgres"}
+	credentialsKeys = []string{"postgres", "vault"}
+	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "ca_file", "mount", "role", "env", "ttl"}
+	vaultFieldRe    = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit"}
 	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
 )
@@ -167,12 +189,16 @@ func (d *decoder) credentials(path string, raw *yaml.Node, c *Credentials) {
 	}
 	for _, e := range es {
 		p := joinKey(path, e.name)
-		if e.name != "postgres" {
+		if !slices.Contains(credentialsKeys, e.name) {
 			d.unknown(p, e, credentialsKeys)
 			continue
 		}
 		v := d.field(p, e)
 		if v == nil {
+			continue
+		}
+		if e.name == "vault" {
+			d.vaultCredentials(p, v, c)
 			continue
 		}
 		pg := &PostgresCredentials{TTL: DefaultCredentialTTL, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit}
@@ -209,6 +235,54 @@ func (d *decoder) credentials(path string, raw *yaml.Node, c *Credentials) {
 	}
 }
 
+func (d *decoder) vaultCredentials(path string, raw *yaml.Node, c *Credentials) {
+	es, ok := d.mapping(path, raw)
+	if !ok {
+		return
+	}
+	vc := &VaultCredentials{Mount: "database", TTL: DefaultCredentialTTL}
+	c.Vault = vc
+	for _, e := range es {
+		p := joinKey(path, e.name)
+		if !slices.Contains(vaultCredKeys, e.name) {
+			d.unknown(p, e, vaultCredKeys)
+			continue
+		}
+		v := d.field(p, e)
+		if v == nil {
+			continue
+		}
+		switch e.name {
+		case "env":
+			vc.Env, _ = d.strMap(p, v, false)
+			continue
+		case "ttl":
+			vc.TTL, _ = d.duration(p, v)
+			continue
+		}
+		str, ok := d.str(p, v)
+		if !ok {
+			continue
+		}
+		switch e.name {
+		case "address":
+			vc.Address = str
+		case "mount":
+			vc.Mount = str
+		case "role":
+			vc.Role = str
+		case "role_id":
+			vc.RoleID = str
+		case "token_file":
+			vc.TokenFile = d.relative(str)
+		case "secret_id_file":
+			vc.SecretIDFile = d.relative(str)
+		case "ca_file":
+			vc.CAFile = d.relative(str)
+		}
+	}
+}
+
 func (s *Secrets) validate(v *validator) {
 	if s.Backend != "" {
 		checkEnum(v, "secrets.backend", s.Backend, SecretsFile, SecretsEnv, SecretsVault)
@@ -238,15 +312,7 @@ var vaultSegRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-
 
 func (vc *Vault) validate(v *validator) {
 	p := func(k string) string { return joinKey("secrets.vault", k) }
-	u, err := url.Parse(vc.Address)
-	switch {
-	case vc.Address == "":
-		v.addf(p("address"), "is required, e.g. https://vault.example.com:8200")
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
-		v.addf(p("address"), "must be an https:// URL with a host, got %q", vc.Address)
-	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
-		v.addf(p("address"), "plain http sends the Vault token in clear: use https (http only to a loopback address such as a local Vault Agent)")
-	}
+	validateVaultLogin(v, "secrets.vault", vc.Address, vc.TokenFile, vc.RoleID, vc.SecretIDFile)
 	for k, val := range map[string]string{"mount": vc.Mount, "field": vc.Field} {
 		if !vaultSegRe.MatchString(val) {
 			v.addf(p(k), "must be a Vault path such as secret, got %q", val)
@@ -255,16 +321,96 @@ func (vc *Vault) validate(v *validator) {
 	if vc.Prefix != "" && !vaultSegRe.MatchString(vc.Prefix) {
 		v.addf(p("prefix"), "must be a Vault path such as mcpwarden/prod, got %q", vc.Prefix)
 	}
+}
+
+// validateVaultLogin checks a Vault address and login (secrets.vault and
+// credentials.vault share them).
+func validateVaultLogin(v *validator, path, address, tokenFile, roleID, secretIDFile string) {
+	p := func(k string) string { return joinKey(path, k) }
+	u, err := url.Parse(address)
 	switch {
-	case vc.TokenFile == "" && vc.RoleID == "":
-		v.addf("secrets.vault", "needs token_file, or role_id with secret_id_file (AppRole)")
-	case vc.TokenFile != "" && vc.RoleID != "":
-		v.addf("secrets.vault", "token_file and role_id exclude each other")
-	case vc.RoleID != "" && vc.SecretIDFile == "":
+	case address == "":
+		v.addf(p("address"), "is required, e.g. https://vault.example.com:8200")
+	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil:
+		v.addf(p("address"), "must be an https:// URL with a host, got %q", address)
+	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
+		v.addf(p("address"), "plain http sends the Vault token in clear: use https (http only to a loopback address such as a local Vault Agent)")
+	}
+	switch {
+	case tokenFile == "" && roleID == "":
+		v.addf(path, "needs token_file, or role_id with secret_id_file (AppRole)")
+	case tokenFile != "" && roleID != "":
+		v.addf(path, "token_file and role_id exclude each other")
+	case roleID != "" && secretIDFile == "":
 		v.addf(p("secret_id_file"), "is required with role_id")
-	case vc.RoleID == "" && vc.SecretIDFile != "":
+	case roleID == "" && secretIDFile != "":
 		v.addf(p("role_id"), "is required with secret_id_file")
 	}
+}
+
+func (vc *VaultCredentials) validate(v *validator, path string) {
+	p := func(k string) string { return joinKey(path, k) }
+	validateVaultLogin(v, path, vc.Address, vc.TokenFile, vc.RoleID, vc.SecretIDFile)
+	if !vaultSegRe.MatchString(vc.Mount) {
+		v.addf(p("mount"), "must be a Vault path such as database, got %q", vc.Mount)
+	}
+	switch {
+	case vc.Role == "":
+		v.addf(p("role"), "is required: the role of the secrets engine to read MOUNT/creds/ROLE from")
+	case !vaultSegRe.MatchString(vc.Role) || strings.Contains(vc.Role, "/"):
+		v.addf(p("role"), "must be a Vault role name such as readonly, got %q", vc.Role)
+	}
+	if len(vc.Env) == 0 {
+		v.addf(p("env"), "is required: map variables of the child to username, password or a template such as postgres://{{username}}:{{password}}@db:5432/app")
+	}
+	for _, k := range sortedKeys(vc.Env) {
+		kp := joinKey(p("env"), k)
+		if !envKeyRe.MatchString(k) {
+			v.addf(kp, "invalid environment variable name %q", k)
+		}
+		if why := VaultEnvTemplateError(vc.Env[k]); why != "" {
+			v.addf(kp, "%s", why)
+		}
+	}
+	if vc.TTL < MinCredentialTTL || vc.TTL > MaxCredentialTTL {
+		v.addf(p("ttl"), "must be between %v and %v, got %v", MinCredentialTTL, MaxCredentialTTL, vc.TTL)
+	}
+}
+
+// VaultEnvTemplateError says what is wrong with a credentials.vault env
+// value, or "".
+func VaultEnvTemplateError(t string) string {
+	if t == "username" || t == "password" {
+		return ""
+	}
+	ms := vaultFieldRe.FindAllStringSubmatch(t, -1)
+	if len(ms) == 0 {
+		return fmt.Sprintf("must be username, password, or a template using {{username}} and {{password}}, got %q", t)
+	}
+	for _, m := range ms {
+		if m[1] != "username" && m[1] != "password" {
+			return fmt.Sprintf("unknown field {{%s}}: only {{username}} and {{password}}", m[1])
+		}
+	}
+	// The text around the fields is literal and must hold no secret.
+	for _, lit := range vaultFieldRe.Split(t, -1) {
+		if why := plaintextValue(lit); why != "" {
+			return why
+		}
+	}
+	return ""
+}
+
+// VaultEnvValue fills a credentials.vault env value from the secret's
+// data: the field itself, or the template with the fields URL-escaped.
+func VaultEnvValue(t string, data map[string]string) string {
+	if t == "username" || t == "password" {
+		return data[t]
+	}
+	return vaultFieldRe.ReplaceAllStringFunc(t, func(m string) string {
+		f := vaultFieldRe.FindStringSubmatch(m)[1]
+		return strings.ReplaceAll(url.QueryEscape(data[f]), "+", "%20")
+	})
 }
 
 func isLoopbackHost(h string) bool {
@@ -276,6 +422,18 @@ func isLoopbackHost(h string) bool {
 }
 
 func (c *Credentials) validate(v *validator, path string, isHTTP bool) {
+	if c.Postgres != nil && c.Vault != nil {
+		v.addf(path, "set one broker, postgres or vault, not both")
+		return
+	}
+	if c.Vault != nil {
+		if isHTTP {
+			v.addf(joinKey(path, "vault"), "only allowed with command: the credential is put in the stdio child's environment")
+			return
+		}
+		c.Vault.validate(v, joinKey(path, "vault"))
+		return
+	}
 	pg := c.Postgres
 	if pg == nil {
 		return
@@ -341,6 +499,13 @@ func (s *Server) validateSecrets(v *validator, path string) {
 	for i, a := range s.Command {
 		if why := plaintextValue(a); why != "" {
 			v.addf(joinIndex(joinKey(path, "command"), i), "%s; pass it in env as secret://NAME instead (command lines are visible to every local user)", why)
+		}
+	}
+	if s.Credentials.Vault != nil {
+		for _, k := range sortedKeys(s.Credentials.Vault.Env) {
+			if _, clash := s.Env[k]; clash {
+				v.addf(joinKey(joinKey(path, "env"), k), "is set by credentials.vault: remove it here")
+			}
 		}
 	}
 	if s.Credentials.Postgres != nil && s.Env != nil {

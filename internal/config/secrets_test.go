@@ -37,6 +37,37 @@ servers:
 	}
 }
 
+func TestParseVaultCredentials(t *testing.T) {
+	c, err := Parse("/etc/mcpwarden/t.yaml", []byte(`servers:
+  db:
+    command: [db-server]
+    credentials:
+      vault:
+        address: https://vault:8200
+        role_id: mcpwarden
+        secret_id_file: approle/secret-id
+        role: readonly
+        ttl: 5m
+        env: {DB_USER: username, DB_PASSWORD: password, DATABASE_URL: "postgres://{{username}}:{{ password }}@db:5432/app"}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &VaultCredentials{Address: "https://vault:8200", RoleID: "mcpwarden", SecretIDFile: "/etc/mcpwarden/approle/secret-id",
+		Mount: "database", Role: "readonly", TTL: 5 * time.Minute,
+		Env: map[string]string{"DB_USER": "username", "DB_PASSWORD": "password", "DATABASE_URL": "postgres://{{username}}:{{ password }}@db:5432/app"}}
+	if d := cmp.Diff(want, c.Servers[0].Credentials.Vault); d != "" {
+		t.Errorf("vault credentials (-want +got):\n%s", d)
+	}
+	data := map[string]string{"username": "v-ro-1", "password": "p@ss:w/rd 1"}
+	if got := VaultEnvValue(want.Env["DATABASE_URL"], data); got != "postgres://v-ro-1:p%40ss%3Aw%2Frd%201@db:5432/app" {
+		t.Errorf("DSN template = %q", got)
+	}
+	if got := VaultEnvValue("password", data); got != data["password"] {
+		t.Errorf("password = %q", got)
+	}
+}
+
 func TestParseVault(t *testing.T) {
 	c, err := Parse("/etc/mcpwarden/t.yaml", []byte(`secrets:
   backend: vault
@@ -81,6 +112,21 @@ func TestParseSecretsProblems(t *testing.T) {
 		{"servers:\n  a: {command: [x], env: {DATABASE_URL: x}, credentials: {postgres: {admin_dsn: secret://p, template: r}}}\n", `is set by credentials.postgres`},
 		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {postgres: {admin_dsn: secret://p, template: r}}}\n", `only allowed with command`},
 		{"servers:\n  a: {command: [x], credentials: {mysql: {}}}\n", `credentials.mysql: unknown key`},
+		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: r}, vault: {}}}\n", `set one broker, postgres or vault, not both`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: username}}}}\n", `credentials.vault: only allowed with command`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", role: ro, env: {U: username}}}}\n", `credentials.vault: needs token_file, or role_id`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"http://vault.example.com\", token_file: /t, role: ro, env: {U: username}}}}\n", `plain http sends the Vault token in clear`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, env: {U: username}}}}\n", `credentials.vault.role: is required`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, mount: \"../sys\", env: {U: username}}}}\n", `credentials.vault.mount: must be a Vault path`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: \"a/../b\", env: {U: username}}}}\n", `credentials.vault.role: must be a Vault role name`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro}}}\n", `credentials.vault.env: is required`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: user}}}}\n", `must be username, password, or a template`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: \"{{lease_id}}\"}}}}\n", `unknown field {{lease_id}}`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {1U: username}}}}\n", `invalid environment variable name "1U"`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {D: \"host=db user={{username}} password=hunter2\"}}}}\n", `password in clear`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, ttl: 1h, env: {U: username}}}}\n", `credentials.vault.ttl: must be between`},
+		{"servers:\n  a: {command: [x], env: {U: x}, credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: username}}}}\n", `servers.a.env.U: is set by credentials.vault`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, secret_id: x, env: {U: username}}}}\n", `credentials.vault.secret_id: unknown key`},
 		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: \"postgres://admin:hunter2@db/x\", template: r}}}\n", `admin_dsn: holds a URL with a password in clear`},
 	} {
 		_, err := Parse("t.yaml", []byte(tt.yaml))
