@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"maps"
 	"path/filepath"
 	"sync"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/creds"
 	"github.com/mcpwarden/mcpwarden/internal/secretstore"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
+	"github.com/mcpwarden/mcpwarden/internal/vaultclient"
 )
 
 // revokeTimeout bounds one revocation: at shutdown, after a child exit.
@@ -31,12 +31,13 @@ type brokers struct {
 	log    *slog.Logger
 	store  *creds.Store
 	pg     map[string]*creds.Postgres
+	vault  map[string]*creds.Vault
 	closed bool
 	wg     sync.WaitGroup // revocations in flight
 	reaped []event        // reaps at start, recorded by the next mint
 }
 
-var processBrokers = &brokers{pg: map[string]*creds.Postgres{}}
+var processBrokers = &brokers{pg: map[string]*creds.Postgres{}, vault: map[string]*creds.Vault{}}
 
 // CloseCredentials revokes every credential this process minted that is
 // still live and waits for revocations in flight. Serve and run call it on
@@ -45,7 +46,13 @@ func CloseCredentials() {
 	b := processBrokers
 	b.mu.Lock()
 	b.closed = true
-	pgs := maps.Clone(b.pg)
+	var all []creds.Broker
+	for _, p := range b.pg {
+		all = append(all, p)
+	}
+	for _, v := range b.vault {
+		all = append(all, v)
+	}
 	log := b.log
 	b.mu.Unlock()
 	// Revocations of children that have ended finish first; a child that
@@ -58,9 +65,9 @@ func CloseCredentials() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
 	defer cancel()
-	for _, p := range pgs {
+	for _, p := range all {
 		if err := p.Close(ctx); err != nil && log != nil {
-			log.Error("credentials: revocation at shutdown failed; the roles expire at their VALID UNTIL", "err", err)
+			log.Error("credentials: revocation at shutdown failed; the credentials expire at their TTL", "target", p.Target(), "err", err)
 		}
 	}
 	b.mu.Lock()
@@ -69,6 +76,7 @@ func CloseCredentials() {
 		b.store = nil
 	}
 	b.pg = map[string]*creds.Postgres{}
+	b.vault = map[string]*creds.Vault{}
 	b.closed = false // a later Serve or Run in this process starts afresh
 	b.mu.Unlock()
 }
@@ -88,34 +96,81 @@ func (b *brokers) postgres(ctx context.Context, s config.Server, adminDSN string
 		return p, nil, nil
 	}
 	b.log = log
-	if b.store == nil {
-		dir, err := StateDir()
-		if err != nil {
-			return nil, nil, fmt.Errorf("credentials: lease store: %w", err)
-		}
-		if b.store, err = creds.OpenStore(filepath.Join(dir, "leases.db")); err != nil {
-			return nil, nil, err
-		}
+	if err := b.openStore(); err != nil {
+		return nil, nil, err
 	}
 	p, err := creds.NewPostgres(ctx, creds.PostgresOptions{AdminDSN: adminDSN, Template: pg.Template, Database: pg.Database,
 		TTL: pg.TTL, ConnectionLimit: pg.ConnectionLimit, Store: b.store, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}
-	reaped, err := p.Reap(ctx)
-	if err != nil {
-		log.Error("credentials: reaper could not remove every leftover role", "target", p.Target(), "removed", len(reaped), "err", err)
-	} else if len(reaped) > 0 {
-		log.Info("credentials: reaper removed roles left by a gateway that ended without revoking them", "target", p.Target(), "removed", len(reaped))
-	}
+	reaped := reap(ctx, p, log)
 	b.pg[key] = p
 	return p, reaped, nil
+}
+
+// openStore opens the lease store on first use; b.mu is held.
+func (b *brokers) openStore() error {
+	if b.store != nil {
+		return nil
+	}
+	dir, err := StateDir()
+	if err != nil {
+		return fmt.Errorf("credentials: lease store: %w", err)
+	}
+	b.store, err = creds.OpenStore(filepath.Join(dir, "leases.db"))
+	return err
+}
+
+// reap runs a new broker's reaper and logs what it did.
+func reap(ctx context.Context, p creds.Broker, log *slog.Logger) []string {
+	reaped, err := p.Reap(ctx)
+	if err != nil {
+		log.Error("credentials: reaper could not remove every leftover credential", "target", p.Target(), "removed", len(reaped), "err", err)
+	} else if len(reaped) > 0 {
+		log.Info("credentials: reaper removed credentials left by a gateway that ended without revoking them", "target", p.Target(), "removed", len(reaped))
+	}
+	return reaped
+}
+
+// vaultBroker returns the Vault dynamic-secrets broker for server s,
+// reaping what a crashed gateway left under its role on first use.
+func (b *brokers) vaultBroker(ctx context.Context, s config.Server, log *slog.Logger) (*creds.Vault, []string, error) {
+	vc := s.Credentials.Vault
+	key := fmt.Sprintf("%s|%s|%s|%s|%v|%s|%s|%s|%s", s.Name, vc.Address, vc.Mount, vc.Role, vc.TTL, vc.TokenFile, vc.RoleID, vc.SecretIDFile, vc.CAFile)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, nil, fmt.Errorf("credentials: gateway is shutting down")
+	}
+	if v := b.vault[key]; v != nil {
+		return v, nil, nil
+	}
+	b.log = log
+	if err := b.openStore(); err != nil {
+		return nil, nil, err
+	}
+	c, err := vaultclient.New(vaultclient.Options{Address: vc.Address, TokenFile: vc.TokenFile, RoleID: vc.RoleID,
+		SecretIDFile: vc.SecretIDFile, CAFile: vc.CAFile})
+	if err != nil {
+		return nil, nil, fmt.Errorf("credentials: %w", err)
+	}
+	v, err := creds.NewVault(creds.VaultOptions{Client: c, Mount: vc.Mount, Role: vc.Role, Increment: vc.TTL, Store: b.store, Logger: log})
+	if err != nil {
+		return nil, nil, err
+	}
+	reaped := reap(ctx, v, log)
+	b.vault[key] = v
+	return v, reaped, nil
 }
 
 // mintFor mints the credentials s configures for one child and puts them
 // in s.Env (the copy that becomes the child's environment, never the
 // gateway's); nil when s configures none.
-func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, error) {
+func (b *backend) mintFor(ctx context.Context, s *config.Server) (creds.Credential, error) {
+	if s.Credentials.Vault != nil {
+		return b.mintVault(ctx, s)
+	}
 	pg := s.Credentials.Postgres
 	if pg == nil {
 		return nil, nil
@@ -146,17 +201,49 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (*creds.Grant, 
 	return g, nil
 }
 
+// mintVault reads a Vault dynamic secret for one child into s.Env.
+func (b *backend) mintVault(ctx context.Context, s *config.Server) (creds.Credential, error) {
+	vc := s.Credentials.Vault
+	v, reaped, err := processBrokers.vaultBroker(ctx, *s, b.log)
+	b.queueReaps(s.Name, reaped, true)
+	var g *creds.VaultGrant
+	if err == nil {
+		g, err = v.Mint(ctx, s.Name)
+	}
+	if err != nil {
+		b.audit.record(event{Method: "credentials/mint", Server: s.Name, Deny: true, Rule: "credentials.unavailable", Reason: err.Error()})
+		return nil, fmt.Errorf("app: server %q: %w", s.Name, err)
+	}
+	b.audit.record(event{Method: "credentials/mint", Server: s.Name, Name: g.ID,
+		Reason: fmt.Sprintf("vault lease from %s, valid until %s", g.Target, g.Expires.UTC().Format(time.RFC3339))})
+	if s.Env == nil {
+		s.Env = map[string]string{}
+	}
+	for k, t := range vc.Env {
+		s.Env[k] = config.VaultEnvValue(t, g.Data)
+	}
+	clear(g.Data) // the child's environment is the only copy kept
+	return g, nil
+}
+
 // broker returns the server's broker; a new one reaps first. What it
 // reaped goes to the audit trail, from the request path only: warmBrokers
 // runs before the backend's recorder is set, so it queues its reaps for
 // the next mint to record.
 func (b *backend) broker(ctx context.Context, s config.Server, admin string, onRequestPath bool) (*creds.Postgres, error) {
 	p, reaped, err := processBrokers.postgres(ctx, s, admin, b.log)
+	b.queueReaps(s.Name, reaped, onRequestPath)
+	return p, err
+}
+
+// queueReaps audits reaped credentials now when on the request path, else
+// queues them for the next mint.
+func (b *backend) queueReaps(server string, reaped []string, onRequestPath bool) {
 	pb := processBrokers
 	pb.mu.Lock()
-	for _, role := range reaped {
-		pb.reaped = append(pb.reaped, event{Method: "credentials/reap", Server: s.Name, Name: role,
-			Reason: "dropped: left by a gateway that ended without revoking it"})
+	for _, id := range reaped {
+		pb.reaped = append(pb.reaped, event{Method: "credentials/reap", Server: server, Name: id,
+			Reason: "revoked: left by a gateway that ended without revoking it"})
 	}
 	var pending []event
 	if onRequestPath {
@@ -166,15 +253,19 @@ func (b *backend) broker(ctx context.Context, s config.Server, admin string, onR
 	for _, e := range pending {
 		b.audit.record(e)
 	}
-	return p, err
 }
 
 // bindGrant revokes g when the child it was minted for ends, or at once
 // when the child did not start. Revocations are audited; at shutdown the
 // audit store may close first, and then only the log has them.
-func (b *backend) bindGrant(g *creds.Grant, c *upstream.StdioConn, startErr error) {
+func (b *backend) bindGrant(g creds.Credential, c *upstream.StdioConn, startErr error) {
 	if g == nil {
 		return
+	}
+	l := g.Info()
+	done := "role dropped, sessions terminated"
+	if l.Broker == creds.BrokerVault {
+		done = "lease revoked in vault"
 	}
 	pb := processBrokers
 	pb.wg.Add(1)
@@ -186,11 +277,11 @@ func (b *backend) bindGrant(g *creds.Grant, c *upstream.StdioConn, startErr erro
 		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
 		defer cancel()
 		if err := g.Revoke(ctx); err != nil { // logged by the broker
-			b.audit.record(event{Method: "credentials/revoke", Server: g.Server, Name: g.ID, Deny: true,
+			b.audit.record(event{Method: "credentials/revoke", Server: l.Server, Name: l.ID, Deny: true,
 				Rule: "credentials.revoke_failed", Reason: err.Error()})
 			return
 		}
-		b.audit.record(event{Method: "credentials/revoke", Server: g.Server, Name: g.ID, Reason: "role dropped, sessions terminated"})
+		b.audit.record(event{Method: "credentials/revoke", Server: l.Server, Name: l.ID, Reason: done})
 	}()
 }
 
@@ -200,6 +291,16 @@ func (b *backend) bindGrant(g *creds.Grant, c *upstream.StdioConn, startErr erro
 func (b *backend) warmBrokers() {
 	for _, name := range b.names {
 		s := b.servers[name]
+		if s.Credentials.Vault != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
+			_, reaped, err := processBrokers.vaultBroker(ctx, s, b.log)
+			cancel()
+			b.queueReaps(name, reaped, false)
+			if err != nil {
+				b.log.Warn("credentials: broker not ready; trying again when the server starts", "server", name, "err", err)
+			}
+			continue
+		}
 		pg := s.Credentials.Postgres
 		if pg == nil || b.secretsErr != nil {
 			continue
