@@ -4,7 +4,8 @@
 // reports who it is and what it may do; with {"crash": "1"} the process
 // exits instead. When $DBPEER_OUT names a file, the
 // DSN is written there so the test can check that the gateway never logged
-// the password.
+// the password. Its tool env reports $DB_USER and the length of
+// $DB_PASSWORD (the Vault broker's end-to-end test).
 package main
 
 import (
@@ -29,6 +30,7 @@ func main() {
 			ID     json.RawMessage `json:"id"`
 			Method string          `json:"method"`
 			Params struct {
+				Name      string            `json:"name"`
 				Arguments map[string]string `json:"arguments"`
 			} `json:"params"`
 		}
@@ -41,12 +43,17 @@ func main() {
 			result = map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{"tools": map[string]any{}},
 				"serverInfo": map[string]any{"name": "dbpeer", "version": "1"}}
 		case "tools/list":
-			result = map[string]any{"tools": []any{map[string]any{"name": "db", "inputSchema": map[string]any{"type": "object"}}}}
+			result = map[string]any{"tools": []any{map[string]any{"name": "db", "inputSchema": map[string]any{"type": "object"}},
+				map[string]any{"name": "env", "inputSchema": map[string]any{"type": "object"}}}}
 		case "tools/call":
 			if req.Params.Arguments["crash"] != "" {
 				os.Exit(3) // a server that dies mid-call
 			}
-			result = map[string]any{"content": []any{map[string]any{"type": "text", "text": db(req.Params.Arguments["table"])}}}
+			text := fmt.Sprintf("DB_USER=%s DB_PASSWORD=%d", os.Getenv("DB_USER"), len(os.Getenv("DB_PASSWORD")))
+			if req.Params.Name != "env" {
+				text = db(req.Params.Arguments["table"])
+			}
+			result = map[string]any{"content": []any{map[string]any{"type": "text", "text": text}}}
 		default:
 			result = map[string]any{}
 		}

@@ -1,0 +1,158 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpwarden/mcpwarden/internal/vaultclient/vaultfake"
+)
+
+// The Vault dynamic-secrets broker end to end: the real gateway reads a
+// database credential from Vault for a stdio child, the child sees it in
+// its environment, and the lease is revoked when the client goes away,
+// reaped after a killed gateway, and revoked at shutdown. Vault is a fake
+// in this process (vaultfake follows Vault's documented HTTP API; no Vault
+// server can be installed here).
+
+var envPeerOut = regexp.MustCompile(`^DB_USER=(v-approle-readonly-\d+) DB_PASSWORD=(\d+)$`)
+
+func callEnv(t *testing.T, s *mcp.ClientSession) string {
+	t.Helper()
+	res, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "env", Arguments: map[string]any{}})
+	if err != nil || len(res.Content) == 0 {
+		t.Fatalf("env tool: %v %+v", err, res)
+	}
+	text := res.Content[0].(*mcp.TextContent).Text
+	m := envPeerOut.FindStringSubmatch(text)
+	if m == nil || m[2] == "0" {
+		t.Fatalf("env tool said %q, want DB_USER=v-approle-readonly-N DB_PASSWORD=<length>", text)
+	}
+	return m[1]
+}
+
+// leaseOf finds the fake's live lease of user.
+func leaseOf(f *vaultfake.Server, user string) (id string, pw string) {
+	for id, l := range f.Leases() {
+		if l.Username == user {
+			return id, l.Password
+		}
+	}
+	return "", ""
+}
+
+func TestCredentialsVault(t *testing.T) {
+	peer := dbPeer(t)
+	f := &vaultfake.Server{DBMount: "database", Roles: map[string]bool{"readonly": true}}
+	f.AddToken("hvs.e2e-token")
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("hvs.e2e-token\n"), 0o600)
+	cfg := fmt.Sprintf(`servers:
+  db:
+    command: [%q]
+    sandbox: off
+    credentials:
+      vault:
+        address: %s
+        token_file: %s
+        role: readonly
+        ttl: 5m
+        env: {DB_USER: username, DB_PASSWORD: password}
+`, peer, srv.URL, tokenFile)
+
+	g := startServe(t, cfg)
+	s := sdkSession(t, g.URL)
+	start := time.Now()
+	user := callEnv(t, s)
+	t.Logf("first call with a Vault mint: %v", time.Since(start))
+	lease, password := leaseOf(f, user)
+	if lease == "" {
+		t.Fatalf("no live lease for %s: %v", user, f.Leases())
+	}
+	if !waitFor(2*time.Second, func() bool { return strings.Contains(g.Stderr.String(), `"credential minted"`) }) {
+		t.Errorf("mint not logged:\n%s", g.Stderr.String())
+	}
+
+	// The client goes away: the child ends and the lease is revoked.
+	s.Close()
+	if !waitFor(10*time.Second, func() bool { return slices.Contains(f.Revoked(), lease) }) {
+		t.Fatalf("lease %s not revoked 10s after the session ended", lease)
+	}
+	for _, m := range []string{`"method":"credentials/mint","server":"db","name":"` + lease, `"method":"credentials/revoke","server":"db","name":"` + lease} {
+		if !waitFor(2*time.Second, func() bool { return strings.Contains(g.Stderr.String(), m) }) {
+			t.Errorf("no audit record %s", m)
+		}
+	}
+
+	// A killed gateway's lease is revoked by the next start's reaper.
+	s2 := sdkSession(t, g.URL)
+	left, _ := leaseOf(f, callEnv(t, s2))
+	g.Kill()
+	if slices.Contains(f.Revoked(), left) {
+		t.Fatal("a killed gateway revoked its lease")
+	}
+	g2 := startServe(t, cfg)
+	if !waitFor(10*time.Second, func() bool { return slices.Contains(f.Revoked(), left) }) {
+		t.Fatalf("lease %s of the killed gateway not revoked 10s after the next start:\n%s", left, g2.Stderr.String())
+	}
+
+	// Shutdown revokes what is live.
+	s3 := sdkSession(t, g2.URL)
+	last, _ := leaseOf(f, callEnv(t, s3))
+	g2.Stop()
+	if !slices.Contains(f.Revoked(), last) {
+		t.Errorf("lease %s survived a clean gateway shutdown", last)
+	}
+	if n := len(f.Leases()); n != 0 {
+		t.Errorf("%d leases still live in Vault", n)
+	}
+	for _, gw := range []*gateway{g, g2} {
+		if strings.Contains(gw.Stderr.String(), password) {
+			t.Error("a Vault password is in the gateway log")
+		}
+	}
+}
+
+// TestCredentialsVaultUnavailable: a Vault error fails the spawn with a
+// clear error and leaves no lease.
+func TestCredentialsVaultUnavailable(t *testing.T) {
+	peer := dbPeer(t)
+	f := &vaultfake.Server{DBMount: "database", Roles: map[string]bool{"readonly": true}}
+	f.AddToken("hvs.e2e-token")
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("hvs.e2e-token\n"), 0o600)
+	g := startServe(t, fmt.Sprintf(`servers:
+  db:
+    command: [%q]
+    sandbox: off
+    credentials:
+      vault: {address: %s, token_file: %s, role: nosuch, env: {DB_USER: username, DB_PASSWORD: password}}
+`, peer, srv.URL, tokenFile))
+	// The session cannot start without its server's credential.
+	c := newRawClient(t, g.URL)
+	r := c.post(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"e2e-raw","version":"1"}}}`, nil)
+	if m := r.final(t); m.Error == nil || !strings.Contains(m.Error.Message, `server "db" is unavailable`) {
+		t.Fatalf("initialize without the server's credential: %s", r)
+	}
+	if !waitFor(2*time.Second, func() bool { return strings.Contains(g.Stderr.String(), "unknown role: nosuch") }) {
+		t.Errorf("the Vault error is not in the log:\n%s", g.Stderr.String())
+	}
+	if !waitFor(2*time.Second, func() bool { return strings.Contains(g.Stderr.String(), `"rule":"credentials.unavailable"`) }) {
+		t.Errorf("no audit record of the failed mint:\n%s", g.Stderr.String())
+	}
+	if n := len(f.Leases()); n != 0 {
+		t.Errorf("%d leases left after a failed mint", n)
+	}
+}
