@@ -151,6 +151,16 @@ func TestVaultMintErrors(t *testing.T) {
 	if _, err := v.Mint(ctx, "db"); err == nil || !strings.Contains(err.Error(), "unknown role: nosuch") {
 		t.Fatalf("unknown role: %v", err)
 	}
+	// Vault failing (500 after the client's retries): a clear error, no record.
+	ok, _ := NewVault(VaultOptions{Client: c, Mount: "database", Role: "readonly", Increment: time.Minute, Store: st})
+	defer ok.Close(ctx)
+	f.FailNext(3)
+	if _, err := ok.Mint(ctx, "db"); err == nil || !strings.Contains(err.Error(), "read database/creds/readonly") || !strings.Contains(err.Error(), "500") {
+		t.Fatalf("vault 500: %v", err)
+	}
+	if ls, _ := st.Leases(ctx, BrokerVault, ok.Target()); len(ls) != 0 || len(f.Leases()) != 0 {
+		t.Fatalf("leaked: records %+v, live %v", ls, f.Leases())
+	}
 	// A lost secret_id: the login fails, nothing is minted or recorded.
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "sid")
