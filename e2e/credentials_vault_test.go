@@ -94,6 +94,15 @@ func TestCredentialsVault(t *testing.T) {
 		}
 	}
 
+	// The server crashes mid-call: its lease is revoked.
+	sc := sdkSession(t, g.URL)
+	crashed, _ := leaseOf(f, callEnv(t, sc))
+	_, _ = sc.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "env", Arguments: map[string]any{"crash": "1"}})
+	if !waitFor(10*time.Second, func() bool { return slices.Contains(f.Revoked(), crashed) }) {
+		t.Fatalf("lease %s survived its server's crash", crashed)
+	}
+	sc.Close()
+
 	// A killed gateway's lease is revoked by the next start's reaper.
 	s2 := sdkSession(t, g.URL)
 	left, _ := leaseOf(f, callEnv(t, s2))

@@ -83,10 +83,11 @@ type VaultGrant struct {
 	Lease
 	// Data is the secret's data (username, password): put it only in the
 	// environment of the child it was minted for, never in a log.
-	Data map[string]string
-	v    *Vault
-	once sync.Once
-	err  error
+	Data      map[string]string
+	renewable bool
+	v         *Vault
+	once      sync.Once
+	err       error
 }
 
 // NewVault starts a broker; Vault is contacted at the first Mint or Reap.
@@ -137,7 +138,7 @@ func (v *Vault) Mint(ctx context.Context, server string) (*VaultGrant, error) {
 	if s == nil {
 		return nil, fmt.Errorf("creds: vault: read %s: no secret (does the role exist?)", v.path)
 	}
-	g := &VaultGrant{v: v, Data: map[string]string{}, Lease: Lease{ID: s.LeaseID, Broker: BrokerVault, Target: v.target,
+	g := &VaultGrant{v: v, Data: map[string]string{}, renewable: s.Renewable, Lease: Lease{ID: s.LeaseID, Broker: BrokerVault, Target: v.target,
 		Server: server, Owner: v.owner, Created: time.Now(), Expires: time.Now().Add(time.Duration(s.LeaseDuration) * time.Second)}}
 	for k, val := range s.Data {
 		if str, ok := val.(string); ok {
@@ -285,8 +286,8 @@ func (v *Vault) isLive(g *VaultGrant) bool {
 }
 
 func (v *Vault) renew(ctx context.Context, g *VaultGrant) error {
-	if !v.isLive(g) {
-		return nil
+	if !g.renewable || !v.isLive(g) {
+		return nil // a lease Vault says cannot be renewed lives its TTL
 	}
 	var s *vault.Secret
 	err := v.o.Client.Do(ctx, func(c *vault.Client) (err error) {
