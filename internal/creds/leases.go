@@ -1,6 +1,7 @@
 // Package creds mints just-in-time downstream credentials: a PostgreSQL
-// login role per stdio child, valid for a short TTL that is renewed while
-// the child lives, and dropped when it ends. Every lease is written to a
+// login role (postgres.go) or a Vault dynamic secret (vault.go) per stdio
+// child, valid for a short TTL that is renewed while the child lives, and
+// revoked when it ends. Every lease is written to a
 // local SQLite table before the credential exists, so that a gateway
 // started after a crash can remove what its predecessor left (the reaper),
 // and never touches a role it did not mint.
@@ -25,8 +26,8 @@ import (
 
 // Lease is the record of one minted credential.
 type Lease struct {
-	ID      string // the role name
-	Broker  string // "postgres"
+	ID      string // the role name, or the Vault lease id
+	Broker  string // "postgres" or "vault"
 	Target  string // what it was minted in: host:port/database, no credentials
 	Server  string // the mcpwarden server it was minted for
 	Owner   string // the broker instance that minted it (see ownerID)

@@ -82,7 +82,8 @@ type Vault struct {
 type VaultGrant struct {
 	Lease
 	// Data is the secret's data (username, password): put it only in the
-	// environment of the child it was minted for, never in a log.
+	// environment of the child it was minted for, never in a log, and
+	// clear it then.
 	Data      map[string]string
 	renewable bool
 	v         *Vault
