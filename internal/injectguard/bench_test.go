@@ -43,3 +43,20 @@ func BenchmarkScan1K(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkScan64KData is one large result that is all base64-alphabet
+// data (an id and filler, as the load tool's echo sends): it must cost
+// about as much as prose, not a decode and rescan.
+func BenchmarkScan64KData(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 64<<10; i++ {
+		sb.WriteString("abcdefghijklmnopqrstuvwxyz0123456789"[i%36 : i%36+1])
+	}
+	text := sb.String()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if len(Scan(text)) != 0 {
+			b.Fatal("finding in filler")
+		}
+	}
+}

@@ -14,11 +14,9 @@ const (
 	KindLookalike = "lookalike-instructions" // instructions spelled with Cyrillic, Greek or fullwidth look-alikes
 	KindEncoded   = "encoded-instructions"   // base64 that decodes to instructions
 	minB64        = 24                       // shortest base64 run decoded (18 bytes of text)
-	maxB64        = 64 << 10
+	maxB64        = 4 << 10                  // longer runs are data (images, archives), not a message to a reader
 	maxB64Runs    = 32
 )
-
-var b64Run = lazy(`[A-Za-z0-9+/_-]{24,}={0,2}`)
 
 // scanDisguised adds findings for instructions that scanMarkup would find
 // in the folded or decoded form of text but not in text itself. A
@@ -34,17 +32,33 @@ func scanDisguised(text string, have []Finding, out []Finding) []Finding {
 	if len(text) < minB64 {
 		return out
 	}
-	for _, m := range b64Run.FindAllStringSubmatchIndex(text, maxB64Runs) {
-		run := text[m[0]:m[1]]
-		if len(run) > maxB64 {
+	runs := 0
+	for i := 0; i < len(text) && runs < maxB64Runs; {
+		if !isB64Byte(text[i]) {
+			i++
 			continue
 		}
-		if dec, ok := decodeText(run); ok && instructs(dec) {
-			out = append(out, Finding{Kind: KindEncoded, Start: m[0], End: m[1],
-				Detail: "base64 that decodes to instructions"})
+		j := i
+		for j < len(text) && isB64Byte(text[j]) {
+			j++
 		}
+		for k := 0; k < 2 && j < len(text) && text[j] == '='; k++ {
+			j++
+		}
+		if n := j - i; n >= minB64 && n <= maxB64 {
+			runs++
+			if dec, ok := decodeText(text[i:j]); ok && instructs(dec) {
+				out = append(out, Finding{Kind: KindEncoded, Start: i, End: j,
+					Detail: "base64 that decodes to instructions"})
+			}
+		}
+		i = j
 	}
 	return out
+}
+
+func isB64Byte(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/' || c == '_' || c == '-'
 }
 
 // instructs reports whether text carries visible planted instructions.
