@@ -26,6 +26,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/policy"
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
 	"github.com/mcpwarden/mcpwarden/internal/session"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
 )
@@ -217,9 +218,15 @@ func (s *snapshot) retire() {
 	}
 }
 
+// warmEngines compiles the secrets rules in the background while the
+// gateway starts: every result is scanned, and compiling them (~100 ms of
+// CPU) would otherwise fall on the first call.
+func warmEngines() { go secrets.Default() }
+
 // Serve runs the HTTP gateway until ctx is done. reload, when not nil,
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
+	warmEngines()
 	var cur atomic.Pointer[snapshot]
 	enableMetrics(cfg.Metrics) // before the chain is compiled: its stages report to it
 	defer startTracing(ctx, log)() // stopped last: flushes the spans of the last sessions
@@ -335,6 +342,7 @@ func listenHost(addr string) string {
 // Run relays MCP between stdin/stdout and one stdio server, started at
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
+	warmEngines()
 	defer startTracing(ctx, log)()
 	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},
 		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey}, log)
