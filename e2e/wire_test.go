@@ -69,8 +69,18 @@ func TestWireStrictness(t *testing.T) {
 	}
 	for _, rc := range rejected {
 		t.Run(rc.name, func(t *testing.T) {
-			wantRPCError(t, c.post(rc.body, nil), http.StatusBadRequest, rc.code)
+			r := c.post(rc.body, nil)
+			wantRPCError(t, r, http.StatusBadRequest, rc.code)
+			if rule := ruleOf(t, r.final(t)); rule != "wire.invalid" && rule != "wire.malformed" {
+				t.Errorf("refusal names rule %q, want wire.invalid or wire.malformed", rule)
+			}
 		})
+	}
+	// Every refusal is an exchange record too, before any decision.
+	if !waitFor(5*time.Second, func() bool {
+		return strings.Count(g.Stderr.String(), `"method":"(refused message)"`) >= len(rejected)
+	}) {
+		t.Errorf("refused messages not recorded: %d records for %d refusals", strings.Count(g.Stderr.String(), `"method":"(refused message)"`), len(rejected))
 	}
 
 	t.Run("id-round-trip", func(t *testing.T) {
@@ -219,5 +229,25 @@ func TestWireStrictness(t *testing.T) {
 	}
 	if !bytes.Contains(seen, []byte(`"fits"`)) {
 		t.Errorf("the accepted just-under-the-limit call never reached the upstream")
+	}
+}
+
+// TestWireRefusalAuditedStdio: on stdio too, a message the strict decoder
+// refuses gets an error naming the rule and leaves an exchange record.
+func TestWireRefusalAuditedStdio(t *testing.T) {
+	t.Parallel()
+	c := startRun(t, "--audit", "off", "--", testpeers.EverythingServer(t))
+	c.initialize()
+	m := c.call("tools/call", `{"name":"test_simple_text","name":"test_error_handling"}`)
+	if m.Error == nil || m.Error.Code != -32600 {
+		t.Fatalf("duplicate key: %+v", m.Error)
+	}
+	if r := ruleOf(t, m); r != "wire.invalid" {
+		t.Errorf("rule %q, want wire.invalid", r)
+	}
+	if !waitFor(5*time.Second, func() bool {
+		return strings.Contains(c.stderr.String(), `"method":"(refused message)"`) && strings.Contains(c.stderr.String(), `"rule":"wire.invalid"`)
+	}) {
+		t.Errorf("refusal not recorded:\n%s", tail(c.stderr.String(), 2000))
 	}
 }

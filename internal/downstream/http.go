@@ -228,12 +228,12 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 	}
 	msg, err := mcpwire.Parse(body)
 	if err != nil {
-		var we *mcpwire.Error
-		if errors.As(err, &we) {
-			writeRPCError(w, http.StatusBadRequest, we.ID, we.Code, we.Message)
-		} else {
-			writeRPCError(w, http.StatusBadRequest, nil, intercept.CodeParseError, "parse error")
-		}
+		// Refused before it is an exchange, and audited all the same.
+		peer := intercept.Peer{Transport: "http", RemoteAddr: r.RemoteAddr, Principal: principal(r)}
+		reply := session.RecordRefusal(r.Context(), h.o.Sessions(), peer, body, err)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write(reply)
 		return nil, false
 	}
 	return msg, true

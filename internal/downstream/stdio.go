@@ -91,7 +91,7 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 func dispatch(ctx context.Context, sess *session.Session, out *lineWriter, line []byte) {
 	msg, err := mcpwire.Parse(line)
 	if err != nil {
-		_ = out.Send(wireError(err))
+		_ = out.Send(sess.Refuse(ctx, line, err))
 		return
 	}
 	if msg.Kind == mcpwire.KindRequest {
@@ -101,14 +101,6 @@ func dispatch(ctx context.Context, sess *session.Session, out *lineWriter, line 
 	sess.Handle(ctx, msg, out)
 }
 
-// wireError turns a decode error into the JSON-RPC error to send back.
-func wireError(err error) []byte {
-	var we *mcpwire.Error
-	if errors.As(err, &we) {
-		return mcpwire.NewError(we.ID, we.Code, we.Message, nil)
-	}
-	return mcpwire.NewError(nil, intercept.CodeParseError, "parse error", nil)
-}
 
 // lineWriter is the session.Stream of a stdio client: everything goes to
 // stdout, one message per line.
