@@ -101,7 +101,6 @@ func dispatch(ctx context.Context, sess *session.Session, out *lineWriter, line 
 	sess.Handle(ctx, msg, out)
 }
 
-
 // lineWriter is the session.Stream of a stdio client: everything goes to
 // stdout, one message per line.
 type lineWriter struct{ w *linewriter.Writer }
