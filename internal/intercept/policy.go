@@ -26,15 +26,17 @@ func Policy(p *policy.Policy) Interceptor {
 			in.Session = policy.Session{ID: x.Peer.SessionID, Era: x.Peer.Era, Transport: x.Peer.Transport}
 		}
 		in.Risk, _ = x.Facts[FactRisk].(string)
+		// The tree as parsed: Decide converts its numbers for CEL only if a
+		// rule reads args.
 		if tree, ok := x.Facts[FactArguments].(map[string]any); ok && x.Method == "tools/call" {
-			in.Arguments, _ = policy.Arguments(tree).(map[string]any)
+			in.Arguments = tree
 		} else if x.Method == "tools/call" {
 			if raw, ok := mcpwire.Get(x.Msg.Params, "arguments"); ok {
 				v, err := canon.Parse(raw)
 				if err != nil {
 					return nil, &Denial{Rule: "policy.arguments", Code: CodeInvalidParams, Public: "arguments are not valid JSON", Detail: err.Error()}
 				}
-				in.Arguments, _ = policy.Arguments(v).(map[string]any)
+				in.Arguments, _ = v.(map[string]any)
 			}
 		}
 		d := p.Decide(in)

@@ -20,6 +20,7 @@ import (
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/cost"
+	"cel.dev/cel-go/interpreter"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/mcpwarden/mcpwarden/internal/ratelimit"
@@ -270,21 +271,7 @@ func (p *Policy) Decide(in Input) Decision {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	args := in.Arguments
-	if args == nil {
-		args = map[string]any{}
-	}
-	vars := map[string]any{
-		"principal": map[string]any{"subject": in.Principal.Subject, "issuer": in.Principal.Issuer, "client_id": in.Principal.ClientID,
-			"groups": orEmpty(in.Principal.Groups), "scopes": orEmpty(in.Principal.Scopes)},
-		"server":  in.Server,
-		"method":  in.Method,
-		"tool":    in.Tool,
-		"risk":    in.Risk,
-		"args":    args,
-		"session": map[string]string{"id": in.Session.ID, "era": in.Session.Era, "transport": in.Session.Transport},
-		"now":     now,
-	}
+	vars := &activation{in: &in, now: now}
 	var d Decision
 	allowRule := ""
 	for _, r := range p.Rules {
@@ -362,6 +349,57 @@ var Methods = []string{"tools/call", "prompts/get", "resources/read"}
 
 // Applies reports whether method is decided by the policy.
 func Applies(method string) bool { return slices.Contains(Methods, method) }
+
+// activation gives rules their variables, each built only when a rule
+// reads it: most rules read two or three, and building all of them for
+// every decision was most of its allocations.
+type activation struct {
+	in        *Input
+	now       time.Time
+	args      map[string]any
+	principal map[string]any
+	session   map[string]string
+}
+
+func (a *activation) ResolveName(name string) (any, bool) {
+	in := a.in
+	switch name {
+	case "server":
+		return in.Server, true
+	case "method":
+		return in.Method, true
+	case "tool":
+		return in.Tool, true
+	case "risk":
+		return in.Risk, true
+	case "now":
+		return a.now, true
+	case "args":
+		if a.args == nil {
+			// Arguments converts numbers for CEL; already converted values
+			// pass through unchanged.
+			a.args, _ = Arguments(in.Arguments).(map[string]any)
+			if a.args == nil {
+				a.args = map[string]any{}
+			}
+		}
+		return a.args, true
+	case "principal":
+		if a.principal == nil {
+			a.principal = map[string]any{"subject": in.Principal.Subject, "issuer": in.Principal.Issuer, "client_id": in.Principal.ClientID,
+				"groups": orEmpty(in.Principal.Groups), "scopes": orEmpty(in.Principal.Scopes)}
+		}
+		return a.principal, true
+	case "session":
+		if a.session == nil {
+			a.session = map[string]string{"id": in.Session.ID, "era": in.Session.Era, "transport": in.Session.Transport}
+		}
+		return a.session, true
+	}
+	return nil, false
+}
+
+func (a *activation) Parent() interpreter.Activation { return nil }
 
 func orEmpty(l []string) []string {
 	if l == nil {
