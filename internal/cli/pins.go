@@ -107,55 +107,46 @@ until approved here. SERVER is the key shown by "pins list" (the server's name a
 		},
 	}
 	list.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	approve := &cobra.Command{
-		Use:   "approve SERVER [ITEM]",
-		Short: "Accept the changed definition of ITEM (or of every held item of SERVER)",
-		Args:  cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := open()
-			if err != nil {
-				return err
-			}
-			item := ""
-			if len(args) == 2 {
-				item = args[1]
-			}
-			done, err := s.Approve(args[0], item)
+	// onItem builds a SERVER [ITEM] command over the store.
+	onItem := func(use, short string, fn func(cmd *cobra.Command, s *pinstore.Store, server, item string) error) *cobra.Command {
+		return &cobra.Command{Use: use + " SERVER [ITEM]", Short: short, Args: cobra.RangeArgs(1, 2),
+			RunE: func(cmd *cobra.Command, args []string) error {
+				s, err := open()
+				if err != nil {
+					return err
+				}
+				item := ""
+				if len(args) == 2 {
+					item = args[1]
+				}
+				return fn(cmd, s, args[0], item)
+			}}
+	}
+	approve := onItem("approve", "Accept the changed definition of ITEM (or of every held item of SERVER)",
+		func(cmd *cobra.Command, s *pinstore.Store, server, item string) error {
+			done, err := s.Approve(server, item)
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}
 			if len(done) == 0 {
-				return &exitError{code: 1, err: fmt.Errorf("pins approve: nothing of %q is waiting for approval", args[0])}
+				return &exitError{code: 1, err: fmt.Errorf("pins approve: nothing of %q is waiting for approval", server)}
 			}
 			for _, n := range done {
-				fmt.Fprintf(cmd.OutOrStdout(), "approved %s %s\n", args[0], n)
+				fmt.Fprintf(cmd.OutOrStdout(), "approved %s %s\n", server, n)
 			}
 			return nil
-		},
-	}
-	forget := &cobra.Command{
-		Use:   "forget SERVER [ITEM]",
-		Short: "Remove the pins of SERVER (or of one ITEM): the next definitions seen are trusted",
-		Args:  cobra.RangeArgs(1, 2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := open()
-			if err != nil {
-				return err
-			}
-			item := ""
-			if len(args) == 2 {
-				item = args[1]
-			}
-			ok, err := s.Forget(args[0], item)
+		})
+	forget := onItem("forget", "Remove the pins of SERVER (or of one ITEM): the next definitions seen are trusted",
+		func(_ *cobra.Command, s *pinstore.Store, server, item string) error {
+			ok, err := s.Forget(server, item)
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}
 			if !ok {
-				return &exitError{code: 1, err: fmt.Errorf("pins forget: no pins for %q", args[0])}
+				return &exitError{code: 1, err: fmt.Errorf("pins forget: no pins for %q", server)}
 			}
 			return nil
-		},
-	}
+		})
 	c.AddCommand(list, approve, forget)
 	return c
 }
