@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net"
 	"net/url"
 	"slices"
 	"time"
@@ -77,6 +78,12 @@ func (c *Config) validateConsent(v *validator) {
 	}
 	if k.GrantTTL < 0 {
 		v.addf("consent.grant_ttl", "must not be negative")
+	}
+	// The page's address goes to people: "http://0.0.0.0:8080" is none.
+	if k.Mode == ConsentFirstUse && k.URL == "" {
+		if host, _, err := net.SplitHostPort(c.Listen); err == nil && !loopbackListen(host) {
+			v.addf("consent.url", "is required when listen (%s) is not a loopback address: the address people open the consent page at, e.g. https://gateway.example.com", c.Listen)
+		}
 	}
 	if k.URL != "" {
 		u, err := url.Parse(k.URL)

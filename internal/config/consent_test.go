@@ -43,3 +43,16 @@ servers:
 		}
 	}
 }
+
+func TestConsentURLNeededOffLoopback(t *testing.T) {
+	base := "auth: {mode: none}\nconsent: {mode: first_use}\nservers:\n  s: {command: [x]}\n"
+	if _, err := Parse("c.yaml", []byte("listen: 0.0.0.0:8080\n"+base)); err == nil || !strings.Contains(err.Error(), "consent.url: is required") {
+		t.Errorf("non-loopback listen without consent.url: %v", err)
+	}
+	if _, err := Parse("c.yaml", []byte("listen: 127.0.0.1:8080\n"+base)); err != nil {
+		t.Errorf("loopback listen: %v", err)
+	}
+	if _, err := Parse("c.yaml", []byte("listen: 0.0.0.0:8080\n"+strings.Replace(base, "first_use}", "first_use, url: https://gw.example.com}", 1))); err != nil {
+		t.Errorf("non-loopback listen with consent.url: %v", err)
+	}
+}
