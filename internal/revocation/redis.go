@@ -124,13 +124,47 @@ func (r *Redis) Revoke(ctx context.Context, jti string, exp time.Time) error {
 	if err := r.rdb.Set(ctx, r.key(jti), "1", ttl.Round(time.Second)+time.Second).Err(); err != nil {
 		return fmt.Errorf("revocation: record %s: %w", jti, err)
 	}
-	if err := r.rdb.Publish(ctx, r.channel, jti+" "+strconv.FormatInt(exp.Unix(), 10)).Err(); err != nil {
+	listeners, err := r.rdb.Publish(ctx, r.channel, jti+" "+strconv.FormatInt(exp.Unix(), 10)).Result()
+	if err != nil {
 		// The key is there: replicas find it on their next check of a new
 		// token or after a reconnect, but cached tokens would live on.
 		return fmt.Errorf("revocation: recorded %s but could not announce it: %w", jti, err)
 	}
 	r.heard(jti, exp)
-	return nil
+	// Return only once every replica that heard the announcement has
+	// applied it, so that the next call anywhere is refused: each one
+	// counts itself in an acknowledgement key after dropping the token.
+	deadline := time.Now().Add(ackWait)
+	for {
+		n, err := r.rdb.Get(ctx, r.ackKey(jti)).Int64()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return fmt.Errorf("revocation: recorded and announced %s, but could not read the acknowledgements: %w", jti, err)
+		}
+		if n >= listeners {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("revocation: recorded and announced %s, but only %d of %d replicas confirmed within %v (the others refuse every token until they resubscribe)", jti, n, listeners, ackWait)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// ackWait bounds how long Revoke waits for the replicas to confirm.
+const ackWait = 3 * time.Second
+
+func (r *Redis) ackKey(jti string) string { return r.prefix + "ack:" + jti }
+
+// ack counts this replica in the acknowledgements of jti's revocation.
+func (r *Redis) ack(jti string) {
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	p := r.rdb.TxPipeline()
+	p.Incr(ctx, r.ackKey(jti))
+	p.Expire(ctx, r.ackKey(jti), time.Minute)
+	if _, err := p.Exec(ctx); err != nil {
+		r.log.Warn("revocation: could not acknowledge a revocation", "err", err)
+	}
 }
 
 // Epoch counts (re)subscriptions.
@@ -248,6 +282,7 @@ func (r *Redis) watch(ctx context.Context) {
 				continue
 			}
 			r.heard(jti, time.Unix(sec, 0))
+			r.ack(jti)
 		}
 	}
 }
