@@ -230,7 +230,7 @@ func warmEngines() { time.AfterFunc(250*time.Millisecond, func() { secrets.Defau
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
 	warmEngines()
 	var cur atomic.Pointer[snapshot]
-	enableMetrics(cfg.Metrics) // before the chain is compiled: its stages report to it
+	enableMetrics(cfg.Metrics)     // before the chain is compiled: its stages report to it
 	defer startTracing(ctx, log)() // stopped last: flushes the spans of the last sessions
 	aud, err := openAudit(cfg.Audit, log)
 	if err != nil {

@@ -25,7 +25,7 @@ func TestSpanCarriesRecordIDs(t *testing.T) {
 	tr.Span(&intercept.Record{ID: "e1", Time: t0, Total: time.Millisecond, Method: "tools/call", Name: "rm", Decision: "deny",
 		Rule: "policy.no-delete", TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7"})
 	tr.Span(&intercept.Record{ID: "e2", Method: "ping", TraceID: "short", SpanID: "x"}) // no ids: no span
-	spans := exp.GetSpans() // the simple processor exports at End; Shutdown would clear them
+	spans := exp.GetSpans()                                                             // the simple processor exports at End; Shutdown would clear them
 	defer tr.Shutdown(context.Background())
 	if len(spans) != 2 {
 		t.Fatalf("%d spans", len(spans))
