@@ -35,10 +35,17 @@ type Secrets struct {
 // Vault is the Vault KV v2 backend: secret://NAME reads the field Field of
 // MOUNT/PREFIX/NAME, with a token from TokenFile or an AppRole login.
 type Vault struct {
+	VaultLogin
+	Mount  string
+	Prefix string
+	Field  string
+}
+
+// VaultLogin is how the gateway reaches and logs in to Vault: a token from
+// TokenFile, or an AppRole login with RoleID and the secret id in
+// SecretIDFile. Shared by secrets.vault and credentials.vault.
+type VaultLogin struct {
 	Address      string
-	Mount        string
-	Prefix       string
-	Field        string
 	TokenFile    string
 	RoleID       string
 	SecretIDFile string
@@ -59,15 +66,11 @@ type Credentials struct {
 // {{password}} (substituted URL-escaped, for a DSN). Address and login
 // are as for secrets.vault.
 type VaultCredentials struct {
-	Address      string
-	TokenFile    string
-	RoleID       string
-	SecretIDFile string
-	CAFile       string
-	Mount        string
-	Role         string
-	Env          map[string]string
-	TTL          time.Duration // the increment asked for at each renewal
+	VaultLogin
+	Mount string
+	Role  string
+	Env   map[string]string
+	TTL   time.Duration // the increment asked for at each renewal
 }
 
 // PostgresCredentials mint one login role per stdio child, member of
@@ -162,23 +165,32 @@ func (d *decoder) vault(path string, raw *yaml.Node, s *Secrets) {
 			continue
 		}
 		switch e.name {
-		case "address":
-			vc.Address = str
 		case "mount":
 			vc.Mount = str
 		case "prefix":
 			vc.Prefix = str
 		case "field":
 			vc.Field = str
-		case "role_id":
-			vc.RoleID = str
-		case "token_file":
-			vc.TokenFile = d.relative(str)
-		case "secret_id_file":
-			vc.SecretIDFile = d.relative(str)
-		case "ca_file":
-			vc.CAFile = d.relative(str)
+		default:
+			d.vaultLogin(e.name, str, &vc.VaultLogin)
 		}
+	}
+}
+
+// vaultLogin sets the VaultLogin field a key names (files relative to the
+// config file); other keys are left to the caller.
+func (d *decoder) vaultLogin(key, str string, l *VaultLogin) {
+	switch key {
+	case "address":
+		l.Address = str
+	case "role_id":
+		l.RoleID = str
+	case "token_file":
+		l.TokenFile = d.relative(str)
+	case "secret_id_file":
+		l.SecretIDFile = d.relative(str)
+	case "ca_file":
+		l.CAFile = d.relative(str)
 	}
 }
 
@@ -265,20 +277,12 @@ func (d *decoder) vaultCredentials(path string, raw *yaml.Node, c *Credentials) 
 			continue
 		}
 		switch e.name {
-		case "address":
-			vc.Address = str
 		case "mount":
 			vc.Mount = str
 		case "role":
 			vc.Role = str
-		case "role_id":
-			vc.RoleID = str
-		case "token_file":
-			vc.TokenFile = d.relative(str)
-		case "secret_id_file":
-			vc.SecretIDFile = d.relative(str)
-		case "ca_file":
-			vc.CAFile = d.relative(str)
+		default:
+			d.vaultLogin(e.name, str, &vc.VaultLogin)
 		}
 	}
 }
@@ -312,7 +316,7 @@ var vaultSegRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-
 
 func (vc *Vault) validate(v *validator) {
 	p := func(k string) string { return joinKey("secrets.vault", k) }
-	validateVaultLogin(v, "secrets.vault", vc.Address, vc.TokenFile, vc.RoleID, vc.SecretIDFile)
+	validateVaultLogin(v, "secrets.vault", vc.VaultLogin)
 	for k, val := range map[string]string{"mount": vc.Mount, "field": vc.Field} {
 		if !vaultSegRe.MatchString(val) {
 			v.addf(p(k), "must be a Vault path such as secret, got %q", val)
@@ -325,7 +329,8 @@ func (vc *Vault) validate(v *validator) {
 
 // validateVaultLogin checks a Vault address and login (secrets.vault and
 // credentials.vault share them).
-func validateVaultLogin(v *validator, path, address, tokenFile, roleID, secretIDFile string) {
+func validateVaultLogin(v *validator, path string, l VaultLogin) {
+	address, tokenFile, roleID, secretIDFile := l.Address, l.TokenFile, l.RoleID, l.SecretIDFile
 	p := func(k string) string { return joinKey(path, k) }
 	u, err := url.Parse(address)
 	switch {
@@ -350,7 +355,7 @@ func validateVaultLogin(v *validator, path, address, tokenFile, roleID, secretID
 
 func (vc *VaultCredentials) validate(v *validator, path string) {
 	p := func(k string) string { return joinKey(path, k) }
-	validateVaultLogin(v, path, vc.Address, vc.TokenFile, vc.RoleID, vc.SecretIDFile)
+	validateVaultLogin(v, path, vc.VaultLogin)
 	if !vaultSegRe.MatchString(vc.Mount) {
 		v.addf(p("mount"), "must be a Vault path such as database, got %q", vc.Mount)
 	}

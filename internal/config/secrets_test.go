@@ -53,7 +53,7 @@ func TestParseVaultCredentials(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &VaultCredentials{Address: "https://vault:8200", RoleID: "mcpwarden", SecretIDFile: "/etc/mcpwarden/approle/secret-id",
+	want := &VaultCredentials{VaultLogin: VaultLogin{Address: "https://vault:8200", RoleID: "mcpwarden", SecretIDFile: "/etc/mcpwarden/approle/secret-id"},
 		Mount: "database", Role: "readonly", TTL: 5 * time.Minute,
 		Env: map[string]string{"DB_USER": "username", "DB_PASSWORD": "password", "DATABASE_URL": "postgres://{{username}}:{{ password }}@db:5432/app"}}
 	if d := cmp.Diff(want, c.Servers[0].Credentials.Vault); d != "" {
@@ -79,8 +79,8 @@ func TestParseVault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &Vault{Address: "http://127.0.0.1:8200", Mount: "secret", Prefix: "mcpwarden", Field: "value",
-		RoleID: "mcpwarden", SecretIDFile: "/etc/mcpwarden/approle/secret-id"}
+	want := &Vault{VaultLogin: VaultLogin{Address: "http://127.0.0.1:8200", RoleID: "mcpwarden", SecretIDFile: "/etc/mcpwarden/approle/secret-id"},
+		Mount: "secret", Prefix: "mcpwarden", Field: "value"}
 	if d := cmp.Diff(want, c.Secrets.Vault); d != "" {
 		t.Errorf("vault (-want +got):\n%s", d)
 	}
