@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -42,8 +43,8 @@ func (r recorder) record(e event) {
 // recordEvent runs e through an audit stage as a one-off exchange: the
 // method and names as given, decision allow, or deny with e.Rule.
 func recordEvent(stage intercept.Interceptor, e event) {
-	params := append([]byte(`{"name":`), mcpwire.AppendString(nil, e.Name)...)
-	msg, err := mcpwire.Parse(append(append(append([]byte(`{"jsonrpc":"2.0","method":`), mcpwire.AppendString(nil, e.Method)...), `,"params":`...), append(params, "}}"...)...))
+	msg, err := mcpwire.Parse(fmt.Appendf(nil, `{"jsonrpc":"2.0","method":%s,"params":{"name":%s}}`,
+		mcpwire.AppendString(nil, e.Method), mcpwire.AppendString(nil, e.Name)))
 	if err != nil {
 		return
 	}

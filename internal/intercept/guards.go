@@ -193,11 +193,11 @@ func compileGuard(name string, settings []byte) (compiledGuard, error) {
 			return g, err
 		}
 		o := netguard.Options{}
-		var public string
-		if err := json.Unmarshal(s.Allow, &o.AllowHosts); err != nil && (json.Unmarshal(s.Allow, &public) != nil || public != "public") {
-			if len(s.Allow) > 0 {
-				return g, fmt.Errorf(`allow: "public" or a list of host names`)
-			}
+		switch {
+		case len(s.Allow) == 0 || string(s.Allow) == `"public"`: // any public host
+		case json.Unmarshal(s.Allow, &o.AllowHosts) == nil:
+		default:
+			return g, fmt.Errorf(`allow: "public" or a list of host names`)
 		}
 		g.run = func(ctx context.Context, v string) (string, string, string) {
 			if d := netguard.CheckURLContext(ctx, v, o); !d.Allow {
