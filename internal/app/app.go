@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"reflect"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -222,8 +223,15 @@ func (s *snapshot) retire() {
 // the gateway starts: every result is scanned, and compiling them (~100 ms
 // of CPU) would otherwise fall on the first call. The delay keeps that
 // work off the start itself, where it slowed run's first answer by tens of
-// milliseconds on two cores.
-func warmEngines() { time.AfterFunc(250*time.Millisecond, func() { secrets.Default() }) }
+// milliseconds on two cores. Compiling leaves about 10 MB of garbage
+// behind; the heap then returns it to the system at once rather than over
+// minutes, so an idle gateway holds about half the memory (docs/performance.md).
+func warmEngines() {
+	time.AfterFunc(250*time.Millisecond, func() {
+		secrets.Default()
+		debug.FreeOSMemory()
+	})
+}
 
 // Serve runs the HTTP gateway until ctx is done. reload, when not nil,
 // delivers new configurations; an invalid one never reaches it.
