@@ -26,7 +26,7 @@ type bundleHeader struct {
 // the public key alone, VerifyBundle checks it offline.
 func (r *Reader) Export(ctx context.Context, w io.Writer) (int64, error) {
 	var size int64
-	if err := r.db.QueryRowContext(ctx, `SELECT coalesce(max(size), 0) FROM checkpoints`).Scan(&size); err != nil {
+	if err := r.db.QueryRowContext(ctx, r.q(`SELECT coalesce(max(size), 0) FROM checkpoints`)).Scan(&size); err != nil {
 		return 0, err
 	}
 	if size == 0 {
@@ -57,7 +57,7 @@ func (r *Reader) Export(ctx context.Context, w io.Writer) (int64, error) {
 			return 0, err
 		}
 	}
-	rows, err := r.db.QueryContext(ctx, `SELECT data FROM records WHERE seq < ? ORDER BY seq`, size)
+	rows, err := r.db.QueryContext(ctx, r.q(`SELECT data FROM records WHERE seq < ? ORDER BY seq`), size)
 	if err != nil {
 		return 0, err
 	}

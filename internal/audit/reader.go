@@ -25,12 +25,16 @@ type Source interface {
 // Reader reads a store without writing to it.
 type Reader struct {
 	db *sql.DB
+	pg bool // PostgreSQL: $n placeholders (pgreader.go)
 }
 
 // OpenReader opens the store at loc for reading. The file must exist.
 func OpenReader(loc Location) (*Reader, error) {
 	if loc.Off {
 		return nil, errors.New("audit: the store is off")
+	}
+	if loc.Postgres != "" {
+		return openPGReader(loc)
 	}
 	if _, err := os.Stat(loc.Path); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
@@ -51,14 +55,14 @@ func (r *Reader) DB() *sql.DB { return r.db }
 // Origin returns the log's name.
 func (r *Reader) Origin(ctx context.Context) (string, error) {
 	var o string
-	err := r.db.QueryRowContext(ctx, `SELECT v FROM meta WHERE k='origin'`).Scan(&o)
+	err := r.db.QueryRowContext(ctx, r.q(`SELECT v FROM meta WHERE k='origin'`)).Scan(&o)
 	return o, err
 }
 
 // StoredVerifiers returns the verifier keys the store recorded. They come
 // from the file being checked: an independent check takes --pubkey.
 func (r *Reader) StoredVerifiers(ctx context.Context) ([]note.Verifier, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT v FROM meta WHERE k LIKE 'vkey:%'`)
+	rows, err := r.db.QueryContext(ctx, r.q(`SELECT v FROM meta WHERE k LIKE 'vkey:%'`))
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +81,7 @@ func (r *Reader) StoredVerifiers(ctx context.Context) ([]note.Verifier, error) {
 }
 
 func (r *Reader) Records(ctx context.Context, fn func(data, tree []byte) error) error {
-	rows, err := r.db.QueryContext(ctx, `SELECT data, tree FROM records ORDER BY seq`)
+	rows, err := r.db.QueryContext(ctx, r.q(`SELECT data, tree FROM records ORDER BY seq`))
 	if err != nil {
 		return err
 	}
@@ -99,7 +103,7 @@ func (r *Reader) Checkpoints(ctx context.Context) ([][]byte, error) {
 }
 
 func (r *Reader) checkpointsUpTo(ctx context.Context, max int64) ([][]byte, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT note FROM checkpoints WHERE ? < 0 OR size <= ? ORDER BY size`, max, max)
+	rows, err := r.db.QueryContext(ctx, r.q(`SELECT note FROM checkpoints WHERE ? < 0 OR size <= ? ORDER BY size`), max, max)
 	if err != nil {
 		return nil, err
 	}
@@ -141,16 +145,20 @@ func (r *Reader) Query(ctx context.Context, f Filter, fn func(seq int64, data []
 	if !f.Until.IsZero() {
 		add("time_ns < ?", f.Until.UnixNano())
 	}
-	for _, c := range []struct{ col, v string }{{"server", f.Server}, {"name", f.Tool}, {"decision", f.Decision}, {"session", f.Session}, {"trace_id", f.TraceID}} {
+	for _, c := range []struct{ col, v string }{{"server", f.Server}, {"name", f.Tool}, {"decision", f.Decision}, {"session", f.Session}, {"trace_id", f.TraceID}, {"id", f.ID}} {
 		if c.v != "" {
+			if r.pg {
+				c.v = pgText(c.v) // as the writer stored it
+			}
 			add(c.col+" = ?", c.v)
 		}
 	}
-	if f.Subject != "" {
+	// PostgreSQL matches the subject here, below, rather than in SQL: a
+	// record with a \u0000 escape would fail a jsonb cast for the whole
+	// query.
+	limit, bySubject := f.Limit, f.Subject != "" && r.pg
+	if f.Subject != "" && !r.pg {
 		add("json_extract(data, '$.subject') = ?", f.Subject)
-	}
-	if f.ID != "" {
-		add("id = ?", f.ID)
 	}
 	if f.AfterSeq >= 0 {
 		add("seq > ?", f.AfterSeq)
@@ -164,10 +172,10 @@ func (r *Reader) Query(ctx context.Context, f Filter, fn func(seq int64, data []
 	} else {
 		q += " ORDER BY seq"
 	}
-	if f.Limit > 0 {
+	if f.Limit > 0 && !bySubject {
 		q += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := r.db.QueryContext(ctx, q, args...)
+	rows, err := r.db.QueryContext(ctx, r.q(q), args...)
 	if err != nil {
 		return err
 	}
@@ -176,11 +184,20 @@ func (r *Reader) Query(ctx context.Context, f Filter, fn func(seq int64, data []
 		data []byte
 	}
 	var buffered []row
+	matched := 0
 	for rows.Next() {
 		var x row
 		if err := rows.Scan(&x.seq, &x.data); err != nil {
 			rows.Close()
 			return err
+		}
+		if bySubject {
+			if subjectOf(x.data) != f.Subject {
+				continue
+			}
+			if matched++; limit > 0 && matched > limit {
+				break
+			}
 		}
 		if f.Last {
 			buffered = append(buffered, x)

@@ -156,13 +156,13 @@ func hashHex(h tlog.Hash) string { return hex.EncodeToString(h[:]) }
 
 func (r *Reader) treeOf(ctx context.Context, seq int64) ([]byte, error) {
 	var tree []byte
-	err := r.db.QueryRowContext(ctx, `SELECT tree FROM records WHERE seq = ?`, seq).Scan(&tree)
+	err := r.db.QueryRowContext(ctx, r.q(`SELECT tree FROM records WHERE seq = ?`), seq).Scan(&tree)
 	return tree, err
 }
 
 func (r *Reader) dataOf(ctx context.Context, seq int64) ([]byte, error) {
 	var data []byte
-	err := r.db.QueryRowContext(ctx, `SELECT data FROM records WHERE seq = ?`, seq).Scan(&data)
+	err := r.db.QueryRowContext(ctx, r.q(`SELECT data FROM records WHERE seq = ?`), seq).Scan(&data)
 	return data, err
 }
 

@@ -159,7 +159,7 @@ func (s *Store) cutBefore(beforeNS int64) (removed int64, size int64, err error)
 // Cut returns the newest cut: its note and frontier, nil when the log
 // was never pruned.
 func (r *Reader) Cut(ctx context.Context) (msg, front []byte, err error) {
-	err = r.db.QueryRowContext(ctx, `SELECT note, frontier FROM cuts ORDER BY size DESC LIMIT 1`).Scan(&msg, &front)
+	err = r.db.QueryRowContext(ctx, r.q(`SELECT note, frontier FROM cuts ORDER BY size DESC LIMIT 1`)).Scan(&msg, &front)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, nil
 	}

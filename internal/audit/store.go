@@ -65,16 +65,23 @@ type Location struct {
 	Off  bool
 	Path string // sqlite file
 	Sync string // "normal" or "full"
+	// Postgres is the DSN of a PostgreSQL store, or secret://NAME until
+	// the caller resolves it (pglocation.go).
+	Postgres string
 }
 
-// ParseLocation parses "sqlite:PATH[?sync=full|normal]" or "off".
+// ParseLocation parses "sqlite:PATH[?sync=full|normal]", "postgres:DSN"
+// or "off".
 func ParseLocation(s string) (Location, error) {
 	if s == "off" {
 		return Location{Off: true}, nil
 	}
+	if rest, ok := strings.CutPrefix(s, "postgres:"); ok {
+		return parsePGLocation(rest)
+	}
 	rest, ok := strings.CutPrefix(s, "sqlite:")
 	if !ok || rest == "" {
-		return Location{}, fmt.Errorf("audit: store %q: use sqlite:PATH or off", s)
+		return Location{}, fmt.Errorf("audit: store %q: use sqlite:PATH, postgres:DSN or off", s)
 	}
 	loc := Location{Path: rest, Sync: "normal"}
 	if p, q, ok := strings.Cut(rest, "?"); ok {
