@@ -5,8 +5,6 @@ import (
 	"log/slog"
 	"net/url"
 
-	jose "github.com/go-jose/go-jose/v4"
-
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -46,6 +44,11 @@ func compileAuth(cfg *config.Config, log *slog.Logger) (*authn.Validator, error)
 		lr.latest.Store(v)
 	}
 	if a.IsLocal() {
+		// The key set is read now: a gateway that cannot read its key does
+		// not start (tokens could not be checked).
+		if err := v.Warm(context.Background()); err != nil {
+			return nil, err
+		}
 		return v, nil
 	}
 	// Fetch the issuer's keys ahead of the first request; failing here is
@@ -74,16 +77,14 @@ func authConfig(cfg *config.Config) (authn.Config, error) {
 		}
 	}
 	if a.IsLocal() {
-		// The gateway's own issuer: its public key verifies, nothing is
-		// fetched. No key, no start: tokens could not be checked.
-		k, err := LoadSigningKey(context.Background(), cfg)
-		if err != nil {
-			return ac, err
-		}
+		// The gateway's own issuer: the public keys of its key set verify
+		// (the current one, and retired ones until their overlap ends),
+		// read from where auth.signing_key says, nothing fetched.
+		var err error
 		if ac.Issuer, err = issuer.IssuerFor(a.Resource); err != nil {
 			return ac, err
 		}
-		ac.Keys = []jose.JSONWebKey{k.Public()}
+		ac.KeySource = signingKeySource(cfg)
 	}
 	return ac, nil
 }

@@ -6,19 +6,32 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
 	"github.com/mcpwarden/mcpwarden/internal/secretstore"
 )
 
-// LoadSigningKey reads the local issuer's key named by auth.signing_key:
-// a secret of the secrets backend, or a key file that only its owner can
-// read (a key others can read is refused, as ssh refuses one).
+// LoadSigningKey reads the local issuer's current signing key from
+// auth.signing_key: a secret of the secrets backend, or a key file that
+// only its owner can read (a key others can read is refused, as ssh
+// refuses one). After a rotation it is the new key.
 func LoadSigningKey(ctx context.Context, cfg *config.Config) (*issuer.Key, error) {
+	s, err := LoadSigningKeys(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s.Current, nil
+}
+
+// LoadSigningKeys reads the local issuer's whole key set: the current
+// key and the retired ones still within their overlap.
+func LoadSigningKeys(ctx context.Context, cfg *config.Config) (*issuer.KeySet, error) {
 	a := cfg.Auth
 	if !a.IsLocal() {
 		return nil, errors.New("token: auth.issuer is not local: this gateway does not issue tokens")
@@ -27,7 +40,24 @@ func LoadSigningKey(ctx context.Context, cfg *config.Config) (*issuer.Key, error
 	if err != nil {
 		return nil, err
 	}
-	return issuer.ParseKey(data)
+	return issuer.ParseKeySet(data)
+}
+
+// signingKeySource is the validator's view of the key set: read again on
+// an unknown kid and every minute, so a rotation or a withdrawal reaches
+// a running gateway without a reload.
+func signingKeySource(cfg *config.Config) func(context.Context) ([]authn.SourcedKey, error) {
+	return func(ctx context.Context) ([]authn.SourcedKey, error) {
+		s, err := LoadSigningKeys(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		var out []authn.SourcedKey
+		for _, k := range s.Verifying() {
+			out = append(out, authn.SourcedKey{JSONWebKey: k.Key, NotAfter: k.NotAfter})
+		}
+		return out, nil
+	}
 }
 
 func readSigningKey(ctx context.Context, cfg *config.Config) ([]byte, error) {
@@ -79,7 +109,7 @@ func GenerateSigningKey(cfg *config.Config) (string, error) {
 			return "", fmt.Errorf("token keygen: %w", err)
 		}
 		if _, err := f.Get(context.Background(), name); err == nil {
-			return "", fmt.Errorf("token keygen: secret %q exists already; remove it first (mcpwarden secret rm %s) to replace the key", name, name)
+			return "", fmt.Errorf("token keygen: secret %q exists already; rotate it with mcpwarden token keygen --rotate", name)
 		} else if !errors.Is(err, secretstore.ErrNotFound) {
 			return "", fmt.Errorf("token keygen: %w", err)
 		}
@@ -90,7 +120,7 @@ func GenerateSigningKey(cfg *config.Config) (string, error) {
 	}
 	fh, err := os.OpenFile(a.SigningKey, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return "", fmt.Errorf("token keygen: %s exists already; remove it first to replace the key", a.SigningKey)
+		return "", fmt.Errorf("token keygen: %s exists already; rotate it with mcpwarden token keygen --rotate", a.SigningKey)
 	}
 	if err != nil {
 		return "", fmt.Errorf("token keygen: %w", err)
@@ -103,6 +133,92 @@ func GenerateSigningKey(cfg *config.Config) (string, error) {
 		return "", fmt.Errorf("token keygen: %w", err)
 	}
 	return k.KeyID(), nil
+}
+
+// Rotation is what a key rotation did.
+type Rotation struct {
+	New, Old string    // kids
+	OldUntil time.Time // the old key verifies until then
+}
+
+// RotateSigningKey makes a new signing key and keeps the current one,
+// public only, verifying until every token it can have signed has expired
+// (the longest token life plus the clock skew); retired keys past that are
+// dropped. Running gateways read the set again on the first token of the
+// new key, so it is accepted everywhere at once.
+func RotateSigningKey(ctx context.Context, cfg *config.Config, now time.Time) (*Rotation, error) {
+	s, err := LoadSigningKeys(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("token keygen --rotate: %w", err)
+	}
+	data, err := issuer.Generate()
+	if err != nil {
+		return nil, err
+	}
+	next, err := issuer.ParseKey(data)
+	if err != nil {
+		return nil, err
+	}
+	old := s.Current.KeyID()
+	if err := s.Rotate(next, now, issuer.MaxTTL+cfg.Auth.ClockSkew); err != nil {
+		return nil, fmt.Errorf("token keygen --rotate: %w", err)
+	}
+	if err := writeSigningKeys(cfg, s); err != nil {
+		return nil, fmt.Errorf("token keygen --rotate: %w", err)
+	}
+	return &Rotation{New: next.KeyID(), Old: old, OldUntil: s.Previous[0].NotAfter}, nil
+}
+
+// WithdrawSigningKey removes a retired key from the set: the tokens it
+// signed stop verifying (within a minute in running gateways, which read
+// the set again; at once on reload).
+func WithdrawSigningKey(ctx context.Context, cfg *config.Config, kid string) error {
+	s, err := LoadSigningKeys(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("token keygen --withdraw: %w", err)
+	}
+	if err := s.Withdraw(kid); err != nil {
+		return fmt.Errorf("token keygen --withdraw: %w", err)
+	}
+	if err := writeSigningKeys(cfg, s); err != nil {
+		return fmt.Errorf("token keygen --withdraw: %w", err)
+	}
+	return nil
+}
+
+// writeSigningKeys replaces the stored key set: in the local secrets
+// store, or the key file by a 0600 temporary file renamed over it, so a
+// reader never sees half a key.
+func writeSigningKeys(cfg *config.Config, s *issuer.KeySet) error {
+	data, err := s.Marshal()
+	if err != nil {
+		return err
+	}
+	ref := cfg.Auth.SigningKey
+	if name, ok := secretstore.Ref(ref); ok {
+		f, _, err := OpenSecretFile(cfg.Secrets, false)
+		if err != nil {
+			return err
+		}
+		return f.Set(name, string(data))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(ref), "."+filepath.Base(ref)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename: nothing
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), ref)
 }
 
 // IssueRequest is what `mcpwarden token issue` asks for.

@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+
+	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/issuer"
 )
 
 func localAuthConfig(t *testing.T) *config.Config {
@@ -146,4 +150,113 @@ auth:
 	if _, err := IssueToken(ctx, cfg, IssueRequest{Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: "ci"}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Rotation with overlap, through the functions `token keygen --rotate`
+// and `--withdraw` call and the validator serve builds: new tokens are
+// signed with the new key, the running validator accepts them at once,
+// tokens of the old key keep working, and a withdrawn key stops.
+func TestRotateSigningKey(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	dir := t.TempDir()
+	file := localAuthConfig(t)
+	store, err := config.Parse("t.yaml", []byte(`servers: {a: {command: [x]}}
+secrets: {file: `+filepath.Join(dir, "s.enc")+`, key_file: `+filepath.Join(dir, "s.key")+`}
+auth:
+  issuer: local
+  resource: https://gw.example.com/mcp
+  signing_key: secret://mcpwarden-token-key
+  scopes: {mcp:read: {risks: [read]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, cfg := range map[string]*config.Config{"key file": file, "secret store": store} {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			if _, err := RotateSigningKey(ctx, cfg, time.Now()); err == nil {
+				t.Fatal("rotated a key that does not exist")
+			}
+			kid1, err := GenerateSigningKey(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := IssueRequest{Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: "ci"}
+			old, err := IssueToken(ctx, cfg, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := compileAuth(cfg, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v.Validate(ctx, old.Token); err != nil {
+				t.Fatal(err)
+			}
+			// The validator reads the set again at most once a second.
+			time.Sleep(1100 * time.Millisecond)
+			r, err := RotateSigningKey(ctx, cfg, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Old != kid1 || r.New == kid1 || time.Until(r.OldUntil) < issuer.MaxTTL+cfg.Auth.ClockSkew-time.Second {
+				t.Fatalf("rotation %+v", r)
+			}
+			if k, err := LoadSigningKey(ctx, cfg); err != nil || k.KeyID() != r.New {
+				t.Fatalf("current key after rotation: %v %v", k, err)
+			}
+			if name == "key file" {
+				if st, _ := os.Stat(cfg.Auth.SigningKey); st.Mode().Perm() != 0o600 {
+					t.Fatalf("rotated key file mode %v", st.Mode().Perm())
+				}
+			}
+			fresh, err := IssueToken(ctx, cfg, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kidOf(t, fresh.Token) != r.New {
+				t.Fatalf("new token signed by %s, want %s", kidOf(t, fresh.Token), r.New)
+			}
+			v2, err := compileAuth(cfg, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for vn, vv := range map[string]interface {
+				Validate(context.Context, string) (*authn.Principal, error)
+			}{"running": v, "restarted": v2} {
+				for tn, tok := range map[string]string{"old key": old.Token, "new key": fresh.Token} {
+					if _, err := vv.Validate(ctx, tok); err != nil {
+						t.Errorf("%s validator, %s token: %v", vn, tn, err)
+					}
+				}
+			}
+			// Withdrawn: a validator built after (a reload) refuses the old
+			// key's token at once; the current key cannot be withdrawn.
+			if err := WithdrawSigningKey(ctx, cfg, r.New); err == nil {
+				t.Fatal("withdrew the current key")
+			}
+			if err := WithdrawSigningKey(ctx, cfg, r.Old); err != nil {
+				t.Fatal(err)
+			}
+			v3, err := compileAuth(cfg, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := v3.Validate(ctx, old.Token); err == nil {
+				t.Fatal("withdrawn key's token accepted after reload")
+			}
+			if _, err := v3.Validate(ctx, fresh.Token); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func kidOf(t *testing.T, tok string) string {
+	t.Helper()
+	jws, err := jose.ParseSignedCompact(tok, authn.Algorithms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jws.Signatures[0].Header.KeyID
 }

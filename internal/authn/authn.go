@@ -53,7 +53,14 @@ type Config struct {
 	JWKSURL string
 	// Keys, when set, are the issuer's keys, never fetched: the gateway's
 	// own issuer (auth.issuer local), which also serves them (ServeJWKS).
-	Keys        []jose.JSONWebKey
+	Keys []jose.JSONWebKey
+	// KeySource, when set (and Keys not), supplies the issuer's keys
+	// instead of a JWKS fetch: the gateway's own key set, kept in the
+	// secrets backend, which a rotation changes under running replicas.
+	// It is read on first use (Warm), again when a token names an unknown
+	// kid (at most once a second), and in the background once a minute;
+	// a key it no longer lists drops the tokens cached as verified by it.
+	KeySource   func(context.Context) ([]SourcedKey, error)
 	ClockSkew   time.Duration
 	GroupsClaim string // default "groups"
 	// Revocations, when set, is consulted for every token: a token
@@ -150,13 +157,17 @@ func New(cfg Config) (*Validator, error) {
 	if len(cfg.Keys) > 0 {
 		ks.static = true
 		ks.snap.Store(&keySnap{keys: cfg.Keys, fetched: now()})
+	} else {
+		ks.source = cfg.KeySource
 	}
-	return &Validator{
+	v := &Validator{
 		cfg:   cfg,
 		keys:  ks,
 		cache: newTokenCache(defaultCacheSize),
 		now:   now,
-	}, nil
+	}
+	ks.onRemove = v.cache.dropKIDs
+	return v, nil
 }
 
 // Config returns the validator's configuration.
@@ -187,6 +198,9 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Principal, err
 	sum := cacheKey(token)
 	rev := v.cfg.Revocations
 	if e, ok := v.cache.entry(sum, now); ok {
+		// A cached token does not reach the keys: keep them fresh here too,
+		// so a withdrawn key's tokens are dropped.
+		v.keys.refreshIfStale(v.keys.snap.Load(), now)
 		if rev != nil {
 			if err := v.checkCached(ctx, sum, e, rev); err != nil {
 				return nil, err
@@ -194,7 +208,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Principal, err
 		}
 		return e.p, v.checkRequired(e.p)
 	}
-	p, err := v.verify(ctx, token, now)
+	p, kid, keyEnd, err := v.verify(ctx, token, now)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +221,7 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Principal, err
 			return nil, err
 		}
 	}
-	v.cache.putEpoch(sum, p, epoch)
+	v.cache.putKey(sum, p, epoch, kid, keyEnd)
 	return p, v.checkRequired(p)
 }
 
@@ -225,19 +239,26 @@ func (v *Validator) checkRequired(p *Principal) error {
 	return nil
 }
 
-func (v *Validator) verify(ctx context.Context, token string, now time.Time) (*Principal, error) {
+// verify checks the token, returning its principal, the kid of the key
+// that verified it and the end of that key (zero: none).
+func (v *Validator) verify(ctx context.Context, token string, now time.Time) (*Principal, string, time.Time, error) {
 	jws, err := jose.ParseSignedCompact(token, Algorithms)
 	if err != nil {
-		return nil, invalid("malformed token or unaccepted algorithm", err)
+		return nil, "", time.Time{}, invalid("malformed token or unaccepted algorithm", err)
 	}
 	if len(jws.Signatures) != 1 {
-		return nil, invalid("malformed token", nil)
+		return nil, "", time.Time{}, invalid("malformed token", nil)
 	}
 	hdr := jws.Signatures[0].Header
-	payload, err := v.keys.verify(ctx, jws, hdr.KeyID, hdr.Algorithm)
+	payload, kid, end, err := v.keys.verify(ctx, jws, hdr.KeyID, hdr.Algorithm)
 	if err != nil {
-		return nil, err
+		return nil, "", time.Time{}, err
 	}
+	p, err := v.checkClaims(payload, now)
+	return p, kid, end, err
+}
+
+func (v *Validator) checkClaims(payload []byte, now time.Time) (*Principal, error) {
 	c, err := parseClaims(payload, v.cfg.GroupsClaim)
 	if err != nil {
 		return nil, invalid("malformed claims", err)

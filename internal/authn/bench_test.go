@@ -34,7 +34,7 @@ func BenchmarkValidate(b *testing.B) {
 		b.Run(string(alg)+"/verify", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := v.verify(ctx, tok, time.Now()); err != nil {
+				if _, _, _, err := v.verify(ctx, tok, time.Now()); err != nil {
 					b.Fatal(err)
 				}
 			}

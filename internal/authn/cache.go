@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,10 @@ type tokenCache struct {
 
 type cacheEntry struct {
 	p *Principal
+	// kid is the key that verified the token; until is when the entry
+	// ends: the token's expiry, or the key's end if sooner.
+	kid   string
+	until time.Time
 	// epoch is the revocation list's epoch when the token was last checked
 	// against the shared store.
 	epoch atomic.Uint64
@@ -42,16 +47,20 @@ func (c *tokenCache) entry(sum [32]byte, now time.Time) (*cacheEntry, bool) {
 	c.mu.RLock()
 	e, ok := c.m[sum]
 	c.mu.RUnlock()
-	if !ok || !now.Before(e.p.Expiry) {
+	if !ok || !now.Before(e.until) {
 		return nil, false
 	}
 	return e, true
 }
 
-func (c *tokenCache) put(sum [32]byte, p *Principal) { c.putEpoch(sum, p, 0) }
+func (c *tokenCache) put(sum [32]byte, p *Principal) { c.putKey(sum, p, 0, "", time.Time{}) }
 
-func (c *tokenCache) putEpoch(sum [32]byte, p *Principal, epoch uint64) {
-	e := &cacheEntry{p: p}
+// putKey caches p, verified by key kid, which ends at keyEnd (zero: never).
+func (c *tokenCache) putKey(sum [32]byte, p *Principal, epoch uint64, kid string, keyEnd time.Time) {
+	e := &cacheEntry{p: p, kid: kid, until: p.Expiry}
+	if !keyEnd.IsZero() && keyEnd.Before(e.until) {
+		e.until = keyEnd
+	}
 	e.epoch.Store(epoch)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -60,7 +69,7 @@ func (c *tokenCache) putEpoch(sum [32]byte, p *Principal, epoch uint64) {
 		// map order is random, and an evicted token is only verified again.
 		now := time.Now()
 		for k, v := range c.m {
-			if !now.Before(v.p.Expiry) {
+			if !now.Before(v.until) {
 				delete(c.m, k)
 			}
 		}
@@ -93,6 +102,18 @@ func (c *tokenCache) dropJTI(jti string) int {
 		}
 	}
 	return n
+}
+
+// dropKIDs removes the entries verified by the keys kids (keys the
+// issuer no longer lists).
+func (c *tokenCache) dropKIDs(kids []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if slices.Contains(kids, e.kid) {
+			delete(c.m, k)
+		}
+	}
 }
 
 func (c *tokenCache) len() int {

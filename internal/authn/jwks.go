@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -33,15 +34,34 @@ const (
 	minRefetch  = 10 * time.Second
 	maxDocBytes = 1 << 20
 	maxKeys     = 100
+	// sourceMaxAge and sourceMinReload are keysMaxAge and minRefetch for
+	// keys read from a KeySource (the gateway's own key set, a local
+	// read): a withdrawn key stops verifying within a minute, and a token
+	// of a newly rotated key is accepted within a second.
+	sourceMaxAge    = time.Minute
+	sourceMinReload = time.Second
 )
+
+// SourcedKey is a verification key from a KeySource. A NotAfter that is
+// set ends the key: from then on it verifies nothing (a rotated-out key
+// of the gateway's own issuer, kept until the tokens it signed expire).
+type SourcedKey struct {
+	jose.JSONWebKey
+	NotAfter time.Time
+}
 
 // keySet holds the issuer's verification keys.
 type keySet struct {
 	issuer   string
 	override string // configured jwks_url
 	static   bool   // keys given in Config.Keys: never fetched
+	source   func(context.Context) ([]SourcedKey, error)
 	client   *http.Client
 	now      func() time.Time
+	// onRemove is told the kids a refresh removed, so that tokens cached
+	// as verified by them are dropped.
+	onRemove func(kids []string)
+	bg       atomic.Bool // a background refresh is under way
 
 	snap atomic.Pointer[keySnap]
 
@@ -53,8 +73,9 @@ type keySet struct {
 }
 
 type keySnap struct {
-	keys    []jose.JSONWebKey
-	fetched time.Time
+	keys     []jose.JSONWebKey
+	notAfter []time.Time // per key; nil, or zero for a key without end
+	fetched  time.Time
 }
 
 func newKeySet(issuer, override string, client *http.Client, now func() time.Time) *keySet {
@@ -62,39 +83,56 @@ func newKeySet(issuer, override string, client *http.Client, now func() time.Tim
 }
 
 // verify checks jws against the key named kid (any key of a matching
-// algorithm when the token names none) and returns the payload.
-func (ks *keySet) verify(ctx context.Context, jws *jose.JSONWebSignature, kid, alg string) ([]byte, error) {
+// algorithm when the token names none) and returns the payload, the kid
+// of the key that verified it and that key's end (zero: none).
+func (ks *keySet) verify(ctx context.Context, jws *jose.JSONWebSignature, kid, alg string) ([]byte, string, time.Time, error) {
 	s := ks.snap.Load()
-	switch {
-	case s == nil:
+	if s == nil {
 		if err := ks.refresh(ctx); err != nil {
-			return nil, &Error{Code: ErrInvalidToken, Description: "issuer keys unavailable", Err: err}
+			return nil, "", time.Time{}, &Error{Code: ErrInvalidToken, Description: "issuer keys unavailable", Err: err}
 		}
 		s = ks.snap.Load()
-	case !ks.static && ks.now().Sub(s.fetched) > keysMaxAge:
+	} else {
 		// Stale keys still verify while fresh ones are fetched: requests
 		// do not wait on the issuer.
-		go ks.refreshIfIdle()
+		ks.refreshIfStale(s, ks.now())
 	}
-	cands := s.match(kid, alg)
+	now := ks.now()
+	cands := s.match(kid, alg, now)
 	if len(cands) == 0 && kid != "" && !ks.static {
 		// A new kid: the issuer may have rotated its keys.
 		_ = ks.refresh(ctx)
 		s = ks.snap.Load()
-		cands = s.match(kid, alg)
+		cands = s.match(kid, alg, now)
 	}
 	if len(cands) == 0 {
-		return nil, invalid("unknown signing key", fmt.Errorf("kid %q alg %s", kid, alg))
+		return nil, "", time.Time{}, invalid("unknown signing key", fmt.Errorf("kid %q alg %s", kid, alg))
 	}
 	var lastErr error
-	for _, k := range cands {
-		payload, err := jws.Verify(k.Key)
+	for _, i := range cands {
+		payload, err := jws.Verify(s.keys[i].Key)
 		if err == nil {
-			return payload, nil
+			return payload, s.keys[i].KeyID, s.end(i), nil
 		}
 		lastErr = err
 	}
-	return nil, invalid("bad signature", lastErr)
+	return nil, "", time.Time{}, invalid("bad signature", lastErr)
+}
+
+// refreshIfStale starts a background refresh of keys older than their
+// maximum age, unless one is under way.
+func (ks *keySet) refreshIfStale(s *keySnap, now time.Time) {
+	maxAge := keysMaxAge
+	if ks.source != nil {
+		maxAge = sourceMaxAge
+	}
+	if ks.static || s == nil || now.Sub(s.fetched) <= maxAge || !ks.bg.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer ks.bg.Store(false)
+		ks.refreshIfIdle()
+	}()
 }
 
 // refreshIfIdle refreshes unless a fetch is under way already.
@@ -106,23 +144,46 @@ func (ks *keySet) refreshIfIdle() {
 	_ = ks.refresh(context.Background())
 }
 
-func (s *keySnap) match(kid, alg string) []jose.JSONWebKey {
+// match returns the indexes of the keys that may have signed a token
+// naming kid and alg, leaving out keys past their end.
+func (s *keySnap) match(kid, alg string, now time.Time) []int {
 	if s == nil {
 		return nil
 	}
-	var out []jose.JSONWebKey
-	for _, k := range s.keys {
+	var out []int
+	for i, k := range s.keys {
 		if kid != "" && k.KeyID != kid {
 			continue
 		}
 		if k.Algorithm != "" && k.Algorithm != alg || !keyFits(k.Key, alg) {
 			continue
 		}
-		out = append(out, k)
+		if end := s.end(i); !end.IsZero() && !now.Before(end) {
+			continue
+		}
+		out = append(out, i)
 		// A token without kid is tried against a few keys only: each try
 		// is a signature check, and failures are not cached.
 		if kid == "" && len(out) == maxKeylessTries {
 			break
+		}
+	}
+	return out
+}
+
+func (s *keySnap) end(i int) time.Time {
+	if s.notAfter == nil {
+		return time.Time{}
+	}
+	return s.notAfter[i]
+}
+
+// live is the keys that verify at now.
+func (s *keySnap) live(now time.Time) []jose.JSONWebKey {
+	var out []jose.JSONWebKey
+	for i, k := range s.keys {
+		if end := s.end(i); end.IsZero() || now.Before(end) {
+			out = append(out, k)
 		}
 	}
 	return out
@@ -150,9 +211,10 @@ func keyFits(key any, alg string) bool {
 	return false
 }
 
-// refresh fetches the JWKS, unless a fetch was tried within minRefetch
-// (then it returns that fetch's error). Concurrent callers wait for the
-// one fetch. On failure the keys already held are kept.
+// refresh fetches the JWKS (or reads the KeySource), unless that was
+// tried within minRefetch (then it returns that try's error). Concurrent
+// callers wait for the one fetch. On failure the keys already held are
+// kept.
 func (ks *keySet) refresh(ctx context.Context) error {
 	if ks.static {
 		return nil
@@ -160,18 +222,63 @@ func (ks *keySet) refresh(ctx context.Context) error {
 	ks.fetchMu.Lock()
 	defer ks.fetchMu.Unlock()
 	now := ks.now()
-	if !ks.lastTry.IsZero() && now.Sub(ks.lastTry) < minRefetch {
+	spacing := minRefetch
+	if ks.source != nil {
+		spacing = sourceMinReload
+	}
+	if !ks.lastTry.IsZero() && now.Sub(ks.lastTry) < spacing {
 		return ks.lastErr
 	}
 	ks.lastTry = now
 	ks.attempts.Add(1)
-	keys, err := ks.fetch(ctx)
+	var next *keySnap
+	var err error
+	if ks.source != nil {
+		next, err = ks.read(ctx)
+	} else {
+		var keys []jose.JSONWebKey
+		if keys, err = ks.fetch(ctx); err == nil {
+			next = &keySnap{keys: keys}
+		}
+	}
 	ks.lastErr = err
 	if err != nil {
 		return err
 	}
-	ks.snap.Store(&keySnap{keys: keys, fetched: now})
+	next.fetched = now
+	old := ks.snap.Swap(next)
+	if old != nil && ks.onRemove != nil {
+		var gone []string
+		for _, k := range old.keys {
+			if !slices.ContainsFunc(next.keys, func(n jose.JSONWebKey) bool { return n.KeyID == k.KeyID }) {
+				gone = append(gone, k.KeyID)
+			}
+		}
+		if len(gone) > 0 {
+			ks.onRemove(gone)
+		}
+	}
 	return nil
+}
+
+// read takes the keys of the KeySource, public signature keys only.
+func (ks *keySet) read(ctx context.Context) (*keySnap, error) {
+	keys, err := ks.source(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("authn: keys: %w", err)
+	}
+	s := &keySnap{}
+	for _, k := range keys {
+		if !k.Valid() || !k.IsPublic() || (k.Use != "" && k.Use != "sig") || len(s.keys) == maxKeys {
+			continue
+		}
+		s.keys = append(s.keys, k.JSONWebKey)
+		s.notAfter = append(s.notAfter, k.NotAfter)
+	}
+	if len(s.keys) == 0 {
+		return nil, errors.New("authn: keys: no usable public signing key")
+	}
+	return s, nil
 }
 
 func (ks *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {

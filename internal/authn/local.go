@@ -7,7 +7,8 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// Paths the gateway serves when it is its own issuer (Config.Keys): RFC
+// Paths the gateway serves when it is its own issuer (Config.Keys or
+// Config.KeySource): RFC
 // 8414 metadata at the well-known path of an issuer without a path, and
 // the JWKS it names.
 const (
@@ -17,7 +18,7 @@ const (
 
 // LocalIssuer reports whether the validator's keys are its own (served,
 // never fetched).
-func (v *Validator) LocalIssuer() bool { return len(v.cfg.Keys) > 0 }
+func (v *Validator) LocalIssuer() bool { return len(v.cfg.Keys) > 0 || v.cfg.KeySource != nil }
 
 // IssuerMetadata is the RFC 8414 document of the gateway as issuer. It
 // names no authorization or token endpoint: tokens come from
@@ -51,9 +52,13 @@ func (v *Validator) ServeIssuer(w http.ResponseWriter, r *http.Request) {
 	}
 	body := v.IssuerMetadata()
 	if r.URL.Path == JWKSPath {
-		set := jose.JSONWebKeySet{}
-		for _, k := range v.cfg.Keys {
-			set.Keys = append(set.Keys, k.Public())
+		// The keys that verify now: during a rotation's overlap the
+		// retired key too, so others can check the tokens it signed.
+		set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
+		if s := v.keys.snap.Load(); s != nil {
+			for _, k := range s.live(v.now()) {
+				set.Keys = append(set.Keys, k.Public())
+			}
 		}
 		body, _ = json.Marshal(set)
 	}

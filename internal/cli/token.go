@@ -39,23 +39,51 @@ set auth.issuer: local and auth.signing_key (docs/identity.md).`,
 	}
 	fail := func(err error) error { return &exitError{code: 1, err: err} }
 
+	var rotate bool
+	var withdraw string
 	keygen := &cobra.Command{
-		Use:   "keygen",
-		Short: "Make the issuer's Ed25519 signing key where auth.signing_key says (never replaces one)",
-		Args:  cobra.NoArgs,
+		Use:   "keygen [--rotate | --withdraw KID]",
+		Short: "Make the issuer's Ed25519 signing key where auth.signing_key says; --rotate replaces it with overlap",
+		Long: `keygen makes the issuer's signing key where auth.signing_key says, once: it
+never replaces a key. --rotate makes a new signing key and keeps the old one's
+public half verifying until every token it signed has expired (15 minutes plus
+auth.clock_skew); running gateways pick the new key up on its first token.
+--withdraw KID removes a retired key at once (one believed compromised): its
+tokens stop verifying within a minute, at once after a reload.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := load()
 			if err != nil {
 				return err
 			}
-			kid, err := app.GenerateSigningKey(cfg)
-			if err != nil {
-				return fail(err)
+			out := cmd.OutOrStdout()
+			switch {
+			case rotate && withdraw != "":
+				return &exitError{code: 2, err: fmt.Errorf("token keygen: --rotate and --withdraw do not go together")}
+			case rotate:
+				r, err := app.RotateSigningKey(cmd.Context(), cfg, time.Now())
+				if err != nil {
+					return fail(err)
+				}
+				fmt.Fprintf(out, "new signing key %s in %s; the previous key %s verifies until %s\n",
+					r.New, cfg.Auth.SigningKey, r.Old, r.OldUntil.UTC().Format(time.RFC3339))
+			case withdraw != "":
+				if err := app.WithdrawSigningKey(cmd.Context(), cfg, withdraw); err != nil {
+					return fail(err)
+				}
+				fmt.Fprintf(out, "withdrew key %s from %s: its tokens stop verifying within a minute (at once after a reload)\n", withdraw, cfg.Auth.SigningKey)
+			default:
+				kid, err := app.GenerateSigningKey(cfg)
+				if err != nil {
+					return fail(err)
+				}
+				fmt.Fprintf(out, "made signing key %s in %s; every replica must read the same key\n", kid, cfg.Auth.SigningKey)
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "made signing key %s in %s; every replica must read the same key\n", kid, cfg.Auth.SigningKey)
 			return nil
 		},
 	}
+	keygen.Flags().BoolVar(&rotate, "rotate", false, "replace the signing key; the old one keeps verifying until its tokens have expired")
+	keygen.Flags().StringVar(&withdraw, "withdraw", "", "remove the retired key KID at once (its tokens stop verifying)")
 
 	var scope, subject string
 	var audience []string
