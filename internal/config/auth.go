@@ -52,6 +52,10 @@ type Auth struct {
 	// revocations in a file in the state directory (one machine).
 	Revocation       string
 	RevocationPrefix string
+	// AuthorizationServer configures issuer: embedded (defaults when the
+	// key is left out); asSet records that the key was written.
+	AuthorizationServer *AuthorizationServer
+	asSet               bool
 }
 
 // IssuerLocal as auth.issuer makes the gateway trust tokens it issued
@@ -62,8 +66,10 @@ const IssuerLocal = "local"
 // channel.
 const DefaultRevocationPrefix = "mcpwarden:revoked:"
 
-// IsLocal reports whether the gateway is its own issuer.
-func (a *Auth) IsLocal() bool { return a != nil && a.Issuer == IssuerLocal }
+// IsLocal reports whether the gateway is its own issuer: issuer local
+// (tokens from mcpwarden token issue) or embedded (the embedded
+// authorization server), both signing with auth.signing_key.
+func (a *Auth) IsLocal() bool { return a != nil && (a.Issuer == IssuerLocal || a.Issuer == IssuerEmbedded) }
 
 // ScopeGrant is what one scope allows: calls matching every list it
 // sets; "*" matches anything.
@@ -72,12 +78,13 @@ type ScopeGrant struct {
 }
 
 var (
-	authKeys  = []string{"mode", "issuer", "resource", "audience", "jwks_url", "required_scopes", "scopes", "clock_skew", "groups_claim", "signing_key", "revocation", "revocation_prefix"}
+	authKeys  = []string{"mode", "issuer", "resource", "audience", "jwks_url", "required_scopes", "scopes", "clock_skew", "groups_claim", "signing_key", "revocation", "revocation_prefix", "authorization_server"}
 	grantKeys = []string{"servers", "tools", "risks"}
 )
 
 func (d *decoder) auth(path string, raw *yaml.Node, cfg *Config) {
-	a := &Auth{ClockSkew: DefaultClockSkew, GroupsClaim: DefaultGroupsClaim, RevocationPrefix: DefaultRevocationPrefix}
+	a := &Auth{ClockSkew: DefaultClockSkew, GroupsClaim: DefaultGroupsClaim, RevocationPrefix: DefaultRevocationPrefix,
+		AuthorizationServer: defaultAuthorizationServer()}
 	cfg.Auth = a
 	es, ok := d.mapping(path, raw)
 	if !ok {
@@ -118,6 +125,9 @@ func (d *decoder) auth(path string, raw *yaml.Node, cfg *Config) {
 			a.ClockSkew, _ = d.duration(p, v)
 		case "scopes":
 			d.scopes(p, v, a)
+		case "authorization_server":
+			a.asSet = true
+			d.authorizationServer(p, v, a)
 		}
 	}
 }
@@ -173,7 +183,7 @@ func (c *Config) validateAuth(v *validator) {
 	switch a.Mode {
 	case AuthNone:
 		if a.Issuer != "" || a.Resource != "" || a.JWKSURL != "" || len(a.Audience) > 0 || len(a.RequiredScopes) > 0 || len(a.Scopes) > 0 ||
-			a.SigningKey != "" || a.Revocation != "" {
+			a.SigningKey != "" || a.Revocation != "" || a.asSet {
 			v.addf("auth.mode", "mode none takes no other auth keys: tokens are not checked")
 		}
 		return
@@ -184,7 +194,7 @@ func (c *Config) validateAuth(v *validator) {
 	}
 	switch {
 	case a.Issuer == "":
-		v.addf("auth.issuer", "required: the issuer identifier of the authorization server, e.g. https://idp.example.com, or local for tokens from mcpwarden token issue")
+		v.addf("auth.issuer", "required: the issuer identifier of the authorization server, e.g. https://idp.example.com, local for tokens from mcpwarden token issue, or embedded for the gateway's own authorization server")
 	case a.IsLocal():
 		c.validateLocalIssuer(v)
 	default:
@@ -195,6 +205,7 @@ func (c *Config) validateAuth(v *validator) {
 			v.addf("auth.signing_key", "only with issuer: local (an external issuer signs its own tokens)")
 		}
 	}
+	c.validateAuthorizationServer(v, a.asSet)
 	if a.Revocation != "" {
 		if err := checkRevocationURL(a.Revocation); err != nil {
 			v.addf("auth.revocation", "%v", err)

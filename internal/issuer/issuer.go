@@ -92,6 +92,13 @@ func ParseKey(data []byte) (*Key, error) {
 // KeyID is the key's kid.
 func (k *Key) KeyID() string { return k.priv.KeyID }
 
+// Algorithm is the key's JWS algorithm (EdDSA or ES256).
+func (k *Key) Algorithm() jose.SignatureAlgorithm { return jose.SignatureAlgorithm(k.priv.Algorithm) }
+
+// Private is the private key itself, for a signer other than Issue's
+// (the embedded authorization server's).
+func (k *Key) Private() any { return k.priv.Key }
+
 // Public is the verification key, as a JWKS publishes it.
 func (k *Key) Public() jose.JSONWebKey {
 	pub := k.priv.Public()

@@ -1,0 +1,150 @@
+package config
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// IssuerEmbedded as auth.issuer runs the embedded OAuth 2.1 authorization
+// server (docs/identity.md#the-embedded-authorization-server): clients
+// register and people sign in at the gateway itself, which signs the
+// tokens with auth.signing_key exactly as issuer local does.
+const IssuerEmbedded = "embedded"
+
+// Embedded authorization server defaults and limits.
+const (
+	DefaultASAccessTokenTTL  = 10 * time.Minute
+	MinASAccessTokenTTL      = 5 * time.Minute
+	MaxASAccessTokenTTL      = 15 * time.Minute
+	DefaultASRefreshTokenTTL = 24 * time.Hour
+	MaxASRefreshTokenTTL     = 90 * 24 * time.Hour
+	DefaultASAdminUser       = "admin"
+)
+
+// AuthorizationServer is auth.authorization_server: how the embedded
+// authorization server registers clients and signs people in.
+type AuthorizationServer struct {
+	// DynamicRegistration enables RFC 7591 registration at /oauth2/register.
+	DynamicRegistration bool
+	// ClientIDMetadataDocuments accepts an https URL as client_id, whose
+	// JSON document describes the client.
+	ClientIDMetadataDocuments bool
+	AccessTokenTTL            time.Duration
+	RefreshTokenTTL           time.Duration
+	// AdminUser and AdminPassword are the local administrator for the
+	// first set-up; the password is a secret://NAME reference. No
+	// password: no local sign-in.
+	AdminUser, AdminPassword string
+	// SSO signs people in through the company's identity provider
+	// (config/sso.go); nil: not configured.
+	SSO *SSO
+}
+
+var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso"}
+var asAdminKeys = []string{"user", "password"}
+
+// IsEmbedded reports whether the gateway runs its own authorization
+// server.
+func (a *Auth) IsEmbedded() bool { return a != nil && a.Issuer == IssuerEmbedded }
+
+func (d *decoder) authorizationServer(path string, raw *yaml.Node, a *Auth) {
+	s := a.AuthorizationServer
+	es, ok := d.mapping(path, raw)
+	if !ok {
+		return
+	}
+	for _, e := range es {
+		p := joinKey(path, e.name)
+		if !slices.Contains(asKeys, e.name) {
+			d.unknown(p, e, asKeys)
+			continue
+		}
+		v := d.field(p, e)
+		if v == nil {
+			continue
+		}
+		switch e.name {
+		case "dynamic_registration":
+			s.DynamicRegistration, _ = d.boolean(p, v)
+		case "client_id_metadata_documents":
+			s.ClientIDMetadataDocuments, _ = d.boolean(p, v)
+		case "access_token_ttl":
+			s.AccessTokenTTL, _ = d.duration(p, v)
+		case "refresh_token_ttl":
+			s.RefreshTokenTTL, _ = d.duration(p, v)
+		case "sso":
+			s.SSO = d.sso(p, v)
+		case "admin":
+			aes, ok := d.mapping(p, v)
+			if !ok {
+				continue
+			}
+			for _, ae := range aes {
+				ap := joinKey(p, ae.name)
+				if !slices.Contains(asAdminKeys, ae.name) {
+					d.unknown(ap, ae, asAdminKeys)
+					continue
+				}
+				av := d.field(ap, ae)
+				if av == nil {
+					continue
+				}
+				switch ae.name {
+				case "user":
+					s.AdminUser, _ = d.str(ap, av)
+				case "password":
+					s.AdminPassword, _ = d.str(ap, av)
+				}
+			}
+		}
+	}
+}
+
+// defaultAuthorizationServer is the section's value when it is left out:
+// both registration kinds on (MCP clients need one of them), no local
+// administrator.
+func defaultAuthorizationServer() *AuthorizationServer {
+	return &AuthorizationServer{DynamicRegistration: true, ClientIDMetadataDocuments: true,
+		AccessTokenTTL: DefaultASAccessTokenTTL, RefreshTokenTTL: DefaultASRefreshTokenTTL, AdminUser: DefaultASAdminUser}
+}
+
+// validateAuthorizationServer checks auth.authorization_server, which only
+// issuer: embedded takes.
+func (c *Config) validateAuthorizationServer(v *validator, set bool) {
+	a := c.Auth
+	if !a.IsEmbedded() {
+		if set {
+			v.addf("auth.authorization_server", "only with issuer: embedded")
+		}
+		return
+	}
+	s := a.AuthorizationServer
+	const p = "auth.authorization_server"
+	if s.AccessTokenTTL < MinASAccessTokenTTL || s.AccessTokenTTL > MaxASAccessTokenTTL {
+		v.addf(p+".access_token_ttl", "must be between %v and %v, got %v", MinASAccessTokenTTL, MaxASAccessTokenTTL, s.AccessTokenTTL)
+	}
+	if s.RefreshTokenTTL < time.Minute || s.RefreshTokenTTL > MaxASRefreshTokenTTL {
+		v.addf(p+".refresh_token_ttl", "must be between 1m and %v, got %v", MaxASRefreshTokenTTL, s.RefreshTokenTTL)
+	}
+	if strings.TrimSpace(s.AdminUser) == "" || strings.ContainsAny(s.AdminUser, " \t\r\n\x00") {
+		v.addf(p+".admin.user", "must be a non-empty name without spaces")
+	}
+	switch pw := s.AdminPassword; {
+	case pw == "":
+	case strings.HasPrefix(pw, "secret://"):
+		if !secretNameRe.MatchString(strings.TrimPrefix(pw, "secret://")) {
+			v.addf(p+".admin.password", "invalid secret name in %q", pw)
+		}
+	default:
+		v.addf(p+".admin.password", "a password is never written into the config: store it with mcpwarden secret set NAME and write secret://NAME")
+	}
+	if s.SSO != nil {
+		c.validateSSO(v, s.SSO)
+	}
+	if !s.DynamicRegistration && !s.ClientIDMetadataDocuments {
+		v.addf(p, "no way for clients to register: enable dynamic_registration or client_id_metadata_documents")
+	}
+}
