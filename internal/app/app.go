@@ -240,7 +240,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	var cur atomic.Pointer[snapshot]
 	enableMetrics(cfg.Metrics)     // before the chain is compiled: its stages report to it
 	defer startTracing(ctx, log)() // stopped last: flushes the spans of the last sessions
-	aud, err := openAudit(cfg.Audit, log)
+	aud, err := openAudit(cfg.Audit, cfg.Secrets, log)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -373,7 +373,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 	var early []event
 	b.audit = func(e event) { early = append(early, e) }
 	conn, err := b.startStdio(ctx, server, false)
-	aud, aerr := openAudit(cfg.Audit, log)
+	aud, aerr := openAudit(cfg.Audit, cfg.Secrets, log)
 	if aerr == nil {
 		defer aud.Close()
 		rec := newRecorder(aud, log)

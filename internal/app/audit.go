@@ -9,18 +9,21 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/audit"
 	"github.com/mcpwarden/mcpwarden/internal/audit/sink"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
 )
 
 // auditing is the store the chain's audit stage appends to; nil when the
 // store is off.
 type auditing struct {
-	store      *audit.Store
+	store      audit.Appender
 	failClosed bool
 
 	outboxes []*sink.Outbox
@@ -70,6 +73,10 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 	if len(sinks) == 0 {
 		return nil
 	}
+	dir, err := cursorDir(loc, a.store.Origin())
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stop = cancel
 	for _, sk := range sinks {
@@ -86,19 +93,19 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 			if err != nil {
 				return err
 			}
-			out, cursor = n, filepath.Join(filepath.Dir(loc.Path), ".nats-"+sk.Stream+".cursor")
+			out, cursor = n, filepath.Join(dir, ".nats-"+sk.Stream+".cursor")
 		case "webhook":
 			w, err := sink.OpenWebhook(sk.URL, sk.SecretFile, sk.Timeout)
 			if err != nil {
 				return err
 			}
-			out, cursor = w, urlCursor(loc, "webhook", sk.URL)
+			out, cursor = w, urlCursor(dir, "webhook", sk.URL)
 		case "loki":
 			l, err := sink.OpenLoki(sk.URL, sk.Tenant, sk.Labels, sk.Timeout)
 			if err != nil {
 				return err
 			}
-			out, cursor = l, urlCursor(loc, "loki", sk.URL)
+			out, cursor = l, urlCursor(dir, "loki", sk.URL)
 		default:
 			j, err := sink.OpenJSONL(sk.Path, sk.MaxSize, sk.MaxFiles)
 			if err != nil {
@@ -114,11 +121,31 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 	return nil
 }
 
-// urlCursor names the cursor file of a sink that delivers to a URL: beside
-// the database, one per URL, so that changing the URL starts afresh.
-func urlCursor(loc audit.Location, kind, url string) string {
+// urlCursor names the cursor file of a sink that delivers to a URL: in
+// dir, one per URL, so that changing the URL starts afresh.
+func urlCursor(dir, kind, url string) string {
 	h := sha256.Sum256([]byte(url))
-	return filepath.Join(filepath.Dir(loc.Path), "."+kind+"-"+hex.EncodeToString(h[:6])+".cursor")
+	return filepath.Join(dir, "."+kind+"-"+hex.EncodeToString(h[:6])+".cursor")
+}
+
+// cursorDir is where the sinks of a store keep their cursors: beside a
+// SQLite file; for PostgreSQL, in the state directory, one directory per
+// chain (named by its origin). Each replica keeps its own cursors, so each
+// delivers the whole chain (at least once; docs/audit.md).
+func cursorDir(loc audit.Location, origin string) (string, error) {
+	if loc.Postgres == "" {
+		return filepath.Dir(loc.Path), nil
+	}
+	d, err := StateDir()
+	if err != nil {
+		return "", err
+	}
+	id := origin[strings.LastIndexByte(origin, '/')+1:]
+	dir := filepath.Join(d, "audit-sinks", id)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("audit: %w", err)
+	}
+	return dir, nil
 }
 
 // StateDir is where mcpwarden keeps its own files by default:
@@ -143,30 +170,60 @@ func DefaultAuditStore() (string, error) {
 	return "sqlite:" + filepath.Join(d, "audit.db"), nil
 }
 
+// ResolveAuditLocation parses a store URL and reads a postgres DSN kept
+// in the secrets backend (postgres:secret://NAME).
+func ResolveAuditLocation(ctx context.Context, store string, sec config.Secrets) (audit.Location, error) {
+	loc, err := audit.ParseLocation(store)
+	if err != nil {
+		return audit.Location{}, err
+	}
+	if !strings.HasPrefix(loc.Postgres, secretstore.Scheme) {
+		return loc, nil
+	}
+	b, err := OpenSecrets(sec)
+	if err != nil {
+		return audit.Location{}, fmt.Errorf("audit.store: %w", err)
+	}
+	return audit.ResolveLocation(ctx, loc, func(ctx context.Context, v string) (string, error) {
+		return secretstore.Resolve(ctx, b, v)
+	})
+}
+
 // openAudit opens the configured store. Without a key_file, the signing
-// key is kept (and made on first use) beside the database.
-func openAudit(c config.Audit, log *slog.Logger) (*auditing, error) {
+// key is kept (and made on first use) beside a SQLite database, or in the
+// state directory for PostgreSQL (replicas must share one key_file).
+func openAudit(c config.Audit, sec config.Secrets, log *slog.Logger) (*auditing, error) {
 	if c.Store == "" || c.Store == "off" {
 		return nil, nil
 	}
-	loc, err := audit.ParseLocation(c.Store)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	loc, err := ResolveAuditLocation(ctx, c.Store, sec)
 	if err != nil {
 		return nil, err
 	}
 	var key *audit.Key
-	if c.KeyFile != "" {
+	switch {
+	case c.KeyFile != "":
 		key, err = audit.LoadKey(c.KeyFile)
-	} else {
-		if err := os.MkdirAll(filepath.Dir(loc.Path), 0o700); err != nil {
+	default:
+		dir := filepath.Dir(loc.Path)
+		if loc.Postgres != "" {
+			if dir, err = StateDir(); err != nil {
+				return nil, fmt.Errorf("audit: %w", err)
+			}
+			log.Warn("audit: no key_file for the postgres store: signing with the state directory's key; replicas writing one chain must share one key_file")
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("audit: %w", err)
 		}
-		key, err = audit.LoadOrCreateKey(filepath.Join(filepath.Dir(loc.Path), "audit.key"))
+		key, err = audit.LoadOrCreateKey(filepath.Join(dir, "audit.key"))
 	}
 	if err != nil {
 		return nil, err
 	}
 	a := &auditing{failClosed: c.FailClosed}
-	st, err := audit.Open(loc, audit.Options{Key: key, CheckpointEvery: c.CheckpointEvery,
+	st, err := audit.OpenAppender(ctx, loc, audit.Options{Key: key, CheckpointEvery: c.CheckpointEvery,
 		CheckpointInterval: c.CheckpointInterval, Retention: c.Retention, Logger: log, OnCommit: a.poke})
 	if err != nil {
 		return nil, err
@@ -176,7 +233,7 @@ func openAudit(c config.Audit, log *slog.Logger) (*auditing, error) {
 		a.Close()
 		return nil, fmt.Errorf("audit: sinks: %w", err)
 	}
-	log.Info("audit store open", "store", c.Store, "origin", st.Origin(), "vkey", key.VKey, "fail_closed", c.FailClosed,
+	log.Info("audit store open", "store", audit.RedactStore(c.Store), "origin", st.Origin(), "vkey", key.VKey, "fail_closed", c.FailClosed,
 		"retention", c.Retention.String())
 	return a, nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -27,20 +28,26 @@ type storeFlags struct {
 
 func (f *storeFlags) add(c *cobra.Command) {
 	c.Flags().StringVarP(&f.config, "config", "c", "", "configuration file whose audit.store to read")
-	c.Flags().StringVar(&f.store, "store", "", "store URL (sqlite:PATH); default: the configured store, else mcpwarden run's default")
+	c.Flags().StringVar(&f.store, "store", "", "store URL (sqlite:PATH, or postgres:DSN / postgres:secret://NAME); default: the configured store, else mcpwarden run's default")
 	c.Flags().BoolVar(&f.json, "json", false, "machine-readable output")
 }
 
 func (f *storeFlags) location() (audit.Location, error) {
 	url := f.store
-	if url == "" && f.config != "" {
+	// A postgres:secret://NAME store is read from the secrets backend:
+	// the configuration's with -c, else the default file store.
+	var secrets config.Secrets
+	if f.config != "" {
 		cfg, err := config.Load(f.config)
 		if err != nil {
 			return audit.Location{}, err
 		}
-		url = cfg.Audit.Store
+		secrets = cfg.Secrets
 		if url == "" {
-			return audit.Location{}, fmt.Errorf("%s has no audit.store", f.config)
+			url = cfg.Audit.Store
+			if url == "" {
+				return audit.Location{}, fmt.Errorf("%s has no audit.store", f.config)
+			}
 		}
 	}
 	if url == "" {
@@ -49,7 +56,9 @@ func (f *storeFlags) location() (audit.Location, error) {
 			return audit.Location{}, err
 		}
 	}
-	return audit.ParseLocation(url)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return app.ResolveAuditLocation(ctx, url, secrets)
 }
 
 func (f *storeFlags) open() (*audit.Reader, error) {

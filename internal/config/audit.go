@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
 )
 
 // Audit defaults.
@@ -25,7 +27,8 @@ const (
 
 // Audit configures the tamper-evident audit store (docs/audit.md).
 type Audit struct {
-	// Store is "sqlite:PATH[?sync=normal|full]" or "off"; "" leaves the
+	// Store is "sqlite:PATH[?sync=normal|full]", "postgres:DSN" (DSN or
+	// secret://NAME, no password in clear) or "off"; "" leaves the
 	// choice to the command (run: a file in the state directory; serve:
 	// off, with a warning).
 	Store string
@@ -257,8 +260,10 @@ func (a *Audit) validate(v *validator) {
 		if q != "" && q != "sync=normal" && q != "sync=full" {
 			v.addf("audit.store", "unknown option %q: the only option is sync=normal or sync=full", q)
 		}
+	case strings.HasPrefix(a.Store, "postgres:"):
+		a.validatePostgres(v)
 	default:
-		v.addf("audit.store", "unknown store %q: use sqlite:PATH or off", a.Store)
+		v.addf("audit.store", "unknown store %q: use sqlite:PATH, postgres:DSN or off", a.Store)
 	}
 	if strings.ContainsRune(a.KeyFile, 0) {
 		v.addf("audit.key_file", "contains a NUL byte")
@@ -337,6 +342,50 @@ func (a *Audit) validate(v *validator) {
 	if a.CheckpointInterval != 0 && a.CheckpointInterval < time.Second {
 		v.addf("audit.checkpoint_interval", "must be at least 1s, got %v", a.CheckpointInterval)
 	}
+}
+
+// validatePostgres checks a postgres:DSN store: the DSN is a
+// secret://NAME reference or carries no password (PGPASSFILE and
+// PGPASSWORD also work), and replicas writing one chain sign with one
+// key, so key_file is required. Messages never quote the DSN.
+func (a *Audit) validatePostgres(v *validator) {
+	dsn := strings.TrimPrefix(a.Store, "postgres:")
+	if name, ok := secretstore.Ref(dsn); ok {
+		if err := secretstore.CheckName(name); err != nil {
+			v.addf("audit.store", "%v", err)
+		}
+	} else {
+		switch {
+		case dsn == "":
+			v.addf("audit.store", "postgres: needs a DSN or secret://NAME, e.g. postgres:postgres://mcpwarden@db.internal/app?sslmode=verify-full")
+		case plaintextValue(dsn) != "":
+			v.addf("audit.store", "the postgres DSN %s", plaintextSecret("store", dsn))
+		case dsnQueryPassword(dsn):
+			v.addf("audit.store", "the postgres DSN holds a password parameter in clear; %s", howToStore)
+		case !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") && !strings.Contains(dsn, "="):
+			v.addf("audit.store", "postgres: the DSN is neither a postgres:// URL nor key=value pairs")
+		}
+	}
+	if a.KeyFile == "" {
+		v.addf("audit.key_file", "is required with a postgres store: every replica writing the chain signs its checkpoints with this one key (make it with mcpwarden audit keygen)")
+	}
+}
+
+var kvPasswordRe = regexp.MustCompile(`(?i)(^|\s)(ssl)?password\s*=`)
+
+// dsnQueryPassword finds a password given as a parameter (?password=,
+// ?sslpassword=, or sslpassword= in key=value form), which plaintextValue
+// does not look for.
+func dsnQueryPassword(dsn string) bool {
+	if u, err := url.Parse(dsn); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		for k, vals := range u.Query() {
+			if (strings.EqualFold(k, "password") || strings.EqualFold(k, "sslpassword")) && slices.ContainsFunc(vals, func(v string) bool { return v != "" }) {
+				return true
+			}
+		}
+		return false
+	}
+	return kvPasswordRe.MatchString(dsn)
 }
 
 // checkSinkURL wants https, or http to a loopback address: records do not

@@ -137,7 +137,7 @@ servers: {a: {command: [x]}}
 
 func TestAuditProblems(t *testing.T) {
 	_, err := Parse("x.yaml", []byte(`audit:
-  store: postgres:x
+  store: mysql:x
   fail_closed: maybe
   checkpoint_every: -1
   checkpoint_interval: 1ms
@@ -150,7 +150,7 @@ servers:
 		t.Fatal("no problems")
 	}
 	for _, want := range []string{
-		`x.yaml:2:10: audit.store: unknown store "postgres:x"`,
+		`x.yaml:2:10: audit.store: unknown store "mysql:x"`,
 		`x.yaml:3:16: audit.fail_closed: expected true or false, got a string`,
 		`x.yaml:4:21: audit.checkpoint_every: must be at least 1`,
 		`x.yaml:5:24: audit.checkpoint_interval: must be at least 1s`,
@@ -159,6 +159,50 @@ servers:
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+// A postgres store's DSN never carries a password in the config: attack
+// cases (every way a password can be written) and benign look-alikes.
+func TestAuditPostgresStore(t *testing.T) {
+	for _, tc := range []struct {
+		store, key string
+		want       string // "" = accepted
+	}{
+		{"postgres:postgres://mcpwarden@db.internal/app?sslmode=verify-full", "/k", ""},
+		{"postgres:postgresql://db.internal:5433/app?search_path=audit_chain", "/k", ""},
+		{"postgres:host=db.internal dbname=app user=mcpwarden sslmode=require", "/k", ""},
+		{"postgres:secret://audit-dsn", "/k", ""},
+		// Look-alikes: a user or host named password, an empty password parameter.
+		{"postgres:postgres://password@password.example/app", "/k", ""},
+		{"postgres:postgres://u@h/app?password=", "/k", ""},
+		{"postgres:host=h user=password", "/k", ""},
+		// Attacks.
+		{"postgres:postgres://u:hunter2@h/app", "/k", "password in clear"},
+		{"postgres:postgres://u@h/app?password=hunter2", "/k", "password parameter in clear"},
+		{"postgres:postgresql://u@h/app?sslmode=verify-full&PassWord=hunter2", "/k", "password parameter in clear"},
+		{"postgres:postgres://u@h/app?sslpassword=hunter2", "/k", "password parameter in clear"},
+		{"postgres:host=h password=hunter2", "/k", "password in clear"},
+		{"postgres:host=h sslpassword=hunter2", "/k", "password parameter in clear"},
+		{"postgres:host=h PASSWORD = 'hunter 2'", "/k", "password in clear"},
+		{"postgres:secret://../x", "/k", "invalid secret name"},
+		{"postgres:", "/k", "needs a DSN"},
+		{"postgres:db.internal/app", "/k", "neither a postgres:// URL"},
+		{"postgres:postgres://u@h/app", "", "audit.key_file: is required with a postgres store"},
+	} {
+		cfg := "audit:\n  store: \"" + tc.store + "\"\n"
+		if tc.key != "" {
+			cfg += "  key_file: " + tc.key + "\n"
+		}
+		_, err := Parse("x.yaml", []byte(cfg+"servers: {a: {command: [x]}}\n"))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: refused: %v", tc.store, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v, want %q", tc.store, err, tc.want)
+		case err != nil && strings.Contains(err.Error(), "hunter"):
+			t.Errorf("%s: the error quotes the password: %v", tc.store, err)
 		}
 	}
 }
