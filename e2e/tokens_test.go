@@ -172,6 +172,48 @@ func TestTokenIssueRevokeReplicas(t *testing.T) {
 	if _, e, code := mcpwarden("", "token", "revoke", "-c", cliCfg, "eyJhbGciOiJub25lIn0.e30."); code == 0 {
 		t.Fatalf("revoked a foreign token: %s", e)
 	}
+
+	// Key rotation with overlap, under running replicas: a token of the
+	// old key, then keygen --rotate; the new key's token works on every
+	// replica at once (no reload), the old key's too, and both keys are
+	// published. --withdraw removes the old key (it stops within a minute
+	// in running replicas; a replica started now refuses it at once).
+	before, _, _ := mcpwarden("", "token", "issue", "-c", cliCfg, "--scope", "mcp mcp:simple")
+	time.Sleep(1100 * time.Millisecond) // replicas read the set again at most once a second
+	out, e, code := mcpwarden("", "token", "keygen", "-c", cliCfg, "--rotate")
+	if code != 0 || !strings.HasPrefix(out, "new signing key ") {
+		t.Fatalf("keygen --rotate: %d %q %s", code, out, e)
+	}
+	after, _, _ := mcpwarden("", "token", "issue", "-c", cliCfg, "--scope", "mcp mcp:simple")
+	for name, g := range map[string]*gateway{"a": a, "b": b, "c": c} {
+		if s := call(g, after); s != 200 {
+			t.Fatalf("replica %s: new key's token got %d", name, s)
+		}
+		if s := call(g, before); s != 200 {
+			t.Fatalf("replica %s: old key's token during the overlap got %d", name, s)
+		}
+	}
+	resp, err = http.Get(a.Base + "/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks.Keys = nil
+	_ = json.NewDecoder(resp.Body).Decode(&jwks)
+	resp.Body.Close()
+	if len(jwks.Keys) != 2 || jwks.Keys[0]["d"] != nil || jwks.Keys[1]["d"] != nil {
+		t.Fatalf("jwks during the overlap: %v", jwks)
+	}
+	oldKid, _ := jwks.Keys[1]["kid"].(string)
+	if _, e, code := mcpwarden("", "token", "keygen", "-c", cliCfg, "--withdraw", oldKid); code != 0 {
+		t.Fatalf("keygen --withdraw %s: %d %s", oldKid, code, e)
+	}
+	d := startServe(t, cfg)
+	if s := call(d, before); s != 401 {
+		t.Fatalf("replica started after the withdrawal: old key's token got %d", s)
+	}
+	if s := call(d, after); s != 200 {
+		t.Fatalf("replica started after the withdrawal: new key's token got %d", s)
+	}
 }
 
 // jtiOf reads a token's jti (unverified: the gateway checks it).
