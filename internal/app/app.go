@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
+	"github.com/mcpwarden/mcpwarden/internal/authserver"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/downstream"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -160,7 +161,8 @@ type snapshot struct {
 	cfg     *config.Config
 	backend *backend
 	opts    *session.Options
-	auth    *authn.Validator // nil: no tokens required
+	auth    *authn.Validator   // nil: no tokens required
+	as      *authserver.Server // the embedded authorization server, or nil
 
 	mu      sync.Mutex
 	live    int
@@ -180,9 +182,13 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	if err != nil {
 		return nil, err
 	}
+	as, err := compileAuthServer(cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	b := newBackend(cfg, log)
 	b.audit = newRecorder(aud, log)
-	s := &snapshot{cfg: cfg, backend: b, auth: av}
+	s := &snapshot{cfg: cfg, backend: b, auth: av, as: as}
 	s.opts = &session.Options{
 		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStageFor(av, ms), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold), Notifications: intercept.Notifications(ms),
@@ -285,12 +291,12 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer stopMetrics()
-	var handler http.Handler = h
+	var handler http.Handler = asHandler(func() *authserver.Server { return cur.Load().as }, h)
 	if con != nil {
 		con.listening(ln.Addr().String())
 		mux := http.NewServeMux()
 		mux.Handle(consentPath, con.page)
-		mux.Handle("/", h)
+		mux.Handle("/", handler)
 		handler = mux
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}

@@ -17,6 +17,10 @@ import (
 // RuleInsufficientScope refuses a call the token's scopes do not grant.
 const RuleInsufficientScope = "authz.insufficient-scope"
 
+// RuleOutsideIntent refuses a tool call a token bound to an intent
+// (scopes intent:SERVER/TOOL, docs/identity.md) did not name.
+const RuleOutsideIntent = "authz.outside-intent"
+
 type principalKey struct{}
 
 // WithPrincipal carries the principal verified for one HTTP request to
@@ -74,6 +78,21 @@ func Authz(scopes authn.Scopes, required []string, ms map[string]*manifest.Manif
 		if x.Peer != nil {
 			granted = x.Peer.Principal.Scopes
 		}
+		if x.Method == "tools/call" {
+			if restricted, ok := authn.IntentAllows(granted, x.Server, x.Name); restricted && !ok {
+				return nil, Deny(RuleOutsideIntent, "forbidden: this token is bound to an intent that does not name this tool",
+					fmt.Sprintf("server %q tool %q; the token's intents: %q", x.Server, x.Name, intents(granted)))
+			}
+		}
+		if x.Method == "tools/list" && (scopes == nil || ms == nil) && hasIntent(granted) {
+			reply, err := next(ctx, x)
+			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse {
+				return reply, err
+			}
+			return rewriteList(x, reply, "authz", false, nil, func(server, name string, _ json.RawMessage) bool {
+				return intentOK(granted, server, name)
+			})
+		}
 		if scopes != nil && ms != nil && listKind(x.Method) != "" {
 			reply, err := next(ctx, x)
 			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse {
@@ -88,6 +107,9 @@ func Authz(scopes authn.Scopes, required []string, ms map[string]*manifest.Manif
 					}
 				}
 				ok, _ := scopes.Authorize(granted, c)
+				if ok && kind == authn.KindTool {
+					ok = intentOK(granted, server, name)
+				}
 				return ok
 			})
 		}
@@ -127,6 +149,20 @@ func Authz(scopes authn.Scopes, required []string, ms map[string]*manifest.Manif
 		d.Scope = strings.Join(want, " ")
 		return nil, d
 	}}
+}
+
+// intentOK reports whether scopes' intents, if any, name the tool.
+func intentOK(scopes []string, server, tool string) bool {
+	restricted, ok := authn.IntentAllows(scopes, server, tool)
+	return !restricted || ok
+}
+
+func hasIntent(scopes []string) bool {
+	return slices.ContainsFunc(scopes, func(s string) bool { return strings.HasPrefix(s, authn.IntentPrefix) })
+}
+
+func intents(scopes []string) []string {
+	return slices.DeleteFunc(slices.Clone(scopes), func(s string) bool { return !strings.HasPrefix(s, authn.IntentPrefix) })
 }
 
 // listKind is the kind of item a list method returns; "" for others.

@@ -108,3 +108,77 @@ func TestAuthzLists(t *testing.T) {
 		}
 	}
 }
+
+// A token bound to an intent calls only the tools it names, whatever its
+// scopes grant, and lists only those; one without intents is not
+// restricted.
+func TestAuthzIntent(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte("tools:\n  q: {risk: read}\n  w: {risk: write}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*manifest.Manifest{"s": m}
+	all := authn.Scopes{"mcp:all": {Servers: []string{"*"}}}
+	for _, tc := range []struct {
+		name   string
+		scopes authn.Scopes
+		scope  string
+		server string
+		tool   string
+		deny   bool
+	}{
+		{"named tool", all, "mcp:all intent:s/q", "s", "q", false},
+		{"other tool", all, "mcp:all intent:s/q", "s", "w", true},
+		{"same tool name, other server", all, "mcp:all intent:s/q", "t", "q", true},
+		{"server wildcard", all, "mcp:all intent:s/*", "s", "w", false},
+		{"server wildcard, other server", all, "mcp:all intent:s/*", "t", "w", true},
+		{"no intent: not restricted", all, "mcp:all", "t", "w", false},
+		{"malformed intent restricts all", all, "mcp:all intent:S/q", "s", "q", true},
+		{"prefix is not a wildcard", all, "mcp:all intent:t/x", "t", "xx", true},
+		{"intent grants nothing by itself", all, "intent:s/q", "s", "q", true},
+		{"without scopes configured", nil, "intent:s/q", "s", "w", true},
+		{"without scopes configured, named", nil, "intent:s/q", "s", "q", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			x := exchange(t, "legacy", tc.server, "tools/call", `{"name":"`+tc.tool+`","arguments":{}}`)
+			ctx := WithPrincipal(context.Background(), Principal{Subject: "a", Scopes: strings.Fields(tc.scope)})
+			_, err := NewChain(Manifests(ms), Authz(tc.scopes, nil, ms)).Then(answer(`{}`, nil))(ctx, x)
+			if !tc.deny {
+				if err != nil {
+					t.Fatalf("want allowed, got %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("want denied")
+			}
+			d, ok := AsDenial(err)
+			if !ok {
+				t.Fatalf("not a denial: %v", err)
+			}
+			if strings.Contains(tc.scope, "intent:") && tc.name != "intent grants nothing by itself" && d.Rule != RuleOutsideIntent {
+				t.Errorf("rule %s, want %s", d.Rule, RuleOutsideIntent)
+			}
+		})
+	}
+	tools := `{"tools":[{"name":"s__q"},{"name":"s__w"},{"name":"t__x"}]}`
+	for _, tc := range []struct {
+		scopes      authn.Scopes
+		scope, want string
+	}{
+		{all, "mcp:all intent:s/q", `[{"name":"s__q"}]`},
+		{nil, "intent:s/q intent:t/*", `[{"name":"s__q"},{"name":"t__x"}]`},
+		{all, "mcp:all", `[{"name":"s__q"},{"name":"s__w"},{"name":"t__x"}]`},
+	} {
+		x := exchange(t, "legacy", "", "tools/list", `{}`)
+		ctx := WithPrincipal(context.Background(), Principal{Subject: "a", Scopes: strings.Fields(tc.scope)})
+		reply, err := Authz(tc.scopes, nil, ms).Intercept(ctx, x, answer(tools, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := mcpwire.Get(reply.Msg.Result, "tools")
+		if string(got) != tc.want {
+			t.Errorf("%q: %s, want %s", tc.scope, got, tc.want)
+		}
+	}
+}

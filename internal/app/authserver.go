@@ -1,0 +1,130 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/mcpwarden/mcpwarden/internal/authserver"
+	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/issuer"
+	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+)
+
+// The embedded authorization server's state (clients, pending sign-ins,
+// refresh families) outlives reloads: one store per issuer per process.
+var (
+	asMu     sync.Mutex
+	asStores = map[string]authserver.Store{}
+)
+
+// ExtraAuthenticators, when set, adds sign-in methods to the embedded
+// authorization server (single sign-on, internal/sso), after the local
+// administrator's password.
+var ExtraAuthenticators func(ctx context.Context, cfg *config.Config, log *slog.Logger) ([]authserver.Authenticator, error)
+
+// compileAuthServer builds the embedded authorization server of an
+// issuer: embedded configuration; nil for any other.
+func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server, error) {
+	a := cfg.Auth
+	if !a.IsEmbedded() {
+		return nil, nil
+	}
+	ctx := context.Background()
+	k, err := LoadSigningKey(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	iss, err := issuer.IssuerFor(a.Resource)
+	if err != nil {
+		return nil, err
+	}
+	s := a.AuthorizationServer
+	var auths []authserver.Authenticator
+	if s.AdminPassword != "" {
+		pw, err := readSecretRef(ctx, cfg, s.AdminPassword)
+		if err != nil {
+			return nil, fmt.Errorf("auth.authorization_server.admin.password: %w", err)
+		}
+		auths = append(auths, &authserver.PasswordAuthenticator{User: s.AdminUser, Password: pw})
+	}
+	if ExtraAuthenticators != nil {
+		more, err := ExtraAuthenticators(ctx, cfg, log)
+		if err != nil {
+			return nil, err
+		}
+		auths = append(auths, more...)
+	}
+	if len(auths) == 0 {
+		log.Warn("embedded authorization server: nobody can sign in (set auth.authorization_server.admin.password or single sign-on)")
+	}
+	scopes := slices.Sorted(maps.Keys(a.Scopes))
+	for _, r := range a.RequiredScopes {
+		if !slices.Contains(scopes, r) {
+			scopes = append(scopes, r)
+		}
+	}
+	// Revoked grants reach every replica through the revocation store
+	// the validator reads (Redis, or this machine's file).
+	lr, err := servingRevoker(a, log)
+	if err != nil {
+		return nil, err
+	}
+	var rev authserver.Revoker
+	if lr != nil {
+		rev = lr
+	}
+	asMu.Lock()
+	st, ok := asStores[iss]
+	if !ok {
+		st = authserver.NewMemoryStore()
+		asStores[iss] = st
+	}
+	asMu.Unlock()
+	return authserver.New(authserver.Config{
+		Issuer: iss, Resource: a.Resource, Key: k, Scopes: scopes, RequiredScopes: a.RequiredScopes,
+		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL,
+		DynamicRegistration: s.DynamicRegistration, MetadataDocuments: s.ClientIDMetadataDocuments,
+		Authenticators: auths, Revoker: rev, Store: st, Log: log,
+	})
+}
+
+// readSecretRef reads a secret://NAME reference from the secrets backend.
+func readSecretRef(ctx context.Context, cfg *config.Config, ref string) (string, error) {
+	name, ok := secretstore.Ref(ref)
+	if !ok {
+		return "", fmt.Errorf("%q is not a secret://NAME reference", ref)
+	}
+	b, err := OpenSecrets(cfg.Secrets)
+	if err != nil {
+		return "", err
+	}
+	v, err := b.Get(ctx, name)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w (store it with mcpwarden secret set %s)", ref, err, name)
+	}
+	return v, nil
+}
+
+// asHandler routes the embedded authorization server's paths to the
+// current snapshot's server, and everything else (or every path, when
+// there is none) to next.
+func asHandler(cur func() *authserver.Server, next http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", next)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s := cur(); s != nil {
+			s.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+	for _, p := range authserver.Paths() {
+		mux.Handle(p, h)
+	}
+	return mux
+}
