@@ -69,7 +69,9 @@ const DefaultRevocationPrefix = "mcpwarden:revoked:"
 // IsLocal reports whether the gateway is its own issuer: issuer local
 // (tokens from mcpwarden token issue) or embedded (the embedded
 // authorization server), both signing with auth.signing_key.
-func (a *Auth) IsLocal() bool { return a != nil && (a.Issuer == IssuerLocal || a.Issuer == IssuerEmbedded) }
+func (a *Auth) IsLocal() bool {
+	return a != nil && (a.Issuer == IssuerLocal || a.Issuer == IssuerEmbedded)
+}
 
 // ScopeGrant is what one scope allows: calls matching every list it
 // sets; "*" matches anything.
