@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,6 +30,10 @@ type Principal struct {
 	// Method is the authentication method reference (RFC 8176): pwd
 	// for a password, fed for federation, …
 	Method string `json:"amr,omitempty"`
+	// Scopes, when not nil, are the only access scopes this person may
+	// grant (single sign-on: the scopes of their roles); the rest of a
+	// request is dropped at sign-in, before consent. Nil: any.
+	Scopes []string `json:"scopes,omitempty"`
 }
 
 // Authenticator is one way to sign in: the local administrator's
@@ -210,6 +215,12 @@ func (lp *loginPages) Complete(w http.ResponseWriter, r *http.Request, flow stri
 	if p.Subject == "" {
 		lp.Fail(w, r, flow, "The sign-in did not say who you are.")
 		return
+	}
+	if p.Scopes != nil {
+		// OpenID scopes and intents grant nothing by themselves: kept.
+		req.Scopes = slices.DeleteFunc(req.Scopes, func(s string) bool {
+			return len(accessScopes([]string{s})) == 1 && !isIntent(s) && !slices.Contains(p.Scopes, s)
+		})
 	}
 	req.User, req.AuthTime = &p, lp.s.now()
 	if err := lp.s.store.PutRequest(r.Context(), req); err != nil {

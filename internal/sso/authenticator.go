@@ -81,6 +81,6 @@ func (a *Authenticator) Handle(w http.ResponseWriter, r *http.Request, c authser
 	}
 	a.log.Info("sso: signed in", "sub", p.Subject, "idp", p.Issuer, "roles", p.Roles)
 	c.Complete(w, r, flow, authserver.Principal{
-		Subject: p.Subject, Issuer: p.Issuer, Name: p.Name, Groups: p.Roles, Method: "fed",
+		Subject: p.Subject, Issuer: p.Issuer, Name: p.Name, Groups: p.Roles, Method: "fed", Scopes: p.Scopes,
 	})
 }

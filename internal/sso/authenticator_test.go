@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -24,11 +25,17 @@ import (
 // cookie-keeping HTTP client that follows redirects by hand (the real
 // browser is in e2e/sso_test.go).
 type asEnv struct {
-	t      *testing.T
-	idp    *mockoidc.MockOIDC
-	issuer string
-	client *http.Client
+	t        *testing.T
+	idp      *mockoidc.MockOIDC
+	issuer   string
+	client   *http.Client
+	clientID string // of the last signIn
 }
+
+const (
+	testVerifier = "a-verifier-of-forty-three-characters-or-more-1234"
+	testRedirect = "http://127.0.0.1:1/cb"
+)
 
 const asResource = "https://gateway.example.com/mcp"
 
@@ -97,7 +104,7 @@ var (
 func (e *asEnv) signIn(u mockoidc.User, scope string) (code, page string) {
 	t := e.t
 	t.Helper()
-	redirect := "http://127.0.0.1:1/cb"
+	redirect := testRedirect
 	body := `{"client_name":"Agent","redirect_uris":["` + redirect + `"],"token_endpoint_auth_method":"none"}`
 	resp, err := http.Post(e.issuer+authserver.PathRegister, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -108,7 +115,8 @@ func (e *asEnv) signIn(u mockoidc.User, scope string) (code, page string) {
 	}
 	json.NewDecoder(resp.Body).Decode(&reg)
 	resp.Body.Close()
-	sum := sha256.Sum256([]byte("a-verifier-of-forty-three-characters-or-more-1234"))
+	e.clientID = reg.ClientID
+	sum := sha256.Sum256([]byte(testVerifier))
 	login, _ := e.follow(e.issuer+authserver.PathAuthorize+"?"+url.Values{
 		"response_type": {"code"}, "client_id": {reg.ClientID}, "redirect_uri": {redirect}, "scope": {scope},
 		"state": {"s1"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])}, "code_challenge_method": {"S256"},
@@ -143,6 +151,31 @@ func (e *asEnv) signIn(u mockoidc.User, scope string) (code, page string) {
 	return fu.Query().Get("code"), page
 }
 
+// token exchanges code and returns the access token's claims.
+func (e *asEnv) token(code string) map[string]any {
+	e.t.Helper()
+	resp, err := http.PostForm(e.issuer+authserver.PathToken, url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {testRedirect}, "client_id": {e.clientID}, "code_verifier": {testVerifier}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tr)
+	parts := strings.Split(tr.AccessToken, ".")
+	if len(parts) != 3 {
+		e.t.Fatalf("token exchange: %s, no JWT", resp.Status)
+	}
+	b, _ := base64.RawURLEncoding.DecodeString(parts[1])
+	var c map[string]any
+	if err := json.Unmarshal(b, &c); err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
 // TestAuthenticator: single sign-on plugged into the embedded
 // authorization server: the person the IdP signs in reaches the consent
 // page under their name, and a person in no mapped group gets the
@@ -150,9 +183,20 @@ func (e *asEnv) signIn(u mockoidc.User, scope string) (code, page string) {
 func TestAuthenticator(t *testing.T) {
 	t.Parallel()
 	e := newASEnv(t)
-	code, page := e.signIn(alice("engineering"), "mcp:read")
-	if code == "" || !strings.Contains(page, "Alice Example (alice-123)") {
-		t.Fatalf("no code, or the consent page does not name the person:\n%s", page)
+	// A developer asks for mcp:admin too: the consent page and the
+	// token offer only what the developer role grants.
+	code, page := e.signIn(alice("engineering"), "mcp:read mcp:admin")
+	if code == "" || !strings.Contains(page, "Alice Example (alice-123)") || !strings.Contains(page, "mcp:read") || strings.Contains(page, "mcp:admin") {
+		t.Fatalf("no code, or the consent page does not name the person and only their scope:\n%s", page)
+	}
+	c := e.token(code)
+	if c["sub"] != "alice-123" || c["idp"] != e.idp.Issuer() || c["scope"] != "mcp:read" || fmt.Sprint(c["groups"]) != "[developer]" {
+		t.Errorf("access token claims %v", c)
+	}
+	// An admin gets both.
+	code, _ = e.signIn(alice("mcp-admins"), "mcp:read mcp:admin")
+	if c := e.token(code); c["scope"] != "mcp:admin mcp:read" && c["scope"] != "mcp:read mcp:admin" {
+		t.Errorf("admin's scopes %v", c["scope"])
 	}
 	code, page = e.signIn(alice("design"), "mcp:read")
 	if code != "" || !strings.Contains(page, "no group that may use this gateway") {
