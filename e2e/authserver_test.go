@@ -1,0 +1,261 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/mcpwarden/mcpwarden/internal/issuer"
+)
+
+// The embedded authorization server through a real serve: a client
+// registers (RFC 7591), the local administrator signs in and grants
+// access in the consent page, the code is exchanged with PKCE
+// (golang.org/x/oauth2), and the token calls a tool. Revoking the grant
+// (RFC 7009) makes its access tokens fail on the very next call, through
+// the Redis revocation store; a token bound to an intent calls only the
+// tool it named.
+func TestEmbeddedAuthorizationServer(t *testing.T) {
+	t.Parallel()
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
+	} else {
+		c.Close()
+	}
+	var rb [6]byte
+	_, _ = rand.Read(rb[:])
+	prefix := "mcpwarden-e2e-as:" + hex.EncodeToString(rb[:]) + ":"
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "token.jwk")
+	data, err := issuer.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
+	const password = "e2e admin password, long enough"
+	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
+	cmd.Stdin = strings.NewReader(password)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
+servers:
+%sauth:
+  issuer: embedded
+  resource: http://{{ADDR}}/mcp
+  signing_key: %q
+  revocation: redis://127.0.0.1:6379/0
+  revocation_prefix: %q
+  required_scopes: [mcp]
+  scopes:
+    mcp:all: {servers: ["*"]}
+  authorization_server:
+    admin: {password: "secret://admin-pw"}
+`, store, skey, stdioServerYAML(t, "everything"), keyFile, prefix))
+	iss := g.Base
+
+	// The resource metadata points at the gateway itself, whose RFC 8414
+	// metadata names the endpoints.
+	var prm, md map[string]any
+	getJSON(t, g.Base+"/.well-known/oauth-protected-resource/mcp", &prm)
+	if s, _ := prm["authorization_servers"].([]any); len(s) != 1 || s[0] != iss {
+		t.Fatalf("protected resource metadata: %v", prm)
+	}
+	getJSON(t, iss+"/.well-known/oauth-authorization-server", &md)
+	if md["issuer"] != iss || md["registration_endpoint"] != iss+"/oauth2/register" || md["authorization_response_iss_parameter_supported"] != true {
+		t.Fatalf("authorization server metadata: %v", md)
+	}
+
+	// Dynamic client registration of a native (loopback) client.
+	redirect := "http://127.0.0.1:45678/callback"
+	resp, err := http.Post(md["registration_endpoint"].(string), "application/json", strings.NewReader(
+		`{"client_name":"e2e agent","redirect_uris":["`+redirect+`"],"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"none"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&reg)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %v", resp.StatusCode, reg)
+	}
+	conf := &oauth2.Config{ClientID: reg["client_id"].(string), RedirectURL: redirect,
+		Endpoint: oauth2.Endpoint{AuthURL: md["authorization_endpoint"].(string), TokenURL: md["token_endpoint"].(string), AuthStyle: oauth2.AuthStyleInParams}}
+	ctx := ctxT(t, 60*time.Second)
+	grant := func(scope string) *oauth2.Token {
+		t.Helper()
+		c := *conf
+		c.Scopes = strings.Fields(scope)
+		v := oauth2.GenerateVerifier()
+		code := browserSignIn(t, iss, password, c.AuthCodeURL("st", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("resource", g.URL)))
+		tok, err := c.Exchange(ctx, code, oauth2.VerifierOption(v), oauth2.SetAuthURLParam("resource", g.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+
+	tok := grant("mcp mcp:all")
+	if st, body := callTool(t, g.URL, tok.AccessToken, "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+		t.Fatalf("call with the granted token: %d %s", st, body)
+	}
+	// Rotation: the refreshed token works too.
+	tok2, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Now().Add(-time.Hour)}).Token()
+	if err != nil || tok2.RefreshToken == tok.RefreshToken {
+		t.Fatalf("refresh: %v (rotated: %v)", err, tok2 != nil && tok2.RefreshToken != tok.RefreshToken)
+	}
+	if st, body := callTool(t, g.URL, tok2.AccessToken, "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+		t.Fatalf("call with the refreshed token: %d %s", st, body)
+	}
+	// Revoking the refresh token ends the grant: both access tokens fail
+	// on the next call.
+	rv, err := http.PostForm(iss+"/oauth2/revoke", url.Values{"token": {tok2.RefreshToken}, "client_id": {conf.ClientID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rv.Body.Close()
+	if rv.StatusCode != 200 {
+		t.Fatalf("revoke: %d", rv.StatusCode)
+	}
+	for i, at := range []string{tok.AccessToken, tok2.AccessToken} {
+		if st, body := callTool(t, g.URL, at, "test_simple_text"); st != http.StatusUnauthorized || !strings.Contains(body, "revoked") {
+			t.Errorf("access token %d of the revoked grant: %d %s", i, st, body)
+		}
+	}
+
+	// An intent-bound grant calls only the tool it named.
+	it := grant("mcp mcp:all intent:everything/test_simple_text")
+	if st, body := callTool(t, g.URL, it.AccessToken, "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+		t.Fatalf("call inside the intent: %d %s", st, body)
+	}
+	if st, body := callTool(t, g.URL, it.AccessToken, "test_image_content"); !strings.Contains(body, "intent") || strings.Contains(body, `"result"`) {
+		t.Fatalf("call outside the intent: %d %s", st, body)
+	}
+}
+
+func getJSON(t *testing.T, u string, v any) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", u, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// callTool is rawCall returning the body.
+func callTool(t *testing.T, endpoint, token, tool string) (int, string) {
+	t.Helper()
+	body := `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"` + tool + `","arguments":{},` +
+		`"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}`
+	req, _ := http.NewRequestWithContext(context.Background(), "POST", endpoint, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("Mcp-Protocol-Version", "2026-07-28")
+	req.Header.Set("Mcp-Method", "tools/call")
+	req.Header.Set("Mcp-Name", tool)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, string(b)
+}
+
+var asHiddenRe = regexp.MustCompile(`name="(id|csrf)" value="([^"]*)"`)
+
+// browserSignIn plays the browser: authorization request, login page,
+// the administrator's password, consent; it returns the code the client
+// gets (after checking state and the RFC 9207 iss).
+func browserSignIn(t *testing.T, iss, password, authURL string) string {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	do := func(method, u string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		if strings.HasPrefix(u, "/") {
+			u = iss + u
+		}
+		var resp *http.Response
+		var err error
+		if method == "GET" {
+			resp, err = c.Get(u)
+		} else {
+			resp, err = c.PostForm(u, form)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return resp, string(b)
+	}
+	fields := func(body string) url.Values {
+		v := url.Values{}
+		for _, m := range asHiddenRe.FindAllStringSubmatch(body, -1) {
+			v.Set(m[1], m[2])
+		}
+		return v
+	}
+	resp, body := do("GET", authURL, nil)
+	login := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusFound || !strings.Contains(login, "/oauth2/login?id=") {
+		t.Fatalf("authorize: %d %q %s", resp.StatusCode, login, body)
+	}
+	flow := login[strings.Index(login, "?id=")+4:]
+	if resp, body = do("GET", login, nil); resp.StatusCode != 200 {
+		t.Fatalf("login page: %d %s", resp.StatusCode, body)
+	}
+	resp, body = do("GET", "/oauth2/login/password?id="+flow, nil)
+	f := fields(body)
+	f.Set("user", "admin")
+	f.Set("password", password)
+	if resp, body = do("POST", "/oauth2/login/password/submit", f); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d %s", resp.StatusCode, body)
+	}
+	resp, body = do("GET", resp.Header.Get("Location"), nil)
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(body, "Grant Access") {
+		t.Fatalf("consent page: %d %q %s", resp.StatusCode, csp, body)
+	}
+	f = fields(body)
+	f.Set("decision", "grant")
+	if resp, body = do("POST", "/oauth2/consent", f); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("consent: %d %s", resp.StatusCode, body)
+	}
+	resp, body = do("GET", resp.Header.Get("Location"), nil)
+	u, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || resp.StatusCode != http.StatusFound {
+		t.Fatalf("callback: %d %s", resp.StatusCode, body)
+	}
+	q := u.Query()
+	if q.Get("state") != "st" || q.Get("iss") != iss || q.Get("code") == "" {
+		t.Fatalf("authorization response %s", u)
+	}
+	return q.Get("code")
+}
