@@ -32,6 +32,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/sse"
 )
@@ -70,6 +71,7 @@ type HTTPConn struct {
 	nextID atomic.Int64
 
 	pending pendingSet
+	params  paramTools // x-mcp-header declarations of the server's tools
 
 	mu         sync.Mutex
 	sessionID  string
@@ -182,6 +184,16 @@ func (c *HTTPConn) Call(ctx context.Context, req *mcpwire.Message, related Relat
 	if err := c.closedErr(); err != nil {
 		return nil, err
 	}
+	if req.Method == "tools/call" && c.modern() {
+		h, refused, err := c.paramHeaders(ctx, req)
+		if err != nil {
+			return nil, fmt.Errorf("upstream http: tools/call: %w", err)
+		}
+		if refused != nil {
+			return refused, nil
+		}
+		ctx = intercept.WithParamHeaders(ctx, h)
+	}
 	upID := upstreamID(c.nextID.Add(1))
 	body := req.WithID(upID)
 
@@ -210,6 +222,9 @@ func (c *HTTPConn) Call(ctx context.Context, req *mcpwire.Message, related Relat
 		return nil, fmt.Errorf("upstream http: %s: %w", req.Method, errCancelledByClient)
 	}
 	if err == nil {
+		if req.Method == "tools/list" && resp.Kind == mcpwire.KindResponse {
+			c.params.learn(resp.Result)
+		}
 		return resp, nil
 	}
 	select {
@@ -634,6 +649,16 @@ func (c *HTTPConn) newPost(ctx context.Context, body []byte, msg *mcpwire.Messag
 		addParamHeaders(ctx, req.Header)
 	}
 	return req, nil
+}
+
+// modern reports whether requests carry the 2026-07-28 headers.
+func (c *HTTPConn) modern() bool {
+	if c.stateless {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version >= modernVersion
 }
 
 // mcpName is the Mcp-Name header value for the methods that carry one.
