@@ -281,6 +281,8 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 			return ok, health
 		},
 	})
+	// A revoked token's sessions end here (tokencreds.go).
+	defer addSessionEnder(h.EndTokenSessions)()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -204,7 +204,7 @@ func (b *backend) startStdio(ctx context.Context, s config.Server, multiplexed b
 		MaxMessageBytes: int(b.maxMsg), Multiplexed: multiplexed, Logger: b.log,
 		Prepare: prepare,
 	})
-	b.bindGrant(grant, c, err)
+	b.bindGrant(ctx, grant, c, err, multiplexed)
 	if err != nil && !errors.Is(err, sandbox.ErrUnavailable) {
 		if why := sandbox.ExplainStart(o, err); why != err {
 			b.log.Error("sandbox: server not started", "server", s.Name, "err", why)

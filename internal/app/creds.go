@@ -256,17 +256,23 @@ func (b *backend) queueReaps(server string, reaped []string, onRequestPath bool)
 }
 
 // bindGrant revokes g when the child it was minted for ends, or at once
-// when the child did not start. Revocations are audited; at shutdown the
-// audit store may close first, and then only the log has them.
-func (b *backend) bindGrant(g creds.Credential, c *upstream.StdioConn, startErr error) {
+// when the child did not start; for a session-scoped child, also when the
+// token that opened the session is revoked (tokencreds.go), whichever
+// comes first. Revocations are audited; at shutdown the audit store may
+// close first, and then only the log has them.
+func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c *upstream.StdioConn, startErr error, multiplexed bool) {
 	if g == nil {
 		return
 	}
-	l := g.Info()
 	done := "role dropped, sessions terminated"
-	if l.Broker == creds.BrokerVault {
+	if g.Info().Broker == creds.BrokerVault {
 		done = "lease revoked in vault"
 	}
+	bg := &boundGrant{g: g, b: b, done: done}
+	if !multiplexed && startErr == nil {
+		bg.jti = sessionTokenID(ctx)
+	}
+	bindToken(bg)
 	pb := processBrokers
 	pb.wg.Add(1)
 	go func() {
@@ -274,14 +280,8 @@ func (b *backend) bindGrant(g creds.Credential, c *upstream.StdioConn, startErr 
 		if startErr == nil {
 			<-c.Done()
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), revokeTimeout)
-		defer cancel()
-		if err := g.Revoke(ctx); err != nil { // logged by the broker
-			b.audit.record(event{Method: "credentials/revoke", Server: l.Server, Name: l.ID, Deny: true,
-				Rule: "credentials.revoke_failed", Reason: err.Error()})
-			return
-		}
-		b.audit.record(event{Method: "credentials/revoke", Server: l.Server, Name: l.ID, Reason: done})
+		unbindToken(bg)
+		bg.end(done)
 	}()
 }
 

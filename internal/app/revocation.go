@@ -96,6 +96,7 @@ func servingRevoker(a *config.Auth, log *slog.Logger) (*liveRevoker, error) {
 			if v := lr.latest.Load(); v != nil {
 				v.Forget(jti)
 			}
+			tokenRevoked(jti) // sessions and credentials (tokencreds.go)
 		}
 		r.Start()
 		lr.Revoker = r
@@ -105,10 +106,13 @@ func servingRevoker(a *config.Auth, log *slog.Logger) (*liveRevoker, error) {
 		if err != nil {
 			return nil, err
 		}
-		lr.Revoker = revocation.OpenFile(p)
+		f := revocation.OpenFile(p)
+		lr.Revoker = f
+		watchRevocationFile(f)
 		log.Warn("token revocation is local to this machine (no auth.revocation): replicas elsewhere do not see it", "file", p)
 	}
 	revStores[key] = lr
+	revocationLog.Store(log)
 	return lr, nil
 }
 

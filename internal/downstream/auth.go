@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -41,7 +42,7 @@ func (h *HTTP) authenticate(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		ctx := intercept.WithPrincipal(r.Context(), intercept.Principal{
-			Subject: p.Subject, Issuer: p.Issuer, ClientID: p.ClientID, Groups: p.Groups, Scopes: p.Scopes,
+			Subject: p.Subject, Issuer: p.Issuer, ClientID: p.ClientID, Groups: p.Groups, Scopes: p.Scopes, TokenID: p.JTI,
 		})
 		next(w, r.WithContext(ctx))
 	}
@@ -119,11 +120,70 @@ func (h *HTTP) serveIssuer(w http.ResponseWriter, r *http.Request) {
 
 // owns reports whether the request's principal opened session hs: a
 // session id is not a credential, so another principal presenting it is
-// treated as if the session did not exist.
+// treated as if the session did not exist. When it does, the request's
+// token is counted among those the session was used with, so that its
+// revocation ends the session (EndTokenSessions).
 func owns(r *http.Request, hs *httpSession) bool {
 	p, _ := intercept.PrincipalFrom(r.Context())
 	q := hs.sess.Peer().Principal
-	return p.Subject == q.Subject && p.Issuer == q.Issuer
+	if p.Subject != q.Subject || p.Issuer != q.Issuer {
+		return false
+	}
+	hs.usedToken(p.TokenID)
+	return true
+}
+
+// maxSessionTokens bounds the token ids a session remembers; a client
+// refreshes its token every few minutes, so a long session forgets the
+// oldest, long expired ones.
+const maxSessionTokens = 16
+
+// usedToken records that token jti authenticated a request of hs.
+func (hs *httpSession) usedToken(jti string) {
+	if jti == "" {
+		return
+	}
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if slices.Contains(hs.tokens, jti) {
+		return
+	}
+	if len(hs.tokens) == maxSessionTokens {
+		hs.tokens = slices.Delete(hs.tokens, 0, 1)
+	}
+	hs.tokens = append(hs.tokens, jti)
+}
+
+func (hs *httpSession) usedBy(jti string) bool {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	return slices.Contains(hs.tokens, jti)
+}
+
+// EndTokenSessions ends every session a request authenticated by token
+// jti was made on, as a DELETE would: a revoked token's sessions end, and
+// with them their children and the credentials minted for those. It
+// returns how many ended.
+func (h *HTTP) EndTokenSessions(jti string) int {
+	if jti == "" {
+		return 0
+	}
+	h.mu.Lock()
+	var ended []*httpSession
+	for id, hs := range h.sessions {
+		if hs.usedBy(jti) {
+			delete(h.sessions, id)
+			ended = append(ended, hs)
+		}
+	}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, hs := range ended {
+		wg.Add(1)
+		go func() { defer wg.Done(); hs.close() }()
+	}
+	wg.Wait()
+	return len(ended)
 }
 
 // principal is the request's verified principal (zero when auth is off).

@@ -481,6 +481,7 @@ func (h *HTTP) newSession(r *http.Request, transport string) *httpSession {
 	hs.get = newEventStream("g", h.o.EventBufferSize)
 	peer := intercept.Peer{SessionID: hs.id, Era: session.EraLegacy, Transport: transport, RemoteAddr: r.RemoteAddr, Principal: principal(r)}
 	hs.sess = session.New(h.o.Sessions(), peer, hs.unsolicited)
+	hs.usedToken(peer.Principal.TokenID)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {

@@ -32,6 +32,7 @@ type httpSession struct {
 	order   []string // stream ids, oldest first, for eviction
 	nextSID int
 	closed  bool
+	tokens  []string // ids of the tokens that authenticated its requests
 }
 
 func (hs *httpSession) touch() { hs.last.Store(time.Now().UnixNano()) }

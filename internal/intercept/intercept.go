@@ -81,6 +81,10 @@ type Principal struct {
 	ClientID string
 	Groups   []string // from the token's groups claim
 	Scopes   []string // granted by the token
+	// TokenID is the jti of the token that authenticated the request: a
+	// revocation of it ends the sessions it was used on, and the
+	// credentials minted for them (app).
+	TokenID string
 }
 
 // Exchange is one client message on its way through the chain.

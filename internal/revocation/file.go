@@ -32,6 +32,7 @@ type File struct {
 	size    int64
 	mtime   time.Time
 	revoked map[string]time.Time
+	told    map[string]bool // ids Fresh has returned
 }
 
 // OpenFile uses the list at path (made on the first revocation).
@@ -49,6 +50,35 @@ func (f *File) Local(jti string) (bool, error) {
 	}
 	exp, ok := f.revoked[jti]
 	return ok && time.Now().Before(exp), nil
+}
+
+// Fresh returns the ids in the list that no earlier call returned (all
+// of them on the first call), reading the file again if it changed: a
+// gateway polls it to act on revocations made by other processes.
+func (f *File) Fresh() ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.reloadLocked(); err != nil {
+		return nil, err
+	}
+	if f.told == nil {
+		f.told = map[string]bool{}
+	}
+	var out []string
+	for jti := range f.revoked {
+		if !f.told[jti] {
+			f.told[jti] = true
+			out = append(out, jti)
+		}
+	}
+	// Forget the ids that left the list (expired), so the map stays as
+	// small as the list.
+	for jti := range f.told {
+		if _, ok := f.revoked[jti]; !ok {
+			delete(f.told, jti)
+		}
+	}
+	return out, nil
 }
 
 // Shared is Local: the file is the whole store.

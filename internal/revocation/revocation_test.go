@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,5 +242,38 @@ func TestRedisIdleStaysHealthy(t *testing.T) {
 	time.Sleep(deadAfter + 1500*time.Millisecond)
 	if _, err := r.Local("x"); err != nil {
 		t.Fatalf("idle subscription: %v", err)
+	}
+}
+
+// Fresh returns each id once, as the list grows (another process
+// appending).
+func TestFileFresh(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "revoked")
+	writer, reader := OpenFile(path), OpenFile(path)
+	if ids, err := reader.Fresh(); err != nil || len(ids) != 0 {
+		t.Fatalf("empty list: %v %v", ids, err)
+	}
+	if err := writer.Revoke(ctx, "a", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := writer.Revoke(ctx, "b", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := reader.Fresh()
+	slices.Sort(ids)
+	if err != nil || strings.Join(ids, ",") != "a,b" {
+		t.Fatalf("after two revocations: %v %v", ids, err)
+	}
+	if ids, _ := reader.Fresh(); len(ids) != 0 {
+		t.Fatalf("ids returned twice: %v", ids)
+	}
+	// The modification time may not move within the same clock tick: make
+	// the file differ in size too.
+	if err := writer.Revoke(ctx, "cc", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := reader.Fresh(); strings.Join(ids, ",") != "cc" {
+		t.Fatalf("third revocation: %v", ids)
 	}
 }

@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+)
+
+// TestCredentialsTokenRevocation: token revocation is a trigger for the
+// just-in-time credentials. A session opened with a token of the
+// gateway's own issuer gets a PostgreSQL role (real PostgreSQL);
+// `mcpwarden token revoke` of that token drops the role, ends the
+// session (its next call is refused) and audits the revocation, while a
+// session of another token keeps its role. Run with the machine's
+// revocation file (no auth.revocation) and with the shared Redis store.
+func TestCredentialsTokenRevocation(t *testing.T) {
+	admin := e2ePG(t)
+	peer := dbPeer(t)
+	set := exec.Command(gatewayBin, "secret", "set", "e2e-pg-admin-tokrev")
+	set.Stdin = strings.NewReader(e2eAdminDSN + "\n")
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	for _, store := range []string{"file", "redis"} {
+		t.Run(store, func(t *testing.T) {
+			dir := t.TempDir()
+			revocation := ""
+			if store == "redis" {
+				if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+					t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
+				} else {
+					c.Close()
+				}
+				var rb [6]byte
+				_, _ = rand.Read(rb[:])
+				revocation = "  revocation: redis://127.0.0.1:6379/0\n  revocation_prefix: \"mcpwarden-e2e:" + hex.EncodeToString(rb[:]) + ":\"\n"
+			}
+			cfg := fmt.Sprintf(`servers:
+  db:
+    command: [%q]
+    sandbox: off
+    credentials:
+      postgres: {admin_dsn: secret://e2e-pg-admin-tokrev, template: %s, ttl: 5m}
+auth:
+  issuer: local
+  resource: https://mcp.example.test/mcp
+  signing_key: %s
+  scopes:
+    mcp:db: {servers: [db]}
+%s`, peer, e2eTemplate, filepath.Join(dir, "token.jwk"), revocation)
+			cliCfg := filepath.Join(dir, "cli.yaml")
+			if err := os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			cli := func(stdin string, args ...string) string {
+				t.Helper()
+				cmd := exec.Command(gatewayBin, args...)
+				cmd.Stdin = strings.NewReader(stdin)
+				out, err := cmd.Output()
+				if err != nil {
+					var stderr []byte
+					if ee, ok := err.(*exec.ExitError); ok {
+						stderr = ee.Stderr
+					}
+					t.Fatalf("mcpwarden %v: %v\n%s", args, err, stderr)
+				}
+				return strings.TrimSpace(string(out))
+			}
+			cli("", "token", "keygen", "-c", cliCfg)
+			g := startServe(t, cfg)
+			session := func(tok string) *mcp.ClientSession {
+				c := mcp.NewClient(&mcp.Implementation{Name: "e2e-revoke", Version: "1"}, nil)
+				s, err := c.Connect(ctxT(t, 30*time.Second), &mcp.StreamableClientTransport{Endpoint: g.URL, MaxRetries: -1,
+					HTTPClient: &http.Client{Transport: bearer{tok, http.DefaultTransport}}}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+			tok := cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
+			other := cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
+			s, s2 := session(tok), session(other)
+			role, role2 := callDB(t, s), callDB(t, s2)
+			if !roleExists(t, admin, role) || !roleExists(t, admin, role2) {
+				t.Fatal("minted roles do not exist while their sessions live")
+			}
+
+			out := cli(tok, "token", "revoke", "-c", cliCfg, "-")
+			if !strings.HasPrefix(out, "revoked ") {
+				t.Fatalf("revoke: %q", out)
+			}
+			jti := jtiOf(t, tok)
+			if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, role) }) {
+				t.Fatalf("role %s still exists 10s after its session's token was revoked:\n%s", role, g.Stderr.String())
+			}
+			// The session is over (the gateway ended it: the client sees its
+			// stream close), and the token's next call is refused.
+			if _, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "db", Arguments: map[string]any{"table": e2eTable}}); err == nil {
+				t.Fatal("call on the revoked token's session succeeded")
+			}
+			if resp := rawCall(t, g.URL, tok, "db"); resp.StatusCode != 401 || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "token revoked") {
+				t.Fatalf("revoked token's next call: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+			}
+			// Audited with the trigger named, and logged.
+			want := `"method":"credentials/revoke","server":"db","name":"` + role
+			if !waitFor(5*time.Second, func() bool {
+				for _, l := range strings.Split(g.Stderr.String(), "\n") {
+					if strings.Contains(l, want) && strings.Contains(l, "token "+jti+" revoked") {
+						return true
+					}
+				}
+				return false
+			}) {
+				t.Errorf("no audit record of the revocation naming token %s:\n%s", jti, g.Stderr.String())
+			}
+			if !waitFor(5*time.Second, func() bool {
+				return strings.Contains(g.Stderr.String(), `"token revoked: its sessions ended and their credentials were revoked","jti":"`+jti+`","sessions":1,"credentials":1`)
+			}) {
+				t.Errorf("not logged:\n%s", g.Stderr.String())
+			}
+			// The other token's session and role are untouched.
+			if !roleExists(t, admin, role2) {
+				t.Fatalf("role %s of another token's session was dropped", role2)
+			}
+			if got := callDB(t, s2); got != role2 {
+				t.Fatalf("other session now uses role %s, want %s", got, role2)
+			}
+		})
+	}
+}
