@@ -106,6 +106,12 @@ func (a *auditing) startSinks(loc audit.Location, sinks []config.AuditSink, log 
 				return err
 			}
 			out, cursor = l, urlCursor(dir, "loki", sk.URL)
+		case "otlp":
+			l, err := sink.OpenOTLP(sk.URL, sk.Resource, sk.Timeout)
+			if err != nil {
+				return err
+			}
+			out, cursor = l, urlCursor(dir, "otlp", sk.URL)
 		default:
 			j, err := sink.OpenJSONL(sk.Path, sk.MaxSize, sk.MaxFiles)
 			if err != nil {

@@ -55,17 +55,18 @@ const (
 
 // AuditSink is a destination fed from the store (docs/audit.md#sinks).
 type AuditSink struct {
-	Type       string            // jsonl | nats | webhook | loki
+	Type       string            // jsonl | nats | webhook | loki | otlp
 	Path       string            // jsonl: the file written
 	MaxSize    int64             // jsonl: rotate past this size
 	MaxFiles   int               // jsonl: rotated files kept
-	URL        string            // nats: server URL; webhook: where batches are POSTed; loki: base or push URL
+	URL        string            // nats: server URL; webhook: where batches are POSTed; loki, otlp: base or push URL
 	Subject    string            // nats: subject published to
 	Stream     string            // nats: JetStream stream (created when missing)
 	SecretFile string            // webhook: the HMAC-SHA256 key
-	Timeout    time.Duration     // webhook, loki: per request
+	Timeout    time.Duration     // webhook, loki, otlp: per request
 	Tenant     string            // loki: X-Scope-OrgID
 	Labels     map[string]string // loki: stream labels added to job="mcpwarden-audit"
+	Resource   map[string]string // otlp: resource attributes added to service.name=mcpwarden
 }
 
 // sinkTypeKeys lists, per sink type, the keys besides type that apply.
@@ -74,6 +75,7 @@ var sinkTypeKeys = map[string][]string{
 	"nats":    {"url", "subject", "stream"},
 	"webhook": {"url", "secret_file", "timeout"},
 	"loki":    {"url", "tenant", "labels", "timeout"},
+	"otlp":    {"url", "resource", "timeout"},
 }
 
 // DefaultSinkTimeout bounds one webhook or Loki request.
@@ -94,7 +96,7 @@ func defaultAudit() Audit {
 
 var (
 	auditKeys = []string{"store", "key_file", "fail_closed", "retention", "checkpoint_every", "checkpoint_interval", "sinks"}
-	sinkKeys  = []string{"type", "path", "max_size", "max_files", "url", "subject", "stream", "secret_file", "timeout", "tenant", "labels"}
+	sinkKeys  = []string{"type", "path", "max_size", "max_files", "url", "subject", "stream", "secret_file", "timeout", "tenant", "labels", "resource"}
 )
 
 func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
@@ -198,6 +200,8 @@ func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
 					sk.Tenant, _ = d.str(ep, v)
 				case "labels":
 					sk.Labels, _ = d.strMap(ep, v, false)
+				case "resource":
+					sk.Resource, _ = d.strMap(ep, v, false)
 				}
 			}
 		}
@@ -210,7 +214,7 @@ func (d *decoder) sinks(path string, raw *yaml.Node, a *Audit) {
 				}
 			}
 		}
-		if sk.Type == "webhook" || sk.Type == "loki" {
+		if sk.Type == "webhook" || sk.Type == "loki" || sk.Type == "otlp" {
 			sk.Timeout = cmp.Or(sk.Timeout, DefaultSinkTimeout)
 		}
 		if sk.Type == "nats" {
@@ -299,7 +303,7 @@ func (a *Audit) validate(v *validator) {
 				v.addf(joinKey(p, "stream"), "two sinks publish to stream %s", sk.Stream)
 			}
 			paths[sk.Stream] = true
-		case "webhook", "loki":
+		case "webhook", "loki", "otlp":
 			if err := checkSinkURL(sk.URL); err != nil {
 				v.addf(joinKey(p, "url"), "a %s sink needs url: %v", sk.Type, err)
 			} else if paths[sk.Type+" "+sk.URL] {
@@ -323,10 +327,15 @@ func (a *Audit) validate(v *validator) {
 					v.addf(joinKey(joinKey(p, "labels"), name), "label value must be 1-256 bytes")
 				}
 			}
+			for name, val := range sk.Resource {
+				if name == "" || len(name) > 256 || len(val) > 1024 || strings.ContainsAny(name+val, "\r\n") {
+					v.addf(joinKey(joinKey(p, "resource"), name), "resource attribute: a name of 1-256 bytes and a value of at most 1024, on one line")
+				}
+			}
 		case "":
-			v.addf(p, "missing type (jsonl, nats, webhook or loki)")
+			v.addf(p, "missing type (jsonl, nats, webhook, loki or otlp)")
 		default:
-			v.addf(joinKey(p, "type"), "unknown sink type %q (jsonl, nats, webhook or loki)", sk.Type)
+			v.addf(joinKey(p, "type"), "unknown sink type %q (jsonl, nats, webhook, loki or otlp)", sk.Type)
 		}
 	}
 	if len(a.Sinks) > 0 && (a.Store == "" || a.Store == "off") {

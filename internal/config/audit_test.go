@@ -206,3 +206,35 @@ func TestAuditPostgresStore(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditOTLPSink(t *testing.T) {
+	c := mustParse(t, `audit:
+  store: sqlite:/a.db
+  sinks:
+    - type: otlp
+      url: "http://127.0.0.1:4318"
+      resource: {deployment.environment: prod}
+servers: {a: {command: [x]}}
+`)
+	want := []AuditSink{{Type: "otlp", URL: "http://127.0.0.1:4318", Resource: map[string]string{"deployment.environment": "prod"},
+		Timeout: DefaultSinkTimeout, MaxSize: DefaultSinkMaxSize, MaxFiles: DefaultSinkMaxFiles}}
+	if !cmp.Equal(c.Audit.Sinks, want) {
+		t.Errorf("sinks %+v", c.Audit.Sinks)
+	}
+	_, err := Parse("x.yaml", []byte(`audit:
+  store: sqlite:/a.db
+  sinks:
+    - {type: otlp, url: "http://collector.internal:4318"}
+    - {type: otlp, url: "https://c.example", tenant: acme, resource: {a: "x\ny"}}
+servers: {a: {command: [x]}}
+`))
+	for _, want := range []string{
+		`audit.sinks[0].url: a otlp sink needs url: "http://collector.internal:4318": http:// only to a loopback address`,
+		`audit.sinks[1].tenant: does not apply to a otlp sink`,
+		`audit.sinks[1].resource.a: resource attribute`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}

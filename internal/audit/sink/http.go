@@ -55,24 +55,30 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 
 // post sends body and wants a 2xx answer.
 func post(ctx context.Context, c *http.Client, url string, hdr http.Header, body []byte) error {
+	_, err := postRead(ctx, c, url, hdr, body)
+	return err
+}
+
+// postRead is post returning the answer's body (at most 64 KiB).
+func postRead(ctx context.Context, c *http.Client, url string, hdr http.Header, body []byte) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 256))
-		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
+		return nil, fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(msg))
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	return nil
+	out, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	return out, nil
 }
 
 // origin is scheme://host[:port] of a URL, for names that are logged.
