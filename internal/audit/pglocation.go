@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"net"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -59,38 +61,24 @@ func PGTarget(dsn string) (*pgconn.Config, string, error) {
 	return cfg, schema, nil
 }
 
-// RedactStore is a store URL fit for logs and errors: a postgres DSN loses
-// its password (and the whole query when it does not parse as a URL).
+// RedactStore is a store URL fit for logs and errors: a postgres DSN is
+// rebuilt from what it connects to (user, host, port, database, schema),
+// so no password, in whatever syntax, comes through.
 func RedactStore(s string) string {
 	rest, ok := strings.CutPrefix(s, "postgres:")
 	if !ok || strings.HasPrefix(rest, secretScheme) {
 		return s
 	}
-	if u, err := url.Parse(rest); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
-		if u.User != nil {
-			if _, has := u.User.Password(); has {
-				u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			}
-		}
-		q := u.Query()
-		for k := range q {
-			if strings.EqualFold(k, "password") || strings.Contains(strings.ToLower(k), "sslpassword") {
-				q.Set(k, "xxxxx")
-			}
-		}
-		u.RawQuery = q.Encode()
-		return "postgres:" + u.String()
+	cfg, schema, err := PGTarget(rest)
+	if err != nil {
+		return "postgres:(a DSN that does not parse)"
 	}
-	// key=value form: keep the keys that say where, drop the rest.
-	var keep []string
-	for _, f := range strings.Fields(rest) {
-		k, _, _ := strings.Cut(f, "=")
-		switch strings.ToLower(k) {
-		case "host", "hostaddr", "port", "dbname", "user", "sslmode", "search_path":
-			keep = append(keep, f)
-		}
+	u := url.URL{Scheme: "postgres", User: url.User(cfg.User), Host: net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))),
+		Path: "/" + cfg.Database, RawQuery: "search_path=" + schema}
+	if strings.HasPrefix(cfg.Host, "/") {
+		u.Host, u.RawQuery = "", "host="+url.QueryEscape(cfg.Host)+"&"+u.RawQuery
 	}
-	return "postgres:" + strings.Join(keep, " ")
+	return "postgres:" + u.String()
 }
 
 // pgLockKey is the pg_advisory_xact_lock key that serializes the writers
