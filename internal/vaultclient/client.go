@@ -1,9 +1,11 @@
 // Package vaultclient builds a HashiCorp Vault API client and keeps it
 // logged in, for every part of mcpwarden that talks to Vault (the KV v2
 // secrets backend, the dynamic-secrets credential broker). The token
-// comes from a file (a Vault Agent sink, a Kubernetes projected secret)
-// or from an AppRole login whose secret_id is in a file; never from the
-// config and, unlike the Vault CLI, never from VAULT_* variables.
+// comes from a file (a Vault Agent sink, a Kubernetes projected secret),
+// from an AppRole login whose secret_id is in a file, or from a JWT/OIDC
+// login with a JWT read from a file (a workload's projected service
+// account token, a CI job's OIDC token); never from the config and,
+// unlike the Vault CLI, never from VAULT_* variables.
 package vaultclient
 
 import (
@@ -30,8 +32,15 @@ type Options struct {
 	// RoleID and SecretIDFile log in with AppRole instead.
 	RoleID       string
 	SecretIDFile string
-	CAFile       string // PEM CA bundle for the server's certificate; "" = system roots
-	Timeout      time.Duration
+	// JWTRole and JWTFile log in with the JWT/OIDC auth method instead
+	// (POST /v1/auth/JWTMount/login {role, jwt}); the file is read again
+	// at every login, since such tokens are short-lived and rotated by
+	// whoever projects them. JWTMount is "jwt" when empty.
+	JWTRole  string
+	JWTFile  string
+	JWTMount string
+	CAFile   string // PEM CA bundle for the server's certificate; "" = system roots
+	Timeout  time.Duration
 }
 
 // Client is a Vault API client with its login. Safe for concurrent use.
@@ -49,11 +58,23 @@ func New(o Options) (*Client, error) {
 	if o.Address == "" {
 		return nil, errors.New("vault: address is required")
 	}
-	if (o.TokenFile == "") == (o.RoleID == "") {
-		return nil, errors.New("vault: set exactly one of token_file and approle")
+	methods := 0
+	for _, set := range []bool{o.TokenFile != "", o.RoleID != "", o.JWTRole != ""} {
+		if set {
+			methods++
+		}
+	}
+	if methods != 1 {
+		return nil, errors.New("vault: set exactly one of token_file, approle (role_id) and jwt (jwt_role)")
 	}
 	if o.RoleID != "" && o.SecretIDFile == "" {
 		return nil, errors.New("vault: approle needs secret_id_file")
+	}
+	if o.JWTRole != "" && o.JWTFile == "" {
+		return nil, errors.New("vault: jwt login needs jwt_file")
+	}
+	if o.JWTMount == "" {
+		o.JWTMount = "jwt"
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
@@ -93,8 +114,9 @@ func New(o Options) (*Client, error) {
 // Address is the server's URL.
 func (c *Client) Address() string { return c.o.Address }
 
-// Do runs f with a logged-in client. With AppRole, a 403 (the token was
-// revoked or expired early) means one fresh login and one more try.
+// Do runs f with a logged-in client. With AppRole or JWT, a 403 (the
+// token was revoked or expired early) means one fresh login and one more
+// try.
 func (c *Client) Do(ctx context.Context, f func(*vault.Client) error) error {
 	var err error
 	for attempt := 0; attempt < 2; attempt++ {
@@ -102,7 +124,7 @@ func (c *Client) Do(ctx context.Context, f func(*vault.Client) error) error {
 			return err
 		}
 		err = f(c.client)
-		if attempt == 0 && c.o.RoleID != "" && IsStatus(err, http.StatusForbidden) {
+		if attempt == 0 && c.o.TokenFile == "" && IsStatus(err, http.StatusForbidden) {
 			continue
 		}
 		break
@@ -117,18 +139,14 @@ func IsStatus(err error, code int) bool {
 }
 
 // login sets the client's token: from the token file, or a fresh AppRole
-// token when the last one is near its end.
+// or JWT login's token when the last one is near its end.
 func (c *Client) login(ctx context.Context, force bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.o.TokenFile != "" {
-		b, err := os.ReadFile(c.o.TokenFile)
+		t, err := readFile("token_file", c.o.TokenFile)
 		if err != nil {
-			return fmt.Errorf("vault: token_file: %w", err)
-		}
-		t := strings.TrimSpace(string(b))
-		if t == "" {
-			return fmt.Errorf("vault: token_file %s is empty", c.o.TokenFile)
+			return err
 		}
 		c.client.SetToken(t)
 		return nil
@@ -136,18 +154,30 @@ func (c *Client) login(ctx context.Context, force bool) error {
 	if !force && c.token != "" && time.Now().Before(c.renewAt) {
 		return nil
 	}
-	b, err := os.ReadFile(c.o.SecretIDFile)
-	if err != nil {
-		return fmt.Errorf("vault: secret_id_file: %w", err)
+	method, path := "approle", "auth/approle/login"
+	var body map[string]any
+	if c.o.JWTRole != "" {
+		jwt, err := readFile("jwt_file", c.o.JWTFile)
+		if err != nil {
+			return err
+		}
+		method, path = "jwt", "auth/"+c.o.JWTMount+"/login"
+		body = map[string]any{"role": c.o.JWTRole, "jwt": jwt}
+	} else {
+		sid, err := readFile("secret_id_file", c.o.SecretIDFile)
+		if err != nil {
+			return err
+		}
+		body = map[string]any{"role_id": c.o.RoleID, "secret_id": sid}
 	}
 	c.client.ClearToken()
-	s, err := c.client.Logical().WriteWithContext(ctx, "auth/approle/login",
-		map[string]any{"role_id": c.o.RoleID, "secret_id": strings.TrimSpace(string(b))})
+	s, err := c.client.Logical().WriteWithContext(ctx, path, body)
+	clear(body)
 	if err != nil {
-		return fmt.Errorf("vault: approle login: %w", err)
+		return fmt.Errorf("vault: %s login: %w", method, err)
 	}
 	if s == nil || s.Auth == nil || s.Auth.ClientToken == "" {
-		return errors.New("vault: approle login returned no token")
+		return fmt.Errorf("vault: %s login returned no token", method)
 	}
 	c.token = s.Auth.ClientToken
 	ttl := time.Duration(s.Auth.LeaseDuration) * time.Second
@@ -157,4 +187,17 @@ func (c *Client) login(ctx context.Context, force bool) error {
 	c.renewAt = time.Now().Add(ttl * 2 / 3)
 	c.client.SetToken(c.token)
 	return nil
+}
+
+// readFile reads a credential file (trimmed); empty is an error.
+func readFile(key, path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("vault: %s: %w", key, err)
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", fmt.Errorf("vault: %s %s is empty", key, path)
+	}
+	return v, nil
 }

@@ -68,3 +68,80 @@ func TestLogin(t *testing.T) {
 		}
 	}
 }
+
+// JWT/OIDC login against the fake: the JWT is read from its file at each
+// login (a projected token rotates), the Vault token is reused meanwhile,
+// a 403 logs in again with the file's current JWT, and a JWT or role
+// Vault refuses is an error that names the method, never the JWT.
+func TestLoginJWT(t *testing.T) {
+	f := &vaultfake.Server{DBMount: "database", Roles: map[string]bool{"ro": true}, JWTMount: "k8s", JWTRole: "mcpwarden"}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	jwtFile := filepath.Join(t.TempDir(), "token")
+	const first, second = "eyJ.first.sig", "eyJ.second.sig"
+	os.WriteFile(jwtFile, []byte(first+"\n"), 0o600)
+	f.AcceptJWT(first)
+	ctx := context.Background()
+	read := func(cl *vault.Client) error {
+		_, err := cl.Logical().ReadWithContext(ctx, "database/creds/ro")
+		return err
+	}
+	// The default mount is jwt: this fake mounts it at k8s, so a login at
+	// the default is refused, and one at the configured mount works.
+	if c, err := New(Options{Address: srv.URL, JWTRole: "mcpwarden", JWTFile: jwtFile}); err != nil {
+		t.Fatal(err)
+	} else if err := c.Do(ctx, read); err == nil || !strings.Contains(err.Error(), "jwt login") {
+		t.Fatalf("login at the wrong mount: %v", err)
+	}
+	c, err := New(Options{Address: srv.URL, JWTRole: "mcpwarden", JWTFile: jwtFile, JWTMount: "k8s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := c.Do(ctx, read); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.Logins.Load(); n != 1 {
+		t.Fatalf("%d logins for 3 calls", n)
+	}
+	// The projected token rotates; the old one expires and the Vault
+	// token is revoked: the next call logs in again with the new JWT.
+	os.WriteFile(jwtFile, []byte(second), 0o600)
+	f.AcceptJWT(second)
+	f.RejectJWT(first)
+	f.ClearTokens()
+	if err := c.Do(ctx, read); err != nil || f.Logins.Load() != 2 {
+		t.Fatalf("after rotation and a 403: %v, %d logins", err, f.Logins.Load())
+	}
+	// Refusals: an expired JWT, an unknown role, an empty or missing file.
+	f.RejectJWT(second)
+	f.ClearTokens()
+	err = c.Do(ctx, read)
+	if err == nil || !strings.Contains(err.Error(), "jwt login") || strings.Contains(err.Error(), second) {
+		t.Fatalf("expired jwt: %v", err)
+	}
+	f.AcceptJWT(second)
+	other, _ := New(Options{Address: srv.URL, JWTRole: "nope", JWTFile: jwtFile, JWTMount: "k8s"})
+	if err := other.Do(ctx, read); err == nil || !strings.Contains(err.Error(), "could not be found") {
+		t.Fatalf("unknown role: %v", err)
+	}
+	os.WriteFile(jwtFile, []byte("  \n"), 0o600)
+	f.ClearTokens()
+	if err := c.Do(ctx, read); err == nil || !strings.Contains(err.Error(), "jwt_file") {
+		t.Fatalf("empty jwt file: %v", err)
+	}
+	gone, _ := New(Options{Address: srv.URL, JWTRole: "mcpwarden", JWTFile: filepath.Join(t.TempDir(), "missing"), JWTMount: "k8s"})
+	if err := gone.Do(ctx, read); err == nil || !strings.Contains(err.Error(), "jwt_file") {
+		t.Fatalf("missing jwt file: %v", err)
+	}
+	for _, bad := range []Options{
+		{Address: srv.URL, JWTRole: "mcpwarden"},
+		{Address: srv.URL, JWTRole: "mcpwarden", JWTFile: jwtFile, RoleID: "r", SecretIDFile: jwtFile},
+		{Address: srv.URL, JWTRole: "mcpwarden", JWTFile: jwtFile, TokenFile: jwtFile},
+	} {
+		if _, err := New(bad); err == nil {
+			t.Errorf("New(%+v) accepted", bad)
+		}
+	}
+}

@@ -5,6 +5,12 @@
 //   - AppRole login: POST (or PUT) /v1/auth/approle/login {"role_id","secret_id"}
 //     → {"auth":{"client_token","lease_duration",...}}, 400 on bad credentials
 //     (https://developer.hashicorp.com/vault/api-docs/auth/approle#login-with-approle);
+//   - JWT/OIDC login: POST (or PUT) /v1/auth/{jwt mount}/login {"role","jwt"}
+//     → the same "auth" answer, 400 when the role is unknown or the JWT is
+//     not valid for it (https://developer.hashicorp.com/vault/api-docs/auth/jwt#jwt-login).
+//     The fake does not verify signatures or claims as Vault would (bound
+//     audiences, subject, expiry): it accepts exactly the JWTs the test
+//     listed with AcceptJWT, which is what such a configuration decides;
 //   - KV v2 read: GET /v1/{mount}/data/{path} → {"data":{"data":{...},"metadata":{...}}},
 //     404 {"errors":[]} when absent
 //     (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2#read-secret-version);
@@ -48,10 +54,13 @@ type Server struct {
 	TTL      time.Duration             // of a database lease; 1h when 0
 	RoleID   string                    // AppRole credentials that log in
 	SecretID string
+	JWTMount string // JWT/OIDC auth mount; "jwt" when empty
+	JWTRole  string // the JWT role that exists
 
-	Logins atomic.Int32
+	Logins atomic.Int32 // successful logins, any method
 
 	mu      sync.Mutex
+	jwts    map[string]bool // JWTs the JWT role accepts
 	tokens  map[string]bool
 	leases  map[string]*Lease
 	revoked []string
@@ -67,6 +76,22 @@ func (f *Server) AddToken(tok string) {
 		f.tokens = map[string]bool{}
 	}
 	f.tokens[tok] = true
+}
+
+// AcceptJWT makes jwt valid for JWTRole (as a workload's fresh token
+// would be); RejectJWT makes it invalid again (expired).
+func (f *Server) AcceptJWT(jwt string) { f.setJWT(jwt, true) }
+
+// RejectJWT makes jwt invalid.
+func (f *Server) RejectJWT(jwt string) { f.setJWT(jwt, false) }
+
+func (f *Server) setJWT(jwt string, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.jwts == nil {
+		f.jwts = map[string]bool{}
+	}
+	f.jwts[jwt] = ok
 }
 
 // ClearTokens revokes every token.
@@ -127,6 +152,34 @@ func (f *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.AddToken(tok)
 		json.NewEncoder(w).Encode(map[string]any{"auth": map[string]any{"client_token": tok, "accessor": "acc",
 			"policies": []string{"default"}, "lease_duration": 1200, "renewable": true}})
+		return
+	}
+	jwtMount := f.JWTMount
+	if jwtMount == "" {
+		jwtMount = "jwt"
+	}
+	if write && r.URL.Path == "/v1/auth/"+jwtMount+"/login" {
+		role, jwt := str("role"), str("jwt")
+		f.mu.Lock()
+		valid := f.jwts[jwt]
+		f.mu.Unlock()
+		switch {
+		case jwt == "":
+			fail(http.StatusBadRequest, "missing token")
+			return
+		case f.JWTRole == "" || role != f.JWTRole:
+			fail(http.StatusBadRequest, fmt.Sprintf("role %q could not be found", role))
+			return
+		case !valid:
+			fail(http.StatusBadRequest, "error validating token: invalid signature or claims")
+			return
+		}
+		n := f.Logins.Add(1)
+		tok := fmt.Sprintf("hvs.jwt-%d", n)
+		f.AddToken(tok)
+		json.NewEncoder(w).Encode(map[string]any{"auth": map[string]any{"client_token": tok, "accessor": "acc",
+			"policies": []string{"default"}, "lease_duration": 1200, "renewable": true,
+			"metadata": map[string]any{"role": role}}})
 		return
 	}
 	f.mu.Lock()
