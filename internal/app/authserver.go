@@ -78,6 +78,16 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 	if lr != nil {
 		rev = lr
 	}
+	var clients []*authserver.Client
+	for _, id := range slices.Sorted(maps.Keys(s.Clients)) {
+		c := s.Clients[id]
+		secret, err := readSecretRef(ctx, cfg, c.Secret)
+		if err != nil {
+			return nil, fmt.Errorf("auth.authorization_server.clients.%s.secret: %w", id, err)
+		}
+		clients = append(clients, &authserver.Client{ID: id, SecretHash: authserver.HashSecret(secret), AuthMethod: "client_secret_basic",
+			GrantTypes: []string{"client_credentials"}, Scopes: c.Scopes, Name: id})
+	}
 	asMu.Lock()
 	st, ok := asStores[iss]
 	if !ok {
@@ -89,7 +99,7 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		Issuer: iss, Resource: a.Resource, Key: k, Scopes: scopes, RequiredScopes: a.RequiredScopes,
 		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL,
 		DynamicRegistration: s.DynamicRegistration, MetadataDocuments: s.ClientIDMetadataDocuments,
-		Authenticators: auths, Revoker: rev, Store: st, Log: log,
+		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients,
 	})
 }
 

@@ -93,6 +93,9 @@ type Config struct {
 	// Revoker, when set, receives the ids of access tokens of revoked
 	// grants, so that the gateway refuses them on the next call.
 	Revoker Revoker
+	// Clients are configured confidential clients (the client
+	// credentials grant), put into the store at start.
+	Clients []*Client
 	// Store keeps state; nil is a new MemoryStore.
 	Store Store
 	// Fetch is the client metadata document fetcher; nil fetches over
@@ -144,6 +147,14 @@ func New(cfg Config) (*Server, error) {
 		cfg.Now = time.Now
 	}
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, now: cfg.Now}
+	for _, c := range cfg.Clients {
+		if c.SecretHash == "" || isMetadataClientID(c.ID) {
+			return nil, fmt.Errorf("authserver: configured client %q needs a secret and a plain id", c.ID)
+		}
+		if err := cfg.Store.PutClient(context.Background(), c); err != nil {
+			return nil, err
+		}
+	}
 	s.storage = &storage{s: s}
 	ck, err := derivedKey(cfg.Key, "mcpwarden authserver code encryption")
 	if err != nil {

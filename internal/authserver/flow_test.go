@@ -20,6 +20,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
@@ -647,5 +648,42 @@ func TestDynamicRegistration(t *testing.T) {
 	_ = json.Unmarshal([]byte(body), &md)
 	if _, ok := md["registration_endpoint"]; ok {
 		t.Error("metadata names a registration endpoint that is off")
+	}
+}
+
+func TestClientCredentials(t *testing.T) {
+	const secret = "ci-secret-0123456789abcdef0123456789"
+	e := newEnv(t, func(c *Config) {
+		c.Clients = []*Client{{ID: "ci-nightly", SecretHash: HashSecret(secret), GrantTypes: []string{"client_credentials"}, Scopes: []string{"mcp:read"}}}
+	})
+	ctx := context.Background()
+	cc := func(id, sec string, scopes ...string) (*oauth2.Token, error) {
+		c := clientcredentials.Config{ClientID: id, ClientSecret: sec, TokenURL: e.issuer + PathToken, Scopes: scopes}
+		return c.Token(ctx)
+	}
+	tok, err := cc("ci-nightly", secret, "mcp:read", "intent:files/read_file")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := e.val.Validate(ctx, tok.AccessToken)
+	if err != nil || p.Subject != "ci-nightly" || p.ClientID != "ci-nightly" || strings.Join(p.Scopes, " ") != "mcp:read intent:files/read_file" {
+		t.Fatalf("client credentials token: %+v %v", p, err)
+	}
+	if tok.RefreshToken != "" {
+		t.Error("client credentials gave a refresh token")
+	}
+	for name, try := range map[string]func() error{
+		"wrong secret":      func() error { _, err := cc("ci-nightly", secret+"x", "mcp:read"); return err },
+		"scope not allowed": func() error { _, err := cc("ci-nightly", secret, "mcp:write"); return err },
+		"no scope":          func() error { _, err := cc("ci-nightly", secret); return err },
+		"registered client": func() error {
+			_, m := e.register(`{"redirect_uris":["https://app.example/cb"],"token_endpoint_auth_method":"client_secret_basic"}`)
+			_, err := cc(m["client_id"].(string), m["client_secret"].(string), "mcp:read")
+			return err
+		},
+	} {
+		if try() == nil {
+			t.Errorf("%s: token issued", name)
+		}
 	}
 }

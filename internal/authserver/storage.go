@@ -37,6 +37,9 @@ func randomID() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
+// HashSecret is how a client secret is kept (Client.SecretHash).
+func HashSecret(secret string) string { return hashToken(secret) }
+
 func hashToken(t string) string {
 	h := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(h[:])

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -41,9 +43,25 @@ type AuthorizationServer struct {
 	// SSO signs people in through the company's identity provider
 	// (config/sso.go); nil: not configured.
 	SSO *SSO
+	// Clients are confidential clients for the client credentials grant
+	// (headless agents, CI), by client id.
+	Clients map[string]ASClient
 }
 
-var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso"}
+// ASClient is one of auth.authorization_server.clients: a secret in the
+// secrets backend and the scopes it may ask for.
+type ASClient struct {
+	Secret string // secret://NAME
+	Scopes []string
+}
+
+var asClientKeys = []string{"secret", "scopes"}
+
+// asClientIDRe is a configured client's id: distinct from registered
+// ones (mcpw_…) and from URLs.
+var asClientIDRe = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
+
+var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients"}
 var asAdminKeys = []string{"user", "password"}
 
 // IsEmbedded reports whether the gateway runs its own authorization
@@ -77,6 +95,8 @@ func (d *decoder) authorizationServer(path string, raw *yaml.Node, a *Auth) {
 			s.RefreshTokenTTL, _ = d.duration(p, v)
 		case "sso":
 			s.SSO = d.sso(p, v)
+		case "clients":
+			d.asClients(p, v, s)
 		case "admin":
 			aes, ok := d.mapping(p, v)
 			if !ok {
@@ -100,6 +120,39 @@ func (d *decoder) authorizationServer(path string, raw *yaml.Node, a *Auth) {
 				}
 			}
 		}
+	}
+}
+
+func (d *decoder) asClients(path string, raw *yaml.Node, s *AuthorizationServer) {
+	es, ok := d.mapping(path, raw)
+	if !ok {
+		return
+	}
+	s.Clients = make(map[string]ASClient, len(es))
+	for _, e := range es {
+		p := joinKey(path, e.name)
+		d.mark(p, e.key)
+		var c ASClient
+		if ces, ok := d.mapping(p, e.val); ok {
+			for _, ce := range ces {
+				cp := joinKey(p, ce.name)
+				if !slices.Contains(asClientKeys, ce.name) {
+					d.unknown(cp, ce, asClientKeys)
+					continue
+				}
+				v := d.field(cp, ce)
+				if v == nil {
+					continue
+				}
+				switch ce.name {
+				case "secret":
+					c.Secret, _ = d.str(cp, v)
+				case "scopes":
+					c.Scopes, _ = d.strList(cp, v)
+				}
+			}
+		}
+		s.Clients[e.name] = c
 	}
 }
 
@@ -144,7 +197,30 @@ func (c *Config) validateAuthorizationServer(v *validator, set bool) {
 	if s.SSO != nil {
 		c.validateSSO(v, s.SSO)
 	}
-	if !s.DynamicRegistration && !s.ClientIDMetadataDocuments {
+	for _, id := range slices.Sorted(maps.Keys(s.Clients)) {
+		cp := joinKey(p+".clients", id)
+		c := s.Clients[id]
+		if !asClientIDRe.MatchString(id) || strings.HasPrefix(id, "mcpw_") {
+			v.addf(cp, "client id must be 1 to 64 of a-z, 0-9, '.', '_', '-', starting with a letter, and not start with mcpw_")
+		}
+		switch {
+		case c.Secret == "":
+			v.addf(cp+".secret", "required: secret://NAME holding the client secret")
+		case !strings.HasPrefix(c.Secret, "secret://"):
+			v.addf(cp+".secret", "a client secret is never written into the config: store it with mcpwarden secret set NAME and write secret://NAME")
+		case !secretNameRe.MatchString(strings.TrimPrefix(c.Secret, "secret://")):
+			v.addf(cp+".secret", "invalid secret name in %q", c.Secret)
+		}
+		if len(c.Scopes) == 0 && v.ok(cp+".scopes") {
+			v.addf(cp+".scopes", "required: the scopes this client may ask for")
+		}
+		for i, sc := range c.Scopes {
+			if _, ok := a.Scopes[sc]; !ok && !slices.Contains(a.RequiredScopes, sc) {
+				v.addf(joinIndex(cp+".scopes", i), "scope %q is not defined in auth.scopes or auth.required_scopes", sc)
+			}
+		}
+	}
+	if !s.DynamicRegistration && !s.ClientIDMetadataDocuments && len(s.Clients) == 0 {
 		v.addf(p, "no way for clients to register: enable dynamic_registration or client_id_metadata_documents")
 	}
 }

@@ -30,10 +30,13 @@ func TestParseAuthorizationServer(t *testing.T) {
     access_token_ttl: 5m
     refresh_token_ttl: 720h
     admin: {user: root, password: "secret://admin-pw"}
+    clients:
+      ci-nightly: {secret: "secret://ci-secret", scopes: [mcp]}
 `)
 	s = c.Auth.AuthorizationServer
 	if s.DynamicRegistration || !s.ClientIDMetadataDocuments || s.AccessTokenTTL != 5*time.Minute ||
-		s.RefreshTokenTTL != 720*time.Hour || s.AdminUser != "root" || s.AdminPassword != "secret://admin-pw" {
+		s.RefreshTokenTTL != 720*time.Hour || s.AdminUser != "root" || s.AdminPassword != "secret://admin-pw" ||
+		s.Clients["ci-nightly"].Secret != "secret://ci-secret" || len(s.Clients["ci-nightly"].Scopes) != 1 {
 		t.Fatalf("parsed = %+v", s)
 	}
 }
@@ -69,6 +72,12 @@ func TestAuthorizationServerProblems(t *testing.T) {
 		}},
 		{"not a boolean", "  authorization_server: {dynamic_registration: 'yes please'}\n", []pos{
 			{7, 48, "auth.authorization_server.dynamic_registration", "true or false"},
+		}},
+		{"client problems", "  authorization_server: {clients: {mcpw_x: {secret: hunter2, scopes: [mcp, 'mcp:nope']}, ci: {secret: 'secret://ci'}}}\n", []pos{
+			{7, 36, "auth.authorization_server.clients.mcpw_x", "client id"},
+			{7, 53, "auth.authorization_server.clients.mcpw_x.secret", "never written"},
+			{7, 76, "auth.authorization_server.clients.mcpw_x.scopes[1]", "not defined"},
+			{7, 90, "auth.authorization_server.clients.ci.scopes", "required"},
 		}},
 		{"no key", "", nil},
 	}
