@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -163,5 +165,84 @@ func TestCredentialsVaultUnavailable(t *testing.T) {
 	}
 	if n := len(f.Leases()); n != 0 {
 		t.Errorf("%d leases left after a failed mint", n)
+	}
+}
+
+// TestCredentialsVaultJWT: the gateway logs in to Vault with the JWT/OIDC
+// method, the JWT read from a file at each login (a projected workload
+// token, rotated under it), and the lease of a session opened with one of
+// the gateway's own tokens is revoked when that token is revoked.
+func TestCredentialsVaultJWT(t *testing.T) {
+	peer := dbPeer(t)
+	f := &vaultfake.Server{DBMount: "database", Roles: map[string]bool{"readonly": true}, JWTRole: "mcpwarden-gw"}
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	dir := t.TempDir()
+	jwtFile := filepath.Join(dir, "vault-jwt")
+	os.WriteFile(jwtFile, []byte("eyJ.workload-1.sig\n"), 0o600)
+	f.AcceptJWT("eyJ.workload-1.sig")
+	cfg := fmt.Sprintf(`servers:
+  db:
+    command: [%q]
+    sandbox: off
+    credentials:
+      vault:
+        address: %s
+        jwt_role: mcpwarden-gw
+        jwt_file: %s
+        role: readonly
+        env: {DB_USER: username, DB_PASSWORD: password}
+auth:
+  issuer: local
+  resource: https://mcp.example.test/mcp
+  signing_key: %s
+  scopes:
+    mcp:db: {servers: [db]}
+`, peer, srv.URL, jwtFile, filepath.Join(dir, "token.jwk"))
+	cliCfg := filepath.Join(dir, "cli.yaml")
+	os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg), 0o600)
+	cli := func(stdin string, args ...string) string {
+		t.Helper()
+		cmd := exec.Command(gatewayBin, args...)
+		cmd.Stdin = strings.NewReader(stdin)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("mcpwarden %v: %v", args, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	cli("", "token", "keygen", "-c", cliCfg)
+	g := startServe(t, cfg)
+	session := func(tok string) *mcp.ClientSession {
+		c := mcp.NewClient(&mcp.Implementation{Name: "e2e-vault-jwt", Version: "1"}, nil)
+		s, err := c.Connect(ctxT(t, 30*time.Second), &mcp.StreamableClientTransport{Endpoint: g.URL, MaxRetries: -1,
+			HTTPClient: &http.Client{Transport: bearer{tok, http.DefaultTransport}}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	tok := cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
+	lease, _ := leaseOf(f, callEnv(t, session(tok)))
+	if lease == "" || f.Logins.Load() != 1 {
+		t.Fatalf("lease %q after %d jwt logins", lease, f.Logins.Load())
+	}
+	// The workload's token is rotated and Vault's token revoked: the next
+	// mint logs in again with the file's new JWT.
+	os.WriteFile(jwtFile, []byte("eyJ.workload-2.sig"), 0o600)
+	f.AcceptJWT("eyJ.workload-2.sig")
+	f.RejectJWT("eyJ.workload-1.sig")
+	f.ClearTokens()
+	if l, _ := leaseOf(f, callEnv(t, session(cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")))); l == "" || f.Logins.Load() != 2 {
+		t.Fatalf("after the JWT rotated: lease %q, %d logins\n%s", l, f.Logins.Load(), g.Stderr.String())
+	}
+	// Token revocation revokes the first session's lease.
+	cli(tok, "token", "revoke", "-c", cliCfg, "-")
+	if !waitFor(10*time.Second, func() bool { return slices.Contains(f.Revoked(), lease) }) {
+		t.Fatalf("lease %s not revoked 10s after its session's token was:\n%s", lease, g.Stderr.String())
+	}
+	if strings.Contains(g.Stderr.String(), "workload-") {
+		t.Error("a JWT is in the gateway log")
 	}
 }

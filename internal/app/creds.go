@@ -137,7 +137,7 @@ func reap(ctx context.Context, p creds.Broker, log *slog.Logger) []string {
 // reaping what a crashed gateway left under its role on first use.
 func (b *brokers) vaultBroker(ctx context.Context, s config.Server, log *slog.Logger) (*creds.Vault, []string, error) {
 	vc := s.Credentials.Vault
-	key := fmt.Sprintf("%s|%s|%s|%s|%v|%s|%s|%s|%s", s.Name, vc.Address, vc.Mount, vc.Role, vc.TTL, vc.TokenFile, vc.RoleID, vc.SecretIDFile, vc.CAFile)
+	key := fmt.Sprintf("%s|%s|%s|%s|%v|%+v", s.Name, vc.Address, vc.Mount, vc.Role, vc.TTL, vc.VaultLogin)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -151,7 +151,7 @@ func (b *brokers) vaultBroker(ctx context.Context, s config.Server, log *slog.Lo
 		return nil, nil, err
 	}
 	c, err := vaultclient.New(vaultclient.Options{Address: vc.Address, TokenFile: vc.TokenFile, RoleID: vc.RoleID,
-		SecretIDFile: vc.SecretIDFile, CAFile: vc.CAFile})
+		SecretIDFile: vc.SecretIDFile, JWTRole: vc.JWTRole, JWTFile: vc.JWTFile, JWTMount: vc.JWTMount, CAFile: vc.CAFile})
 	if err != nil {
 		return nil, nil, fmt.Errorf("credentials: %w", err)
 	}

@@ -46,7 +46,8 @@ func OpenSecrets(c config.Secrets) (secretstore.Backend, error) {
 		}
 		v := c.Vault
 		return secretstore.NewVault(secretstore.VaultOptions{Address: v.Address, Mount: v.Mount, Prefix: v.Prefix,
-			Field: v.Field, TokenFile: v.TokenFile, RoleID: v.RoleID, SecretIDFile: v.SecretIDFile, CAFile: v.CAFile})
+			Field: v.Field, TokenFile: v.TokenFile, RoleID: v.RoleID, SecretIDFile: v.SecretIDFile,
+			JWTRole: v.JWTRole, JWTFile: v.JWTFile, JWTMount: v.JWTMount, CAFile: v.CAFile})
 	}
 	f, _, err := OpenSecretFile(c, false)
 	return f, err

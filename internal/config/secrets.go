@@ -42,13 +42,18 @@ type Vault struct {
 }
 
 // VaultLogin is how the gateway reaches and logs in to Vault: a token from
-// TokenFile, or an AppRole login with RoleID and the secret id in
-// SecretIDFile. Shared by secrets.vault and credentials.vault.
+// TokenFile, an AppRole login with RoleID and the secret id in
+// SecretIDFile, or a JWT/OIDC login as JWTRole with the JWT in JWTFile
+// (at the auth mount JWTMount, default jwt). Shared by secrets.vault and
+// credentials.vault.
 type VaultLogin struct {
 	Address      string
 	TokenFile    string
 	RoleID       string
 	SecretIDFile string
+	JWTRole      string
+	JWTFile      string
+	JWTMount     string
 	CAFile       string
 }
 
@@ -97,9 +102,9 @@ const (
 
 var (
 	secretsKeys     = []string{"backend", "file", "key_file", "key_from_env", "vault"}
-	vaultKeys       = []string{"address", "mount", "prefix", "field", "token_file", "role_id", "secret_id_file", "ca_file"}
+	vaultKeys       = []string{"address", "mount", "prefix", "field", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file"}
 	credentialsKeys = []string{"postgres", "vault"}
-	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "ca_file", "mount", "role", "env", "ttl"}
+	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file", "mount", "role", "env", "ttl"}
 	vaultFieldRe    = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit"}
 	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
@@ -189,6 +194,12 @@ func (d *decoder) vaultLogin(key, str string, l *VaultLogin) {
 		l.TokenFile = d.relative(str)
 	case "secret_id_file":
 		l.SecretIDFile = d.relative(str)
+	case "jwt_role":
+		l.JWTRole = str
+	case "jwt_file":
+		l.JWTFile = d.relative(str)
+	case "jwt_mount":
+		l.JWTMount = str
 	case "ca_file":
 		l.CAFile = d.relative(str)
 	}
@@ -293,7 +304,7 @@ func (s *Secrets) validate(v *validator) {
 	}
 	switch {
 	case s.Backend == SecretsVault && s.Vault == nil:
-		v.addf("secrets.vault", "is required with backend: vault (address, and token_file or role_id with secret_id_file)")
+		v.addf("secrets.vault", "is required with backend: vault (address, and token_file, role_id with secret_id_file, or jwt_role with jwt_file)")
 	case s.Backend != SecretsVault && s.Vault != nil:
 		v.addf("secrets.vault", "only used with backend: vault")
 	case s.Vault != nil:
@@ -341,15 +352,31 @@ func validateVaultLogin(v *validator, path string, l VaultLogin) {
 	case u.Scheme == "http" && !isLoopbackHost(u.Hostname()):
 		v.addf(p("address"), "plain http sends the Vault token in clear: use https (http only to a loopback address such as a local Vault Agent)")
 	}
+	methods := 0
+	for _, set := range []bool{tokenFile != "", roleID != "", l.JWTRole != ""} {
+		if set {
+			methods++
+		}
+	}
 	switch {
-	case tokenFile == "" && roleID == "":
-		v.addf(path, "needs token_file, or role_id with secret_id_file (AppRole)")
-	case tokenFile != "" && roleID != "":
-		v.addf(path, "token_file and role_id exclude each other")
+	case methods == 0:
+		v.addf(path, "needs token_file, role_id with secret_id_file (AppRole), or jwt_role with jwt_file (JWT/OIDC)")
+	case methods > 1:
+		v.addf(path, "token_file, role_id and jwt_role exclude each other: one login method")
 	case roleID != "" && secretIDFile == "":
 		v.addf(p("secret_id_file"), "is required with role_id")
 	case roleID == "" && secretIDFile != "":
 		v.addf(p("role_id"), "is required with secret_id_file")
+	case l.JWTRole != "" && l.JWTFile == "":
+		v.addf(p("jwt_file"), "is required with jwt_role: the file holding the JWT (e.g. a projected service account token), read at each login")
+	case l.JWTRole == "" && (l.JWTFile != "" || l.JWTMount != ""):
+		v.addf(p("jwt_role"), "is required with jwt_file and jwt_mount")
+	}
+	if l.JWTRole != "" && (strings.TrimSpace(l.JWTRole) != l.JWTRole || strings.ContainsAny(l.JWTRole, "/\x00")) {
+		v.addf(p("jwt_role"), "must be a Vault role name such as mcpwarden, got %q", l.JWTRole)
+	}
+	if l.JWTMount != "" && !vaultSegRe.MatchString(l.JWTMount) {
+		v.addf(p("jwt_mount"), "must be a Vault auth mount path such as jwt or kubernetes-oidc, got %q", l.JWTMount)
 	}
 }
 

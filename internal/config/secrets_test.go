@@ -86,6 +86,34 @@ func TestParseVault(t *testing.T) {
 	}
 }
 
+// JWT/OIDC login: role, the JWT's file (relative to the config), mount.
+func TestParseVaultJWT(t *testing.T) {
+	c, err := Parse("/etc/mcpwarden/t.yaml", []byte(`secrets:
+  backend: vault
+  vault:
+    address: https://vault.example.com:8200
+    jwt_role: mcpwarden-gw
+    jwt_file: /var/run/secrets/tokens/vault-token
+    jwt_mount: kubernetes-oidc
+servers:
+  db:
+    command: [x]
+    credentials:
+      vault: {address: "https://vault.example.com:8200", jwt_role: gw, jwt_file: tok, role: ro, env: {U: username}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := VaultLogin{Address: "https://vault.example.com:8200", JWTRole: "mcpwarden-gw", JWTFile: "/var/run/secrets/tokens/vault-token", JWTMount: "kubernetes-oidc"}
+	if d := cmp.Diff(want, c.Secrets.Vault.VaultLogin); d != "" {
+		t.Errorf("secrets.vault login (-want +got):\n%s", d)
+	}
+	s, _ := c.Server("db")
+	if l := s.Credentials.Vault.VaultLogin; l.JWTRole != "gw" || l.JWTFile != "/etc/mcpwarden/tok" || l.JWTMount != "" {
+		t.Errorf("credentials.vault login: %+v", l)
+	}
+}
+
 func TestParseSecretsProblems(t *testing.T) {
 	for _, tt := range []struct{ yaml, want string }{
 		{"secrets: {backend: vaultt}\n", `secrets.backend: "vaultt" is not one of file, env`},
@@ -95,8 +123,14 @@ func TestParseSecretsProblems(t *testing.T) {
 		{"secrets: {backend: vault}\n", `secrets.vault: is required with backend: vault`},
 		{"secrets: {vault: {address: \"https://v:8200\", token_file: /t}}\n", `secrets.vault: only used with backend: vault`},
 		{"secrets: {backend: vault, vault: {address: \"http://vault.example.com:8200\", token_file: /t}}\n", `plain http sends the Vault token in clear`},
-		{"secrets: {backend: vault, vault: {address: \"https://v:8200\"}}\n", `needs token_file, or role_id with secret_id_file`},
-		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", token_file: /t, role_id: r}}\n", `token_file and role_id exclude each other`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\"}}\n", `needs token_file, role_id with secret_id_file (AppRole), or jwt_role with jwt_file`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", token_file: /t, role_id: r}}\n", `token_file, role_id and jwt_role exclude each other`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", jwt_role: gw, role_id: r, secret_id_file: /s, jwt_file: /j}}\n", `token_file, role_id and jwt_role exclude each other`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", jwt_role: gw}}\n", `secrets.vault.jwt_file: is required with jwt_role`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", token_file: /t, jwt_file: /j}}\n", `secrets.vault.jwt_role: is required with jwt_file`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", jwt_role: gw, jwt_file: /j, jwt_mount: \"../sys\"}}\n", `secrets.vault.jwt_mount: must be a Vault auth mount path`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", jwt_role: \"a/b\", jwt_file: /j}}\n", `secrets.vault.jwt_role: must be a Vault role name`},
+		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", jwt_role: gw, jwt: eyJhbGciOi.e30.sig}}\n", `secrets.vault.jwt: unknown key`},
 		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", role_id: r}}\n", `secret_id_file: is required with role_id`},
 		{"secrets: {backend: vault, vault: {address: \"https://v:8200\", token_file: /t, mount: \"../sys\"}}\n", `secrets.vault.mount: must be a Vault path`},
 		{"secrets: {backend: vault, file: /x, vault: {address: \"https://v:8200\", token_file: /t}}\n", `"vault" does not use the local store`},
@@ -114,7 +148,7 @@ func TestParseSecretsProblems(t *testing.T) {
 		{"servers:\n  a: {command: [x], credentials: {mysql: {}}}\n", `credentials.mysql: unknown key`},
 		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: r}, vault: {}}}\n", `set one broker, postgres or vault, not both`},
 		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: username}}}}\n", `credentials.vault: only allowed with command`},
-		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", role: ro, env: {U: username}}}}\n", `credentials.vault: needs token_file, or role_id`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", role: ro, env: {U: username}}}}\n", `credentials.vault: needs token_file, role_id with secret_id_file (AppRole), or jwt_role`},
 		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"http://vault.example.com\", token_file: /t, role: ro, env: {U: username}}}}\n", `plain http sends the Vault token in clear`},
 		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, env: {U: username}}}}\n", `credentials.vault.role: is required`},
 		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, mount: \"../sys\", env: {U: username}}}}\n", `credentials.vault.mount: must be a Vault path`},

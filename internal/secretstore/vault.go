@@ -14,8 +14,9 @@ import (
 
 // VaultOptions configure the Vault KV v2 backend. The token comes from a
 // file (a Vault Agent sink, a Kubernetes projected secret) or from an
-// AppRole login whose secret_id is in a file; never from the config and,
-// unlike the Vault CLI, never from VAULT_* environment variables.
+// AppRole or JWT/OIDC login whose secret_id or JWT is in a file; never
+// from the config and, unlike the Vault CLI, never from VAULT_*
+// environment variables.
 type VaultOptions struct {
 	Address string // https://vault.example.com:8200
 	Mount   string // KV v2 mount, e.g. "secret"
@@ -27,8 +28,11 @@ type VaultOptions struct {
 	// RoleID and SecretIDFile log in with AppRole instead.
 	RoleID       string
 	SecretIDFile string
-	CAFile       string // PEM CA bundle for the server's certificate; "" = system roots
-	Timeout      time.Duration
+	// JWTRole and JWTFile log in with JWT/OIDC instead, at the auth mount
+	// JWTMount (default jwt).
+	JWTRole, JWTFile, JWTMount string
+	CAFile                     string // PEM CA bundle for the server's certificate; "" = system roots
+	Timeout                    time.Duration
 }
 
 // Vault reads secret://NAME from Vault KV v2. Safe for concurrent use.
@@ -43,7 +47,7 @@ func NewVault(o VaultOptions) (*Vault, error) {
 		return nil, errors.New("vault: address, mount and field are required")
 	}
 	c, err := vaultclient.New(vaultclient.Options{Address: o.Address, TokenFile: o.TokenFile, RoleID: o.RoleID,
-		SecretIDFile: o.SecretIDFile, CAFile: o.CAFile, Timeout: o.Timeout})
+		SecretIDFile: o.SecretIDFile, JWTRole: o.JWTRole, JWTFile: o.JWTFile, JWTMount: o.JWTMount, CAFile: o.CAFile, Timeout: o.Timeout})
 	if err != nil {
 		return nil, err
 	}
