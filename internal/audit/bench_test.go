@@ -47,6 +47,11 @@ func BenchmarkAppend(b *testing.B) {
 					}
 				}
 			})
+			// Sustained: the records the callers were told are stored
+			// are also committed to SQLite.
+			if err := s.Flush(); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportMetric(float64(b.N)/time.Since(t0).Seconds(), "records/s")
 			b.ReportMetric(float64(cpuTime()-c0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/record")
 		})
@@ -82,7 +87,7 @@ func BenchmarkAppendLatency(b *testing.B) {
 	})
 	slices.Sort(all)
 	if len(all) > 0 {
-		b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(all[len(all)/2].Nanoseconds())/1e3, "p50-µs")
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
 	}
 }
@@ -97,11 +102,22 @@ func BenchmarkAppendSerial(b *testing.B) {
 	}
 	defer s.Close()
 	r := testRecord(1)
+	ds := make([]time.Duration, 0, 1<<16)
+	c0 := cpuTime()
 	for b.Loop() {
+		t0 := time.Now()
 		if err := s.Append(r); err != nil {
 			b.Fatal(err)
 		}
+		ds = append(ds, time.Since(t0))
 	}
+	// The writer's SQLite commits behind the callers are part of the cost.
+	if err := s.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(cpuTime()-c0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/record")
+	slices.Sort(ds)
+	b.ReportMetric(float64(ds[len(ds)/2].Nanoseconds())/1e3, "p50-µs")
 }
 
 // TestVerifyMillion writes MCPWARDEN_AUDIT_VERIFY_N records (default: skip)
@@ -147,7 +163,7 @@ func benchCommit(b *testing.B, args []byte) {
 	defer s.Close()
 	batch := make([]*pending, 1024)
 	for i := range batch {
-		p := &pending{done: make(chan error, 1)}
+		p := &pending{}
 		r := testRecord(i)
 		r.Args = args
 		p.body = encodeBody(nil, r)

@@ -36,6 +36,9 @@ func TestReplay(t *testing.T) {
 	for i := 40; i < 45; i++ {
 		s.Append(testRecord(i))
 	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	rep := replay(t, loc, k, Filter{Session: "s1"})
 	if !rep.OK || len(rep.Steps) != 45 || rep.Checkpoint != 40 {
 		t.Fatalf("replay ok %v, %d steps, checkpoint %d", rep.OK, len(rep.Steps), rep.Checkpoint)

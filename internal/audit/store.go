@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,7 @@ const (
 	DefaultCheckpointEvery    = 10_000
 	DefaultCheckpointInterval = 10 * time.Second
 	DefaultMaxBatch           = 4096
+	DefaultLinger             = time.Millisecond
 )
 
 const schema = `
@@ -139,10 +141,15 @@ type Options struct {
 	// OnCommit is called after each committed batch (sinks' wake-up); it
 	// must not block.
 	OnCommit func()
+	// Linger is how long the writer waits for more records before it
+	// commits a batch to SQLite (callers do not wait for it: their
+	// records are in the journal). Negative: commit at once.
+	Linger time.Duration
 }
 
-// Store appends records to a SQLite file: one writer goroutine commits
-// batches (group commit), each caller waits for its batch.
+// Store appends records to a SQLite file. Append writes the record to
+// the journal (journal.go) and returns; one writer goroutine commits
+// batches of journaled records to SQLite behind the callers.
 type Store struct {
 	db               *sql.DB
 	walDB            *sql.DB // a second connection that checkpoints the WAL
@@ -154,8 +161,16 @@ type Store struct {
 	closed bool
 	in     chan *pending
 	done   chan struct{}
-	lost   atomic.Int64 // records whose batch failed to commit
+	lost   atomic.Int64 // records that could not be stored (Append failed)
 	size   atomic.Int64 // records in the log, for readers off the writer
+
+	path     string
+	j        *journal
+	failed   atomic.Pointer[error] // the writer's last commit failed: Append refuses until one succeeds
+	stopped  chan struct{}         // closed by Close: the writer stops retrying
+	mark     *sql.Stmt             // a journal's committed offset, in each batch's transaction
+	files    map[*jfile]struct{}   // writer only: journal files with records it has seen
+	closeErr error
 
 	// writer state
 	n     int64
@@ -169,6 +184,7 @@ type Store struct {
 
 type pending struct {
 	body     []byte
+	entry    []byte // the journal entry
 	id       string
 	timeNS   int64
 	session  string
@@ -177,12 +193,21 @@ type pending struct {
 	name     string
 	method   string
 	decision string
-	done     chan error
+
+	jf  *jfile // the journal file holding it (nil: none)
+	end int64  // offset just past its entry in jf
+
+	flush chan error // non-nil: a Flush marker, not a record
 }
 
 var pendingPool = sync.Pool{New: func() any {
-	return &pending{body: make([]byte, 0, 512), done: make(chan error, 1)}
+	return &pending{body: make([]byte, 0, 512), entry: make([]byte, 0, 640)}
 }}
+
+func putPending(p *pending) {
+	p.jf = nil
+	pendingPool.Put(p)
+}
 
 // Open opens (creating if needed) the store at loc for writing.
 func Open(loc Location, opts Options) (*Store, error) {
@@ -197,6 +222,9 @@ func Open(loc Location, opts Options) (*Store, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Linger == 0 {
+		opts.Linger = DefaultLinger
 	}
 	if dir := filepath.Dir(loc.Path); dir != "" {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -215,18 +243,45 @@ func Open(loc Location, opts Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
-	s := &Store{db: db, walDB: walDB, walStop: make(chan struct{}), walDone: make(chan struct{}), opts: opts, in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier()}
-	if err := s.load(); err != nil {
+	s := &Store{db: db, walDB: walDB, walStop: make(chan struct{}), walDone: make(chan struct{}), opts: opts,
+		in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier(),
+		path: loc.Path, stopped: make(chan struct{}), files: map[*jfile]struct{}{}}
+	fail := func(err error) (*Store, error) {
+		for _, st := range []*sql.Stmt{s.ins, s.head, s.mark} {
+			if st != nil {
+				st.Close()
+			}
+		}
 		db.Close()
+		walDB.Close()
+		var je *JournalError
+		if errors.As(err, &je) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+	}
+	if err := s.load(); err != nil {
+		return fail(err)
 	}
 	if s.ins, err = db.Prepare(`INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES (?,?,?,?,?,?,?,?,?,?,?)`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+		return fail(err)
 	}
 	if s.head, err = db.Prepare(`SELECT max(seq) + 1 FROM records`); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
+		return fail(err)
+	}
+	if s.mark, err = db.Prepare(`INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)`); err != nil {
+		return fail(err)
+	}
+	// Before anything else: what stopped writers acknowledged but did not
+	// commit.
+	if _, err := s.replayJournals(); err != nil {
+		return fail(err)
+	}
+	if err := s.sweepJournalMarks(); err != nil {
+		return fail(err)
+	}
+	if s.j, err = newJournal(loc.Path, s.origin, loc.Sync == "full"); err != nil {
+		return fail(err)
 	}
 	s.size.Store(s.n)
 	go s.run()
@@ -314,26 +369,66 @@ func (s *Store) Lost() int64 { return s.lost.Load() }
 // Origin names the log in its checkpoints.
 func (s *Store) Origin() string { return s.origin }
 
-// Append stores r and returns once it is committed.
+// Append stores r in the journal and returns: the record survives a
+// crash of the process from then on (with sync=full, a power loss too).
+// It refuses (and counts the record lost) when the journal cannot be
+// written or the writer cannot commit to SQLite.
 func (s *Store) Append(r *intercept.Record) error {
 	p := pendingPool.Get().(*pending)
 	p.body = encodeBody(p.body[:0], r)
 	p.id, p.timeNS, p.session, p.trace = r.ID, r.Time.UnixNano(), r.Session, r.TraceID
 	p.server, p.name, p.method, p.decision = r.Server, r.Name, r.Method, r.Decision
+	var err error
+	if p.entry, err = appendEntry(p.entry[:0], p); err != nil {
+		putPending(p)
+		s.lost.Add(1)
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		putPending(p)
+		return ErrClosed
+	}
+	if e := s.failed.Load(); e != nil {
+		putPending(p)
+		s.lost.Add(1)
+		return fmt.Errorf("audit: store unavailable: %w", *e)
+	}
+	s.j.mu.Lock()
+	jf, end, err := s.j.add(p.entry)
+	if err != nil {
+		s.j.mu.Unlock()
+		putPending(p)
+		lost := s.lost.Add(1)
+		s.opts.Logger.Error("audit: record not stored", "lost_total", lost, "err", err)
+		return err
+	}
+	p.jf, p.end = jf, end
+	s.in <- p // the writer owns p from here
+	s.j.mu.Unlock()
+	if s.j.full {
+		return jf.syncTo(end)
+	}
+	return nil
+}
+
+// Flush returns once every record appended before it is committed to
+// SQLite (readers and sinks see it).
+func (s *Store) Flush() error {
+	ch := make(chan error, 1)
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		pendingPool.Put(p)
 		return ErrClosed
 	}
-	s.in <- p
+	s.in <- &pending{flush: ch}
 	s.mu.RUnlock()
-	err := <-p.done
-	pendingPool.Put(p)
-	return err
+	return <-ch
 }
 
-// Close commits what is queued, signs a final checkpoint and closes.
+// Close commits what is queued, signs a final checkpoint, removes the
+// journal once all of it is committed, and closes.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -342,14 +437,20 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.stopped)
 	close(s.in)
 	s.mu.Unlock()
 	<-s.done
 	s.ins.Close()
 	s.head.Close()
+	s.mark.Close()
 	close(s.walStop)
 	<-s.walDone
-	return s.db.Close()
+	err := s.db.Close()
+	if s.closeErr != nil {
+		return s.closeErr
+	}
+	return err
 }
 
 func (s *Store) run() {
@@ -367,48 +468,166 @@ func (s *Store) run() {
 		defer t.Stop()
 		prune = t.C
 	}
-	batch := make([]*pending, 0, s.opts.MaxBatch)
+	var (
+		batch   = make([]*pending, 0, s.opts.MaxBatch)
+		flushes []chan error
+		timer   = time.NewTimer(time.Hour)
+		armed   bool // timer runs: linger, or the retry after a failure
+		backoff time.Duration
+		closed  bool
+	)
+	timer.Stop()
+	take := func(p *pending) {
+		if p.flush != nil {
+			flushes = append(flushes, p.flush)
+		} else {
+			batch = append(batch, p)
+		}
+	}
+	commitNow := func() {
+		if armed {
+			timer.Stop()
+			armed = false
+		}
+		err := s.commitQueued(batch)
+		if err != nil {
+			if s.failed.Swap(&err) == nil {
+				s.opts.Logger.Error("audit: records not committed; refusing new records until a commit succeeds (those queued are in the journal)", "queued", len(batch), "err", err)
+			}
+			backoff = min(max(2*backoff, 50*time.Millisecond), 5*time.Second)
+			timer.Reset(backoff)
+			armed = true
+		} else {
+			if s.failed.Swap(nil) != nil {
+				s.opts.Logger.Warn("audit: commits succeed again", "committed", len(batch))
+			}
+			backoff = 0
+			for _, p := range batch {
+				putPending(p)
+			}
+			batch = batch[:0]
+		}
+		for _, f := range flushes {
+			f <- err
+		}
+		flushes = flushes[:0]
+	}
 	for {
 		select {
 		case p, ok := <-s.in:
 			if !ok {
-				s.checkpoint()
-				return
+				closed = true
+				break
 			}
-			batch = append(batch[:0], p)
+			take(p)
 		drain:
 			for len(batch) < s.opts.MaxBatch {
 				select {
 				case p, ok := <-s.in:
 					if !ok {
+						closed = true
 						break drain
 					}
-					batch = append(batch, p)
+					take(p)
 				default:
 					break drain
 				}
 			}
-			err := s.commit(batch)
-			if err != nil {
-				lost := s.lost.Add(int64(len(batch)))
-				s.opts.Logger.Error("audit: records not stored", "count", len(batch), "lost_total", lost, "err", err)
+			switch {
+			case closed:
+			case len(flushes) > 0:
+				commitNow()
+			case s.failed.Load() != nil:
+				// the retry timer is armed
+			case len(batch) >= s.opts.MaxBatch || s.opts.Linger < 0:
+				commitNow()
+			case !armed:
+				timer.Reset(s.opts.Linger)
+				armed = true
 			}
-			for _, p := range batch {
-				p.done <- err
-			}
-			if err == nil && s.opts.OnCommit != nil {
-				s.opts.OnCommit()
-			}
-			if s.n-s.ckN >= int64(s.opts.CheckpointEvery) {
-				s.checkpoint()
-			}
+		case <-timer.C:
+			armed = false
+			commitNow()
 		case <-prune:
 			s.retain()
 		case <-tick.C:
 			if s.n > s.ckN {
 				s.checkpoint()
 			}
+			// A writer that stopped while this one runs left its journal.
+			if _, err := s.replayJournals(); err != nil {
+				s.opts.Logger.Error("audit: replaying a stopped writer's journal", "err", err)
+			}
 		}
+		if closed {
+			s.finish(batch, flushes)
+			return
+		}
+	}
+}
+
+// finish commits what is left; once all of the journal is in SQLite, it
+// signs a checkpoint and removes the journal. Otherwise the journal stays
+// for the next open to replay.
+func (s *Store) finish(batch []*pending, flushes []chan error) {
+	err := s.commitQueued(batch)
+	if err == nil {
+		s.checkpoint()
+		s.j.mu.Lock()
+		s.j.cur.sealed.Store(true)
+		s.files[s.j.cur] = struct{}{}
+		s.j.mu.Unlock()
+		s.dropCommitted()
+	} else {
+		s.opts.Logger.Error("audit: records left in the journal at close; they are replayed when the store next opens", "count", len(batch), "err", err)
+		s.closeErr = err
+	}
+	for jf := range s.files {
+		jf.f.Close()
+	}
+	s.j.cur.f.Close()
+	for _, f := range flushes {
+		f <- err
+	}
+}
+
+// commitQueued commits journaled records and then drops journal files
+// that are wholly committed.
+func (s *Store) commitQueued(batch []*pending) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	if err := s.commit(batch); err != nil {
+		return err
+	}
+	for _, p := range batch {
+		if jf := p.jf; jf != nil && p.end > jf.committed {
+			jf.committed = p.end
+			s.files[jf] = struct{}{}
+		}
+	}
+	s.dropCommitted()
+	if s.opts.OnCommit != nil {
+		s.opts.OnCommit()
+	}
+	if s.n-s.ckN >= int64(s.opts.CheckpointEvery) {
+		s.checkpoint()
+	}
+	return nil
+}
+
+// dropCommitted removes rotated journal files whose records are all in
+// SQLite. Their meta rows stay until the next open (sweepJournalMarks).
+func (s *Store) dropCommitted() {
+	for jf := range s.files {
+		if !jf.sealed.Load() || jf.committed < jf.size.Load() {
+			continue
+		}
+		delete(s.files, jf)
+		if err := os.Remove(jf.path); err != nil {
+			s.opts.Logger.Warn("audit: removing a committed journal", "file", jf.path, "err", err)
+		}
+		jf.f.Close()
 	}
 }
 
@@ -438,6 +657,16 @@ func (s *Store) commit(batch []*pending) (err error) {
 		}
 	}
 	stmt := tx.Stmt(s.ins)
+	var jf *jfile
+	mark := func() error {
+		if jf == nil {
+			return nil
+		}
+		if _, err := tx.Stmt(s.mark).Exec("journal:"+jf.id, strconv.FormatInt(jf.markEnd, 10)); err != nil {
+			return fmt.Errorf("audit: journal offset: %w", err)
+		}
+		return nil
+	}
 	for _, p := range batch {
 		data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
 		data = append(data, p.body...)
@@ -456,6 +685,22 @@ func (s *Store) commit(batch []*pending) (err error) {
 		}
 		s.last = hs[0]
 		s.n++
+		// Records come in journal order: each file's offset is marked
+		// once, where the batch moves past it.
+		if p.jf != jf {
+			if err := mark(); err != nil {
+				tx.Rollback()
+				return err
+			}
+			jf = p.jf
+		}
+		if jf != nil {
+			jf.markEnd = p.end
+		}
+	}
+	if err := mark(); err != nil {
+		tx.Rollback()
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("audit: commit: %w", err)

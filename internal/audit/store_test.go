@@ -356,6 +356,9 @@ func TestRetention(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := s.Flush(); err != nil { // cutBefore runs on the writer's side
+		t.Fatal(err)
+	}
 	// Record i has time 1764000000 s + i µs: keep from record 120.
 	removed, size, err := s.cutBefore(time.Unix(1764000000, 120*1000).UnixNano())
 	if err != nil || size != 120 || removed != size {
