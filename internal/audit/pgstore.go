@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -291,41 +292,46 @@ func (s *PGStore) load(ctx context.Context) error {
 // Frontier hashes of records removed by retention come from the newest
 // cut, which holds the frontier at its size: every frontier subtree of n
 // that closes below the cut is one of the cut's.
-func (s *PGStore) loadTree(ctx context.Context, q pgx.Tx, n int64) error {
+func (s *PGStore) loadTree(ctx context.Context, q pgQuerier, n int64) error {
 	var cutMsg, cutFront []byte
 	var cutN int64
-	err := q.QueryRow(ctx, `SELECT size, note, frontier FROM cuts ORDER BY size DESC LIMIT 1`).Scan(&cutN, &cutMsg, &cutFront)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("read the cut: %w", err)
-	}
-	var cutF *frontier
-	if cutMsg != nil {
-		if cutF, err = decodeFrontier(cutN, cutFront); err != nil {
-			return fmt.Errorf("the cut at %d: %w", cutN, err)
-		}
-	}
 	recs, levels := frontierIndexes(n)
 	want := append([]int64(nil), recs...)
 	if n > 0 {
 		want = append(want, n-1)
 	}
 	trees := make(map[int64][]byte, len(want))
-	rows, err := q.Query(ctx, `SELECT seq, tree FROM records WHERE seq = ANY($1)`, want)
-	if err != nil {
-		return fmt.Errorf("read the tree frontier: %w", err)
-	}
-	for rows.Next() {
-		var seq int64
-		var tree []byte
-		if err := rows.Scan(&seq, &tree); err != nil {
-			rows.Close()
-			return err
+	// One round trip: the newest cut and the frontier records.
+	b := &pgx.Batch{}
+	b.Queue(`SELECT size, note, frontier FROM cuts ORDER BY size DESC LIMIT 1`).QueryRow(func(r pgx.Row) error {
+		if err := r.Scan(&cutN, &cutMsg, &cutFront); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("read the cut: %w", err)
 		}
-		trees[seq] = tree
+		return nil
+	})
+	b.Queue(`SELECT seq, tree FROM records WHERE seq = ANY($1)`, want).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var seq int64
+			var tree []byte
+			if err := rows.Scan(&seq, &tree); err != nil {
+				return err
+			}
+			trees[seq] = tree
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read the tree frontier: %w", err)
+		}
+		return nil
+	})
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read the tree frontier: %w", err)
+	var cutF *frontier
+	if cutMsg != nil {
+		var err error
+		if cutF, err = decodeFrontier(cutN, cutFront); err != nil {
+			return fmt.Errorf("the cut at %d: %w", cutN, err)
+		}
 	}
 	front := newFrontier()
 	for i, rec := range recs {
@@ -362,6 +368,10 @@ func (s *PGStore) loadTree(ctx context.Context, q pgx.Tx, n int64) error {
 	}
 	s.n, s.last, s.front = n, last, front
 	return nil
+}
+
+type pgQuerier interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 // cutPrev reads the prev line of a cut's note without checking its
@@ -502,46 +512,74 @@ func (s *PGStore) commit(batch []*pgPending) (err error) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), pgBatchTimeout)
 	defer cancel()
-	err = s.tx(ctx, func(tx pgx.Tx) error {
-		var next int64
-		if err := tx.QueryRow(ctx, pgHead).Scan(&next); err != nil {
-			return fmt.Errorf("read tree size: %w", err)
-		}
-		if next != s.n {
-			// Another replica appended since our last batch.
-			if err := s.loadTree(ctx, tx, next); err != nil {
-				return err
-			}
-		}
-		c := &s.cols
-		c.reset()
-		for _, p := range batch {
-			data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
-			data = append(data, p.body...)
-			hs, err := s.front.append(data)
-			if err != nil {
-				return fmt.Errorf("tree: %w", err)
-			}
-			tree := make([]byte, 0, len(hs)*tlog.HashSize)
-			for _, h := range hs {
-				tree = append(tree, h[:]...)
-			}
-			c.seq, c.timeNS = append(c.seq, s.n), append(c.timeNS, p.timeNS)
-			c.id, c.session, c.trace = append(c.id, pgText(p.id)), append(c.session, pgText(p.session)), append(c.trace, pgText(p.trace))
-			c.server, c.name = append(c.server, pgText(p.server)), append(c.name, pgText(p.name))
-			c.method, c.decision = append(c.method, pgText(p.method)), append(c.decision, pgText(p.decis))
-			c.data, c.tree = append(c.data, data), append(c.tree, tree)
-			s.last = hs[0]
-			s.n++
-		}
-		if _, err := tx.Exec(ctx, pgInsert, c.seq, c.id, c.timeNS, c.session, c.trace, c.server, c.name, c.method, c.decision, c.data, c.tree); err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		return nil
-	})
+	pc, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("audit: postgres: %w", err)
 	}
+	conn := pc.Conn()
+	open := false
+	defer func() {
+		if open {
+			// A failed statement leaves the transaction aborted (or the
+			// connection unusable): roll back, else drop the connection.
+			if _, rerr := conn.Exec(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				conn.Close(context.WithoutCancel(ctx))
+			}
+		}
+		pc.Release()
+	}()
+	// Two round trips a batch: BEGIN, the chain's lock and the tree size
+	// in one pipeline; the insert and COMMIT in another. In READ
+	// COMMITTED each statement after the lock sees what the previous
+	// holder committed.
+	var next int64
+	b := &pgx.Batch{}
+	b.Queue("BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE")
+	b.Queue(`SELECT pg_advisory_xact_lock($1)`, s.lockKey)
+	b.Queue(pgHead).QueryRow(func(r pgx.Row) error { return r.Scan(&next) })
+	open = true
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("audit: postgres: lock the chain: %w", err)
+	}
+	if next != s.n {
+		// Another replica appended since our last batch.
+		if err := s.loadTree(ctx, conn, next); err != nil {
+			return fmt.Errorf("audit: postgres: %w", err)
+		}
+	}
+	c := &s.cols
+	c.reset()
+	for _, p := range batch {
+		data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
+		data = append(data, p.body...)
+		hs, err := s.front.append(data)
+		if err != nil {
+			return fmt.Errorf("audit: tree: %w", err)
+		}
+		tree := make([]byte, 0, len(hs)*tlog.HashSize)
+		for _, h := range hs {
+			tree = append(tree, h[:]...)
+		}
+		c.seq, c.timeNS = append(c.seq, s.n), append(c.timeNS, p.timeNS)
+		c.id, c.session, c.trace = append(c.id, pgText(p.id)), append(c.session, pgText(p.session)), append(c.trace, pgText(p.trace))
+		c.server, c.name = append(c.server, pgText(p.server)), append(c.name, pgText(p.name))
+		c.method, c.decision = append(c.method, pgText(p.method)), append(c.decision, pgText(p.decis))
+		c.data, c.tree = append(c.data, data), append(c.tree, tree)
+		s.last = hs[0]
+		s.n++
+	}
+	var tag pgconn.CommandTag
+	b = &pgx.Batch{}
+	b.Queue(pgInsert, c.seq, c.id, c.timeNS, c.session, c.trace, c.server, c.name, c.method, c.decision, c.data, c.tree)
+	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
+	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("audit: postgres: insert: %w", err)
+	}
+	// COMMIT of an aborted transaction answers ROLLBACK, without error.
+	if tag.String() != "COMMIT" {
+		return fmt.Errorf("audit: postgres: commit: the transaction was rolled back (%s)", tag)
+	}
+	open = false
 	s.size.Store(s.n)
 	return nil
 }
