@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
@@ -23,6 +24,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/oauth2-proxy/mockoidc"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // The company IdP of these tests is github.com/oauth2-proxy/mockoidc, a
@@ -113,7 +116,7 @@ func startIdP(t *testing.T) *testIdP {
 // ssoGateway starts serve with the embedded authorization server, SSO
 // through idp, its client secret in the encrypted store and a signing
 // key made by token keygen.
-func ssoGateway(t *testing.T, idp *testIdP) *gateway {
+func ssoGateway(t *testing.T, idp *testIdP, scopes, roles string) *gateway {
 	t.Helper()
 	dir := t.TempDir()
 	store, key := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
@@ -133,17 +136,15 @@ servers:
   resource: http://{{ADDR}}/mcp
   signing_key: %q
   required_scopes: [mcp]
-  scopes:
-    mcp:simple: {tools: [test_simple_text]}
+  scopes: %s
   authorization_server:
     sso:
       issuer: %s
       client_id: %s
       client_secret: secret://sso-client
       scopes: [profile, email, groups]
-      roles:
-        developer: {groups: [engineering], scopes: [mcp, "mcp:simple"]}
-`, store, key, stdioServerYAML(t, "everything"), filepath.Join(dir, "token.jwk"), idp.Issuer(), idp.ClientID)
+      roles: %s
+`, store, key, stdioServerYAML(t, "everything"), filepath.Join(dir, "token.jwk"), scopes, idp.Issuer(), idp.ClientID, roles)
 	cli := filepath.Join(dir, "cli.yaml")
 	if err := os.WriteFile(cli, []byte("listen: 127.0.0.1:8080\n"+strings.ReplaceAll(cfg, "{{ADDR}}", "127.0.0.1:8080")), 0o600); err != nil {
 		t.Fatal(err)
@@ -159,9 +160,11 @@ type mcpClient struct {
 	codes                         chan url.Values
 }
 
-func registerClient(t *testing.T, g *gateway) *mcpClient {
+// callbackServer serves a client's redirect URI on 127.0.0.1:0 and
+// hands over the query of each redirect.
+func callbackServer(t *testing.T) (string, chan url.Values) {
 	t.Helper()
-	c := &mcpClient{codes: make(chan url.Values, 4)}
+	codes := make(chan url.Values, 4)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -171,12 +174,18 @@ func registerClient(t *testing.T, g *gateway) *mcpClient {
 			http.NotFound(w, r)
 			return
 		}
-		c.codes <- r.URL.Query()
+		codes <- r.URL.Query()
 		fmt.Fprint(w, `<!doctype html><p id="done">You may close this window.</p>`)
 	})}
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
-	c.redirect = "http://" + ln.Addr().String() + "/callback"
+	return "http://" + ln.Addr().String() + "/callback", codes
+}
+
+func registerClient(t *testing.T, g *gateway) *mcpClient {
+	t.Helper()
+	c := &mcpClient{}
+	c.redirect, c.codes = callbackServer(t)
 	body, _ := json.Marshal(map[string]any{"client_name": "e2e agent", "redirect_uris": []string{c.redirect},
 		"grant_types": []string{"authorization_code", "refresh_token"}, "response_types": []string{"code"}, "token_endpoint_auth_method": "none"})
 	resp, err := http.Post(g.Base+"/oauth2/register", "application/json", bytes.NewReader(body))
@@ -232,6 +241,35 @@ func (c *mcpClient) token(t *testing.T, g *gateway, code string) string {
 	return tr.AccessToken
 }
 
+// ssoPage drives headless Chromium (as in consent_test.go) through the
+// gateway's login page and the test IdP.
+type ssoPage struct{ *page }
+
+var (
+	ssoLink  = chromedp.CSS(`a[href*="/oauth2/login/sso"]`)
+	ssoGrant = chromedp.CSS(`button[value="grant"]`)
+)
+
+func ssoBrowser(t *testing.T) ssoPage { return ssoPage{browser(t)} }
+
+func (b ssoPage) run(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		loc, _ := chromedp.Run(b.ctx, chromedp.Location())
+		b.t.Fatalf("browser: %s: %v (at %s)", what, err, loc)
+	}
+}
+
+// signIn opens an authorization request, chooses single sign-on on the
+// gateway's login page and signs in as user on the IdP's page.
+func (b ssoPage) signIn(authorizeURL, user string) {
+	b.t.Helper()
+	b.run("open the authorization request", chromedp.Navigate(authorizeURL))
+	b.run("choose single sign-on", chromedp.WaitVisible(ssoLink), chromedp.Click(ssoLink))
+	b.run("sign in at the IdP", chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), user), chromedp.Click(chromedp.CSS("#signin")))
+}
+
 // TestSSOBrowserFlow: an MCP client's authorization request in real
 // headless Chromium → the gateway's login page → the company IdP's
 // sign-in page → back to the gateway → the "Grant Access" page → the
@@ -242,35 +280,11 @@ func (c *mcpClient) token(t *testing.T, g *gateway, code string) string {
 func TestSSOBrowserFlow(t *testing.T) {
 	t.Parallel()
 	idp := startIdP(t)
-	g := ssoGateway(t, idp)
+	g := ssoGateway(t, idp, `{"mcp:simple": {tools: [test_simple_text]}}`, `{developer: {groups: [engineering], scopes: [mcp, "mcp:simple"]}}`)
 	c := registerClient(t, g)
-	b := browser(t)
-
-	run := func(what string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b.ctx, steps...); err != nil {
-			loc, _ := chromedp.Run(b.ctx, chromedp.Location())
-			t.Fatalf("browser: %s: %v (at %s)", what, err, loc)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("browser: text of %s: %v", sel, err)
-		}
-		return s
-	}
-	sso, grant := chromedp.CSS(`a[href*="/oauth2/login/sso"]`), chromedp.CSS(`button[value="grant"]`)
-	signIn := func(user string) {
-		t.Helper()
-		run("open the authorization request", chromedp.Navigate(c.authorizeURL(g, "mcp mcp:simple")))
-		// The gateway's login page offers single sign-on; the IdP's page
-		// follows.
-		run("choose single sign-on", chromedp.WaitVisible(sso), chromedp.Click(sso))
-		run("sign in at the IdP", chromedp.WaitVisible(chromedp.CSS("#username")),
-			chromedp.SendKeys(chromedp.CSS("#username"), user), chromedp.Click(chromedp.CSS("#signin")))
-	}
+	b := ssoBrowser(t)
+	signIn := func(user string) { b.signIn(c.authorizeURL(g, "mcp mcp:simple"), user) }
+	run, text, grant := b.run, b.text, ssoGrant
 
 	signIn("alice")
 	run("consent page", chromedp.WaitVisible(grant))
@@ -294,16 +308,7 @@ func TestSSOBrowserFlow(t *testing.T) {
 	if resp := rawCall(t, g.URL, tok, "test_simple_text"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("first MCP call: %s", resp.Status)
 	}
-	if !waitFor(10*time.Second, func() bool {
-		for _, line := range strings.Split(g.Stderr.String(), "\n") {
-			var r struct{ Method, Name, Subject, Issuer, Decision string }
-			if json.Unmarshal([]byte(line), &r) == nil && r.Method == "tools/call" && r.Name == "test_simple_text" &&
-				r.Subject == "alice-7f3a" && r.Issuer == g.Base && r.Decision == "allow" {
-				return true
-			}
-		}
-		return false
-	}) {
+	if !audited(g, "alice-7f3a") {
 		t.Errorf("no audit record with the federated subject:\n%s", tail(g.Stderr.String(), 4000))
 	}
 	// The token says where the person came from and their roles.
@@ -331,6 +336,25 @@ func TestSSOBrowserFlow(t *testing.T) {
 	}
 }
 
+// audited waits for the audit record of an allowed test_simple_text
+// call by subject, with a token of the gateway's own issuer and a client
+// id it registered.
+func audited(g *gateway, subject string) bool {
+	return waitFor(10*time.Second, func() bool {
+		for _, line := range strings.Split(g.Stderr.String(), "\n") {
+			var r struct {
+				Method, Name, Subject, Issuer, Decision string
+				ClientID                                string `json:"client_id"`
+			}
+			if json.Unmarshal([]byte(line), &r) == nil && r.Method == "tools/call" && r.Name == "test_simple_text" &&
+				r.Subject == subject && r.Issuer == g.Base && r.Decision == "allow" && strings.HasPrefix(r.ClientID, "mcpw_") {
+				return true
+			}
+		}
+		return false
+	})
+}
+
 func jwtClaims(t *testing.T, tok string) map[string]any {
 	t.Helper()
 	parts := strings.Split(tok, ".")
@@ -346,4 +370,85 @@ func jwtClaims(t *testing.T, tok string) map[string]any {
 		t.Fatal(errors.Join(errors.New("token payload"), err))
 	}
 	return m
+}
+
+// TestSSOTypeScriptOAuth: the TypeScript SDK's own OAuth client
+// (testdata/tsoauth.mjs) against serve with the embedded authorization
+// server: 401 → discovery of the authorization server → dynamic
+// registration → the authorization URL, which Chromium follows through
+// single sign-on at the test IdP and Grant Access → the code back to the
+// SDK → token exchange with PKCE → a tools/call that succeeds, audited
+// under the federated subject.
+func TestSSOTypeScriptOAuth(t *testing.T) {
+	t.Parallel()
+	idp := startIdP(t)
+	// The SDK asks for the scope of the 401 challenge (required_scopes),
+	// so here mcp itself grants the tool.
+	g := ssoGateway(t, idp, `{mcp: {tools: [test_simple_text]}}`, `{developer: {groups: [engineering], scopes: [mcp]}}`)
+	redirect, codes := callbackServer(t)
+	script, err := filepath.Abs(filepath.Join("testdata", "tsoauth.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxT(t, 120*time.Second)
+	cmd := exec.CommandContext(ctx, testpeers.Node(t), script, g.URL, redirect)
+	cmd.Env = append(os.Environ(), "MCP_SDK_DIR="+testpeers.NodeModule(t, "@modelcontextprotocol/sdk"))
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		stdin.Close() // a script still waiting for the code ends
+		cmd.Wait()
+	}()
+	out := bufio.NewScanner(stdout)
+	out.Buffer(nil, 1<<20)
+	next := func(v any) {
+		t.Helper()
+		if !out.Scan() {
+			t.Fatalf("tsoauth.mjs ended: %v\n%s", cmd.Wait(), tail(stderr.String(), 3000))
+		}
+		if err := json.Unmarshal(out.Bytes(), v); err != nil {
+			t.Fatalf("tsoauth.mjs printed %q: %v", out.Text(), err)
+		}
+	}
+	var a struct{ Authorize string }
+	next(&a)
+	u, err := url.Parse(a.Authorize)
+	if err != nil || !strings.HasPrefix(a.Authorize, g.Base+"/oauth2/authorize?") || u.Query().Get("code_challenge_method") != "S256" ||
+		u.Query().Get("resource") != g.URL {
+		t.Fatalf("the SDK's authorization URL %q", a.Authorize)
+	}
+
+	b := ssoBrowser(t)
+	b.signIn(a.Authorize, "alice")
+	b.run("grant access", chromedp.WaitVisible(ssoGrant), chromedp.Click(ssoGrant), chromedp.WaitVisible(chromedp.CSS("#done")))
+	var q url.Values
+	select {
+	case q = <-codes:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no redirect back to the SDK's redirect URI")
+	}
+	if q.Get("state") != u.Query().Get("state") || q.Get("code") == "" || q.Get("iss") != g.Base {
+		t.Fatalf("redirect back %v for state %q", q, u.Query().Get("state"))
+	}
+	fmt.Fprintln(stdin, q.Get("code"))
+
+	var r struct {
+		Call struct {
+			Content []struct{ Type, Text string }
+			IsError bool
+		}
+		Scope string
+	}
+	next(&r)
+	if r.Call.IsError || len(r.Call.Content) == 0 || r.Call.Content[0].Text == "" || !strings.Contains(r.Scope, "mcp") {
+		t.Fatalf("call through the SDK: %+v", r)
+	}
+	if !audited(g, "alice-7f3a") {
+		t.Errorf("no audit record of the SDK client's call under the federated subject:\n%s", tail(g.Stderr.String(), 3000))
+	}
 }
