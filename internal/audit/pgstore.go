@@ -203,6 +203,14 @@ func pgPool(ctx context.Context, dsn string, conns int32, readOnly bool) (*pgxpo
 	}
 	if readOnly {
 		rp["default_transaction_read_only"] = "on"
+	} else {
+		// An acknowledged record must survive a server crash: with
+		// synchronous_commit off, COMMIT returns before the WAL is
+		// flushed. Stronger settings (remote_apply, ...) are kept.
+		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, `SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN set_config('synchronous_commit', 'on', false) END`)
+			return err
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

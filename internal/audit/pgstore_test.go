@@ -535,3 +535,28 @@ func pgKillChild(dsn string) {
 	}
 	wg.Wait()
 }
+
+// A server or role default of synchronous_commit=off does not apply to
+// the writer: its COMMIT waits for the WAL flush.
+func TestPGSynchronousCommit(t *testing.T) {
+	loc, _ := pgLocation(t)
+	s := openPG(t, loc, Options{})
+	defer s.Close()
+	var setting string
+	ctx := context.Background()
+	if err := s.pool.QueryRow(ctx, "SHOW synchronous_commit").Scan(&setting); err != nil || setting == "off" {
+		t.Fatalf("synchronous_commit %q %v", setting, err)
+	}
+	loc.Postgres += "&synchronous_commit=off"
+	w := openPG(t, loc, Options{})
+	defer w.Close()
+	if err := w.pool.QueryRow(ctx, "SHOW synchronous_commit").Scan(&setting); err != nil || setting != "on" {
+		t.Fatalf("with synchronous_commit=off in the DSN: %q %v", setting, err)
+	}
+	loc.Postgres = strings.Replace(loc.Postgres, "synchronous_commit=off", "synchronous_commit=remote_apply", 1)
+	r := openPG(t, loc, Options{})
+	defer r.Close()
+	if err := r.pool.QueryRow(ctx, "SHOW synchronous_commit").Scan(&setting); err != nil || setting != "remote_apply" {
+		t.Fatalf("a stronger setting was changed: %q %v", setting, err)
+	}
+}
