@@ -88,6 +88,10 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		clients = append(clients, &authserver.Client{ID: id, SecretHash: authserver.HashSecret(secret), AuthMethod: "client_secret_basic",
 			GrantTypes: []string{"client_credentials"}, Scopes: c.Scopes, Name: id})
 	}
+	var wls []authserver.Workload
+	for _, w := range s.TokenExchange {
+		wls = append(wls, authserver.Workload{Issuer: w.Issuer, Audience: w.Audience, Subjects: w.Subjects, Scopes: w.Scopes})
+	}
 	asMu.Lock()
 	st, ok := asStores[iss]
 	if !ok {
@@ -99,7 +103,7 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		Issuer: iss, Resource: a.Resource, Key: k, Scopes: scopes, RequiredScopes: a.RequiredScopes,
 		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL,
 		DynamicRegistration: s.DynamicRegistration, MetadataDocuments: s.ClientIDMetadataDocuments,
-		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients,
+		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients, Workloads: wls,
 	})
 }
 

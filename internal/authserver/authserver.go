@@ -96,6 +96,9 @@ type Config struct {
 	// Clients are configured confidential clients (the client
 	// credentials grant), put into the store at start.
 	Clients []*Client
+	// Workloads are the trusted workload identity issuers of token
+	// exchange (exchange.go); none: the grant is refused.
+	Workloads []Workload
 	// Store keeps state; nil is a new MemoryStore.
 	Store Store
 	// Fetch is the client metadata document fetcher; nil fetches over
@@ -116,6 +119,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	login    *loginPages
+	wl       workloads
 }
 
 // New builds the server.
@@ -266,6 +270,14 @@ func (s *Server) Metadata() map[string]any {
 	return md
 }
 
+func (s *Server) grantTypes() []string {
+	g := []string{"authorization_code", "refresh_token", "client_credentials"}
+	if len(s.cfg.Workloads) > 0 {
+		g = append(g, GrantTokenExchange)
+	}
+	return g
+}
+
 func (s *Server) scopesSupported() []string {
 	out := slices.Clone(s.cfg.Scopes)
 	return append(out, "offline_access")
@@ -381,6 +393,10 @@ func (s *Server) token(next http.Handler) http.Handler {
 					oauthError(w, http.StatusBadRequest, "invalid_target", "this server issues tokens only for "+s.cfg.Resource)
 					return
 				}
+			}
+			if r.PostForm.Get("grant_type") == GrantTokenExchange {
+				s.exchange(w, r)
+				return
 			}
 		}
 		next.ServeHTTP(w, r)

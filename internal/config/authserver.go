@@ -46,7 +46,18 @@ type AuthorizationServer struct {
 	// Clients are confidential clients for the client credentials grant
 	// (headless agents, CI), by client id.
 	Clients map[string]ASClient
+	// TokenExchange lists the trusted workload identity issuers whose
+	// tokens may be exchanged for gateway tokens (RFC 8693).
+	TokenExchange []WorkloadIssuer
 }
+
+// WorkloadIssuer is one of auth.authorization_server.token_exchange.
+type WorkloadIssuer struct {
+	Issuer, Audience string
+	Subjects, Scopes []string
+}
+
+var workloadKeys = []string{"issuer", "audience", "subjects", "scopes"}
 
 // ASClient is one of auth.authorization_server.clients: a secret in the
 // secrets backend and the scopes it may ask for.
@@ -61,7 +72,7 @@ var asClientKeys = []string{"secret", "scopes"}
 // ones (mcpw_…) and from URLs.
 var asClientIDRe = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
-var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients"}
+var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients", "token_exchange"}
 var asAdminKeys = []string{"user", "password"}
 
 // IsEmbedded reports whether the gateway runs its own authorization
@@ -97,6 +108,8 @@ func (d *decoder) authorizationServer(path string, raw *yaml.Node, a *Auth) {
 			s.SSO = d.sso(p, v)
 		case "clients":
 			d.asClients(p, v, s)
+		case "token_exchange":
+			d.workloadIssuers(p, v, s)
 		case "admin":
 			aes, ok := d.mapping(p, v)
 			if !ok {
@@ -153,6 +166,46 @@ func (d *decoder) asClients(path string, raw *yaml.Node, s *AuthorizationServer)
 			}
 		}
 		s.Clients[e.name] = c
+	}
+}
+
+func (d *decoder) workloadIssuers(path string, raw *yaml.Node, s *AuthorizationServer) {
+	n := resolve(raw)
+	if n == nil || n.Kind != yaml.SequenceNode {
+		d.errorf(raw, path, "expected a list of workload issuers, got %s", describe(raw))
+		return
+	}
+	for i, item := range n.Content {
+		if !d.count(1) {
+			return
+		}
+		p := joinIndex(path, i)
+		d.mark(p, item)
+		var w WorkloadIssuer
+		if es, ok := d.mapping(p, item); ok {
+			for _, e := range es {
+				ep := joinKey(p, e.name)
+				if !slices.Contains(workloadKeys, e.name) {
+					d.unknown(ep, e, workloadKeys)
+					continue
+				}
+				v := d.field(ep, e)
+				if v == nil {
+					continue
+				}
+				switch e.name {
+				case "issuer":
+					w.Issuer, _ = d.str(ep, v)
+				case "audience":
+					w.Audience, _ = d.str(ep, v)
+				case "subjects":
+					w.Subjects, _ = d.strList(ep, v)
+				case "scopes":
+					w.Scopes, _ = d.strList(ep, v)
+				}
+			}
+		}
+		s.TokenExchange = append(s.TokenExchange, w)
 	}
 }
 
@@ -217,6 +270,37 @@ func (c *Config) validateAuthorizationServer(v *validator, set bool) {
 		for i, sc := range c.Scopes {
 			if _, ok := a.Scopes[sc]; !ok && !slices.Contains(a.RequiredScopes, sc) {
 				v.addf(joinIndex(cp+".scopes", i), "scope %q is not defined in auth.scopes or auth.required_scopes", sc)
+			}
+		}
+	}
+	seen := map[string]bool{}
+	for i, w := range s.TokenExchange {
+		wp := joinIndex(p+".token_exchange", i)
+		if w.Issuer == "" {
+			v.addf(wp+".issuer", "required: the workload tokens' iss, e.g. https://token.actions.githubusercontent.com")
+		} else if err := checkAuthURL(w.Issuer, true); err != nil {
+			v.addf(wp+".issuer", "%v", err)
+		} else if seen[w.Issuer] {
+			v.addf(wp+".issuer", "issuer %s is listed twice", w.Issuer)
+		}
+		seen[w.Issuer] = true
+		if strings.TrimSpace(w.Audience) == "" {
+			v.addf(wp+".audience", "required: the aud the workload tokens must carry (what the job asks its platform for)")
+		}
+		if len(w.Subjects) == 0 && v.ok(wp+".subjects") {
+			v.addf(wp+".subjects", "required: the subjects allowed, exactly or as a prefix ending in *")
+		}
+		for j, sub := range w.Subjects {
+			if strings.TrimSpace(sub) == "" || sub == "*" {
+				v.addf(joinIndex(wp+".subjects", j), "must name subjects (a bare * would let every job of the issuer in)")
+			}
+		}
+		if len(w.Scopes) == 0 && v.ok(wp+".scopes") {
+			v.addf(wp+".scopes", "required: the scopes such a job may ask for")
+		}
+		for j, sc := range w.Scopes {
+			if _, ok := a.Scopes[sc]; !ok && !slices.Contains(a.RequiredScopes, sc) {
+				v.addf(joinIndex(wp+".scopes", j), "scope %q is not defined in auth.scopes or auth.required_scopes", sc)
 			}
 		}
 	}

@@ -32,11 +32,14 @@ func TestParseAuthorizationServer(t *testing.T) {
     admin: {user: root, password: "secret://admin-pw"}
     clients:
       ci-nightly: {secret: "secret://ci-secret", scopes: [mcp]}
+    token_exchange:
+      - {issuer: "https://token.actions.githubusercontent.com", audience: "https://gw.example.com", subjects: ["repo:acme/app:*"], scopes: [mcp]}
 `)
 	s = c.Auth.AuthorizationServer
 	if s.DynamicRegistration || !s.ClientIDMetadataDocuments || s.AccessTokenTTL != 5*time.Minute ||
 		s.RefreshTokenTTL != 720*time.Hour || s.AdminUser != "root" || s.AdminPassword != "secret://admin-pw" ||
-		s.Clients["ci-nightly"].Secret != "secret://ci-secret" || len(s.Clients["ci-nightly"].Scopes) != 1 {
+		s.Clients["ci-nightly"].Secret != "secret://ci-secret" || len(s.Clients["ci-nightly"].Scopes) != 1 ||
+		len(s.TokenExchange) != 1 || s.TokenExchange[0].Subjects[0] != "repo:acme/app:*" || s.TokenExchange[0].Audience != "https://gw.example.com" {
 		t.Fatalf("parsed = %+v", s)
 	}
 }
@@ -78,6 +81,13 @@ func TestAuthorizationServerProblems(t *testing.T) {
 			{7, 53, "auth.authorization_server.clients.mcpw_x.secret", "never written"},
 			{7, 76, "auth.authorization_server.clients.mcpw_x.scopes[1]", "not defined"},
 			{7, 90, "auth.authorization_server.clients.ci.scopes", "required"},
+		}},
+		{"token exchange problems", "  authorization_server: {token_exchange: [{issuer: 'http://ci.example', subjects: ['*'], scopes: ['mcp:x']}, {issuer: 'https://ci.example', audience: a, subjects: [s], scopes: [mcp], typo: 1}]}\n", []pos{
+			{7, 43, "auth.authorization_server.token_exchange[0].audience", "required"},
+			{7, 52, "auth.authorization_server.token_exchange[0].issuer", "https"},
+			{7, 84, "auth.authorization_server.token_exchange[0].subjects[0]", "bare *"},
+			{7, 99, "auth.authorization_server.token_exchange[0].scopes[0]", "not defined"},
+			{7, 184, "auth.authorization_server.token_exchange[1].typo", "unknown"},
 		}},
 		{"no key", "", nil},
 	}
