@@ -560,3 +560,65 @@ func TestPGSynchronousCommit(t *testing.T) {
 		t.Fatalf("a stronger setting was changed: %q %v", setting, err)
 	}
 }
+
+// The documented setup: an administrator makes the tables (audit
+// pg-schema), the gateway's role may only SELECT, INSERT and (for
+// retention) DELETE. It appends, verifies and prunes, and can neither
+// change a row nor turn the triggers off.
+func TestPGLeastPrivilegeRole(t *testing.T) {
+	loc, c := pgLocation(t)
+	schema := strings.SplitN(loc.Postgres, "search_path=", 2)[1]
+	role := "mcpw_" + schema
+	ctx := context.Background()
+	ddl, err := PGSchemaSQL(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{ddl, "CREATE ROLE " + role + " LOGIN",
+		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+		"GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
+		"GRANT DELETE ON " + schema + ".records TO " + role} {
+		if _, err := c.Exec(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	t.Cleanup(func() {
+		c.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		if _, err := c.Exec(ctx, "DROP ROLE IF EXISTS "+role); err != nil {
+			t.Errorf("drop role: %v", err)
+		}
+	})
+	cfg, err := pgx.ParseConfig(pgAdminDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc.Postgres = fmt.Sprintf("postgres://%s@%s:%d/%s?sslmode=disable&search_path=%s", role, cfg.Host, cfg.Port, cfg.Database, schema)
+	k := testKey(t)
+	s := openPG(t, loc, Options{Key: k, CheckpointEvery: 20})
+	appendAll(t, s, 0, 100, 1) // in time order, for an exact cut
+	if removed, size, err := s.cutBefore(time.Unix(1764000000, 40*1000).UnixNano()); err != nil || removed != 40 || size != 40 {
+		t.Fatalf("retention as the role: %d %d %v", removed, size, err)
+	}
+	appendAll(t, s, 100, 110, 1)
+	s.Close()
+	if rep := verifyLoc(t, loc, k); !rep.OK || rep.Records != 110 || rep.Cut != 40 {
+		t.Fatalf("%+v %v", rep, rep.FirstBad)
+	}
+	rc, err := pgx.Connect(ctx, loc.Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close(ctx)
+	for _, q := range []string{
+		"UPDATE records SET decision = 'deny' WHERE seq = 50",
+		"TRUNCATE records",
+		"ALTER TABLE records DISABLE TRIGGER USER",
+		"DROP TRIGGER records_no_update ON records",
+		"DELETE FROM records WHERE seq = 60",
+		"CREATE TABLE x (a int)",
+	} {
+		if _, err := rc.Exec(ctx, q); err == nil {
+			t.Errorf("the gateway's role could: %s", q)
+		}
+	}
+}

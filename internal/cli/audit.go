@@ -74,7 +74,7 @@ func auditCmd() *cobra.Command {
 		Use:   "audit",
 		Short: "Read and verify the tamper-evident audit trail (docs/audit.md)",
 	}
-	c.AddCommand(auditKeygenCmd(), auditVerifyCmd(), auditTailCmd(), auditQueryCmd(), auditExportCmd(), auditReplayCmd())
+	c.AddCommand(auditKeygenCmd(), auditVerifyCmd(), auditTailCmd(), auditQueryCmd(), auditExportCmd(), auditReplayCmd(), auditPGSchemaCmd())
 	return c
 }
 
@@ -95,6 +95,26 @@ func chooseAuditStore(cfg *config.Config, flag string) error {
 		cfg.Audit.Store = url
 	}
 	return nil
+}
+
+func auditPGSchemaCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "pg-schema [SCHEMA]",
+		Short: "Print the SQL that makes a PostgreSQL audit chain's tables and triggers, for an administrator to run as their owner",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			schema := audit.DefaultPGSchema
+			if len(args) == 1 {
+				schema = args[0]
+			}
+			ddl, err := audit.PGSchemaSQL(schema)
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "BEGIN;%sCOMMIT;\n", ddl)
+			return nil
+		},
+	}
 }
 
 func auditKeygenCmd() *cobra.Command {

@@ -127,6 +127,14 @@ func TestAuditCommandsPostgres(t *testing.T) {
 		t.Errorf("verify after tampering: %d\n%s", code, out)
 	}
 
+	// pg-schema prints the DDL for a plain schema name only.
+	if out, code := runCLI(t, "audit", "pg-schema", "audit_x"); code != 0 || !strings.HasPrefix(out, "BEGIN;\nCREATE SCHEMA IF NOT EXISTS audit_x;") || !strings.Contains(out, "records_no_truncate") {
+		t.Errorf("pg-schema: %d\n%s", code, out)
+	}
+	if out, code := runCLI(t, "audit", "pg-schema", "x; DROP TABLE y"); code != 2 {
+		t.Errorf("pg-schema with SQL in the name: %d\n%s", code, out)
+	}
+
 	// A password in a DSN that fails never shows in the error.
 	for _, bad := range []string{
 		"postgres:postgres://u:hunter2@127.0.0.1:1/x?sslmode=disable&connect_timeout=5",
