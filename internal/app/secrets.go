@@ -100,7 +100,31 @@ func needsSecrets(cfg *config.Config) bool {
 			return true
 		}
 	}
-	return false
+	return len(authSecretRefs(cfg)) > 0
+}
+
+// authSecretRefs are the embedded authorization server's secret://
+// references by configuration path: the administrator's password, the
+// SSO client secret and the configured clients' secrets.
+func authSecretRefs(cfg *config.Config) map[string]string {
+	if !cfg.Auth.IsEmbedded() || cfg.Auth.AuthorizationServer == nil {
+		return nil
+	}
+	s := cfg.Auth.AuthorizationServer
+	refs := map[string]string{}
+	add := func(path, v string) {
+		if strings.HasPrefix(v, secretstore.Scheme) {
+			refs[path] = v
+		}
+	}
+	add("auth.authorization_server.admin.password", s.AdminPassword)
+	if s.SSO != nil {
+		add("auth.authorization_server.sso.client_secret", s.SSO.ClientSecret)
+	}
+	for id, c := range s.Clients {
+		add("auth.authorization_server.clients."+id+".secret", c.Secret)
+	}
+	return refs
 }
 
 // secretsFor opens the backend when the configuration uses one; nil
@@ -139,6 +163,11 @@ func CheckSecrets(ctx context.Context, cfg *config.Config) error {
 			if _, err := secretstore.Resolve(ctx, b, v); err != nil {
 				errs = append(errs, fmt.Sprintf("servers.%s.%s: %v", s.Name, where, err))
 			}
+		}
+	}
+	for where, v := range authSecretRefs(cfg) {
+		if _, err := secretstore.Resolve(ctx, b, v); err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", where, err))
 		}
 	}
 	if len(errs) > 0 {
