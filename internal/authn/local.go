@@ -56,6 +56,7 @@ func (v *Validator) ServeIssuer(w http.ResponseWriter, r *http.Request) {
 		// retired key too, so others can check the tokens it signed.
 		set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 		if s := v.keys.snap.Load(); s != nil {
+			v.keys.refreshIfStale(s, v.now())
 			for _, k := range s.live(v.now()) {
 				set.Keys = append(set.Keys, k.Public())
 			}
