@@ -16,7 +16,8 @@ import (
 )
 
 // The embedded authorization server's state (clients, pending sign-ins,
-// refresh families) outlives reloads: one store per issuer per process.
+// refresh families) outlives reloads: one store per issuer and place per
+// process.
 var (
 	asMu     sync.Mutex
 	asStores = map[string]authserver.Store{}
@@ -93,10 +94,21 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		wls = append(wls, authserver.Workload{Issuer: w.Issuer, Audience: w.Audience, Subjects: w.Subjects, Scopes: w.Scopes})
 	}
 	asMu.Lock()
-	st, ok := asStores[iss]
+	skey := iss + " " + s.Store + " " + s.StorePrefix
+	st, ok := asStores[skey]
 	if !ok {
-		st = authserver.NewMemoryStore()
-		asStores[iss] = st
+		if s.Store != "" {
+			rs, err := authserver.OpenRedisStore(s.Store, s.StorePrefix)
+			if err != nil {
+				asMu.Unlock()
+				return nil, err
+			}
+			st = rs
+			log.Info("embedded authorization server: state shared through redis", "prefix", s.StorePrefix)
+		} else {
+			st = authserver.NewMemoryStore()
+		}
+		asStores[skey] = st
 	}
 	asMu.Unlock()
 	return authserver.New(authserver.Config{

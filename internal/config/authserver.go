@@ -49,7 +49,14 @@ type AuthorizationServer struct {
 	// TokenExchange lists the trusted workload identity issuers whose
 	// tokens may be exchanged for gateway tokens (RFC 8693).
 	TokenExchange []WorkloadIssuer
+	// Store is where its state is shared by replicas (redis://…); empty
+	// keeps it in memory (one replica, or sticky sign-in).
+	Store, StorePrefix string
 }
+
+// DefaultASStorePrefix prefixes the Redis keys of the embedded
+// authorization server's state.
+const DefaultASStorePrefix = "mcpwarden:as:"
 
 // WorkloadIssuer is one of auth.authorization_server.token_exchange.
 type WorkloadIssuer struct {
@@ -72,7 +79,7 @@ var asClientKeys = []string{"secret", "scopes"}
 // ones (mcpw_…) and from URLs.
 var asClientIDRe = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
-var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients", "token_exchange"}
+var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients", "token_exchange", "store", "store_prefix"}
 var asAdminKeys = []string{"user", "password"}
 
 // IsEmbedded reports whether the gateway runs its own authorization
@@ -110,6 +117,10 @@ func (d *decoder) authorizationServer(path string, raw *yaml.Node, a *Auth) {
 			d.asClients(p, v, s)
 		case "token_exchange":
 			d.workloadIssuers(p, v, s)
+		case "store":
+			s.Store, _ = d.str(p, v)
+		case "store_prefix":
+			s.StorePrefix, _ = d.str(p, v)
 		case "admin":
 			aes, ok := d.mapping(p, v)
 			if !ok {
@@ -214,7 +225,8 @@ func (d *decoder) workloadIssuers(path string, raw *yaml.Node, s *AuthorizationS
 // administrator.
 func defaultAuthorizationServer() *AuthorizationServer {
 	return &AuthorizationServer{DynamicRegistration: true, ClientIDMetadataDocuments: true,
-		AccessTokenTTL: DefaultASAccessTokenTTL, RefreshTokenTTL: DefaultASRefreshTokenTTL, AdminUser: DefaultASAdminUser}
+		AccessTokenTTL: DefaultASAccessTokenTTL, RefreshTokenTTL: DefaultASRefreshTokenTTL, AdminUser: DefaultASAdminUser,
+		StorePrefix: DefaultASStorePrefix}
 }
 
 // validateAuthorizationServer checks auth.authorization_server, which only
@@ -272,6 +284,14 @@ func (c *Config) validateAuthorizationServer(v *validator, set bool) {
 				v.addf(joinIndex(cp+".scopes", i), "scope %q is not defined in auth.scopes or auth.required_scopes", sc)
 			}
 		}
+	}
+	if s.Store != "" {
+		if err := checkRevocationURL(s.Store); err != nil {
+			v.addf(p+".store", "%v", err)
+		}
+	}
+	if s.StorePrefix == "" || strings.ContainsAny(s.StorePrefix, " \t\r\n*?[]") {
+		v.addf(p+".store_prefix", "must be a non-empty key prefix without spaces or glob characters")
 	}
 	seen := map[string]bool{}
 	for i, w := range s.TokenExchange {

@@ -89,6 +89,10 @@ func TestAuthorizationServerProblems(t *testing.T) {
 			{7, 99, "auth.authorization_server.token_exchange[0].scopes[0]", "not defined"},
 			{7, 184, "auth.authorization_server.token_exchange[1].typo", "unknown"},
 		}},
+		{"store", "  authorization_server: {store: 'redis://u:pw@r:6379', store_prefix: 'a b'}\n", []pos{
+			{7, 33, "auth.authorization_server.store", "password"},
+			{7, 70, "auth.authorization_server.store_prefix", "glob"},
+		}},
 		{"no key", "", nil},
 	}
 	for _, tt := range tests {
