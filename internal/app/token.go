@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
@@ -41,6 +42,43 @@ func LoadSigningKeys(ctx context.Context, cfg *config.Config) (*issuer.KeySet, e
 		return nil, err
 	}
 	return issuer.ParseKeySet(data)
+}
+
+// followEvery is how often FollowSigningKey reads the key set again; a
+// rotation keeps the old key verifying this much longer than the longest
+// token, for the tokens such a signer makes before it sees the new key.
+const followEvery = time.Minute
+
+// FollowSigningKey returns the current signing key for a signer that runs
+// as long as the gateway (the embedded authorization server): the key set
+// is read again at most once a minute, so a rotation is followed without a
+// reload. A failed read keeps the key held (and is returned only while no
+// key was ever read).
+func FollowSigningKey(cfg *config.Config) func(context.Context) (*issuer.Key, error) {
+	return followSigningKey(cfg, time.Now)
+}
+
+func followSigningKey(cfg *config.Config, now func() time.Time) func(context.Context) (*issuer.Key, error) {
+	var mu sync.Mutex
+	var cur *issuer.Key
+	var read time.Time
+	return func(ctx context.Context) (*issuer.Key, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if cur != nil && now().Sub(read) < followEvery {
+			return cur, nil
+		}
+		k, err := LoadSigningKey(ctx, cfg)
+		read = now()
+		if err != nil {
+			if cur != nil {
+				return cur, nil
+			}
+			return nil, err
+		}
+		cur = k
+		return cur, nil
+	}
 }
 
 // signingKeySource is the validator's view of the key set: read again on
@@ -143,8 +181,8 @@ type Rotation struct {
 
 // RotateSigningKey makes a new signing key and keeps the current one,
 // public only, verifying until every token it can have signed has expired
-// (the longest token life plus the clock skew); retired keys past that are
-// dropped. Running gateways read the set again on the first token of the
+// (the longest token life plus the clock skew, plus followEvery for
+// signers that follow the set); retired keys past that are dropped. Running gateways read the set again on the first token of the
 // new key, so it is accepted everywhere at once.
 func RotateSigningKey(ctx context.Context, cfg *config.Config, now time.Time) (*Rotation, error) {
 	s, err := LoadSigningKeys(ctx, cfg)
@@ -160,7 +198,7 @@ func RotateSigningKey(ctx context.Context, cfg *config.Config, now time.Time) (*
 		return nil, err
 	}
 	old := s.Current.KeyID()
-	if err := s.Rotate(next, now, issuer.MaxTTL+cfg.Auth.ClockSkew); err != nil {
+	if err := s.Rotate(next, now, issuer.MaxTTL+cfg.Auth.ClockSkew+followEvery); err != nil {
 		return nil, fmt.Errorf("token keygen --rotate: %w", err)
 	}
 	if err := writeSigningKeys(cfg, s); err != nil {

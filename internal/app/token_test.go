@@ -260,3 +260,43 @@ func kidOf(t *testing.T, tok string) string {
 	}
 	return jws.Signatures[0].Header.KeyID
 }
+
+// FollowSigningKey gives the current key and follows a rotation once its
+// minute is up; a read error keeps the key held.
+func TestFollowSigningKey(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	cfg := localAuthConfig(t)
+	ctx := context.Background()
+	follow := FollowSigningKey(cfg)
+	if _, err := follow(ctx); err == nil {
+		t.Fatal("a key that does not exist was returned")
+	}
+	kid, err := GenerateSigningKey(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Now()
+	follow = followSigningKey(cfg, func() time.Time { return clock })
+	if k, err := follow(ctx); err != nil || k.KeyID() != kid {
+		t.Fatalf("first read: %v %v", k, err)
+	}
+	r, err := RotateSigningKey(ctx, cfg, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := follow(ctx); k.KeyID() != kid {
+		t.Fatal("followed the rotation before its minute")
+	}
+	if until := time.Until(r.OldUntil); until < issuer.MaxTTL+cfg.Auth.ClockSkew+followEvery-2*time.Second {
+		t.Fatalf("old key verifies %v more, want the token life + skew + %v", until, followEvery)
+	}
+	clock = clock.Add(followEvery)
+	if k, err := follow(ctx); err != nil || k.KeyID() != r.New {
+		t.Fatalf("after the minute: %v %v, want %s", k, err, r.New)
+	}
+	os.Remove(cfg.Auth.SigningKey)
+	clock = clock.Add(followEvery)
+	if k, err := follow(ctx); err != nil || k.KeyID() != r.New {
+		t.Fatalf("read error with a key held: %v %v", k, err)
+	}
+}
