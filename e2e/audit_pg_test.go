@@ -1,0 +1,159 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Two `mcpwarden serve` replicas write one audit chain in PostgreSQL under
+// load; one is killed with SIGKILL mid-stream. Every call a client saw
+// answered, by either, has exactly one record, and the chain verifies with
+// the public key alone.
+func TestAuditPostgresReplicas(t *testing.T) {
+	admin := os.Getenv("MCPWARDEN_TEST_PG")
+	if admin == "" {
+		admin = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx := context.Background()
+	pc, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL is required in CI: %v", err)
+		}
+		t.Skipf("no PostgreSQL: %v", err)
+	}
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	schema := "audit_e2e_" + hex.EncodeToString(rnd[:])
+	t.Cleanup(func() {
+		pc.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		pc.Close(ctx)
+	})
+	sep := "?"
+	if strings.Contains(admin, "?") {
+		sep = "&"
+	}
+	store := "postgres:" + admin + sep + "search_path=" + schema
+
+	dir := t.TempDir()
+	key := filepath.Join(dir, "audit.key")
+	if _, err := auditCLI(t, "keygen", key); err != nil {
+		t.Fatal(err)
+	}
+	cfg := fmt.Sprintf("audit:\n  store: %q\n  key_file: %s\n  checkpoint_every: 500\nservers:\n%s", store, key, stdioServerYAML(t, "ev"))
+	g1 := startServe(t, cfg)
+	g2 := startServe(t, cfg)
+
+	type ack struct{ session, id string }
+	var (
+		mu    sync.Mutex
+		acked []ack
+		wg    sync.WaitGroup
+	)
+	hc := &http.Client{Timeout: 10 * time.Second}
+	load := func(g *gateway, base int, stop *atomic.Bool) {
+		c := newRawClient(t, g.URL)
+		c.initialize()
+		sid := c.sid
+		wg.Go(func() {
+			for i := 1; !stop.Load(); i++ {
+				id := fmt.Sprintf("%d", base+i)
+				body := fmt.Sprintf(`{"jsonrpc":"2.0","id":%s,"method":"tools/call","params":{"name":"test_simple_text","arguments":{"n":%d}}}`, id, i)
+				req, _ := http.NewRequest(http.MethodPost, g.URL, strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "application/json, text/event-stream")
+				req.Header.Set("Mcp-Session-Id", sid)
+				req.Header.Set("Mcp-Protocol-Version", "2025-11-25")
+				resp, err := hc.Do(req)
+				if err != nil {
+					return // the gateway is gone
+				}
+				var buf bytes.Buffer
+				_, err = buf.ReadFrom(resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != http.StatusOK {
+					return
+				}
+				if bytes.Contains(buf.Bytes(), []byte(`"result"`)) && bytes.Contains(buf.Bytes(), []byte(`"id":`+id)) {
+					mu.Lock()
+					acked = append(acked, ack{sid, id})
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	var stop1, stop2 atomic.Bool
+	for w := range 6 {
+		load(g1, w*1_000_000, &stop1)
+		load(g2, (10+w)*1_000_000, &stop2)
+	}
+	time.Sleep(2 * time.Second)
+	g2.Kill()
+	stop2.Store(true)
+	time.Sleep(time.Second)
+	stop1.Store(true)
+	wg.Wait()
+	g1.Stop()
+	if len(acked) < 100 {
+		t.Fatalf("only %d calls answered; stderr:\n%s\n%s", len(acked), tail(g1.Stderr.String(), 2000), tail(g2.Stderr.String(), 2000))
+	}
+
+	vout, err := auditCLI(t, "verify", "--store", store, "--pubkey", key+".pub")
+	if err != nil || !strings.HasPrefix(vout, "OK: ") {
+		t.Fatalf("verify: %v\n%s", err, vout)
+	}
+	out, err := auditCLI(t, "query", "--store", store, "--json", "--tool", "test_simple_text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[ack]int{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r struct {
+			Session string `json:"session"`
+			RPCID   string `json:"rpc_id"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("query output %q: %v", sc.Text(), err)
+		}
+		stored[ack{r.Session, r.RPCID}]++
+	}
+	missing, from2 := 0, 0
+	for _, a := range acked {
+		if stored[a] == 0 {
+			missing++
+			if missing <= 5 {
+				t.Errorf("answered call session %s id %s has no record", a.session, a.id)
+			}
+		}
+		if len(a.id) == 8 { // ids of the second replica's sessions start at 10,000,001
+			from2++
+		}
+	}
+	for a, n := range stored {
+		if n > 1 {
+			t.Errorf("call session %s id %s recorded %d times", a.session, a.id, n)
+		}
+	}
+	if from2 == 0 || from2 == len(acked) {
+		t.Fatalf("the load did not reach both replicas (%d of %d through the second)", from2, len(acked))
+	}
+	t.Logf("%d calls answered (%d by the replica killed with -9), %d tools/call records, %d missing; %s",
+		len(acked), from2, len(stored), missing, strings.SplitN(vout, "\n", 2)[0])
+}
