@@ -239,14 +239,24 @@ func (r *RP) Begin(ctx context.Context, w http.ResponseWriter, requestID string)
 	now := r.cfg.Now()
 	ps := r.pending
 	ps.mu.Lock()
-	for s, pd := range ps.m {
-		if now.After(pd.expires) {
-			delete(ps.m, s)
+	if len(ps.m) >= maxPending {
+		for s, pd := range ps.m {
+			if now.After(pd.expires) {
+				delete(ps.m, s)
+			}
 		}
 	}
 	if len(ps.m) >= maxPending {
-		ps.mu.Unlock()
-		return "", errors.New("sso: too many sign-ins in progress")
+		// Full (a flood of authorization requests): the oldest sign-in
+		// makes room, so a flood delays people rather than locking
+		// everyone out for PendingTTL.
+		var oldest string
+		for s, pd := range ps.m {
+			if oldest == "" || pd.expires.Before(ps.m[oldest].expires) {
+				oldest = s
+			}
+		}
+		delete(ps.m, oldest)
 	}
 	ps.m[state] = &pending{requestID: requestID, nonce: nonce, verifier: verifier,
 		binding: sha256.Sum256([]byte(cookie)), expires: now.Add(PendingTTL)}

@@ -332,7 +332,7 @@ func TestMappingAndAllowLists(t *testing.T) {
 	m := idp(t)
 	rp := newRP(t, m, nil)
 	for _, groups := range [][]any{{"Engineering"}, {"engineering "}, {"design"}, {}} {
-		if p, err := signIn(t, m, rp, alice(groups...)); !errors.Is(err, ErrDenied) || !strings.Contains(err.Error(), "no group") {
+		if p, err := signIn(t, m, rp, alice(groups...)); !errors.Is(err, ErrDenied) || !errors.Is(err, ErrNoRole) {
 			t.Errorf("groups %q: %v %+v, want refused (no role)", groups, err, p)
 		}
 	}
@@ -361,7 +361,7 @@ func TestMappingAndAllowLists(t *testing.T) {
 	}
 	for _, c := range cases {
 		p, err := signIn(t, m, rpd, c.u)
-		if c.ok != (err == nil) || (err != nil && !errors.Is(err, ErrDenied)) || c.ok != (p != nil) {
+		if c.ok != (err == nil) || (err != nil && !errors.Is(err, ErrNotAllowed)) || c.ok != (p != nil) {
 			t.Errorf("%s: %+v %v, want ok=%v", c.name, p, err, c.ok)
 		}
 	}
@@ -404,6 +404,26 @@ func TestUnreachable(t *testing.T) {
 	rp = newRP(t, m2, func(c *Config) { c.Issuer += "/" })
 	if _, err := rp.Begin(context.Background(), httptest.NewRecorder(), "r"); err == nil || !strings.Contains(err.Error(), "did not match") {
 		t.Errorf("issuer mismatch: %v", err)
+	}
+}
+
+// TestPendingFull: a flood of started sign-ins pushes out the oldest,
+// never locks out the next person.
+func TestPendingFull(t *testing.T) {
+	t.Parallel()
+	m := idp(t)
+	rp := newRP(t, m, nil)
+	for range maxPending {
+		if _, err := rp.Begin(context.Background(), httptest.NewRecorder(), "flood"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.QueueUser(alice("engineering"))
+	if id, p, err := begin(t, rp, "person").finish(rp); err != nil || id != "person" || p == nil {
+		t.Fatalf("sign-in after a flood: %v", err)
+	}
+	if n := len(rp.pending.m); n != maxPending-1 {
+		t.Errorf("%d pending, want %d", n, maxPending-1)
 	}
 }
 
