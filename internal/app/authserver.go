@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
 	"github.com/mcpwarden/mcpwarden/internal/authserver"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
@@ -111,12 +113,42 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		asStores[skey] = st
 	}
 	asMu.Unlock()
+	follow := FollowSigningKey(cfg)
+	current := func(ctx context.Context) (authserver.SigningKey, error) { return follow(ctx) }
 	return authserver.New(authserver.Config{
-		Issuer: iss, Resource: a.Resource, Key: k, Scopes: scopes, RequiredScopes: a.RequiredScopes,
+		Issuer: iss, Resource: a.Resource, Key: k, CurrentKey: current, PublicKeys: publishedKeys(cfg), Scopes: scopes, RequiredScopes: a.RequiredScopes,
 		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL,
 		DynamicRegistration: s.DynamicRegistration, MetadataDocuments: s.ClientIDMetadataDocuments,
 		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients, Workloads: wls,
 	})
+}
+
+// publishedKeys are the public keys of the signing key set (current and
+// retired still verifying), read again at most once a minute.
+func publishedKeys(cfg *config.Config) func(context.Context) ([]jose.JSONWebKey, error) {
+	var mu sync.Mutex
+	var keys []jose.JSONWebKey
+	var read time.Time
+	return func(ctx context.Context) ([]jose.JSONWebKey, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if keys != nil && time.Since(read) < followEvery {
+			return keys, nil
+		}
+		s, err := LoadSigningKeys(ctx, cfg)
+		read = time.Now()
+		if err != nil {
+			if keys != nil {
+				return keys, nil
+			}
+			return nil, err
+		}
+		keys = keys[:0:0]
+		for _, k := range s.Verifying() {
+			keys = append(keys, k.Key)
+		}
+		return keys, nil
+	}
 }
 
 // readSecretRef reads a secret://NAME reference from the secrets backend.

@@ -76,7 +76,13 @@ type Config struct {
 	Issuer string
 	// Resource is auth.resource, the audience of every token.
 	Resource string
-	Key      SigningKey
+	// Key signs tokens. CurrentKey, when set, is asked for the signing key
+	// at each token instead (a rotated key set is followed without a
+	// reload), and PublicKeys for the keys the JWKS publishes (the current
+	// and retired ones still verifying); Key is then the key at start.
+	Key        SigningKey
+	CurrentKey func(context.Context) (SigningKey, error)
+	PublicKeys func(context.Context) ([]jose.JSONWebKey, error)
 	// Scopes are the scopes the server grants (auth.scopes and
 	// auth.required_scopes); RequiredScopes are asked for on a client's
 	// behalf when it names none.
@@ -170,8 +176,8 @@ func New(cfg Config) (*Server, error) {
 		op.WithCustomIntrospectionEndpoint(op.NewEndpoint(PathIntrospect)),
 		op.WithCustomRevocationEndpoint(op.NewEndpoint(PathRevoke)),
 		op.WithCustomKeysEndpoint(op.NewEndpoint(PathKeys)),
-		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(string(cfg.Key.Algorithm()))),
-		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(cfg.Key.Algorithm()))),
+		op.WithAccessTokenVerifierOpts(op.WithSupportedAccessTokenSigningAlgorithms(string(jose.EdDSA), string(jose.ES256))),
+		op.WithIDTokenHintVerifierOpts(op.WithSupportedIDTokenHintSigningAlgorithms(string(jose.EdDSA), string(jose.ES256))),
 	}
 	if u.Scheme == "http" {
 		// Only a loopback issuer can be http: config validation refuses
@@ -261,7 +267,7 @@ func (s *Server) Metadata() map[string]any {
 		"client_id_metadata_document_supported":          s.cfg.MetadataDocuments,
 		"scopes_supported":                               s.scopesSupported(),
 		"subject_types_supported":                        []string{"public"},
-		"id_token_signing_alg_values_supported":          []string{string(s.cfg.Key.Algorithm())},
+		"id_token_signing_alg_values_supported":          []string{string(jose.EdDSA), string(jose.ES256)},
 		"resource_indicators_supported":                  true,
 	}
 	if s.cfg.DynamicRegistration {
@@ -300,7 +306,28 @@ func (s *Server) serveJWKS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{s.cfg.Key.Public()}}, true)
+	keys, err := s.publicKeys(r.Context())
+	if err != nil {
+		http.Error(w, "keys unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: keys}, true)
+}
+
+// currentKey is the key to sign with now.
+func (s *Server) currentKey(ctx context.Context) (SigningKey, error) {
+	if s.cfg.CurrentKey != nil {
+		return s.cfg.CurrentKey(ctx)
+	}
+	return s.cfg.Key, nil
+}
+
+// publicKeys are the keys the JWKS publishes.
+func (s *Server) publicKeys(ctx context.Context) ([]jose.JSONWebKey, error) {
+	if s.cfg.PublicKeys != nil {
+		return s.cfg.PublicKeys(ctx)
+	}
+	return []jose.JSONWebKey{s.cfg.Key.Public()}, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any, public bool) {

@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,7 +182,7 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": a.Expires.Unix(), "jti": a.JTI,
 		"client_id": a.ClientID, "idp": iss,
 	}
-	at, err := s.sign(claims)
+	at, err := s.sign(r.Context(), claims)
 	if err != nil {
 		s.log.Error("authserver: token exchange: signing failed", "err", err)
 		oauthError(w, http.StatusInternalServerError, "server_error", "the token could not be signed")
@@ -199,9 +200,13 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 }
 
 // sign makes a JWT access token with the server's key.
-func (s *Server) sign(claims map[string]any) (string, error) {
-	sg, err := jose.NewSigner(jose.SigningKey{Algorithm: s.cfg.Key.Algorithm(), Key: s.cfg.Key.Private()},
-		(&jose.SignerOptions{}).WithType("at+jwt").WithHeader(jose.HeaderKey("kid"), s.cfg.Key.KeyID()))
+func (s *Server) sign(ctx context.Context, claims map[string]any) (string, error) {
+	k, err := s.currentKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	sg, err := jose.NewSigner(jose.SigningKey{Algorithm: k.Algorithm(), Key: k.Private()},
+		(&jose.SignerOptions{}).WithType("at+jwt").WithHeader(jose.HeaderKey("kid"), k.KeyID()))
 	if err != nil {
 		return "", err
 	}

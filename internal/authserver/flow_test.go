@@ -687,3 +687,52 @@ func TestClientCredentials(t *testing.T) {
 		}
 	}
 }
+
+// A rotated key is followed without a new server: tokens are signed with
+// the current key, and the JWKS publishes every verifying key.
+func TestKeyFollowing(t *testing.T) {
+	data, _ := issuer.Generate()
+	k2, err := issuer.ParseKey(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rotated atomic.Bool
+	var k1 *issuer.Key
+	e := newEnv(t, func(c *Config) {
+		k1 = c.Key.(*issuer.Key)
+		c.CurrentKey = func(context.Context) (SigningKey, error) {
+			if rotated.Load() {
+				return k2, nil
+			}
+			return k1, nil
+		}
+		c.PublicKeys = func(context.Context) ([]jose.JSONWebKey, error) { return []jose.JSONWebKey{k1.Public(), k2.Public()}, nil }
+	})
+	redirect := "http://127.0.0.1:41234/callback"
+	conf := e.oauth(e.publicClient(redirect), redirect, "mcp:read")
+	kidOf := func() string {
+		v := oauth2.GenerateVerifier()
+		code, _ := e.code(conf, v)
+		tok, err := conf.Exchange(context.Background(), code, oauth2.VerifierOption(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		jws, err := jose.ParseSignedCompact(tok.AccessToken, authn.Algorithms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return jws.Signatures[0].Header.KeyID
+	}
+	if kid := kidOf(); kid != k1.KeyID() {
+		t.Fatalf("signed with %s, want %s", kid, k1.KeyID())
+	}
+	rotated.Store(true)
+	if kid := kidOf(); kid != k2.KeyID() {
+		t.Fatalf("after rotation signed with %s, want %s", kid, k2.KeyID())
+	}
+	_, body := get(t, http.DefaultClient, e.issuer+PathKeys)
+	var set jose.JSONWebKeySet
+	if json.Unmarshal([]byte(body), &set) != nil || len(set.Key(k1.KeyID())) != 1 || len(set.Key(k2.KeyID())) != 1 {
+		t.Fatalf("jwks after rotation: %s", body)
+	}
+}

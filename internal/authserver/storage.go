@@ -356,23 +356,39 @@ func (s signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return s.k.Al
 func (s signingKey) Key() any                                    { return s.k.Private() }
 func (s signingKey) ID() string                                  { return s.k.KeyID() }
 
-type publicKey struct{ k SigningKey }
+type publicKey struct{ k jose.JSONWebKey }
 
-func (p publicKey) ID() string                         { return p.k.KeyID() }
-func (p publicKey) Algorithm() jose.SignatureAlgorithm { return p.k.Algorithm() }
+func (p publicKey) ID() string                         { return p.k.KeyID }
+func (p publicKey) Algorithm() jose.SignatureAlgorithm { return jose.SignatureAlgorithm(p.k.Algorithm) }
 func (p publicKey) Use() string                        { return "sig" }
-func (p publicKey) Key() any                           { return p.k.Public().Key }
+func (p publicKey) Key() any                           { return p.k.Key }
 
-func (st *storage) SigningKey(context.Context) (op.SigningKey, error) {
-	return signingKey{st.s.cfg.Key}, nil
+func (st *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	k, err := st.s.currentKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return signingKey{k}, nil
 }
 
-func (st *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
-	return []jose.SignatureAlgorithm{st.s.cfg.Key.Algorithm()}, nil
+func (st *storage) SignatureAlgorithms(ctx context.Context) ([]jose.SignatureAlgorithm, error) {
+	k, err := st.s.currentKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return []jose.SignatureAlgorithm{k.Algorithm()}, nil
 }
 
-func (st *storage) KeySet(context.Context) ([]op.Key, error) {
-	return []op.Key{publicKey{st.s.cfg.Key}}, nil
+func (st *storage) KeySet(ctx context.Context) ([]op.Key, error) {
+	keys, err := st.s.publicKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]op.Key, len(keys))
+	for i, k := range keys {
+		out[i] = publicKey{k}
+	}
+	return out, nil
 }
 
 func (st *storage) GetClientByClientID(ctx context.Context, id string) (op.Client, error) {
