@@ -88,6 +88,7 @@ type Principal struct {
 	Scopes   []string
 	JTI      string // token id: what revocation names
 	Expiry   time.Time
+	IssuedAt time.Time // iat; zero when the token has none
 }
 
 // Error kinds, as RFC 6750 names them in WWW-Authenticate.
@@ -122,10 +123,11 @@ func invalid(desc string, err error) *Error {
 
 // Validator checks tokens. It is safe for concurrent use.
 type Validator struct {
-	cfg   Config
-	keys  *keySet
-	cache *tokenCache
-	now   func() time.Time
+	cfg      Config
+	keys     *keySet
+	cache    *tokenCache
+	now      func() time.Time
+	subjects SubjectRevocations // Revocations, when it revokes by subject too
 }
 
 // New builds a validator. It does not contact the issuer: keys are
@@ -167,6 +169,7 @@ func New(cfg Config) (*Validator, error) {
 		now:   now,
 	}
 	ks.onRemove = v.cache.dropKIDs
+	v.subjects, _ = cfg.Revocations.(SubjectRevocations)
 	return v, nil
 }
 
@@ -213,15 +216,19 @@ func (v *Validator) Validate(ctx context.Context, token string) (*Principal, err
 		return nil, err
 	}
 	var epoch uint64
+	var subKey string
 	if rev != nil {
+		if v.subjects != nil {
+			subKey = SubjectKey(p.Issuer, p.Subject)
+		}
 		// The epoch is read before the store is asked, so a reconnect
 		// during the check makes the next hit ask again.
 		epoch = rev.Epoch()
-		if err := v.checkNew(ctx, p, rev); err != nil {
+		if err := v.checkNew(ctx, p, rev, subKey); err != nil {
 			return nil, err
 		}
 	}
-	v.cache.putKey(sum, p, epoch, kid, keyEnd)
+	v.cache.putKey(sum, p, epoch, kid, keyEnd, subKey)
 	return p, v.checkRequired(p)
 }
 
@@ -284,8 +291,12 @@ func (v *Validator) checkClaims(payload []byte, now time.Time) (*Principal, erro
 	case c.sub == "":
 		return nil, invalid("token has no subject", nil)
 	}
-	return &Principal{Subject: c.sub, Issuer: c.iss, ClientID: c.clientID, Groups: c.groups,
-		Scopes: c.scopes, JTI: c.jti, Expiry: c.exp.Add(skew)}, nil
+	p := &Principal{Subject: c.sub, Issuer: c.iss, ClientID: c.clientID, Groups: c.groups,
+		Scopes: c.scopes, JTI: c.jti, Expiry: c.exp.Add(skew)}
+	if c.iat != nil {
+		p.IssuedAt = *c.iat
+	}
+	return p, nil
 }
 
 type claims struct {

@@ -26,6 +26,9 @@ type cacheEntry struct {
 	// ends: the token's expiry, or the key's end if sooner.
 	kid   string
 	until time.Time
+	// subKey is the SubjectKey of the token's subject, with a revocation
+	// list that revokes by subject.
+	subKey string
 	// epoch is the revocation list's epoch when the token was last checked
 	// against the shared store.
 	epoch atomic.Uint64
@@ -53,11 +56,13 @@ func (c *tokenCache) entry(sum [32]byte, now time.Time) (*cacheEntry, bool) {
 	return e, true
 }
 
-func (c *tokenCache) put(sum [32]byte, p *Principal) { c.putKey(sum, p, 0, "", time.Time{}) }
+func (c *tokenCache) put(sum [32]byte, p *Principal) { c.putKey(sum, p, 0, "", time.Time{}, "") }
 
-// putKey caches p, verified by key kid, which ends at keyEnd (zero: never).
-func (c *tokenCache) putKey(sum [32]byte, p *Principal, epoch uint64, kid string, keyEnd time.Time) {
-	e := &cacheEntry{p: p, kid: kid, until: p.Expiry}
+// putKey caches p, verified by key kid, which ends at keyEnd (zero:
+// never); subKey is its subject's revocation key ("" when not revocable
+// by subject).
+func (c *tokenCache) putKey(sum [32]byte, p *Principal, epoch uint64, kid string, keyEnd time.Time, subKey string) {
+	e := &cacheEntry{p: p, kid: kid, until: p.Expiry, subKey: subKey}
 	if !keyEnd.IsZero() && keyEnd.Before(e.until) {
 		e.until = keyEnd
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn/authntest"
 )
@@ -168,4 +169,90 @@ func TestForget(t *testing.T) {
 	if n := v.Forget("jti-a"); n != 1 || v.cache.len() != 1 {
 		t.Fatalf("forgot %d, %d left", n, v.cache.len())
 	}
+}
+
+// memSubjects adds revocation by subject to memRevocations.
+type memSubjects struct {
+	*memRevocations
+	localSub, sharedSub map[string]time.Time
+}
+
+func (m *memSubjects) RevokedSince(_ context.Context, key string, local bool) (time.Time, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return time.Time{}, errors.New("down")
+	}
+	if local {
+		return m.localSub[key], nil
+	}
+	return m.sharedSub[key], nil
+}
+
+// Revocation by subject: the subject's tokens issued at or before the
+// revocation are refused, cached or new, heard here or only in the store;
+// its tokens issued after, and other subjects' tokens, are not.
+func TestRevocationBySubject(t *testing.T) {
+	is := authntest.New()
+	defer is.Close()
+	const res = "https://gw.example.com/mcp"
+	rev := &memSubjects{memRevocations: newMem(), localSub: map[string]time.Time{}, sharedSub: map[string]time.Time{}}
+	v, err := New(Config{Issuer: is.URL, Resource: res, Revocations: rev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	now := time.Now()
+	tok := func(sub, jti string, iat time.Time) string {
+		c := is.Claims(res, sub, "mcp")
+		c["jti"], c["iat"], c["nbf"] = jti, iat.Unix(), iat.Unix()
+		return is.Token(c)
+	}
+	old := tok("alice", "a-1", now.Add(-time.Minute))
+	other := tok("bob", "b-1", now.Add(-time.Minute))
+	for _, tk := range []string{old, other} {
+		if _, err := v.Validate(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := SubjectKey(is.URL, "alice")
+	if key == SubjectKey(is.URL, "bob") || key == SubjectKey("https://other.example", "alice") || !strings.HasPrefix(key, SubjectPrefix) {
+		t.Fatal("subject keys collide")
+	}
+	since := now.Add(-time.Second)
+	rev.mu.Lock()
+	rev.localSub[key], rev.sharedSub[key] = since, since
+	rev.mu.Unlock()
+	_, err = v.Validate(ctx, old)
+	wantRefused(t, err, "every token of its subject")
+	_, err = v.Validate(ctx, tok("alice", "a-2", since)) // issued in the same second: refused
+	wantRefused(t, err, "every token of its subject")
+	noIat := is.Claims(res, "alice", "mcp")
+	noIat["jti"] = "a-3"
+	delete(noIat, "iat")
+	_, err = v.Validate(ctx, is.Token(noIat))
+	wantRefused(t, err, "every token of its subject")
+	if _, err := v.Validate(ctx, tok("alice", "a-4", since.Add(time.Second))); err != nil {
+		t.Fatalf("token issued after the revocation: %v", err)
+	}
+	if _, err := v.Validate(ctx, other); err != nil {
+		t.Fatalf("another subject: %v", err)
+	}
+	// Revoked in the store while this replica was away: a cached token is
+	// refused once the epoch moves.
+	bobLater := tok("bob", "b-2", now)
+	if _, err := v.Validate(ctx, bobLater); err != nil {
+		t.Fatal(err)
+	}
+	rev.mu.Lock()
+	rev.sharedSub[SubjectKey(is.URL, "bob")], rev.epoch = now, rev.epoch+1
+	rev.mu.Unlock()
+	_, err = v.Validate(ctx, bobLater)
+	wantRefused(t, err, "every token of its subject")
+	// Store down: refused (fail closed).
+	rev.mu.Lock()
+	rev.down = true
+	rev.mu.Unlock()
+	_, err = v.Validate(ctx, tok("carol", "c-1", now))
+	wantRefused(t, err, "revocation status unavailable")
 }
