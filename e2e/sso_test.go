@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -65,6 +66,7 @@ type testIdP struct {
 	*mockoidc.MockOIDC
 	mu      sync.Mutex
 	signIns []string
+	down    atomic.Bool // the token endpoint drops every connection
 }
 
 func startIdP(t *testing.T) *testIdP {
@@ -76,6 +78,9 @@ func startIdP(t *testing.T) *testIdP {
 	idp := &testIdP{MockOIDC: m}
 	m.AddMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == mockoidc.TokenEndpoint && idp.down.Load() {
+				panic(http.ErrAbortHandler) // the connection drops: unreachable
+			}
 			if r.URL.Path != mockoidc.AuthorizationEndpoint {
 				next.ServeHTTP(w, r)
 				return
@@ -330,9 +335,27 @@ func TestSSOBrowserFlow(t *testing.T) {
 	case <-time.After(time.Second):
 	}
 	idp.mu.Lock()
-	defer idp.mu.Unlock()
 	if strings.Join(idp.signIns, ",") != "alice-7f3a,mallory-01" {
 		t.Errorf("IdP sign-ins %v", idp.signIns)
+	}
+	idp.mu.Unlock()
+
+	// The IdP goes down: the gateway says so and signs nobody in (its
+	// metadata is still held, so this is the code exchange failing).
+	run("open the authorization request", chromedp.Navigate(c.authorizeURL(g, "mcp mcp:simple")))
+	run("choose single sign-on", chromedp.WaitVisible(ssoLink), chromedp.Click(ssoLink))
+	run("IdP page", chromedp.WaitVisible(chromedp.CSS("#username")), chromedp.SendKeys(chromedp.CSS("#username"), "alice"))
+	// Shut the token endpoint only: the sign-in form's post still reaches
+	// the IdP, the gateway's exchange of the code does not.
+	idp.down.Store(true)
+	run("sign in at the IdP", chromedp.Click(chromedp.CSS("#signin")), chromedp.WaitVisible(chromedp.CSS("main")))
+	if page = text("main"); !strings.Contains(page, "cannot be reached") {
+		t.Errorf("IdP down: page\n%s", page)
+	}
+	select {
+	case q := <-c.codes:
+		t.Errorf("a code while the IdP was down: %v", q)
+	case <-time.After(time.Second):
 	}
 }
 
