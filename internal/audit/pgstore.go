@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -296,20 +295,13 @@ func (s *PGStore) load(ctx context.Context) error {
 	})
 }
 
-// loadTree reads the chain head and tree frontier of a log of n records.
-// Frontier hashes of records removed by retention come from the newest
-// cut, which holds the frontier at its size: every frontier subtree of n
-// that closes below the cut is one of the cut's.
+// loadTree reads the chain head and tree frontier of a log of n records
+// (continueTree says which records and how retention's cut stands in).
 func (s *PGStore) loadTree(ctx context.Context, q pgQuerier, n int64) error {
 	var cutMsg, cutFront []byte
 	var cutN int64
-	recs, levels := frontierIndexes(n)
-	want := append([]int64(nil), recs...)
-	if n > 0 {
-		want = append(want, n-1)
-	}
-	trees := make(map[int64][]byte, len(want))
-	// One round trip: the newest cut and the frontier records.
+	trees := map[int64][]byte{}
+	// One round trip: the newest cut and the records that hold the edge.
 	b := &pgx.Batch{}
 	b.Queue(`SELECT size, note, frontier FROM cuts ORDER BY size DESC LIMIT 1`).QueryRow(func(r pgx.Row) error {
 		if err := r.Scan(&cutN, &cutMsg, &cutFront); err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -317,7 +309,7 @@ func (s *PGStore) loadTree(ctx context.Context, q pgQuerier, n int64) error {
 		}
 		return nil
 	})
-	b.Queue(`SELECT seq, tree FROM records WHERE seq = ANY($1)`, want).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT seq, tree FROM records WHERE seq = ANY($1)`, edgeRecords(n)).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var seq int64
 			var tree []byte
@@ -334,45 +326,9 @@ func (s *PGStore) loadTree(ctx context.Context, q pgQuerier, n int64) error {
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
-	var cutF *frontier
-	if cutMsg != nil {
-		var err error
-		if cutF, err = decodeFrontier(cutN, cutFront); err != nil {
-			return fmt.Errorf("the cut at %d: %w", cutN, err)
-		}
-	}
-	front := newFrontier()
-	for i, rec := range recs {
-		l := levels[i]
-		if rec < cutN && cutF != nil {
-			front.roots[l] = cutF.roots[l]
-			continue
-		}
-		tree, ok := trees[rec]
-		if !ok {
-			return fmt.Errorf("tree hashes of record %d: missing", rec)
-		}
-		if len(tree) < (l+1)*tlog.HashSize {
-			return fmt.Errorf("tree hashes of record %d are short", rec)
-		}
-		copy(front.roots[l][:], tree[l*tlog.HashSize:])
-	}
-	front.n = n
-	var last tlog.Hash
-	switch {
-	case n == 0:
-	case n == cutN && cutMsg != nil:
-		prev, err := cutPrev(cutMsg)
-		if err != nil {
-			return fmt.Errorf("the cut at %d: %w", cutN, err)
-		}
-		last = prev
-	default:
-		tree, ok := trees[n-1]
-		if !ok || len(tree) < tlog.HashSize {
-			return fmt.Errorf("tree hashes of record %d: missing", n-1)
-		}
-		copy(last[:], tree)
+	front, last, err := continueTree(n, cutN, cutMsg, cutFront, trees)
+	if err != nil {
+		return err
 	}
 	s.n, s.last, s.front = n, last, front
 	return nil
@@ -380,25 +336,6 @@ func (s *PGStore) loadTree(ctx context.Context, q pgQuerier, n int64) error {
 
 type pgQuerier interface {
 	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
-}
-
-// cutPrev reads the prev line of a cut's note without checking its
-// signature: the writer trusts its own database, as it trusts the stored
-// tree hashes; audit verify checks the signature.
-func cutPrev(msg []byte) (tlog.Hash, error) {
-	var h tlog.Hash
-	text, _, _ := bytes.Cut(msg, []byte("\n\n"))
-	for line := range strings.SplitSeq(string(text), "\n") {
-		if v, ok := strings.CutPrefix(line, "prev "); ok {
-			b, err := hex.DecodeString(v)
-			if err != nil || len(b) != tlog.HashSize {
-				return h, errors.New("malformed prev line")
-			}
-			copy(h[:], b)
-			return h, nil
-		}
-	}
-	return h, errors.New("no prev line")
 }
 
 // Size is the number of records in the chain as of this store's last
