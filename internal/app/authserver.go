@@ -120,6 +120,7 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL,
 		DynamicRegistration: s.DynamicRegistration, MetadataDocuments: s.ClientIDMetadataDocuments,
 		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients, Workloads: wls,
+		AllowedHosts: slices.Concat(cfg.HTTP.AllowedHosts, []string{listenHost(cfg.Listen)}),
 	})
 }
 

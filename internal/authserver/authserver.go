@@ -23,15 +23,18 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+	"golang.org/x/time/rate"
 )
 
 // Paths, all under the issuer (the gateway's origin).
@@ -105,6 +108,10 @@ type Config struct {
 	// Workloads are the trusted workload identity issuers of token
 	// exchange (exchange.go); none: the grant is refused.
 	Workloads []Workload
+	// AllowedHosts are the Host header values served besides the
+	// issuer's host and loopback names (DNS rebinding: a page on another
+	// site resolving its name to the gateway must not drive the sign-in).
+	AllowedHosts []string
 	// Store keeps state; nil is a new MemoryStore.
 	Store Store
 	// Fetch is the client metadata document fetcher; nil fetches over
@@ -126,6 +133,11 @@ type Server struct {
 	now      func() time.Time
 	login    *loginPages
 	wl       workloads
+
+	issuerHost string
+	regMu      sync.Mutex
+	regIPs     map[string]*rate.Limiter
+	regAll     *rate.Limiter
 }
 
 // New builds the server.
@@ -156,7 +168,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, now: cfg.Now}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, now: cfg.Now, issuerHost: strings.ToLower(u.Hostname()),
+		regAll: rate.NewLimiter(rate.Every(time.Second), regGlobalBurst)}
 	for _, c := range cfg.Clients {
 		if c.SecretHash == "" || isMetadataClientID(c.ID) {
 			return nil, fmt.Errorf("authserver: configured client %q needs a secret and a plain id", c.ID)
@@ -223,10 +236,61 @@ func Paths() []string {
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "Forbidden: host not allowed", http.StatusForbidden)
+		return
+	}
 	if ms, ok := s.store.(*MemoryStore); ok && r.URL.Path == PathAuthorize {
 		ms.maybeSweep()
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) hostAllowed(host string) bool {
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.TrimSuffix(strings.ToLower(strings.Trim(name, "[]")), ".")
+	if name == "localhost" || isLoopbackHost(name) || name == s.issuerHost {
+		return true
+	}
+	for _, a := range s.cfg.AllowedHosts {
+		if strings.EqualFold(a, name) || strings.EqualFold(a, host) {
+			return true
+		}
+	}
+	return false
+}
+
+// Registration limits: per client address 10 at once then one a minute,
+// and 100 at once then one a second overall, so open registration
+// cannot fill the store.
+const (
+	regPerIPBurst  = 10
+	regGlobalBurst = 100
+	maxRegIPs      = 10000
+)
+
+// registerBudget returns the address's limiter and whether both it and
+// the overall one have a registration left; a registration made spends
+// one of each.
+func (s *Server) registerBudget(r *http.Request) (*rate.Limiter, bool) {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
+	s.regMu.Lock()
+	if s.regIPs == nil || len(s.regIPs) >= maxRegIPs {
+		s.regIPs = map[string]*rate.Limiter{}
+	}
+	l, ok := s.regIPs[ip]
+	if !ok {
+		l = rate.NewLimiter(rate.Every(time.Minute), regPerIPBurst)
+		s.regIPs[ip] = l
+	}
+	s.regMu.Unlock()
+	return l, l.Tokens() >= 1 && s.regAll.Tokens() >= 1
 }
 
 // derivedKey is a 32-byte key for label, derived from the signing key:

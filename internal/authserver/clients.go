@@ -203,6 +203,12 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
 		return
 	}
+	lim, ok := s.registerBudget(r)
+	if !ok {
+		w.Header().Set("Retry-After", "60")
+		oauthError(w, http.StatusTooManyRequests, "temporarily_unavailable", "too many registrations; try again later")
+		return
+	}
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
 		oauthError(w, http.StatusBadRequest, "invalid_client_metadata", "the request must be application/json")
 		return
@@ -253,6 +259,8 @@ func (s *Server) serveRegister(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "registration is not possible now")
 		return
 	}
+	lim.Allow()
+	s.regAll.Allow()
 	s.log.Info("authserver: client registered", "client_id", c.ID, "name", c.Name, "redirect_uris", c.RedirectURIs)
 	writeJSON(w, http.StatusCreated, resp, false)
 }

@@ -182,3 +182,30 @@ func FuzzParseClientMetadata(f *testing.F) {
 		}
 	})
 }
+
+func TestHostAndRegistrationLimits(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.AllowedHosts = []string{"gw.internal"} })
+	for host, want := range map[string]int{"evil.example": 403, "gw.internal": 200, "127.0.0.1": 200, "localhost:1": 200} {
+		req, _ := http.NewRequest(http.MethodGet, e.issuer+WellKnownAS, nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	n := 0
+	for i := 0; i < regPerIPBurst+5; i++ {
+		if st, _ := e.register(`{"redirect_uris":["https://app.example/cb"]}`); st == http.StatusCreated {
+			n++
+		} else if st != http.StatusTooManyRequests {
+			t.Fatalf("registration %d: %d", i, st)
+		}
+	}
+	if n != regPerIPBurst {
+		t.Errorf("%d registrations from one address accepted at once, want %d", n, regPerIPBurst)
+	}
+}

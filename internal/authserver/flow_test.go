@@ -706,7 +706,9 @@ func TestKeyFollowing(t *testing.T) {
 			}
 			return k1, nil
 		}
-		c.PublicKeys = func(context.Context) ([]jose.JSONWebKey, error) { return []jose.JSONWebKey{k1.Public(), k2.Public()}, nil }
+		c.PublicKeys = func(context.Context) ([]jose.JSONWebKey, error) {
+			return []jose.JSONWebKey{k1.Public(), k2.Public()}, nil
+		}
 	})
 	redirect := "http://127.0.0.1:41234/callback"
 	conf := e.oauth(e.publicClient(redirect), redirect, "mcp:read")
