@@ -41,7 +41,7 @@ const (
 	// maxPending bounds the sign-ins in flight, so unauthenticated
 	// requests cannot fill memory.
 	maxPending   = 10000
-	cookieName   = "mcpwarden_sso"
+	cookiePrefix = "mcpwarden_sso_"
 	httpTimeout  = 10 * time.Second
 	defaultSkew  = 30 * time.Second
 	discoveryTTL = time.Hour
@@ -147,6 +147,7 @@ func New(cfg Config) (*RP, error) {
 	if cfg.Scopes == nil {
 		cfg.Scopes = []string{"profile", "email"}
 	}
+	cfg.Scopes = slices.DeleteFunc(slices.Clone(cfg.Scopes), func(s string) bool { return s == oidc.ScopeOpenID })
 	if cfg.ClockSkew == 0 {
 		cfg.ClockSkew = defaultSkew
 	}
@@ -262,7 +263,7 @@ func (r *RP) Begin(ctx context.Context, w http.ResponseWriter, requestID string)
 		binding: sha256.Sum256([]byte(cookie)), expires: now.Add(PendingTTL)}
 	ps.mu.Unlock()
 	http.SetCookie(w, &http.Cookie{
-		Name: cookieName, Value: cookie, Path: r.CallbackPath(), MaxAge: int(PendingTTL / time.Second),
+		Name: cookieName(state), Value: cookie, Path: r.CallbackPath(), MaxAge: int(PendingTTL / time.Second),
 		HttpOnly: true, Secure: strings.HasPrefix(r.cfg.RedirectURL, "https:"),
 		// Lax: the IdP's redirect back is a top-level GET from another site.
 		SameSite: http.SameSiteLaxMode,
@@ -289,7 +290,7 @@ func (r *RP) Callback(ctx context.Context, req *http.Request) (requestID string,
 	if !ok || state == "" || r.cfg.Now().After(pd.expires) {
 		return "", nil, ErrState
 	}
-	c, err := req.Cookie(cookieName)
+	c, err := req.Cookie(cookieName(state))
 	if err != nil {
 		return pd.requestID, nil, fmt.Errorf("%w: no sign-in cookie (another browser?)", ErrState)
 	}
@@ -336,7 +337,9 @@ func (r *RP) exchange(ctx context.Context, code, verifier, nonce string) (*Princ
 // verify checks an ID token and maps its claims.
 func (r *RP) verify(ctx context.Context, prov *oidc.Provider, raw, nonce string) (*Principal, error) {
 	now := r.cfg.Now()
-	v := prov.VerifierContext(r.ctx(context.WithoutCancel(ctx)), &oidc.Config{
+	// The provider's key set is kept with it (fetched again on an
+	// unknown key id), through the RP's HTTP client.
+	v := prov.Verifier(&oidc.Config{
 		ClientID: r.cfg.ClientID, SupportedSigningAlgs: algorithms,
 		Now: func() time.Time { return now.Add(-r.cfg.ClockSkew) },
 	})
@@ -375,6 +378,15 @@ func (r *RP) verify(ctx context.Context, prov *oidc.Provider, raw, nonce string)
 		p.Email = c.Email
 	}
 	return p, nil
+}
+
+// cookieName is per sign-in, so two sign-ins in one browser (two tabs)
+// do not overwrite each other's binding.
+func cookieName(state string) string {
+	if len(state) > 12 {
+		state = state[:12]
+	}
+	return cookiePrefix + state
 }
 
 func random() string {

@@ -108,7 +108,7 @@ func begin(t *testing.T, rp *RP, requestID string) *browser {
 		t.Fatalf("begin: %v", err)
 	}
 	cs := rec.Result().Cookies()
-	if len(cs) != 1 || cs[0].Name != cookieName || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteLaxMode || cs[0].Path != "/sso/callback" {
+	if len(cs) != 1 || !strings.HasPrefix(cs[0].Name, cookiePrefix) || !cs[0].HttpOnly || cs[0].SameSite != http.SameSiteLaxMode || cs[0].Path != "/sso/callback" {
 		t.Fatalf("cookie %+v", cs)
 	}
 	u, _ := url.Parse(to)
@@ -404,6 +404,31 @@ func TestUnreachable(t *testing.T) {
 	rp = newRP(t, m2, func(c *Config) { c.Issuer += "/" })
 	if _, err := rp.Begin(context.Background(), httptest.NewRecorder(), "r"); err == nil || !strings.Contains(err.Error(), "did not match") {
 		t.Errorf("issuer mismatch: %v", err)
+	}
+}
+
+// TestTwoTabs: two sign-ins started in one browser both finish.
+func TestTwoTabs(t *testing.T) {
+	t.Parallel()
+	m := idp(t)
+	rp := newRP(t, m, nil)
+	m.QueueUser(alice("engineering"))
+	b1 := begin(t, rp, "tab-1")
+	m.QueueUser(alice("mcp-admins"))
+	b2 := begin(t, rp, "tab-2")
+	for _, c := range []struct {
+		b    *browser
+		id   string
+		role string
+	}{{b2, "tab-2", "admin"}, {b1, "tab-1", "developer"}} {
+		// The browser sends every cookie of the path.
+		req := httptest.NewRequest("GET", c.b.callback.String(), nil)
+		req.AddCookie(b1.cookie)
+		req.AddCookie(b2.cookie)
+		id, p, err := rp.Callback(context.Background(), req)
+		if err != nil || id != c.id || !slices.Equal(p.Roles, []string{c.role}) {
+			t.Errorf("%s: %v %v %+v", c.id, err, id, p)
+		}
 	}
 }
 
