@@ -55,9 +55,13 @@ func TestAuditPostgresReplicas(t *testing.T) {
 	if _, err := auditCLI(t, "keygen", key); err != nil {
 		t.Fatal(err)
 	}
-	cfg := fmt.Sprintf("audit:\n  store: %q\n  key_file: %s\n  checkpoint_every: 500\nservers:\n%s", store, key, stdioServerYAML(t, "ev"))
-	g1 := startServe(t, cfg)
-	g2 := startServe(t, cfg)
+	// The first replica also feeds a JSON Lines sink from the chain (its
+	// cursor goes to the state directory, here a temporary one).
+	t.Setenv("XDG_STATE_HOME", filepath.Join(dir, "state"))
+	sinkPath := filepath.Join(dir, "audit.jsonl")
+	cfg := fmt.Sprintf("audit:\n  store: %q\n  key_file: %s\n  checkpoint_every: 500\n%%sservers:\n%s", store, key, stdioServerYAML(t, "ev"))
+	g1 := startServe(t, fmt.Sprintf(cfg, "  sinks:\n    - {type: jsonl, path: "+sinkPath+"}\n"))
+	g2 := startServe(t, fmt.Sprintf(cfg, ""))
 
 	type ack struct{ session, id string }
 	var (
@@ -153,6 +157,24 @@ func TestAuditPostgresReplicas(t *testing.T) {
 	}
 	if from2 == 0 || from2 == len(acked) {
 		t.Fatalf("the load did not reach both replicas (%d of %d through the second)", from2, len(acked))
+	}
+	// The sink got the whole chain, both replicas' records, each once.
+	sunk, err := os.ReadFile(sinkPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int
+	fmt.Sscanf(vout, "OK: %d records", &total)
+	seen := map[string]bool{}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(sunk)), "\n") {
+		var r struct {
+			ID string `json:"id"`
+		}
+		json.Unmarshal([]byte(line), &r)
+		seen[r.ID] = true
+	}
+	if len(seen) != total || total == 0 {
+		t.Errorf("the sink holds %d distinct records of %d", len(seen), total)
 	}
 	t.Logf("%d calls answered (%d by the replica killed with -9), %d tools/call records, %d missing; %s",
 		len(acked), from2, len(stored), missing, strings.SplitN(vout, "\n", 2)[0])
