@@ -407,6 +407,25 @@ func TestUnreachable(t *testing.T) {
 	}
 }
 
+// TestKeyRotation: after the IdP rotates its signing key, the next
+// sign-in verifies (the key set is fetched again for the unknown key id).
+func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	m := idp(t)
+	rp := newRP(t, m, nil)
+	if _, err := signIn(t, m, rp, alice("engineering")); err != nil {
+		t.Fatal(err)
+	}
+	kp, err := mockoidc.RandomKeypair(2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Keypair = kp
+	if _, err := signIn(t, m, rp, alice("engineering")); err != nil {
+		t.Fatalf("after rotation: %v", err)
+	}
+}
+
 // TestTwoTabs: two sign-ins started in one browser both finish.
 func TestTwoTabs(t *testing.T) {
 	t.Parallel()
