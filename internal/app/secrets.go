@@ -86,8 +86,12 @@ func OpenSecretFile(c config.Secrets, create bool) (f *secretstore.File, created
 	return f, created, err
 }
 
-// needsSecrets reports whether any server refers to a secret.
+// needsSecrets reports whether any server, or the audit store, refers to a
+// secret.
 func needsSecrets(cfg *config.Config) bool {
+	if strings.HasPrefix(strings.TrimPrefix(cfg.Audit.Store, "postgres:"), secretstore.Scheme) {
+		return true
+	}
 	for _, s := range cfg.Servers {
 		for _, m := range []map[string]string{s.Env, s.Headers} {
 			for _, v := range m {
@@ -145,6 +149,11 @@ func CheckSecrets(ctx context.Context, cfg *config.Config) error {
 		return err
 	}
 	var errs []string
+	if dsn := strings.TrimPrefix(cfg.Audit.Store, "postgres:"); strings.HasPrefix(dsn, secretstore.Scheme) {
+		if _, err := secretstore.Resolve(ctx, b, dsn); err != nil {
+			errs = append(errs, fmt.Sprintf("audit.store: %v", err))
+		}
+	}
 	for _, s := range cfg.Servers {
 		refs := map[string]string{}
 		for k, v := range s.Env {
