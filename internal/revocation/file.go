@@ -9,7 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,7 +21,8 @@ import (
 const maxFileBytes = 8 << 20
 
 // File is the revocation list of one machine: a 0600 file of
-// "jti unix-expiry" lines that `mcpwarden token revoke` appends to and
+// "jti unix-expiry" lines (and "subjectkey unix-expiry unix-since" for a
+// subject's tokens) that `mcpwarden token revoke` appends to and
 // every gateway process on the machine rereads when it changes (each
 // check compares its size and modification time). It is not shared with
 // replicas on other machines.
@@ -31,9 +32,12 @@ type File struct {
 	mu      sync.Mutex
 	size    int64
 	mtime   time.Time
-	revoked map[string]time.Time
+	revoked map[string]entry
 	told    map[string]bool // ids Fresh has returned
 }
+
+// entry is a record of the list; since is set for a subject key.
+type entry struct{ exp, since time.Time }
 
 // OpenFile uses the list at path (made on the first revocation).
 func OpenFile(path string) *File { return &File{path: path, size: -1} }
@@ -48,8 +52,23 @@ func (f *File) Local(jti string) (bool, error) {
 	if err := f.reloadLocked(); err != nil {
 		return false, err
 	}
-	exp, ok := f.revoked[jti]
-	return ok && time.Now().Before(exp), nil
+	e, ok := f.revoked[jti]
+	return ok && e.since.IsZero() && time.Now().Before(e.exp), nil
+}
+
+// RevokedSince is when the tokens of the subject key were revoked (zero:
+// not revoked).
+func (f *File) RevokedSince(_ context.Context, key string, _ bool) (time.Time, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.reloadLocked(); err != nil {
+		return time.Time{}, err
+	}
+	e, ok := f.revoked[key]
+	if !ok || !time.Now().Before(e.exp) {
+		return time.Time{}, nil
+	}
+	return e.since, nil
 }
 
 // Fresh returns the ids in the list that no earlier call returned (all
@@ -108,32 +127,45 @@ func (f *File) reloadLocked() error {
 	return nil
 }
 
-// parseList reads "jti unix-expiry" lines, skipping malformed and
-// expired ones.
-func parseList(data []byte, now time.Time) map[string]time.Time {
-	m := map[string]time.Time{}
+// parseList reads "jti unix-expiry" and "subjectkey unix-expiry
+// unix-since" lines, skipping malformed and expired ones.
+func parseList(data []byte, now time.Time) map[string]entry {
+	m := map[string]entry{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
-		jti, exp, ok := bytes.Cut(sc.Bytes(), []byte{' '})
-		sec, err := strconv.ParseInt(string(exp), 10, 64)
-		if !ok || err != nil || len(jti) == 0 {
-			continue
-		}
-		if t := time.Unix(sec, 0); now.Before(t) {
-			m[string(jti)] = t
+		id, exp, since, ok := parseAnnouncement(sc.Text())
+		if ok && now.Before(exp) {
+			m[id] = entry{exp: exp, since: since}
 		}
 	}
 	return m
 }
 
-// Revoke adds jti until exp. The list is rewritten without expired
-// records under an exclusive lock, then renamed into place, so readers
-// never see half a file.
+// Revoke adds jti until exp.
 func (f *File) Revoke(_ context.Context, jti string, exp time.Time) error {
 	if err := CheckJTI(jti); err != nil {
 		return err
 	}
-	if !time.Now().Before(exp) {
+	if strings.HasPrefix(jti, SubjectPrefix) {
+		return fmt.Errorf("revocation: token id %q looks like a subject key", jti)
+	}
+	return f.add(jti, entry{exp: exp})
+}
+
+// RevokeSubject adds the subject key: its tokens issued at or before
+// since are refused until exp.
+func (f *File) RevokeSubject(_ context.Context, key string, since, exp time.Time) error {
+	if err := checkSubjectKey(key); err != nil {
+		return err
+	}
+	return f.add(key, entry{exp: exp, since: time.Unix(since.Unix(), 0)})
+}
+
+// add writes the list with id added. The list is rewritten without
+// expired records under an exclusive lock, then renamed into place, so
+// readers never see half a file.
+func (f *File) add(id string, e entry) error {
+	if !time.Now().Before(e.exp) {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
@@ -152,10 +184,16 @@ func (f *File) Revoke(_ context.Context, jti string, exp time.Time) error {
 		return fmt.Errorf("revocation: %w", err)
 	}
 	m := parseList(data, time.Now())
-	m[jti] = exp
+	if old, ok := m[id]; !ok || e.since.After(old.since) || (e.since.Equal(old.since) && e.exp.After(old.exp)) {
+		m[id] = e
+	}
 	var b bytes.Buffer
-	for k, t := range m {
-		fmt.Fprintf(&b, "%s %d\n", k, t.Unix())
+	for k, x := range m {
+		fmt.Fprintf(&b, "%s %d", k, x.exp.Unix())
+		if !x.since.IsZero() {
+			fmt.Fprintf(&b, " %d", x.since.Unix())
+		}
+		b.WriteByte('\n')
 	}
 	tmp := f.path + ".tmp"
 	if err := os.WriteFile(tmp, b.Bytes(), 0o600); err != nil {

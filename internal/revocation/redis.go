@@ -47,8 +47,9 @@ type Redis struct {
 	channel string
 	log     *slog.Logger
 
-	mu      sync.RWMutex
-	revoked map[string]time.Time // jti → when its record expires
+	mu       sync.RWMutex
+	revoked  map[string]time.Time // jti → when its record expires
+	subjects map[string]subject   // subject key → its revocation
 
 	healthy  atomic.Bool
 	epoch    atomic.Uint64
@@ -89,10 +90,17 @@ func OpenRedis(url, prefix string, log *slog.Logger) (*Redis, error) {
 		log = slog.Default()
 	}
 	return &Redis{rdb: redis.NewClient(opt), name: opt.ClientName, prefix: prefix, channel: prefix + "events", log: log,
-		revoked: map[string]time.Time{}, done: make(chan struct{})}, nil
+		revoked: map[string]time.Time{}, subjects: map[string]subject{}, done: make(chan struct{})}, nil
 }
 
+// subject is a revocation of every token of a subject issued at or
+// before since; its record expires with exp.
+type subject struct{ since, exp time.Time }
+
 func (r *Redis) key(jti string) string { return r.prefix + "jti:" + jti }
+
+// subjectKey is the Redis key of a subject key ("sub:…").
+func (r *Redis) subjectKey(key string) string { return r.prefix + key }
 
 // Start subscribes to the revocation channel and keeps the subscription
 // alive until Close.
@@ -117,34 +125,57 @@ func (r *Redis) Revoke(ctx context.Context, jti string, exp time.Time) error {
 	if err := CheckJTI(jti); err != nil {
 		return err
 	}
+	if strings.HasPrefix(jti, SubjectPrefix) {
+		return fmt.Errorf("revocation: token id %q looks like a subject key", jti)
+	}
+	return r.record(ctx, r.key(jti), jti, "1", exp, time.Time{})
+}
+
+// RevokeSubject records that the tokens of the subject key (from
+// authn.SubjectKey) issued at or before since are revoked, until exp
+// (when every such token has expired), and announces it.
+func (r *Redis) RevokeSubject(ctx context.Context, key string, since, exp time.Time) error {
+	if err := checkSubjectKey(key); err != nil {
+		return err
+	}
+	return r.record(ctx, r.subjectKey(key), key, strconv.FormatInt(since.Unix(), 10), exp, since)
+}
+
+// record sets rkey to val until exp, announces id ("id exp", or "id exp
+// since" for a subject) and waits for the replicas to apply it.
+func (r *Redis) record(ctx context.Context, rkey, id, val string, exp, since time.Time) error {
 	ttl := time.Until(exp)
 	if ttl <= 0 {
 		return nil // expired: no validator accepts it any more
 	}
-	if err := r.rdb.Set(ctx, r.key(jti), "1", ttl.Round(time.Second)+time.Second).Err(); err != nil {
-		return fmt.Errorf("revocation: record %s: %w", jti, err)
+	if err := r.rdb.Set(ctx, rkey, val, ttl.Round(time.Second)+time.Second).Err(); err != nil {
+		return fmt.Errorf("revocation: record %s: %w", id, err)
 	}
-	listeners, err := r.rdb.Publish(ctx, r.channel, jti+" "+strconv.FormatInt(exp.Unix(), 10)).Result()
+	msg := id + " " + strconv.FormatInt(exp.Unix(), 10)
+	if !since.IsZero() {
+		msg += " " + strconv.FormatInt(since.Unix(), 10)
+	}
+	listeners, err := r.rdb.Publish(ctx, r.channel, msg).Result()
 	if err != nil {
 		// The key is there: replicas find it on their next check of a new
 		// token or after a reconnect, but cached tokens would live on.
-		return fmt.Errorf("revocation: recorded %s but could not announce it: %w", jti, err)
+		return fmt.Errorf("revocation: recorded %s but could not announce it: %w", id, err)
 	}
-	r.heard(jti, exp)
+	r.heard(id, exp, since)
 	// Return only once every replica that heard the announcement has
 	// applied it, so that the next call anywhere is refused: each one
 	// counts itself in an acknowledgement key after dropping the token.
 	deadline := time.Now().Add(ackWait)
 	for {
-		n, err := r.rdb.Get(ctx, r.ackKey(jti)).Int64()
+		n, err := r.rdb.Get(ctx, r.ackKey(id)).Int64()
 		if err != nil && !errors.Is(err, redis.Nil) {
-			return fmt.Errorf("revocation: recorded and announced %s, but could not read the acknowledgements: %w", jti, err)
+			return fmt.Errorf("revocation: recorded and announced %s, but could not read the acknowledgements: %w", id, err)
 		}
 		if n >= listeners {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("revocation: recorded and announced %s, but only %d of %d replicas confirmed within %v (the others refuse every token until they resubscribe)", jti, n, listeners, ackWait)
+			return fmt.Errorf("revocation: recorded and announced %s, but only %d of %d replicas confirmed within %v (the others refuse every token until they resubscribe)", id, n, listeners, ackWait)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -182,6 +213,31 @@ func (r *Redis) Local(jti string) (bool, error) {
 	return ok, nil
 }
 
+// RevokedSince is when the tokens of the subject key were revoked (zero:
+// not revoked): from what this replica heard with local, else from Redis.
+// ErrUnavailable while not subscribed, as for Local.
+func (r *Redis) RevokedSince(ctx context.Context, key string, local bool) (time.Time, error) {
+	if !r.healthy.Load() || time.Since(time.Unix(0, r.lastSeen.Load())) > deadAfter {
+		return time.Time{}, ErrUnavailable
+	}
+	r.mu.RLock()
+	s, ok := r.subjects[key]
+	r.mu.RUnlock()
+	if ok || local {
+		return s.since, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, opTimeout)
+	defer cancel()
+	v, err := r.rdb.Get(ctx, r.subjectKey(key)).Int64()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return time.Time{}, nil
+	case err != nil:
+		return time.Time{}, fmt.Errorf("revocation: %w", err)
+	}
+	return time.Unix(v, 0), nil
+}
+
 // Shared asks Redis whether jti is revoked.
 func (r *Redis) Shared(ctx context.Context, jti string) (bool, error) {
 	if revoked, err := r.Local(jti); err != nil || revoked {
@@ -210,17 +266,28 @@ func CheckJTI(jti string) error {
 	return nil
 }
 
-func (r *Redis) heard(jti string, exp time.Time) {
+func (r *Redis) heard(jti string, exp, since time.Time) {
 	now := time.Now()
 	r.mu.Lock()
-	if len(r.revoked) >= 1024 && len(r.revoked)%1024 == 0 {
-		for k, t := range r.revoked {
-			if now.After(t) {
-				delete(r.revoked, k)
+	if !since.IsZero() {
+		for k, s := range r.subjects {
+			if now.After(s.exp) {
+				delete(r.subjects, k)
 			}
 		}
+		if old, ok := r.subjects[jti]; !ok || since.After(old.since) {
+			r.subjects[jti] = subject{since: since, exp: exp}
+		}
+	} else {
+		if len(r.revoked) >= 1024 && len(r.revoked)%1024 == 0 {
+			for k, t := range r.revoked {
+				if now.After(t) {
+					delete(r.revoked, k)
+				}
+			}
+		}
+		r.revoked[jti] = exp
 	}
-	r.revoked[jti] = exp
 	r.mu.Unlock()
 	if r.OnRevoke != nil {
 		r.OnRevoke(jti)
@@ -275,14 +342,53 @@ func (r *Redis) watch(ctx context.Context) {
 				r.setHealthy(true, nil)
 			}
 		case *redis.Message:
-			jti, exp, ok := strings.Cut(m.Payload, " ")
-			sec, err := strconv.ParseInt(exp, 10, 64)
-			if !ok || err != nil || jti == "" {
+			id, exp, since, ok := parseAnnouncement(m.Payload)
+			if !ok {
 				r.log.Warn("revocation: malformed announcement ignored", "channel", r.channel)
 				continue
 			}
-			r.heard(jti, time.Unix(sec, 0))
-			r.ack(jti)
+			r.heard(id, exp, since)
+			r.ack(id)
 		}
 	}
+}
+
+// parseAnnouncement reads "jti exp" or "subjectkey exp since" (unix
+// seconds); a subject key's announcement must carry since, a token id's
+// must not.
+func parseAnnouncement(p string) (id string, exp, since time.Time, ok bool) {
+	f := strings.Split(p, " ")
+	if len(f) < 2 || len(f) > 3 || f[0] == "" {
+		return "", exp, since, false
+	}
+	e, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return "", exp, since, false
+	}
+	isSubject := strings.HasPrefix(f[0], SubjectPrefix)
+	if isSubject != (len(f) == 3) {
+		return "", exp, since, false
+	}
+	if isSubject {
+		s, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil || s <= 0 {
+			return "", exp, since, false
+		}
+		since = time.Unix(s, 0)
+	}
+	return f[0], time.Unix(e, 0), since, true
+}
+
+// SubjectPrefix starts a subject key (authn.SubjectKey, which this
+// package does not import).
+const SubjectPrefix = "sub:"
+
+// checkSubjectKey accepts what authn.SubjectKey makes: the prefix and 43
+// base64url characters.
+func checkSubjectKey(key string) error {
+	rest, ok := strings.CutPrefix(key, SubjectPrefix)
+	if !ok || len(rest) != 43 || strings.Trim(rest, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+		return fmt.Errorf("revocation: %q is not a subject key", key)
+	}
+	return nil
 }

@@ -277,3 +277,89 @@ func TestFileFresh(t *testing.T) {
 		t.Fatalf("third revocation: %v", ids)
 	}
 }
+
+// A subject key as authn.SubjectKey makes it (authn is not imported here).
+const subKey = "sub:47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+
+// Revocation by subject through Redis: heard by every replica with its
+// time, found in Redis by a late one, announced as "key exp since".
+func TestRedisSubject(t *testing.T) {
+	needRedis(t)
+	p := prefix(t)
+	heard := make(chan string, 10)
+	a, b := started(t, p), startedHook(t, p, func(id string) { heard <- id })
+	ctx := context.Background()
+	since := time.Unix(time.Now().Unix(), 0)
+	if err := a.RevokeSubject(ctx, subKey, since, since.Add(15*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-heard; got != subKey {
+		t.Fatalf("OnRevoke(%q)", got)
+	}
+	for name, r := range map[string]*Redis{"a": a, "b": b} {
+		if s, err := r.RevokedSince(ctx, subKey, true); err != nil || !s.Equal(since) {
+			t.Fatalf("%s: since %v %v, want %v", name, s, err, since)
+		}
+		// A subject revocation is not a token id's.
+		if rv, err := r.Local(subKey); err != nil || rv {
+			t.Fatalf("%s: subject key taken for a token id: %v %v", name, rv, err)
+		}
+	}
+	late := started(t, p)
+	if s, _ := late.RevokedSince(ctx, subKey, true); !s.IsZero() {
+		t.Fatal("late replica heard a revocation made before it subscribed")
+	}
+	if s, err := late.RevokedSince(ctx, subKey, false); err != nil || !s.Equal(since) {
+		t.Fatalf("late replica from redis: %v %v", s, err)
+	}
+	if s, err := late.RevokedSince(ctx, "sub:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", false); err != nil || !s.IsZero() {
+		t.Fatalf("another subject: %v %v", s, err)
+	}
+	for _, bad := range []string{"", "sub:", "sub:short", "jti-1", "sub:47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuF!"} {
+		if err := a.RevokeSubject(ctx, bad, since, since.Add(time.Minute)); err == nil {
+			t.Errorf("subject key %q accepted", bad)
+		}
+	}
+	if err := a.Revoke(ctx, subKey, since.Add(time.Minute)); err == nil {
+		t.Error("a subject key revoked as a token id")
+	}
+}
+
+// Revocation by subject in the machine's file, next to token ids.
+func TestFileSubject(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "revoked")
+	w, r := OpenFile(path), OpenFile(path)
+	since := time.Unix(time.Now().Unix(), 0)
+	if err := w.Revoke(ctx, "jti-1", since.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.RevokeSubject(ctx, subKey, since, since.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := r.RevokedSince(ctx, subKey, true); err != nil || !s.Equal(since) {
+		t.Fatalf("since %v %v", s, err)
+	}
+	if rv, _ := r.Local("jti-1"); !rv {
+		t.Fatal("token id lost")
+	}
+	if rv, _ := r.Local(subKey); rv {
+		t.Fatal("subject key taken for a token id")
+	}
+	// A later revocation of the subject moves its time on; an earlier one
+	// does not move it back.
+	if err := w.RevokeSubject(ctx, subKey, since.Add(5*time.Second), since.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.RevokeSubject(ctx, subKey, since.Add(-time.Hour), since.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := r.RevokedSince(ctx, subKey, false); !s.Equal(since.Add(5 * time.Second)) {
+		t.Fatalf("since after re-revocations: %v", s)
+	}
+	ids, _ := r.Fresh()
+	slices.Sort(ids)
+	if strings.Join(ids, ",") != "jti-1,"+subKey {
+		t.Fatalf("fresh: %v", ids)
+	}
+}
