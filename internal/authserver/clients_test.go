@@ -209,3 +209,25 @@ func TestHostAndRegistrationLimits(t *testing.T) {
 		t.Errorf("%d registrations from one address accepted at once, want %d", n, regPerIPBurst)
 	}
 }
+
+func FuzzCheckMetadataURL(f *testing.F) {
+	for _, s := range []string{"https://c.example/client.json", "https://c.example/", "https://c.example/a/../b", "https://u@c.example/x",
+		"https://c.example/x?y", "https://c.example/x#f", "http://c.example/x", "https://c.example/%2e%2e/x", "https:///x", "https://c.example/./x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u, err := checkMetadataURL(s, false)
+		if err != nil {
+			return
+		}
+		if u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" || strings.Contains(s, "#") ||
+			u.Path == "" || u.Path == "/" {
+			t.Fatalf("accepted %q", s)
+		}
+		for seg := range strings.SplitSeq(u.Path, "/") {
+			if seg == "." || seg == ".." {
+				t.Fatalf("accepted dot segment in %q", s)
+			}
+		}
+	})
+}

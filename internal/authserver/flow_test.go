@@ -56,7 +56,7 @@ func (r *recRevoker) has(jti string) bool {
 }
 
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *Server
 	ts     *httptest.Server
 	key    *issuer.Key
@@ -66,7 +66,7 @@ type env struct {
 	issuer string
 }
 
-func newEnv(t *testing.T, mod func(*Config)) *env {
+func newEnv(t testing.TB, mod func(*Config)) *env {
 	t.Helper()
 	data, err := issuer.Generate()
 	if err != nil {
@@ -137,7 +137,7 @@ var (
 	hiddenRe = regexp.MustCompile(`name="(id|csrf)" value="([^"]*)"`)
 )
 
-func formFields(t *testing.T, body string) url.Values {
+func formFields(t testing.TB, body string) url.Values {
 	t.Helper()
 	v := url.Values{}
 	for _, m := range hiddenRe.FindAllStringSubmatch(body, -1) {
@@ -149,7 +149,7 @@ func formFields(t *testing.T, body string) url.Values {
 	return v
 }
 
-func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
+func get(t testing.TB, c *http.Client, u string) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
@@ -160,7 +160,7 @@ func get(t *testing.T, c *http.Client, u string) (*http.Response, string) {
 	return resp, string(b)
 }
 
-func post(t *testing.T, c *http.Client, u string, v url.Values) (*http.Response, string) {
+func post(t testing.TB, c *http.Client, u string, v url.Values) (*http.Response, string) {
 	t.Helper()
 	resp, err := c.PostForm(u, v)
 	if err != nil {
