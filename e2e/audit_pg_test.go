@@ -25,30 +25,7 @@ import (
 // answered, by either, has exactly one record, and the chain verifies with
 // the public key alone.
 func TestAuditPostgresReplicas(t *testing.T) {
-	admin := os.Getenv("MCPWARDEN_TEST_PG")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx := context.Background()
-	pc, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("no PostgreSQL: %v", err)
-	}
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema := "audit_e2e_" + hex.EncodeToString(rnd[:])
-	t.Cleanup(func() {
-		pc.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		pc.Close(ctx)
-	})
-	sep := "?"
-	if strings.Contains(admin, "?") {
-		sep = "&"
-	}
-	store := "postgres:" + admin + sep + "search_path=" + schema
+	store, _, _ := pgAuditStore(t)
 
 	dir := t.TempDir()
 	key := filepath.Join(dir, "audit.key")
@@ -178,4 +155,76 @@ func TestAuditPostgresReplicas(t *testing.T) {
 	}
 	t.Logf("%d calls answered (%d by the replica killed with -9), %d tools/call records, %d missing; %s",
 		len(acked), from2, len(stored), missing, strings.SplitN(vout, "\n", 2)[0])
+}
+
+// pgAuditStore makes a schema of its own for a test's chain in the local
+// PostgreSQL (or MCPWARDEN_TEST_PG) and drops it afterwards.
+func pgAuditStore(t *testing.T) (store, schema string, admin *pgx.Conn) {
+	t.Helper()
+	dsn := os.Getenv("MCPWARDEN_TEST_PG")
+	if dsn == "" {
+		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	ctx := context.Background()
+	pc, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("PostgreSQL is required in CI: %v", err)
+		}
+		t.Skipf("no PostgreSQL: %v", err)
+	}
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	schema = "audit_e2e_" + hex.EncodeToString(rnd[:])
+	t.Cleanup(func() {
+		pc.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+		pc.Close(ctx)
+	})
+	sep := "?"
+	if strings.Contains(dsn, "?") {
+		sep = "&"
+	}
+	return "postgres:" + dsn + sep + "search_path=" + schema, schema, pc
+}
+
+// fail_closed through the gateway, as for SQLite: once inserts into the
+// chain fail, the next call is refused with audit.unavailable; when the
+// database takes inserts again, calls are answered and recorded.
+func TestAuditPostgresFailClosed(t *testing.T) {
+	store, schema, pc := pgAuditStore(t)
+	key := filepath.Join(t.TempDir(), "audit.key")
+	if _, err := auditCLI(t, "keygen", key); err != nil {
+		t.Fatal(err)
+	}
+	g := startServe(t, fmt.Sprintf("audit:\n  store: %q\n  key_file: %s\nservers:\n%s", store, key, stdioServerYAML(t, "ev")))
+	c := newRawClient(t, g.URL)
+	c.initialize()
+	call := func() rpcMsg {
+		return c.call("tools/call", map[string]any{"name": "test_simple_text", "arguments": map[string]any{}})
+	}
+	if m := call(); m.Error != nil {
+		t.Fatalf("call with a working store: %+v", m.Error)
+	}
+	ctx := context.Background()
+	for _, q := range []string{
+		"CREATE FUNCTION " + schema + ".broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'disk on fire'; END $$",
+		"CREATE TRIGGER broken BEFORE INSERT ON " + schema + ".records FOR EACH ROW EXECUTE FUNCTION " + schema + ".broken()",
+	} {
+		if _, err := pc.Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := call(); m.Error == nil || !strings.Contains(string(m.Error.Data), "audit.unavailable") {
+		t.Fatalf("call with inserts failing: %+v", m)
+	}
+	if _, err := pc.Exec(ctx, "DROP TRIGGER broken ON "+schema+".records"); err != nil {
+		t.Fatal(err)
+	}
+	if m := call(); m.Error != nil {
+		t.Fatalf("call once the store works again: %+v", m.Error)
+	}
+	g.Stop()
+	if out, err := auditCLI(t, "verify", "--store", store, "--pubkey", key+".pub"); err != nil || !strings.HasPrefix(out, "OK: ") {
+		t.Fatalf("verify: %v\n%s", err, out)
+	}
 }
