@@ -195,8 +195,14 @@ var asHiddenRe = regexp.MustCompile(`name="(id|csrf)" value="([^"]*)"`)
 // gets (after checking state and the RFC 9207 iss).
 func browserSignIn(t *testing.T, iss, password, authURL string) string {
 	t.Helper()
+	return browserSignInVia(t, iss, password, authURL, nil)
+}
+
+// browserSignInVia is browserSignIn through transport tr (nil: default).
+func browserSignInVia(t *testing.T, iss, password, authURL string, tr http.RoundTripper) string {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	c := &http.Client{Jar: jar, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	do := func(method, u string, form url.Values) (*http.Response, string) {
 		t.Helper()
 		if strings.HasPrefix(u, "/") {
@@ -258,4 +264,123 @@ func browserSignIn(t *testing.T, iss, password, authURL string) string {
 		t.Fatalf("authorization response %s", u)
 	}
 	return q.Get("code")
+}
+
+// rewrite sends requests for the public origin to one of the replicas,
+// keeping the Host header: what a load balancer in front does.
+type rewrite struct {
+	origin string
+	to     func() string // base URL of the replica for the next request
+}
+
+func (rw rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !strings.HasPrefix(r.URL.String(), rw.origin) {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	u, _ := url.Parse(rw.to() + strings.TrimPrefix(r.URL.String(), rw.origin))
+	r2 := r.Clone(r.Context())
+	r2.URL = u
+	r2.Host = strings.TrimPrefix(rw.origin, "https://")
+	return http.DefaultTransport.RoundTrip(r2)
+}
+
+// Two replicas behind one public origin, sharing the authorization
+// server's state in Redis: every request of the sign-in goes to the
+// other replica than the one before, and reuse of a refresh token at one
+// is caught at the other.
+func TestEmbeddedAuthorizationServerReplicas(t *testing.T) {
+	t.Parallel()
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
+		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
+	} else {
+		c.Close()
+	}
+	var rb [6]byte
+	_, _ = rand.Read(rb[:])
+	prefix := "mcpwarden-e2e-asr:" + hex.EncodeToString(rb[:]) + ":"
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "token.jwk")
+	data, err := issuer.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
+	const password = "e2e replicas password, long enough"
+	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
+	cmd.Stdin = strings.NewReader(password)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	const origin = "https://mcp.example.test"
+	cfg := fmt.Sprintf(`secrets: {file: %q, key_file: %q}
+servers:
+%sauth:
+  issuer: embedded
+  resource: %s/mcp
+  signing_key: %q
+  revocation: redis://127.0.0.1:6379/0
+  revocation_prefix: %q
+  required_scopes: [mcp]
+  scopes:
+    mcp:all: {servers: ["*"]}
+  authorization_server:
+    admin: {password: "secret://admin-pw"}
+    store: redis://127.0.0.1:6379/0
+    store_prefix: %q
+`, store, skey, stdioServerYAML(t, "everything"), origin, keyFile, prefix+"rev:", prefix+"as:")
+	a, b := startServe(t, cfg), startServe(t, cfg)
+	n := 0
+	next := func() string {
+		n++
+		if n%2 == 0 {
+			return b.Base
+		}
+		return a.Base
+	}
+	hc := &http.Client{Transport: rewrite{origin: origin, to: next}}
+	ctx := context.WithValue(ctxT(t, 60*time.Second), oauth2.HTTPClient, hc)
+
+	redirect := "http://127.0.0.1:45679/callback"
+	resp, err := hc.Post(origin+"/oauth2/register", "application/json", strings.NewReader(
+		`{"redirect_uris":["`+redirect+`"],"grant_types":["authorization_code","refresh_token"],"token_endpoint_auth_method":"none"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&reg)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("register: %d %v", resp.StatusCode, reg)
+	}
+	conf := &oauth2.Config{ClientID: reg["client_id"].(string), RedirectURL: redirect, Scopes: []string{"mcp", "mcp:all"},
+		Endpoint: oauth2.Endpoint{AuthURL: origin + "/oauth2/authorize", TokenURL: origin + "/oauth2/token", AuthStyle: oauth2.AuthStyleInParams}}
+	v := oauth2.GenerateVerifier()
+	code := browserSignInVia(t, origin, password, conf.AuthCodeURL("st", oauth2.S256ChallengeOption(v)), hc.Transport)
+	tok, err := conf.Exchange(ctx, code, oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range []*gateway{a, b} {
+		if st, body := callTool(t, g.URL, tok.AccessToken, "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+			t.Fatalf("call at %s: %d %s", g.Addr, st, body)
+		}
+	}
+	refresh := func(rt string) (*oauth2.Token, error) {
+		return conf.TokenSource(ctx, &oauth2.Token{RefreshToken: rt, Expiry: time.Now().Add(-time.Hour)}).Token()
+	}
+	t1, err := refresh(tok.RefreshToken) // at one replica
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := refresh(tok.RefreshToken); err == nil { // reused, at the other
+		t.Fatal("refresh token reused at the other replica was accepted")
+	}
+	for _, g := range []*gateway{a, b} {
+		if st, _ := callTool(t, g.URL, t1.AccessToken, "test_simple_text"); st != http.StatusUnauthorized {
+			t.Errorf("token of the revoked family at %s: %d, want 401", g.Addr, st)
+		}
+	}
 }
