@@ -2,7 +2,9 @@ package audit
 
 import (
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -44,4 +46,27 @@ func BenchmarkPGAppend(b *testing.B) {
 			b.ReportMetric(float64(cpuTime()-c0)/float64(time.Microsecond)/float64(b.N), "cpu-µs/record")
 		})
 	}
+}
+
+// TestPGVerifyMany writes MCPWARDEN_AUDIT_PG_VERIFY_N records (default:
+// skip) into PostgreSQL from 256 callers and times Verify reading them
+// back: the figure in docs/audit.md.
+func TestPGVerifyMany(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("MCPWARDEN_AUDIT_PG_VERIFY_N"))
+	if n == 0 {
+		t.Skip("set MCPWARDEN_AUDIT_PG_VERIFY_N=1000000")
+	}
+	loc, _ := pgLocation(t)
+	k := testKey(t)
+	s := openPG(t, loc, Options{Key: k})
+	t0 := time.Now()
+	appendAll(t, s, 0, n, 256)
+	s.Close()
+	t.Logf("wrote %d records in %v (%.0f/s)", n, time.Since(t0), float64(n)/time.Since(t0).Seconds())
+	t0 = time.Now()
+	rep := verifyLoc(t, loc, k)
+	if !rep.OK || rep.Records != int64(n) {
+		t.Fatalf("%+v %v", rep, rep.FirstBad)
+	}
+	t.Logf("verified %d records, %d checkpoints, in %v", rep.Records, rep.Checkpoints, time.Since(t0))
 }
