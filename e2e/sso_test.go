@@ -122,6 +122,13 @@ func startIdP(t *testing.T) *testIdP {
 // through idp, its client secret in the encrypted store and a signing
 // key made by token keygen.
 func ssoGateway(t *testing.T, idp *testIdP, scopes, roles string) *gateway {
+	g, _ := ssoGatewayConfig(t, idp, scopes, roles)
+	return g
+}
+
+// ssoGatewayConfig is ssoGateway, with a function that renders the
+// configuration again with other scopes and roles (for a reload).
+func ssoGatewayConfig(t *testing.T, idp *testIdP, scopes, roles string) (*gateway, func(scopes, roles string) string) {
 	t.Helper()
 	dir := t.TempDir()
 	store, key := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
@@ -134,7 +141,8 @@ func ssoGateway(t *testing.T, idp *testIdP, scopes, roles string) *gateway {
 		}
 	}
 	run(idp.ClientSecret, "secret", "set", "--store", store, "--key-file", key, "sso-client")
-	cfg := fmt.Sprintf(`secrets: {file: %q, key_file: %q}
+	render := func(scopes, roles string) string {
+		return fmt.Sprintf(`secrets: {file: %q, key_file: %q}
 servers:
 %sauth:
   issuer: embedded
@@ -150,12 +158,14 @@ servers:
       scopes: [profile, email, groups]
       roles: %s
 `, store, key, stdioServerYAML(t, "everything"), filepath.Join(dir, "token.jwk"), scopes, idp.Issuer(), idp.ClientID, roles)
+	}
+	cfg := render(scopes, roles)
 	cli := filepath.Join(dir, "cli.yaml")
 	if err := os.WriteFile(cli, []byte("listen: 127.0.0.1:8080\n"+strings.ReplaceAll(cfg, "{{ADDR}}", "127.0.0.1:8080")), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	run("", "token", "keygen", "-c", cli)
-	return startServe(t, cfg)
+	return startServe(t, cfg), render
 }
 
 // mcpClient is an MCP client's side of OAuth: registered by DCR, with
@@ -473,5 +483,36 @@ func TestSSOTypeScriptOAuth(t *testing.T) {
 	}
 	if !audited(g, "alice-7f3a") {
 		t.Errorf("no audit record of the SDK client's call under the federated subject:\n%s", tail(g.Stderr.String(), 3000))
+	}
+}
+
+// TestSSOReload: a sign-in in progress at the IdP when the configuration
+// is reloaded finishes after it, under the new role mapping.
+func TestSSOReload(t *testing.T) {
+	t.Parallel()
+	idp := startIdP(t)
+	scopes := `{"mcp:simple": {tools: [test_simple_text]}}`
+	g, render := ssoGatewayConfig(t, idp, scopes, `{developer: {groups: [engineering], scopes: [mcp]}}`)
+	c := registerClient(t, g)
+	b := ssoBrowser(t)
+	b.run("open the authorization request", chromedp.Navigate(c.authorizeURL(g, "mcp mcp:simple")))
+	b.run("choose single sign-on", chromedp.WaitVisible(ssoLink), chromedp.Click(ssoLink))
+	b.run("IdP page", chromedp.WaitVisible(chromedp.CSS("#username")), chromedp.SendKeys(chromedp.CSS("#username"), "alice"))
+
+	g.WriteConfig(render(scopes, `{operator: {groups: [design], scopes: [mcp, "mcp:simple"]}}`))
+	if !waitFor(20*time.Second, func() bool { return strings.Contains(g.Stderr.String(), "configuration reloaded") }) {
+		t.Fatalf("no reload:\n%s", tail(g.Stderr.String(), 3000))
+	}
+	b.run("sign in at the IdP", chromedp.Click(chromedp.CSS("#signin")), chromedp.WaitVisible(ssoGrant))
+	b.run("grant access", chromedp.Click(ssoGrant), chromedp.WaitVisible(chromedp.CSS("#done")))
+	var q url.Values
+	select {
+	case q = <-c.codes:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no redirect back to the client")
+	}
+	claims := jwtClaims(t, c.token(t, g, q.Get("code")))
+	if fmt.Sprint(claims["groups"]) != "[operator]" || claims["scope"] != "mcp mcp:simple" {
+		t.Errorf("token after the reload: groups %v, scope %v", claims["groups"], claims["scope"])
 	}
 }
