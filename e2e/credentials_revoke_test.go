@@ -136,6 +136,29 @@ auth:
 			if got := callDB(t, s2); got != role2 {
 				t.Fatalf("other session now uses role %s, want %s", got, role2)
 			}
+
+			// --subject: both sessions of one agent end and lose their
+			// roles; the other subject's session keeps its role.
+			agent := "ci:agent-" + store
+			sa := session(cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db", "--subject", agent))
+			sb := session(cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db", "--subject", agent))
+			ra, rb := callDB(t, sa), callDB(t, sb)
+			if out := cli("", "token", "revoke", "-c", cliCfg, "--subject", agent); !strings.HasPrefix(out, "revoked every token of "+agent) {
+				t.Fatalf("revoke --subject: %q", out)
+			}
+			for _, r := range []string{ra, rb} {
+				if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, r) }) {
+					t.Fatalf("role %s still exists 10s after its subject was revoked:\n%s", r, g.Stderr.String())
+				}
+			}
+			if !roleExists(t, admin, role2) {
+				t.Fatalf("role %s of another subject was dropped", role2)
+			}
+			if !waitFor(5*time.Second, func() bool {
+				return strings.Contains(g.Stderr.String(), "every token of its subject revoked: role dropped")
+			}) {
+				t.Errorf("subject revocation not audited:\n%s", g.Stderr.String())
+			}
 		})
 	}
 }

@@ -270,7 +270,7 @@ func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c *upstream
 	}
 	bg := &boundGrant{g: g, b: b, done: done}
 	if !multiplexed && startErr == nil {
-		bg.jti = sessionTokenID(ctx)
+		bg.jti, bg.sub = sessionToken(ctx)
 	}
 	bindToken(bg)
 	pb := processBrokers

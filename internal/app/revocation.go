@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,7 +20,11 @@ import (
 // to add to it.
 type Revoker interface {
 	authn.Revocations
+	authn.SubjectRevocations
 	Revoke(ctx context.Context, jti string, exp time.Time) error
+	// RevokeSubject revokes the tokens of a subject key (authn.SubjectKey)
+	// issued at or before since, until exp.
+	RevokeSubject(ctx context.Context, key string, since, exp time.Time) error
 }
 
 // The stores of this process, by where they keep the list: a reload
@@ -158,4 +163,35 @@ func RevokeToken(ctx context.Context, cfg *config.Config, token, jti string) (st
 		return "", time.Time{}, err
 	}
 	return jti, exp, nil
+}
+
+// RevokeSubject revokes every token of subject that this gateway's own
+// issuer made until now: those issued at or before this second are
+// refused, later ones are not. The record lasts as long as such a token
+// can (the longest token life plus the clock skew). It returns the
+// subject key and when the record ends.
+func RevokeSubject(ctx context.Context, cfg *config.Config, subject string) (string, time.Time, error) {
+	a := cfg.Auth
+	if !a.IsLocal() {
+		return "", time.Time{}, fmt.Errorf("token revoke: --subject needs the gateway's own issuer (an external issuer's token lifetime is unknown): revoke the subject's tokens at the issuer")
+	}
+	if strings.TrimSpace(subject) == "" {
+		return "", time.Time{}, fmt.Errorf("token revoke: empty subject")
+	}
+	r, closeFn, err := OpenRevoker(a)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	defer closeFn()
+	iss, err := issuer.IssuerFor(a.Resource)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	key := authn.SubjectKey(iss, subject)
+	now := time.Now()
+	exp := now.Add(issuer.MaxTTL + a.ClockSkew)
+	if err := r.RevokeSubject(ctx, key, now, exp); err != nil {
+		return "", time.Time{}, err
+	}
+	return key, exp, nil
 }

@@ -300,3 +300,59 @@ func TestFollowSigningKey(t *testing.T) {
 		t.Fatalf("read error with a key held: %v %v", k, err)
 	}
 }
+
+// token revoke --subject: every token of the subject issued until now is
+// refused (cached too), another subject's is not, and a token issued
+// after the revocation works.
+func TestRevokeSubject(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	// The process keeps its revocation store across reloads: forget the
+	// one an earlier test opened in its own state directory.
+	revMu.Lock()
+	delete(revStores, "file")
+	revMu.Unlock()
+	cfg := localAuthConfig(t)
+	ctx := context.Background()
+	if _, err := GenerateSigningKey(cfg); err != nil {
+		t.Fatal(err)
+	}
+	issue := func(sub string) string {
+		is, err := IssueToken(ctx, cfg, IssueRequest{Scopes: []string{"mcp:read"}, TTL: 10 * time.Minute, Subject: sub})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return is.Token
+	}
+	a1, a2, b := issue("ci:a"), issue("ci:a"), issue("ci:b")
+	v, err := compileAuth(cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{a1, a2, b} {
+		if _, err := v.Validate(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	key, until, err := RevokeSubject(ctx, cfg, "ci:a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(key, authn.SubjectPrefix) || time.Until(until) < issuer.MaxTTL {
+		t.Fatalf("revoke subject: %s until %v", key, until)
+	}
+	for _, tok := range []string{a1, a2} {
+		if _, err := v.Validate(ctx, tok); err == nil || !strings.Contains(err.Error(), "every token of its subject") {
+			t.Fatalf("revoked subject's token: %v", err)
+		}
+	}
+	if _, err := v.Validate(ctx, b); err != nil {
+		t.Fatalf("other subject: %v", err)
+	}
+	time.Sleep(1100 * time.Millisecond) // iat has a one-second grain
+	if _, err := v.Validate(ctx, issue("ci:a")); err != nil {
+		t.Fatalf("token issued after the revocation: %v", err)
+	}
+	if _, _, err := RevokeSubject(ctx, cfg, " "); err == nil {
+		t.Fatal("empty subject revoked")
+	}
+}

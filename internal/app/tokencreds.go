@@ -3,10 +3,13 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/creds"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/revocation"
@@ -25,6 +28,7 @@ type boundGrant struct {
 	g    creds.Credential
 	b    *backend
 	jti  string // the token whose session minted it; "" for pooled children
+	sub  string // its subject's key (authn.SubjectKey); "" likewise
 	done string // what a revocation does, for the audit record
 	once sync.Once
 }
@@ -45,46 +49,47 @@ func (bg *boundGrant) end(done string) {
 }
 
 // grantsByToken holds the live grants of session-scoped children by the
-// id of the token that opened their session.
+// id of the token that opened their session, and by its subject's key.
 var grantsByToken = struct {
 	sync.Mutex
 	m map[string][]*boundGrant
 }{m: map[string][]*boundGrant{}}
 
 func bindToken(bg *boundGrant) {
-	if bg.jti == "" {
-		return
-	}
 	grantsByToken.Lock()
-	grantsByToken.m[bg.jti] = append(grantsByToken.m[bg.jti], bg)
-	grantsByToken.Unlock()
+	defer grantsByToken.Unlock()
+	for _, id := range []string{bg.jti, bg.sub} {
+		if id != "" {
+			grantsByToken.m[id] = append(grantsByToken.m[id], bg)
+		}
+	}
 }
 
 func unbindToken(bg *boundGrant) {
-	if bg.jti == "" {
-		return
-	}
 	grantsByToken.Lock()
 	defer grantsByToken.Unlock()
-	l := grantsByToken.m[bg.jti]
-	for i, x := range l {
-		if x == bg {
-			l = append(l[:i], l[i+1:]...)
-			break
+	for _, id := range []string{bg.jti, bg.sub} {
+		if id == "" {
+			continue
 		}
-	}
-	if len(l) == 0 {
-		delete(grantsByToken.m, bg.jti)
-	} else {
-		grantsByToken.m[bg.jti] = l
+		l := slices.DeleteFunc(grantsByToken.m[id], func(x *boundGrant) bool { return x == bg })
+		if len(l) == 0 {
+			delete(grantsByToken.m, id)
+		} else {
+			grantsByToken.m[id] = l
+		}
 	}
 }
 
-// sessionTokenID is the id of the token of the request that is opening a
-// session-scoped child ("" without auth, or for run's stdio front).
-func sessionTokenID(ctx context.Context) string {
+// sessionToken is the id of the token of the request that is opening a
+// session-scoped child, and its subject's key ("" without auth, or for
+// run's stdio front).
+func sessionToken(ctx context.Context) (jti, sub string) {
 	p, _ := intercept.PrincipalFrom(ctx)
-	return p.TokenID
+	if p.Subject != "" {
+		sub = authn.SubjectKey(p.Issuer, p.Subject)
+	}
+	return p.TokenID, sub
 }
 
 // sessionEnders end the sessions a token was used on: one per running
@@ -108,8 +113,9 @@ func addSessionEnder(f func(jti string) int) (remove func()) {
 	}
 }
 
-// tokenRevoked acts on a revocation heard: the token's grants first (so
-// the credential is gone before its child is told to stop), then its
+// tokenRevoked acts on a revocation heard, of a token id or of a
+// subject's key (every token of the subject): the grants first (so the
+// credential is gone before its child is told to stop), then the
 // sessions. It runs off the caller's goroutine: the Redis subscription
 // must keep answering pings meanwhile.
 func tokenRevoked(jti string) {
@@ -130,7 +136,11 @@ func tokenRevoked(jti string) {
 		var wg sync.WaitGroup
 		for _, bg := range gs {
 			wg.Add(1)
-			go func() { defer wg.Done(); bg.end("token " + jti + " revoked: " + bg.done) }()
+			what := "token " + jti
+			if strings.HasPrefix(jti, authn.SubjectPrefix) {
+				what = "every token of its subject"
+			}
+			go func() { defer wg.Done(); bg.end(what + " revoked: " + bg.done) }()
 		}
 		wg.Wait()
 		ended := 0

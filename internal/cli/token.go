@@ -121,14 +121,18 @@ tokens stop verifying within a minute, at once after a reload.`,
 	issue.Flags().StringVar(&subject, "subject", "", "the token's sub (default: ci:<user>@<host>)")
 	issue.Flags().StringSliceVar(&audience, "audience", nil, "further audiences, each listed in auth.audience (auth.resource is always one)")
 
-	var jti string
+	var jti, revokeSubject string
 	revoke := &cobra.Command{
-		Use:   "revoke (TOKEN | - | --jti ID)",
+		Use:   "revoke (TOKEN | - | --jti ID | --subject SUB)",
 		Short: "Revoke a token: its next request is refused by every replica sharing auth.revocation",
 		Long: `revoke records a token's id (jti) as revoked until the token expires. TOKEN
 is checked first (only a token this gateway accepts is recorded); - reads it
 from stdin, which keeps it out of the process list. --jti ID revokes by id
 (issuer: local only), for the longest life such a token can have.
+--subject SUB revokes every token of that subject issued until now (the
+gateway's own issuer only); tokens issued afterwards work.
+A revocation also ends the sessions the tokens were used on and revokes
+the just-in-time credentials minted for them.
 With auth.revocation (redis://…) every replica refuses the token on its next
 request; without it the list is a file in this machine's state directory.`,
 		Args: cobra.MaximumNArgs(1),
@@ -138,9 +142,22 @@ request; without it the list is a file in this machine's state directory.`,
 				return err
 			}
 			var token string
+			given := len(args)
+			for _, f := range []string{jti, revokeSubject} {
+				if f != "" {
+					given++
+				}
+			}
 			switch {
-			case len(args) == 1 && jti != "", len(args) == 0 && jti == "":
-				return &exitError{code: 2, err: fmt.Errorf("token revoke: give either the token or --jti")}
+			case given != 1:
+				return &exitError{code: 2, err: fmt.Errorf("token revoke: give one of the token, --jti or --subject")}
+			case revokeSubject != "":
+				_, until, err := app.RevokeSubject(cmd.Context(), cfg, revokeSubject)
+				if err != nil {
+					return fail(err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "revoked every token of %s issued until now; recorded until %s\n", revokeSubject, until.UTC().Format(time.RFC3339))
+				return nil
 			case len(args) == 1 && args[0] == "-":
 				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), 64<<10))
 				if err != nil {
@@ -159,6 +176,7 @@ request; without it the list is a file in this machine's state directory.`,
 		},
 	}
 	revoke.Flags().StringVar(&jti, "jti", "", "the token id to revoke (printed by token issue)")
+	revoke.Flags().StringVar(&revokeSubject, "subject", "", "revoke every token of this subject (sub) issued until now")
 
 	c.AddCommand(keygen, issue, revoke)
 	return c

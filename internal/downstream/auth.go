@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,17 +162,20 @@ func (hs *httpSession) usedBy(jti string) bool {
 }
 
 // EndTokenSessions ends every session a request authenticated by token
-// jti was made on, as a DELETE would: a revoked token's sessions end, and
+// jti was made on, or, for a subject key (authn.SubjectKey), every session
+// of that subject, as a DELETE would: a revoked token's sessions end, and
 // with them their children and the credentials minted for those. It
 // returns how many ended.
 func (h *HTTP) EndTokenSessions(jti string) int {
 	if jti == "" {
 		return 0
 	}
+	bySubject := strings.HasPrefix(jti, authn.SubjectPrefix)
 	h.mu.Lock()
 	var ended []*httpSession
 	for id, hs := range h.sessions {
-		if hs.usedBy(jti) {
+		p := hs.sess.Peer().Principal
+		if bySubject && p.Subject != "" && authn.SubjectKey(p.Issuer, p.Subject) == jti || !bySubject && hs.usedBy(jti) {
 			delete(h.sessions, id)
 			ended = append(ended, hs)
 		}
