@@ -168,7 +168,7 @@ func OpenPG(ctx context.Context, loc Location, opts Options) (*PGStore, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	pool, schema, err := pgPool(ctx, loc.Postgres, 2, false)
+	pool, schema, err := pgPool(ctx, loc.Postgres, 2)
 	if err != nil {
 		return nil, err
 	}
@@ -183,9 +183,9 @@ func OpenPG(ctx context.Context, loc Location, opts Options) (*PGStore, error) {
 	return s, nil
 }
 
-// pgPool connects to dsn with the chain's schema first on the search
+// pgPool connects the writer to dsn with the chain's schema as the search
 // path. Errors name the host and database, never the DSN.
-func pgPool(ctx context.Context, dsn string, conns int32, readOnly bool) (*pgxpool.Pool, string, error) {
+func pgPool(ctx context.Context, dsn string, conns int32) (*pgxpool.Pool, string, error) {
 	_, schema, err := PGTarget(dsn)
 	if err != nil {
 		return nil, "", err
@@ -200,16 +200,12 @@ func pgPool(ctx context.Context, dsn string, conns int32, readOnly bool) (*pgxpo
 	if rp["application_name"] == "" {
 		rp["application_name"] = "mcpwarden-audit"
 	}
-	if readOnly {
-		rp["default_transaction_read_only"] = "on"
-	} else {
-		// An acknowledged record must survive a server crash: with
-		// synchronous_commit off, COMMIT returns before the WAL is
-		// flushed. Stronger settings (remote_apply, ...) are kept.
-		cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-			_, err := c.Exec(ctx, `SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN set_config('synchronous_commit', 'on', false) END`)
-			return err
-		}
+	// An acknowledged record must survive a server crash: with
+	// synchronous_commit off, COMMIT returns before the WAL is flushed.
+	// Stronger settings (remote_apply, ...) are kept.
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, `SELECT CASE WHEN current_setting('synchronous_commit') = 'off' THEN set_config('synchronous_commit', 'on', false) END`)
+		return err
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
