@@ -21,8 +21,9 @@ import (
 // refresh families) outlives reloads: one store per issuer and place per
 // process.
 var (
-	asMu     sync.Mutex
-	asStores = map[string]authserver.Store{}
+	asMu      sync.Mutex
+	asStores  = map[string]authserver.Store{}
+	opLogOnce sync.Once
 )
 
 // ExtraAuthenticators, when set, adds sign-in methods to the embedded
@@ -37,6 +38,9 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 	if !a.IsEmbedded() {
 		return nil, nil
 	}
+	// zitadel/oidc logs its refusals through slog's default logger: into
+	// the gateway's log, not a second format on stderr.
+	opLogOnce.Do(func() { slog.SetDefault(log.With("component", "authserver")) })
 	ctx := context.Background()
 	k, err := LoadSigningKey(ctx, cfg)
 	if err != nil {
