@@ -2,7 +2,7 @@ package sandbox
 
 import (
 	"bytes"
-	"encoding/json"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -120,6 +120,9 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 	if o.Off {
 		return nil, nil
 	}
+	if !stageBuilt {
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, errNoStage)
+	}
 	spec, verdict, exe, err := plan(o, cmd, hide, warn)
 	if err != nil {
 		return nil, err
@@ -143,14 +146,18 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 		spec.Cgroups = procs
 	}
 
-	raw, err := json.Marshal(spec)
+	ops, err := spec.program()
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	raw, err := encodeProgram(ops)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	args := append([]string{"mcpwarden-sandbox", HelperArg, exe, "--"}, cmd.Args...)
 	cmd.Path = "/proc/self/exe"
 	cmd.Args = args
-	cmd.Env = append(slices.Clip(cmd.Env), SpecEnv+"="+string(raw))
+	cmd.Env = append(slices.Clip(cmd.Env), SpecEnv+"="+hex.EncodeToString(raw))
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
@@ -261,6 +268,7 @@ func plan(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason str
 	if slices.Contains(o.AllowDegraded, FeatureNamespaces) {
 		sup = Probe()
 	}
+	spec.LandlockABI = sup.LandlockABI
 	verdict := Check(o, sup)
 	if len(verdict.Refused) > 0 {
 		f := verdict.Refused[0]

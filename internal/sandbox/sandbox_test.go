@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/hex"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -107,6 +108,7 @@ func TestEgressRules(t *testing.T) {
 }
 
 func TestPrepareView(t *testing.T) {
+	requireStage(t)
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "bin", "server")
 	os.MkdirAll(filepath.Dir(exe), 0o755)
@@ -129,10 +131,32 @@ func TestPrepareView(t *testing.T) {
 	if cmd.Path != "/proc/self/exe" || cmd.Args[1] != HelperArg || cmd.SysProcAttr.Cloneflags&syscall.CLONE_NEWUSER == 0 {
 		t.Errorf("not a helper launch: %q %q", cmd.Path, cmd.Args)
 	}
+	// The program the helper gets binds the executable alone, read-only.
+	var prog []op
 	for _, kv := range cmd.Env {
-		if strings.HasPrefix(kv, SpecEnv+"=") && strings.Contains(kv, "other-secret") {
-			t.Errorf("spec names a file it should not expose")
+		if h, ok := strings.CutPrefix(kv, SpecEnv+"="); ok {
+			raw, err := hex.DecodeString(h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if prog, err = decodeProgram(raw); err != nil {
+				t.Fatal(err)
+			}
 		}
+	}
+	boundExe := false
+	for _, o := range prog {
+		for _, f := range o.f {
+			if strings.Contains(string(f), "other-secret") {
+				t.Errorf("program names a file it should not expose: %v", o)
+			}
+		}
+		if o.code == opBind && o.s(1) == newRoot+exe {
+			boundExe = o.n(2)&attrRO != 0
+		}
+	}
+	if !boundExe {
+		t.Errorf("the executable is not bound read-only")
 	}
 }
 
@@ -150,6 +174,7 @@ func runSandboxed(t testing.TB, o Options, argv ...string) (string, error) {
 }
 
 func requireSupport(t testing.TB) {
+	requireStage(t)
 	s := Probe()
 	if !s.Namespaces || s.LandlockABI == 0 || !s.Seccomp {
 		t.Skipf("machine lacks a protection: %+v", s)

@@ -7,8 +7,9 @@
 // environment. stdin, stdout and stderr pass through untouched.
 //
 // The gateway side (Prepare) resolves everything that needs the host's
-// view (paths, the executable, a script's interpreter) into a Spec; the
-// helper side (Exec) only applies it.
+// view (paths, the executable, a script's interpreter) into a Spec and
+// plans it as a program of operations (program.go); the helper, stage.c,
+// runs that program from a C constructor before the Go runtime starts.
 package sandbox
 
 import (
@@ -101,9 +102,10 @@ func (o Options) Validate() []string {
 	return probs
 }
 
-// Spec is the resolved plan the helper applies. It travels to the helper
-// in an environment variable, so it must never hold secrets; the
-// server's environment travels as the helper's own environment.
+// Spec is the resolved plan for one server. The helper receives it as a
+// program (program.go) in an environment variable, so it must never hold
+// secrets; the server's environment travels as the helper's own
+// environment.
 type Spec struct {
 	// Namespaces is set when the helper runs in fresh namespaces and
 	// builds the root file system; when false (degraded) it applies only
@@ -115,15 +117,18 @@ type Spec struct {
 	Hide       []string          `json:"hide,omitempty"`  // paths masked by an empty file or dir
 	Dir        string            `json:"dir,omitempty"`   // working directory, if visible
 	Landlock   bool              `json:"landlock"`
-	Seccomp    bool              `json:"seccomp"`
-	Limits     Limits            `json:"limits"`
-	Cgroups    []string          `json:"cgroups,omitempty"` // cgroup.procs files to join
-	Egress     string            `json:"egress,omitempty"`  // host path of the egress proxy's socket
+	// LandlockABI is the kernel's Landlock ABI version, which decides the
+	// access rights the helper's ruleset handles.
+	LandlockABI int      `json:"landlock_abi,omitempty"`
+	Seccomp     bool     `json:"seccomp"`
+	Limits      Limits   `json:"limits"`
+	Cgroups     []string `json:"cgroups,omitempty"` // cgroup.procs files to join
+	Egress      string   `json:"egress,omitempty"`  // host path of the egress proxy's socket
 	// Degraded lists requested features the server may start without.
 	Degraded []string `json:"degraded,omitempty"`
 }
 
-// SpecEnv is the variable that carries the Spec to the helper.
+// SpecEnv is the variable that carries the helper's program, hex-encoded.
 const SpecEnv = "MCPWARDEN_SANDBOX_SPEC"
 
 // HelperArg is the hidden subcommand that runs the helper.
