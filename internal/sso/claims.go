@@ -115,6 +115,16 @@ func parseClaims(payload []byte, groupsClaim string) (*idClaims, error) {
 		}
 	}
 	raw, ok := lookup(m, groupsClaim)
+	if !ok {
+		// Entra ID sends a reference instead of the groups when there are
+		// too many (group overage); without them nobody gets a role.
+		var names map[string]json.RawMessage
+		if json.Unmarshal(m["_claim_names"], &names) == nil {
+			if _, dist := names[groupsClaim]; dist {
+				return nil, fmt.Errorf("claim %s: sent as a distributed claim (too many groups for the token?): have the provider send only the groups assigned to this application", groupsClaim)
+			}
+		}
+	}
 	if ok {
 		if c.Groups, err = stringOrList(raw); err != nil {
 			return nil, fmt.Errorf("claim %s: %w", groupsClaim, err)

@@ -31,6 +31,8 @@ func TestParseClaims(t *testing.T) {
 		{"iat not a number", `{"iat":"soon"}`, "groups", nil, "iat"},
 		{"trailing data", `{"sub":"a"} {}`, "groups", nil, "trailing"},
 		{"not an object", `["groups"]`, "groups", nil, "claims"},
+		{"distributed (Entra overage)", `{"_claim_names":{"groups":"src1"},"_claim_sources":{"src1":{"endpoint":"https://graph.example"}}}`, "groups", nil, "distributed"},
+		{"another distributed claim", `{"groups":["x"],"_claim_names":{"roles":"src1"}}`, "groups", []string{"x"}, ""},
 	}
 	for _, c := range cases {
 		got, err := parseClaims([]byte(c.payload), c.claim)
