@@ -240,7 +240,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden: host not allowed", http.StatusForbidden)
 		return
 	}
-	if ms, ok := s.store.(*MemoryStore); ok && r.URL.Path == PathAuthorize {
+	if ms, ok := s.store.(*MemoryStore); ok {
 		ms.maybeSweep()
 	}
 	s.mux.ServeHTTP(w, r)

@@ -352,6 +352,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 		{"redirect other host", func(q url.Values) { q.Set("redirect_uri", "https://evil.example/callback") }, false, ""},
 		{"unknown client", func(q url.Values) { q.Set("client_id", "nope") }, false, ""},
 		{"malformed intent", func(q url.Values) { q.Set("scope", "mcp:read intent:Files/../x") }, true, "invalid_scope"},
+		{"prompt none", func(q url.Values) { q.Set("prompt", "none") }, true, "login_required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -294,7 +294,7 @@ func (lp *loginPages) consent(w http.ResponseWriter, r *http.Request) {
 		redirect, _ := url.Parse(req.RedirectURI)
 		w.Header().Set("Content-Security-Policy", pageCSP(formTarget(req.RedirectURI)))
 		lp.Page(w, http.StatusOK, "Grant access", consentTmpl, map[string]any{
-			"Client": clientLabel(c, req.ClientID), "Redirect": redirect.Scheme + "://" + redirect.Host,
+			"Client": clientLabel(c, req.ClientID), "Redirect": redirectLabel(redirect),
 			"User": displayName(req.User), "Scopes": scopes, "Intents": intents, "Refresh": containsOffline(req.Scopes),
 			"Flow": flow, "Token": lp.FormToken(r, flow), "Action": PathConsent,
 		})
@@ -324,6 +324,15 @@ func (lp *loginPages) consent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, PathCallback+"?id="+url.QueryEscape(flow), http.StatusSeeOther)
+}
+
+// redirectLabel is where the browser goes back to, as the consent page
+// names it: the origin, or the scheme of a private-use redirect.
+func redirectLabel(u *url.URL) string {
+	if u.Host == "" {
+		return u.Scheme + ":"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func containsOffline(s []string) bool {

@@ -127,6 +127,11 @@ func (st *storage) CreateAuthRequest(ctx context.Context, ar *oidc.AuthRequest, 
 	if m, _ := ctx.Value(modeKey{}).(string); m != "" && m != string(oidc.ResponseModeQuery) {
 		return nil, oidc.ErrInvalidRequest().WithDescription("only response_mode=query is supported")
 	}
+	if slices.Contains(ar.Prompt, oidc.PromptNone) {
+		// There is no sign-in session to reuse: every authorization
+		// needs the person.
+		return nil, oidc.ErrLoginRequired().WithDescription("prompt=none: sign-in is needed")
+	}
 	if ar.ResponseType != oidc.ResponseTypeCode {
 		return nil, oidc.ErrInvalidRequest().WithDescription("only response_type=code is supported")
 	}
