@@ -19,8 +19,8 @@ import (
 // the assembled seccomp filter); the C side knows no policy. The format
 // is described in stage.h.
 
-// errNoStage is the refusal of a binary built without the C stage.
-var errNoStage = errors.New("built without cgo: the sandbox helper (stage.c) is missing")
+// errNoStage is the refusal of a binary in which the C stage does not run.
+var errNoStage = errors.New("built without cgo or without glibc: the sandbox helper (stage.c) is not active")
 
 type opcode uint8
 

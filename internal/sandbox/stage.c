@@ -537,7 +537,12 @@ static void run(const uint8_t *prog, size_t len, char *exe, char **argv, char **
 }
 
 // glibc passes argc, argv and envp to constructors of the executable.
-__attribute__((constructor)) static void mw_stage0(int argc, char **argv, char **envp) {
+#if MW_STAGE_ACTIVE
+__attribute__((constructor))
+#else
+__attribute__((unused))
+#endif
+static void mw_stage0(int argc, char **argv, char **envp) {
 	static uint8_t prog[MW_MAX_PROGRAM];
 	const char *err = NULL, *hex = NULL;
 	if (argc < 2 || strcmp(argv[1], MW_HELPER_ARG) != 0)

@@ -17,9 +17,10 @@ import (
 	"unsafe"
 )
 
-// stageBuilt reports that the C stage is linked in: without it there is
-// no helper, and Prepare refuses to start sandboxed servers.
-const stageBuilt = true
+// stageBuilt reports that the C stage is linked in and runs (glibc):
+// without it there is no helper, and Prepare refuses to start sandboxed
+// servers.
+const stageBuilt = C.MW_STAGE_ACTIVE == 1
 
 // decodeProgram reads a program with the C decoder: the operations, or
 // the reason the helper would refuse it.

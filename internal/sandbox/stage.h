@@ -16,6 +16,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// The constructor reads argc, argv and envp from its arguments, which
+// glibc passes and other C libraries (musl) do not: elsewhere the stage
+// is left out, and Go refuses to start sandboxed servers.
+#ifdef __GLIBC__
+#define MW_STAGE_ACTIVE 1
+#else
+#define MW_STAGE_ACTIVE 0
+#endif
+
 #define MW_HELPER_ARG "__sandbox-exec"
 #define MW_SPEC_ENV "MCPWARDEN_SANDBOX_SPEC"
 #define MW_MAGIC "MWS1"
