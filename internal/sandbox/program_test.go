@@ -209,3 +209,42 @@ func TestStageFailsClosed(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPlan: whatever paths a plan holds, the encoder either refuses the
+// program (a NUL in a path, a path too long) or writes one the C decoder
+// reads back operation for operation, each path intact.
+func FuzzPlan(f *testing.F) {
+	requireStage(f)
+	f.Add("/srv/data", "/etc/mcpwarden.yaml", "usr/bin", 7)
+	f.Add("/a\x00/b", "", "", 1)
+	f.Add(strings.Repeat("/x", 3000), "/h", "../..", 4)
+	f.Add("/dev/null", "/proc/self/environ", "/", 0)
+	f.Fuzz(func(t *testing.T, path, hide, target string, abi int) {
+		spec := &Spec{Namespaces: true, Landlock: abi > 0, Seccomp: true, LandlockABI: abi % 10, Limits: DefaultLimits,
+			ReadOnly: []string{path}, Writable: []string{path}, Links: map[string]string{path: target},
+			Hide: []string{hide}, Dir: path, Cgroups: []string{path}, Egress: path}
+		ops, err := spec.program()
+		if err != nil {
+			return // no Landlock ABI
+		}
+		raw, err := encodeProgram(ops)
+		if err != nil {
+			return
+		}
+		got, err := decodeProgram(raw)
+		if err != nil {
+			t.Fatalf("C refuses what Go wrote: %v", err)
+		}
+		if len(got) != len(ops) {
+			t.Fatalf("%d operations back, want %d", len(got), len(ops))
+		}
+		for i := range ops {
+			if got[i].code != ops[i].code || !slices.EqualFunc(got[i].f, ops[i].f, bytes.Equal) {
+				t.Fatalf("op %d: %v, want %v", i, got[i], ops[i])
+			}
+		}
+		if strings.ContainsRune(path+hide+target, 0) {
+			t.Fatalf("a path with a NUL was encoded")
+		}
+	})
+}
