@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -514,6 +515,14 @@ func (s *PGStore) commit(batch []*pgPending) (err error) {
 	b.Queue(pgInsert, c.seq, c.id, c.timeNS, c.session, c.trace, c.server, c.name, c.method, c.decision, c.data, c.tree)
 	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error { tag = ct; return nil })
 	if err := conn.SendBatch(ctx, b).Close(); err != nil {
+		// The connection may have died after COMMIT took effect and
+		// before its answer came (a server killing sessions does so while
+		// the commit waits for its WAL flush): look before telling the
+		// callers their records are lost.
+		if s.committedAnyway(n0, c.tree) {
+			s.size.Store(s.n)
+			return nil
+		}
 		return fmt.Errorf("audit: postgres: insert: %w", err)
 	}
 	// COMMIT of an aborted transaction answers ROLLBACK, without error.
@@ -523,6 +532,46 @@ func (s *PGStore) commit(batch []*pgPending) (err error) {
 	open = false
 	s.size.Store(s.n)
 	return nil
+}
+
+// committedAnyway reports whether the records of a batch whose commit
+// went unanswered are stored: seqs from n0 on hold exactly the batch's
+// leaf hashes (the first 32 bytes of each tree). It reads on another
+// connection, with a short timeout; any doubt is "no".
+func (s *PGStore) committedAnyway(n0 int64, trees [][]byte) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for range 3 { // the session that asks may be lost too
+		stored, err := s.batchStored(ctx, n0, trees)
+		if err == nil {
+			return stored
+		}
+	}
+	return false
+}
+
+func (s *PGStore) batchStored(ctx context.Context, n0 int64, trees [][]byte) (bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT seq, substr(tree, 1, 32) FROM records WHERE seq >= $1 AND seq < $2 ORDER BY seq`, n0, n0+int64(len(trees)))
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	i := 0
+	for rows.Next() {
+		var seq int64
+		var leaf []byte
+		if err := rows.Scan(&seq, &leaf); err != nil {
+			return false, err
+		}
+		if i >= len(trees) || seq != n0+int64(i) || !bytes.Equal(leaf, trees[i][:tlog.HashSize]) {
+			return false, nil
+		}
+		i++
+	}
+	if err := rows.Err(); err != nil {
+		return false, err
+	}
+	return i == len(trees), nil
 }
 
 // checkpoint signs the tree as of this store's last commit: its records
