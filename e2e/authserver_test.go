@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/auth"
+	"github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
 
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
@@ -201,6 +204,17 @@ func browserSignIn(t *testing.T, iss, password, authURL string) string {
 // browserSignInVia is browserSignIn through transport tr (nil: default).
 func browserSignInVia(t *testing.T, iss, password, authURL string, tr http.RoundTripper) string {
 	t.Helper()
+	q := browserAuthorize(t, iss, password, authURL, tr)
+	if q.Get("state") != "st" || q.Get("iss") != iss || q.Get("code") == "" {
+		t.Fatalf("authorization response %v", q)
+	}
+	return q.Get("code")
+}
+
+// browserAuthorize plays the browser and returns the query of the
+// authorization response (code, state, iss).
+func browserAuthorize(t *testing.T, iss, password, authURL string, tr http.RoundTripper) url.Values {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	do := func(method, u string, form url.Values) (*http.Response, string) {
@@ -259,11 +273,7 @@ func browserSignInVia(t *testing.T, iss, password, authURL string, tr http.Round
 	if err != nil || resp.StatusCode != http.StatusFound {
 		t.Fatalf("callback: %d %s", resp.StatusCode, body)
 	}
-	q := u.Query()
-	if q.Get("state") != "st" || q.Get("iss") != iss || q.Get("code") == "" {
-		t.Fatalf("authorization response %s", u)
-	}
-	return q.Get("code")
+	return u.Query()
 }
 
 // rewrite sends requests for the public origin to one of the replicas,
@@ -382,5 +392,81 @@ servers:
 		if st, _ := callTool(t, g.URL, t1.AccessToken, "test_simple_text"); st != http.StatusUnauthorized {
 			t.Errorf("token of the revoked family at %s: %d, want 401", g.Addr, st)
 		}
+	}
+}
+
+// The Go SDK's own OAuth client (auth.AuthorizationCodeHandler) against
+// the embedded authorization server: it meets the 401, reads the
+// resource and authorization server metadata, registers itself, sends
+// the person to sign in (played here), checks state and iss, exchanges
+// the code with PKCE and calls a tool, stepping up on 403
+// insufficient_scope.
+func TestEmbeddedAuthorizationServerGoSDK(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "token.jwk")
+	data, err := issuer.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
+	const password = "e2e go-sdk password, long enough"
+	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
+	cmd.Stdin = strings.NewReader(password)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
+servers:
+%sauth:
+  issuer: embedded
+  resource: http://{{ADDR}}/mcp
+  signing_key: %q
+  required_scopes: [mcp]
+  scopes:
+    mcp:simple: {tools: [test_simple_text]}
+  authorization_server:
+    admin: {password: "secret://admin-pw"}
+`, store, skey, stdioServerYAML(t, "everything"), keyFile))
+	redirect := "http://127.0.0.1:45680/callback"
+	var asked []string // the scope of each authorization request
+	h, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
+		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
+			ClientName: "e2e go-sdk", RedirectURIs: []string{redirect}, GrantTypes: []string{"authorization_code", "refresh_token"},
+			TokenEndpointAuthMethod: "none"}},
+		RedirectURL:         redirect,
+		RequestRefreshToken: true,
+		AuthorizationCodeFetcher: func(ctx context.Context, args *auth.AuthorizationArgs) (*auth.AuthorizationResult, error) {
+			u, err := url.Parse(args.URL)
+			if err != nil {
+				return nil, err
+			}
+			asked = append(asked, u.Query().Get("scope"))
+			q := browserAuthorize(t, g.Base, password, args.URL, nil)
+			return &auth.AuthorizationResult{Code: q.Get("code"), State: q.Get("state"), Iss: q.Get("iss")}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := mcp.NewClient(&mcp.Implementation{Name: "e2e-go-sdk-oauth", Version: "1"}, nil)
+	ctx := ctxT(t, 60*time.Second)
+	cs, err := c.Connect(ctx, &mcp.StreamableClientTransport{Endpoint: g.URL, MaxRetries: -1, OAuthHandler: h}, nil)
+	if err != nil {
+		t.Fatalf("connect with the SDK's OAuth handler: %v", err)
+	}
+	defer cs.Close()
+	res, err := cs.CallTool(ctx, &mcp.CallToolParams{Name: "test_simple_text", Arguments: map[string]any{}})
+	if err != nil || res.IsError {
+		t.Fatalf("tools/call: %v %+v", err, res)
+	}
+	// First sign-in for what the 401 challenge named (the required scope);
+	// the call then needs mcp:simple, the 403 insufficient_scope names it
+	// and the SDK steps up with a second sign-in.
+	if len(asked) != 2 || !strings.Contains(asked[0], "mcp") || strings.Contains(asked[0], "mcp:simple") || !strings.Contains(asked[1], "mcp:simple") {
+		t.Errorf("authorization requests asked for %q, want the required scope then a step-up to mcp:simple", asked)
 	}
 }
