@@ -27,6 +27,7 @@ type authFront struct {
 	is   *authntest.Issuer
 	url  string // gateway base URL
 	res  string
+	h    *HTTP
 	mu   sync.Mutex
 	seen []intercept.Principal // principals the chain saw
 }
@@ -52,6 +53,7 @@ func newAuthFront(t *testing.T, auth bool) *authFront {
 	h := NewHTTP(HTTPOptions{Sessions: func() *session.Options { return opts }, Logger: log,
 		Auth: func() *authn.Validator { return v }})
 	t.Cleanup(h.Close)
+	f.h = h
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	f.url, f.res = srv.URL, srv.URL+"/mcp"
@@ -223,5 +225,52 @@ func TestHTTPAuthSSE(t *testing.T) {
 	}
 	if r, _ := f.do("POST", endpoint, alice, nil, initBody); r.StatusCode != 202 {
 		t.Errorf("alice posting to her SSE session: %d", r.StatusCode)
+	}
+}
+
+// A revoked token's sessions end: the one it opened and one it was used
+// on later; a subject key ends every session of that subject and no
+// other's.
+func TestHTTPEndTokenSessions(t *testing.T) {
+	f := newAuthFront(t, true)
+	tok := func(sub, jti string) string {
+		c := f.is.Claims(f.res, sub, "mcp mcp:s")
+		c["jti"] = jti
+		return f.is.Token(c)
+	}
+	open := func(token string) map[string]string {
+		resp, body := f.do("POST", "/mcp", token, nil, initBody)
+		sid := resp.Header.Get("Mcp-Session-Id")
+		if resp.StatusCode != 200 || sid == "" {
+			t.Fatalf("initialize: %d %s", resp.StatusCode, body)
+		}
+		return map[string]string{"Mcp-Session-Id": sid, "Mcp-Protocol-Version": "2025-11-25"}
+	}
+	call := func(token string, hdr map[string]string) int {
+		resp, _ := f.do("POST", "/mcp", token, hdr, callBody)
+		return resp.StatusCode
+	}
+	a1, a2, a3, b1 := tok("alice", "j-a1"), tok("alice", "j-a2"), tok("alice", "j-a3"), tok("bob", "j-b1")
+	s1, s2, s3 := open(a1), open(a3), open(b1)
+	if call(a2, s1) != 200 { // a refreshed token on the same session
+		t.Fatal("call with a2")
+	}
+	if n := f.h.EndTokenSessions("j-a2"); n != 1 {
+		t.Fatalf("ended %d sessions for j-a2, want 1 (the one it was used on)", n)
+	}
+	if c := call(a1, s1); c != 404 {
+		t.Fatalf("ended session answered %d", c)
+	}
+	if call(a3, s2) != 200 || call(b1, s3) != 200 {
+		t.Fatal("other sessions ended")
+	}
+	if n := f.h.EndTokenSessions("j-unknown"); n != 0 {
+		t.Fatalf("ended %d sessions for an unknown token", n)
+	}
+	if n := f.h.EndTokenSessions(authn.SubjectKey(f.is.URL, "alice")); n != 1 {
+		t.Fatalf("ended %d sessions of alice, want 1", n)
+	}
+	if call(a3, s2) != 404 || call(b1, s3) != 200 {
+		t.Fatal("subject key ended the wrong sessions")
 	}
 }
