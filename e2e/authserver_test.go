@@ -153,6 +153,16 @@ servers:
 	if st, body := callTool(t, g.URL, it.AccessToken, "test_image_content"); !strings.Contains(body, "intent") || strings.Contains(body, `"result"`) {
 		t.Fatalf("call outside the intent: %d %s", st, body)
 	}
+
+	// mcpwarden token revoke works on the embedded server's tokens too.
+	rc := exec.Command(gatewayBin, "token", "revoke", "-c", g.CfgPath, "-")
+	rc.Stdin = strings.NewReader(it.AccessToken)
+	if out, err := rc.CombinedOutput(); err != nil {
+		t.Fatalf("token revoke: %v\n%s", err, out)
+	}
+	if st, body := callTool(t, g.URL, it.AccessToken, "test_simple_text"); st != http.StatusUnauthorized {
+		t.Fatalf("after token revoke: %d %s", st, body)
+	}
 }
 
 func getJSON(t *testing.T, u string, v any) {
