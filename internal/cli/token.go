@@ -85,6 +85,33 @@ tokens stop verifying within a minute, at once after a reload.`,
 	keygen.Flags().BoolVar(&rotate, "rotate", false, "replace the signing key; the old one keeps verifying until its tokens have expired")
 	keygen.Flags().StringVar(&withdraw, "withdraw", "", "remove the retired key KID at once (its tokens stop verifying)")
 
+	keys := &cobra.Command{
+		Use:   "keys",
+		Short: "List the signing key set: the current key and the retired ones still verifying",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := load()
+			if err != nil {
+				return err
+			}
+			s, err := app.LoadSigningKeys(cmd.Context(), cfg)
+			if err != nil {
+				return fail(err)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "current  %s  %s  signs and verifies\n", s.Current.KeyID(), s.Current.Algorithm())
+			now := time.Now()
+			for _, r := range s.Previous {
+				state := "verifies until " + r.NotAfter.UTC().Format(time.RFC3339)
+				if !now.Before(r.NotAfter) {
+					state = "ended " + r.NotAfter.UTC().Format(time.RFC3339) + " (dropped at the next rotation)"
+				}
+				fmt.Fprintf(out, "retired  %s  %s  %s\n", r.Key.KeyID, r.Key.Algorithm, state)
+			}
+			return nil
+		},
+	}
+
 	var scope, subject string
 	var audience []string
 	var ttl time.Duration
@@ -178,7 +205,7 @@ request; without it the list is a file in this machine's state directory.`,
 	revoke.Flags().StringVar(&jti, "jti", "", "the token id to revoke (printed by token issue)")
 	revoke.Flags().StringVar(&revokeSubject, "subject", "", "revoke every token of this subject (sub) issued until now")
 
-	c.AddCommand(keygen, issue, revoke)
+	c.AddCommand(keygen, keys, issue, revoke)
 	return c
 }
 
