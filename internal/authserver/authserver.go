@@ -135,6 +135,10 @@ type Server struct {
 	wl       workloads
 
 	issuerHost string
+	// configured are the ids of Config.Clients: a configured client the
+	// configuration no longer names (a reload, or a shared store written
+	// by an older configuration) is unknown.
+	configured map[string]bool
 	regMu      sync.Mutex
 	regIPs     map[string]*rate.Limiter
 	regAll     *rate.Limiter
@@ -168,15 +172,18 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, now: cfg.Now, issuerHost: strings.ToLower(u.Hostname()),
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Log, now: cfg.Now, issuerHost: strings.ToLower(u.Hostname()), configured: map[string]bool{},
 		regAll: rate.NewLimiter(rate.Every(time.Second), regGlobalBurst)}
 	for _, c := range cfg.Clients {
 		if c.SecretHash == "" || isMetadataClientID(c.ID) {
 			return nil, fmt.Errorf("authserver: configured client %q needs a secret and a plain id", c.ID)
 		}
-		if err := cfg.Store.PutClient(context.Background(), c); err != nil {
+		cp := *c
+		cp.Configured = true
+		if err := cfg.Store.PutClient(context.Background(), &cp); err != nil {
 			return nil, err
 		}
+		s.configured[c.ID] = true
 	}
 	s.storage = &storage{s: s}
 	ck, err := derivedKey(cfg.Key, "mcpwarden authserver code encryption")

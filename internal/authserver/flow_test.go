@@ -673,6 +673,13 @@ func TestClientCredentials(t *testing.T) {
 	if tok.RefreshToken != "" {
 		t.Error("client credentials gave a refresh token")
 	}
+	// The configuration drops the client (a reload with the same store):
+	// it is unknown from then on.
+	st := e.srv.store
+	later := newEnv(t, func(c *Config) { c.Store = st })
+	if _, err := (&clientcredentials.Config{ClientID: "ci-nightly", ClientSecret: secret, TokenURL: later.issuer + PathToken, Scopes: []string{"mcp:read"}}).Token(ctx); err == nil {
+		t.Error("a client removed from the configuration still gets tokens")
+	}
 	for name, try := range map[string]func() error{
 		"wrong secret":      func() error { _, err := cc("ci-nightly", secret+"x", "mcp:read"); return err },
 		"scope not allowed": func() error { _, err := cc("ci-nightly", secret, "mcp:write"); return err },

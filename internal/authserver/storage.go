@@ -607,5 +607,12 @@ func (s *Server) client(ctx context.Context, id string) (*Client, error) {
 		}
 		return c, nil
 	}
-	return s.store.Client(ctx, id)
+	c, err := s.store.Client(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Configured && !s.configured[id] {
+		return nil, ErrNotFound
+	}
+	return c, nil
 }

@@ -65,6 +65,7 @@ type Client struct {
 	Scopes       []string  `json:"scopes,omitempty"` // client credentials: the most it may ask for
 	Native       bool      `json:"native,omitempty"` // loopback or private-use redirects (RFC 8252)
 	Metadata     bool      `json:"metadata,omitempty"`
+	Configured   bool      `json:"configured,omitempty"` // from the configuration (Config.Clients)
 	Created      time.Time `json:"created"`
 	Expires      time.Time `json:"expires,omitzero"` // a metadata document's cache entry
 }
