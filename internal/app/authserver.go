@@ -15,6 +15,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
 	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+	"golang.org/x/time/rate"
 )
 
 // The embedded authorization server's state (clients, pending sign-ins,
@@ -40,7 +41,12 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 	}
 	// zitadel/oidc logs its refusals through slog's default logger: into
 	// the gateway's log, not a second format on stderr.
-	opLogOnce.Do(func() { slog.SetDefault(log.With("component", "authserver")) })
+	// Spaced: refused requests are a stranger's to send, so they must not
+	// become a flood of log lines.
+	opLogOnce.Do(func() {
+		slog.SetDefault(slog.New(&spacedHandler{Handler: log.With("component", "authserver").Handler(),
+			lim: rate.NewLimiter(rate.Every(time.Second), 20)}))
+	})
 	ctx := context.Background()
 	k, err := LoadSigningKey(ctx, cfg)
 	if err != nil {
@@ -126,6 +132,28 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients, Workloads: wls,
 		AllowedHosts: slices.Concat(cfg.HTTP.AllowedHosts, []string{listenHost(cfg.Listen)}),
 	})
+}
+
+// spacedHandler drops records beyond its limiter's budget (warnings and
+// below; errors always pass).
+type spacedHandler struct {
+	slog.Handler
+	lim *rate.Limiter
+}
+
+func (h *spacedHandler) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level < slog.LevelError && !h.lim.Allow() {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h *spacedHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return &spacedHandler{Handler: h.Handler.WithAttrs(as), lim: h.lim}
+}
+
+func (h *spacedHandler) WithGroup(name string) slog.Handler {
+	return &spacedHandler{Handler: h.Handler.WithGroup(name), lim: h.lim}
 }
 
 // publishedKeys are the public keys of the signing key set (current and
