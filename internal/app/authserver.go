@@ -127,7 +127,7 @@ func compileAuthServer(cfg *config.Config, log *slog.Logger) (*authserver.Server
 	current := func(ctx context.Context) (authserver.SigningKey, error) { return follow(ctx) }
 	return authserver.New(authserver.Config{
 		Issuer: iss, Resource: a.Resource, Key: k, CurrentKey: current, PublicKeys: publishedKeys(cfg), Scopes: scopes, RequiredScopes: a.RequiredScopes,
-		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL,
+		AccessTokenTTL: s.AccessTokenTTL, RefreshTokenTTL: s.RefreshTokenTTL, SessionTTL: s.SessionTTL,
 		DynamicRegistration: s.DynamicRegistration, MetadataDocuments: s.ClientIDMetadataDocuments,
 		Authenticators: auths, Revoker: rev, Store: st, Log: log, Clients: clients, Workloads: wls,
 		AllowedHosts: slices.Concat(cfg.HTTP.AllowedHosts, []string{listenHost(cfg.Listen)}),

@@ -48,6 +48,7 @@ const (
 	PathRegister   = "/oauth2/register"
 	PathLogin      = "/oauth2/login"
 	PathConsent    = "/oauth2/consent"
+	PathLogout     = "/oauth2/logout"
 	WellKnownAS    = "/.well-known/oauth-authorization-server"
 	WellKnownOIDC  = "/.well-known/openid-configuration"
 	WellKnownJWKS  = "/.well-known/jwks.json"
@@ -92,6 +93,10 @@ type Config struct {
 	Scopes, RequiredScopes []string
 	AccessTokenTTL         time.Duration
 	RefreshTokenTTL        time.Duration
+	// SessionTTL is how long a browser's sign-in is reused by later
+	// authorizations (consent is still asked each time); 0: every
+	// authorization signs in again.
+	SessionTTL time.Duration
 	// DynamicRegistration and MetadataDocuments switch the two ways of
 	// client registration.
 	DynamicRegistration, MetadataDocuments bool
@@ -233,6 +238,7 @@ func New(cfg Config) (*Server, error) {
 	mux.Handle(PathLogin, s.login)
 	mux.Handle(PathLogin+"/", s.login)
 	mux.Handle(PathConsent, s.login)
+	mux.Handle(PathLogout, s.login)
 	s.mux = mux
 	return s, nil
 }

@@ -142,6 +142,8 @@ func (lp *loginPages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		lp.start(w, r)
 	case r.URL.Path == PathConsent:
 		lp.consent(w, r)
+	case r.URL.Path == PathLogout:
+		lp.logout(w, r)
 	default:
 		rest := strings.TrimPrefix(r.URL.Path, PathLogin+"/")
 		id, sub, _ := strings.Cut(rest, "/")
@@ -186,6 +188,12 @@ func (lp *loginPages) start(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName(flow), Value: secret, Path: "/oauth2/", HttpOnly: true,
 		Secure: lp.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(requestTTL / time.Second)})
+	if se := lp.session(r, req); se != nil {
+		// Signed in before in this browser: straight to the consent page.
+		req.Browser = hashToken(secret)
+		lp.signedIn(w, r, req, *se.User, se.AuthTime, "")
+		return
+	}
 	if len(lp.order) == 0 {
 		lp.Fail(w, r, "", "No way to sign in is configured on this gateway (auth.authorization_server.admin, or single sign-on).")
 		return
@@ -216,18 +224,40 @@ func (lp *loginPages) Complete(w http.ResponseWriter, r *http.Request, flow stri
 		lp.Fail(w, r, flow, "The sign-in did not say who you are.")
 		return
 	}
+	// Which authenticator vouched: the path it was reached by.
+	aid, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, PathLogin+"/"), "/")
+	lp.signedIn(w, r, req, p, lp.s.now(), aid)
+}
+
+// signedIn records who signed in for req and sends the browser on to
+// the consent page; authenticator, when set, is a fresh sign-in that
+// starts a session for the browser.
+func (lp *loginPages) signedIn(w http.ResponseWriter, r *http.Request, req *Request, p Principal, authTime time.Time, authenticator string) {
+	flow := req.ID
 	if p.Scopes != nil {
 		// OpenID scopes and intents grant nothing by themselves: kept.
 		req.Scopes = slices.DeleteFunc(req.Scopes, func(s string) bool {
 			return len(accessScopes([]string{s})) == 1 && !isIntent(s) && !slices.Contains(p.Scopes, s)
 		})
 	}
-	req.User, req.AuthTime = &p, lp.s.now()
+	req.User, req.AuthTime = &p, authTime
 	if err := lp.s.store.PutRequest(r.Context(), req); err != nil {
 		lp.Fail(w, r, flow, "Sign-in is not possible right now.")
 		return
 	}
-	lp.s.log.Info("authserver: signed in", "sub", p.Subject, "idp", p.Issuer, "client_id", req.ClientID)
+	if authenticator != "" {
+		lp.s.log.Info("authserver: signed in", "sub", p.Subject, "idp", p.Issuer, "client_id", req.ClientID)
+		if lp.s.cfg.SessionTTL > 0 {
+			secret := randomID()
+			se := &Session{Hash: hashToken(secret), User: &p, AuthTime: authTime, Expires: authTime.Add(lp.s.cfg.SessionTTL), Authenticator: authenticator}
+			if err := lp.s.store.PutSession(r.Context(), se); err == nil {
+				http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/oauth2/", HttpOnly: true,
+					Secure: lp.secure, SameSite: http.SameSiteLaxMode, MaxAge: int(lp.s.cfg.SessionTTL / time.Second)})
+			}
+		}
+	} else {
+		lp.s.log.Info("authserver: signed in (session)", "sub", p.Subject, "idp", p.Issuer, "client_id", req.ClientID)
+	}
 	http.Redirect(w, r, PathConsent+"?id="+url.QueryEscape(flow), http.StatusSeeOther)
 }
 
@@ -248,6 +278,49 @@ func (lp *loginPages) CheckFormToken(r *http.Request, flow, token string) bool {
 		return false
 	}
 	return hmac.Equal([]byte(token), []byte(lp.FormToken(r, flow)))
+}
+
+// sessionCookie names the browser's sign-in session.
+const sessionCookie = "mcpwarden_session"
+
+// session is the browser's sign-in session, if it may serve req: not
+// expired, not older than the request's max_age, no prompt=login, and
+// its authenticator still configured.
+func (lp *loginPages) session(r *http.Request, req *Request) *Session {
+	if lp.s.cfg.SessionTTL <= 0 || req.ForceLogin {
+		return nil
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	se, err := lp.s.store.Session(r.Context(), hashToken(c.Value))
+	if err != nil || se.User == nil || lp.byID[se.Authenticator] == nil || !lp.s.now().Before(se.Expires) {
+		return nil
+	}
+	if req.MaxAge != nil && lp.s.now().Sub(se.AuthTime) > time.Duration(*req.MaxAge)*time.Second {
+		return nil
+	}
+	return se
+}
+
+// logout ends the browser's sign-in session (POST from this origin).
+func (lp *loginPages) logout(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !lp.sameOrigin(r) {
+		http.Error(w, "Forbidden", http.StatusForbidden)
+		return
+	}
+	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
+		_ = lp.s.store.DeleteSession(r.Context(), hashToken(c.Value))
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/oauth2/", HttpOnly: true, Secure: lp.secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: -1})
+	lp.Page(w, http.StatusOK, "Signed out", failTmpl, "You are signed out of this gateway.")
 }
 
 // sameOrigin refuses a form post whose Origin is another site's (the

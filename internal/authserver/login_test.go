@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/oauth2"
@@ -150,5 +151,65 @@ func TestConsent(t *testing.T) {
 	resp, _ = get(t, c2, e.issuer+PathCallback+"?id="+flow2)
 	if strings.Contains(resp.Header.Get("Location"), "code=") {
 		t.Fatal("a flow without consent produced a code")
+	}
+}
+
+// A browser that signed in is not asked again by later authorizations
+// (consent still is), unless prompt=login, max_age or a sign-out say so;
+// another browser is.
+func TestSignInSession(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.SessionTTL = 8 * time.Hour })
+	redirect := "http://127.0.0.1:41234/callback"
+	conf := e.oauth(e.publicClient(redirect), redirect, "mcp:read")
+	c := e.browser()
+	e.signIn(c, conf.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	// where the login link of a new authorization leads in browser b
+	next := func(b *http.Client, opts ...oauth2.AuthCodeOption) (int, string) {
+		opts = append(opts, oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+		resp, _ := get(t, b, conf.AuthCodeURL("st", opts...))
+		resp, body := get(t, b, e.abs(resp.Header.Get("Location")))
+		return resp.StatusCode, resp.Header.Get("Location") + body
+	}
+	if st, where := next(c); st != http.StatusSeeOther || !strings.HasPrefix(where, PathConsent) {
+		t.Fatalf("same browser: %d %.200s, want the consent page", st, where)
+	}
+	for name, try := range map[string]func() (int, string){
+		"other browser": func() (int, string) { return next(e.browser()) },
+		"prompt=login":  func() (int, string) { return next(c, oauth2.SetAuthURLParam("prompt", "login")) },
+		"max_age=0":     func() (int, string) { return next(c, oauth2.SetAuthURLParam("max_age", "0")) },
+	} {
+		if st, where := try(); st != http.StatusOK || !strings.Contains(where, "/oauth2/login/password?id=") {
+			t.Errorf("%s: %d %.200s, want the sign-in page", name, st, where)
+		}
+	}
+	if st, _ := next(c, oauth2.SetAuthURLParam("max_age", "3600")); st != http.StatusSeeOther {
+		t.Errorf("max_age=3600 after a fresh sign-in: %d, want the session reused", st)
+	}
+	// A session past max_age is not reused.
+	e.skew.Store(int64(2 * time.Minute))
+	if st, _ := next(c, oauth2.SetAuthURLParam("max_age", "60")); st != http.StatusOK {
+		t.Errorf("max_age=60, signed in 2 minutes ago: %d, want the sign-in page", st)
+	}
+	e.skew.Store(0)
+	// Signing out ends it; a cross-site sign-out is refused.
+	req, _ := http.NewRequest(http.MethodPost, e.issuer+PathLogout, nil)
+	req.Header.Set("Origin", "https://evil.example")
+	if resp, err := c.Do(req); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site sign-out: %v %v", resp, err)
+	}
+	if resp, _ := post(t, c, e.issuer+PathLogout, url.Values{}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	if st, _ := next(c); st != http.StatusOK {
+		t.Errorf("after sign-out: %d, want the sign-in page", st)
+	}
+	// Sessions off (the default).
+	off := newEnv(t, nil)
+	conf = off.oauth(off.publicClient(redirect), redirect, "mcp:read")
+	c = off.browser()
+	off.signIn(c, conf.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	resp, _ := get(t, c, conf.AuthCodeURL("st", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
+	if resp, _ = get(t, c, off.abs(resp.Header.Get("Location"))); resp.StatusCode != http.StatusOK {
+		t.Errorf("sessions off: %d, want the sign-in page", resp.StatusCode)
 	}
 }

@@ -253,3 +253,22 @@ func (r *RedisStore) GrantRevoked(ctx context.Context, grant string) (bool, erro
 	}
 	return n > 0, nil
 }
+
+func (r *RedisStore) PutSession(ctx context.Context, se *Session) error {
+	return r.put(ctx, r.k("session", se.Hash), se, time.Until(se.Expires))
+}
+
+func (r *RedisStore) Session(ctx context.Context, hash string) (*Session, error) {
+	var se Session
+	if err := r.get(ctx, r.k("session", hash), &se); err != nil {
+		return nil, err
+	}
+	if time.Now().After(se.Expires) {
+		return nil, ErrNotFound
+	}
+	return &se, nil
+}
+
+func (r *RedisStore) DeleteSession(ctx context.Context, hash string) error {
+	return r.rdb.Del(ctx, r.k("session", hash)).Err()
+}

@@ -155,7 +155,8 @@ func (st *storage) CreateAuthRequest(ctx context.Context, ar *oidc.AuthRequest, 
 		scopes = append(scopes, oidc.ScopeOfflineAccess)
 	}
 	r := &Request{ID: randomID(), ClientID: ar.ClientID, RedirectURI: ar.RedirectURI, State: ar.State, Nonce: ar.Nonce,
-		Scopes: scopes, Challenge: ar.CodeChallenge, Created: st.s.now()}
+		Scopes: scopes, Challenge: ar.CodeChallenge, Created: st.s.now(), MaxAge: ar.MaxAge,
+		ForceLogin: slices.Contains(ar.Prompt, oidc.PromptLogin) || (ar.MaxAge != nil && *ar.MaxAge == 0)}
 	if err := st.s.store.PutRequest(ctx, r); err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
 	}

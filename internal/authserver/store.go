@@ -45,6 +45,21 @@ type Store interface {
 	// that may still be alive.
 	RevokeGrant(ctx context.Context, grant string) (map[string]time.Time, error)
 	GrantRevoked(ctx context.Context, grant string) (bool, error)
+
+	// Sign-in sessions, by the hash of their cookie.
+	PutSession(ctx context.Context, s *Session) error
+	Session(ctx context.Context, hash string) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+}
+
+// Session is a browser's sign-in, reused by later authorizations in the
+// same browser until it expires (the consent page is still shown).
+type Session struct {
+	Hash          string     `json:"hash"`
+	User          *Principal `json:"user"`
+	AuthTime      time.Time  `json:"auth_time"`
+	Expires       time.Time  `json:"expires"`
+	Authenticator string     `json:"authenticator"`
 }
 
 // Store errors.
@@ -89,6 +104,10 @@ type Request struct {
 	CodeExpires   time.Time `json:"code_expires,omitzero"`
 	CodeSpent     bool      `json:"code_spent,omitempty"`
 	Authenticator string    `json:"authenticator,omitempty"`
+	// ForceLogin (prompt=login, max_age=0) and MaxAge (max_age, seconds)
+	// limit the reuse of a sign-in session.
+	ForceLogin bool  `json:"force_login,omitempty"`
+	MaxAge     *uint `json:"max_age,omitempty"`
 }
 
 // Refresh is one refresh token of a family (all the tokens one grant
@@ -125,6 +144,7 @@ type MemoryStore struct {
 	refresh  map[string]*Refresh
 	grants   map[string]*grant
 	access   map[string]*Access
+	sessions map[string]*Session
 	now      func() time.Time
 	swept    time.Time
 }
@@ -137,7 +157,7 @@ type grant struct {
 // NewMemoryStore makes an empty store.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{clients: map[string]*Client{}, requests: map[string]*Request{}, codes: map[string]string{},
-		refresh: map[string]*Refresh{}, grants: map[string]*grant{}, access: map[string]*Access{}, now: time.Now}
+		refresh: map[string]*Refresh{}, grants: map[string]*grant{}, access: map[string]*Access{}, sessions: map[string]*Session{}, now: time.Now}
 }
 
 // Limits of the memory store: entries beyond them push out expired ones
@@ -332,6 +352,41 @@ func (m *MemoryStore) GrantRevoked(_ context.Context, g string) (bool, error) {
 	return gr != nil && gr.revoked, nil
 }
 
+// maxSessions bounds the memory store's sign-in sessions.
+const maxSessions = 10000
+
+func (m *MemoryStore) PutSession(_ context.Context, s *Session) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.sessions) >= maxSessions {
+		m.sweepLocked()
+		if len(m.sessions) >= maxSessions {
+			return errors.New("authserver: too many sign-in sessions")
+		}
+	}
+	cp := *s
+	m.sessions[s.Hash] = &cp
+	return nil
+}
+
+func (m *MemoryStore) Session(_ context.Context, hash string) (*Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.sessions[hash]
+	if !ok || m.now().After(s.Expires) {
+		return nil, ErrNotFound
+	}
+	cp := *s
+	return &cp, nil
+}
+
+func (m *MemoryStore) DeleteSession(_ context.Context, hash string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.sessions, hash)
+	return nil
+}
+
 // Sweep drops what has expired: requests older than requestTTL, refresh
 // tokens past their family's expiry, metadata clients past their cache
 // time. The server calls it periodically.
@@ -356,6 +411,11 @@ func (m *MemoryStore) sweepLocked() {
 	for jti, a := range m.access {
 		if now.After(a.Expires) {
 			delete(m.access, jti)
+		}
+	}
+	for h, se := range m.sessions {
+		if now.After(se.Expires) {
+			delete(m.sessions, h)
 		}
 	}
 	for id, r := range m.requests {

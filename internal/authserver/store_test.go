@@ -123,6 +123,24 @@ func testStore(t *testing.T, s Store) {
 	if a, err := s.Access(ctx, "j3"); err != nil || !a.Revoked {
 		t.Fatalf("revoked access: %+v %v", a, err)
 	}
+	se := &Session{Hash: "s1", User: &Principal{Subject: "u"}, AuthTime: now, Expires: now.Add(time.Hour), Authenticator: "password"}
+	if err := s.PutSession(ctx, se); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Session(ctx, "s1"); err != nil || got.User.Subject != "u" || got.Authenticator != "password" {
+		t.Fatalf("session: %+v %v", got, err)
+	}
+	if err := s.DeleteSession(ctx, "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Session(ctx, "s1"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted session: %v", err)
+	}
+	old := &Session{Hash: "s2", User: &Principal{Subject: "u"}, AuthTime: now.Add(-2 * time.Hour), Expires: now.Add(-time.Second)}
+	_ = s.PutSession(ctx, old)
+	if _, err := s.Session(ctx, "s2"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("expired session: %v", err)
+	}
 }
 
 // The whole flow with the Redis store, across two servers sharing it (two

@@ -24,6 +24,7 @@ const (
 	DefaultASRefreshTokenTTL = 24 * time.Hour
 	MaxASRefreshTokenTTL     = 90 * 24 * time.Hour
 	DefaultASAdminUser       = "admin"
+	MaxASSessionTTL          = 24 * time.Hour
 )
 
 // AuthorizationServer is auth.authorization_server: how the embedded
@@ -36,6 +37,9 @@ type AuthorizationServer struct {
 	ClientIDMetadataDocuments bool
 	AccessTokenTTL            time.Duration
 	RefreshTokenTTL           time.Duration
+	// SessionTTL is how long a browser's sign-in is reused by later
+	// authorizations; 0 (the default): each one signs in again.
+	SessionTTL time.Duration
 	// AdminUser and AdminPassword are the local administrator for the
 	// first set-up; the password is a secret://NAME reference. No
 	// password: no local sign-in.
@@ -79,7 +83,7 @@ var asClientKeys = []string{"secret", "scopes"}
 // ones (mcpw_…) and from URLs.
 var asClientIDRe = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
 
-var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients", "token_exchange", "store", "store_prefix"}
+var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients", "token_exchange", "store", "store_prefix", "session_ttl"}
 var asAdminKeys = []string{"user", "password"}
 
 // IsEmbedded reports whether the gateway runs its own authorization
@@ -119,6 +123,8 @@ func (d *decoder) authorizationServer(path string, raw *yaml.Node, a *Auth) {
 			d.workloadIssuers(p, v, s)
 		case "store":
 			s.Store, _ = d.str(p, v)
+		case "session_ttl":
+			s.SessionTTL, _ = d.duration(p, v)
 		case "store_prefix":
 			s.StorePrefix, _ = d.str(p, v)
 		case "admin":
@@ -284,6 +290,9 @@ func (c *Config) validateAuthorizationServer(v *validator, set bool) {
 				v.addf(joinIndex(cp+".scopes", i), "scope %q is not defined in auth.scopes or auth.required_scopes", sc)
 			}
 		}
+	}
+	if s.SessionTTL < 0 || s.SessionTTL > MaxASSessionTTL {
+		v.addf(p+".session_ttl", "must be between 0s (off) and %v, got %v", MaxASSessionTTL, s.SessionTTL)
 	}
 	if s.Store != "" {
 		if err := checkRevocationURL(s.Store); err != nil {

@@ -67,6 +67,9 @@ func TestAuthorizationServerProblems(t *testing.T) {
 		{"ttl too short", "  authorization_server: {access_token_ttl: 1m}\n", []pos{
 			{7, 44, "auth.authorization_server.access_token_ttl", "between"},
 		}},
+		{"session ttl", "  authorization_server: {session_ttl: 48h}\n", []pos{
+			{7, 39, "auth.authorization_server.session_ttl", "between 0s (off)"},
+		}},
 		{"refresh ttl", "  authorization_server: {refresh_token_ttl: 10000h}\n", []pos{
 			{7, 45, "auth.authorization_server.refresh_token_ttl", "between"},
 		}},
