@@ -81,11 +81,16 @@ func printSupport(w io.Writer, s sandbox.Support) {
 		why = "HTTP CONNECT proxy per server on a socket inside the sandbox; listed names only, no internal addresses"
 	}
 	fmt.Fprintf(tw, "network allow-list\t%s\t%s\n", yesNo(netOK), why)
-	cg := fmt.Sprintf("v1 leaf per server: pids.max %d, memory %d MiB", sandbox.DefaultLimits.NProc, sandbox.DefaultLimits.Memory>>20)
-	if !s.CgroupV1 {
-		_, cg = s.Has(sandbox.FeatureCgroup)
+	version := "v1"
+	if s.CgroupV2 {
+		version = "v2"
 	}
-	fmt.Fprintf(tw, "cgroup\t%s\t%s\n", yesNo(s.CgroupV1), cg)
+	cg := fmt.Sprintf("%s leaf per server: pids.max %d, memory %d MiB", version, sandbox.DefaultLimits.NProc, sandbox.DefaultLimits.Memory>>20)
+	cgOK, why := s.Has(sandbox.FeatureCgroup)
+	if !cgOK {
+		cg = why
+	}
+	fmt.Fprintf(tw, "cgroup\t%s\t%s\n", yesNo(cgOK), cg)
 	tw.Flush()
 }
 

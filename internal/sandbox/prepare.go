@@ -139,7 +139,11 @@ func Prepare(o Options, cmd *exec.Cmd, hide []string, warn func(feature, reason 
 			"NO_PROXY=localhost,127.0.0.1", "no_proxy=localhost,127.0.0.1")
 	}
 	if useCgroup {
-		procs, err := newCgroupV1(spec.Limits)
+		newLeaf := newCgroupV1
+		if probeQuick().CgroupV2 {
+			newLeaf = newCgroupV2
+		}
+		procs, err := newLeaf(spec.Limits)
 		if err != nil {
 			return nil, err
 		}

@@ -23,7 +23,8 @@ type Support struct {
 	LandlockWhy   string
 	Seccomp       bool
 	CgroupV1      bool   // writable pids and memory v1 hierarchies
-	CgroupWhy     string // why not
+	CgroupV2      bool   // a place for v2 leaves with memory and pids (cgroup2.go)
+	CgroupWhy     string // why neither
 }
 
 // Has reports whether feature is available, and why not.
@@ -44,10 +45,10 @@ func (s Support) Has(feature string) (bool, string) {
 		}
 		return true, ""
 	case FeatureCgroup:
-		if !s.CgroupV1 && s.CgroupWhy == "" {
+		if !s.CgroupV1 && !s.CgroupV2 && s.CgroupWhy == "" {
 			return false, "no usable cgroup hierarchy"
 		}
-		return s.CgroupV1, s.CgroupWhy
+		return s.CgroupV1 || s.CgroupV2, s.CgroupWhy
 	}
 	return false, "unknown feature"
 }
@@ -114,7 +115,7 @@ func probeLSM() Support {
 		s.LandlockABI = v
 	}
 	s.Seccomp = seccomp.Supported()
-	s.CgroupV1, s.CgroupWhy = probeCgroup()
+	s.CgroupV1, s.CgroupV2, s.CgroupWhy = probeCgroup()
 	return s
 }
 
@@ -149,16 +150,20 @@ func probeNamespaces() error {
 	return nil
 }
 
-func probeCgroup() (bool, string) {
+// probeCgroup reports which cgroup version the leaves use: v2 where
+// /sys/fs/cgroup is the unified hierarchy, v1 hierarchies otherwise.
+func probeCgroup() (v1, v2 bool, why string) {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs("/sys/fs/cgroup", &st); err != nil {
-		return false, "no /sys/fs/cgroup"
+		return false, false, "no /sys/fs/cgroup"
 	}
 	const cgroup2Magic = 0x63677270
 	if st.Type == cgroup2Magic {
-		return false, "cgroup v2 leaves are not implemented yet (only v1 hierarchies are used)"
+		v2, why = cgroup2Usable()
+		return false, v2, why
 	}
-	return cgroupV1Usable()
+	v1, why = cgroupV1Usable()
+	return v1, false, why
 }
 
 // Verdict is what a server's options get on a machine.
