@@ -226,7 +226,16 @@ func browserSignInVia(t *testing.T, iss, password, authURL string, tr http.Round
 func browserAuthorize(t *testing.T, iss, password, authURL string, tr http.RoundTripper) url.Values {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar, Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	q, _ := browserAuthorizeWith(t, iss, password, authURL, &http.Client{Jar: jar, Transport: tr})
+	return q
+}
+
+// browserAuthorizeWith plays the browser with client c (its cookie jar
+// is the browser's); signedIn reports whether it had to sign in (false:
+// a sign-in session took it straight to the consent page).
+func browserAuthorizeWith(t *testing.T, iss, password, authURL string, c *http.Client) (q url.Values, signedIn bool) {
+	t.Helper()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	do := func(method, u string, form url.Values) (*http.Response, string) {
 		t.Helper()
 		if strings.HasPrefix(u, "/") {
@@ -259,21 +268,26 @@ func browserAuthorize(t *testing.T, iss, password, authURL string, tr http.Round
 		t.Fatalf("authorize: %d %q %s", resp.StatusCode, login, body)
 	}
 	flow := login[strings.Index(login, "?id=")+4:]
-	if resp, body = do("GET", login, nil); resp.StatusCode != 200 {
+	resp, body = do("GET", login, nil)
+	switch resp.StatusCode {
+	case http.StatusSeeOther: // a sign-in session: on to the consent page
+	case http.StatusOK:
+		signedIn = true
+		resp, body = do("GET", "/oauth2/login/password?id="+flow, nil)
+		f := fields(body)
+		f.Set("user", "admin")
+		f.Set("password", password)
+		if resp, body = do("POST", "/oauth2/login/password/submit", f); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign-in: %d %s", resp.StatusCode, body)
+		}
+	default:
 		t.Fatalf("login page: %d %s", resp.StatusCode, body)
-	}
-	resp, body = do("GET", "/oauth2/login/password?id="+flow, nil)
-	f := fields(body)
-	f.Set("user", "admin")
-	f.Set("password", password)
-	if resp, body = do("POST", "/oauth2/login/password/submit", f); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("sign-in: %d %s", resp.StatusCode, body)
 	}
 	resp, body = do("GET", resp.Header.Get("Location"), nil)
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(body, "Grant Access") {
 		t.Fatalf("consent page: %d %q %s", resp.StatusCode, csp, body)
 	}
-	f = fields(body)
+	f := fields(body)
 	f.Set("decision", "grant")
 	if resp, body = do("POST", "/oauth2/consent", f); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("consent: %d %s", resp.StatusCode, body)
@@ -283,7 +297,7 @@ func browserAuthorize(t *testing.T, iss, password, authURL string, tr http.Round
 	if err != nil || resp.StatusCode != http.StatusFound {
 		t.Fatalf("callback: %d %s", resp.StatusCode, body)
 	}
-	return u.Query()
+	return u.Query(), signedIn
 }
 
 // rewrite sends requests for the public origin to one of the replicas,
@@ -410,7 +424,7 @@ servers:
 // resource and authorization server metadata, registers itself, sends
 // the person to sign in (played here), checks state and iss, exchanges
 // the code with PKCE and calls a tool, stepping up on 403
-// insufficient_scope.
+// insufficient_scope (with a sign-in session: one sign-in, two consents).
 func TestEmbeddedAuthorizationServerGoSDK(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -440,8 +454,12 @@ servers:
     mcp:simple: {tools: [test_simple_text]}
   authorization_server:
     admin: {password: "secret://admin-pw"}
+    session_ttl: 8h
 `, store, skey, stdioServerYAML(t, "everything"), keyFile))
 	redirect := "http://127.0.0.1:45680/callback"
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar} // one browser for both authorizations
+	var signIns int
 	var asked []string // the scope of each authorization request
 	h, err := auth.NewAuthorizationCodeHandler(&auth.AuthorizationCodeHandlerConfig{
 		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
@@ -455,7 +473,10 @@ servers:
 				return nil, err
 			}
 			asked = append(asked, u.Query().Get("scope"))
-			q := browserAuthorize(t, g.Base, password, args.URL, nil)
+			q, signedIn := browserAuthorizeWith(t, g.Base, password, args.URL, browser)
+			if signedIn {
+				signIns++
+			}
 			return &auth.AuthorizationResult{Code: q.Get("code"), State: q.Get("state"), Iss: q.Get("iss")}, nil
 		},
 	})
@@ -478,5 +499,10 @@ servers:
 	// and the SDK steps up with a second sign-in.
 	if len(asked) != 2 || !strings.Contains(asked[0], "mcp") || strings.Contains(asked[0], "mcp:simple") || !strings.Contains(asked[1], "mcp:simple") {
 		t.Errorf("authorization requests asked for %q, want the required scope then a step-up to mcp:simple", asked)
+	}
+	// With session_ttl the person signed in once; the step-up only asked
+	// for consent.
+	if signIns != 1 {
+		t.Errorf("signed in %d times, want 1", signIns)
 	}
 }
