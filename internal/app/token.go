@@ -84,9 +84,31 @@ func followSigningKey(cfg *config.Config, now func() time.Time) func(context.Con
 // signingKeySource is the validator's view of the key set: read again on
 // an unknown kid and every minute, so a rotation or a withdrawal reaches
 // a running gateway without a reload.
+//
+// The secrets backend is opened once and kept: with Vault, a fresh client
+// per read would log in again every time (tokens with made-up key ids
+// can cause a read a second).
 func signingKeySource(cfg *config.Config) func(context.Context) ([]authn.SourcedKey, error) {
+	var mu sync.Mutex
+	var backend secretstore.Backend
+	open := func() (secretstore.Backend, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if backend == nil {
+			b, err := OpenSecrets(cfg.Secrets)
+			if err != nil {
+				return nil, err
+			}
+			backend = b
+		}
+		return backend, nil
+	}
 	return func(ctx context.Context) ([]authn.SourcedKey, error) {
-		s, err := LoadSigningKeys(ctx, cfg)
+		data, err := readSigningKeyFrom(ctx, cfg, open)
+		if err != nil {
+			return nil, err
+		}
+		s, err := issuer.ParseKeySet(data)
 		if err != nil {
 			return nil, err
 		}
@@ -99,9 +121,13 @@ func signingKeySource(cfg *config.Config) func(context.Context) ([]authn.Sourced
 }
 
 func readSigningKey(ctx context.Context, cfg *config.Config) ([]byte, error) {
+	return readSigningKeyFrom(ctx, cfg, func() (secretstore.Backend, error) { return OpenSecrets(cfg.Secrets) })
+}
+
+func readSigningKeyFrom(ctx context.Context, cfg *config.Config, open func() (secretstore.Backend, error)) ([]byte, error) {
 	ref := cfg.Auth.SigningKey
 	if name, ok := secretstore.Ref(ref); ok {
-		b, err := OpenSecrets(cfg.Secrets)
+		b, err := open()
 		if err != nil {
 			return nil, fmt.Errorf("token: signing key %s: %w", ref, err)
 		}
