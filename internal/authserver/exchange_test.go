@@ -3,6 +3,7 @@ package authserver
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,7 +47,7 @@ func TestTokenExchange(t *testing.T) {
 	}
 	p, err := e.val.Validate(context.Background(), m["access_token"].(string))
 	if err != nil || p.Subject != "repo:acme/app:ref:refs/heads/main" || strings.Join(p.Scopes, " ") != "mcp:read intent:files/read_file" || p.JTI == "" ||
-		p.Expiry.Sub(time.Now()) > 11*time.Minute {
+		time.Until(p.Expiry) > 11*time.Minute {
 		t.Fatalf("exchanged token: %+v %v", p, err)
 	}
 	if st, _ := exchange(form(wi.Token(wi.Claims(aud, "ci:nightly-42", "")), "mcp:read")); st != 200 {
@@ -87,5 +88,23 @@ func TestTokenExchange(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode == 200 {
 		t.Error("token exchange without trusted issuers succeeded")
+	}
+}
+
+func TestMetadataGrantTypes(t *testing.T) {
+	for _, tc := range []struct {
+		wl   []Workload
+		want bool
+	}{{nil, false}, {[]Workload{{Issuer: "https://ci.example"}}, true}} {
+		e := newEnv(t, func(c *Config) { c.Workloads = tc.wl })
+		var md map[string]any
+		_, body := get(t, http.DefaultClient, e.issuer+WellKnownAS)
+		if err := json.Unmarshal([]byte(body), &md); err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Contains(fmt.Sprint(md["grant_types_supported"]), GrantTokenExchange)
+		if got != tc.want {
+			t.Errorf("workloads %v: grant_types_supported %v", tc.wl, md["grant_types_supported"])
+		}
 	}
 }

@@ -88,22 +88,21 @@ type Client struct {
 // Request is an authorization request from its creation to the code
 // exchange.
 type Request struct {
-	ID            string    `json:"id"`
-	ClientID      string    `json:"client_id"`
-	RedirectURI   string    `json:"redirect_uri"`
-	State         string    `json:"state,omitempty"`
-	Nonce         string    `json:"nonce,omitempty"`
-	Scopes        []string  `json:"scopes"`
-	Challenge     string    `json:"code_challenge"`
-	Created       time.Time `json:"created"`
-	Browser       string    `json:"browser,omitempty"` // hash of the sign-in cookie bound to it
-	User          *Principal
-	AuthTime      time.Time `json:"auth_time,omitzero"`
-	Consented     bool      `json:"consented,omitempty"`
-	Code          string    `json:"code,omitempty"`
-	CodeExpires   time.Time `json:"code_expires,omitzero"`
-	CodeSpent     bool      `json:"code_spent,omitempty"`
-	Authenticator string    `json:"authenticator,omitempty"`
+	ID          string    `json:"id"`
+	ClientID    string    `json:"client_id"`
+	RedirectURI string    `json:"redirect_uri"`
+	State       string    `json:"state,omitempty"`
+	Nonce       string    `json:"nonce,omitempty"`
+	Scopes      []string  `json:"scopes"`
+	Challenge   string    `json:"code_challenge"`
+	Created     time.Time `json:"created"`
+	Browser     string    `json:"browser,omitempty"` // hash of the sign-in cookie bound to it
+	User        *Principal
+	AuthTime    time.Time `json:"auth_time,omitzero"`
+	Consented   bool      `json:"consented,omitempty"`
+	Code        string    `json:"code,omitempty"`
+	CodeExpires time.Time `json:"code_expires,omitzero"`
+	CodeSpent   bool      `json:"code_spent,omitempty"`
 	// ForceLogin (prompt=login, max_age=0) and MaxAge (max_age, seconds)
 	// limit the reuse of a sign-in session.
 	ForceLogin bool  `json:"force_login,omitempty"`
