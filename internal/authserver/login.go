@@ -61,7 +61,9 @@ type Authenticator interface {
 // Completer is what an Authenticator calls back.
 type Completer interface {
 	// Complete records who signed in for flow and sends the browser on
-	// to the consent page.
+	// to the consent page. It is called while handling a request under
+	// /oauth2/login/{ID}/ (the path says which authenticator vouched, for
+	// the sign-in session).
 	Complete(w http.ResponseWriter, r *http.Request, flow string, p Principal)
 	// Fail shows a sign-in error; reason is shown to the person.
 	Fail(w http.ResponseWriter, r *http.Request, flow string, reason string)
@@ -191,7 +193,7 @@ func (lp *loginPages) start(w http.ResponseWriter, r *http.Request) {
 	if se := lp.session(r, req); se != nil {
 		// Signed in before in this browser: straight to the consent page.
 		req.Browser = hashToken(secret)
-		lp.signedIn(w, r, req, *se.User, se.AuthTime, "")
+		lp.signedIn(w, r, req, *se.User, se.AuthTime, false, se.Authenticator)
 		return
 	}
 	if len(lp.order) == 0 {
@@ -226,13 +228,13 @@ func (lp *loginPages) Complete(w http.ResponseWriter, r *http.Request, flow stri
 	}
 	// Which authenticator vouched: the path it was reached by.
 	aid, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, PathLogin+"/"), "/")
-	lp.signedIn(w, r, req, p, lp.s.now(), aid)
+	lp.signedIn(w, r, req, p, lp.s.now(), true, aid)
 }
 
 // signedIn records who signed in for req and sends the browser on to
-// the consent page; authenticator, when set, is a fresh sign-in that
-// starts a session for the browser.
-func (lp *loginPages) signedIn(w http.ResponseWriter, r *http.Request, req *Request, p Principal, authTime time.Time, authenticator string) {
+// the consent page; a fresh sign-in (not a session's) starts a session
+// for the browser, remembering the authenticator that vouched.
+func (lp *loginPages) signedIn(w http.ResponseWriter, r *http.Request, req *Request, p Principal, authTime time.Time, fresh bool, authenticator string) {
 	flow := req.ID
 	if p.Scopes != nil {
 		// OpenID scopes and intents grant nothing by themselves: kept.
@@ -245,9 +247,9 @@ func (lp *loginPages) signedIn(w http.ResponseWriter, r *http.Request, req *Requ
 		lp.Fail(w, r, flow, "Sign-in is not possible right now.")
 		return
 	}
-	if authenticator != "" {
+	if fresh {
 		lp.s.log.Info("authserver: signed in", "sub", p.Subject, "idp", p.Issuer, "client_id", req.ClientID)
-		if lp.s.cfg.SessionTTL > 0 {
+		if lp.s.cfg.SessionTTL > 0 && lp.byID[authenticator] != nil {
 			secret := randomID()
 			se := &Session{Hash: hashToken(secret), User: &p, AuthTime: authTime, Expires: authTime.Add(lp.s.cfg.SessionTTL), Authenticator: authenticator}
 			if err := lp.s.store.PutSession(r.Context(), se); err == nil {
