@@ -23,7 +23,9 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/mcpwarden/mcpwarden/internal/authn/authntest"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
 )
 
@@ -504,5 +506,85 @@ servers:
 	// for consent.
 	if signIns != 1 {
 		t.Errorf("signed in %d times, want 1", signIns)
+	}
+}
+
+// Headless grants through a real serve: a configured CI client with the
+// client credentials grant (its secret in the encrypted store), and a
+// workload's OIDC token exchanged (RFC 8693; the workload issuer is a
+// test issuer with a real JWKS over HTTP). Both tokens call a tool.
+func TestEmbeddedAuthorizationServerHeadless(t *testing.T) {
+	t.Parallel()
+	wi := authntest.New()
+	t.Cleanup(wi.Close)
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "token.jwk")
+	data, err := issuer.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
+	const ciSecret = "e2e-ci-secret-0123456789abcdef"
+	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "ci-secret")
+	cmd.Stdin = strings.NewReader(ciSecret)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
+servers:
+%sauth:
+  issuer: embedded
+  resource: http://{{ADDR}}/mcp
+  signing_key: %q
+  required_scopes: [mcp]
+  scopes:
+    mcp:simple: {tools: [test_simple_text]}
+  authorization_server:
+    clients:
+      ci-nightly: {secret: "secret://ci-secret", scopes: [mcp, "mcp:simple"]}
+    token_exchange:
+      - {issuer: %q, audience: "https://gateway.example.test", subjects: ["repo:acme/app:*"], scopes: [mcp, "mcp:simple"]}
+`, store, skey, stdioServerYAML(t, "everything"), keyFile, wi.URL))
+	ctx := ctxT(t, 30*time.Second)
+
+	cc := clientcredentials.Config{ClientID: "ci-nightly", ClientSecret: ciSecret, TokenURL: g.Base + "/oauth2/token", Scopes: []string{"mcp", "mcp:simple"}}
+	tok, err := cc.Token(ctx)
+	if err != nil {
+		t.Fatalf("client credentials: %v", err)
+	}
+	if st, body := callTool(t, g.URL, tok.AccessToken, "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+		t.Fatalf("call with the client credentials token: %d %s", st, body)
+	}
+	cc.ClientSecret = "wrong"
+	if _, err := cc.Token(ctx); err == nil {
+		t.Fatal("wrong client secret accepted")
+	}
+
+	exchange := func(sub string) (int, map[string]any) {
+		wt := wi.Token(wi.Claims("https://gateway.example.test", sub, ""))
+		resp, err := http.PostForm(g.Base+"/oauth2/token", url.Values{
+			"grant_type": {"urn:ietf:params:oauth:grant-type:token-exchange"}, "subject_token": {wt},
+			"subject_token_type": {"urn:ietf:params:oauth:token-type:jwt"}, "scope": {"mcp mcp:simple"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	st, m := exchange("repo:acme/app:ref:refs/heads/main")
+	at, _ := m["access_token"].(string)
+	if st != 200 || at == "" {
+		t.Fatalf("token exchange: %d %v", st, m)
+	}
+	if st, body := callTool(t, g.URL, at, "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+		t.Fatalf("call with the exchanged token: %d %s", st, body)
+	}
+	if st, m := exchange("repo:acme/other:ref:refs/heads/main"); st == 200 {
+		t.Fatalf("a workload outside the allowed subjects got a token: %v", m)
 	}
 }
