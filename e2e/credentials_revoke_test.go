@@ -100,10 +100,12 @@ auth:
 			if !strings.HasPrefix(out, "revoked ") {
 				t.Fatalf("revoke: %q", out)
 			}
+			revoked := time.Now()
 			jti := jtiOf(t, tok)
 			if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, role) }) {
 				t.Fatalf("role %s still exists 10s after its session's token was revoked:\n%s", role, g.Stderr.String())
 			}
+			t.Logf("%s store: role gone %v after token revoke returned", store, time.Since(revoked).Round(time.Millisecond))
 			// The session is over (the gateway ended it: the client sees its
 			// stream close), and the token's next call is refused.
 			if _, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "db", Arguments: map[string]any{"table": e2eTable}}); err == nil {
