@@ -587,4 +587,13 @@ servers:
 	if st, m := exchange("repo:acme/other:ref:refs/heads/main"); st == 200 {
 		t.Fatalf("a workload outside the allowed subjects got a token: %v", m)
 	}
+
+	// A job holding the signing key can still use token issue.
+	out, err := exec.Command(gatewayBin, "token", "issue", "-c", g.CfgPath, "--scope", "mcp mcp:simple", "--ttl", "10m").Output()
+	if err != nil {
+		t.Fatalf("token issue: %v", err)
+	}
+	if st, body := callTool(t, g.URL, strings.TrimSpace(string(out)), "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
+		t.Fatalf("call with a token issue token: %d %s", st, body)
+	}
 }
