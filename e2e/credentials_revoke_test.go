@@ -102,6 +102,11 @@ auth:
 			}
 			revoked := time.Now()
 			jti := jtiOf(t, tok)
+			// With Redis every listening replica confirms only once the
+			// credentials are revoked: the role is gone on return.
+			if store == "redis" && roleExists(t, admin, role) {
+				t.Fatalf("role %s still exists when token revoke returned", role)
+			}
 			if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, role) }) {
 				t.Fatalf("role %s still exists 10s after its session's token was revoked:\n%s", role, g.Stderr.String())
 			}
@@ -147,6 +152,9 @@ auth:
 			ra, rb := callDB(t, sa), callDB(t, sb)
 			if out := cli("", "token", "revoke", "-c", cliCfg, "--subject", agent); !strings.HasPrefix(out, "revoked every token of "+agent) {
 				t.Fatalf("revoke --subject: %q", out)
+			}
+			if store == "redis" && (roleExists(t, admin, ra) || roleExists(t, admin, rb)) {
+				t.Fatal("a role of the revoked subject still exists when token revoke returned")
 			}
 			for _, r := range []string{ra, rb} {
 				if !waitFor(10*time.Second, func() bool { return !roleExists(t, admin, r) }) {

@@ -101,8 +101,11 @@ func servingRevoker(a *config.Auth, log *slog.Logger) (*liveRevoker, error) {
 			if v := lr.latest.Load(); v != nil {
 				v.Forget(jti)
 			}
-			tokenRevoked(jti) // sessions and credentials (tokencreds.go)
 		}
+		// Sessions and credentials (tokencreds.go): the credentials are
+		// revoked before this replica confirms, so they are gone when
+		// `token revoke` returns.
+		r.Applying = tokenRevoked
 		r.Start()
 		lr.Revoker = r
 		log.Info("token revocation shared through redis", "prefix", a.RevocationPrefix)

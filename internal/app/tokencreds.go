@@ -117,8 +117,10 @@ func addSessionEnder(f func(jti string) int) (remove func()) {
 // subject's key (every token of the subject): the grants first (so the
 // credential is gone before its child is told to stop), then the
 // sessions. It runs off the caller's goroutine: the Redis subscription
-// must keep answering pings meanwhile.
-func tokenRevoked(jti string) {
+// must keep answering pings meanwhile. The channel it returns is closed
+// once the credentials are revoked (the sessions may still be ending).
+func tokenRevoked(jti string) <-chan struct{} {
+	revoked := make(chan struct{})
 	grantsByToken.Lock()
 	gs := grantsByToken.m[jti]
 	delete(grantsByToken.m, jti)
@@ -130,7 +132,8 @@ func tokenRevoked(jti string) {
 	}
 	sessionEnders.Unlock()
 	if len(gs) == 0 && len(enders) == 0 {
-		return
+		close(revoked)
+		return revoked
 	}
 	go func() {
 		var wg sync.WaitGroup
@@ -143,6 +146,7 @@ func tokenRevoked(jti string) {
 			go func() { defer wg.Done(); bg.end(what + " revoked: " + bg.done) }()
 		}
 		wg.Wait()
+		close(revoked)
 		ended := 0
 		for _, f := range enders {
 			ended += f(jti)
@@ -152,6 +156,7 @@ func tokenRevoked(jti string) {
 				"jti", jti, "sessions", ended, "credentials", len(gs))
 		}
 	}()
+	return revoked
 }
 
 // revocationLog is the log of the process's revocation store.

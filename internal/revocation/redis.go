@@ -57,6 +57,13 @@ type Redis struct {
 
 	// OnRevoke, when set before Start, is called for each revocation heard.
 	OnRevoke func(jti string)
+	// Applying, when set before Start, is called after OnRevoke for each
+	// revocation announced by another process; this replica's
+	// acknowledgement (which Revoke waits for) is sent once the channel
+	// it returns is closed, or after ackHold: work the revocation starts
+	// (ending sessions, revoking their credentials) is done, or nearly,
+	// when `token revoke` returns.
+	Applying func(id string) <-chan struct{}
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -181,8 +188,13 @@ func (r *Redis) record(ctx context.Context, rkey, id, val string, exp, since tim
 	}
 }
 
-// ackWait bounds how long Revoke waits for the replicas to confirm.
-const ackWait = 3 * time.Second
+// ackWait bounds how long Revoke waits for the replicas to confirm;
+// ackHold how long a replica holds its confirmation for the work the
+// revocation starts (Applying), well within ackWait.
+const (
+	ackWait = 3 * time.Second
+	ackHold = 2 * time.Second
+)
 
 func (r *Redis) ackKey(jti string) string { return r.prefix + "ack:" + jti }
 
@@ -348,7 +360,21 @@ func (r *Redis) watch(ctx context.Context) {
 				continue
 			}
 			r.heard(id, exp, since)
-			r.ack(id)
+			if r.Applying == nil {
+				r.ack(id)
+				continue
+			}
+			// Off the subscription's goroutine: it must keep answering
+			// pings while the work runs.
+			applied := r.Applying(id)
+			go func() {
+				select {
+				case <-applied:
+				case <-time.After(ackHold):
+					r.log.Warn("revocation: acknowledged before its sessions and credentials were all revoked", "id", id, "after", ackHold)
+				}
+				r.ack(id)
+			}()
 		}
 	}
 }

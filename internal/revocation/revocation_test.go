@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -361,5 +362,55 @@ func TestFileSubject(t *testing.T) {
 	slices.Sort(ids)
 	if strings.Join(ids, ",") != "jti-1,"+subKey {
 		t.Fatalf("fresh: %v", ids)
+	}
+}
+
+// Applying holds a replica's acknowledgement until the work the
+// revocation started is done, so Revoke returns after it; a hook that
+// never finishes holds it for ackHold only.
+func TestRedisApplyingHoldsAck(t *testing.T) {
+	needRedis(t)
+	p := prefix(t)
+	var applied atomic.Bool
+	r, err := OpenRedis(redisURL, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Applying = func(id string) <-chan struct{} {
+		done := make(chan struct{})
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			applied.Store(true)
+			close(done)
+		}()
+		return done
+	}
+	r.Start()
+	t.Cleanup(func() { _ = r.Close() })
+	waitFor(t, "subscribed", func() bool { _, err := r.Local("x"); return err == nil })
+	a := started(t, p)
+	if err := a.Revoke(context.Background(), "tok-held", time.Now().Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if !applied.Load() {
+		t.Fatal("Revoke returned before the replica's work was done")
+	}
+	// A hook that never finishes: acknowledged after ackHold, within
+	// Revoke's wait.
+	p2 := prefix(t)
+	stuck, err := OpenRedis(redisURL, p2, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stuck.Applying = func(string) <-chan struct{} { return make(chan struct{}) }
+	stuck.Start()
+	t.Cleanup(func() { _ = stuck.Close() })
+	waitFor(t, "subscribed", func() bool { _, err := stuck.Local("x"); return err == nil })
+	start := time.Now()
+	if err := started(t, p2).Revoke(context.Background(), "tok-stuck", time.Now().Add(time.Minute)); err != nil {
+		t.Fatalf("revoke with a stuck replica hook: %v", err)
+	}
+	if d := time.Since(start); d < ackHold {
+		t.Fatalf("acknowledged after %v, before ackHold", d)
 	}
 }
