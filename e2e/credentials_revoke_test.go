@@ -132,7 +132,7 @@ auth:
 				t.Errorf("no audit record of the revocation naming token %s:\n%s", jti, g.Stderr.String())
 			}
 			if !waitFor(5*time.Second, func() bool {
-				return strings.Contains(g.Stderr.String(), `"token revoked: its sessions ended and their credentials were revoked","jti":"`+jti+`","sessions":1,"credentials":1`)
+				return strings.Contains(g.Stderr.String(), `"token revoked: its sessions ended and their credentials were revoked","revoked":"`+jti+`","sessions":1,"credentials":1`)
 			}) {
 				t.Errorf("not logged:\n%s", g.Stderr.String())
 			}

@@ -153,7 +153,7 @@ func tokenRevoked(jti string) <-chan struct{} {
 		}
 		if log := revocationLog.Load(); log != nil && (len(gs) > 0 || ended > 0) {
 			log.Info("token revoked: its sessions ended and their credentials were revoked",
-				"jti", jti, "sessions", ended, "credentials", len(gs))
+				"revoked", jti, "sessions", ended, "credentials", len(gs))
 		}
 	}()
 	return revoked

@@ -164,10 +164,13 @@ func (c *Client) login(ctx context.Context, force bool) error {
 		method, path = "jwt", "auth/"+c.o.JWTMount+"/login"
 		body = map[string]any{"role": c.o.JWTRole, "jwt": jwt}
 	} else {
-		sid, err := readFile("secret_id_file", c.o.SecretIDFile)
+		// An empty secret_id is sent as such: a role with
+		// bind_secret_id=false takes role_id alone.
+		b, err := os.ReadFile(c.o.SecretIDFile)
 		if err != nil {
-			return err
+			return fmt.Errorf("vault: secret_id_file: %w", err)
 		}
+		sid := strings.TrimSpace(string(b))
 		body = map[string]any{"role_id": c.o.RoleID, "secret_id": sid}
 	}
 	c.client.ClearToken()
