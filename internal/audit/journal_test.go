@@ -250,6 +250,7 @@ func TestJournalKill9(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	acked := map[string]bool{}
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
@@ -303,6 +304,7 @@ func journalChild(dir string) {
 		panic(err)
 	}
 	w := os.Stdout
+	time.AfterFunc(2*time.Minute, func() { panic("journal child: never killed") })
 	for i := 0; ; i++ {
 		r := testRecord(i)
 		r.ID = "kill-" + strconv.Itoa(i)

@@ -167,7 +167,7 @@ type Store struct {
 	path     string
 	j        *journal
 	failed   atomic.Pointer[error] // the writer's last commit failed: Append refuses until one succeeds
-	stopped  chan struct{}         // closed by Close: the writer stops retrying
+	wake     chan struct{}         // the queue is full: commit without waiting for the linger
 	mark     *sql.Stmt             // a journal's committed offset, in each batch's transaction
 	files    map[*jfile]struct{}   // writer only: journal files with records it has seen
 	closeErr error
@@ -245,7 +245,7 @@ func Open(loc Location, opts Options) (*Store, error) {
 	}
 	s := &Store{db: db, walDB: walDB, walStop: make(chan struct{}), walDone: make(chan struct{}), opts: opts,
 		in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier(),
-		path: loc.Path, stopped: make(chan struct{}), files: map[*jfile]struct{}{}}
+		path: loc.Path, wake: make(chan struct{}, 1), files: map[*jfile]struct{}{}}
 	fail := func(err error) (*Store, error) {
 		for _, st := range []*sql.Stmt{s.ins, s.head, s.mark} {
 			if st != nil {
@@ -405,7 +405,16 @@ func (s *Store) Append(r *intercept.Record) error {
 		return err
 	}
 	p.jf, p.end = jf, end
-	s.in <- p // the writer owns p from here
+	select {
+	case s.in <- p: // the writer owns p from here
+	default:
+		// Full: wake a lingering writer, then wait for room.
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+		s.in <- p
+	}
 	s.j.mu.Unlock()
 	if s.j.full {
 		return jf.syncTo(end)
@@ -423,6 +432,10 @@ func (s *Store) Flush() error {
 		return ErrClosed
 	}
 	s.in <- &pending{flush: ch}
+	select { // do not wait for the linger
+	case s.wake <- struct{}{}:
+	default:
+	}
 	s.mu.RUnlock()
 	return <-ch
 }
@@ -437,7 +450,6 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	close(s.stopped)
 	close(s.in)
 	s.mu.Unlock()
 	<-s.done
@@ -469,12 +481,15 @@ func (s *Store) run() {
 		prune = t.C
 	}
 	var (
-		batch   = make([]*pending, 0, s.opts.MaxBatch)
-		flushes []chan error
-		timer   = time.NewTimer(time.Hour)
-		armed   bool // timer runs: linger, or the retry after a failure
-		backoff time.Duration
-		closed  bool
+		// A batch never spans more than one checkpoint interval of
+		// records, so checkpoints come every CheckpointEvery or so.
+		maxBatch = min(s.opts.MaxBatch, s.opts.CheckpointEvery)
+		batch    = make([]*pending, 0, maxBatch)
+		flushes  []chan error
+		timer    = time.NewTimer(time.Hour)
+		armed    bool // timer runs: linger, or the retry after a failure
+		backoff  time.Duration
+		closed   bool
 	)
 	timer.Stop()
 	take := func(p *pending) {
@@ -512,42 +527,59 @@ func (s *Store) run() {
 		}
 		flushes = flushes[:0]
 	}
+	drain := func() {
+		for len(batch) < maxBatch {
+			select {
+			case p, ok := <-s.in:
+				if !ok {
+					closed = true
+					return
+				}
+				take(p)
+			default:
+				return
+			}
+		}
+	}
 	for {
+		// While the timer runs (linger, or a retry after a failure) the
+		// writer does not listen: callers queue records without waking it,
+		// and it takes them all when the timer fires.
+		in := s.in
+		if armed {
+			in = nil
+		}
 		select {
-		case p, ok := <-s.in:
+		case p, ok := <-in:
 			if !ok {
 				closed = true
 				break
 			}
 			take(p)
-		drain:
-			for len(batch) < s.opts.MaxBatch {
-				select {
-				case p, ok := <-s.in:
-					if !ok {
-						closed = true
-						break drain
-					}
-					take(p)
-				default:
-					break drain
-				}
-			}
+			drain()
 			switch {
 			case closed:
-			case len(flushes) > 0:
+			case len(flushes) > 0 || len(batch) >= maxBatch || s.opts.Linger < 0:
 				commitNow()
-			case s.failed.Load() != nil:
-				// the retry timer is armed
-			case len(batch) >= s.opts.MaxBatch || s.opts.Linger < 0:
-				commitNow()
-			case !armed:
+			default:
 				timer.Reset(s.opts.Linger)
 				armed = true
 			}
 		case <-timer.C:
 			armed = false
-			commitNow()
+			drain()
+			if !closed {
+				commitNow()
+			}
+		case <-s.wake:
+			if armed && s.failed.Load() == nil {
+				timer.Stop()
+				armed = false
+				drain()
+				if !closed {
+					commitNow()
+				}
+			}
 		case <-prune:
 			s.retain()
 		case <-tick.C:
