@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -9,6 +10,34 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 )
+
+// sqliteHead is the size of a SQLite log: one past the last record, or the
+// newest cut when retention removed every record (max(seq) alone would
+// restart the chain at 0).
+const sqliteHead = `SELECT max(coalesce((SELECT max(seq) + 1 FROM records), 0), coalesce((SELECT max(size) FROM cuts), 0))`
+
+// sqliteEdge reads what continueTree needs from a SQLite log: the newest
+// cut and the stored hashes of the edge records at or above it.
+func sqliteEdge(db querier, n int64) (*frontier, tlog.Hash, error) {
+	var cutN int64
+	var cutMsg, cutFront []byte
+	err := db.QueryRow(`SELECT size, note, frontier FROM cuts ORDER BY size DESC LIMIT 1`).Scan(&cutN, &cutMsg, &cutFront)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, tlog.Hash{}, fmt.Errorf("read the cut: %w", err)
+	}
+	trees := map[int64][]byte{}
+	for _, rec := range edgeRecords(n) {
+		if cutMsg != nil && rec < cutN {
+			continue // removed; the cut stands in
+		}
+		var tree []byte
+		if err := db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, rec).Scan(&tree); err != nil {
+			return nil, tlog.Hash{}, fmt.Errorf("tree hashes of record %d: %w", rec, err)
+		}
+		trees[rec] = tree
+	}
+	return continueTree(n, cutN, cutMsg, cutFront, trees)
+}
 
 // edgeRecords lists the records whose stored hashes a writer needs to
 // continue a log of n records: those that hold the tree's right edge, and

@@ -266,7 +266,7 @@ func Open(loc Location, opts Options) (*Store, error) {
 	if s.ins, err = db.Prepare(`INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES (?,?,?,?,?,?,?,?,?,?,?)`); err != nil {
 		return fail(err)
 	}
-	if s.head, err = db.Prepare(`SELECT max(seq) + 1 FROM records`); err != nil {
+	if s.head, err = db.Prepare(sqliteHead); err != nil {
 		return fail(err)
 	}
 	if s.mark, err = db.Prepare(`INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)`); err != nil {
@@ -311,7 +311,7 @@ func (s *Store) load() error {
 		}
 	}
 	var n sql.NullInt64
-	if err := s.db.QueryRow(`SELECT max(seq) + 1 FROM records`).Scan(&n); err != nil {
+	if err := s.db.QueryRow(sqliteHead).Scan(&n); err != nil {
 		return err
 	}
 	if err := s.loadTree(s.db, n.Int64); err != nil {
@@ -329,31 +329,12 @@ type querier interface {
 	QueryRow(q string, args ...any) *sql.Row
 }
 
-// loadTree reads the chain head and tree frontier of a log of n records.
+// loadTree reads the chain head and tree frontier of a log of n records
+// (from the newest retention cut for records it removed: sqliteEdge).
 func (s *Store) loadTree(db querier, n int64) error {
-	front := newFrontier()
-	recs, levels := frontierIndexes(n)
-	for i, rec := range recs {
-		var tree []byte
-		if err := db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, rec).Scan(&tree); err != nil {
-			return fmt.Errorf("tree hashes of record %d: %w", rec, err)
-		}
-		l := levels[i]
-		if len(tree) < (l+1)*tlog.HashSize {
-			return fmt.Errorf("tree hashes of record %d are short", rec)
-		}
-		var h tlog.Hash
-		copy(h[:], tree[l*tlog.HashSize:])
-		front.roots[l] = h
-	}
-	front.n = n
-	var last tlog.Hash
-	if n > 0 {
-		var tree []byte
-		if err := db.QueryRow(`SELECT tree FROM records WHERE seq = ?`, n-1).Scan(&tree); err != nil {
-			return err
-		}
-		copy(last[:], tree)
+	front, last, err := sqliteEdge(db, n)
+	if err != nil {
+		return err
 	}
 	s.n, s.last, s.front = n, last, front
 	return nil
