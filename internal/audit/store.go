@@ -522,6 +522,16 @@ func (s *Store) run() {
 			}
 		}
 	}
+	// After a commit the writer keeps polling the queue every linger
+	// instead of waiting on it, until a poll finds nothing: a busy
+	// gateway's callers then never wake it (a wake-up is a futex call in
+	// the caller's path).
+	poll := func() {
+		if !armed && s.opts.Linger > 0 {
+			timer.Reset(s.opts.Linger)
+			armed = true
+		}
+	}
 	for {
 		// While the timer runs (linger, or a retry after a failure) the
 		// writer does not listen: callers queue records without waking it,
@@ -542,6 +552,7 @@ func (s *Store) run() {
 			case closed:
 			case len(flushes) > 0 || len(batch) >= maxBatch || s.opts.Linger < 0:
 				commitNow()
+				poll()
 			default:
 				timer.Reset(s.opts.Linger)
 				armed = true
@@ -549,8 +560,9 @@ func (s *Store) run() {
 		case <-timer.C:
 			armed = false
 			drain()
-			if !closed {
+			if !closed && (len(batch) > 0 || len(flushes) > 0) {
 				commitNow()
+				poll()
 			}
 		case <-s.wake:
 			if armed && s.failed.Load() == nil {
@@ -559,6 +571,7 @@ func (s *Store) run() {
 				drain()
 				if !closed {
 					commitNow()
+					poll()
 				}
 			}
 		case <-prune:
