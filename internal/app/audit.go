@@ -195,6 +195,24 @@ func ResolveAuditLocation(ctx context.Context, store string, sec config.Secrets)
 	})
 }
 
+// loadAuditKey reads the checkpoint signing key from a file or, for
+// secret://NAME, from the secrets backend.
+func loadAuditKey(ctx context.Context, keyFile string, sec config.Secrets) (*audit.Key, error) {
+	name, ok := secretstore.Ref(keyFile)
+	if !ok {
+		return audit.LoadKey(keyFile)
+	}
+	b, err := OpenSecrets(sec)
+	if err != nil {
+		return nil, fmt.Errorf("audit: key %s: %w", keyFile, err)
+	}
+	v, err := b.Get(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("audit: key %s: %w (store the file mcpwarden audit keygen made with mcpwarden secret set %s)", keyFile, err, name)
+	}
+	return audit.ParseKey([]byte(v), keyFile)
+}
+
 // openAudit opens the configured store. Without a key_file, the signing
 // key is kept (and made on first use) beside a SQLite database, or in the
 // state directory for PostgreSQL (replicas must share one key_file).
@@ -211,7 +229,7 @@ func openAudit(c config.Audit, sec config.Secrets, log *slog.Logger) (*auditing,
 	var key *audit.Key
 	switch {
 	case c.KeyFile != "":
-		key, err = audit.LoadKey(c.KeyFile)
+		key, err = loadAuditKey(ctx, c.KeyFile, sec)
 	default:
 		dir := filepath.Dir(loc.Path)
 		if loc.Postgres != "" {

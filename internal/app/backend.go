@@ -238,7 +238,7 @@ func GatewayPaths(cfg *config.Config) []string {
 		store, _, _ = strings.Cut(store, "?")
 		ps = append(ps, rel(store))
 	}
-	for _, p := range []string{cfg.Audit.KeyFile, cfg.ManifestKey} {
+	for _, p := range []string{cfg.Audit.KeyPath(), cfg.ManifestKey} {
 		if p != "" {
 			ps = append(ps, rel(p))
 		}

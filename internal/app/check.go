@@ -1,12 +1,12 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 
-	"github.com/mcpwarden/mcpwarden/internal/audit"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 )
 
@@ -33,7 +33,7 @@ func CheckFiles(cfg *config.Config) error {
 		errs = append(errs, err)
 	}
 	if cfg.Audit.KeyFile != "" {
-		if _, err := audit.LoadKey(cfg.Audit.KeyFile); err != nil {
+		if _, err := loadAuditKey(context.Background(), cfg.Audit.KeyFile, cfg.Secrets); err != nil {
 			errs = append(errs, fmt.Errorf("audit.key_file: %w", err))
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/audit"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 )
 
@@ -111,4 +112,60 @@ func TestCredentialsUnavailableFailsClosed(t *testing.T) {
 	if len(events) == 0 || events[len(events)-1].Method != "credentials/mint" || !events[len(events)-1].Deny {
 		t.Errorf("audit events: %+v", events)
 	}
+}
+
+// audit.key_file: secret://NAME signs checkpoints with a key kept in the
+// secrets backend; config validate reads it as serve does, and a missing
+// or malformed one is reported without its value.
+func TestAuditKeyFromSecrets(t *testing.T) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	dir := t.TempDir()
+	keyPath := filepath.Join(dir, "audit.key")
+	vkey, err := audit.GenerateKey(keyPath, audit.DefaultKeyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, err := os.ReadFile(keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := OpenSecretFile(config.Secrets{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Set("audit-key", string(skey)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Set("not-a-key", "hunter2-not-a-note-key"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	k, err := loadAuditKey(ctx, "secret://audit-key", config.Secrets{})
+	if err != nil || k.VKey != vkey {
+		t.Fatalf("key from the secrets backend: %v %v", k, err)
+	}
+	for ref, want := range map[string]string{"secret://missing": "mcpwarden secret set missing", "secret://not-a-key": "not a signing key"} {
+		_, err := loadAuditKey(ctx, ref, config.Secrets{})
+		if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("%s: %v", ref, err)
+		}
+	}
+	// Through config validate's file check.
+	cfg := config.Default()
+	cfg.Servers = []config.Server{config.ServerFromCommand("a", []string{"true"})}
+	cfg.Audit.Store = "sqlite:" + filepath.Join(dir, "audit.db")
+	cfg.Audit.KeyFile = "secret://not-a-key"
+	if err := CheckFiles(cfg); err == nil || !strings.Contains(err.Error(), "audit.key_file") {
+		t.Fatalf("CheckFiles: %v", err)
+	}
+	cfg.Audit.KeyFile = "secret://audit-key"
+	if err := CheckFiles(cfg); err != nil {
+		t.Fatalf("CheckFiles: %v", err)
+	}
+	// The store signs its checkpoints with it.
+	a, err := openAudit(cfg.Audit, cfg.Secrets, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
 }

@@ -69,15 +69,21 @@ func LoadKey(path string) (*Key, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit: key: %w", err)
 	}
+	return ParseKey(b, path)
+}
+
+// ParseKey reads a signing key in the form GenerateKey writes (a note
+// signing key), from source (a file name or secret://NAME, for messages).
+func ParseKey(b []byte, source string) (*Key, error) {
 	skey := strings.TrimSpace(string(b))
 	signer, err := note.NewSigner(skey)
 	if err != nil {
 		// The error text of note does not include the key; keep it so.
-		return nil, fmt.Errorf("audit: key %s: not a signing key", path)
+		return nil, fmt.Errorf("audit: key %s: not a signing key", source)
 	}
 	vkey, err := verifierKey(skey)
 	if err != nil {
-		return nil, fmt.Errorf("audit: key %s: %w", path, err)
+		return nil, fmt.Errorf("audit: key %s: %w", source, err)
 	}
 	return &Key{Signer: signer, VKey: vkey}, nil
 }

@@ -141,7 +141,7 @@ func namedFiles(cfg *config.Config) []string {
 	for _, s := range cfg.Servers {
 		fs = append(fs, s.Manifest)
 	}
-	fs = append(fs, cfg.Policy, cfg.ManifestKey, cfg.Audit.KeyFile)
+	fs = append(fs, cfg.Policy, cfg.ManifestKey, cfg.Audit.KeyPath())
 	fs = slices.DeleteFunc(fs, func(f string) bool { return f == "" })
 	slices.Sort(fs)
 	return slices.Compact(fs)

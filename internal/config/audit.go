@@ -34,6 +34,7 @@ type Audit struct {
 	Store string
 	// KeyFile holds the Ed25519 key that signs checkpoints (made by
 	// mcpwarden audit keygen); relative to the config file's directory.
+	// secret://NAME names it in the secrets backend instead.
 	KeyFile string
 	// FailClosed refuses a call whose record cannot be stored.
 	FailClosed         bool
@@ -46,6 +47,15 @@ type Audit struct {
 }
 
 var natsNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// KeyPath is KeyFile when it names a file, "" for a secret://NAME
+// reference or none.
+func (a Audit) KeyPath() string {
+	if strings.HasPrefix(a.KeyFile, "secret://") {
+		return ""
+	}
+	return a.KeyFile
+}
 
 // Sink defaults.
 const (
@@ -127,7 +137,11 @@ func (d *decoder) audit(path string, raw *yaml.Node, a *Audit) {
 			}
 		case "key_file":
 			if s, ok := d.str(p, v); ok {
-				a.KeyFile = d.relative(s)
+				if strings.HasPrefix(s, "secret://") {
+					a.KeyFile = s
+				} else {
+					a.KeyFile = d.relative(s)
+				}
 			}
 		case "fail_closed":
 			if b, ok := d.boolean(p, v); ok {
@@ -271,6 +285,9 @@ func (a *Audit) validate(v *validator) {
 	}
 	if strings.ContainsRune(a.KeyFile, 0) {
 		v.addf("audit.key_file", "contains a NUL byte")
+	}
+	if name, ok := strings.CutPrefix(a.KeyFile, "secret://"); ok && !secretNameRe.MatchString(name) {
+		v.addf("audit.key_file", "invalid secret name in %q", a.KeyFile)
 	}
 	paths := map[string]bool{}
 	for i, sk := range a.Sinks {

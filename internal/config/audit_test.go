@@ -238,3 +238,18 @@ servers: {a: {command: [x]}}
 		}
 	}
 }
+
+func TestAuditKeyFileSecret(t *testing.T) {
+	c := mustParse(t, "audit: {store: 'sqlite:/a.db', key_file: 'secret://audit-key'}\nservers: {a: {command: [x]}}\n")
+	if c.Audit.KeyFile != "secret://audit-key" || c.Audit.KeyPath() != "" {
+		t.Fatalf("key_file %q, path %q", c.Audit.KeyFile, c.Audit.KeyPath())
+	}
+	c = mustParse(t, "audit: {store: 'sqlite:/a.db', key_file: /etc/mcpwarden/audit.key}\nservers: {a: {command: [x]}}\n")
+	if c.Audit.KeyPath() != "/etc/mcpwarden/audit.key" {
+		t.Fatalf("key path %q", c.Audit.KeyPath())
+	}
+	_, err := Parse("x.yaml", []byte("audit: {store: 'sqlite:/a.db', key_file: 'secret://a b'}\nservers: {a: {command: [x]}}\n"))
+	if err == nil || !strings.Contains(err.Error(), `audit.key_file: invalid secret name in "secret://a b"`) {
+		t.Fatalf("bad secret name: %v", err)
+	}
+}
