@@ -29,14 +29,8 @@ func (m zwMap) orig(i int) int {
 // stripZeroWidth returns s without zero-width runes and the map of where
 // they were (nil when there were none).
 func stripZeroWidth(s string) (string, zwMap) {
-	// Every stripped rune encodes as E2 80 8B–8D, E2 81 A0 or EF BB BF.
-	first := -1
-	for i := 0; i+2 < len(s); i++ {
-		if (s[i] == 0xE2 || s[i] == 0xEF) && zeroWidthAt(s, i) {
-			first = i
-			break
-		}
-	}
+	zf := newZWFinder(s)
+	first := zf.next(0)
 	if first < 0 {
 		return s, nil
 	}
@@ -45,10 +39,7 @@ func stripZeroWidth(s string) (string, zwMap) {
 	var m zwMap
 	cum := 0
 	last := 0
-	for i := first; i+2 < len(s); i++ {
-		if (s[i] != 0xE2 && s[i] != 0xEF) || !zeroWidthAt(s, i) {
-			continue
-		}
+	for i := first; i >= 0; i = zf.next(i) {
 		b.WriteString(s[last:i])
 		cum += 3
 		if k := len(m); k > 0 && m[k-1].at == b.Len() {
@@ -57,10 +48,56 @@ func stripZeroWidth(s string) (string, zwMap) {
 			m = append(m, struct{ at, cum int }{b.Len(), cum})
 		}
 		last = i + 3
-		i += 2
+		i += 3
 	}
 	b.WriteString(s[last:])
 	return b.String(), m
+}
+
+// zwFinder finds the zero-width runes of s in order. Every such rune
+// encodes as E2 80 8B–8D, E2 81 A0 or EF BB BF, so it looks for those lead
+// bytes with strings.IndexByte (vector code) instead of testing every
+// byte. It remembers where the next of each lead byte is, so a text full
+// of one of them (typographic quotes are E2 80 9C) is still read once.
+type zwFinder struct {
+	s      string
+	e2, ef int // next E2 / EF at or after the last position asked for; -1: none left
+}
+
+func newZWFinder(s string) *zwFinder { return &zwFinder{s: s, e2: -2, ef: -2} }
+
+// next returns the offset of the first zero-width rune at or after from,
+// or -1. Calls must come with increasing from.
+func (z *zwFinder) next(from int) int {
+	end := len(z.s) - 2 // a rune's lead byte has two bytes after it
+	for from < end {
+		if z.e2 != -1 && z.e2 < from {
+			z.e2 = indexFrom(z.s[:end], from, 0xE2)
+		}
+		if z.ef != -1 && z.ef < from {
+			z.ef = indexFrom(z.s[:end], from, 0xEF)
+		}
+		i := z.e2
+		if i < 0 || z.ef >= 0 && z.ef < i {
+			i = z.ef
+		}
+		if i < 0 {
+			return -1
+		}
+		if zeroWidthAt(z.s, i) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+// indexFrom is strings.IndexByte of s[from:] as an offset into s.
+func indexFrom(s string, from int, c byte) int {
+	if i := strings.IndexByte(s[from:], c); i >= 0 {
+		return from + i
+	}
+	return -1
 }
 
 func zeroWidthAt(s string, i int) bool {

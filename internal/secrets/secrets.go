@@ -85,7 +85,8 @@ type allow struct {
 	target    string
 	and       bool
 	regexes   []*regexp.Regexp
-	stopwords []string
+	needs     []*need // each regex's literal prefilter
+	stopwords *wordSet
 }
 
 type fileRules struct {
@@ -124,10 +125,10 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	}
 	e := &Engine{}
 	var err error
-	if e.global.regexes, err = compileAll(f.Global.Regexes); err != nil {
+	if e.global.regexes, e.global.needs, err = compileAll(f.Global.Regexes); err != nil {
 		return nil, err
 	}
-	e.global.stopwords = lowerAll(f.Global.Stopwords)
+	e.global.stopwords = newWordSet(lowerAll(f.Global.Stopwords))
 	kwIndex := map[string]int{}
 	for _, fr := range f.Rules {
 		re, err := regexp.Compile(fr.Regex)
@@ -150,8 +151,8 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			keywords = a.keywords
 		}
 		for _, fa := range fr.Allowlists {
-			a := allow{target: fa.Target, and: fa.And, stopwords: lowerAll(fa.Stopwords)}
-			if a.regexes, err = compileAll(fa.Regexes); err != nil {
+			a := allow{target: fa.Target, and: fa.And, stopwords: newWordSet(lowerAll(fa.Stopwords))}
+			if a.regexes, a.needs, err = compileAll(fa.Regexes); err != nil {
 				return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 			}
 			r.allows = append(r.allows, a)
@@ -191,25 +192,24 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 // RuleCount reports how many rules the engine runs.
 func (e *Engine) RuleCount() int { return len(e.rules) }
 
-// compileAll compiles an allowlist's expressions into one alternation:
-// an allowlist only asks whether any of them matches, and one pass over
-// the text costs less than one per expression.
-func compileAll(exprs []string) ([]*regexp.Regexp, error) {
-	if len(exprs) == 0 {
-		return nil, nil
-	}
-	parts := make([]string, len(exprs))
-	for i, s := range exprs {
-		if _, err := regexp.Compile(s); err != nil {
-			return nil, fmt.Errorf("secrets: allowlist %q: %w", s, err)
+// compileAll compiles an allowlist's expressions, each with its literal
+// prefilter. An allowlist only asks whether any of them matches; most name
+// words a candidate does not contain, so most never run. (Joined into one
+// alternation they ran on every candidate: gitleaks' global list has one
+// branch, ^(?i:a+|b+|…)$, that needs no word, and one unanchored branch,
+// so the whole alternation was tried at every offset.)
+func compileAll(exprs []string) ([]*regexp.Regexp, []*need, error) {
+	var res []*regexp.Regexp
+	var needs []*need
+	for _, s := range exprs {
+		re, err := regexp.Compile(s)
+		if err != nil {
+			return nil, nil, fmt.Errorf("secrets: allowlist %q: %w", s, err)
 		}
-		parts[i] = "(?:" + s + ")"
+		res = append(res, re)
+		needs = append(needs, needOf(s))
 	}
-	re, err := regexp.Compile(strings.Join(parts, "|"))
-	if err != nil {
-		return nil, fmt.Errorf("secrets: allowlist: %w", err)
-	}
-	return []*regexp.Regexp{re}, nil
+	return res, needs, nil
 }
 
 func lowerAll(ss []string) []string {
@@ -434,26 +434,29 @@ func (a *allow) allowed(secret, match, line string) bool {
 	case "line":
 		target = line
 	}
-	reHit, swHit := false, false
-	for _, re := range a.regexes {
-		if re.MatchString(target) {
-			reHit = true
-			break
-		}
-	}
-	if len(a.stopwords) > 0 {
-		ls := strings.ToLower(secret)
-		for _, w := range a.stopwords {
-			if strings.Contains(ls, w) {
-				swHit = true
-				break
-			}
-		}
-	}
 	if a.and {
-		return (len(a.regexes) == 0 || reHit) && (len(a.stopwords) == 0 || swHit)
+		return (len(a.regexes) == 0 || a.regexHit(target)) && (a.stopwords == nil || a.stopwords.in(strings.ToLower(secret)))
 	}
-	return reHit || swHit
+	return a.regexHit(target) || a.stopwords != nil && a.stopwords.in(strings.ToLower(secret))
+}
+
+// regexHit reports whether one of the allowlist's regexes matches target,
+// running only those whose prefilter target meets.
+func (a *allow) regexHit(target string) bool {
+	var lower string
+	ascii := isASCII(target)
+	if ascii {
+		lower = asciiLower(target)
+	}
+	for i, re := range a.regexes {
+		if ascii && !a.needs[i].met(lower) {
+			continue
+		}
+		if re.MatchString(target) {
+			return true
+		}
+	}
+	return false
 }
 
 // placeholders are documentation values that must never be reported.

@@ -1,0 +1,279 @@
+package secrets
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// This file keeps the matching path as it was before the speed work of
+// 2026-11-26 (pair-table prefilter over a lowered copy, byte-by-byte
+// encoded-run and zero-width scans, allowlist regexes run unconditionally),
+// so the tests can check that the fast path reports exactly the same
+// findings (TestFastPathMatchesReference, FuzzFastPathMatchesReference).
+
+type refIndex struct {
+	pairIdx [1 << 16]uint16
+	pairs   [][]int
+}
+
+var refIndexes sync.Map // *Engine → *refIndex
+
+func (e *Engine) refIdx() *refIndex {
+	if v, ok := refIndexes.Load(e); ok {
+		return v.(*refIndex)
+	}
+	x := &refIndex{}
+	for ki, kw := range e.keywords {
+		p := uint16(kw[0])<<8 | uint16(kw[1])
+		if x.pairIdx[p] == 0 {
+			x.pairs = append(x.pairs, nil)
+			x.pairIdx[p] = uint16(len(x.pairs))
+		}
+		x.pairs[x.pairIdx[p]-1] = append(x.pairs[x.pairIdx[p]-1], ki)
+	}
+	v, _ := refIndexes.LoadOrStore(e, x)
+	return v.(*refIndex)
+}
+
+func (e *Engine) refScan(text string) []Finding {
+	plain, zw := refStripZeroWidth(text)
+	var out []Finding
+	add := func(f Finding) {
+		f.Start, f.End = zw.orig(f.Start), zw.orig(f.End-1)+1
+		out = append(out, f)
+	}
+	for _, f := range e.refScanPlain(plain) {
+		add(f)
+	}
+	for _, f := range e.refScanEncoded(plain) {
+		add(f)
+	}
+	slices.SortFunc(out, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
+	})
+	return slices.CompactFunc(out, func(a, b Finding) bool { return a == b })
+}
+
+func (e *Engine) refScanPlain(s string) []Finding {
+	if len(s) == 0 {
+		return nil
+	}
+	x := e.refIdx()
+	lower := asciiLower(s)
+	var pairs []ruleHit
+	for i := 0; i+1 < len(lower); i++ {
+		pi := x.pairIdx[uint16(lower[i])<<8|uint16(lower[i+1])]
+		if pi == 0 {
+			continue
+		}
+		for _, ki := range x.pairs[pi-1] {
+			if strings.HasPrefix(lower[i:], e.keywords[ki]) {
+				for _, ri := range e.kwRules[ki] {
+					pairs = append(pairs, ruleHit{ri, i})
+				}
+			}
+		}
+	}
+	hits := groupHits(pairs)
+	var out []Finding
+	seen := map[span]bool{}
+	run := func(r *rule, w span) {
+		sub := s[w.start:w.end]
+		for _, m := range r.re.FindAllStringSubmatchIndex(sub, -1) {
+			if f, ok := e.refCheck(r, s, w.start, m, w.start+m[0]); ok {
+				k := span{f.Start, f.End}
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, f)
+				}
+			}
+		}
+	}
+	for _, ri := range e.always {
+		clear(seen)
+		run(e.rules[ri], span{0, len(s)})
+	}
+	for _, g := range hits {
+		ri, rh := g.rule, g.offs
+		r := e.rules[ri]
+		clear(seen)
+		if r.anchored == nil {
+			for _, w := range windows(s, rh, r.before, r.after) {
+				run(r, w)
+			}
+			continue
+		}
+		a := r.anchored
+		for _, h := range rh {
+			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
+				continue
+			}
+			m := a.re.FindStringSubmatchIndex(s[h:min(len(s), h+r.after)])
+			if m == nil {
+				continue
+			}
+			if f, ok := e.refCheck(r, s, h, m, a.matchStart(s, h)); ok && !seen[span{f.Start, f.End}] {
+				seen[span{f.Start, f.End}] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) refCheck(r *rule, s string, base int, m []int, matchStart int) (Finding, bool) {
+	ss, se := m[0], m[1]
+	if r.group > 0 && 2*r.group+1 < len(m) {
+		ss, se = m[2*r.group], m[2*r.group+1]
+	} else if r.group == 0 {
+		for g := 1; 2*g+1 < len(m); g++ {
+			if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
+				ss, se = m[2*g], m[2*g+1]
+				break
+			}
+		}
+	}
+	if ss < 0 || se <= ss {
+		return Finding{}, false
+	}
+	ss, se = base+ss, base+se
+	secret := s[ss:se]
+	if r.entropy > 0 && entropy(secret) < r.entropy {
+		return Finding{}, false
+	}
+	if placeholder(secret) || e.global.refAllowed(secret, "", "") {
+		return Finding{}, false
+	}
+	match := s[matchStart : base+m[1]]
+	for _, a := range r.allows {
+		if a.refAllowed(secret, match, lineAt(s, matchStart, base+m[1])) {
+			return Finding{}, false
+		}
+	}
+	sum := sha256.Sum256([]byte(secret))
+	return Finding{RuleID: r.id, Start: ss, End: se, Hash: hex.EncodeToString(sum[:])}, true
+}
+
+func (a *allow) refAllowed(secret, match, line string) bool {
+	target := secret
+	switch a.target {
+	case "match":
+		target = match
+	case "line":
+		target = line
+	}
+	reHit, swHit := false, false
+	for _, re := range a.regexes {
+		if re.MatchString(target) {
+			reHit = true
+			break
+		}
+	}
+	var stopwords []string
+	if a.stopwords != nil {
+		stopwords = a.stopwords.list
+	}
+	if len(stopwords) > 0 {
+		ls := strings.ToLower(secret)
+		for _, w := range stopwords {
+			if strings.Contains(ls, w) {
+				swHit = true
+				break
+			}
+		}
+	}
+	if a.and {
+		return (len(a.regexes) == 0 || reHit) && (len(stopwords) == 0 || swHit)
+	}
+	return reHit || swHit
+}
+
+func (e *Engine) refScanEncoded(s string) []Finding {
+	var out []Finding
+	for i := 0; i < len(s); {
+		if !isB64(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isB64(s[j]) {
+			j++
+		}
+		if j-i >= minEncoded {
+			if dec, ok := decodeB64(s[i:j]); ok {
+				for _, f := range e.refScanPlain(dec) {
+					f.Start, f.End = i, j
+					out = append(out, f)
+				}
+			}
+		}
+		i = j
+	}
+	for i := 0; i < len(s); {
+		k := strings.IndexByte(s[i:], '%')
+		if k < 0 {
+			break
+		}
+		p := i + k
+		if p+2 >= len(s) || !isHex(s[p+1]) || !isHex(s[p+2]) {
+			i = p + 1
+			continue
+		}
+		st, en := p, p
+		for st > 0 && s[st-1] > ' ' {
+			st--
+		}
+		for en < len(s) && s[en] > ' ' {
+			en++
+		}
+		dec, offs := decodePercent(s[st:en])
+		for _, f := range e.refScanPlain(dec) {
+			end := en
+			if f.End < len(offs) {
+				end = st + offs[f.End]
+			}
+			f.Start, f.End = st+offs[f.Start], end
+			out = append(out, f)
+		}
+		i = en
+	}
+	return out
+}
+
+func refStripZeroWidth(s string) (string, zwMap) {
+	first := -1
+	for i := 0; i+2 < len(s); i++ {
+		if (s[i] == 0xE2 || s[i] == 0xEF) && zeroWidthAt(s, i) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return s, nil
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	var m zwMap
+	cum := 0
+	last := 0
+	for i := first; i+2 < len(s); i++ {
+		if (s[i] != 0xE2 && s[i] != 0xEF) || !zeroWidthAt(s, i) {
+			continue
+		}
+		b.WriteString(s[last:i])
+		cum += 3
+		if k := len(m); k > 0 && m[k-1].at == b.Len() {
+			m[k-1].cum = cum
+		} else {
+			m = append(m, struct{ at, cum int }{b.Len(), cum})
+		}
+		last = i + 3
+		i += 2
+	}
+	b.WriteString(s[last:])
+	return b.String(), m
+}
