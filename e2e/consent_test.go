@@ -29,6 +29,12 @@ type page struct {
 
 func browser(t *testing.T) *page {
 	t.Helper()
+	return browserFor(t, 90*time.Second)
+}
+
+// browserFor is browser with timeout for everything it does.
+func browserFor(t *testing.T, timeout time.Duration) *page {
+	t.Helper()
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("Chromium is needed for the consent page tests (apt-get install chromium): %v", err)
 	}
@@ -46,7 +52,7 @@ func browser(t *testing.T) *page {
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel3 := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancel3)
 	return &page{t: t, ctx: ctx}
 }

@@ -1,0 +1,179 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
+)
+
+// inspectorWeb is the MCP Inspector's web UI (its Node backend serving
+// the app and proxying MCP and OAuth requests), started on a free port.
+type inspectorWeb struct {
+	URL    string // the page, with its API token
+	Origin string
+	Out    *syncBuffer
+}
+
+// startInspectorWeb runs `mcp-inspector --web --transport http
+// --server-url serverURL` with its state under a temp HOME, no browser of
+// its own (MCP_AUTO_OPEN_ENABLED=false) and its API token set here. The
+// web port must be fixed (CLIENT_PORT: the Inspector derives its origin
+// allow-list from it, 0 is refused), so it is one the kernel just
+// handed out; the sandbox and app-origin ports are 0 (OS-assigned).
+func startInspectorWeb(t *testing.T, serverURL string) *inspectorWeb {
+	t.Helper()
+	cmdline := testpeers.InspectorCmd(t, "--web", "--transport", "http", "--server-url", serverURL)
+	var tb [16]byte
+	rand.Read(tb[:])
+	token := hex.EncodeToString(tb[:])
+	home := t.TempDir()
+	for attempt := 0; ; attempt++ {
+		port := strconv.Itoa(testpeers.FreePort(t))
+		out := &syncBuffer{}
+		ctx := ctxT(t, 10*time.Minute)
+		cmd := exec.CommandContext(ctx, cmdline[0], cmdline[1:]...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "MCP_STORAGE_DIR="+home+"/storage",
+			"CLIENT_PORT="+port, "MCP_SANDBOX_PORT=0", "MCP_APP_ORIGIN_PORT=0", "HOST=127.0.0.1",
+			"MCP_AUTO_OPEN_ENABLED=false", "MCP_INSPECTOR_SECRET_STORE=memory", "MCP_INSPECTOR_API_TOKEN="+token)
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start the Inspector: %v", err)
+		}
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		t.Cleanup(func() {
+			cmd.Process.Kill()
+			<-done
+			if t.Failed() {
+				t.Logf("Inspector output:\n%s", tail(out.String(), 4000))
+			}
+		})
+		up := waitFor(2*time.Minute, func() bool {
+			select {
+			case <-done:
+				return true
+			default:
+			}
+			return strings.Contains(out.String(), "is up and running")
+		})
+		select {
+		case <-done:
+			if strings.Contains(out.String(), "PORT IS IN USE") && attempt < 3 {
+				continue // another process took the port meanwhile
+			}
+			t.Fatalf("the Inspector exited:\n%s", tail(out.String(), 3000))
+		default:
+		}
+		if !up {
+			t.Fatalf("the Inspector did not come up:\n%s", tail(out.String(), 3000))
+		}
+		origin := "http://127.0.0.1:" + port
+		return &inspectorWeb{URL: origin + "/?MCP_INSPECTOR_API_TOKEN=" + token, Origin: origin, Out: out}
+	}
+}
+
+// needInspector skips where the npm peers (scripts/setup) are not
+// installed; CI installs them, so there this runs.
+func needInspector(t *testing.T) {
+	t.Helper()
+	root := testpeers.Root(t)
+	for _, p := range []string{".peers/bin/node22", "testenv/node_modules/@modelcontextprotocol/inspector/package.json"} {
+		if _, err := os.Stat(filepath.Join(root, p)); err != nil {
+			t.Skipf("the MCP Inspector is not installed (run scripts/setup): %v", err)
+		}
+	}
+}
+
+// TestInspectorWebOAuth: the MCP Inspector's web UI (the pinned
+// @modelcontextprotocol/inspector, its own Node backend and React app)
+// in headless Chromium against serve with the embedded authorization
+// server. Connect → the gateway's 401 → the Inspector discovers the
+// authorization server and registers itself by dynamic client
+// registration (redirect URI: its own /oauth/callback) → the gateway's
+// login page → the local administrator's password → "Grant Access" →
+// back to the Inspector with the code, which it exchanges (PKCE) →
+// connected: the tools list shows the one tool the scope grants, and
+// "Execute Tool" calls it through serve, audited under local:admin and
+// the Inspector's client id.
+func TestInspectorWebOAuth(t *testing.T) {
+	t.Parallel()
+	needChromium(t)
+	needInspector(t)
+	const password = "e2e inspector admin password, long enough"
+	// The Inspector asks for the scope of the 401 challenge
+	// (required_scopes), so mcp itself grants the tool here.
+	g := adminGateway(t, password, `{mcp: {tools: [test_simple_text]}}`)
+	in := startInspectorWeb(t, g.URL)
+	b := ssoPage{browserFor(t, 4*time.Minute)}
+	connect := chromedp.CSS(`input[aria-label^="Connect or disconnect"]`)
+	b.run("open the Inspector", chromedp.Navigate(in.URL), chromedp.WaitReady(connect))
+	// The switch's input is hidden under Mantine's track: click it by script.
+	b.run("connect", until(`(() => { const e = document.querySelector('input[aria-label^="Connect or disconnect"]'); if (!e) return false; e.click(); return true })()`))
+
+	b.run("the gateway's login page", chromedp.WaitVisible(adminLink))
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasPrefix(loc, g.Base+"/oauth2/login?") {
+		t.Fatalf("the Inspector sent the browser to %s, not the gateway's login page", loc)
+	}
+	if page := b.text("main"); !strings.Contains(page, "MCP Inspector (mcpw_") {
+		t.Errorf("login page does not name the Inspector's registered client:\n%s", page)
+	}
+	b.adminSignIn("admin", password)
+	b.run("consent page", chromedp.WaitVisible(ssoGrant))
+	if page := b.text("main"); !strings.Contains(page, "admin (local:admin)") || !strings.Contains(page, "MCP Inspector") ||
+		!strings.Contains(page, "sent back to "+in.Origin) {
+		t.Errorf("consent page does not say who signed in, for which client and where it goes back:\n%s", page)
+	}
+	b.run("grant access", chromedp.Click(ssoGrant))
+
+	b.run("back in the Inspector, connected", chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Disconnect from server"]`)))
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasPrefix(loc, in.Origin+"/") {
+		t.Fatalf("after Grant Access the browser is at %s, not the Inspector", loc)
+	}
+	b.run("tools tab", clickText("input", "Tools"))
+	b.run("the tool in the list", clickText("button", "test_simple_text"))
+	if body := b.text("body"); !strings.Contains(body, "Tools (1)") {
+		t.Errorf("the tools list is not the one tool the scope grants:\n%s", body)
+	}
+	b.run("execute the tool", clickText("button", "Execute Tool"))
+	b.run("the result", until(`document.body.innerText.includes("This is a simple text response for testing.")`))
+
+	if !audited(g, "local:admin") {
+		t.Errorf("no audit record of the Inspector's call under local:admin:\n%s", tail(g.Stderr.String(), 4000))
+	}
+	logs := g.Stderr.String()
+	if !strings.Contains(logs, `"name":"MCP Inspector","redirect_uris":["`+in.Origin+`/oauth/callback"]`) {
+		t.Errorf("the Inspector did not register by DCR with its callback:\n%s", tail(logs, 3000))
+	}
+}
+
+// until waits until the script expression is true.
+func until(expr string) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(0))(ctx, t) // the context bounds it
+		return chromedp.Void{}, err
+	}
+}
+
+// clickText waits for an element matching sel whose text (or its
+// parent's, for Mantine's hidden inputs) is text, and clicks it: the
+// Inspector's controls have no stable ids.
+func clickText(sel, text string) chromedp.Action[chromedp.Void] {
+	return until(fmt.Sprintf(`(() => {
+		const e = [...document.querySelectorAll(%q)].find(e => e.innerText.trim() === %q || (e.parentElement && e.parentElement.innerText.trim() === %q));
+		if (!e) return false;
+		e.click();
+		return true;
+	})()`, sel, text, text))
+}
