@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -274,5 +275,36 @@ func TestTokenRevocationStoreDown(t *testing.T) {
 	// Revoking fails loudly too: nothing could be recorded.
 	if out, err := exec.Command(gatewayBin, "token", "revoke", "-c", cliCfg, strings.TrimSpace(string(tok))).CombinedOutput(); err == nil {
 		t.Fatalf("revoke with the store down succeeded: %s", out)
+	}
+}
+
+// TestReadyWaitsForRevocation: a replica whose revocation store cannot
+// vouch for tokens (Redis unreachable) refuses every token, so /readyz
+// says 503 and names the store, rather than sending traffic its way.
+func TestReadyWaitsForRevocation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cfg := "servers:\n" + stdioServerYAML(t, "everything") + `auth:
+  issuer: local
+  resource: https://mcp.example.test/mcp
+  signing_key: ` + filepath.Join(dir, "token.jwk") + `
+  revocation: redis://127.0.0.1:1/0
+`
+	cliCfg := filepath.Join(dir, "cli.yaml")
+	if err := os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(gatewayBin, "token", "keygen", "-c", cliCfg).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v %s", err, out)
+	}
+	g := startServe(t, cfg, serveOpts{notReady: true})
+	resp, err := http.Get(g.Base + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), `"(token revocation)":"unavailable: `) {
+		t.Fatalf("/readyz with an unreachable revocation store: %d %s", resp.StatusCode, body)
 	}
 }

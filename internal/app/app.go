@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -225,6 +226,11 @@ func (s *snapshot) retire() {
 	}
 }
 
+// readyRevocation is the /readyz entry, beside the servers, of a token
+// revocation store that cannot vouch for tokens (not a server name: those
+// cannot hold parentheses).
+const readyRevocation = "(token revocation)"
+
 // warmEngines compiles the secrets rules in the background shortly after
 // the gateway starts: every result is scanned, and compiling them (~100 ms
 // of CPU) would otherwise fall on the first call. The delay keeps that
@@ -273,10 +279,20 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 		IdleTimeout:    cfg.HTTP.SessionIdleTimeout,
 		Logger:         log,
 		Ready: func() (bool, any) {
-			health := cur.Load().backend.Health()
+			snap := cur.Load()
+			health := snap.backend.Health()
 			ok := false
 			for _, v := range health {
 				ok = ok || v == "ok"
+			}
+			// A replica that cannot vouch for tokens yet (its revocation
+			// store is not subscribed) refuses every one: not ready.
+			if snap.auth != nil && snap.auth.Config().Revocations != nil {
+				if _, err := snap.auth.Config().Revocations.Local(""); err != nil {
+					health = maps.Clone(health)
+					health[readyRevocation] = "unavailable: " + err.Error()
+					ok = false
+				}
 			}
 			return ok, health
 		},
