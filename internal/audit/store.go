@@ -30,7 +30,7 @@ const (
 	DefaultCheckpointEvery    = 10_000
 	DefaultCheckpointInterval = 10 * time.Second
 	DefaultMaxBatch           = 4096
-	DefaultLinger             = time.Millisecond
+	DefaultLinger             = 25 * time.Millisecond
 )
 
 const schema = `
