@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 )
 
 // anchorRule prepares the fast path for a rule whose matches start at one of
@@ -58,7 +59,68 @@ done:
 	if a.re, err = regexp.Compile(`^(?:` + tail.String() + `)`); err != nil {
 		return nil, false
 	}
+	consumable(tail, &a.consume)
 	return a, true
+}
+
+// consumable adds to set every byte a match of re can consume: the bytes
+// of its literals (with their case folds) and classes; all bytes from 0x80
+// up as soon as any rune beyond ASCII can match. It over-approximates.
+func consumable(re *syntax.Regexp, set *[256]bool) {
+	add := func(r rune) {
+		if r < 0x80 {
+			set[r] = true
+			return
+		}
+		for i := 0x80; i < 256; i++ {
+			set[i] = true
+		}
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			add(r)
+			if re.Flags&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					add(f)
+				}
+			}
+		}
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1] && r < 0x80; r++ {
+				set[r] = true
+			}
+			if re.Rune[i+1] >= 0x80 {
+				add(0x80)
+			}
+		}
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		for i := range set {
+			set[i] = true
+		}
+	}
+	for _, sub := range re.Sub {
+		consumable(sub, set)
+	}
+}
+
+// window returns where to end the text the anchored form runs on at hit h,
+// at most limit: one byte past the first byte from h that no match can
+// consume. No match path can get past that byte, and every assertion a
+// path can test (\b, $, ^) at or before it sees the same bytes as in the
+// longer text (that byte included, so $ does not match before it), so
+// the match is the same as on s[h:limit]; and a shorter text lets Go's
+// regexp use its backtracker instead of the slower NFA (the backtracker
+// takes texts up to 256 Kibit / program size, 576 bytes for gitleaks'
+// generic rule, whose windows are 1 KiB).
+func (a *anchor) window(s string, h, limit int) int {
+	for i := h; i < limit; i++ {
+		if !a.consume[s[i]] {
+			return i + 1
+		}
+	}
+	return limit
 }
 
 // anchor is a rule's fast form: the regex after its lead, anchored at a
@@ -72,6 +134,7 @@ type anchor struct {
 	leadSet      [256]bool
 	leadMax      int
 	needsOp      bool
+	consume      [256]bool // bytes a match of re can consume, see window
 }
 
 // opNear reports whether a key = value rule could match at h: past the

@@ -3,6 +3,7 @@ package secrets
 import (
 	"cmp"
 	"encoding/base64"
+	"iter"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -107,8 +108,42 @@ func zeroWidthAt(s string, i int) bool {
 
 const minEncoded = 16
 
-func isB64(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_' || c == '='
+func isB64(c byte) bool { return b64Byte[c] }
+
+var b64Byte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '-' || c == '_' || c == '='
+	}
+	return t
+}()
+
+// b64Runs yields the maximal runs s[i:j] of base64 bytes at least
+// minEncoded long. It tests the last byte of each minEncoded-byte window
+// first and walks back from it: a non-base64 byte there rules out every
+// run starting in the window before it, so ordinary text (words shorter
+// than the window) costs a few byte tests per window, not one per byte.
+func b64Runs(s string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		// i is 0 or follows a non-base64 byte: where a run may start.
+		for i := 0; i+minEncoded <= len(s); {
+			k := i + minEncoded - 1
+			for k >= i && b64Byte[s[k]] {
+				k--
+			}
+			if k >= i {
+				i = k + 1 // s[k] ends every run starting in s[i:k]
+				continue
+			}
+			j := i + minEncoded
+			for j < len(s) && b64Byte[s[j]] {
+				j++
+			}
+			if !yield(i, j) {
+				return
+			}
+			i = j + 1
+		}
+	}
 }
 
 func isHex(c byte) bool {
@@ -130,24 +165,13 @@ func unhex(c byte) byte {
 // one in a percent-encoded run maps back byte for byte.
 func (e *Engine) scanEncoded(s string) []Finding {
 	var out []Finding
-	for i := 0; i < len(s); {
-		if !isB64(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isB64(s[j]) {
-			j++
-		}
-		if j-i >= minEncoded {
-			if dec, ok := decodeB64(s[i:j]); ok {
-				for _, f := range e.scanPlain(dec) {
-					f.Start, f.End = i, j
-					out = append(out, f)
-				}
+	for i, j := range b64Runs(s) {
+		if dec, ok := decodeB64(s[i:j]); ok {
+			for _, f := range e.scanPlain(dec) {
+				f.Start, f.End = i, j
+				out = append(out, f)
 			}
 		}
-		i = j
 	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')

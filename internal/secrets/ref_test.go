@@ -277,3 +277,29 @@ func refStripZeroWidth(s string) (string, zwMap) {
 	b.WriteString(s[last:])
 	return b.String(), m
 }
+
+type ruleHit struct{ rule, off int }
+
+type ruleHits struct {
+	rule int
+	offs []int // ascending, distinct
+}
+
+// groupHits groups keyword hits by rule, in rule order.
+func groupHits(pairs []ruleHit) []ruleHits {
+	if len(pairs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(pairs, func(a, b ruleHit) int { return cmp.Compare(a.rule, b.rule) })
+	var out []ruleHits
+	for _, p := range pairs {
+		if n := len(out); n > 0 && out[n-1].rule == p.rule {
+			if o := out[n-1].offs; o[len(o)-1] != p.off {
+				out[n-1].offs = append(o, p.off)
+			}
+			continue
+		}
+		out = append(out, ruleHits{p.rule, []int{p.off}})
+	}
+	return out
+}

@@ -64,7 +64,8 @@ type Engine struct {
 	global   allow
 	keywords []string        // distinct lower-case keywords
 	kwRules  [][]int         // keyword index → rule indexes
-	pairIdx  [1 << 16]uint16 // first two bytes → 1 + index into pairs, 0 if none
+	triBits  [1 << 10]uint64 // hashes of the keywords' first three bytes, see keywordHits
+	pairIdx  [1 << 16]uint16 // first two bytes (lower-case) → 1 + index into pairs, 0 if none
 	pairs    [][]int         // keyword indexes sharing their first two bytes
 	always   []int           // rules without keywords
 }
@@ -180,6 +181,18 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 					e.pairIdx[p] = uint16(len(e.pairs))
 				}
 				e.pairs[e.pairIdx[p]-1] = append(e.pairs[e.pairIdx[p]-1], ki)
+				// A two-byte keyword may be followed by any byte.
+				for c := range 256 {
+					if len(kw) > 2 && c > 0 {
+						break
+					}
+					third := lowerByte(byte(c))
+					if len(kw) > 2 {
+						third = kw[2]
+					}
+					h := triHash(uint32(kw[0])<<16 | uint32(kw[1])<<8 | uint32(third))
+					e.triBits[h>>6] |= 1 << (h & 63)
+				}
 			}
 			if !slices.Contains(e.kwRules[ki], ri) {
 				e.kwRules[ki] = append(e.kwRules[ki], ri)
@@ -259,24 +272,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 	if len(s) == 0 {
 		return nil
 	}
-	lower := asciiLower(s)
-	// Keyword hits as (rule, offset) pairs in text order; grouped by rule
-	// below. Text without any keyword allocates nothing here.
-	var pairs []ruleHit
-	for i := 0; i+1 < len(lower); i++ {
-		pi := e.pairIdx[uint16(lower[i])<<8|uint16(lower[i+1])]
-		if pi == 0 {
-			continue
-		}
-		for _, ki := range e.pairs[pi-1] {
-			if strings.HasPrefix(lower[i:], e.keywords[ki]) {
-				for _, ri := range e.kwRules[ki] {
-					pairs = append(pairs, ruleHit{ri, i})
-				}
-			}
-		}
-	}
-	hits := groupHits(pairs)
+	hits := e.keywordHits(s)
 	var out []Finding
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
@@ -295,8 +291,10 @@ func (e *Engine) scanPlain(s string) []Finding {
 		clear(seen)
 		run(e.rules[ri], span{0, len(s)})
 	}
-	for _, g := range hits {
-		ri, rh := g.rule, g.offs
+	for ri, rh := range hits {
+		if len(rh) == 0 {
+			continue
+		}
 		r := e.rules[ri]
 		clear(seen)
 		if r.anchored == nil {
@@ -310,7 +308,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
 				continue
 			}
-			m := a.re.FindStringSubmatchIndex(s[h:min(len(s), h+r.after)])
+			m := a.re.FindStringSubmatchIndex(s[h:a.window(s, h, min(len(s), h+r.after))])
 			if m == nil {
 				continue
 			}
@@ -323,30 +321,82 @@ func (e *Engine) scanPlain(s string) []Finding {
 	return out
 }
 
-type ruleHit struct{ rule, off int }
-
-type ruleHits struct {
-	rule int
-	offs []int // ascending, distinct
-}
-
-// groupHits groups keyword hits by rule, in rule order.
-func groupHits(pairs []ruleHit) []ruleHits {
-	if len(pairs) == 0 {
+// keywordHits finds every keyword (ASCII case-insensitive) in s in one
+// pass and returns, per rule index, the ascending distinct offsets where
+// one of the rule's keywords starts; nil when there is none. The pass keeps
+// the last three bytes read, lowered, and tests a hash of them against a
+// 1 KiB bitmap of the keywords' first three bytes (two-byte keywords are
+// entered with every third byte): about 3 % of the positions of ordinary
+// text pass, and only there are the keywords compared.
+func (e *Engine) keywordHits(s string) [][]int {
+	if len(s) < 2 {
 		return nil
 	}
-	slices.SortStableFunc(pairs, func(a, b ruleHit) int { return cmp.Compare(a.rule, b.rule) })
-	var out []ruleHits
-	for _, p := range pairs {
-		if n := len(out); n > 0 && out[n-1].rule == p.rule {
-			if o := out[n-1].offs; o[len(o)-1] != p.off {
-				out[n-1].offs = append(o, p.off)
-			}
+	var hits [][]int
+	var w uint32
+	for i := 0; i < len(s); i++ {
+		w = w<<8 | uint32(lowerTab[s[i]])
+		h := triHash(w)
+		if e.triBits[h>>6]&(1<<(h&63)) != 0 && i >= 2 {
+			hits = e.keywordsAt(s, i-2, hits)
+		}
+	}
+	// The loop saw starts up to len(s)-3; a two-byte keyword can also end
+	// the text.
+	return e.keywordsAt(s, len(s)-2, hits)
+}
+
+// triHash maps the low three bytes of w to 16 bits.
+func triHash(w uint32) uint16 { return uint16((w & 0xFFFFFF) * 0x9E3779B1 >> 16) }
+
+var lowerTab = func() (t [256]byte) {
+	for c := range 256 {
+		t[c] = lowerByte(byte(c))
+	}
+	return t
+}()
+
+// keywordsAt adds the keywords starting at s[i] to hits.
+func (e *Engine) keywordsAt(s string, i int, hits [][]int) [][]int {
+	pi := e.pairIdx[uint16(lowerTab[s[i]])<<8|uint16(lowerTab[s[i+1]])]
+	if pi == 0 {
+		return hits
+	}
+	for _, ki := range e.pairs[pi-1] {
+		if !hasFoldPrefix(s[i:], e.keywords[ki]) {
 			continue
 		}
-		out = append(out, ruleHits{p.rule, []int{p.off}})
+		if hits == nil {
+			hits = make([][]int, len(e.rules))
+		}
+		for _, ri := range e.kwRules[ki] {
+			if o := hits[ri]; len(o) == 0 || o[len(o)-1] != i {
+				hits[ri] = append(o, i)
+			}
+		}
 	}
-	return out
+	return hits
+}
+
+func lowerByte(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasFoldPrefix reports whether s starts with kw (lower-case) once A–Z in
+// s are lowered.
+func hasFoldPrefix(s, kw string) bool {
+	if len(s) < len(kw) {
+		return false
+	}
+	for i := 0; i < len(kw); i++ {
+		if lowerTab[s[i]] != kw[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // windows turns keyword hits into merged spans, widened to the nearest line
