@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -158,11 +159,78 @@ func TestInspectorWebOAuth(t *testing.T) {
 	}
 }
 
-// until waits until the script expression is true.
+// TestInspectorWebSSO: the Inspector's web UI through single sign-on
+// at the test IdP (mockoidc behind a sign-in page, see sso_test.go).
+// Alice first denies access on the consent page: the Inspector gets no
+// code and stays disconnected, and the gateway sees no MCP request from
+// her. Connecting again, she grants it and the Inspector calls a tool.
+func TestInspectorWebSSO(t *testing.T) {
+	t.Parallel()
+	needChromium(t)
+	needInspector(t)
+	idp := startIdP(t)
+	g := ssoGateway(t, idp, `{mcp: {tools: [test_simple_text]}}`, `{developer: {groups: [engineering], scopes: [mcp]}}`)
+	in := startInspectorWeb(t, g.URL)
+	b := ssoPage{browserFor(t, 4*time.Minute)}
+	connect := chromedp.CSS(`input[aria-label^="Connect or disconnect"]`)
+	b.run("open the Inspector", chromedp.Navigate(in.URL), chromedp.WaitReady(connect))
+	b.run("connect", until(`(() => { const e = document.querySelector('input[aria-label^="Connect or disconnect"]'); if (!e) return false; e.click(); return true })()`))
+	b.run("choose single sign-on", chromedp.WaitVisible(ssoLink), chromedp.Click(ssoLink))
+	b.run("sign in at the IdP", chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "alice"), chromedp.Click(chromedp.CSS("#signin")))
+	b.run("consent page", chromedp.WaitVisible(ssoGrant))
+	if page := b.text("main"); !strings.Contains(page, "Alice Example") || !strings.Contains(page, "MCP Inspector") {
+		t.Errorf("consent page:\n%s", page)
+	}
+	b.run("deny", chromedp.Click(chromedp.CSS(`button[value="deny"]`)))
+	b.run("the Inspector says access was denied", until(`document.body.innerText.includes("access_denied")`))
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasPrefix(loc, in.Origin+"/") {
+		t.Fatalf("after Deny the browser is at %s, not the Inspector", loc)
+	}
+	if body := b.text("body"); !strings.Contains(body, "Failed") || strings.Contains(body, "Connected") {
+		t.Errorf("after Deny the Inspector is not disconnected:\n%s", body)
+	}
+	if logs := g.Stderr.String(); strings.Contains(logs, `"method":"initialize"`) {
+		t.Fatalf("an MCP request went through after Deny:\n%s", tail(logs, 3000))
+	}
+
+	// Again, and this time grant. No session_ttl: the gateway keeps no
+	// sign-in session, so Alice signs in at the IdP again.
+	b.run("re-authenticate", clickText("button", "Re-authenticate"))
+	b.run("choose single sign-on", chromedp.WaitVisible(ssoLink), chromedp.Click(ssoLink))
+	b.run("sign in at the IdP", chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "alice"), chromedp.Click(chromedp.CSS("#signin")))
+	b.run("grant access", chromedp.WaitVisible(ssoGrant), chromedp.Click(ssoGrant))
+	b.run("back in the Inspector, connected", chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Disconnect from server"]`)))
+	b.run("tools tab", clickText("input", "Tools"))
+	b.run("the tool in the list", clickText("button", "test_simple_text"))
+	b.run("execute the tool", clickText("button", "Execute Tool"))
+	b.run("the result", until(`document.body.innerText.includes("This is a simple text response for testing.")`))
+	if !audited(g, "alice-7f3a") {
+		t.Errorf("no audit record of the Inspector's call under the federated subject:\n%s", tail(g.Stderr.String(), 4000))
+	}
+}
+
+// until waits until the script expression is true, evaluating it again
+// across navigations (the Inspector's OAuth callback page redirects to
+// its start page) until the browser's context ends.
 func until(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(0))(ctx, t) // the context bounds it
-		return chromedp.Void{}, err
+		var last error
+		for {
+			ok, err := chromedp.Evaluate[bool](expr)(ctx, t)
+			if err == nil && ok {
+				return chromedp.Void{}, nil
+			}
+			if err != nil {
+				last = err
+			}
+			select {
+			case <-ctx.Done():
+				return chromedp.Void{}, errors.Join(ctx.Err(), last)
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
 	}
 }
 
