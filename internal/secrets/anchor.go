@@ -3,6 +3,7 @@ package secrets
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -60,6 +61,7 @@ done:
 		return nil, false
 	}
 	consumable(tail, &a.consume)
+	a.consumesAll = !slices.Contains(a.consume[:], false)
 	return a, true
 }
 
@@ -115,6 +117,9 @@ func consumable(re *syntax.Regexp, set *[256]bool) {
 // takes texts up to 256 Kibit / program size, 576 bytes for gitleaks'
 // generic rule, whose windows are 1 KiB).
 func (a *anchor) window(s string, h, limit int) int {
+	if a.consumesAll {
+		return limit
+	}
 	for i := h; i < limit; i++ {
 		if !a.consume[s[i]] {
 			return i + 1
@@ -135,6 +140,7 @@ type anchor struct {
 	leadMax      int
 	needsOp      bool
 	consume      [256]bool // bytes a match of re can consume, see window
+	consumesAll  bool
 }
 
 // opNear reports whether a key = value rule could match at h: past the

@@ -65,8 +65,9 @@ type Engine struct {
 	keywords []string        // distinct lower-case keywords
 	kwRules  [][]int         // keyword index → rule indexes
 	triBits  [1 << 10]uint64 // hashes of the keywords' first three bytes, see keywordHits
-	pairIdx  [1 << 16]uint16 // first two bytes (lower-case) → 1 + index into pairs, 0 if none
-	pairs    [][]int         // keyword indexes sharing their first two bytes
+	triIdx   [1 << 16]uint16 // the same hash → 1 + index into tris, 0 if none
+	tris     [][]int         // keyword indexes sharing a hash
+	twoByte  []int           // keyword indexes of two-byte keywords
 	always   []int           // rules without keywords
 }
 
@@ -175,24 +176,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 				kwIndex[kw] = ki
 				e.keywords = append(e.keywords, kw)
 				e.kwRules = append(e.kwRules, nil)
-				p := uint16(kw[0])<<8 | uint16(kw[1])
-				if e.pairIdx[p] == 0 {
-					e.pairs = append(e.pairs, nil)
-					e.pairIdx[p] = uint16(len(e.pairs))
-				}
-				e.pairs[e.pairIdx[p]-1] = append(e.pairs[e.pairIdx[p]-1], ki)
-				// A two-byte keyword may be followed by any byte.
-				for c := range 256 {
-					if len(kw) > 2 && c > 0 {
-						break
-					}
-					third := lowerByte(byte(c))
-					if len(kw) > 2 {
-						third = kw[2]
-					}
-					h := triHash(uint32(kw[0])<<16 | uint32(kw[1])<<8 | uint32(third))
-					e.triBits[h>>6] |= 1 << (h & 63)
-				}
+				e.indexKeyword(ki)
 			}
 			if !slices.Contains(e.kwRules[ki], ri) {
 				e.kwRules[ki] = append(e.kwRules[ki], ri)
@@ -200,6 +184,32 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 		}
 	}
 	return e, nil
+}
+
+// indexKeyword enters keyword ki in the hash table of first three bytes
+// that keywordHits reads. A two-byte keyword may be followed by any byte,
+// so it is entered under every third byte.
+func (e *Engine) indexKeyword(ki int) {
+	kw := e.keywords[ki]
+	add := func(third byte) {
+		h := triHash(uint32(kw[0])<<16 | uint32(kw[1])<<8 | uint32(third))
+		e.triBits[h>>6] |= 1 << (h & 63)
+		if e.triIdx[h] == 0 {
+			e.tris = append(e.tris, nil)
+			e.triIdx[h] = uint16(len(e.tris))
+		}
+		if l := e.tris[e.triIdx[h]-1]; !slices.Contains(l, ki) {
+			e.tris[e.triIdx[h]-1] = append(l, ki)
+		}
+	}
+	if len(kw) > 2 {
+		add(kw[2])
+		return
+	}
+	e.twoByte = append(e.twoByte, ki)
+	for c := range 256 {
+		add(lowerByte(byte(c)))
+	}
 }
 
 // RuleCount reports how many rules the engine runs.
@@ -338,12 +348,12 @@ func (e *Engine) keywordHits(s string) [][]int {
 		w = w<<8 | uint32(lowerTab[s[i]])
 		h := triHash(w)
 		if e.triBits[h>>6]&(1<<(h&63)) != 0 && i >= 2 {
-			hits = e.keywordsAt(s, i-2, hits)
+			hits = e.keywordsAt(s, i-2, e.tris[e.triIdx[h]-1], hits)
 		}
 	}
 	// The loop saw starts up to len(s)-3; a two-byte keyword can also end
 	// the text.
-	return e.keywordsAt(s, len(s)-2, hits)
+	return e.keywordsAt(s, len(s)-2, e.twoByte, hits)
 }
 
 // triHash maps the low three bytes of w to 16 bits.
@@ -356,13 +366,9 @@ var lowerTab = func() (t [256]byte) {
 	return t
 }()
 
-// keywordsAt adds the keywords starting at s[i] to hits.
-func (e *Engine) keywordsAt(s string, i int, hits [][]int) [][]int {
-	pi := e.pairIdx[uint16(lowerTab[s[i]])<<8|uint16(lowerTab[s[i+1]])]
-	if pi == 0 {
-		return hits
-	}
-	for _, ki := range e.pairs[pi-1] {
+// keywordsAt adds those of the keywords kws that start at s[i] to hits.
+func (e *Engine) keywordsAt(s string, i int, kws []int, hits [][]int) [][]int {
+	for _, ki := range kws {
 		if !hasFoldPrefix(s[i:], e.keywords[ki]) {
 			continue
 		}
