@@ -33,9 +33,9 @@ type inspectorWeb struct {
 // web port must be fixed (CLIENT_PORT: the Inspector derives its origin
 // allow-list from it, 0 is refused), so it is one the kernel just
 // handed out; the sandbox and app-origin ports are 0 (OS-assigned).
-func startInspectorWeb(t *testing.T, serverURL string) *inspectorWeb {
+func startInspectorWeb(t *testing.T, serverURL string, args ...string) *inspectorWeb {
 	t.Helper()
-	cmdline := testpeers.InspectorCmd(t, "--web", "--transport", "http", "--server-url", serverURL)
+	cmdline := testpeers.InspectorCmd(t, append([]string{"--web", "--transport", "http", "--server-url", serverURL}, args...)...)
 	var tb [16]byte
 	rand.Read(tb[:])
 	token := hex.EncodeToString(tb[:])
@@ -98,8 +98,8 @@ func needInspector(t *testing.T) {
 }
 
 // TestInspectorWebOAuth: the MCP Inspector's web UI (the pinned
-// @modelcontextprotocol/inspector, its own Node backend and React app)
-// in headless Chromium against serve with the embedded authorization
+// @modelcontextprotocol/inspector, its own Node backend and React app,
+// in its legacy and modern protocol eras) in headless Chromium against serve with the embedded authorization
 // server. Connect → the gateway's 401 → the Inspector discovers the
 // authorization server and registers itself by dynamic client
 // registration (redirect URI: its own /oauth/callback) → the gateway's
@@ -112,11 +112,22 @@ func TestInspectorWebOAuth(t *testing.T) {
 	t.Parallel()
 	needChromium(t)
 	needInspector(t)
+	// Both protocol eras of the Inspector: legacy (initialize, sessions)
+	// and modern (server/discover, per-request metadata).
+	for _, era := range []string{"legacy", "modern"} {
+		t.Run(era, func(t *testing.T) {
+			t.Parallel()
+			inspectorWebOAuth(t, era)
+		})
+	}
+}
+
+func inspectorWebOAuth(t *testing.T, era string) {
 	const password = "e2e inspector admin password, long enough"
 	// The Inspector asks for the scope of the 401 challenge
 	// (required_scopes), so mcp itself grants the tool here.
 	g := adminGateway(t, password, `{mcp: {tools: [test_simple_text]}}`)
-	in := startInspectorWeb(t, g.URL)
+	in := startInspectorWeb(t, g.URL, "--protocol-era", era)
 	b := ssoPage{browserFor(t, 4*time.Minute)}
 	connect := chromedp.CSS(`input[aria-label^="Connect or disconnect"]`)
 	b.run("open the Inspector", chromedp.Navigate(in.URL), chromedp.WaitReady(connect))
@@ -154,6 +165,9 @@ func TestInspectorWebOAuth(t *testing.T) {
 		t.Errorf("no audit record of the Inspector's call under local:admin:\n%s", tail(g.Stderr.String(), 4000))
 	}
 	logs := g.Stderr.String()
+	if !strings.Contains(logs, `"era":"`+era+`","transport":"http","rpc_id":"`) {
+		t.Errorf("no exchange of the %s era:\n%s", era, tail(logs, 3000))
+	}
 	if !strings.Contains(logs, `"name":"MCP Inspector","redirect_uris":["`+in.Origin+`/oauth/callback"]`) {
 		t.Errorf("the Inspector did not register by DCR with its callback:\n%s", tail(logs, 3000))
 	}
