@@ -120,7 +120,7 @@ type Config struct {
 	// Store keeps state; nil is a new MemoryStore.
 	Store Store
 	// Fetch is the client metadata document fetcher; nil fetches over
-	// https from public addresses only (see cimd.go).
+	// https from public addresses only (see clients.go).
 	Fetch *Fetcher
 	Log   *slog.Logger
 	Now   func() time.Time
