@@ -164,6 +164,25 @@ func inspectorWebOAuth(t *testing.T, era string) {
 	if !audited(g, "local:admin") {
 		t.Errorf("no audit record of the Inspector's call under local:admin:\n%s", tail(g.Stderr.String(), 4000))
 	}
+	// Disconnect and connect again: the Inspector reuses its token, no
+	// second sign-in, and lists the tools again through serve.
+	lists := func() int {
+		return strings.Count(g.Stderr.String(), `"method":"tools/list","server":"everything","decision":"allow","subject":"local:admin"`)
+	}
+	before := lists()
+	b.run("disconnect", chromedp.Click(chromedp.CSS(`button[aria-label="Disconnect from server"]`)),
+		until(`document.body.innerText.includes("Disconnected")`))
+	b.run("connect again", until(`(() => { const e = document.querySelector('input[aria-label^="Connect or disconnect"]'); if (!e) return false; e.click(); return true })()`),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Disconnect from server"]`)))
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasPrefix(loc, in.Origin+"/") {
+		t.Errorf("reconnecting left the Inspector for %s", loc)
+	}
+	if !waitFor(30*time.Second, func() bool { return lists() > before }) {
+		t.Errorf("no tools/list after reconnecting (%d before):\n%s", before, tail(g.Stderr.String(), 3000))
+	}
+	if n := strings.Count(g.Stderr.String(), `"msg":"authserver: signed in"`); n != 1 {
+		t.Errorf("%d sign-ins, want 1 (the reconnection reuses the token)", n)
+	}
 	logs := g.Stderr.String()
 	if !strings.Contains(logs, `"era":"`+era+`","transport":"http","rpc_id":"`) {
 		t.Errorf("no exchange of the %s era:\n%s", era, tail(logs, 3000))
