@@ -16,7 +16,15 @@ import (
 // variants (upper case, base64, percent-encoded, zero-width split, cut at
 // odd lengths), and the checked-in fuzz seeds.
 func diffCorpus(t testing.TB) []string {
-	texts := []string{mixedText(), buildText(false), "", "a", "%", "%4", "\u200b", "key=", "ey"}
+	texts := []string{mixedText(), buildText(false), "", "a", "%", "%4", "\u200b", "key=", "ey", "sk", "xey",
+		// Lead bytes of zero-width runes among other E2/EF runes.
+		"\u201cquoted\u201d \u2014 api_key = \u201c" + rnd(80, alnum, 32) + "\u201d\u200b\uff01 \xe2\x80",
+		"\xef\xbb\xbf" + "token: gh" + "p_" + rnd(81, alnum, 18) + "\u2060" + rnd(82, alnum, 18) + "\xef\xbb",
+		// Non-ASCII where (?i) classes also match the Kelvin sign and the long s.
+		"api_\u212aey = " + rnd(83, alnum, 30) + "\n\u017fecret: " + rnd(84, alnum, 30) + " ok",
+		// Keyword hits at the very start and end, mixed case.
+		"EY", "Sk", "S.", "KEY", "PassWord=" + rnd(85, alnum, 20), "xx_TOKEN",
+	}
 	var cases []secretCase
 	cases = append(cases, secretCases()...)
 	cases = append(cases, benignCases()...)
@@ -90,4 +98,90 @@ func FuzzFastPathMatchesReference(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestB64Runs checks the skipping run finder against the plain loop.
+func TestB64Runs(t *testing.T) {
+	alpha := alnum + "+/=-_ .\n:"
+	for seed := range uint64(300) {
+		s := rnd(seed, alpha[:min(len(alpha), 60+int(seed%13))], int(seed%97)*3)
+		var want [][2]int
+		for i := 0; i < len(s); {
+			if !isB64(s[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(s) && isB64(s[j]) {
+				j++
+			}
+			if j-i >= minEncoded {
+				want = append(want, [2]int{i, j})
+			}
+			i = j
+		}
+		var got [][2]int
+		for i, j := range b64Runs(s) {
+			got = append(got, [2]int{i, j})
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: runs %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestAllowlistNeeds: a regex whose prefilter says no never matches, over
+// every allowlist regex and the lines of the benchmark texts and cases.
+func TestAllowlistNeeds(t *testing.T) {
+	seen := map[string]bool{}
+	var targets []string
+	texts := diffCorpus(t)
+	texts[0] = texts[0][:64<<10] // the benchmark texts repeat their lines
+	texts[1] = texts[1][:16<<10]
+	for _, s := range texts {
+		for _, l := range strings.Split(s, "\n") {
+			for _, x := range append(strings.Fields(l), l) {
+				if !seen[x] && len(x) <= 512 {
+					seen[x] = true
+					targets = append(targets, x)
+				}
+			}
+		}
+	}
+	targets = append(targets, "true", "FALSE", "${{ secrets.X }}", "/Users/jane/x", "accessor", "DONKEY", "key_press", "a=\nb=\n")
+	e := Default()
+	allows := []allow{e.global}
+	for _, r := range e.rules {
+		allows = append(allows, r.allows...)
+	}
+	checked, skipped := 0, 0
+	for _, a := range allows {
+		for i, re := range a.regexes {
+			for _, s := range targets {
+				if !isASCII(s) || a.needs[i].met(asciiLower(s)) {
+					continue
+				}
+				skipped++
+				if re.MatchString(s) {
+					t.Fatalf("prefilter of %s rejects %q, which it matches", re, s)
+				}
+			}
+			checked++
+		}
+	}
+	if checked < 20 || skipped == 0 {
+		t.Fatalf("%d regexes, %d skipped matches", checked, skipped)
+	}
+}
+
+// TestStripZeroWidthMatchesReference: the IndexByte search finds the same
+// runes as the byte loop.
+func TestStripZeroWidthMatchesReference(t *testing.T) {
+	for _, s := range diffCorpus(t) {
+		got, gm := stripZeroWidth(s)
+		want, wm := refStripZeroWidth(s)
+		if got != want || !reflect.DeepEqual(gm, wm) {
+			t.Fatalf("%.60q: stripped differently", s)
+		}
+	}
 }
