@@ -511,3 +511,25 @@ func (s *Store) sweepJournalMarks() error {
 	}
 	return nil
 }
+
+// StrandedJournals lists the journal files of the SQLite store at loc that
+// no running writer holds: records a stopped writer acknowledged that are
+// not in the database until a store opens on it again.
+func StrandedJournals(loc Location) []string {
+	if loc.Path == "" {
+		return nil
+	}
+	paths, _ := journalFiles(loc.Path)
+	var out []string
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		if lockFile(f) == nil {
+			out = append(out, p)
+		}
+		f.Close()
+	}
+	return out
+}

@@ -509,3 +509,22 @@ func TestJournalRotation(t *testing.T) {
 		t.Fatalf("%+v %v", rep, rep.FirstBad)
 	}
 }
+
+func TestStrandedJournals(t *testing.T) {
+	k := newKey(t)
+	loc := Location{Path: filepath.Join(t.TempDir(), "audit.db"), Sync: "normal"}
+	s, err := Open(loc, Options{Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := StrandedJournals(loc); len(got) != 0 {
+		t.Fatalf("a running store's journal listed as stranded: %v", got)
+	}
+	data, id, _ := journalBytes(t, s.Origin(), 2)
+	path := loc.Path + journalPattern + fmt.Sprintf("%x", id)
+	os.WriteFile(path, data, 0o600)
+	if got := StrandedJournals(loc); len(got) != 1 || got[0] != path {
+		t.Fatalf("stranded: %v", got)
+	}
+}

@@ -66,6 +66,9 @@ func (f *storeFlags) open() (*audit.Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	if js := audit.StrandedJournals(loc); len(js) > 0 {
+		fmt.Fprintf(os.Stderr, "note: %d journal file(s) beside the store hold records a stopped gateway acknowledged that are not in the database yet; the next start of a gateway on this store adds them (%s)\n", len(js), js[0])
+	}
 	return audit.OpenReader(loc)
 }
 
