@@ -342,6 +342,14 @@ func (jf *jfile) syncTo(off int64) error {
 	return nil
 }
 
+// syncedAll reports whether every write is synced (or the sync failed):
+// no caller waits on the file any more.
+func (jf *jfile) syncedAll() bool {
+	jf.smu.Lock()
+	defer jf.smu.Unlock()
+	return jf.syncErr != nil || (!jf.syncing && jf.synced >= jf.size.Load())
+}
+
 // journalFiles lists the journal files of the store at dbPath.
 func journalFiles(dbPath string) ([]string, error) {
 	m, err := filepath.Glob(globEscape(dbPath) + journalPattern + "*")

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -482,19 +483,31 @@ func FuzzJournalParse(f *testing.F) {
 // Rotated journal files go once their records are committed; Close
 // removes the last one.
 func TestJournalRotation(t *testing.T) {
+	for _, mode := range []string{"normal", "full"} {
+		t.Run(mode, func(t *testing.T) { testJournalRotation(t, mode) })
+	}
+}
+
+func testJournalRotation(t *testing.T, mode string) {
 	defer func(n int64) { journalRotate = n }(journalRotate)
 	journalRotate = 4 << 10
 	k := newKey(t)
-	loc := Location{Path: filepath.Join(t.TempDir(), "audit.db"), Sync: "normal"}
+	loc := Location{Path: filepath.Join(t.TempDir(), "audit.db"), Sync: mode}
 	s, err := Open(loc, Options{Key: k})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 200 {
-		if err := s.Append(testRecord(i)); err != nil {
-			t.Fatal(err)
-		}
+	var wg sync.WaitGroup
+	for w := range 4 { // concurrent callers share the fdatasyncs
+		wg.Go(func() {
+			for i := w; i < 200; i += 4 {
+				if err := s.Append(testRecord(i)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
 	}
+	wg.Wait()
 	if err := s.Flush(); err != nil {
 		t.Fatal(err)
 	}

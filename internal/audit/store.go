@@ -646,8 +646,8 @@ func (s *Store) commitQueued(batch []*pending) error {
 // SQLite. Their meta rows stay until the next open (sweepJournalMarks).
 func (s *Store) dropCommitted() {
 	for jf := range s.files {
-		if !jf.sealed.Load() || jf.committed < jf.size.Load() {
-			continue
+		if !jf.sealed.Load() || jf.committed < jf.size.Load() || (s.j.full && !jf.syncedAll()) {
+			continue // a caller may still wait for its fdatasync
 		}
 		delete(s.files, jf)
 		if err := os.Remove(jf.path); err != nil {
