@@ -232,30 +232,55 @@ func decodePercent(s string) (string, []int) {
 // if it is mostly printable text.
 func decodeB64(s string) (string, bool) {
 	t := strings.TrimRight(s, "=")
-	var enc *base64.Encoding
-	if strings.ContainsAny(t, "-_") {
-		if strings.ContainsAny(t, "+/") {
+	var kinds byte
+	for i := 0; i < len(t); i++ {
+		kinds |= b64Kind[t[i]]
+	}
+	if kinds&b64URL != 0 && kinds&b64Std != 0 || kinds&b64Pad != 0 || len(t)%4 == 1 {
+		return "", false
+	}
+	enc := base64.RawStdEncoding
+	if kinds&b64URL != 0 {
+		enc = base64.RawURLEncoding
+	}
+	// Most runs are binary (hashes, random ids): their first 24 bytes
+	// already hold more unprintable bytes than a tenth of the whole, which
+	// settles the answer below without decoding the rest.
+	whole := len(t) * 6 / 8
+	var head [24]byte
+	if k := min(len(t), 32) &^ 3; k > 0 {
+		if n, err := enc.Decode(head[:], []byte(t[:k])); err == nil && 10*unprintable(head[:n]) > whole {
 			return "", false
 		}
-		enc = base64.RawURLEncoding
-	} else {
-		enc = base64.RawStdEncoding
-	}
-	if strings.IndexByte(t, '=') >= 0 || len(t)%4 == 1 {
-		return "", false
 	}
 	dec, err := enc.DecodeString(t)
 	if err != nil || len(dec) < 8 {
 		return "", false
 	}
-	printable := 0
-	for _, c := range dec {
-		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
-			printable++
-		}
-	}
-	if printable*10 < len(dec)*9 {
+	if 10*unprintable(dec) > len(dec) { // under 90 % printable
 		return "", false
 	}
 	return string(dec), true
 }
+
+func unprintable(b []byte) int {
+	n := 0
+	for _, c := range b {
+		if !(c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t') {
+			n++
+		}
+	}
+	return n
+}
+
+// b64Kind marks the bytes that choose or rule out an alphabet in decodeB64.
+const (
+	b64URL = 1 << iota // - or _
+	b64Std             // + or /
+	b64Pad             // = (left inside the run once trailing ones are cut)
+)
+
+var b64Kind = func() (t [256]byte) {
+	t['-'], t['_'], t['+'], t['/'], t['='] = b64URL, b64URL, b64Std, b64Std, b64Pad
+	return t
+}()

@@ -185,3 +185,26 @@ func TestStripZeroWidthMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeB64MatchesReference: the early exit on binary runs gives the
+// old answers, on mostly printable text (some of it with a few binary
+// bytes, around the 90 % line), random runs and both alphabets.
+func TestDecodeB64MatchesReference(t *testing.T) {
+	var runs []string
+	for seed := range uint64(400) {
+		n := 8 + int(seed%60)
+		plain := []byte(rnd(seed, alnum+" :=\n", n))
+		for k := 0; k < int(seed%7); k++ {
+			plain[(k*13+int(seed))%n] = byte(0x80 + k)
+		}
+		runs = append(runs, base64.StdEncoding.EncodeToString(plain), base64.RawURLEncoding.EncodeToString(plain),
+			rnd(seed, alnum+"+/", n), rnd(seed, alnum+"-_", n), rnd(seed, alnum+"+/-_=", n))
+	}
+	for _, r := range runs {
+		got, gok := decodeB64(r)
+		want, wok := refDecodeB64(r)
+		if got != want || gok != wok {
+			t.Fatalf("decodeB64(%q) = %q, %v; reference %q, %v", r, got, gok, want, wok)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package secrets
 import (
 	"cmp"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -204,7 +205,7 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 			j++
 		}
 		if j-i >= minEncoded {
-			if dec, ok := decodeB64(s[i:j]); ok {
+			if dec, ok := refDecodeB64(s[i:j]); ok {
 				for _, f := range e.refScanPlain(dec) {
 					f.Start, f.End = i, j
 					out = append(out, f)
@@ -302,4 +303,34 @@ func groupHits(pairs []ruleHit) []ruleHits {
 		out = append(out, ruleHits{p.rule, []int{p.off}})
 	}
 	return out
+}
+
+func refDecodeB64(s string) (string, bool) {
+	t := strings.TrimRight(s, "=")
+	var enc *base64.Encoding
+	if strings.ContainsAny(t, "-_") {
+		if strings.ContainsAny(t, "+/") {
+			return "", false
+		}
+		enc = base64.RawURLEncoding
+	} else {
+		enc = base64.RawStdEncoding
+	}
+	if strings.IndexByte(t, '=') >= 0 || len(t)%4 == 1 {
+		return "", false
+	}
+	dec, err := enc.DecodeString(t)
+	if err != nil || len(dec) < 8 {
+		return "", false
+	}
+	printable := 0
+	for _, c := range dec {
+		if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+			printable++
+		}
+	}
+	if printable*10 < len(dec)*9 {
+		return "", false
+	}
+	return string(dec), true
 }
