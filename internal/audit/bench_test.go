@@ -94,9 +94,15 @@ func BenchmarkAppendLatency(b *testing.B) {
 
 // BenchmarkAppendSerial is one caller at a time: the latency auditing adds
 // to a call when nothing else is in flight.
-func BenchmarkAppendSerial(b *testing.B) {
+func BenchmarkAppendSerial(b *testing.B) { benchAppendSerial(b, "normal") }
+
+// BenchmarkAppendSerialFull is BenchmarkAppendSerial with sync=full: each
+// Append waits for the journal's fdatasync, the disk's latency.
+func BenchmarkAppendSerialFull(b *testing.B) { benchAppendSerial(b, "full") }
+
+func benchAppendSerial(b *testing.B, sync string) {
 	dir := b.TempDir()
-	s, err := Open(Location{Path: filepath.Join(dir, "a.db"), Sync: "normal"}, Options{})
+	s, err := Open(Location{Path: filepath.Join(dir, "a.db"), Sync: sync}, Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
