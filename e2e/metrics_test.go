@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
@@ -33,7 +34,17 @@ func TestMetricsEndpoint(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	code, body := get("http://" + addr + "/metrics")
+	// The store commits journaled records to the database in the
+	// background (within about 25 ms), so its gauge may trail the calls
+	// briefly: read until it has caught up.
+	var code int
+	var body string
+	for range 100 {
+		if code, body = get("http://" + addr + "/metrics"); code != http.StatusOK || strings.Contains(body, "mcpwarden_audit_store_records 6") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if code != http.StatusOK {
 		t.Fatalf("GET /metrics: %d", code)
 	}

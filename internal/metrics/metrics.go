@@ -104,7 +104,7 @@ func New() *Metrics {
 	})
 	m.written = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "mcpwarden_audit_records_written_total",
-		Help: "Audit records committed to the store.",
+		Help: "Audit records stored: acknowledged once in the journal or the database.",
 	})
 	m.lost = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "mcpwarden_audit_records_lost_total",
