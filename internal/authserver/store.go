@@ -166,42 +166,49 @@ const (
 	maxRequests = 10000
 )
 
+// putBounded stores a copy of v under k (m.mu held). A new key in a full
+// table sweeps expired entries first, and is refused if it is still full.
+func putBounded[T any](m *MemoryStore, tbl map[string]*T, k string, v *T, limit int, what string) error {
+	if _, ok := tbl[k]; !ok && len(tbl) >= limit {
+		m.sweepLocked()
+		if len(tbl) >= limit {
+			return errors.New("authserver: too many " + what)
+		}
+	}
+	cp := *v
+	tbl[k] = &cp
+	return nil
+}
+
+// copyOf returns a copy of the entry under k (m.mu held): callers never
+// share the store's own.
+func copyOf[T any](tbl map[string]*T, k string) (*T, error) {
+	v, ok := tbl[k]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	cp := *v
+	return &cp, nil
+}
+
 func (m *MemoryStore) PutClient(_ context.Context, c *Client) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.clients[c.ID]; !ok && len(m.clients) >= maxClients {
-		m.sweepLocked()
-		if len(m.clients) >= maxClients {
-			return errors.New("authserver: too many registered clients")
-		}
-	}
-	cp := *c
-	m.clients[c.ID] = &cp
-	return nil
+	return putBounded(m, m.clients, c.ID, c, maxClients, "registered clients")
 }
 
 func (m *MemoryStore) Client(_ context.Context, id string) (*Client, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	c, ok := m.clients[id]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	cp := *c
-	return &cp, nil
+	return copyOf(m.clients, id)
 }
 
 func (m *MemoryStore) PutRequest(_ context.Context, r *Request) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if _, ok := m.requests[r.ID]; !ok && len(m.requests) >= maxRequests {
-		m.sweepLocked()
-		if len(m.requests) >= maxRequests {
-			return errors.New("authserver: too many pending authorization requests")
-		}
+	if err := putBounded(m, m.requests, r.ID, r, maxRequests, "pending authorization requests"); err != nil {
+		return err
 	}
-	cp := *r
-	m.requests[r.ID] = &cp
 	if r.Code != "" && !r.CodeSpent {
 		m.codes[r.Code] = r.ID
 	}
@@ -211,12 +218,7 @@ func (m *MemoryStore) PutRequest(_ context.Context, r *Request) error {
 func (m *MemoryStore) Request(_ context.Context, id string) (*Request, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, ok := m.requests[id]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	cp := *r
-	return &cp, nil
+	return copyOf(m.requests, id)
 }
 
 func (m *MemoryStore) DeleteRequest(_ context.Context, id string) error {
@@ -357,15 +359,7 @@ const maxSessions = 10000
 func (m *MemoryStore) PutSession(_ context.Context, s *Session) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if len(m.sessions) >= maxSessions {
-		m.sweepLocked()
-		if len(m.sessions) >= maxSessions {
-			return errors.New("authserver: too many sign-in sessions")
-		}
-	}
-	cp := *s
-	m.sessions[s.Hash] = &cp
-	return nil
+	return putBounded(m, m.sessions, s.Hash, s, maxSessions, "sign-in sessions")
 }
 
 func (m *MemoryStore) Session(_ context.Context, hash string) (*Session, error) {
