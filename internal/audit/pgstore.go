@@ -387,17 +387,8 @@ func (s *PGStore) run() {
 	defer close(s.done)
 	tick := time.NewTicker(s.opts.CheckpointInterval)
 	defer tick.Stop()
-	var prune <-chan time.Time
-	if s.opts.Retention > 0 {
-		s.retain()
-		every := s.opts.RetentionEvery
-		if every <= 0 {
-			every = time.Hour
-		}
-		t := time.NewTicker(every)
-		defer t.Stop()
-		prune = t.C
-	}
+	prune, stopPrune := pruneTicks(s.opts, s.retain)
+	defer stopPrune()
 	batch := make([]*pgPending, 0, s.opts.MaxBatch)
 	for {
 		select {

@@ -168,3 +168,19 @@ func (r *Reader) Cut(ctx context.Context) (msg, front []byte, err error) {
 	}
 	return msg, front, nil
 }
+
+// pruneTicks runs retain once and returns the ticks of the later runs
+// (every RetentionEvery, default an hour) and their ticker's stop; nil
+// ticks without retention.
+func pruneTicks(o Options, retain func()) (<-chan time.Time, func()) {
+	if o.Retention <= 0 {
+		return nil, func() {}
+	}
+	retain()
+	every := o.RetentionEvery
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(every)
+	return t.C, t.Stop
+}

@@ -450,17 +450,8 @@ func (s *Store) run() {
 	defer close(s.done)
 	tick := time.NewTicker(s.opts.CheckpointInterval)
 	defer tick.Stop()
-	var prune <-chan time.Time
-	if s.opts.Retention > 0 {
-		s.retain()
-		every := s.opts.RetentionEvery
-		if every <= 0 {
-			every = time.Hour
-		}
-		t := time.NewTicker(every)
-		defer t.Stop()
-		prune = t.C
-	}
+	prune, stopPrune := pruneTicks(s.opts, s.retain)
+	defer stopPrune()
 	var (
 		// A batch never spans more than one checkpoint interval of
 		// records, so checkpoints come every CheckpointEvery or so.
