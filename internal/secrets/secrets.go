@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -65,8 +66,8 @@ type Engine struct {
 	keywords []string        // distinct lower-case keywords
 	kwRules  [][]int         // keyword index → rule indexes
 	triBits  [1 << 10]uint64 // hashes of the keywords' first three bytes, see keywordHits
-	triIdx   [1 << 16]uint16 // the same hash → 1 + index into tris, 0 if none
-	tris     [][]int         // keyword indexes sharing a hash
+	triRank  [1 << 10]uint16 // set bits of triBits before each word: a hash's rank indexes tris
+	tris     []triBucket     // by hash, for the hashes set in triBits
 	twoByte  []int           // keyword indexes of two-byte keywords
 	always   []int           // rules without keywords
 }
@@ -132,6 +133,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	}
 	e.global.stopwords = newWordSet(lowerAll(f.Global.Stopwords))
 	kwIndex := map[string]int{}
+	buckets := map[uint16]*triBucket{}
 	for _, fr := range f.Rules {
 		re, err := regexp.Compile(fr.Regex)
 		if err != nil {
@@ -176,30 +178,55 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 				kwIndex[kw] = ki
 				e.keywords = append(e.keywords, kw)
 				e.kwRules = append(e.kwRules, nil)
-				e.indexKeyword(ki)
+				e.indexKeyword(ki, buckets)
 			}
 			if !slices.Contains(e.kwRules[ki], ri) {
 				e.kwRules[ki] = append(e.kwRules[ki], ri)
 			}
 		}
 	}
+	e.finishIndex(buckets)
 	return e, nil
+}
+
+// triBucket is what keywordHits looks at when a hash is in the bitmap.
+type triBucket struct {
+	tri uint32 // the first three bytes (bit 5 set in each) of all kws; 0 when they differ
+	kws []int  // keyword indexes with this hash
+}
+
+// finishIndex lays the buckets out in hash order, indexed by rank.
+func (e *Engine) finishIndex(buckets map[uint16]*triBucket) {
+	n := 0
+	for k := range e.triBits {
+		e.triRank[k] = uint16(n)
+		n += bits.OnesCount64(e.triBits[k])
+	}
+	e.tris = make([]triBucket, n)
+	for h, b := range buckets {
+		e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))] = *b
+	}
 }
 
 // indexKeyword enters keyword ki in the hash table of first three bytes
 // that keywordHits reads. A two-byte keyword may be followed by any byte,
 // so it is entered under every third byte.
-func (e *Engine) indexKeyword(ki int) {
+func (e *Engine) indexKeyword(ki int, buckets map[uint16]*triBucket) {
 	kw := e.keywords[ki]
 	add := func(third byte) {
-		h := triHash(uint32(kw[0])<<16 | uint32(kw[1])<<8 | uint32(third))
+		w := (uint32(kw[0])<<16 | uint32(kw[1])<<8 | uint32(third)) | 0x202020
+		h := triHash(w)
 		e.triBits[h>>6] |= 1 << (h & 63)
-		if e.triIdx[h] == 0 {
-			e.tris = append(e.tris, nil)
-			e.triIdx[h] = uint16(len(e.tris))
+		b := buckets[h]
+		if b == nil {
+			b = &triBucket{tri: w}
+			buckets[h] = b
 		}
-		if l := e.tris[e.triIdx[h]-1]; !slices.Contains(l, ki) {
-			e.tris[e.triIdx[h]-1] = append(l, ki)
+		if b.tri != w {
+			b.tri = 0
+		}
+		if !slices.Contains(b.kws, ki) {
+			b.kws = append(b.kws, ki)
 		}
 	}
 	if len(kw) > 2 {
@@ -352,25 +379,25 @@ func (e *Engine) keywordHits(s string) [][]int {
 		t := s[i : i+4]
 		w = w<<8 | uint32(t[0])
 		if h := triHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i, h, hits)
+			hits = e.hashHit(s, i, w, h, hits)
 		}
 		w = w<<8 | uint32(t[1])
 		if h := triHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i+1, h, hits)
+			hits = e.hashHit(s, i+1, w, h, hits)
 		}
 		w = w<<8 | uint32(t[2])
 		if h := triHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i+2, h, hits)
+			hits = e.hashHit(s, i+2, w, h, hits)
 		}
 		w = w<<8 | uint32(t[3])
 		if h := triHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i+3, h, hits)
+			hits = e.hashHit(s, i+3, w, h, hits)
 		}
 	}
 	for ; i < len(s); i++ {
 		w = w<<8 | uint32(s[i])
 		if h := triHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i, h, hits)
+			hits = e.hashHit(s, i, w, h, hits)
 		}
 	}
 	// The loop saw starts up to len(s)-3; a two-byte keyword can also end
@@ -379,12 +406,15 @@ func (e *Engine) keywordHits(s string) [][]int {
 }
 
 // hashHit compares the keywords whose hash is h with the text starting at
-// i-2 (when there are three bytes up to i).
-func (e *Engine) hashHit(s string, i int, h uint16, hits [][]int) [][]int {
-	if i < 2 {
+// i-2 (when there are three bytes up to i, the last three of w). A bucket
+// whose keywords share their first three bytes is passed over when those
+// differ from the text's (another trigram with the same hash).
+func (e *Engine) hashHit(s string, i int, w uint32, h uint16, hits [][]int) [][]int {
+	b := &e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))]
+	if i < 2 || b.tri != 0 && b.tri != (w|0x202020)&0xFFFFFF {
 		return hits
 	}
-	return e.keywordsAt(s, i-2, e.tris[e.triIdx[h]-1], hits)
+	return e.keywordsAt(s, i-2, b.kws, hits)
 }
 
 // triHash maps the low three bytes of w, each with bit 5 set (see
