@@ -361,7 +361,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 // keywordHits finds every keyword (ASCII case-insensitive) in s in one
 // pass and returns, per rule index, the ascending distinct offsets where
 // one of the rule's keywords starts; nil when there is none. The pass keeps
-// the last three bytes read and tests a hash of them against a 1 KiB
+// the last three bytes read and tests a hash of them against an 8 KiB
 // bitmap of the keywords' first three bytes (two-byte keywords are entered
 // with every third byte): about 3–5 % of the positions of ordinary text
 // pass, and only there are the keywords compared. The hash folds case by
