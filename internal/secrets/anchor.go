@@ -62,6 +62,7 @@ done:
 	}
 	consumable(tail, &a.consume)
 	a.consumesAll = !slices.Contains(a.consume[:], false)
+	a.minLen = minLen(tail)
 	return a, true
 }
 
@@ -116,16 +117,49 @@ func consumable(re *syntax.Regexp, set *[256]bool) {
 // regexp use its backtracker instead of the slower NFA (the backtracker
 // takes texts up to 256 Kibit / program size, 576 bytes for gitleaks'
 // generic rule, whose windows are 1 KiB).
-func (a *anchor) window(s string, h, limit int) int {
+//
+// ok is false when no match fits: a match consumes at least minLen bytes,
+// all of them before that byte.
+func (a *anchor) window(s string, h, limit int) (end int, ok bool) {
 	if a.consumesAll {
-		return limit
+		return limit, limit-h >= a.minLen
 	}
 	for i := h; i < limit; i++ {
 		if !a.consume[s[i]] {
-			return i + 1
+			return i + 1, i-h >= a.minLen
 		}
 	}
-	return limit
+	return limit, limit-h >= a.minLen
+}
+
+// minLen bounds from below the bytes a match of re consumes (a rune is at
+// least one byte).
+func minLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune)
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return minLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * minLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			n += minLen(sub)
+		}
+		return n
+	case syntax.OpAlternate:
+		n := -1
+		for _, sub := range re.Sub {
+			if m := minLen(sub); n < 0 || m < n {
+				n = m
+			}
+		}
+		return max(n, 0)
+	}
+	return 0 // empty-width, star, quest, no match
 }
 
 // anchor is a rule's fast form: the regex after its lead, anchored at a
@@ -141,6 +175,7 @@ type anchor struct {
 	needsOp      bool
 	consume      [256]bool // bytes a match of re can consume, see window
 	consumesAll  bool
+	minLen       int // see minLen
 }
 
 // opNear reports whether a key = value rule could match at h: past the

@@ -345,7 +345,11 @@ func (e *Engine) scanPlain(s string) []Finding {
 			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
 				continue
 			}
-			m := a.re.FindStringSubmatchIndex(s[h:a.window(s, h, min(len(s), h+r.after))])
+			end, ok := a.window(s, h, min(len(s), h+r.after))
+			if !ok {
+				continue
+			}
+			m := a.re.FindStringSubmatchIndex(s[h:end])
 			if m == nil {
 				continue
 			}
