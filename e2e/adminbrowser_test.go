@@ -27,8 +27,15 @@ func needChromium(t *testing.T) {
 
 // adminGateway starts serve with the embedded authorization server whose
 // only way to sign in is the local administrator, with password kept in
-// the encrypted secrets store (never in the configuration).
+// the encrypted secrets store (never in the configuration). Its
+// auth.resource is http://ADDR/mcp.
 func adminGateway(t *testing.T, password, scopes string) *gateway {
+	return adminGatewayAt(t, password, scopes, "/mcp")
+}
+
+// adminGatewayAt is adminGateway with auth.resource http://ADDR +
+// resourcePath.
+func adminGatewayAt(t *testing.T, password, scopes, resourcePath string) *gateway {
 	t.Helper()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "token.jwk")
@@ -49,13 +56,13 @@ func adminGateway(t *testing.T, password, scopes string) *gateway {
 servers:
 %sauth:
   issuer: embedded
-  resource: http://{{ADDR}}/mcp
+  resource: http://{{ADDR}}%s
   signing_key: %q
   required_scopes: [mcp]
   scopes: %s
   authorization_server:
     admin: {password: "secret://admin-pw"}
-`, store, skey, stdioServerYAML(t, "everything"), keyFile, scopes))
+`, store, skey, stdioServerYAML(t, "everything"), resourcePath, keyFile, scopes))
 }
 
 var (

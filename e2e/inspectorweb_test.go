@@ -35,7 +35,11 @@ type inspectorWeb struct {
 // handed out; the sandbox and app-origin ports are 0 (OS-assigned).
 func startInspectorWeb(t *testing.T, serverURL string, args ...string) *inspectorWeb {
 	t.Helper()
-	cmdline := testpeers.InspectorCmd(t, append([]string{"--web", "--transport", "http", "--server-url", serverURL}, args...)...)
+	tr := "http"
+	if strings.HasSuffix(serverURL, "/sse") {
+		tr = "sse"
+	}
+	cmdline := testpeers.InspectorCmd(t, append([]string{"--web", "--transport", tr, "--server-url", serverURL}, args...)...)
 	var tb [16]byte
 	rand.Read(tb[:])
 	token := hex.EncodeToString(tb[:])
@@ -117,17 +121,25 @@ func TestInspectorWebOAuth(t *testing.T) {
 	for _, era := range []string{"legacy", "modern"} {
 		t.Run(era, func(t *testing.T) {
 			t.Parallel()
-			inspectorWebOAuth(t, era)
+			inspectorWebOAuth(t, era, "/mcp", "/mcp")
 		})
 	}
+	// The legacy SSE transport: the SDK accepts the metadata's resource
+	// only if it is a prefix of the URL it connects to, so a gateway that
+	// serves SSE clients with OAuth names its origin as the resource
+	// (with .../mcp the Inspector stops after discovery, "Failed").
+	t.Run("sse", func(t *testing.T) {
+		t.Parallel()
+		inspectorWebOAuth(t, "legacy", "/", "/sse")
+	})
 }
 
-func inspectorWebOAuth(t *testing.T, era string) {
+func inspectorWebOAuth(t *testing.T, era, resourcePath, endpoint string) {
 	const password = "e2e inspector admin password, long enough"
 	// The Inspector asks for the scope of the 401 challenge
 	// (required_scopes), so mcp itself grants the tool here.
-	g := adminGateway(t, password, `{mcp: {tools: [test_simple_text]}}`)
-	in := startInspectorWeb(t, g.URL, "--protocol-era", era)
+	g := adminGatewayAt(t, password, `{mcp: {tools: [test_simple_text]}}`, resourcePath)
+	in := startInspectorWeb(t, g.Base+endpoint, "--protocol-era", era)
 	b := ssoPage{browserFor(t, 4*time.Minute)}
 	connect := chromedp.CSS(`input[aria-label^="Connect or disconnect"]`)
 	b.run("open the Inspector", chromedp.Navigate(in.URL), chromedp.WaitReady(connect))
@@ -184,7 +196,11 @@ func inspectorWebOAuth(t *testing.T, era string) {
 		t.Errorf("%d sign-ins, want 1 (the reconnection reuses the token)", n)
 	}
 	logs := g.Stderr.String()
-	if !strings.Contains(logs, `"era":"`+era+`","transport":"http","rpc_id":"`) {
+	transport := "http"
+	if endpoint == "/sse" {
+		transport = "sse"
+	}
+	if !strings.Contains(logs, `"era":"`+era+`","transport":"`+transport+`","rpc_id":"`) {
 		t.Errorf("no exchange of the %s era:\n%s", era, tail(logs, 3000))
 	}
 	if !strings.Contains(logs, `"name":"MCP Inspector","redirect_uris":["`+in.Origin+`/oauth/callback"]`) {
