@@ -11,10 +11,12 @@ import (
 )
 
 // This file keeps the matching path as it was before the speed work of
-// 2026-11-26 (pair-table prefilter over a lowered copy, byte-by-byte
-// encoded-run and zero-width scans, allowlist regexes run unconditionally),
-// so the tests can check that the fast path reports exactly the same
-// findings (TestFastPathMatchesReference, FuzzFastPathMatchesReference).
+// 2026-11-26 (pair-table prefilter over a lowered copy, hits sorted by
+// rule, anchored regexes on the whole window after a hit, byte-by-byte
+// encoded-run and zero-width scans, the old base64 decoder, allowlist
+// regexes and stopwords tried one by one without prefilters), so the
+// tests can check that the fast path reports exactly the same findings
+// (TestFastPathMatchesReference, FuzzFastPathMatchesReference).
 
 type refIndex struct {
 	pairIdx [1 << 16]uint16
