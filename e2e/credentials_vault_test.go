@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,5 +247,92 @@ auth:
 	}
 	if strings.Contains(g.Stderr.String(), "workload-") {
 		t.Error("a JWT is in the gateway log")
+	}
+}
+
+// TestCredentialsVaultHTTPHeader: for an HTTP upstream, a dynamic secret
+// goes into a header of one connection's requests (never to the client):
+// the client's own session connection gets its lease, revoked when the
+// session ends; the shared connection the gateway keeps for stateless
+// traffic gets another, revoked at shutdown.
+func TestCredentialsVaultHTTPHeader(t *testing.T) {
+	t.Parallel()
+	up := everythingHTTPMode(t, false)
+	target, _ := url.Parse(up)
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Header.Get("X-Db-Token")] = true
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	// Closed after the gateway (cleanups run last first): Close waits for
+	// the gateway's open streams.
+	t.Cleanup(rec.Close)
+	f := &vaultfake.Server{DBMount: "database", Roles: map[string]bool{"readonly": true}}
+	f.AddToken("hvs.e2e-token")
+	vs := httptest.NewServer(f)
+	t.Cleanup(vs.Close)
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("hvs.e2e-token\n"), 0o600)
+	g := startServe(t, fmt.Sprintf(`servers:
+  api:
+    url: %s%s
+    credentials:
+      vault:
+        address: %s
+        token_file: %s
+        role: readonly
+        headers: {X-Db-Token: "{{username}}:{{password}}"}
+`, rec.URL, target.Path, vs.URL, tokenFile))
+
+	s := sdkSession(t, g.URL)
+	if _, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "test_simple_text", Arguments: map[string]any{}}); err != nil {
+		t.Fatalf("call through the minted header: %v", err)
+	}
+	leases := f.Leases()
+	if len(leases) != 2 {
+		t.Fatalf("%d live leases, want 2 (the session's and the shared connection's): %v", len(leases), leases)
+	}
+	var passwords []string
+	mu.Lock()
+	for id, l := range leases {
+		if !seen[l.Username+":"+l.Password] {
+			t.Errorf("lease %s: its header never reached the upstream (saw %d values)", id, len(seen))
+		}
+		passwords = append(passwords, l.Password)
+	}
+	mu.Unlock()
+	s.Close()
+	var ended string
+	if !waitFor(10*time.Second, func() bool {
+		for id := range leases {
+			if slices.Contains(f.Revoked(), id) {
+				ended = id
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatal("no lease revoked 10s after the session ended")
+	}
+	if n := len(f.Leases()); n != 1 {
+		t.Errorf("%d leases live after the session ended, want the shared connection's alone", n)
+	}
+	if !waitFor(2*time.Second, func() bool {
+		return strings.Contains(g.Stderr.String(), `"method":"credentials/revoke","server":"api","name":"`+ended)
+	}) {
+		t.Errorf("no credentials/revoke record for %s", ended)
+	}
+	g.Stop()
+	if n := len(f.Leases()); n != 0 {
+		t.Errorf("%d leases live after shutdown", n)
+	}
+	for _, pw := range passwords {
+		if strings.Contains(g.Stderr.String(), pw) {
+			t.Error("a Vault password is in the gateway log")
+		}
 	}
 }

@@ -84,29 +84,27 @@ func (b *backend) Dial(ctx context.Context, name string, initParams json.RawMess
 		if c, res, ok := b.dialModern(ctx, name, initParams, unsol); ok {
 			return c, res, nil
 		}
-		h, err := b.headers(ctx, s)
+		c, err := b.dialHTTP(ctx, s, false, func(h map[string]string) (upstream.Conn, error) {
+			return upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: s.URL, Headers: h,
+				MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		c, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: s.URL, Headers: h,
-			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
-		if err != nil {
-			return nil, nil, err
-		}
-		c.SetUnsolicited(unsol(c))
-		return c, c.InitializeResult(), nil
+		hc := c.(*upstream.HTTPConn)
+		hc.SetUnsolicited(unsol(hc))
+		return hc, hc.InitializeResult(), nil
 	case "sse":
-		h, err := b.headers(ctx, s)
+		c, err := b.dialHTTP(ctx, s, false, func(h map[string]string) (upstream.Conn, error) {
+			return upstream.DialSSE(ctx, upstream.SSEOptions{URL: s.URL, Headers: h,
+				MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
+		})
 		if err != nil {
 			return nil, nil, err
 		}
-		c, err := upstream.DialSSE(ctx, upstream.SSEOptions{URL: s.URL, Headers: h,
-			MaxMessageBytes: b.maxMsg, InitParams: initParams, Logger: b.log.With("server", name)})
-		if err != nil {
-			return nil, nil, err
-		}
-		c.SetUnsolicited(unsol(c))
-		return c, c.InitializeResult(), nil
+		sc := c.(*upstream.SSEConn)
+		sc.SetUnsolicited(unsol(sc))
+		return sc, sc.InitializeResult(), nil
 	}
 	return nil, nil, fmt.Errorf("app: server %q: unknown transport %q", name, s.Transport)
 }
@@ -407,15 +405,14 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 			return sc, nil
 		}), nil
 	case "streamable":
-		h, err := p.b.headers(ctx, p.s)
+		c, err := p.b.dialHTTP(ctx, p.s, true, func(h map[string]string) (upstream.Conn, error) {
+			return upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: h,
+				MaxMessageBytes: p.b.maxMsg, Logger: log})
+		})
 		if err != nil {
 			return nil, err
 		}
-		hc, err := upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: h,
-			MaxMessageBytes: p.b.maxMsg, Logger: log})
-		if err != nil {
-			return nil, err
-		}
+		hc := c.(*upstream.HTTPConn)
 		hc.SetUnsolicited(stateless(hc, log))
 		if probeModern(ctx, hc) {
 			p.modern.Store(true)
@@ -432,18 +429,14 @@ func (p *pool) dial(ctx context.Context) (upstream.Conn, error) {
 // sessionDialer opens a gateway-initialized session on an HTTP server.
 func (p *pool) sessionDialer(log *slog.Logger) func(context.Context) (upstream.Conn, error) {
 	return func(ctx context.Context) (upstream.Conn, error) {
-		var c upstream.Conn
-		h, err := p.b.headers(ctx, p.s)
-		if err != nil {
-			return nil, err
-		}
-		if p.s.Transport == "sse" {
-			c, err = upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: h,
+		c, err := p.b.dialHTTP(ctx, p.s, true, func(h map[string]string) (upstream.Conn, error) {
+			if p.s.Transport == "sse" {
+				return upstream.DialSSE(ctx, upstream.SSEOptions{URL: p.s.URL, Headers: h,
+					MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
+			}
+			return upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: h,
 				MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
-		} else {
-			c, err = upstream.DialHTTP(ctx, upstream.HTTPOptions{URL: p.s.URL, Headers: h,
-				MaxMessageBytes: p.b.maxMsg, Logger: log, InitParams: gatewayInit()})
-		}
+		})
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"sync"
 	"time"
@@ -204,6 +205,22 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (creds.Credenti
 // mintVault reads a Vault dynamic secret for one child into s.Env.
 func (b *backend) mintVault(ctx context.Context, s *config.Server) (creds.Credential, error) {
 	vc := s.Credentials.Vault
+	g, err := b.vaultGrant(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if s.Env == nil {
+		s.Env = map[string]string{}
+	}
+	for k, t := range vc.Env {
+		s.Env[k] = config.VaultEnvValue(t, g.Data)
+	}
+	clear(g.Data) // the child's environment is the only copy kept
+	return g, nil
+}
+
+// vaultGrant reads a Vault dynamic secret for s, audited.
+func (b *backend) vaultGrant(ctx context.Context, s *config.Server) (*creds.VaultGrant, error) {
 	v, reaped, err := processBrokers.vaultBroker(ctx, *s, b.log)
 	b.queueReaps(s.Name, reaped, true)
 	var g *creds.VaultGrant
@@ -216,14 +233,43 @@ func (b *backend) mintVault(ctx context.Context, s *config.Server) (creds.Creden
 	}
 	b.audit.record(event{Method: "credentials/mint", Server: s.Name, Name: g.ID,
 		Reason: fmt.Sprintf("vault lease from %s, valid until %s", g.Target, g.Expires.UTC().Format(time.RFC3339))})
-	if s.Env == nil {
-		s.Env = map[string]string{}
-	}
-	for k, t := range vc.Env {
-		s.Env[k] = config.VaultEnvValue(t, g.Data)
-	}
-	clear(g.Data) // the child's environment is the only copy kept
 	return g, nil
+}
+
+// dialHTTP opens a connection to an HTTP server with its configured
+// headers and, when credentials.vault names headers, a dynamic secret
+// minted for this connection alone: revoked when the connection ends (or
+// at once if it does not open), and for a client's own session also when
+// the token that opened it is revoked.
+func (b *backend) dialHTTP(ctx context.Context, s config.Server, multiplexed bool, dial func(headers map[string]string) (upstream.Conn, error)) (upstream.Conn, error) {
+	h, err := b.headers(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	vc := s.Credentials.Vault
+	if vc == nil || len(vc.Headers) == 0 {
+		return dial(h)
+	}
+	g, err := b.vaultGrant(ctx, &s)
+	if err != nil {
+		return nil, err
+	}
+	hs := make(map[string]string, len(h)+len(vc.Headers))
+	maps.Copy(hs, h)
+	for k, t := range vc.Headers {
+		if hs[k], err = config.VaultHeaderValue(t, g.Data); err != nil {
+			break
+		}
+	}
+	clear(g.Data) // the connection's headers are the only copy kept
+	var c upstream.Conn
+	if err == nil {
+		c, err = dial(hs)
+	} else {
+		err = fmt.Errorf("app: server %q: credentials.vault.headers: %w", s.Name, err)
+	}
+	b.bindGrant(ctx, g, c, err, multiplexed)
+	return c, err
 }
 
 // broker returns the server's broker; a new one reaps first. What it
@@ -260,7 +306,7 @@ func (b *backend) queueReaps(server string, reaped []string, onRequestPath bool)
 // token that opened the session is revoked (tokencreds.go), whichever
 // comes first. Revocations are audited; at shutdown the audit store may
 // close first, and then only the log has them.
-func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c *upstream.StdioConn, startErr error, multiplexed bool) {
+func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c interface{ Done() <-chan struct{} }, startErr error, multiplexed bool) {
 	if g == nil {
 		return
 	}

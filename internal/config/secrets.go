@@ -65,17 +65,20 @@ type Credentials struct {
 }
 
 // VaultCredentials read a dynamic secret (MOUNT/creds/ROLE, the database
-// secrets engine) per stdio child, renew its lease while the child lives
-// and revoke it when it ends. Env maps each variable of the child to
-// "username", "password", or a template using {{username}} and
-// {{password}} (substituted URL-escaped, for a DSN). Address and login
-// are as for secrets.vault.
+// secrets engine) per stdio child or HTTP upstream connection, renew its
+// lease while the child or connection lives and revoke it when it ends.
+// Env (stdio) maps each variable of the child to "username", "password",
+// or a template using {{username}} and {{password}} (substituted
+// URL-escaped, for a DSN); Headers (url servers) maps each header of the
+// connection's requests the same way, substituted as they are. Address
+// and login are as for secrets.vault.
 type VaultCredentials struct {
 	VaultLogin
-	Mount string
-	Role  string
-	Env   map[string]string
-	TTL   time.Duration // the increment asked for at each renewal
+	Mount   string
+	Role    string
+	Env     map[string]string
+	Headers map[string]string
+	TTL     time.Duration // the increment asked for at each renewal
 }
 
 // PostgresCredentials mint one login role per stdio child, member of
@@ -104,7 +107,7 @@ var (
 	secretsKeys     = []string{"backend", "file", "key_file", "key_from_env", "vault"}
 	vaultKeys       = []string{"address", "mount", "prefix", "field", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file"}
 	credentialsKeys = []string{"postgres", "vault"}
-	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file", "mount", "role", "env", "ttl"}
+	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file", "mount", "role", "env", "headers", "ttl"}
 	vaultFieldRe    = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit"}
 	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
@@ -279,6 +282,9 @@ func (d *decoder) vaultCredentials(path string, raw *yaml.Node, c *Credentials) 
 		case "env":
 			vc.Env, _ = d.strMap(p, v, false)
 			continue
+		case "headers":
+			vc.Headers, _ = d.strMap(p, v, false)
+			continue
 		case "ttl":
 			vc.TTL, _ = d.duration(p, v)
 			continue
@@ -380,7 +386,7 @@ func validateVaultLogin(v *validator, path string, l VaultLogin) {
 	}
 }
 
-func (vc *VaultCredentials) validate(v *validator, path string) {
+func (vc *VaultCredentials) validate(v *validator, path string, isHTTP bool) {
 	p := func(k string) string { return joinKey(path, k) }
 	validateVaultLogin(v, path, vc.VaultLogin)
 	if !vaultSegRe.MatchString(vc.Mount) {
@@ -392,8 +398,27 @@ func (vc *VaultCredentials) validate(v *validator, path string) {
 	case !vaultSegRe.MatchString(vc.Role) || strings.Contains(vc.Role, "/"):
 		v.addf(p("role"), "must be a Vault role name such as readonly, got %q", vc.Role)
 	}
-	if len(vc.Env) == 0 {
+	switch {
+	case isHTTP && len(vc.Env) > 0:
+		v.addf(p("env"), "only with command (a url server has no environment): use headers")
+	case isHTTP && len(vc.Headers) == 0:
+		v.addf(p("headers"), "is required with url: map headers of the connection to username, password or a template such as 'Bearer {{password}}'")
+	case !isHTTP && len(vc.Headers) > 0:
+		v.addf(p("headers"), "only with url (a stdio child gets env)")
+	case !isHTTP && len(vc.Env) == 0:
 		v.addf(p("env"), "is required: map variables of the child to username, password or a template such as postgres://{{username}}:{{password}}@db:5432/app")
+	}
+	for _, k := range sortedKeys(vc.Headers) {
+		kp := joinKey(p("headers"), k)
+		switch lk := strings.ToLower(k); {
+		case !validHeaderName(k):
+			v.addf(kp, "invalid header name %q", k)
+		case slices.Contains(managedHeaders, lk) || strings.HasPrefix(lk, "mcp-"):
+			v.addf(kp, "header is set by the gateway and cannot be configured")
+		}
+		if why := VaultEnvTemplateError(vc.Headers[k]); why != "" {
+			v.addf(kp, "%s", why)
+		}
 	}
 	for _, k := range sortedKeys(vc.Env) {
 		kp := joinKey(p("env"), k)
@@ -433,6 +458,23 @@ func VaultEnvTemplateError(t string) string {
 	return ""
 }
 
+// VaultHeaderValue fills a credentials.vault header value from the
+// secret's data: the fields as they are. A field holding a line break
+// (which would forge another header) is an error.
+func VaultHeaderValue(t string, data map[string]string) (string, error) {
+	for _, f := range []string{"username", "password"} {
+		if strings.ContainsAny(data[f], "\r\n\x00") {
+			return "", fmt.Errorf("the secret's %s holds a line break or NUL: not usable in a header", f)
+		}
+	}
+	if t == "username" || t == "password" {
+		return data[t], nil
+	}
+	return vaultFieldRe.ReplaceAllStringFunc(t, func(m string) string {
+		return data[vaultFieldRe.FindStringSubmatch(m)[1]]
+	}), nil
+}
+
 // VaultEnvValue fills a credentials.vault env value from the secret's
 // data: the field itself, or the template with the fields URL-escaped.
 func VaultEnvValue(t string, data map[string]string) string {
@@ -459,11 +501,7 @@ func (c *Credentials) validate(v *validator, path string, isHTTP bool) {
 		return
 	}
 	if c.Vault != nil {
-		if isHTTP {
-			v.addf(joinKey(path, "vault"), "only allowed with command: the credential is put in the stdio child's environment")
-			return
-		}
-		c.Vault.validate(v, joinKey(path, "vault"))
+		c.Vault.validate(v, joinKey(path, "vault"), isHTTP)
 		return
 	}
 	pg := c.Postgres
@@ -537,6 +575,13 @@ func (s *Server) validateSecrets(v *validator, path string) {
 		for _, k := range sortedKeys(s.Credentials.Vault.Env) {
 			if _, clash := s.Env[k]; clash {
 				v.addf(joinKey(joinKey(path, "env"), k), "is set by credentials.vault: remove it here")
+			}
+		}
+		for _, k := range sortedKeys(s.Headers) {
+			for h := range s.Credentials.Vault.Headers {
+				if strings.EqualFold(h, k) {
+					v.addf(joinKey(joinKey(path, "headers"), k), "is set by credentials.vault: remove it here")
+				}
 			}
 		}
 	}

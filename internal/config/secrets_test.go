@@ -147,7 +147,13 @@ func TestParseSecretsProblems(t *testing.T) {
 		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {postgres: {admin_dsn: secret://p, template: r}}}\n", `only allowed with command`},
 		{"servers:\n  a: {command: [x], credentials: {mysql: {}}}\n", `credentials.mysql: unknown key`},
 		{"servers:\n  a: {command: [x], credentials: {postgres: {admin_dsn: secret://p, template: r}, vault: {}}}\n", `set one broker, postgres or vault, not both`},
-		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: username}}}}\n", `credentials.vault: only allowed with command`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: username}}}}\n", `credentials.vault.env: only with command`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro}}}\n", `credentials.vault.headers: is required with url`},
+		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, env: {U: username}, headers: {X-Token: password}}}}\n", `credentials.vault.headers: only with url`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, headers: {\"Bad Name\": password}}}}\n", `invalid header name "Bad Name"`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, headers: {Mcp-Session-Id: password}}}}\n", `header is set by the gateway`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, headers: {Authorization: \"Bearer {{token}}\"}}}}\n", `unknown field {{token}}`},
+		{"servers:\n  a: {url: \"http://127.0.0.1:1/mcp\", headers: {authorization: x}, credentials: {vault: {address: \"https://v:8200\", token_file: /t, role: ro, headers: {Authorization: \"Bearer {{password}}\"}}}}\n", `headers.authorization: is set by credentials.vault`},
 		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", role: ro, env: {U: username}}}}\n", `credentials.vault: needs token_file, role_id with secret_id_file (AppRole), or jwt_role`},
 		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"http://vault.example.com\", token_file: /t, role: ro, env: {U: username}}}}\n", `plain http sends the Vault token in clear`},
 		{"servers:\n  a: {command: [x], credentials: {vault: {address: \"https://v:8200\", token_file: /t, env: {U: username}}}}\n", `credentials.vault.role: is required`},
@@ -243,3 +249,17 @@ func TestPlaintextSecretsRefused(t *testing.T) {
 }
 
 func quote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+func TestVaultHeaderValue(t *testing.T) {
+	data := map[string]string{"username": "v-approle-ro-1", "password": "A1b2/C3+d4"}
+	for tmpl, want := range map[string]string{"password": "A1b2/C3+d4", "Bearer {{password}}": "Bearer A1b2/C3+d4", "{{username}}:{{password}}": "v-approle-ro-1:A1b2/C3+d4"} {
+		if got, err := VaultHeaderValue(tmpl, data); err != nil || got != want {
+			t.Errorf("%q: %q %v, want %q (as they are, not URL-escaped)", tmpl, got, err, want)
+		}
+	}
+	for _, bad := range []string{"x\r\nX-Admin: 1", "x\n", "x\x00"} {
+		if _, err := VaultHeaderValue("Bearer {{password}}", map[string]string{"username": "u", "password": bad}); err == nil || strings.Contains(err.Error(), "X-Admin") {
+			t.Errorf("password %q accepted or quoted: %v", bad, err)
+		}
+	}
+}
