@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // audit replay rebuilds a trace from the store through the real binary:
@@ -38,7 +39,17 @@ func TestAuditReplay(t *testing.T) {
 	}
 	c.call("tools/call", map[string]any{"name": "test_simple_text", "arguments": map[string]any{}}) // another trace
 
-	out, err := auditCLI(t, "replay", trace, "--store", store, "--pubkey", key+".pub")
+	// The gateway commits journaled records to the database within a
+	// linger (about 25 ms); replay reads the database: wait for both of the trace.
+	var out string
+	var err error
+	for range 100 {
+		out, err = auditCLI(t, "replay", trace, "--store", store, "--pubkey", key+".pub")
+		if err == nil && strings.Count(out, "  #") == 2 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

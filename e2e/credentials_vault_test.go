@@ -292,9 +292,11 @@ func TestCredentialsVaultHTTPHeader(t *testing.T) {
 	if _, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "test_simple_text", Arguments: map[string]any{}}); err != nil {
 		t.Fatalf("call through the minted header: %v", err)
 	}
+	// The session's lease, and the shared connection's unless that
+	// connection has already been replaced.
 	leases := f.Leases()
-	if len(leases) != 2 {
-		t.Fatalf("%d live leases, want 2 (the session's and the shared connection's): %v", len(leases), leases)
+	if len(leases) == 0 || len(leases) > 2 {
+		t.Fatalf("%d live leases, want the session's (and the shared connection's): %v", len(leases), leases)
 	}
 	var passwords []string
 	mu.Lock()
@@ -318,8 +320,8 @@ func TestCredentialsVaultHTTPHeader(t *testing.T) {
 	}) {
 		t.Fatal("no lease revoked 10s after the session ended")
 	}
-	if n := len(f.Leases()); n != 1 {
-		t.Errorf("%d leases live after the session ended, want the shared connection's alone", n)
+	if n := len(f.Leases()); n != len(leases)-1 {
+		t.Errorf("%d leases live after the session ended, want %d", n, len(leases)-1)
 	}
 	if !waitFor(2*time.Second, func() bool {
 		return strings.Contains(g.Stderr.String(), `"method":"credentials/revoke","server":"api","name":"`+ended)

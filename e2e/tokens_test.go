@@ -260,7 +260,8 @@ func TestTokenRevocationStoreDown(t *testing.T) {
 	if err == nil {
 		t.Fatalf("issued a token without scopes: %s", out)
 	}
-	g := startServe(t, cfg+"  scopes:\n    mcp:all: {servers: [\"*\"]}\n")
+	// Not ready while the store is down (TestReadyWaitsForRevocation).
+	g := startServe(t, cfg+"  scopes:\n    mcp:all: {servers: [\"*\"]}\n", serveOpts{notReady: true})
 	if err := os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg+"  scopes:\n    mcp:all: {servers: [\"*\"]}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
