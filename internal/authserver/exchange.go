@@ -16,6 +16,11 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 )
 
+// LocalSubjectPrefix starts the subject of a local administrator
+// (local:NAME). Subjects from outside (SSO, token exchange) may not start
+// with it, so none can pass for a local administrator.
+const LocalSubjectPrefix = "local:"
+
 // RFC 8693 names.
 const (
 	GrantTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -153,6 +158,13 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
 		}
 		s.log.Info("authserver: token exchange refused", "issuer", iss, "err", err)
 		oauthError(w, http.StatusBadRequest, "invalid_grant", desc)
+		return
+	}
+	// local:NAME is the local administrators' namespace: no outside
+	// identity may take a subject in it, whatever the patterns allow.
+	if strings.HasPrefix(p.Subject, LocalSubjectPrefix) {
+		s.log.Info("authserver: token exchange refused: subject in the local namespace", "issuer", iss, "sub", p.Subject)
+		oauthError(w, http.StatusBadRequest, "invalid_grant", "this workload may not use the gateway")
 		return
 	}
 	if !subjectAllowed(wl.Subjects, p.Subject) {

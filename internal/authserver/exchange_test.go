@@ -22,7 +22,7 @@ func TestTokenExchange(t *testing.T) {
 	t.Cleanup(other.Close)
 	const aud = "https://gateway.example.com"
 	e := newEnv(t, func(c *Config) {
-		c.Workloads = []Workload{{Issuer: wi.URL, Audience: aud, Subjects: []string{"repo:acme/app:ref:refs/heads/main", "ci:nightly-*"},
+		c.Workloads = []Workload{{Issuer: wi.URL, Audience: aud, Subjects: []string{"repo:acme/app:ref:refs/heads/main", "ci:nightly-*", "local:*"},
 			Scopes: []string{"mcp:read"}}}
 	})
 	exchange := func(form url.Values) (int, map[string]any) {
@@ -62,6 +62,8 @@ func TestTokenExchange(t *testing.T) {
 		"wrong audience":      form(wi.Token(wi.Claims("https://other.example", "ci:nightly-1", "")), "mcp:read"),
 		"expired":             form(wi.Token(expired), "mcp:read"),
 		"subject not allowed": form(wi.Token(wi.Claims(aud, "repo:acme/other:ref:refs/heads/main", "")), "mcp:read"),
+		// The patterns allow it; the local administrators' namespace does not.
+		"local subject": form(wi.Token(wi.Claims(aud, "local:admin", "")), "mcp:read"),
 		"scope not allowed":   form(good, "mcp:write"),
 		"no scope":            form(good, ""),
 		"not a JWT":           form("abc", "mcp:read"),

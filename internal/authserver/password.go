@@ -105,7 +105,7 @@ func (p *PasswordAuthenticator) Handle(w http.ResponseWriter, r *http.Request, c
 		p.form(w, r, flow, c, http.StatusUnauthorized, "Wrong user or password.")
 		return
 	}
-	c.Complete(w, r, flow, Principal{Subject: "local:" + p.User, Name: p.User, Method: "pwd"})
+	c.Complete(w, r, flow, Principal{Subject: LocalSubjectPrefix + p.User, Name: p.User, Method: "pwd"})
 }
 
 // limiter is the failure budget of the request's address.

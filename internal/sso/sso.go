@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mcpwarden/mcpwarden/internal/authserver"
 	"net/http"
 	"net/url"
 	"slices"
@@ -360,6 +361,8 @@ func (r *RP) verify(ctx context.Context, prov *oidc.Provider, raw, nonce string)
 		return nil, fmt.Errorf("%w: id token: nonce does not match this sign-in (replayed token?)", ErrDenied)
 	case it.Subject == "":
 		return nil, fmt.Errorf("%w: id token: no sub", ErrDenied)
+	case strings.HasPrefix(it.Subject, authserver.LocalSubjectPrefix):
+		return nil, fmt.Errorf("%w: id token: subject %q is in the local administrators' namespace", ErrDenied, it.Subject)
 	case len(it.Audience) > 1 && c.Azp != r.cfg.ClientID, c.Azp != "" && c.Azp != r.cfg.ClientID:
 		// OIDC Core 3.1.3.7: several audiences need azp, and it must be us.
 		return nil, fmt.Errorf("%w: id token: authorized party %q is not this client", ErrDenied, c.Azp)

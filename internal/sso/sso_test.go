@@ -266,6 +266,8 @@ func TestIDToken(t *testing.T) {
 		{"groups an object", set("groups", map[string]any{"engineering": true}), "groups"},
 		{"groups a single string", set("groups", "engineering"), ""},
 		{"groups null", set("groups", nil), "no group"},
+		{"subject of a local administrator", set("sub", "local:admin"), "local administrators' namespace"},
+		{"subject merely containing local:", set("sub", "user-local:admin"), ""},
 	}
 	for _, c := range cases {
 		u := alice("engineering")
