@@ -63,13 +63,13 @@ func TestTokenExchange(t *testing.T) {
 		"expired":             form(wi.Token(expired), "mcp:read"),
 		"subject not allowed": form(wi.Token(wi.Claims(aud, "repo:acme/other:ref:refs/heads/main", "")), "mcp:read"),
 		// The patterns allow it; the local administrators' namespace does not.
-		"local subject": form(wi.Token(wi.Claims(aud, "local:admin", "")), "mcp:read"),
-		"scope not allowed":   form(good, "mcp:write"),
-		"no scope":            form(good, ""),
-		"not a JWT":           form("abc", "mcp:read"),
-		"unsigned":            form("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.", "mcp:read"),
-		"wrong resource":      func() url.Values { f := form(good, "mcp:read"); f.Set("resource", "https://x.example/mcp"); return f }(),
-		"actor token":         func() url.Values { f := form(good, "mcp:read"); f.Set("actor_token", good); return f }(),
+		"local subject":     form(wi.Token(wi.Claims(aud, "local:admin", "")), "mcp:read"),
+		"scope not allowed": form(good, "mcp:write"),
+		"no scope":          form(good, ""),
+		"not a JWT":         form("abc", "mcp:read"),
+		"unsigned":          form("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.", "mcp:read"),
+		"wrong resource":    func() url.Values { f := form(good, "mcp:read"); f.Set("resource", "https://x.example/mcp"); return f }(),
+		"actor token":       func() url.Values { f := form(good, "mcp:read"); f.Set("actor_token", good); return f }(),
 		"refresh token asked": func() url.Values {
 			f := form(good, "mcp:read")
 			f.Set("requested_token_type", "urn:ietf:params:oauth:token-type:refresh_token")
