@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
@@ -210,8 +211,16 @@ type paramTools struct {
 	mu    sync.Mutex
 	tools map[string][]paramDecl // nil slice: the tool declares none
 	bad   map[string]string      // tools whose declarations are invalid: why
-	fetch sync.Mutex             // one gateway-originated listing at a time
+	// tried is when the gateway last listed the tools itself: a tool
+	// missing from that listing (or a listing that failed) is taken to
+	// declare nothing until the list changes or a minute has passed, so
+	// calls never list the tools each time.
+	tried time.Time
+	fetch sync.Mutex // one gateway-originated listing at a time
 }
+
+// relistAfter bounds how often the gateway lists the tools itself.
+const relistAfter = time.Minute
 
 // learn records the tools of one tools/list result page.
 func (p *paramTools) learn(result json.RawMessage) {
@@ -250,13 +259,13 @@ func (p *paramTools) lookup(name string) (decls []paramDecl, known bool, bad str
 		return nil, true, why
 	}
 	decls, known = p.tools[name]
-	return decls, known, ""
+	return decls, known || time.Since(p.tried) < relistAfter, ""
 }
 
 // forget drops what was learned (the server's tool list changed).
 func (p *paramTools) forget() {
 	p.mu.Lock()
-	p.tools, p.bad = nil, nil
+	p.tools, p.bad, p.tried = nil, nil, time.Time{}
 	p.mu.Unlock()
 }
 
@@ -273,8 +282,10 @@ func (c *HTTPConn) paramHeaders(ctx context.Context, req *mcpwire.Message) (map[
 	}
 	decls, known, bad := c.params.lookup(name)
 	if !known {
+		// A listing that fails leaves the call as the client sent it: the
+		// server still checks its headers against the body.
 		if err := c.listTools(ctx, req); err != nil {
-			return nil, nil, fmt.Errorf("listing tools to find %q's header parameters: %w", name, err)
+			c.log.Debug("tools/list for header parameters failed; forwarding the client's Mcp-Param-* headers as they are", "tool", name, "err", err)
 		}
 		decls, _, bad = c.params.lookup(name)
 	}
@@ -330,6 +341,11 @@ func (c *HTTPConn) listTools(ctx context.Context, req *mcpwire.Message) error {
 			return nil // learned while we waited
 		}
 	}
+	defer func() {
+		c.params.mu.Lock()
+		c.params.tried = time.Now()
+		c.params.mu.Unlock()
+	}()
 	meta, hasMeta := mcpwire.Get(req.Params, "_meta")
 	cursor := ""
 	for range 100 { // bounded: a server that pages forever is not followed

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestScanParamDecls(t *testing.T) {
@@ -156,4 +157,37 @@ func FuzzScanParamDecls(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A tool missing from the gateway's own listing is not listed for again
+// on every call: it declares nothing until the list changes or a while
+// has passed.
+func TestParamToolsRelist(t *testing.T) {
+	var p paramTools
+	if _, known, _ := p.lookup("hidden"); known {
+		t.Fatal("known before any listing")
+	}
+	p.learn(json.RawMessage(`{"tools":[{"name":"a","inputSchema":{"properties":{"r":{"type":"string","x-mcp-header":"R"}}}},{"name":"b","inputSchema":{"properties":{"o":{"x-mcp-header":"O"}}}}]}`))
+	if d, known, bad := p.lookup("a"); !known || len(d) != 1 || bad != "" {
+		t.Fatalf("a: %v %v %q", d, known, bad)
+	}
+	if _, known, bad := p.lookup("b"); !known || bad == "" {
+		t.Fatalf("b (invalid declaration) not reported: %v %q", known, bad)
+	}
+	if _, known, _ := p.lookup("hidden"); known {
+		t.Fatal("a tool never listed is known before the gateway tried itself")
+	}
+	p.tried = time.Now()
+	if d, known, _ := p.lookup("hidden"); !known || d != nil {
+		t.Fatalf("after a listing, a missing tool must count as declaring nothing: %v %v", d, known)
+	}
+	p.tried = time.Now().Add(-2 * relistAfter)
+	if _, known, _ := p.lookup("hidden"); known {
+		t.Fatal("a missing tool is never listed for again")
+	}
+	p.tried = time.Now()
+	p.forget()
+	if _, known, _ := p.lookup("a"); known {
+		t.Fatal("forget kept what was learned")
+	}
 }
