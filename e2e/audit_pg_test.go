@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -18,6 +16,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // Two `mcpwarden serve` replicas write one audit chain in PostgreSQL under
@@ -161,30 +161,8 @@ func TestAuditPostgresReplicas(t *testing.T) {
 // PostgreSQL (or MCPWARDEN_TEST_PG) and drops it afterwards.
 func pgAuditStore(t *testing.T) (store, schema string, admin *pgx.Conn) {
 	t.Helper()
-	dsn := os.Getenv("MCPWARDEN_TEST_PG")
-	if dsn == "" {
-		dsn = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
-	ctx := context.Background()
-	pc, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("no PostgreSQL: %v", err)
-	}
-	var rnd [6]byte
-	rand.Read(rnd[:])
-	schema = "audit_e2e_" + hex.EncodeToString(rnd[:])
-	t.Cleanup(func() {
-		pc.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		pc.Close(ctx)
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return "postgres:" + dsn + sep + "search_path=" + schema, schema, pc
+	dsn, schema, admin := testpeers.PostgresSchema(t, "audit_e2e_")
+	return "postgres:" + dsn, schema, admin
 }
 
 // fail_closed through the gateway, as for SQLite: once inserts into the

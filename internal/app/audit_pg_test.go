@@ -2,51 +2,25 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mcpwarden/mcpwarden/internal/audit"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // The gateway opens a postgres store whose DSN is in the secrets backend;
 // config validate reads that secret as serve would, and names it (never
 // its value) when it is missing. Runs against the local PostgreSQL.
 func TestAuditPostgresFromSecret(t *testing.T) {
-	admin := os.Getenv("MCPWARDEN_TEST_PG")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
+	dsn, schema, pc := testpeers.PostgresSchema(t, "audit_app_")
 	ctx := context.Background()
-	pc, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("no PostgreSQL: %v", err)
-	}
-	var id [6]byte
-	rand.Read(id[:])
-	schema := "audit_app_" + hex.EncodeToString(id[:])
-	t.Cleanup(func() {
-		pc.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		pc.Close(ctx)
-	})
-	sep := "?"
-	if strings.Contains(admin, "?") {
-		sep = "&"
-	}
-	dsn := admin + sep + "search_path=" + schema
 
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	f, _, err := OpenSecretFile(config.Secrets{}, true)

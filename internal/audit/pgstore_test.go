@@ -3,8 +3,6 @@ package audit
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	osexec "os/exec"
@@ -19,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // These tests run against the real PostgreSQL on 127.0.0.1:5432 (trust
@@ -26,46 +25,15 @@ import (
 // its own schema, named per run, and drops it. They skip when there is no
 // server, except in CI.
 
-func pgAdminDSN() string {
-	if d := os.Getenv("MCPWARDEN_TEST_PG"); d != "" {
-		return d
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
+func pgAdminDSN() string { return testpeers.PostgresDSN() }
 
-func pgConnect(t testing.TB) *pgx.Conn {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	c, err := pgx.Connect(ctx, pgAdminDSN())
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("no PostgreSQL: %v", err)
-	}
-	return c
-}
+func pgConnect(t testing.TB) *pgx.Conn { return testpeers.Postgres(t) }
 
 // pgLocation names a fresh schema for one test and drops it afterwards.
 func pgLocation(t testing.TB) (Location, *pgx.Conn) {
 	t.Helper()
-	c := pgConnect(t)
-	var id [6]byte
-	rand.Read(id[:])
-	schema := "audit_test_" + hex.EncodeToString(id[:])
-	t.Cleanup(func() {
-		ctx := context.Background()
-		if _, err := c.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
-			t.Errorf("drop %s: %v", schema, err)
-		}
-		c.Close(ctx)
-	})
-	sep := "?"
-	if strings.Contains(pgAdminDSN(), "?") {
-		sep = "&"
-	}
-	return Location{Postgres: pgAdminDSN() + sep + "search_path=" + schema}, c
+	dsn, _, c := testpeers.PostgresSchema(t, "audit_test_")
+	return Location{Postgres: dsn}, c
 }
 
 func testKey(t testing.TB) *Key {

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,10 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/mcpwarden/mcpwarden/internal/audit"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // The audit commands against a chain in the real PostgreSQL (127.0.0.1,
@@ -22,30 +19,8 @@ import (
 // output as for SQLite, the DSN also read from the secrets backend, and
 // never a password in an error.
 func TestAuditCommandsPostgres(t *testing.T) {
-	admin := os.Getenv("MCPWARDEN_TEST_PG")
-	if admin == "" {
-		admin = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	}
+	dsn, schema, c := testpeers.PostgresSchema(t, "audit_cli_")
 	ctx := context.Background()
-	c, err := pgx.Connect(ctx, admin)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL is required in CI: %v", err)
-		}
-		t.Skipf("no PostgreSQL: %v", err)
-	}
-	var id [6]byte
-	rand.Read(id[:])
-	schema := "audit_cli_" + hex.EncodeToString(id[:])
-	t.Cleanup(func() {
-		c.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
-		c.Close(ctx)
-	})
-	sep := "?"
-	if strings.Contains(admin, "?") {
-		sep = "&"
-	}
-	dsn := admin + sep + "search_path=" + schema
 	store := "postgres:" + dsn
 
 	dir := t.TempDir()
@@ -106,7 +81,7 @@ func TestAuditCommandsPostgres(t *testing.T) {
 	}
 
 	// -c with the DSN in the secrets backend.
-	secret := "audit-dsn-" + hex.EncodeToString(id[:3])
+	secret := "audit-dsn-" + strings.TrimPrefix(schema, "audit_cli_")[:6]
 	t.Setenv("MCPWARDEN_SECRET_"+strings.ToUpper(strings.ReplaceAll(secret, "-", "_")), dsn)
 	cfg := filepath.Join(dir, "c.yaml")
 	os.WriteFile(cfg, []byte("secrets: {backend: env}\naudit:\n  store: postgres:secret://"+secret+"\n  key_file: audit.key\nservers: {a: {command: [x]}}\n"), 0o600)

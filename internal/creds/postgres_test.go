@@ -14,6 +14,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // These tests run against the real PostgreSQL on 127.0.0.1:5432 (trust
@@ -24,12 +26,7 @@ const (
 	testTable    = "mcpwarden_creds_items"
 )
 
-func adminDSN() string {
-	if d := os.Getenv("MCPWARDEN_TEST_PG"); d != "" {
-		return d
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
+func adminDSN() string { return testpeers.PostgresDSN() }
 
 // setupPG makes the template role (SELECT on one table, nothing else).
 func setupPG(t testing.TB, dsn string) {
