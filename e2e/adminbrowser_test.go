@@ -5,15 +5,11 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-
-	"github.com/mcpwarden/mcpwarden/internal/issuer"
 )
 
 // needChromium skips a browser test where Chromium is not installed (CI
@@ -37,21 +33,7 @@ func adminGateway(t *testing.T, password, scopes string) *gateway {
 // resourcePath.
 func adminGatewayAt(t *testing.T, password, scopes, resourcePath string) *gateway {
 	t.Helper()
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "token.jwk")
-	data, err := issuer.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
-	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
-	cmd.Stdin = strings.NewReader(password)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("secret set: %v\n%s", err, out)
-	}
+	keyFile, store, skey := embeddedFiles(t, map[string]string{"admin-pw": password})
 	return startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
 servers:
 %sauth:

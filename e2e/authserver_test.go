@@ -46,22 +46,8 @@ func TestEmbeddedAuthorizationServer(t *testing.T) {
 	var rb [6]byte
 	_, _ = rand.Read(rb[:])
 	prefix := "mcpwarden-e2e-as:" + hex.EncodeToString(rb[:]) + ":"
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "token.jwk")
-	data, err := issuer.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
 	const password = "e2e admin password, long enough"
-	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
-	cmd.Stdin = strings.NewReader(password)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("secret set: %v\n%s", err, out)
-	}
+	keyFile, store, skey := embeddedFiles(t, map[string]string{"admin-pw": password})
 	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
 servers:
 %sauth:
@@ -334,22 +320,8 @@ func TestEmbeddedAuthorizationServerReplicas(t *testing.T) {
 	var rb [6]byte
 	_, _ = rand.Read(rb[:])
 	prefix := "mcpwarden-e2e-asr:" + hex.EncodeToString(rb[:]) + ":"
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "token.jwk")
-	data, err := issuer.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
 	const password = "e2e replicas password, long enough"
-	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
-	cmd.Stdin = strings.NewReader(password)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("secret set: %v\n%s", err, out)
-	}
+	keyFile, store, skey := embeddedFiles(t, map[string]string{"admin-pw": password})
 	const origin = "https://mcp.example.test"
 	cfg := fmt.Sprintf(`secrets: {file: %q, key_file: %q}
 servers:
@@ -429,22 +401,8 @@ servers:
 // insufficient_scope (with a sign-in session: one sign-in, two consents).
 func TestEmbeddedAuthorizationServerGoSDK(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "token.jwk")
-	data, err := issuer.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
 	const password = "e2e go-sdk password, long enough"
-	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "admin-pw")
-	cmd.Stdin = strings.NewReader(password)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("secret set: %v\n%s", err, out)
-	}
+	keyFile, store, skey := embeddedFiles(t, map[string]string{"admin-pw": password})
 	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
 servers:
 %sauth:
@@ -517,22 +475,8 @@ func TestEmbeddedAuthorizationServerHeadless(t *testing.T) {
 	t.Parallel()
 	wi := authntest.New()
 	t.Cleanup(wi.Close)
-	dir := t.TempDir()
-	keyFile := filepath.Join(dir, "token.jwk")
-	data, err := issuer.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	store, skey := filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
 	const ciSecret = "e2e-ci-secret-0123456789abcdef"
-	cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", skey, "ci-secret")
-	cmd.Stdin = strings.NewReader(ciSecret)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("secret set: %v\n%s", err, out)
-	}
+	keyFile, store, skey := embeddedFiles(t, map[string]string{"ci-secret": ciSecret})
 	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
 servers:
 %sauth:
@@ -596,4 +540,29 @@ servers:
 	if st, body := callTool(t, g.URL, strings.TrimSpace(string(out)), "test_simple_text"); st != 200 || !strings.Contains(body, `"result"`) {
 		t.Fatalf("call with a token issue token: %d %s", st, body)
 	}
+}
+
+// embeddedFiles writes what a gateway with the embedded authorization
+// server needs on disk: a new signing key file, and an encrypted secrets
+// store (and its key) holding secrets, set through mcpwarden secret set.
+func embeddedFiles(t *testing.T, secrets map[string]string) (keyFile, store, storeKey string) {
+	t.Helper()
+	dir := t.TempDir()
+	keyFile = filepath.Join(dir, "token.jwk")
+	data, err := issuer.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	store, storeKey = filepath.Join(dir, "secrets.enc"), filepath.Join(dir, "secrets.key")
+	for name, value := range secrets {
+		cmd := exec.Command(gatewayBin, "secret", "set", "--store", store, "--key-file", storeKey, name)
+		cmd.Stdin = strings.NewReader(value)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("secret set %s: %v\n%s", name, err, out)
+		}
+	}
+	return keyFile, store, storeKey
 }
