@@ -279,12 +279,7 @@ func (m *MemoryStore) UseRefresh(_ context.Context, hash string) (*Refresh, erro
 func (m *MemoryStore) Refresh(_ context.Context, hash string) (*Refresh, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	r, ok := m.refresh[hash]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	cp := *r
-	return &cp, nil
+	return copyOf(m.refresh, hash)
 }
 
 func (m *MemoryStore) AddAccess(_ context.Context, a *Access) error {
@@ -307,15 +302,14 @@ func (m *MemoryStore) AddAccess(_ context.Context, a *Access) error {
 func (m *MemoryStore) Access(_ context.Context, jti string) (*Access, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	a, ok := m.access[jti]
-	if !ok {
-		return nil, ErrNotFound
+	cp, err := copyOf(m.access, jti)
+	if err != nil {
+		return nil, err
 	}
-	cp := *a
-	if gr := m.grants[a.Grant]; a.Grant != "" && gr != nil && gr.revoked {
+	if gr := m.grants[cp.Grant]; cp.Grant != "" && gr != nil && gr.revoked {
 		cp.Revoked = true
 	}
-	return &cp, nil
+	return cp, nil
 }
 
 func (m *MemoryStore) RevokeAccess(_ context.Context, jti string) error {
