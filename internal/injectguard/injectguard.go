@@ -58,14 +58,15 @@ type Finding struct {
 // Scan reports the findings in text, ordered by Start.
 func Scan(text string) []Finding {
 	var out []Finding
-	if hasNonASCII(text) {
+	nonASCII := hasNonASCII(text)
+	if nonASCII {
 		out = scanRunes(text, out)
 	}
 	if strings.IndexByte(text, 0x1b) >= 0 {
 		out = scanANSI(text, out)
 	}
 	out = scanMarkup(text, out)
-	out = scanDisguised(text, out, out)
+	out = scanDisguised(text, nonASCII, out, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))
 	})
@@ -164,7 +165,15 @@ func rewrite(text string, fs []Finding, fn func(Finding) (string, bool)) string 
 	return b.String()
 }
 
+// hasNonASCII reports whether s has a byte ≥ 0x80. It ORs eight bytes
+// at a time: most results are ASCII and read whole.
 func hasNonASCII(s string) bool {
+	for len(s) >= 8 {
+		if (s[0]|s[1]|s[2]|s[3]|s[4]|s[5]|s[6]|s[7])&0x80 != 0 {
+			return true
+		}
+		s = s[8:]
+	}
 	for i := 0; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return true

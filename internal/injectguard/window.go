@@ -103,8 +103,16 @@ type prefilter struct {
 	pair   [1 << 16]uint16 // first two bytes → 1 + index into buckets
 	bucket [][]entry
 	single [256][]int // one-byte words: byte → trigger indexes
-	n      int
+	// first marks the bytes some word starts with (firstSingle,
+	// firstPair): the pass skips the others with one lookup each.
+	first [256]uint8
+	n     int
 }
+
+const (
+	firstSingle = 1 << iota
+	firstPair
+)
 
 type entry struct {
 	word string
@@ -117,8 +125,10 @@ func newPrefilter(ts []*trigger) *prefilter {
 		for _, w := range t.words {
 			if len(w) == 1 {
 				p.single[w[0]] = append(p.single[w[0]], ti)
+				p.first[w[0]] |= firstSingle
 				continue
 			}
+			p.first[w[0]] |= firstPair
 			k := uint16(w[0])<<8 | uint16(w[1])
 			if p.pair[k] == 0 {
 				p.bucket = append(p.bucket, nil)
@@ -143,11 +153,17 @@ func (p *prefilter) hits(lower string) [][]int {
 	}
 	for i := 0; i < len(lower); i++ {
 		c := lower[i]
-		for _, ti := range p.single[c] {
-			add(ti, i)
+		f := p.first[c]
+		if f == 0 {
+			continue
 		}
-		if i+1 >= len(lower) {
-			break
+		if f&firstSingle != 0 {
+			for _, ti := range p.single[c] {
+				add(ti, i)
+			}
+		}
+		if f&firstPair == 0 || i+1 >= len(lower) {
+			continue
 		}
 		b := p.pair[uint16(c)<<8|uint16(lower[i+1])]
 		if b == 0 {
