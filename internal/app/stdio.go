@@ -3,6 +3,8 @@ package app
 import (
 	"os"
 	"syscall"
+
+	"github.com/mcpwarden/mcpwarden/internal/pipesize"
 )
 
 // pollable returns a version of f (the process's stdin or stdout) that the
@@ -32,6 +34,7 @@ func pollable(f *os.File) (rw *os.File, restore func()) {
 		return f, func() {}
 	}
 	nf := os.NewFile(uintptr(dup), f.Name())
+	pipesize.Grow(nf)
 	return nf, func() {
 		nf.Close()
 		_ = syscall.SetNonblock(fd, false)

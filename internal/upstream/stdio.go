@@ -17,6 +17,7 @@ import (
 
 	"github.com/mcpwarden/mcpwarden/internal/linewriter"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/pipesize"
 )
 
 // StdioOptions configures a child-process MCP server.
@@ -108,6 +109,8 @@ func StartStdio(ctx context.Context, o StdioOptions) (*StdioConn, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("upstream stdio: start %q: %w", o.Command[0], err)
 	}
+	pipesize.Grow(stdin)
+	pipesize.Grow(stdout)
 	c := &StdioConn{
 		o: o, log: log, cmd: cmd, stdin: stdin, out: linewriter.New(stdin),
 		pending: make(map[uint64]*stdioCall),
