@@ -3,6 +3,11 @@
 // the gateway's instructions per request under valgrind --tool=callgrind,
 // which measures the same work whatever else the machine is doing: run it
 // twice with different -n and divide the difference (docs/performance.md).
+//
+// Over stdio it also reports the spawned process's own CPU time and context
+// switches per call (its children excluded), read from /proc after -warmup
+// calls and at the end: a steadier figure than wall-clock latency on a
+// shared machine.
 package main
 
 import (
@@ -29,6 +34,7 @@ func main() {
 	n := flag.Int("n", 1000, "number of tools/call requests")
 	payload := flag.Int("payload", 64, "size of the echoed text in bytes")
 	url := flag.String("url", "", "Streamable HTTP endpoint; without it, the command after -- is spawned and spoken to over stdio")
+	warmup := flag.Int("warmup", 200, "calls before the CPU and context-switch reading starts (stdio)")
 	flag.Parse()
 	text := strings.Repeat("x", *payload)
 	call := func(id int) []byte {
@@ -40,7 +46,7 @@ func main() {
 	if *url != "" {
 		err = driveHTTP(*url, *n, call)
 	} else {
-		err = driveStdio(flag.Args(), *n, call)
+		err = driveStdio(flag.Args(), *n, *warmup, call)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "drive:", err)
@@ -51,7 +57,7 @@ func main() {
 		float64(el.Microseconds())/float64(max(*n, 1)))
 }
 
-func driveStdio(argv []string, n int, call func(int) []byte) error {
+func driveStdio(argv []string, n, warmup int, call func(int) []byte) error {
 	if len(argv) == 0 {
 		return fmt.Errorf("no command after --")
 	}
@@ -92,10 +98,20 @@ func driveStdio(argv []string, n int, call func(int) []byte) error {
 	if _, err := in.Write([]byte(initNote + "\n")); err != nil {
 		return err
 	}
+	var before procUsage
 	for i := 1; i <= n; i++ {
+		if i == min(warmup, n)+1 || (warmup <= 0 && i == 1) {
+			before = readUsage(cmd.Process.Pid)
+		}
 		if err := roundTrip(call(i), i); err != nil {
 			return err
 		}
+	}
+	if after := readUsage(cmd.Process.Pid); before.ok && after.ok && n > warmup {
+		k := float64(n - max(warmup, 0))
+		fmt.Fprintf(os.Stderr, "drive: process %d over the last %d calls: %.1f µs user + %.1f µs sys CPU per call, %.2f context switches per call (%.2f voluntary)\n",
+			cmd.Process.Pid, n-max(warmup, 0), (after.user-before.user)/k, (after.sys-before.sys)/k,
+			float64(after.vol+after.invol-before.vol-before.invol)/k, float64(after.vol-before.vol)/k)
 	}
 	in.Close()
 	_, _ = io.Copy(io.Discard, out)
@@ -155,4 +171,53 @@ func driveHTTP(url string, n int, call func(int) []byte) error {
 		}
 	}
 	return nil
+}
+
+// procUsage is one process's own CPU time (µs, all threads, children
+// excluded) and context switches summed over its threads.
+type procUsage struct {
+	user, sys  float64
+	vol, invol int64
+	ok         bool
+}
+
+// readUsage reads /proc/PID/stat and /proc/PID/task/*/status. Threads that
+// exited between readings take their switches with them; the Go runtime
+// keeps its threads, so the difference is sound for a gateway.
+func readUsage(pid int) procUsage {
+	var u procUsage
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return u
+	}
+	// Fields after the command name, which may hold spaces: state is field 3,
+	// utime 14 and stime 15 (clock ticks).
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return u
+	}
+	const tick = 1e6 / 100 // USER_HZ is 100 on Linux
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	u.user, u.sys = ut*tick, st*tick
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	for _, t := range tasks {
+		s, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(s), "\n") {
+			k, v, _ := strings.Cut(line, ":")
+			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			switch k {
+			case "voluntary_ctxt_switches":
+				u.vol += n
+			case "nonvoluntary_ctxt_switches":
+				u.invol += n
+			}
+		}
+	}
+	u.ok = true
+	return u
 }
