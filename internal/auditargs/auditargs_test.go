@@ -1,11 +1,14 @@
 package auditargs
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/mcpwarden/mcpwarden/internal/canon"
 )
 
 const (
@@ -204,6 +207,73 @@ func TestSizeBound(t *testing.T) {
 	v := view(t, wide, Limits{})
 	if len(v.JSON) > maxView(Limits{}) || !v.Truncated {
 		t.Fatalf("view of %d bytes exceeds %d", len(v.JSON), maxView(Limits{}))
+	}
+}
+
+// TestRedactCanonical: the shortcut gives Redact's view, and takes the
+// canonical bytes as they are only when nothing changes.
+func TestRedactCanonical(t *testing.T) {
+	lim := Limits{MaxString: 48, MaxItems: 4, MaxDepth: 3, MaxBytes: 200}
+	for _, c := range []struct {
+		args string
+		same bool // the view is the canonical JSON
+	}{
+		{`{"query":"SELECT 1","params":[42,true,null],"db":{"name":"app"}}`, true},
+		{`{"text":"` + strings.Repeat("x", 48) + `"}`, true},
+		{`{"text":"` + strings.Repeat("x", 49) + `"}`, false},
+		{`{"password":"hunter2hunter2"}`, false},
+		{`{"auth":{"token":""}}`, true}, // nothing to mask
+		{`{"auth":{"token":"x"}}`, false},
+		{`{"creds":[{"api_key":"abcdefgh"}]}`, false},
+		{`{"k":"` + ghp + `"}`, false},
+		{`{"` + ghp + `":1}`, false},
+		{`{"a":1,"b":2,"c":3,"d":4}`, true},
+		{`{"a":1,"b":2,"c":3,"d":4,"e":5}`, false},
+		{`[1,2,3,4,5]`, false},
+		{`{"a":{"b":{"c":1}}}`, true},
+		{`{"a":{"b":{"c":{"d":1}}}}`, false},
+		{`{"a":{"b":[]}}`, true},
+		{`["` + strings.Repeat("y", 30) + `","` + strings.Repeat("y", 30) + `","` + strings.Repeat("y", 30) + `","` + strings.Repeat("y", 30) + `"]`, true},
+		{`[{"x":"` + strings.Repeat("y", 30) + `","y":"` + strings.Repeat("y", 30) + `"},{"x":"` + strings.Repeat("y", 30) + `","y":"` + strings.Repeat("y", 30) + `"}]`, true},
+		{`[{"x":"` + strings.Repeat("y", 30) + `","y":"` + strings.Repeat("y", 30) + `"},{"x":"` + strings.Repeat("y", 30) + `","y":"` + strings.Repeat("y", 30) + `"},{"x":"` + strings.Repeat("y", 30) + `","y":"` + strings.Repeat("y", 30) + `"}]`, false}, // over the budget
+		{`"plain"`, true},
+	} {
+		v, err := canon.Parse([]byte(c.args))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cj, err := canon.Append(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := RedactCanonical(v, cj, lim), Redact(v, lim)
+		if !bytes.Equal(got.JSON, want.JSON) || got.Findings != want.Findings || got.Truncated != want.Truncated {
+			t.Errorf("%s: RedactCanonical %s %d %v, Redact %s %d %v", c.args, got.JSON, got.Findings, got.Truncated, want.JSON, want.Findings, want.Truncated)
+		}
+		if same := len(got.JSON) > 0 && &got.JSON[0] == &cj[0]; same != c.same {
+			t.Errorf("%s: canonical bytes used: %v, want %v", c.args, same, c.same)
+		}
+	}
+}
+
+// BenchmarkRedactCanonical is BenchmarkRedactSmall for a caller that has
+// the canonical JSON already (the audit stage).
+func BenchmarkRedactCanonical(b *testing.B) {
+	v, _ := canon.Parse([]byte(`{"query":"SELECT id, name FROM users WHERE id = $1","params":[42],"database":"app","limit":100}`))
+	c, _ := canon.Append(nil, v)
+	b.ReportAllocs()
+	for b.Loop() {
+		RedactCanonical(v, c, Limits{})
+	}
+}
+
+// BenchmarkRedactTree is Redact of the same parsed tree: what
+// BenchmarkRedactCanonical replaces.
+func BenchmarkRedactTree(b *testing.B) {
+	v, _ := canon.Parse([]byte(`{"query":"SELECT id, name FROM users WHERE id = $1","params":[42],"database":"app","limit":100}`))
+	b.ReportAllocs()
+	for b.Loop() {
+		Redact(v, Limits{})
 	}
 }
 

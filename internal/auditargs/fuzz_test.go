@@ -1,8 +1,11 @@
 package auditargs
 
 import (
+	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/mcpwarden/mcpwarden/internal/canon"
 )
 
 func FuzzRedactJSON(f *testing.F) {
@@ -18,6 +21,13 @@ func FuzzRedactJSON(f *testing.F) {
 		}
 		if len(v.JSON) > maxView(lim) {
 			t.Fatalf("view of %d bytes", len(v.JSON))
+		}
+		if tree, err := canon.Parse(data); err == nil {
+			if c, err := canon.Append(nil, tree); err == nil {
+				if got := RedactCanonical(tree, c, lim); !bytes.Equal(got.JSON, v.JSON) {
+					t.Fatalf("RedactCanonical %q, Redact %q", got.JSON, v.JSON)
+				}
+			}
 		}
 	})
 }

@@ -100,10 +100,11 @@ func describeRequest(x *Exchange) {
 	if x.Msg != nil {
 		params = x.Msg.Params
 	}
-	if tp, ok := mcpwire.MetaString(params, "traceparent"); ok {
+	meta := mcpwire.Meta(params) // found once for the three members read
+	if tp, ok := metaString(meta, "traceparent"); ok {
 		if trace, parent, ok := parseTraceparent(tp); ok {
 			r.TraceID, r.ParentSpanID = trace, parent
-			if ts, ok := mcpwire.MetaString(params, "tracestate"); ok && len(ts) <= 512 {
+			if ts, ok := metaString(meta, "tracestate"); ok && len(ts) <= 512 {
 				r.TraceState = ts
 			}
 		}
@@ -112,7 +113,7 @@ func describeRequest(x *Exchange) {
 		r.TraceID = randHex(16)
 	}
 	r.SpanID = randHex(8)
-	if ph, ok := mcpwire.MetaString(params, PromptHashKey); ok && len(ph) <= 256 {
+	if ph, ok := metaString(meta, PromptHashKey); ok && len(ph) <= 256 {
 		r.PromptHash = ph
 	}
 	if x.Method == "tools/call" || x.Method == "prompts/get" {
@@ -121,13 +122,25 @@ func describeRequest(x *Exchange) {
 				if c, err := canon.Append(nil, v); err == nil {
 					h := sha256.Sum256(c)
 					r.ArgsHash = hex.EncodeToString(h[:])
+					// Most arguments hold nothing to mask or cut: their
+					// view is the canonical JSON just hashed.
+					r.Args = auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
+				} else {
+					r.Args = auditargs.Redact(v, auditargs.Defaults).JSON
 				}
-				r.Args = auditargs.Redact(v, auditargs.Defaults).JSON
 			} else {
 				r.Args = json.RawMessage(auditargs.Unparsable)
 			}
 		}
 	}
+}
+
+// metaString is mcpwire.MetaString on the _meta object already found.
+func metaString(meta []byte, key string) (string, bool) {
+	if meta == nil {
+		return "", false
+	}
+	return mcpwire.StringMember(meta, key)
 }
 
 // parseTraceparent accepts a version-00 W3C traceparent
