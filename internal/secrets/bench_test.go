@@ -56,3 +56,25 @@ func BenchmarkScanPlain(b *testing.B) {
 		e.Scan(text)
 	}
 }
+
+// BenchmarkScan64KData is one 64 KiB text of base64-alphabet filler, as
+// the load tool's echo sends and gets back: one long run that decodes to
+// binary and must be given up early, not decoded whole.
+func BenchmarkScan64KData(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 64<<10; i++ {
+		sb.WriteByte("abcdefghijklmnopqrstuvwxyz0123456789"[i%36])
+	}
+	text := sb.String()
+	for _, e := range []*Engine{Default(), Outbound()} {
+		if len(e.Scan(text)) != 0 {
+			b.Fatal("finding in filler")
+		}
+	}
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Default().Scan(text)
+	}
+}

@@ -135,6 +135,9 @@ func b64Runs(s string) iter.Seq2[int, int] {
 				continue
 			}
 			j := i + minEncoded
+			for j+4 <= len(s) && b64Byte[s[j]] && b64Byte[s[j+1]] && b64Byte[s[j+2]] && b64Byte[s[j+3]] {
+				j += 4 // long runs (ids, data, filler) are walked four bytes a round
+			}
 			for j < len(s) && b64Byte[s[j]] {
 				j++
 			}
@@ -253,11 +256,30 @@ func decodeB64(s string) (string, bool) {
 			return "", false
 		}
 	}
-	dec, err := enc.DecodeString(t)
-	if err != nil || len(dec) < 8 {
+	if whole < 8 {
 		return "", false
 	}
-	if 10*unprintable(dec) > len(dec) { // under 90 % printable
+	// Unprintable bytes only add up, so a long run is read a piece at a
+	// time and given up as soon as its first pieces hold more than a tenth
+	// of the whole: a 64 KiB run of ids or filler is decided in its first
+	// few KiB, with nothing allocated. Pieces are a multiple of 4 bytes
+	// long, so each decodes to exactly its part of the whole.
+	var src [1024]byte
+	var dst [768]byte
+	bad := 0
+	for off := 0; off < len(t); off += len(src) {
+		k := copy(src[:], t[off:])
+		n, err := enc.Decode(dst[:], src[:k])
+		if err != nil {
+			return "", false
+		}
+		bad += unprintable(dst[:n])
+		if 10*bad > whole { // under 90 % printable
+			return "", false
+		}
+	}
+	dec, err := enc.DecodeString(t)
+	if err != nil || len(dec) != whole {
 		return "", false
 	}
 	return string(dec), true

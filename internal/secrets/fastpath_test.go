@@ -200,6 +200,29 @@ func TestDecodeB64MatchesReference(t *testing.T) {
 		runs = append(runs, base64.StdEncoding.EncodeToString(plain), base64.RawURLEncoding.EncodeToString(plain),
 			rnd(seed, alnum+"+/", n), rnd(seed, alnum+"-_", n), rnd(seed, alnum+"+/-_=", n))
 	}
+	// Long runs, read a piece at a time: text with unprintable bytes just
+	// under and just over a tenth of the whole, packed at the start, at
+	// the end or spread; and long random runs (ids, filler).
+	for seed := range uint64(60) {
+		n := 900 + int(seed)*97 // 900 to 6600 bytes of text: one to nine pieces
+		for _, where := range []string{"start", "end", "spread"} {
+			for _, bad := range []int{n/10 - 1, n / 10, n/10 + 1, n / 5} {
+				plain := []byte(rnd(seed, alnum+" :=\n", n))
+				for k := range bad {
+					switch where {
+					case "start":
+						plain[k] = 0x01
+					case "end":
+						plain[n-1-k] = 0x01
+					default:
+						plain[k*n/bad] = 0x01
+					}
+				}
+				runs = append(runs, base64.RawStdEncoding.EncodeToString(plain), base64.URLEncoding.EncodeToString(plain))
+			}
+		}
+		runs = append(runs, rnd(seed, alnum, n), rnd(seed, "x", n))
+	}
 	for _, r := range runs {
 		got, gok := decodeB64(r)
 		want, wok := refDecodeB64(r)
