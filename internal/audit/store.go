@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
@@ -177,7 +178,7 @@ type Store struct {
 	last  tlog.Hash
 	front *frontier
 	ckN   int64
-	ins   *sql.Stmt
+	raw   rawInsert // the records' INSERT statements (insert.go)
 	head  *sql.Stmt // the tree size, read in every batch's transaction
 	buf   []byte
 }
@@ -247,7 +248,8 @@ func Open(loc Location, opts Options) (*Store, error) {
 		in: make(chan *pending, opts.MaxBatch), done: make(chan struct{}), front: newFrontier(),
 		path: loc.Path, wake: make(chan struct{}, 1), files: map[*jfile]struct{}{}}
 	fail := func(err error) (*Store, error) {
-		for _, st := range []*sql.Stmt{s.ins, s.head, s.mark} {
+		s.closeRaw()
+		for _, st := range []*sql.Stmt{s.head, s.mark} {
 			if st != nil {
 				st.Close()
 			}
@@ -261,9 +263,6 @@ func Open(loc Location, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("audit: open %s: %w", loc.Path, err)
 	}
 	if err := s.load(); err != nil {
-		return fail(err)
-	}
-	if s.ins, err = db.Prepare(`INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES (?,?,?,?,?,?,?,?,?,?,?)`); err != nil {
 		return fail(err)
 	}
 	if s.head, err = db.Prepare(sqliteHead); err != nil {
@@ -434,7 +433,7 @@ func (s *Store) Close() error {
 	close(s.in)
 	s.mu.Unlock()
 	<-s.done
-	s.ins.Close()
+	s.closeRaw()
 	s.head.Close()
 	s.mark.Close()
 	close(s.walStop)
@@ -655,7 +654,14 @@ func (s *Store) commit(batch []*pending) (err error) {
 			s.n, s.last, s.front = n0, last0, front0
 		}
 	}()
-	tx, err := s.db.Begin()
+	// One connection for the transaction and the driver-level inserts in
+	// it (insert.go).
+	conn, err := s.db.Conn(context.Background())
+	if err != nil {
+		return fmt.Errorf("audit: begin: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(context.Background(), nil)
 	if err != nil {
 		return fmt.Errorf("audit: begin: %w", err)
 	}
@@ -673,7 +679,10 @@ func (s *Store) commit(batch []*pending) (err error) {
 			return fmt.Errorf("audit: %w", err)
 		}
 	}
-	stmt := tx.Stmt(s.ins)
+	if err := conn.Raw(func(dc any) error { return s.insert(dc, batch) }); err != nil {
+		tx.Rollback()
+		return err
+	}
 	var jf *jfile
 	mark := func() error {
 		if jf == nil {
@@ -685,23 +694,6 @@ func (s *Store) commit(batch []*pending) (err error) {
 		return nil
 	}
 	for _, p := range batch {
-		data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
-		data = append(data, p.body...)
-		hs, err := s.front.append(data)
-		if err != nil {
-			tx.Rollback()
-			return fmt.Errorf("audit: tree: %w", err)
-		}
-		tree := make([]byte, 0, len(hs)*tlog.HashSize)
-		for _, h := range hs {
-			tree = append(tree, h[:]...)
-		}
-		if _, err := stmt.Exec(s.n, p.id, p.timeNS, p.session, p.trace, p.server, p.name, p.method, p.decision, data, tree); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("audit: insert: %w", err)
-		}
-		s.last = hs[0]
-		s.n++
 		// Records come in journal order: each file's offset is marked
 		// once, where the batch moves past it.
 		if p.jf != jf {

@@ -1,0 +1,152 @@
+package audit
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// The writer inserts records through the SQLite driver's own statements
+// (database/sql's Conn.Raw), insRows records to a statement. Per record,
+// database/sql's argument conversion, locking and result, and the
+// statement's fixed work in SQLite (a program start, opening the table and
+// index cursors, reset and unbinding) cost about as much as the insert
+// itself; BenchmarkCommitGateway has the figures (docs/audit.md).
+
+const (
+	insRows = 16 // records per multi-row INSERT
+	insCols = 11
+)
+
+const insertHead = `INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES `
+
+func insertSQL(rows int) string {
+	row := "(" + strings.Repeat("?,", insCols-1) + "?)"
+	return insertHead + strings.Repeat(row+",", rows-1) + row
+}
+
+// rawInsert holds the writer's driver statements and scratch space. It is
+// used only by the writer goroutine, inside Conn.Raw.
+type rawInsert struct {
+	conn      any         // the driver connection the statements were prepared on
+	one, many driver.Stmt // one record; insRows records
+	args      []driver.NamedValue
+	buf       []byte // data and tree bytes of the records of one statement
+	spans     [insRows][3]int
+}
+
+// prepare makes the statements on dc, once per driver connection (the
+// pool holds one; a new one comes only after database/sql discarded the
+// old, with its statements).
+func (ri *rawInsert) prepare(dc any) error {
+	if ri.conn == dc && ri.one != nil {
+		return nil
+	}
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return errors.New("audit: the SQLite driver cannot prepare statements")
+	}
+	one, err := pc.PrepareContext(context.Background(), insertSQL(1))
+	if err != nil {
+		return fmt.Errorf("audit: prepare insert: %w", err)
+	}
+	many, err := pc.PrepareContext(context.Background(), insertSQL(insRows))
+	if err != nil {
+		one.Close()
+		return fmt.Errorf("audit: prepare insert: %w", err)
+	}
+	ri.conn, ri.one, ri.many = dc, one, many
+	if ri.args == nil {
+		ri.args = make([]driver.NamedValue, insRows*insCols)
+		for i := range ri.args {
+			ri.args[i].Ordinal = i + 1
+		}
+	}
+	return nil
+}
+
+// closeRaw finalizes the insert statements before the database closes.
+func (s *Store) closeRaw() {
+	ri := &s.raw
+	if ri.one == nil {
+		return
+	}
+	c, err := s.db.Conn(context.Background())
+	if err != nil {
+		return
+	}
+	defer c.Close()
+	c.Raw(func(dc any) error {
+		if dc == ri.conn { // else they went with a connection database/sql closed
+			ri.one.Close()
+			ri.many.Close()
+		}
+		return nil
+	})
+	ri.one, ri.many, ri.conn = nil, nil, nil
+}
+
+// insert chains, hashes and inserts batch on the driver connection dc,
+// advancing s.n, s.last and s.front (commit restores them on error).
+func (s *Store) insert(dc any, batch []*pending) error {
+	ri := &s.raw
+	if err := ri.prepare(dc); err != nil {
+		return err
+	}
+	for len(batch) > 0 {
+		k, stmt := insRows, ri.many
+		if len(batch) < insRows {
+			k, stmt = 1, ri.one
+		}
+		// The chain is sequential: each record's data names the hash of
+		// the one before. Offsets first, slices once buf stops growing.
+		buf := ri.buf[:0]
+		seq0 := s.n
+		for i, p := range batch[:k] {
+			start := len(buf)
+			buf = encodeHead(buf, s.n, s.last)
+			buf = append(buf, p.body...)
+			end := len(buf)
+			hs, err := s.front.append(buf[start:end])
+			if err != nil {
+				return fmt.Errorf("audit: tree: %w", err)
+			}
+			for _, h := range hs {
+				buf = append(buf, h[:]...)
+			}
+			ri.spans[i] = [3]int{start, end, len(buf)}
+			s.last = hs[0]
+			s.n++
+		}
+		ri.buf = buf
+		args := ri.args[:k*insCols]
+		for i, p := range batch[:k] {
+			sp := ri.spans[i]
+			a := args[i*insCols : (i+1)*insCols]
+			a[0].Value = seq0 + int64(i)
+			a[1].Value = p.id
+			a[2].Value = p.timeNS
+			a[3].Value = p.session
+			a[4].Value = p.trace
+			a[5].Value = p.server
+			a[6].Value = p.name
+			a[7].Value = p.method
+			a[8].Value = p.decision
+			a[9].Value = buf[sp[0]:sp[1]:sp[1]]
+			a[10].Value = buf[sp[1]:sp[2]:sp[2]]
+		}
+		// The driver copies what it binds: buf is reused for the next
+		// statement.
+		_, err := stmt.(driver.StmtExecContext).ExecContext(context.Background(), args)
+		for i := range args { // no references to the records until the next use
+			args[i].Value = nil
+		}
+		if err != nil {
+			return fmt.Errorf("audit: insert: %w", err)
+		}
+		batch = batch[k:]
+	}
+	return nil
+}
