@@ -58,6 +58,8 @@ type Postgres struct {
 	owner  string
 	log    *slog.Logger
 
+	stmts statements // per-call SQL effects (statements.go)
+
 	mu     sync.Mutex
 	live   map[string]*Grant
 	closed bool
@@ -74,6 +76,9 @@ type Grant struct {
 	p    *Postgres
 	once sync.Once
 	err  error
+
+	watchOnce sync.Once
+	watch     *Watch
 }
 
 // NewPostgres connects to the cluster and checks the template role.
