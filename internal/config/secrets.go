@@ -91,6 +91,11 @@ type PostgresCredentials struct {
 	TTL             time.Duration
 	Env             string
 	ConnectionLimit int
+	// Effects: each call's statements and rows, read from the database's
+	// pg_stat_statements, go into its audit record (docs/audit.md
+	// "Downstream effects"). On by default; off when the extension is
+	// unusable (logged once).
+	Effects bool
 }
 
 // Postgres credential defaults and limits.
@@ -109,7 +114,7 @@ var (
 	credentialsKeys = []string{"postgres", "vault"}
 	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file", "mount", "role", "env", "headers", "ttl"}
 	vaultFieldRe    = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
-	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit"}
+	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit", "effects"}
 	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
 )
 
@@ -227,7 +232,7 @@ func (d *decoder) credentials(path string, raw *yaml.Node, c *Credentials) {
 			d.vaultCredentials(p, v, c)
 			continue
 		}
-		pg := &PostgresCredentials{TTL: DefaultCredentialTTL, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit}
+		pg := &PostgresCredentials{TTL: DefaultCredentialTTL, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit, Effects: true}
 		c.Postgres = pg
 		pes, ok := d.mapping(p, v)
 		if !ok {
@@ -256,6 +261,10 @@ func (d *decoder) credentials(path string, raw *yaml.Node, c *Credentials) {
 				pg.TTL, _ = d.duration(pp, pv)
 			case "connection_limit":
 				pg.ConnectionLimit, _ = d.integer(pp, pv)
+			case "effects":
+				if b, ok := d.boolean(pp, pv); ok {
+					pg.Effects = b
+				}
 			}
 		}
 	}

@@ -31,7 +31,7 @@ servers:
 		t.Errorf("secrets (-want +got):\n%s", d)
 	}
 	wantPG := &PostgresCredentials{AdminDSN: "secret://pg-admin", Template: "app_readonly", Database: "test",
-		TTL: 5 * time.Minute, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit}
+		TTL: 5 * time.Minute, Env: DefaultCredentialEnv, ConnectionLimit: DefaultConnectionLimit, Effects: true}
 	if d := cmp.Diff(wantPG, c.Servers[0].Credentials.Postgres); d != "" {
 		t.Errorf("credentials (-want +got):\n%s", d)
 	}
