@@ -74,7 +74,7 @@ func writerOf(log *slog.Logger) io.Writer {
 
 // chain fixes the order of the interceptor stages. Later capabilities add
 // their stages here and nowhere else.
-func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins, authz intercept.Interceptor, pol *policy.Policy, consent intercept.Interceptor, aud *auditing) *intercept.Chain {
+func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins, authz intercept.Interceptor, pol *policy.Policy, consent intercept.Interceptor, aud *auditing, effects intercept.EffectWatcher) *intercept.Chain {
 	return intercept.NewChain(
 		aud.stage(observed(exchangeLog(log))),
 		// Sees every result the inner stages let through, before audit.
@@ -90,6 +90,8 @@ func chain(log *slog.Logger, ms map[string]*manifest.Manifest, pins, authz inter
 		intercept.RateLimit(pol.Limiter()),
 		// Last: a person is asked only about calls everything else allows.
 		consent,
+		// Innermost: what an allowed call did downstream (credeffects.go).
+		intercept.Effects(effects),
 	)
 }
 
@@ -191,7 +193,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	b.audit = newRecorder(aud, log)
 	s := &snapshot{cfg: cfg, backend: b, auth: av, as: as}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStageFor(av, ms), pol, con.stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStageFor(av, ms), pol, con.stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold), Notifications: intercept.Notifications(ms),
 	}
 	return s, nil
@@ -414,7 +416,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		return aerr
 	}
 	rb := &runBackend{name: server.Name, conn: conn}
-	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud), Logger: log, Name: "mcpwarden", Version: Version,
+	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Notifications: intercept.Notifications(ms)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

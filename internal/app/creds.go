@@ -195,6 +195,9 @@ func (b *backend) mintFor(ctx context.Context, s *config.Server) (creds.Credenti
 	}
 	b.audit.record(event{Method: "credentials/mint", Server: s.Name, Name: g.ID,
 		Reason: fmt.Sprintf("postgres role in %s, member of %s, valid until %s", g.Target, pg.Template, g.Expires.UTC().Format(time.RFC3339))})
+	if pg.Effects {
+		b.enableEffects(ctx, p, g, s.Name)
+	}
 	if s.Env == nil {
 		s.Env = map[string]string{}
 	}
@@ -319,6 +322,11 @@ func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c interface
 		bg.jti, bg.sub = sessionToken(ctx)
 	}
 	bindToken(bg)
+	// Per-call SQL effects (credeffects.go) follow a started child.
+	unwatch := func() {}
+	if startErr == nil {
+		unwatch = b.watchChild(ctx, g, multiplexed)
+	}
 	pb := processBrokers
 	pb.wg.Add(1)
 	go func() {
@@ -327,6 +335,7 @@ func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c interface
 			<-c.Done()
 		}
 		unbindToken(bg)
+		unwatch()
 		bg.end(done)
 	}()
 }

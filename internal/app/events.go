@@ -23,6 +23,7 @@ type event struct {
 	Rule    string // with Deny: the rule of the refusal
 	Reason  string
 	Deny    bool
+	Effects []intercept.Effect // what the gateway saw happen downstream
 }
 
 // recorder writes events through the audit stage (so they are chained,
@@ -57,6 +58,9 @@ func recordEvent(stage intercept.Interceptor, e event) {
 		Server: e.Server,
 		Name:   e.Name,
 		Record: &intercept.Record{ID: hex.EncodeToString(id), Time: time.Now(), Method: e.Method, Reason: e.Reason},
+	}
+	for _, ef := range e.Effects {
+		x.AddEffect(ef)
 	}
 	_, _ = stage.Intercept(context.Background(), x, func(context.Context, *intercept.Exchange) (*intercept.Reply, error) {
 		if e.Deny {
