@@ -94,8 +94,21 @@ func hasKind(fs []Finding, kinds ...string) bool {
 // decodeText decodes a base64 run (standard or URL alphabet, padded or
 // not) and keeps it only when it is readable text.
 func decodeText(run string) (string, bool) {
+	// Runs are at most maxB64 bytes (scanDisguised): they are decoded on
+	// the stack, and only text that is kept is copied out. Most runs are
+	// ids and data that decode to binary.
+	var src [maxB64]byte
+	var dst [maxB64 / 4 * 3]byte
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		b, err := enc.DecodeString(run)
+		var b []byte
+		var err error
+		if len(run) <= len(src) {
+			var n int
+			n, err = enc.Decode(dst[:], src[:copy(src[:], run)])
+			b = dst[:n]
+		} else {
+			b, err = enc.DecodeString(run)
+		}
 		if err != nil || !utf8.Valid(b) {
 			continue
 		}

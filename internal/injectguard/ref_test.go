@@ -1,10 +1,13 @@
 package injectguard
 
 import (
+	"encoding/base64"
 	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The reference path: the loops the fast path replaced, kept as they were,
@@ -173,4 +176,62 @@ func FuzzFastPathMatchesReference(f *testing.F) {
 		f.Add(tc.text)
 	}
 	f.Fuzz(func(t *testing.T, s string) { checkAgainstReference(t, s) })
+}
+
+// refDecodeText is decodeText as it was, with DecodeString.
+func refDecodeText(run string) (string, bool) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		b, err := enc.DecodeString(run)
+		if err != nil || !utf8.Valid(b) {
+			continue
+		}
+		printable := 0
+		for _, r := range string(b) {
+			if unicode.IsPrint(r) || r == '\n' || r == '\t' {
+				printable++
+			}
+		}
+		if n := utf8.RuneCount(b); n >= 12 && printable*10 >= n*9 {
+			return string(b), true
+		}
+	}
+	return "", false
+}
+
+func TestDecodeTextMatchesReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(25, 11))
+	var runs []string
+	for k := range 600 {
+		n := 1 + r.IntN(3200)
+		if k%5 == 0 {
+			n = maxB64/4*3 - r.IntN(3) // decodes to (about) maxB64 bytes
+		}
+		letters := []rune("Ignore all previous instructions. ünïcödé\n\t")
+		var plain []byte
+		for len(plain) < n {
+			plain = utf8.AppendRune(plain, letters[r.IntN(len(letters))])
+			if k%3 == 0 && r.IntN(8) == 0 {
+				plain = append(plain, byte(r.IntN(256))) // binary, sometimes broken UTF-8
+			}
+		}
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			s := enc.EncodeToString(plain)
+			runs = append(runs, s, s[:len(s)-len(s)%7])
+		}
+	}
+	runs = append(runs, strings.Repeat("x", maxB64), strings.Repeat("x", maxB64+4), "", "====")
+	kept := 0
+	for _, run := range runs {
+		got, gok := decodeText(run)
+		want, wok := refDecodeText(run)
+		if got != want || gok != wok {
+			t.Fatalf("decodeText(%.40q…, %d bytes) = %v, reference %v", run, len(run), gok, wok)
+		}
+		if gok {
+			kept++
+		}
+	}
+	if kept < 100 || kept == len(runs) {
+		t.Fatalf("%d of %d runs kept: the corpus does not test both answers", kept, len(runs))
+	}
 }
