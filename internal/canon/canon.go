@@ -10,6 +10,7 @@
 package canon
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -187,7 +188,10 @@ func (p *parser) array(depth int) (any, error) {
 func (p *parser) str() (string, error) {
 	p.i++ // opening quote
 	start := p.i
-	// Fast path: no escapes.
+	// Fast path: no escapes. Eight bytes at a time while none of them is a
+	// quote, a backslash or a control character (long arguments are
+	// mostly plain text); the byte loop below decides at the first that is.
+	p.i = plainRun(p.data, p.i)
 	for p.i < len(p.data) {
 		c := p.data[p.i]
 		if c == '"' {
@@ -271,6 +275,26 @@ func (p *parser) str() (string, error) {
 			return "", p.errf("invalid escape \\%c", e)
 		}
 	}
+}
+
+// plainRun returns the offset of the first eight-byte block at or after i
+// that holds a '"', a '\\' or a byte below 0x20 (or of the tail shorter
+// than eight bytes): every byte before it is plain string content.
+func plainRun(data []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for i+8 <= len(data) {
+		x := binary.LittleEndian.Uint64(data[i:])
+		q := x ^ ('"' * ones)  // zero byte where x has a quote
+		b := x ^ ('\\' * ones) // zero byte where x has a backslash
+		// (v - n·ones) &^ v has a high bit set if and only if some byte
+		// of v is below n (n ≤ 0x80): a zero byte of q or b, or a byte of x
+		// below 0x20. Stopping is always safe: the byte loop decides.
+		if ((q-ones)&^q|(b-ones)&^b|(x-0x20*ones)&^x)&highs != 0 {
+			return i
+		}
+		i += 8
+	}
+	return i
 }
 
 func (p *parser) hex4() (rune, error) {

@@ -146,3 +146,41 @@ func BenchmarkCanonicalize(b *testing.B) {
 		}
 	}
 }
+
+// refPlainEnd is where the string parser's fast path stopped before
+// plainRun (the byte loop alone). TestPlainRunMatchesByteLoop checks that
+// plainRun never steps over a byte that loop would have stopped at, and
+// stops within the block that holds it.
+func refPlainEnd(data []byte, i int) int {
+	for i < len(data) && data[i] != '"' && data[i] != '\\' && data[i] >= 0x20 {
+		i++
+	}
+	return i
+}
+
+func TestPlainRunMatchesByteLoop(t *testing.T) {
+	var inputs [][]byte
+	specials := []byte{'"', '\\', 0x00, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xff, 0xe2, 'a'}
+	for n := range 40 {
+		for _, c := range specials {
+			for at := 0; at <= n; at++ {
+				b := bytes.Repeat([]byte("xyz\xc3\xa9"), n)[:n]
+				if at < n {
+					b[at] = c
+				}
+				inputs = append(inputs, b)
+			}
+		}
+	}
+	for _, in := range inputs {
+		for start := range min(len(in)+1, 9) {
+			got, want := plainRun(in, start), refPlainEnd(in, start)
+			if got > want {
+				t.Fatalf("plainRun(%q, %d) = %d, past the byte loop's stop %d", in, start, got, want)
+			}
+			if want-got >= 8 {
+				t.Fatalf("plainRun(%q, %d) = %d stopped a whole block before %d", in, start, got, want)
+			}
+		}
+	}
+}
