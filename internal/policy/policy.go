@@ -271,7 +271,7 @@ func (p *Policy) Decide(in Input) Decision {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	vars := &activation{in: &in, now: now}
+	vars := &activation{in: in, now: now} // one allocation: Input is copied in, not pointed to
 	var d Decision
 	allowRule := ""
 	for _, r := range p.Rules {
@@ -314,8 +314,45 @@ func (p *Policy) Decide(in Input) Decision {
 }
 
 // Arguments converts a JSON tree (as canon.Parse returns it) into values
-// CEL reads natively: integral numbers become int64, others float64.
+// CEL reads natively: integral numbers become int64, others float64. A
+// tree without numbers (most tool arguments are strings) is returned as
+// it is, not copied.
 func Arguments(v any) any {
+	if !hasNumber(v) {
+		return v
+	}
+	return convertNumbers(v)
+}
+
+// hasNumber reports whether the tree holds a value convertNumbers changes
+// (numbers, and nil maps and lists, which it makes empty).
+func hasNumber(v any) bool {
+	switch t := v.(type) {
+	case json.Number, int:
+		return true
+	case map[string]any:
+		if t == nil {
+			return true
+		}
+		for _, e := range t {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	case []any:
+		if t == nil {
+			return true
+		}
+		for _, e := range t {
+			if hasNumber(e) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func convertNumbers(v any) any {
 	switch t := v.(type) {
 	case json.Number:
 		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
@@ -329,13 +366,13 @@ func Arguments(v any) any {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		for k, e := range t {
-			out[k] = Arguments(e)
+			out[k] = convertNumbers(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(t))
 		for i, e := range t {
-			out[i] = Arguments(e)
+			out[i] = convertNumbers(e)
 		}
 		return out
 	case int:
@@ -354,7 +391,7 @@ func Applies(method string) bool { return slices.Contains(Methods, method) }
 // reads it: most rules read two or three, and building all of them for
 // every decision was most of its allocations.
 type activation struct {
-	in        *Input
+	in        Input
 	now       time.Time
 	args      map[string]any
 	principal map[string]any
@@ -362,7 +399,7 @@ type activation struct {
 }
 
 func (a *activation) ResolveName(name string) (any, bool) {
-	in := a.in
+	in := &a.in
 	switch name {
 	case "server":
 		return in.Server, true

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -219,5 +220,33 @@ func TestCostLimitOnInputs(t *testing.T) {
 	}
 	if d := p.Decide(Input{Arguments: map[string]any{"items": items[:3]}}); !d.Allow {
 		t.Errorf("small input: %+v", d)
+	}
+}
+
+// TestArgumentsWithoutNumbersNotCopied: a tree without numbers is handed
+// to CEL as it is, and every tree converts to what the copying
+// conversion gives.
+func TestArgumentsWithoutNumbersNotCopied(t *testing.T) {
+	trees := []any{
+		map[string]any{"text": "hello", "tags": []any{"a", "b"}, "ok": true, "none": nil},
+		map[string]any{"text": "x", "n": json.Number("3")},
+		map[string]any{"deep": []any{map[string]any{"k": []any{json.Number("1.5")}}}},
+		map[string]any{"i": 7},
+		[]any{"a", map[string]any{"b": "c"}},
+		map[string]any(nil),
+		map[string]any{"l": []any(nil)},
+		"plain",
+	}
+	for _, tr := range trees {
+		if got, want := Arguments(tr), convertNumbers(tr); !reflect.DeepEqual(got, want) {
+			t.Errorf("Arguments(%v) = %#v, want %#v", tr, got, want)
+		}
+	}
+	m := trees[0].(map[string]any)
+	if got := Arguments(m).(map[string]any); reflect.ValueOf(got).Pointer() != reflect.ValueOf(m).Pointer() {
+		t.Errorf("a tree without numbers was copied")
+	}
+	if got := Arguments(trees[1]).(map[string]any); got["n"] != int64(3) {
+		t.Errorf("number not converted: %#v", got["n"])
 	}
 }
