@@ -28,7 +28,7 @@ import (
 // say action: monitor notes what it would refuse and lets the call pass.
 func Guards(ms map[string]*manifest.Manifest) Interceptor {
 	// Settings are read once per configuration, not per call.
-	compiled := map[string]map[string][]compiledGuard{} // "server\x00tool" → argument → guards
+	compiled := map[string][]argGuards{} // "server\x00tool" → guards per argument, by argument name
 	for server, m := range ms {
 		for _, t := range m.Tools {
 			if len(t.Guards) > 0 {
@@ -45,12 +45,13 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 			return next(ctx, x)
 		}
 		args, _ := x.Facts[FactArguments].(map[string]any)
-		for _, arg := range slices.Sorted(maps.Keys(byArg)) {
+		for _, ag := range byArg {
+			arg := ag.arg
 			v, ok := args[arg].(string)
 			if !ok {
 				continue // absent or not a string: the schema governs it
 			}
-			for _, g := range byArg[arg] {
+			for _, g := range ag.guards {
 				clean, rule, reason := g.run(ctx, v)
 				if rule != "" {
 					d := &Denial{Rule: "guard." + rule, Code: CodeDenied,
@@ -101,9 +102,20 @@ type compiledGuard struct {
 	run func(ctx context.Context, v string) (clean, rule, reason string)
 }
 
-func compileTool(t *manifest.Tool) map[string][]compiledGuard {
-	out := map[string][]compiledGuard{}
-	for arg, guards := range t.Guards {
+// argGuards are the guards of one argument, in the order they run.
+type argGuards struct {
+	arg    string
+	guards []compiledGuard
+}
+
+// compileTool reads the settings of a tool's guards, arguments sorted by
+// name and each argument's guards by guard name: the order calls are
+// checked in, fixed here rather than sorted on every call.
+func compileTool(t *manifest.Tool) []argGuards {
+	var out []argGuards
+	for _, arg := range slices.Sorted(maps.Keys(t.Guards)) {
+		guards := t.Guards[arg]
+		ag := argGuards{arg: arg}
 		for _, name := range slices.Sorted(maps.Keys(guards)) {
 			g, err := compileGuard(name, guards[name])
 			if err != nil {
@@ -112,8 +124,9 @@ func compileTool(t *manifest.Tool) map[string][]compiledGuard {
 				rule, why := name+".config", err.Error()
 				g = compiledGuard{name: name, run: func(context.Context, string) (string, string, string) { return "", rule, why }}
 			}
-			out[arg] = append(out[arg], g)
+			ag.guards = append(ag.guards, g)
 		}
+		out = append(out, ag)
 	}
 	return out
 }

@@ -43,12 +43,17 @@ type textSpan struct{ start, end int }
 
 // flatten writes the strings of v (opening nested JSON) as "key: value"
 // lines, so that the secrets engine sees each value with its key (its
-// key = value rules need that context) and every escape decoded.
-func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int) {
+// key = value rules need that context) and every escape decoded. each,
+// when not nil, is also given every value string, in the order mapDeep
+// hands them to its function: one walk feeds both scans.
+func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each func(string)) {
 	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
 		if !key && nestedJSON(s, depth) {
-			flatten(b, spans, []byte(s), depth+1)
+			flatten(b, spans, []byte(s), depth+1, each)
 			return s, false
+		}
+		if !key && each != nil {
+			each(s)
 		}
 		start := b.Len()
 		b.WriteString(s)
@@ -63,12 +68,13 @@ func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int) {
 }
 
 // learnSecrets scans every string of the JSON value v and teaches m the
-// text of each secret found, cut to the strings it lies in.
-func learnSecrets(m *secrets.Masker, v []byte) []secrets.Finding {
+// text of each secret found, cut to the strings it lies in. each is
+// flatten's.
+func learnSecrets(m *secrets.Masker, v []byte, each func(string)) []secrets.Finding {
 	var b strings.Builder
 	b.Grow(len(v))
-	var spans []textSpan
-	flatten(&b, &spans, v, 0)
+	spans := make([]textSpan, 0, 16) // a typical result has a few strings
+	flatten(&b, &spans, v, 0, each)
 	flat := b.String()
 	fs := secrets.Default().Scan(flat)
 	for _, f := range fs {
@@ -92,10 +98,11 @@ func learnSecrets(m *secrets.Masker, v []byte) []secrets.Finding {
 // redactSecrets masks the secrets in the JSON value v. It returns v
 // itself when there is nothing to mask. ok is false when secrets are
 // left after a few rounds (a value the masks cannot cover): the caller
-// must then not forward v.
-func redactSecrets(v []byte) (out []byte, fs []secrets.Finding, ok bool) {
+// must then not forward v. each, when not nil, is given every value
+// string of v (see flatten).
+func redactSecrets(v []byte, each func(string)) (out []byte, fs []secrets.Finding, ok bool) {
 	m := secrets.Default().Masker()
-	fs = learnSecrets(m, v)
+	fs = learnSecrets(m, v, each)
 	if len(fs) == 0 {
 		return v, nil, true
 	}
@@ -104,7 +111,7 @@ func redactSecrets(v []byte) (out []byte, fs []secrets.Finding, ok bool) {
 		out, _ = mapDeep(out, 0, func(s string, _ bool) (string, bool) { return m.Mask(s) })
 		// What the masks left is scanned again: a secret split across
 		// strings, or one that masking another revealed.
-		if len(learnSecrets(m, out)) == 0 {
+		if len(learnSecrets(m, out, nil)) == 0 {
 			return out, fs, true
 		}
 	}

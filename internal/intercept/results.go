@@ -71,7 +71,17 @@ func (in *inspection) note(rule, text string, enforced bool) {
 func cleanValue(v []byte, set manifest.Results) inspection {
 	in := inspection{out: v, monitorOnly: true}
 	if set.Secrets != manifest.SecretsOff {
-		red, fs, ok := redactSecrets(v)
+		// The secrets walk also runs the injection scan on every value
+		// string: when it finds no secret (v goes on unchanged) and no
+		// injection, the second walk below is not needed. Otherwise the
+		// walk below scans again what it forwards.
+		injected := false
+		red, fs, ok := redactSecrets(v, func(s string) {
+			injected = injected || len(injectguard.Scan(s)) > 0
+		})
+		if len(fs) == 0 && !injected {
+			return in
+		}
 		if len(fs) > 0 {
 			r := RuleResultSecret + fs[0].RuleID
 			switch {

@@ -215,6 +215,30 @@ func BenchmarkResultsClean1K(b *testing.B) {
 	}
 }
 
+// BenchmarkResults64KData is the load tool's 64 KiB echo result (base64
+// alphabet filler) through the result stage with the all-guards
+// manifest's settings: secrets redacted, injection neutralized.
+func BenchmarkResults64KData(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 64<<10; i++ {
+		sb.WriteByte("abcdefghijklmnopqrstuvwxyz0123456789"[i%36])
+	}
+	res := []byte(`{"content":[{"type":"text","text":"` + sb.String() + `"}]}`)
+	msg, _ := mcpwire.Parse(mcpwire.NewResult([]byte("7"), res))
+	x := exchange(b, "legacy", "s", "tools/call", callParams)
+	reply := &Reply{Msg: msg}
+	set := manifest.Results{Secrets: manifest.SecretsRedact, Injection: manifest.InjectionNeutralize}
+	inspectResult(x, reply, set) // load the engines outside the timing
+	b.SetBytes(int64(len(res)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := inspectResult(x, reply, set)
+		if err != nil || r != reply {
+			b.Fatal("clean result rewritten")
+		}
+	}
+}
+
 func TestNotifications(t *testing.T) {
 	f := Notifications(map[string]*manifest.Manifest{"q": {Results: manifest.Results{Secrets: manifest.SecretsOff}}})
 	parse := func(s string) *mcpwire.Message {
