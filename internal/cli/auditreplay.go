@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,14 +18,16 @@ import (
 func auditReplayCmd() *cobra.Command {
 	var f storeFlags
 	var fl audit.Filter
-	var since, until, pubkey string
+	var since, until, pubkey, db string
 	c := &cobra.Command{
 		Use:   "replay [TRACE_ID | RECORD_ID] [--session S] [--trace T] [--subject P] [--since T] [--until T]",
 		Short: "Rebuild what happened, record by record: prompt, request, decision, upstream call, effect; each record checked against the chain",
 		Long: `replay prints the causal story of a trace, a session, a principal or one
 record: the prompt hash and client trace, the MCP request as authorized
 (arguments redacted), the decision, the upstream call and response, and the
-downstream effects stages reported. Every record shown is checked: its hash,
+downstream effects stages reported (for SQL effects, with --db or a
+configuration whose server mints PostgreSQL roles, the statement's
+normalized text from pg_stat_statements). Every record shown is checked: its hash,
 an inclusion proof in the newest signed checkpoint (or, after it, its links
 to the records before and after it). A record that fails is shown marked
 UNVERIFIED and the command exits with status 1.`,
@@ -71,14 +74,19 @@ UNVERIFIED and the command exits with status 1.`,
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}
+			look, err := newStatementLookup(db, f.config, cmd.ErrOrStderr())
+			if err != nil {
+				return &exitError{code: 2, err: err}
+			}
+			defer look.Close()
 			out := cmd.OutOrStdout()
 			if f.json {
-				writeReplayJSON(out, rep)
+				writeReplayJSON(cmd.Context(), out, rep, look)
 			} else {
 				if pubkey == "" {
 					fmt.Fprintln(cmd.ErrOrStderr(), "note: checking against the keys recorded in the store; pass --pubkey for an independent check")
 				}
-				printReplay(out, rep)
+				printReplay(cmd.Context(), out, rep, look)
 			}
 			if !rep.OK {
 				return &exitError{code: 1, err: errors.New("audit replay: some records shown failed verification (marked UNVERIFIED); run audit verify")}
@@ -97,6 +105,7 @@ UNVERIFIED and the command exits with status 1.`,
 	c.Flags().StringVar(&fl.Subject, "subject", "", "principal subject")
 	c.Flags().IntVar(&fl.Limit, "limit", 1000, "at most this many records (0: all)")
 	c.Flags().StringVar(&pubkey, "pubkey", "", "public key file (from audit keygen) that checkpoints must be signed with")
+	c.Flags().StringVar(&db, "db", "", "PostgreSQL DSN (or secret://NAME) to read SQL effects' normalized statements from pg_stat_statements; default: the server's credentials.postgres.admin_dsn in -c")
 	return c
 }
 
@@ -110,13 +119,15 @@ func isHex(s string) bool {
 }
 
 // writeReplayJSON writes one JSON document: the checks, and each record
-// verbatim with how it was verified.
-func writeReplayJSON(w io.Writer, rep *audit.Replay) {
+// verbatim with how it was verified and, with a database to ask, the
+// statements its SQL effects name.
+func writeReplayJSON(ctx context.Context, w io.Writer, rep *audit.Replay, look *statementLookup) {
 	type step struct {
-		Seq     int64           `json:"seq"`
-		Proof   string          `json:"proof,omitempty"`
-		Problem string          `json:"problem,omitempty"`
-		Record  json.RawMessage `json:"record"`
+		Seq        int64           `json:"seq"`
+		Proof      string          `json:"proof,omitempty"`
+		Problem    string          `json:"problem,omitempty"`
+		Record     json.RawMessage `json:"record"`
+		Statements []stmtText      `json:"statements,omitempty"`
 	}
 	doc := struct {
 		OK         bool   `json:"ok"`
@@ -129,14 +140,20 @@ func writeReplayJSON(w io.Writer, rep *audit.Replay) {
 		if !json.Valid(raw) {
 			raw, _ = json.Marshal(string(s.Raw))
 		}
-		doc.Steps = append(doc.Steps, step{s.Seq, s.Proof, s.Problem, raw})
+		st := step{Seq: s.Seq, Proof: s.Proof, Problem: s.Problem, Record: raw}
+		for _, ef := range s.Entry.Effect {
+			if t, ok := look.text(ctx, s.Entry.Server, ef); ok {
+				st.Statements = append(st.Statements, t)
+			}
+		}
+		doc.Steps = append(doc.Steps, st)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(doc)
 }
 
-func printReplay(w io.Writer, rep *audit.Replay) {
+func printReplay(ctx context.Context, w io.Writer, rep *audit.Replay, look *statementLookup) {
 	bad := 0
 	for _, s := range rep.Steps {
 		if s.Problem != "" {
@@ -199,6 +216,13 @@ func printReplay(w io.Writer, rep *audit.Replay) {
 		}
 		for _, ef := range e.Effect {
 			fmt.Fprintf(w, "    effect    %s\n", describeEffect(ef))
+			if t, ok := look.text(ctx, e.Server, ef); ok {
+				if t.Text != "" {
+					fmt.Fprintf(w, "      statement %s\n", oneLine(t.Text))
+				} else {
+					fmt.Fprintf(w, "      statement %s\n", t.Unavailable)
+				}
+			}
 		}
 	}
 	if rep.Truncated {
@@ -235,13 +259,25 @@ func describeEffect(ef audit.EntryEffect) string {
 	if ef.Role != "" {
 		more = append(more, "as "+ef.Role)
 	}
-	if ef.Error != "" {
+	switch {
+	case strings.HasPrefix(ef.Error, attributionNote):
+		more = append(more, ef.Error) // a note on the window, not a failure
+	case ef.Error != "":
 		more = append(more, "failed: "+ef.Error)
 	}
 	if len(more) > 0 {
 		s += " (" + strings.Join(more, ", ") + ")"
 	}
 	return s
+}
+
+// attributionNote starts the error member of an effect that is a note on
+// how it was attributed (app: "window shared with N concurrent calls").
+const attributionNote = "attribution: "
+
+// oneLine folds a statement's text onto one line, for the human output.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func orDash(s string) string {
