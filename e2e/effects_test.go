@@ -50,10 +50,11 @@ func sqlPeer(t testing.TB) string {
 
 // replayedRecord is what the test reads of a replayed record.
 type replayedRecord struct {
-	ID     string `json:"id"`
-	Method string `json:"method"`
-	Name   string `json:"name"`
-	Args   struct {
+	ID      string `json:"id"`
+	Session string `json:"session"`
+	Method  string `json:"method"`
+	Name    string `json:"name"`
+	Args    struct {
 		Table string `json:"table"`
 	} `json:"args"`
 	Effect []struct {
@@ -145,26 +146,31 @@ servers:
 	call("later")
 	time.Sleep(time.Second) // the child's own UPDATE, between calls
 	call("noop")
+	// A stateless (2026-07-28) request is served by the server's pool:
+	// its child, and role, start within this first call.
+	if r := newRawClient(t, g.URL).modernCall("tools/call", map[string]any{"name": "update", "arguments": map[string]any{"table": table}}, "update"); r.Status != 200 || !strings.Contains(string(r.Body), "3 rows") {
+		t.Fatalf("stateless update: %s", r)
+	}
 
 	var doc replayDoc
 	if !waitFor(10*time.Second, func() bool {
 		out, err := auditCLI(t, "replay", "--json", "--since", "1h", "--store", store)
-		return err == nil && json.Unmarshal([]byte(out), &doc) == nil && countCalls(doc) == 4 && hasOutside(doc)
+		return err == nil && json.Unmarshal([]byte(out), &doc) == nil && countCalls(doc) == 5 && hasOutside(doc)
 	}) {
-		t.Fatalf("4 calls and an effects/outside-call event not all in the store: %+v\n%s", doc, g.Stderr.String())
+		t.Fatalf("5 calls and an effects/outside-call event not all in the store: %+v\n%s", doc, g.Stderr.String())
 	}
-	var update replayedRecord
-	noops := 0
+	var update, stateless replayedRecord
 	for _, st := range doc.Steps {
 		r := st.Record
 		switch {
+		case r.Method == "tools/call" && r.Name == "update" && r.Session == "":
+			stateless = r
 		case r.Method == "tools/call" && r.Name == "update":
 			update = r
 		case r.Method == "tools/call":
 			if len(r.Effect) != 0 {
 				t.Errorf("%s ran no statement in its window, yet has effects %+v", r.Name, r.Effect)
 			}
-			noops++
 		case r.Method == "effects/outside-call":
 			if len(r.Effect) != 1 || r.Effect[0].Op != "UPDATE" || r.Effect[0].Rows == nil || *r.Effect[0].Rows != 1 {
 				t.Errorf("outside-call event: %+v, want the UPDATE of 1 row", r.Effect)
@@ -178,6 +184,9 @@ servers:
 	if ef.Kind != "sql" || ef.Op != "UPDATE" || ef.Rows == nil || *ef.Rows != 3 || ef.Target != "test" ||
 		!strings.HasPrefix(ef.Role, "mcpw_") || ef.Fingerprint == "" || ef.Error != "" {
 		t.Errorf("update's effect: %+v, want sql UPDATE of 3 rows on test as the minted role", ef)
+	}
+	if e := stateless.Effect; len(e) != 1 || e[0].Op != "UPDATE" || e[0].Rows == nil || *e[0].Rows != 3 || e[0].Role == ef.Role || e[0].Fingerprint != ef.Fingerprint {
+		t.Errorf("stateless update's effects: %+v, want the same UPDATE of 3 rows by the pool child's own role", e)
 	}
 	var qid int64
 	if err := admin.QueryRow(ctx, `SELECT queryid FROM pg_stat_statements WHERE query LIKE 'UPDATE '||$1||'%id <= $%' LIMIT 1`, `"`+schema+`"."items"`).Scan(&qid); err != nil || fmt.Sprint(qid) != ef.Fingerprint {

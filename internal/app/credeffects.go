@@ -151,9 +151,6 @@ func (e *sqlEffects) Watch(ctx context.Context, x *intercept.Exchange) func(cont
 		session = x.Peer.SessionID
 	}
 	ws := watchesFor(x.Server, session)
-	if len(ws) == 0 {
-		return nil
-	}
 	wins := make([]*creds.Window, len(ws))
 	for i, w := range ws {
 		sctx, cancel := snapshotCtx(ctx)
@@ -172,6 +169,21 @@ func (e *sqlEffects) Watch(ctx context.Context, x *intercept.Exchange) func(cont
 	return func(ctx context.Context, x *intercept.Exchange) {
 		sctx, cancel := snapshotCtx(ctx)
 		defer cancel()
+		// A child started by this call (the first stateless request to
+		// a server starts its pool) has a role born in the window: all
+		// it ran so far is the call's.
+		for _, w := range watchesFor(x.Server, session) {
+			if slices.Contains(ws, w) {
+				continue
+			}
+			ran, err := w.Final(sctx)
+			if err != nil {
+				e.failed(x.Server, w, err)
+			}
+			for _, ef := range sqlEffectsOf(w, ran, 0) {
+				x.AddEffect(ef)
+			}
+		}
 		for i, win := range wins {
 			ran, shared, err := win.Close(sctx)
 			if err != nil {
