@@ -241,3 +241,64 @@ func hasOutside(doc replayDoc) bool {
 	}
 	return false
 }
+
+// TestSQLEffectsUnavailable: an admin role that may mint roles but not
+// read other roles' statistics: the gateway says so once, and calls go on
+// without effects.
+func TestSQLEffectsUnavailable(t *testing.T) {
+	_, schema, admin := testpeers.PostgresSchema(t, "e2e_fxu_")
+	ctx := ctxT(t, 30*time.Second)
+	const weak = "mcpwarden_e2e_weakadmin"
+	table := schema + ".items"
+	for _, q := range []string{
+		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + e2eWriter + `') THEN CREATE ROLE ` + e2eWriter + ` NOLOGIN; END IF; END $$`,
+		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + weak + `') THEN CREATE ROLE ` + weak + ` LOGIN CREATEROLE; END IF; END $$`,
+		`GRANT pg_signal_backend TO ` + weak,
+		`CREATE SCHEMA ` + schema,
+		`CREATE TABLE ` + table + ` (id int PRIMARY KEY, n int NOT NULL)`,
+		`INSERT INTO ` + table + ` SELECT i, 0 FROM generate_series(1, 5) i`,
+		`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + e2eWriter,
+		`GRANT SELECT, UPDATE ON ` + table + ` TO ` + e2eWriter,
+	} {
+		if _, err := admin.Exec(ctx, q); err != nil && !strings.Contains(err.Error(), "already exists") {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	dir := t.TempDir()
+	store := "sqlite:" + filepath.Join(dir, "audit.db")
+	g := startServe(t, fmt.Sprintf(`audit:
+  store: %s
+servers:
+  fx:
+    command: [%q]
+    sandbox: off
+    credentials:
+      postgres: {admin_dsn: "postgres://%s@127.0.0.1:5432/test?sslmode=disable", template: %s, ttl: 5m}
+`, store, sqlPeer(t), weak, e2eWriter))
+	for range 2 { // two sessions, two roles from one broker
+		s := sdkSession(t, g.URL)
+		res, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "update", Arguments: map[string]any{"table": table}})
+		if err != nil || len(res.Content) == 0 || res.Content[0].(*mcp.TextContent).Text != "3 rows" {
+			t.Fatalf("update without effects: %v %+v", err, res)
+		}
+	}
+	const warning = "per-call SQL effects unavailable"
+	if !waitFor(5*time.Second, func() bool { return strings.Contains(g.Stderr.String(), warning) }) {
+		t.Fatalf("no warning %q:\n%s", warning, g.Stderr.String())
+	}
+	if n := strings.Count(g.Stderr.String(), warning); n != 1 || !strings.Contains(g.Stderr.String(), "pg_read_all_stats") {
+		t.Errorf("warned %d times, want once, naming pg_read_all_stats", n)
+	}
+	var doc replayDoc
+	if !waitFor(10*time.Second, func() bool {
+		out, err := auditCLI(t, "replay", "--json", "--since", "1h", "--store", store)
+		return err == nil && json.Unmarshal([]byte(out), &doc) == nil && countCalls(doc) == 2
+	}) {
+		t.Fatalf("2 calls not in the store: %+v", doc)
+	}
+	for _, st := range doc.Steps {
+		if len(st.Record.Effect) != 0 {
+			t.Errorf("%s has effects %+v without readable statistics", st.Record.Method, st.Record.Effect)
+		}
+	}
+}
