@@ -165,11 +165,11 @@ func rewrite(text string, fs []Finding, fn func(Finding) (string, bool)) string 
 	return b.String()
 }
 
-// hasNonASCII reports whether s has a byte ≥ 0x80. It ORs eight bytes
+// hasNonASCII reports whether s has a byte ≥ 0x80. It tests eight bytes
 // at a time: most results are ASCII and read whole.
 func hasNonASCII(s string) bool {
 	for len(s) >= 8 {
-		if (s[0]|s[1]|s[2]|s[3]|s[4]|s[5]|s[6]|s[7])&0x80 != 0 {
+		if load64(s)&highs8 != 0 {
 			return true
 		}
 		s = s[8:]

@@ -23,6 +23,44 @@ func refHasNonASCII(s string) bool {
 	return false
 }
 
+func refLowerASCII(s string) string {
+	b := []byte(s)
+	for j, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[j] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// TestUpper8: every byte value at every position, on backgrounds of
+// lower case, high bytes and the neighbours of A and Z; and lowerASCII
+// against the byte loop on the same words.
+func TestUpper8(t *testing.T) {
+	for _, bg := range []byte{'a', 0x80, 0xC1, 0xDA, 0xFF, '@', '[', 0} {
+		for pos := range 8 {
+			for c := range 256 {
+				w := []byte(strings.Repeat(string([]byte{bg}), 8))
+				w[pos] = byte(c)
+				var want uint64
+				for k, b := range w {
+					if b >= 'A' && b <= 'Z' {
+						want |= 0x80 << (8 * k)
+					}
+				}
+				if got := upper8(load64(string(w))); got != want {
+					t.Fatalf("upper8(% x) = %x, want %x", w, got, want)
+				}
+				for _, s := range []string{string(w), string(w) + string(w) + "Q", "x" + string(w)} {
+					if got, want := lowerASCII(s), refLowerASCII(s); got != want {
+						t.Fatalf("lowerASCII(% x) = % x, want % x", s, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
 func refHits(p *prefilter, lower string) [][]int {
 	var out [][]int
 	add := func(ti, i int) {
@@ -139,6 +177,9 @@ func checkAgainstReference(t *testing.T, s string) {
 		t.Fatalf("%.60q: hasNonASCII %v, reference %v", s, got, want)
 	}
 	lower := lowerASCII(s)
+	if want := refLowerASCII(s); lower != want {
+		t.Fatalf("%.60q: lowerASCII %.60q, reference %.60q", s, lower, want)
+	}
 	if got, want := prefilt.hits(lower), refHits(prefilt, lower); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%.60q: hits %v, reference %v", s, got, want)
 	}

@@ -2,16 +2,31 @@ package injectguard
 
 import (
 	"cmp"
+	"encoding/binary"
 	"slices"
 	"strings"
 )
 
-// lowerASCII lowers A–Z only, so offsets stay those of the input.
+// lowerASCII lowers A–Z only, so offsets stay those of the input. Text
+// without capitals (most of a long result) is passed over and not
+// copied; both the search and the lowering go eight bytes at a time.
 func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if upper8(load64(s[i:])) != 0 {
+			break
+		}
+	}
+	for k := i; k < len(s); k++ {
+		if c := s[k]; c >= 'A' && c <= 'Z' {
 			b := []byte(s)
-			for j := i; j < len(b); j++ {
+			j := i
+			for ; j+8 <= len(b); j += 8 {
+				x := binary.LittleEndian.Uint64(b[j:])
+				// A capital has bit 5 clear: setting it lowers the letter.
+				binary.LittleEndian.PutUint64(b[j:], x|upper8(x)>>2)
+			}
+			for ; j < len(b); j++ {
 				if c := b[j]; c >= 'A' && c <= 'Z' {
 					b[j] = c + 'a' - 'A'
 				}
@@ -176,4 +191,24 @@ func (p *prefilter) hits(lower string) [][]int {
 		}
 	}
 	return out
+}
+
+const ones8, highs8 = 0x0101010101010101, 0x8080808080808080
+
+// load64 reads s[:8] as a little-endian word (the compiler makes it one
+// load).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// upper8 has the high bit set in each byte of x that is in A–Z, and no
+// other bit. Each byte y of x with its high bit cleared is below 0x80, so
+// y+(0x80−'A') and y+(0x80−'Z'−1) carry into no other byte and have their
+// high bit set exactly when y ≥ 'A' and y > 'Z'; bytes of x with the high
+// bit set are left out.
+func upper8(x uint64) uint64 {
+	y := x &^ highs8
+	return (y + (0x80-'A')*ones8) &^ (y + (0x80-'Z'-1)*ones8) &^ x & highs8
 }
