@@ -82,20 +82,38 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		if len(fs) == 0 && !injected {
 			return in
 		}
-		if len(fs) > 0 {
-			r := RuleResultSecret + fs[0].RuleID
-			switch {
-			case set.Secrets == manifest.SecretsMonitor:
-				in.note(r, "secrets seen (monitor): "+describeSecrets(fs), false)
-			case !ok:
-				in.rule, in.withhold = r, "a secret in it could not be masked"
-				return in
-			default:
-				in.note(r, "secrets masked: "+describeSecrets(fs), true)
-				in.out = red
-			}
+		if !in.applySecrets(set, red, fs, ok) {
+			return in
 		}
 	}
+	return handleInjection(in, set)
+}
+
+// applySecrets notes what redactSecrets found (red, fs, ok) and takes the
+// masked value, as set says. It returns false when the value must be
+// withheld (a secret that could not be masked).
+func (in *inspection) applySecrets(set manifest.Results, red []byte, fs []secrets.Finding, ok bool) bool {
+	if len(fs) == 0 {
+		return true
+	}
+	r := RuleResultSecret + fs[0].RuleID
+	switch {
+	case set.Secrets == manifest.SecretsMonitor:
+		in.note(r, "secrets seen (monitor): "+describeSecrets(fs), false)
+	case !ok:
+		in.rule, in.withhold = r, "a secret in it could not be masked"
+		return false
+	default:
+		in.note(r, "secrets masked: "+describeSecrets(fs), true)
+		in.out = red
+	}
+	return true
+}
+
+// handleInjection scans every value string of in.out for injected
+// instructions and strips, neutralizes, withholds or records them as set
+// says.
+func handleInjection(in inspection, set manifest.Results) inspection {
 	var found []injectguard.Finding
 	out, rewritten := mapDeep(in.out, 0, func(s string, key bool) (string, bool) {
 		if key {

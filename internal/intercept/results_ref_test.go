@@ -2,11 +2,9 @@ package intercept
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 	"testing"
 
-	"github.com/mcpwarden/mcpwarden/internal/injectguard"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
@@ -20,62 +18,11 @@ func refCleanValue(v []byte, set manifest.Results) inspection {
 	in := inspection{out: v, monitorOnly: true}
 	if set.Secrets != manifest.SecretsOff {
 		red, fs, ok := redactSecrets(v, nil)
-		if len(fs) > 0 {
-			r := RuleResultSecret + fs[0].RuleID
-			switch {
-			case set.Secrets == manifest.SecretsMonitor:
-				in.note(r, "secrets seen (monitor): "+describeSecrets(fs), false)
-			case !ok:
-				in.rule, in.withhold = r, "a secret in it could not be masked"
-				return in
-			default:
-				in.note(r, "secrets masked: "+describeSecrets(fs), true)
-				in.out = red
-			}
+		if !in.applySecrets(set, red, fs, ok) {
+			return in
 		}
 	}
-	var found []injectguard.Finding
-	out, rewritten := mapDeep(in.out, 0, func(s string, key bool) (string, bool) {
-		if key {
-			return s, false
-		}
-		fs := injectguard.Scan(s)
-		if len(fs) == 0 {
-			return s, false
-		}
-		found = append(found, fs...)
-		switch set.Injection {
-		case manifest.InjectionNeutralize:
-			return injectguard.Neutralize(s, fs), true
-		case "":
-			if injectguard.HasControl(fs) {
-				return injectguard.Strip(s, fs), true
-			}
-		}
-		return s, false
-	})
-	if len(found) == 0 {
-		return in
-	}
-	in.out = out
-	r := RuleResultInjection + found[0].Kind
-	desc := describeInjection(found)
-	switch set.Injection {
-	case manifest.InjectionWithhold:
-		in.rule = r
-		in.withhold = "it carries what looks like injected instructions (" + desc + ")"
-	case manifest.InjectionNeutralize:
-		in.note(r, "injected instructions neutralized: "+desc, true)
-	case manifest.InjectionMonitor:
-		in.note(r, "injected instructions seen (monitor): "+desc, false)
-	default:
-		if i := slices.IndexFunc(found, func(f injectguard.Finding) bool { return f.Control }); i >= 0 {
-			in.note(RuleResultInjection+found[i].Kind, "invisible characters stripped, instructions recorded: "+desc, rewritten)
-		} else {
-			in.note(r, "injected instructions seen (default: recorded): "+desc, false)
-		}
-	}
-	return in
+	return handleInjection(in, set) // always: the second walk
 }
 
 var refModes = []manifest.Results{{}, {Injection: manifest.InjectionNeutralize}, {Injection: manifest.InjectionWithhold},
