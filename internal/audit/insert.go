@@ -35,6 +35,21 @@ type rawInsert struct {
 	args      []driver.NamedValue
 	buf       []byte // data and tree bytes of the records of one statement
 	spans     [insRows][3]int
+	// The last value made for each of the session, server, name, method
+	// and decision columns: consecutive records mostly share them, and
+	// each string put in an interface is an allocation.
+	last  [5]string
+	lastV [5]driver.Value
+}
+
+// text returns s as a driver value for column c of last.
+func (ri *rawInsert) text(c int, s string) driver.Value {
+	if ri.lastV[c] != nil && ri.last[c] == s {
+		return ri.lastV[c]
+	}
+	v := driver.Value(s)
+	ri.last[c], ri.lastV[c] = s, v
+	return v
 }
 
 // prepare makes the statements on dc, once per driver connection (the
@@ -128,12 +143,12 @@ func (s *Store) insert(dc any, batch []*pending) error {
 			a[0].Value = seq0 + int64(i)
 			a[1].Value = p.id
 			a[2].Value = p.timeNS
-			a[3].Value = p.session
+			a[3].Value = ri.text(0, p.session)
 			a[4].Value = p.trace
-			a[5].Value = p.server
-			a[6].Value = p.name
-			a[7].Value = p.method
-			a[8].Value = p.decision
+			a[5].Value = ri.text(1, p.server)
+			a[6].Value = ri.text(2, p.name)
+			a[7].Value = ri.text(3, p.method)
+			a[8].Value = ri.text(4, p.decision)
 			a[9].Value = buf[sp[0]:sp[1]:sp[1]]
 			a[10].Value = buf[sp[1]:sp[2]:sp[2]]
 		}
