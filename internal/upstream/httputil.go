@@ -103,7 +103,7 @@ func defaultHTTPClient() *http.Client {
 		tr.MaxIdleConns = 512
 		tr.MaxIdleConnsPerHost = 64
 		tr.IdleConnTimeout = 90 * time.Second
-		defaultClient = &http.Client{Transport: tr, CheckRedirect: sameOriginRedirects}
+		defaultClient = &http.Client{Transport: newDirectTransport(tr), CheckRedirect: sameOriginRedirects}
 	})
 	return defaultClient
 }
