@@ -365,10 +365,10 @@ func (h *HTTP) postModern(w http.ResponseWriter, r *http.Request, msg *mcpwire.M
 	st := newPostStream(w, nil, "", false)
 	r = h.watchScope(r, st)
 	ctx := intercept.WithParamHeaders(r.Context(), paramHeaders(r.Header))
-	go func() {
+	session.Spawn(func() {
 		sess.Handle(ctx, msg, st)
 		st.es.end()
-	}()
+	})
 	st.serve(r)
 }
 
@@ -413,12 +413,12 @@ func (h *HTTP) postLegacy(w http.ResponseWriter, r *http.Request, hs *httpSessio
 	r = h.watchScope(r, st)
 	hs.busy.Add(1)
 	ctx := context.WithoutCancel(r.Context())
-	go func() {
+	session.Spawn(func() {
 		defer hs.busy.Add(-1)
 		hs.sess.Handle(ctx, msg, st)
 		es.end()
 		hs.touch()
-	}()
+	})
 	st.serve(r)
 }
 

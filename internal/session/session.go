@@ -196,7 +196,7 @@ func (s *Session) Go(ctx context.Context, msg *mcpwire.Message, stream Stream) {
 	}
 	ctx, done := s.register(ctx, msg)
 	s.reqs.Add(1)
-	spawn(func() {
+	Spawn(func() {
 		defer s.reqs.Done()
 		defer done()
 		s.serveRequest(ctx, msg, stream)
