@@ -12,6 +12,7 @@ import (
 
 	"github.com/mcpwarden/mcpwarden/internal/creds"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/session"
 )
 
 // Per-call SQL effects (docs/audit.md "Downstream effects"): for a server
@@ -19,7 +20,7 @@ import (
 // a window on that role's pg_stat_statements counters, opened before the
 // request goes to the child and closed once it answered; what grew in
 // between is the call's effect. Which role serves a call: the one minted
-// for the child of the call's session, else (stateless requests, served
+// for the child of the call's session, or for a stateless request (served
 // by the shared pool) every role of the server's pool.
 
 // snapshotTimeout bounds one look at pg_stat_statements. After a failure
@@ -100,14 +101,17 @@ func (b *backend) watchChild(ctx context.Context, g creds.Credential, multiplexe
 	}
 }
 
-// watchesFor are the roles that may serve a call to server in session.
-func watchesFor(server, session string) []*creds.Watch {
+// watchesFor are the roles that may serve a call to server: a stateless
+// (2026-07-28) call is served by the server's pool, any other by the
+// child of its session (session.conn makes the same choice).
+func watchesFor(server, sessionID string, stateless bool) []*creds.Watch {
+	key := watchKey{server: server, session: sessionID}
+	if stateless {
+		key = watchKey{server: server, pooled: true}
+	}
 	watched.Lock()
 	defer watched.Unlock()
-	if ws := watched.m[watchKey{server: server, session: session}]; len(ws) > 0 {
-		return append([]*creds.Watch(nil), ws...)
-	}
-	return append([]*creds.Watch(nil), watched.m[watchKey{server: server, pooled: true}]...)
+	return slices.Clone(watched.m[key])
 }
 
 // sqlEffects is the intercept.EffectWatcher of one configuration.
@@ -146,11 +150,11 @@ func (e *sqlEffects) Watch(ctx context.Context, x *intercept.Exchange) func(cont
 	if !e.servers[x.Server] {
 		return nil
 	}
-	session := ""
+	sessionID, stateless := "", false
 	if x.Peer != nil {
-		session = x.Peer.SessionID
+		sessionID, stateless = x.Peer.SessionID, x.Peer.Era == session.EraModern
 	}
-	ws := watchesFor(x.Server, session)
+	ws := watchesFor(x.Server, sessionID, stateless)
 	wins := make([]*creds.Window, len(ws))
 	for i, w := range ws {
 		sctx, cancel := snapshotCtx(ctx)
@@ -172,7 +176,7 @@ func (e *sqlEffects) Watch(ctx context.Context, x *intercept.Exchange) func(cont
 		// A child started by this call (the first stateless request to
 		// a server starts its pool) has a role born in the window: all
 		// it ran so far is the call's.
-		for _, w := range watchesFor(x.Server, session) {
+		for _, w := range watchesFor(x.Server, sessionID, stateless) {
 			if slices.Contains(ws, w) {
 				continue
 			}
