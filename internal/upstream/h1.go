@@ -28,8 +28,9 @@ type directTransport struct {
 	std    *http.Transport
 	dialer net.Dialer
 
-	mu   sync.Mutex
-	idle map[string][]*h1Conn // by host:port, most recently used last
+	mu      sync.Mutex
+	idle    map[string][]*h1Conn // by host:port, most recently used last
+	pruning bool                 // a prune is scheduled
 }
 
 const (
@@ -239,9 +240,42 @@ func (t *directTransport) done(addr string, c *h1Conn, stop func() bool, reuse b
 	if len(t.idle[addr]) < h1IdleMax {
 		t.idle[addr] = append(t.idle[addr], c)
 		c = nil
+		if !t.pruning {
+			t.pruning = true
+			time.AfterFunc(h1IdleTimeout, t.prune)
+		}
 	}
 	t.mu.Unlock()
 	if c != nil {
+		c.conn.Close()
+	}
+}
+
+// prune closes connections idle for longer than h1IdleTimeout (the
+// oldest are first in each list), so that a burst's connections do not
+// stay open, or half-closed by the server, once traffic stops.
+func (t *directTransport) prune() {
+	cutoff := time.Now().Add(-h1IdleTimeout)
+	var stale []*h1Conn
+	t.mu.Lock()
+	for addr, cs := range t.idle {
+		n := 0
+		for n < len(cs) && cs[n].used.Before(cutoff) {
+			n++
+		}
+		stale = append(stale, cs[:n]...)
+		if n == len(cs) {
+			delete(t.idle, addr)
+		} else {
+			t.idle[addr] = append(cs[:0:0], cs[n:]...)
+		}
+	}
+	t.pruning = len(t.idle) > 0
+	if t.pruning {
+		time.AfterFunc(h1IdleTimeout/2, t.prune)
+	}
+	t.mu.Unlock()
+	for _, c := range stale {
 		c.conn.Close()
 	}
 }

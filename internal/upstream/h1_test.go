@@ -243,3 +243,35 @@ func TestDirectTransportLeavesOtherRequestsToStandard(t *testing.T) {
 	}
 	readAllClose(t, resp)
 }
+
+func TestDirectTransportPrunesIdle(t *testing.T) {
+	srv, _ := h1Server(t, func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Write([]byte("ok"))
+	})
+	c, tr := newH1Client()
+	resp, err := h1Post(t, c, context.Background(), srv.URL, "{}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readAllClose(t, resp)
+	idle := func() int {
+		tr.mu.Lock()
+		defer tr.mu.Unlock()
+		n := 0
+		for _, cs := range tr.idle {
+			n += len(cs)
+		}
+		return n
+	}
+	if n := idle(); n != 1 {
+		t.Fatalf("%d idle connections after one call, want 1", n)
+	}
+	deadline := time.Now().Add(4 * h1IdleTimeout)
+	for idle() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("an idle connection is still pooled %v after its last use", 4*h1IdleTimeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
