@@ -6,10 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/mcpwarden/mcpwarden/internal/testpeers"
@@ -26,27 +26,6 @@ import (
 // (scripts/setup).
 
 const e2eWriter = "mcpwarden_e2e_fx"
-
-var (
-	sqlpeerOnce sync.Once
-	sqlpeerBin  string
-	sqlpeerErr  error
-)
-
-func sqlPeer(t testing.TB) string {
-	t.Helper()
-	sqlpeerOnce.Do(func() {
-		sqlpeerBin = filepath.Join(filepath.Dir(gatewayBin), "sqlpeer")
-		out, err := exec.Command("go", "build", "-o", sqlpeerBin, "./testdata/sqlpeer").CombinedOutput()
-		if err != nil {
-			sqlpeerErr = fmt.Errorf("build sqlpeer: %v\n%s", err, out)
-		}
-	})
-	if sqlpeerErr != nil {
-		t.Fatal(sqlpeerErr)
-	}
-	return sqlpeerBin
-}
 
 // replayedRecord is what the test reads of a replayed record.
 type replayedRecord struct {
@@ -93,43 +72,59 @@ func replayJSON(t *testing.T, args ...string) replayDoc {
 	return doc
 }
 
-func TestSQLEffectsPerCall(t *testing.T) {
-	_, schema, admin := testpeers.PostgresSchema(t, "e2e_fx_")
-	ctx := ctxT(t, 30*time.Second)
-	var preload string
-	if err := admin.QueryRow(ctx, "SHOW shared_preload_libraries").Scan(&preload); err != nil || !strings.Contains(preload, "pg_stat_statements") {
-		t.Fatalf("pg_stat_statements is not preloaded (%q, %v): run scripts/setup", preload, err)
-	}
-	table := schema + ".items"
-	for _, q := range []string{
-		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + e2eWriter + `') THEN CREATE ROLE ` + e2eWriter + ` NOLOGIN; END IF; END $$`,
-		`CREATE SCHEMA ` + schema,
-		`CREATE TABLE ` + table + ` (id int PRIMARY KEY, n int NOT NULL)`,
-		`INSERT INTO ` + table + ` SELECT i, 0 FROM generate_series(1, 5) i`,
-		`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + e2eWriter,
-		`GRANT SELECT, UPDATE ON ` + table + ` TO ` + e2eWriter,
-	} {
-		if _, err := admin.Exec(ctx, q); err != nil && !strings.Contains(err.Error(), "already exists") {
+// fxTable makes a table of 5 rows (id, n) in a fresh schema that the
+// template e2eWriter may read and update, and any extra setup statements
+// first; it returns the table's schema-qualified name.
+func fxTable(t *testing.T, prefix string, extra ...string) (table string, admin *pgx.Conn) {
+	t.Helper()
+	_, schema, admin := testpeers.PostgresSchema(t, prefix)
+	table = schema + ".items"
+	for _, q := range append(extra,
+		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+e2eWriter+`') THEN CREATE ROLE `+e2eWriter+` NOLOGIN; END IF; END $$`,
+		`CREATE SCHEMA `+schema,
+		`CREATE TABLE `+table+` (id int PRIMARY KEY, n int NOT NULL)`,
+		`INSERT INTO `+table+` SELECT i, 0 FROM generate_series(1, 5) i`,
+		`GRANT USAGE ON SCHEMA `+schema+` TO `+e2eWriter,
+		`GRANT SELECT, UPDATE ON `+table+` TO `+e2eWriter,
+	) {
+		if _, err := admin.Exec(ctxT(t, 10*time.Second), q); err != nil && !strings.Contains(err.Error(), "already exists") {
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	set := exec.Command(gatewayBin, "secret", "set", "e2e-pg-admin-fx")
-	set.Stdin = strings.NewReader(e2eAdminDSN + "\n")
-	if out, err := set.CombinedOutput(); err != nil {
-		t.Fatalf("secret set: %v\n%s", err, out)
-	}
-	dir := t.TempDir()
-	store := "sqlite:" + filepath.Join(dir, "audit.db")
-	cfg := fmt.Sprintf(`audit:
+	return table, admin
+}
+
+// fxServe starts serve with its audit store in a temporary directory and
+// one server, fx (dbpeer), whose children get e2eWriter roles minted with
+// adminDSN; it returns the gateway and the store.
+func fxServe(t *testing.T, adminDSN string) (*gateway, string) {
+	t.Helper()
+	store := "sqlite:" + filepath.Join(t.TempDir(), "audit.db")
+	return startServe(t, fmt.Sprintf(`audit:
   store: %s
 servers:
   fx:
     command: [%q]
     sandbox: off
     credentials:
-      postgres: {admin_dsn: secret://e2e-pg-admin-fx, template: %s, ttl: 5m}
-`, store, sqlPeer(t), e2eWriter)
-	g := startServe(t, cfg)
+      postgres: {admin_dsn: %q, template: %s, ttl: 5m}
+`, store, dbPeer(t), adminDSN, e2eWriter)), store
+}
+
+func TestSQLEffectsPerCall(t *testing.T) {
+	table, admin := fxTable(t, "e2e_fx_")
+	schema, _, _ := strings.Cut(table, ".")
+	ctx := ctxT(t, 30*time.Second)
+	var preload string
+	if err := admin.QueryRow(ctx, "SHOW shared_preload_libraries").Scan(&preload); err != nil || !strings.Contains(preload, "pg_stat_statements") {
+		t.Fatalf("pg_stat_statements is not preloaded (%q, %v): run scripts/setup", preload, err)
+	}
+	set := exec.Command(gatewayBin, "secret", "set", "e2e-pg-admin-fx")
+	set.Stdin = strings.NewReader(e2eAdminDSN + "\n")
+	if out, err := set.CombinedOutput(); err != nil {
+		t.Fatalf("secret set: %v\n%s", err, out)
+	}
+	g, store := fxServe(t, "secret://e2e-pg-admin-fx")
 	s := sdkSession(t, g.URL)
 	call := func(tool string) string {
 		t.Helper()
@@ -246,35 +241,11 @@ func hasOutside(doc replayDoc) bool {
 // read other roles' statistics: the gateway says so once, and calls go on
 // without effects.
 func TestSQLEffectsUnavailable(t *testing.T) {
-	_, schema, admin := testpeers.PostgresSchema(t, "e2e_fxu_")
-	ctx := ctxT(t, 30*time.Second)
 	const weak = "mcpwarden_e2e_weakadmin"
-	table := schema + ".items"
-	for _, q := range []string{
-		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + e2eWriter + `') THEN CREATE ROLE ` + e2eWriter + ` NOLOGIN; END IF; END $$`,
-		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '` + weak + `') THEN CREATE ROLE ` + weak + ` LOGIN CREATEROLE; END IF; END $$`,
-		`GRANT pg_signal_backend TO ` + weak,
-		`CREATE SCHEMA ` + schema,
-		`CREATE TABLE ` + table + ` (id int PRIMARY KEY, n int NOT NULL)`,
-		`INSERT INTO ` + table + ` SELECT i, 0 FROM generate_series(1, 5) i`,
-		`GRANT USAGE ON SCHEMA ` + schema + ` TO ` + e2eWriter,
-		`GRANT SELECT, UPDATE ON ` + table + ` TO ` + e2eWriter,
-	} {
-		if _, err := admin.Exec(ctx, q); err != nil && !strings.Contains(err.Error(), "already exists") {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	dir := t.TempDir()
-	store := "sqlite:" + filepath.Join(dir, "audit.db")
-	g := startServe(t, fmt.Sprintf(`audit:
-  store: %s
-servers:
-  fx:
-    command: [%q]
-    sandbox: off
-    credentials:
-      postgres: {admin_dsn: "postgres://%s@127.0.0.1:5432/test?sslmode=disable", template: %s, ttl: 5m}
-`, store, sqlPeer(t), weak, e2eWriter))
+	table, _ := fxTable(t, "e2e_fxu_",
+		`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '`+weak+`') THEN CREATE ROLE `+weak+` LOGIN CREATEROLE; END IF; END $$`,
+		`GRANT pg_signal_backend TO `+weak)
+	g, store := fxServe(t, "postgres://"+weak+"@127.0.0.1:5432/test?sslmode=disable")
 	for range 2 { // two sessions, two roles from one broker
 		s := sdkSession(t, g.URL)
 		res, err := s.CallTool(ctxT(t, 30*time.Second), &mcp.CallToolParams{Name: "update", Arguments: map[string]any{"table": table}})

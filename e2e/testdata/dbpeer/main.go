@@ -5,7 +5,10 @@
 // exits instead. When $DBPEER_OUT names a file, the
 // DSN is written there so the test can check that the gateway never logged
 // the password. Its tool env reports $DB_USER and the length of
-// $DB_PASSWORD (the Vault broker's end-to-end test).
+// $DB_PASSWORD (the Vault broker's end-to-end test). For the per-call SQL
+// effects test: update (UPDATE of the rows with id <= 3 of the table
+// argument, schema.table), noop (no statement), later (answers at once,
+// then 300 ms later updates the row with id 1: a statement of no call).
 package main
 
 import (
@@ -15,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,14 +47,30 @@ func main() {
 			result = map[string]any{"protocolVersion": "2025-06-18", "capabilities": map[string]any{"tools": map[string]any{}},
 				"serverInfo": map[string]any{"name": "dbpeer", "version": "1"}}
 		case "tools/list":
-			result = map[string]any{"tools": []any{map[string]any{"name": "db", "inputSchema": map[string]any{"type": "object"}},
-				map[string]any{"name": "env", "inputSchema": map[string]any{"type": "object"}}}}
+			var tools []any
+			for _, n := range []string{"db", "env", "update", "noop", "later"} {
+				tools = append(tools, map[string]any{"name": n, "inputSchema": map[string]any{"type": "object"}})
+			}
+			result = map[string]any{"tools": tools}
 		case "tools/call":
 			if req.Params.Arguments["crash"] != "" {
 				os.Exit(3) // a server that dies mid-call
 			}
 			text := fmt.Sprintf("DB_USER=%s DB_PASSWORD=%d", os.Getenv("DB_USER"), len(os.Getenv("DB_PASSWORD")))
-			if req.Params.Name != "env" {
+			table := pgx.Identifier(strings.Split(req.Params.Arguments["table"], ".")).Sanitize()
+			switch req.Params.Name {
+			case "env":
+			case "update":
+				text = exec("UPDATE " + table + " SET n = n + 1 WHERE id <= 3")
+			case "noop":
+				text = "nothing done"
+			case "later":
+				go func() {
+					time.Sleep(300 * time.Millisecond)
+					exec("UPDATE " + table + " SET n = n + 1 WHERE id = 1")
+				}()
+				text = "will update later"
+			default:
 				text = db(req.Params.Arguments["table"])
 			}
 			result = map[string]any{"content": []any{map[string]any{"type": "text", "text": text}}}
@@ -91,4 +111,21 @@ func db(table string) string {
 		}
 	}
 	return fmt.Sprintf("user=%s rows=%d insert=%s", user, n, insert)
+}
+
+// exec runs one statement as the minted role and says how many rows it
+// changed.
+func exec(stmt string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := pgx.Connect(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		return "error: connect: " + err.Error()
+	}
+	defer c.Close(ctx)
+	tag, err := c.Exec(ctx, stmt)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return fmt.Sprintf("%d rows", tag.RowsAffected())
 }
