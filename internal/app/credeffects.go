@@ -64,15 +64,15 @@ func (b *backend) enableEffects(ctx context.Context, p *creds.Postgres, g *creds
 }
 
 // watchChild registers the watch of g's child, if mintFor enabled
-// effects for it, and returns what to run once the child has ended:
-// unregister, and record what the role ran after the last call (before
-// the role is dropped).
-func (b *backend) watchChild(ctx context.Context, g creds.Credential, multiplexed bool) (ended func()) {
+// effects for it and the child started, and returns what to run once the
+// child has ended: unregister, and record what the role ran after the
+// last call (before the role is dropped).
+func (b *backend) watchChild(ctx context.Context, g creds.Credential, startErr error, multiplexed bool) (ended func()) {
 	pg, ok := g.(*creds.Grant)
 	if !ok {
 		return func() {}
 	}
-	if _, on := effectGrants.LoadAndDelete(pg); !on {
+	if _, on := effectGrants.LoadAndDelete(pg); !on || startErr != nil {
 		return func() {}
 	}
 	key := watchKey{server: pg.Server, pooled: multiplexed}

@@ -323,10 +323,7 @@ func (b *backend) bindGrant(ctx context.Context, g creds.Credential, c interface
 	}
 	bindToken(bg)
 	// Per-call SQL effects (credeffects.go) follow a started child.
-	unwatch := func() {}
-	if startErr == nil {
-		unwatch = b.watchChild(ctx, g, multiplexed)
-	}
+	unwatch := b.watchChild(ctx, g, startErr, multiplexed)
 	pb := processBrokers
 	pb.wg.Add(1)
 	go func() {
