@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 const (
@@ -28,3 +29,5 @@ func signalGroup(pid int, _ syscall.Signal) {
 func readRSS(int) (rssSample, error) {
 	return rssSample{}, errors.New("-rss needs /proc (Linux)")
 }
+
+func procCPU(int) (self, kids time.Duration) { return 0, 0 }

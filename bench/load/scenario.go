@@ -18,6 +18,10 @@ type side interface {
 	alive() error
 	// pid is the process whose RSS is reported.
 	pid() int
+	// pids are the processes whose CPU time is counted, each with its
+	// live children: the direct server, or the gateway and its server.
+	// The first is the gateway on a gateway side.
+	pids() []int
 	stop()
 }
 
@@ -61,8 +65,9 @@ func (s *stdioSide) alive() error {
 	}
 }
 
-func (s *stdioSide) pid() int { return s.ch.pid() }
-func (s *stdioSide) stop()    { s.ch.stop(2 * time.Second) }
+func (s *stdioSide) pid() int    { return s.ch.pid() }
+func (s *stdioSide) pids() []int { return []int{s.ch.pid()} }
+func (s *stdioSide) stop()       { s.ch.stop(2 * time.Second) }
 
 // httpSide: Streamable HTTP to url; procs are the processes that must stay up
 // (for http-http the gateway and its upstream echoserver).
@@ -96,6 +101,14 @@ func (s *httpSide) alive() error {
 }
 
 func (s *httpSide) pid() int { return s.procs[0].pid() }
+
+func (s *httpSide) pids() []int {
+	ps := make([]int, len(s.procs))
+	for i, p := range s.procs {
+		ps[i] = p.pid()
+	}
+	return ps
+}
 
 func (s *httpSide) stop() {
 	for _, p := range s.owned {
@@ -350,7 +363,10 @@ func runCell(cfg *config, name string, sides []side, conc, payload, rounds int, 
 		}
 		for r := 0; r < rounds && cfg.ctx.Err() == nil; r++ {
 			for i := range sides {
+				first, all := sideCPU(sides[i])
 				runRound(callers[i], roundDur, recs[i], true)
+				first2, all2 := sideCPU(sides[i])
+				recs[i].addCPU(first2-first, all2-all)
 			}
 		}
 	}
@@ -360,6 +376,10 @@ func runCell(cfg *config, name string, sides []side, conc, payload, rounds int, 
 	if len(sides) > 1 && recs[1] != nil {
 		res.Gateway = recs[1].stats()
 	}
+	if res.Gateway != nil {
+		// On the gateway side the first process is mcpwarden itself.
+		res.Gateway.GatewayCPUusPerCall = recs[1].firstCPUPerCall()
+	}
 	if d, g := res.Direct, res.Gateway; d != nil && g != nil && d.Calls > 0 && g.Calls > 0 {
 		res.AddedP50us = ptr(round1(g.P50us - d.P50us))
 		res.P50Ratio = ratio(g.P50us, d.P50us)
@@ -368,6 +388,19 @@ func runCell(cfg *config, name string, sides []side, conc, payload, rounds int, 
 	}
 	res.Error = strings.Join(errs, "; ")
 	return res
+}
+
+// sideCPU is the CPU time used so far by a side's first process alone and
+// by all its processes with their children.
+func sideCPU(s side) (first, all time.Duration) {
+	for i, pid := range s.pids() {
+		self, kids := procCPU(pid)
+		if i == 0 {
+			first = self
+		}
+		all += self + kids
+	}
+	return first, all
 }
 
 func sideName(i int) string {

@@ -21,6 +21,14 @@ type sideStats struct {
 	Calls     int            `json:"calls"`
 	Failures  int            `json:"failures"`
 	Errors    map[string]int `json:"errors,omitempty"`
+	// CPUusPerCall is the CPU time (user + system) of the side's processes
+	// (the server, or mcpwarden and its server) per call of the measured
+	// rounds, in 10 ms ticks from /proc: it does not count the load tool.
+	// With every process on the same few cores, a side that costs more
+	// CPU per call cannot keep the other's throughput.
+	CPUusPerCall float64 `json:"cpu_us_per_call,omitempty"`
+	// GatewayCPUusPerCall is mcpwarden's own share of CPUusPerCall.
+	GatewayCPUusPerCall float64 `json:"gateway_cpu_us_per_call,omitempty"`
 }
 
 // recorder accumulates one side's samples over the rounds of a cell.
@@ -30,6 +38,24 @@ type recorder struct {
 	failures int
 	errors   map[string]int
 	elapsed  time.Duration // wall time of the measured rounds
+	cpuFirst time.Duration // CPU of the side's first process in them
+	cpuAll   time.Duration // CPU of all its processes in them
+}
+
+func (r *recorder) addCPU(first, all time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cpuFirst += first
+	r.cpuAll += all
+}
+
+func (r *recorder) firstCPUPerCall() float64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.samples) == 0 {
+		return 0
+	}
+	return round1(us(r.cpuFirst) / float64(len(r.samples)))
 }
 
 const maxDistinctErrors = 8
@@ -83,6 +109,9 @@ func (r *recorder) stats() *sideStats {
 	}
 	if r.elapsed > 0 {
 		st.CallsPerS = round1(float64(len(s)) / r.elapsed.Seconds())
+	}
+	if len(s) > 0 {
+		st.CPUusPerCall = round1(us(r.cpuAll) / float64(len(s)))
 	}
 	return st
 }
