@@ -3,9 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"runtime"
 
 	"github.com/spf13/cobra"
 
@@ -25,18 +23,6 @@ stdout, so a client that launched CMD can launch "mcpwarden run -- CMD" instead.
 Logs and one audit line per exchange go to stderr.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if os.Getenv("GOMAXPROCS") == "" {
-				// One client and one server, each a pipe: the relay's
-				// goroutines hand every message to each other, and with a
-				// second P each hand-off also wakes another thread to look
-				// for work (a futex wake, a spin, a futex sleep), on two
-				// cores that the client and the server need too. Measured
-				// with bench/drive, 64 B calls: 5.1 -> 3.4 context switches
-				// and 50 -> 42 µs of gateway CPU per call; in the load tool
-				// throughput at 8 callers 0.65-0.69 -> 0.81-0.86, with 64 KiB
-				// results unchanged (docs/performance.md).
-				runtime.GOMAXPROCS(1)
-			}
 			cfg := config.Default()
 			if file != "" {
 				var err error
