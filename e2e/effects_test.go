@@ -206,6 +206,12 @@ func TestSQLEffectsPerCall(t *testing.T) {
 	if !strings.Contains(out, want) || !strings.Contains(out, `      statement UPDATE "`+schema+`"."items" SET n = n + $1 WHERE id <= $2`) {
 		t.Errorf("replay --db: want the normalized UPDATE under the effect")
 	}
+	// Without --db, the configuration's admin DSN (from the secret store)
+	// and audit store serve as well.
+	out, err = auditCLI(t, "replay", update.ID, "-c", g.CfgPath)
+	if err != nil || !strings.Contains(out, `      statement UPDATE "`+schema+`"."items" SET n = n + $1 WHERE id <= $2`) {
+		t.Errorf("replay -c: want the normalized UPDATE (%v):\n%s", err, out)
+	}
 	doc = replayJSON(t, update.ID, "--store", store, "--db", e2eAdminDSN)
 	if len(doc.Steps) != 1 || len(doc.Steps[0].Statements) != 1 || doc.Steps[0].Statements[0].Fingerprint != ef.Fingerprint ||
 		!strings.Contains(doc.Steps[0].Statements[0].Text, "SET n = n + $1 WHERE id <= $2") {
