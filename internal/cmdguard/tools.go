@@ -74,6 +74,22 @@ func init() {
 	add(toolRule{long: []string{"--script", "--script-args"}}, "nmap")
 	add(toolRule{long: []string{"--pre", "--pre-glob", "--search-zip"}}, "rg")
 	add(toolRule{long: []string{"--script-shell", "--call"}, extra: npmRule}, "npm", "pnpm", "yarn")
+	// netcat's -e/-c (and ncat's --exec family) hand the connection to a
+	// program: the textbook reverse shell.
+	add(toolRule{short: "ec", long: []string{"--exec", "--sh-exec", "--lua-exec"}},
+		"nc", "ncat", "netcat", "nc.traditional", "nc.openbsd")
+	add(toolRule{extra: socatRule}, "socat")
+}
+
+// socatRule rejects socat addresses that run programs (EXEC:, SYSTEM:).
+func socatRule(args []string) (Decision, bool) {
+	for _, a := range args {
+		l := strings.ToLower(a)
+		if strings.HasPrefix(l, "exec:") || strings.HasPrefix(l, "system:") {
+			return deny(RuleArgInjection, "socat address %q runs a program", a), false
+		}
+	}
+	return Decision{}, true
 }
 
 // tarOldStyle checks the first argument of old-style tar (xvfI ...) whose
