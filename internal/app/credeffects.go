@@ -134,8 +134,8 @@ func (b *backend) effectWatcher() intercept.EffectWatcher {
 	if len(on) == 0 {
 		return nil
 	}
-	// b.audit is set after the chain is built in run (the store opens
-	// while the child boots): read it at use.
+	// Read b.audit at use: run replaces its early recorder once the
+	// audit store is open, and the watcher must not keep the first one.
 	return &sqlEffects{servers: on, audit: func() recorder { return b.audit }, log: b.log}
 }
 
