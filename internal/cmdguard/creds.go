@@ -107,5 +107,13 @@ func credPath(p string, globbed bool) string {
 	if strings.HasPrefix(clean, "/etc/ssh/") && strings.Contains(base, "key") {
 		return clean
 	}
+	// Secrets mounted by the platform: Docker and Compose secrets in
+	// /run/secrets, Kubernetes service-account tokens and secret volumes
+	// under /var/run/secrets (the same directory through /var/run).
+	for _, dir := range []string{"/run/secrets", "/var/run/secrets"} {
+		if clean == dir || strings.HasPrefix(clean, dir+"/") {
+			return dir + "/…"
+		}
+	}
 	return ""
 }
