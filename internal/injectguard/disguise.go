@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mcpwarden/mcpwarden/internal/poison"
+	"github.com/mcpwarden/mcpwarden/internal/confusable"
 )
 
 // Instructions in disguise: spelled with look-alike letters, or encoded
@@ -24,7 +24,7 @@ const (
 // encoded one covers its base64 run. nonASCII is hasNonASCII(text).
 func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []Finding {
 	if nonASCII {
-		if folded := poison.Fold(text); folded != text && instructs(folded) && !hasKind(have, KindOverride, KindTemplate, KindForgedTurn) {
+		if folded := confusable.Fold(text); folded != text && instructs(folded) && !hasKind(have, KindOverride, KindTemplate, KindForgedTurn) {
 			out = append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions spelled with look-alike letters"})
 		}

@@ -3,6 +3,7 @@ package intercept
 import (
 	"encoding/json"
 
+	"github.com/mcpwarden/mcpwarden/internal/confusable"
 	"github.com/mcpwarden/mcpwarden/internal/poison"
 )
 
@@ -32,7 +33,7 @@ func crossCheck(items []listItem, names bool, guarded func(server string) bool) 
 			why := "tool poisoning: " + f.String()
 			out[server+"\x00"+f.Where] = why
 			for _, n := range ns {
-				if n != f.Where && poison.Skeleton(n) == poison.Skeleton(f.Where) {
+				if n != f.Where && confusable.Skeleton(n) == confusable.Skeleton(f.Where) {
 					out[server+"\x00"+n] = why
 				}
 			}
