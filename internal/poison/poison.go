@@ -5,9 +5,11 @@
 package poison
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/canon"
@@ -95,6 +97,7 @@ func Text(where, s string) []Finding {
 	if padded(s) {
 		add("poison.padding", fmt.Sprintf("more than %d blank characters in a row", maxPadding))
 	}
+	directives(s, len(out) > 0, add)
 	if !hasBase64Run(s) {
 		return out
 	}
@@ -215,8 +218,37 @@ func padded(s string) bool {
 }
 
 // Definition scans every string of a JSON definition (tool, prompt or
-// resource), keys included.
+// resource), keys included. Servers list the same definitions again and
+// again (every client lists at start, and again after list_changed): a
+// result is kept by the definition's hash, so a repeated list costs a
+// hash per definition. The returned slice is shared; do not modify it.
 func Definition(def []byte) []Finding {
+	key := sha256.Sum256(def)
+	seen.Lock()
+	fs, ok := seen.m[key]
+	seen.Unlock()
+	if ok {
+		return fs
+	}
+	fs = definition(def)
+	seen.Lock()
+	if len(seen.m) >= maxSeen {
+		clear(seen.m) // a server with this many distinct definitions is rare; start over
+	}
+	seen.m[key] = fs
+	seen.Unlock()
+	return fs
+}
+
+// maxSeen bounds the definitions whose findings are kept.
+const maxSeen = 4096
+
+var seen = struct {
+	sync.Mutex
+	m map[[32]byte][]Finding
+}{m: make(map[[32]byte][]Finding)}
+
+func definition(def []byte) []Finding {
 	v, err := canon.Parse(def)
 	if err != nil {
 		return []Finding{{Rule: "poison.unreadable", Detail: err.Error()}}
@@ -238,6 +270,9 @@ func walk(path string, v any, fn func(where, s string)) {
 		for k, e := range t {
 			p := path + "." + k
 			fn(p+" (key)", k)
+			if w := spellKey(k); w != k {
+				fn(p+" (key, as words)", w)
+			}
 			walk(p, e, fn)
 		}
 	}

@@ -1,0 +1,166 @@
+package poison
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mcpwarden/mcpwarden/internal/injectguard"
+)
+
+// A definition describes a tool to the model; poisoning tells the model to
+// do something else. Beyond the marked-up and templated forms above, three
+// general signs:
+//
+//   - the instruction forms the result scanner knows (injectguard: forged
+//     turns and tool calls, hidden markup, look-alike letters or base64
+//     spelling an override, image beacons, ...), since a definition is
+//     text the model reads just like a result; words merely addressed to
+//     the model are not among them, since a definition may say when to
+//     use the tool;
+//   - a directive that moves sensitive data: a verb that reads, passes or
+//     sends, and in the same sentence a credential file, a secret-bearing
+//     environment variable, or the conversation, system prompt or the
+//     user's secrets. A tool that states what it needs ("requires the
+//     GITHUB_TOKEN variable on the server") has no such verb;
+//   - the override phrase in more languages than the expression above.
+//
+// Keys are read with their words separated, so a property named
+// ignore_previous_instructions is read as the phrase it spells.
+
+var (
+	moveVerb = regexp.MustCompile(`(?i)\b(read|cat|open|load|fetch|pass|send|include|insert|embed|attach|append|add|put|provide|supply|copy|paste|forward|upload|post|share|leak|exfiltrate|transmit|email|submit|dump|print|reveal|output)\b`)
+	// Sensitive sources, language-independent where they can be: paths
+	// and variable names.
+	credPath  = regexp.MustCompile(`(?i)(~|\$home|/home/[^/\s]+|/root|/users/[^/\s]+)?/?\.(ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc|pgpass|git-credentials|vault-token|env)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|/etc/(shadow|sudoers|gshadow)\b|/proc/(self|\d+)/environ\b|/(var/)?run/secrets\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\.cursor/`)
+	secretEnv = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
+	envWord   = regexp.MustCompile(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv)\b`)
+	dialogue  = regexp.MustCompile(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\bsecrets?\s+(the\s+user|they)\s+(shared|gave|provided|entered|typed)`)
+	// The override in languages the expression in poison.go does not
+	// cover. Each is "ignore/forget all previous instructions".
+	overrideMore = regexp.MustCompile(`(?i)` +
+		`(以前|前|これまで|上記)の(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
+		`|(игнорируй(те)?|забудь(те)?|не\s+обращай(те)?\s+внимания\s+на)\s+(все\s+)?(предыдущие|прежние|вышеуказанные)\s+(инструкции|указания|команды)` + // Russian
+		`|(이전|위의|앞의)\s*(모든\s*)?(지시|명령|지침)[^.]{0,10}(무시|잊어)` + // Korean
+		`|ignor(e|a|ar)\s+(todas\s+)?(as\s+)?instruç(ões|oes)\s+anteriores` + // Portuguese
+		`|ignora\s+(tutte\s+)?le\s+istruzioni\s+precedenti` + // Italian
+		`|negeer\s+(alle\s+)?(vorige|eerdere|voorgaande)\s+instructies` + // Dutch
+		`|zignoruj\s+(wszystkie\s+)?(poprzednie|wcześniejsze)\s+(instrukcje|polecenia)` + // Polish
+		`|(önceki|tüm)\s+(tüm\s+)?talimatları\s+(yok\s+say|görmezden\s+gel)` + // Turkish
+		`|تجاهل\s+(جميع\s+)?التعليمات\s+السابقة` + // Arabic
+		`|पिछले\s+(सभी\s+)?निर्देशों\s+को\s+(अनदेखा|नज़रअंदाज़)`) // Hindi
+)
+
+// directives adds the general findings for s. flagged says whether the
+// rules above already found something in s: the result scanner then adds
+// nothing (its comment, template and override findings repeat theirs).
+func directives(s string, flagged bool, add func(rule, detail string)) {
+	if !flagged {
+		for _, f := range injectguard.Scan(s) {
+			// Invisible characters are reported by invisible(). Words
+			// addressed to the model are not a sign here: a definition
+			// may tell the model when to use the tool ("the assistant
+			// should call this first").
+			if !f.Control && f.Kind != injectguard.KindOverride {
+				add("poison.instruction", "an instruction to the model ("+f.Kind+": "+f.Detail+")")
+				break
+			}
+		}
+	}
+	if !isASCII(s) || strings.Contains(strings.ToLower(s), "negeer") || strings.Contains(strings.ToLower(s), "ignora") {
+		if m := overrideMore.FindString(s); m != "" {
+			add("poison.override", quoteShort(m))
+		}
+	}
+	if !maySource(s) {
+		return
+	}
+	for _, sent := range sentences(s) {
+		if !moveVerb.MatchString(sent) {
+			continue
+		}
+		switch {
+		case credPath.MatchString(sent):
+			add("poison.data-directive", "asks the model to move a credential file: "+quoteShort(credPath.FindString(sent)))
+		case secretEnv.MatchString(sent) && envWord.MatchString(sent):
+			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
+		case dialogue.MatchString(sent):
+			add("poison.data-directive", "asks the model to move the conversation or the user's secrets: "+quoteShort(dialogue.FindString(sent)))
+		default:
+			continue
+		}
+		return
+	}
+}
+
+// sourceWords are literals one of which every sensitive-source pattern
+// needs (lower case): most definitions have none, and the expressions
+// are then not run.
+var sourceWords = []string{".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".netrc", ".npmrc", ".pypirc",
+	".pgpass", ".git-credentials", ".vault-token", ".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
+	"/etc/", "/environ", "/secrets", "mcp.json", "claude_desktop_config", ".cursor/",
+	"key", "token", "secret", "passw", "credential",
+	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "previous messages"}
+
+func maySource(s string) bool {
+	l := strings.ToLower(s)
+	for _, w := range sourceWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentences splits s at sentence ends. Dots inside paths and numbers
+// (~/.ssh, 1.5) do not end a sentence: only a dot, !, ? or ; followed by
+// white space or the end does.
+func sentences(s string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '.', '!', '?', ';', '\n':
+			if i+1 == len(s) || s[i+1] == ' ' || s[i+1] == '\n' || s[i+1] == '\t' || s[i] == '\n' {
+				out = append(out, s[start:i+1])
+				start = i + 1
+			}
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	return out
+}
+
+// spellKey turns a JSON key into the words it spells: snake_case,
+// kebab-case, dotted and camelCase keys become space-separated words.
+func spellKey(k string) string {
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range k {
+		switch {
+		case r == '_' || r == '-' || r == '.':
+			b.WriteByte(' ')
+		case unicode.IsUpper(r) && unicode.IsLower(prev):
+			b.WriteByte(' ')
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	return b.String()
+}
+
+func quoteShort(s string) string {
+	if len(s) > 60 {
+		n := 60
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n] + "…"
+	}
+	return `"` + s + `"`
+}
