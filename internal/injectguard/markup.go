@@ -21,6 +21,8 @@ var overrideParts = []struct {
 	{`\bnew\s+(system\s+)?instructions\s*:` +
 		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b`,
 		[]string{"instruction", "note to", "note for", "message to", "message for", "attention to", "attention for", "important to", "important for"}, 24, 60},
+	{`\b(ignore|disregard)\s+(the\s+|your\s+)?(user|human)(\s+(and|entirely|completely|now)\b|\s*[,.;:]|'s\s+(request|instructions?|question|wishes)\b)`,
+		[]string{"ignor", "disregard"}, 8, 60},
 	{`\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user`,
 		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40},
 	{`\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b`,
@@ -167,6 +169,9 @@ func scanMarkup(text string, out []Finding) []Finding {
 				add(KindHiddenHTML, m[0], end, "<"+tag+"> styled invisible holds instructions")
 			}
 		}
+	}
+	if angle && (strings.Contains(lower, "<template") || strings.Contains(lower, "<noscript")) {
+		out = unrendered(text, lower, inCode, out)
 	}
 	for _, m := range find(tTemplate) {
 		add(KindTemplate, m[0], m[1], "chat-template token "+short(text[m[0]:m[1]]))
@@ -318,14 +323,55 @@ func roleLines(text string, out []Finding) []Finding {
 	return out
 }
 
-// rolePrefix matches "role:" (any case, with markdown emphasis between)
-// at the start of t and returns the role and the length matched.
+// unrendered finds instructions in elements a browser never shows:
+// <template> content is inert and <noscript> is hidden wherever scripts
+// run, yet a model reads both. (<script> and <style> hold code, which
+// reads like commands without being any.)
+func unrendered(text, lower string, inCode func(int) bool, out []Finding) []Finding {
+	for _, tag := range []string{"template", "noscript"} {
+		for from := 0; ; {
+			k := strings.Index(lower[from:], "<"+tag)
+			if k < 0 {
+				break
+			}
+			start := from + k
+			from = start + 1 + len(tag)
+			if from < len(lower) && lower[from] != '>' && lower[from] != ' ' && lower[from] != '\t' && lower[from] != '\n' {
+				continue // <templates>, <noscripts...>: another name
+			}
+			gt := strings.IndexByte(lower[from:], '>')
+			if gt < 0 || inCode(start) {
+				continue
+			}
+			open := from + gt + 1
+			end := closeTag(text, open, tag)
+			if hidden := text[open:end]; addressesModel(hidden) || commands(hidden) {
+				out = append(out, Finding{Kind: KindHiddenHTML, Start: start, End: end, Detail: "<" + tag + "> is never shown yet holds instructions"})
+			}
+		}
+	}
+	return out
+}
+
+// rolePrefix matches "role:" (any case, with markdown emphasis between,
+// or bracketed as "[SYSTEM]:") at the start of t and returns the role and
+// the length matched.
 func rolePrefix(t string) (string, int) {
+	b := 0
+	if len(t) > 0 && (t[0] == '[' || t[0] == '(') {
+		b = 1
+	}
 	for _, role := range []string{"human", "assistant", "user", "system", "ai"} {
-		if len(t) <= len(role) || !strings.EqualFold(t[:len(role)], role) {
+		if len(t) <= b+len(role) || !strings.EqualFold(t[b:b+len(role)], role) {
 			continue
 		}
-		i := len(role)
+		i := b + len(role)
+		if b == 1 {
+			if t[i] != ']' && t[i] != ')' {
+				continue
+			}
+			i++
+		}
 		for i < len(t) && (t[i] == ' ' || t[i] == '\t' || t[i] == '*' || t[i] == '_') {
 			i++
 		}
