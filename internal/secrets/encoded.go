@@ -149,6 +149,32 @@ func b64Runs(s string) iter.Seq2[int, int] {
 	}
 }
 
+// padded splits the base64 run s[i:j] after each group of '=' inside it
+// and yields the pieces at least minEncoded long. '=' only pads the end of
+// an encoding, so "d=SECRETB64==" in a query string is the name "d" and an
+// encoding; a run without '=' inside is yielded whole.
+func padded(s string, i, j int) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		start := i
+		for k := i; k < j; k++ {
+			if s[k] != '=' || k+1 < j && s[k+1] == '=' {
+				continue
+			}
+			// s[k] ends a group of '='.
+			if k+1 == j {
+				break
+			}
+			if k+1-start >= minEncoded && !yield(start, k+1) {
+				return
+			}
+			start = k + 1
+		}
+		if j-start >= minEncoded {
+			yield(start, j)
+		}
+	}
+}
+
 // b64Bit is b64Byte as 0 or 1, for b64Run8.
 var b64Bit = func() (t [256]uint8) {
 	for c := range 256 {
@@ -185,11 +211,13 @@ func unhex(c byte) byte {
 // one in a percent-encoded run maps back byte for byte.
 func (e *Engine) scanEncoded(s string) []Finding {
 	var out []Finding
-	for i, j := range b64Runs(s) {
-		if dec, ok := decodeB64(s[i:j]); ok {
-			for _, f := range e.scanPlain(dec) {
-				f.Start, f.End = i, j
-				out = append(out, f)
+	for ri, rj := range b64Runs(s) {
+		for i, j := range padded(s, ri, rj) {
+			if dec, ok := decodeB64(s[i:j]); ok {
+				for _, f := range e.scanPlain(dec) {
+					f.Start, f.End = i, j
+					out = append(out, f)
+				}
 			}
 		}
 	}

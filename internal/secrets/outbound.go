@@ -26,8 +26,53 @@ var Outbound = sync.OnceValue(func() *Engine {
 	if err != nil {
 		panic(fmt.Sprintf("secrets: embedded rules: %v", err))
 	}
+	e.foldLabels = true
 	return e
 })
+
+// scanLabels finds secrets in the labels of host names, read upper-cased.
+// A name is case-insensitive on its way through DNS, so an exfiltrating
+// client lowers a key it puts in a label, and keys whose format is upper
+// case only (AWS key ids: AKIA… in [A-Z2-7]) lose nothing by it. A label
+// that is all lower case is read once more in upper case; what a rule
+// finds there is a secret sent out.
+func (e *Engine) scanLabels(s string) []Finding {
+	var out []Finding
+	for i := 0; i < len(s); {
+		// A label: letters, digits and '-' between dots, ending at a dot.
+		j := i
+		lower := false
+		for j < len(s) && (isAlnum(s[j]) || s[j] == '-') {
+			lower = lower || 'a' <= s[j] && s[j] <= 'z'
+			j++
+		}
+		if j-i >= minLabel && j < len(s) && s[j] == '.' && lower && !hasUpper(s[i:j]) {
+			for _, f := range e.scanPlain(strings.ToUpper(s[i:j])) {
+				f.Start, f.End = i+f.Start, i+f.End
+				out = append(out, f)
+			}
+		}
+		i = j + 1
+	}
+	return out
+}
+
+// minLabel is the shortest label read upper-cased: the shortest key id
+// (AWS) is 20 characters.
+const minLabel = 16
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
 
 // relaxEnds rewrites the rules' trailing end class to outboundEnd.
 func relaxEnds(data []byte) []byte {
@@ -89,8 +134,8 @@ func MayContain(text string) bool {
 		for j < len(text) && isB64(text[j]) {
 			j++
 		}
-		if j-i >= minEncoded {
-			if dec, ok := decodeB64(text[i:j]); ok && hasKeyword(dec) {
+		for pi, pj := range padded(text, i, j) {
+			if dec, ok := decodeB64(text[pi:pj]); ok && hasKeyword(dec) {
 				return true
 			}
 		}

@@ -55,6 +55,13 @@ func (e *Engine) refScan(text string) []Finding {
 	for _, f := range e.refScanEncoded(plain) {
 		add(f)
 	}
+	if e.foldLabels {
+		// Labels read upper-cased: the same function on both paths (it
+		// calls scanPlain, which the comparisons above check).
+		for _, f := range e.scanLabels(plain) {
+			add(f)
+		}
+	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
 	})
@@ -207,10 +214,12 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 			j++
 		}
 		if j-i >= minEncoded {
-			if dec, ok := refDecodeB64(s[i:j]); ok {
-				for _, f := range e.refScanPlain(dec) {
-					f.Start, f.End = i, j
-					out = append(out, f)
+			for pi, pj := range padded(s, i, j) {
+				if dec, ok := refDecodeB64(s[pi:pj]); ok {
+					for _, f := range e.refScanPlain(dec) {
+						f.Start, f.End = pi, pj
+						out = append(out, f)
+					}
 				}
 			}
 		}

@@ -70,6 +70,8 @@ type Engine struct {
 	tris     []triBucket     // by hash, for the hashes set in triBits
 	twoByte  []int           // keyword indexes of two-byte keywords
 	always   []int           // rules without keywords
+	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
+	foldLabels bool
 }
 
 type rule struct {
@@ -294,6 +296,11 @@ func (e *Engine) Scan(text string) []Finding {
 	}
 	for _, f := range e.scanEncoded(plain) {
 		add(f)
+	}
+	if e.foldLabels {
+		for _, f := range e.scanLabels(plain) {
+			add(f)
+		}
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
