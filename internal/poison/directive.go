@@ -21,9 +21,10 @@ import (
 //     use the tool;
 //   - a directive that moves sensitive data: a verb that reads, passes or
 //     sends, and in the same sentence a credential file, a secret-bearing
-//     environment variable, or the conversation, system prompt or the
-//     user's secrets. A tool that states what it needs ("requires the
-//     GITHUB_TOKEN variable on the server") has no such verb;
+//     environment variable, or (put into one of the call's arguments) the
+//     conversation, system prompt or the user's secrets. A tool that
+//     states what it needs ("requires the GITHUB_TOKEN variable on the
+//     server") has no such verb;
 //   - the override phrase in more languages than the expression above.
 //
 // Keys are read with their words separated, so a property named
@@ -37,6 +38,10 @@ var (
 	secretEnv = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
 	envWord   = regexp.MustCompile(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv)\b`)
 	dialogue  = regexp.MustCompile(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\bsecrets?\s+(the\s+user|they)\s+(shared|gave|provided|entered|typed)`)
+	// The conversation is what some tools legitimately handle ("emails
+	// the chat transcript to support"): it is a sign only when the text
+	// tells the model to put it in one of the call's arguments.
+	intoArgument = regexp.MustCompile(`(?i)\b(in|as|into|to|under|via)\s+(the\s+|a\s+|an\s+)?[\x60'"]?[\w.-]+[\x60'"]?\s+(parameter|argument|field|property|param|arg|input)s?\b|\b(in|as|into)\s+[\x60'"][\w.-]+[\x60'"]`)
 	// The override in languages the expression in poison.go does not
 	// cover. Each is "ignore/forget all previous instructions".
 	overrideMore = regexp.MustCompile(`(?i)` +
@@ -85,8 +90,8 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 			add("poison.data-directive", "asks the model to move a credential file: "+quoteShort(credPath.FindString(sent)))
 		case secretEnv.MatchString(sent) && envWord.MatchString(sent):
 			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
-		case dialogue.MatchString(sent):
-			add("poison.data-directive", "asks the model to move the conversation or the user's secrets: "+quoteShort(dialogue.FindString(sent)))
+		case dialogue.MatchString(sent) && intoArgument.MatchString(sent):
+			add("poison.data-directive", "asks the model to put the conversation or the user's secrets in an argument: "+quoteShort(dialogue.FindString(sent)))
 		default:
 			continue
 		}
