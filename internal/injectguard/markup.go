@@ -15,7 +15,7 @@ var overrideParts = []struct {
 	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
 		`|\bforget\s+(everything|all)\s+(you|above|before|previous)`,
 		[]string{"ignor", "disregard", "forget", "overrid", "skip"}, 8, 100},
-	{`\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
+	{`\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|admin(istrator)?\s+mode|god\s+mode|root\s+mode|sudo\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
 		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)`,
 		[]string{"you are now", "from now on"}, 8, 60},
 	{`\bnew\s+(system\s+)?instructions\s*:` +
@@ -57,6 +57,7 @@ var (
 	openTag = lazy(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]*)>`)
 	hiding  = lazy(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
 		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0|` +
+		`clip-path\s*:\s*(inset\(\s*(50|100)(\.0*)?%|circle\(\s*0)|transform\s*:\s*scale\(\s*0(\.0*)?\s*[,)]|` +
 		// White text: hidden on the white page most results are shown on.
 		`(^|[^-])color\s*:\s*(white|#fff|#ffffff|rgb\(\s*255\s*,\s*255\s*,\s*255\s*\))\s*(;|"|'|$)`)
 
@@ -94,7 +95,7 @@ var (
 
 	// Cues that a hidden or role-marked region addresses the model.
 	cueAddress = lazy(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
-	cueAction  = lazy(`(?i)\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
+	cueAction  = lazy(`(?i)(\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)(s|es|ed|d|ing)?|\bsent)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
 	cueYou     = lazy(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
 		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
 		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:`)
@@ -158,7 +159,8 @@ func scanMarkup(text string, out []Finding) []Finding {
 	}
 	if angle && (strings.Contains(lower, "hidden") || strings.Contains(lower, "none") || strings.Contains(lower, ":0") ||
 		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent") ||
-		strings.Contains(lower, "white") || strings.Contains(lower, "#fff") || strings.Contains(lower, "255")) {
+		strings.Contains(lower, "white") || strings.Contains(lower, "#fff") || strings.Contains(lower, "255") ||
+		strings.Contains(lower, "inset(") || strings.Contains(lower, "circle(") || strings.Contains(lower, "scale(")) {
 		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
 			if !hiding.MatchString(text[m[4]:m[5]]) || inCode(m[0]) {
 				continue
@@ -174,6 +176,14 @@ func scanMarkup(text string, out []Finding) []Finding {
 		out = unrendered(text, lower, inCode, out)
 	}
 	for _, m := range find(tTemplate) {
+		if tok := text[m[0]:m[1]]; tok[0] != '<' || strings.HasPrefix(tok, "<<") || strings.HasPrefix(tok, "<</") {
+			// [INST] and <<SYS>> are ordinary text to a tokenizer: in code
+			// they are an example of the format. <|…|> tokens are special
+			// tokens wherever they appear.
+			if inCode(m[0]) {
+				continue
+			}
+		}
 		add(KindTemplate, m[0], m[1], "chat-template token "+short(text[m[0]:m[1]]))
 	}
 	if strings.IndexByte(text, ':') >= 0 {
