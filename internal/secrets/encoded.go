@@ -221,6 +221,14 @@ func (e *Engine) scanEncoded(s string) []Finding {
 			}
 		}
 	}
+	for i, j := range hexRuns(s) {
+		if dec, ok := decodeHex(s[i:j]); ok {
+			for _, f := range e.scanPlain(dec) {
+				f.Start, f.End = i, j
+				out = append(out, f)
+			}
+		}
+	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')
 		if k < 0 {
@@ -339,4 +347,50 @@ func unprintable(b []byte) int {
 		}
 	}
 	return n
+}
+
+// minHex is the shortest hex run decoded: 16 bytes of text, shorter than
+// any credential the rules know.
+const minHex = 32
+
+// hexRuns yields the maximal runs s[i:j] of hex digits at least minHex
+// long. Most are hashes and ids, which decodeHex rejects (they decode to
+// binary); a token written in hex decodes to its text.
+func hexRuns(s string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		// As b64Runs: test the last byte of each window and walk back, so
+		// text costs a few tests per window rather than one per byte.
+		for i := 0; i+minHex <= len(s); {
+			k := i + minHex - 1
+			for k >= i && isHex(s[k]) {
+				k--
+			}
+			if k >= i {
+				i = k + 1
+				continue
+			}
+			j := i + minHex
+			for j < len(s) && isHex(s[j]) {
+				j++
+			}
+			if !yield(i, j) {
+				return
+			}
+			i = j + 1
+		}
+	}
+}
+
+// decodeHex decodes an even-length hex run and keeps it only if it is
+// mostly printable text (the test decodeB64 applies).
+func decodeHex(s string) (string, bool) {
+	s = s[:len(s)&^1]
+	b := make([]byte, len(s)/2)
+	for k := range b {
+		b[k] = unhex(s[2*k])<<4 | unhex(s[2*k+1])
+	}
+	if 10*unprintable(b) > len(b) {
+		return "", false
+	}
+	return string(b), true
 }

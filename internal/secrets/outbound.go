@@ -121,6 +121,11 @@ func MayContain(text string) bool {
 	if hasKeyword(text) {
 		return true
 	}
+	for i, j := range hexRuns(text) {
+		if dec, ok := decodeHex(text[i:j]); ok && hasKeyword(dec) {
+			return true
+		}
+	}
 	for i := 0; i < len(text); {
 		c := text[i]
 		if c == '%' || c >= 0x80 {

@@ -225,6 +225,14 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 		}
 		i = j
 	}
+	for i, j := range hexRuns(s) { // the same on both paths
+		if dec, ok := decodeHex(s[i:j]); ok {
+			for _, f := range e.refScanPlain(dec) {
+				f.Start, f.End = i, j
+				out = append(out, f)
+			}
+		}
+	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')
 		if k < 0 {
