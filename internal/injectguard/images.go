@@ -80,6 +80,51 @@ func links(text string, find func(*trigger) [][]int, inCode func(int) bool, out 
 	return out
 }
 
+// bareLinks judges URLs written out in the text (not in a Markdown or
+// HTML link, which links judges) the same way: a client shows them as
+// links too. A placeholder may hold spaces ("?data={the user's
+// password}"), so an open "{", "[" or "<" carries the URL on to its
+// closing one, at most 200 bytes further.
+func bareLinks(text string, inCode func(int) bool, out []Finding) []Finding {
+	for from := 0; ; {
+		k := strings.Index(text[from:], "://")
+		if k < 0 {
+			return out
+		}
+		sep := from + k
+		from = sep + 3
+		start := sep
+		for start > 0 && isSchemeByte(text[start-1]) {
+			start--
+		}
+		if scheme := strings.ToLower(text[start:sep]); scheme != "http" && scheme != "https" {
+			continue
+		}
+		if start > 0 && strings.IndexByte("(\"'=<", text[start-1]) >= 0 || inCode(start) {
+			continue // a Markdown or HTML link, or code
+		}
+		end := sep + 3
+		for end < len(text) && text[end] > ' ' {
+			end++
+		}
+		raw := text[start:end]
+		for _, p := range [][2]byte{{'{', '}'}, {'[', ']'}, {'<', '>'}} {
+			if strings.Count(raw, string(p[0])) > strings.Count(raw, string(p[1])) {
+				if c := strings.IndexByte(text[end:min(len(text), end+200)], p[1]); c >= 0 {
+					end += c + 1
+					raw = text[start:end]
+				}
+			}
+		}
+		if why := dataRequest(raw); why != "" {
+			out = append(out, Finding{Kind: KindLinkExfil, Start: start, End: end, Detail: "URL " + why})
+		}
+		from = end
+	}
+}
+
+func isSchemeByte(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 func inImage(fs []Finding, i int) bool {
 	for _, f := range fs {
 		if f.Kind == KindImageBeacon && f.Start <= i && i < f.End {

@@ -216,6 +216,9 @@ func scanMarkup(text string, out []Finding) []Finding {
 	if strings.Contains(text, "](") || angle && strings.Contains(lower, "<a ") {
 		out = links(text, find, inCode, out)
 	}
+	if strings.Contains(text, "://") && (strings.IndexByte(text, '{') >= 0 || strings.IndexByte(text, '[') >= 0 || angle) {
+		out = bareLinks(text, inCode, out)
+	}
 	for _, m := range find(tToolCall) {
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
 	}
