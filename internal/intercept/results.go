@@ -1,6 +1,7 @@
 package intercept
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -79,6 +80,10 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		red, fs, ok := redactSecrets(v, func(s string) {
 			injected = injected || len(injectguard.Scan(s)) > 0
 		})
+		// JSON held in a string is opened and its strings scanned one by
+		// one above; a chat transcript or tool call written as JSON is only
+		// seen whole.
+		injected = injected || mayForge(v) && nestedForgery(v, 0)
 		if len(fs) == 0 && !injected {
 			return in
 		}
@@ -115,7 +120,7 @@ func (in *inspection) applySecrets(set manifest.Results, red []byte, fs []secret
 // says.
 func handleInjection(in inspection, set manifest.Results) inspection {
 	var found []injectguard.Finding
-	out, rewritten := mapDeep(in.out, 0, func(s string, key bool) (string, bool) {
+	out, rewritten := mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
 		if key {
 			return s, false
 		}
@@ -311,4 +316,54 @@ func Notifications(ms map[string]*manifest.Manifest) func(server string, msg *mc
 		nm, _ := mcpwire.Parse(mcpwire.NewNotification(msg.Method, nil))
 		return nm
 	}
+}
+
+// jsonForgery says whether fs holds a finding only JSON shows whole: a
+// message with a system or developer role, or a forged tool call.
+func jsonForgery(fs []injectguard.Finding) bool {
+	return slices.ContainsFunc(fs, func(f injectguard.Finding) bool {
+		return f.Kind == injectguard.KindForgedTurn || f.Kind == injectguard.KindToolCall
+	})
+}
+
+// mayForge is a cheap test that v could hold a forged turn or tool call
+// in JSON: the words those patterns need (at any escaping depth).
+func mayForge(v []byte) bool {
+	for _, w := range forgeWords {
+		if bytes.Contains(v, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var forgeWords = [][]byte{[]byte("role"), []byte("arguments"), []byte("tool_"), []byte("toolUse"), []byte("function_call"), []byte("functionCall"), []byte("tools/call")}
+
+// nestedForgery reports whether a string of v holds JSON whose text, read
+// whole, is a forged turn or tool call.
+func nestedForgery(v []byte, depth int) bool {
+	hit := false
+	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
+		if !hit && !key && nestedJSON(s, depth) {
+			hit = jsonForgery(injectguard.Scan(s)) || nestedForgery([]byte(s), depth+1)
+		}
+		return s, false
+	})
+	return hit
+}
+
+// mapInjection is mapDeep for the injection scan: JSON held in a string
+// is opened, unless its text read whole is a forged turn or tool call;
+// then the string as a whole is what fn judges and rewrites.
+func mapInjection(v []byte, depth int, fn func(s string, key bool) (string, bool)) ([]byte, bool) {
+	return mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
+		if !key && nestedJSON(s, depth) {
+			if jsonForgery(injectguard.Scan(s)) {
+				return fn(s, key)
+			}
+			inner, changed := mapInjection([]byte(s), depth+1, fn)
+			return string(inner), changed
+		}
+		return fn(s, key)
+	})
 }
