@@ -224,4 +224,3 @@ func BenchmarkSpawn(b *testing.B) {
 		}
 	})
 }
-
