@@ -340,21 +340,21 @@ func parseClaims(payload []byte, groupsClaim string) (*claims, error) {
 		return nil, err
 	}
 	// aud is one value or a list (RFC 7519): a string is never split.
-	if c.aud, err = strOrList(m["aud"], ""); err != nil {
+	if c.aud, err = ClaimStrings(m["aud"], ""); err != nil {
 		return nil, fmt.Errorf("claim aud: %w", err)
 	}
 	// scope is a space-separated string (RFC 8693, RFC 9068); scp, used by
 	// some providers, a list or a string.
 	if raw, ok := m["scope"]; ok {
-		c.scopes, err = strOrList(raw, " ")
+		c.scopes, err = ClaimStrings(raw, " ")
 	} else if raw, ok := m["scp"]; ok {
-		c.scopes, err = strOrList(raw, " ")
+		c.scopes, err = ClaimStrings(raw, " ")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("claim scope: %w", err)
 	}
 	if raw, ok := m[groupsClaim]; ok {
-		if c.groups, err = strOrList(raw, ""); err != nil {
+		if c.groups, err = ClaimStrings(raw, ""); err != nil {
 			return nil, fmt.Errorf("claim %s: %w", groupsClaim, err)
 		}
 	}
@@ -377,9 +377,11 @@ func parseClaims(payload []byte, groupsClaim string) (*claims, error) {
 	return c, nil
 }
 
-// strOrList decodes a JSON string (split on sep when sep is not "") or a
-// list of strings; null or absent is empty.
-func strOrList(raw json.RawMessage, sep string) ([]string, error) {
+// ClaimStrings decodes a claim that is a JSON string (split on sep when
+// sep is not "") or a list of strings; null or absent is empty. Token
+// claims such as aud, scope and groups come in either form.
+func ClaimStrings(raw json.RawMessage, sep string) ([]string, error) {
+	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}

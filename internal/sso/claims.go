@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/mcpwarden/mcpwarden/internal/authn"
 )
 
 // Limits on what an ID token may carry; beyond them the sign-in is
@@ -126,7 +128,7 @@ func parseClaims(payload []byte, groupsClaim string) (*idClaims, error) {
 		}
 	}
 	if ok {
-		if c.Groups, err = stringOrList(raw); err != nil {
+		if c.Groups, err = authn.ClaimStrings(raw, ""); err != nil {
 			return nil, fmt.Errorf("claim %s: %w", groupsClaim, err)
 		}
 	}
@@ -167,27 +169,6 @@ func lookup(m map[string]json.RawMessage, name string) (json.RawMessage, bool) {
 		}
 	}
 	return nil, false
-}
-
-// stringOrList accepts a string (one value) or a list of strings; null
-// is none.
-func stringOrList(raw json.RawMessage) ([]string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, err
-		}
-		return []string{s}, nil
-	}
-	var l []string
-	if err := json.Unmarshal(raw, &l); err != nil {
-		return nil, errors.New("not a string or a list of strings")
-	}
-	return l, nil
 }
 
 // allowed reports whether the allow-lists admit a user: with none set,
