@@ -2,12 +2,9 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -27,6 +24,7 @@ import (
 
 	"github.com/mcpwarden/mcpwarden/internal/authn/authntest"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // The embedded authorization server through a real serve: a client
@@ -38,14 +36,7 @@ import (
 // tool it named.
 func TestEmbeddedAuthorizationServer(t *testing.T) {
 	t.Parallel()
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
-		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
-	} else {
-		c.Close()
-	}
-	var rb [6]byte
-	_, _ = rand.Read(rb[:])
-	prefix := "mcpwarden-e2e-as:" + hex.EncodeToString(rb[:]) + ":"
+	_, prefix := testpeers.Redis(t, "mcpwarden-e2e-as")
 	const password = "e2e admin password, long enough"
 	keyFile, store, skey := embeddedFiles(t, map[string]string{"admin-pw": password})
 	g := startServe(t, fmt.Sprintf(`secrets: {file: %q, key_file: %q}
@@ -312,14 +303,7 @@ func (rw rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 // is caught at the other.
 func TestEmbeddedAuthorizationServerReplicas(t *testing.T) {
 	t.Parallel()
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
-		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
-	} else {
-		c.Close()
-	}
-	var rb [6]byte
-	_, _ = rand.Read(rb[:])
-	prefix := "mcpwarden-e2e-asr:" + hex.EncodeToString(rb[:]) + ":"
+	_, prefix := testpeers.Redis(t, "mcpwarden-e2e-asr")
 	const password = "e2e replicas password, long enough"
 	keyFile, store, skey := embeddedFiles(t, map[string]string{"admin-pw": password})
 	const origin = "https://mcp.example.test"

@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -14,6 +11,8 @@ import (
 	"time"
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // TestCredentialsTokenRevocation: token revocation is a trigger for the
@@ -36,14 +35,8 @@ func TestCredentialsTokenRevocation(t *testing.T) {
 			dir := t.TempDir()
 			revocation := ""
 			if store == "redis" {
-				if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
-					t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
-				} else {
-					c.Close()
-				}
-				var rb [6]byte
-				_, _ = rand.Read(rb[:])
-				revocation = "  revocation: redis://127.0.0.1:6379/0\n  revocation_prefix: \"mcpwarden-e2e:" + hex.EncodeToString(rb[:]) + ":\"\n"
+				url, prefix := testpeers.Redis(t, "mcpwarden-e2e")
+				revocation = "  revocation: " + url + "\n  revocation_prefix: \"" + prefix + "\"\n"
 			}
 			cfg := fmt.Sprintf(`servers:
   db:

@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -16,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // TestTokenIssueRevokeReplicas runs two real gateways as replicas behind
@@ -26,14 +26,7 @@ import (
 // Needs Redis on 127.0.0.1:6379 (.ci/run starts it).
 func TestTokenIssueRevokeReplicas(t *testing.T) {
 	t.Parallel()
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
-		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
-	} else {
-		c.Close()
-	}
-	var rb [6]byte
-	_, _ = rand.Read(rb[:])
-	prefix := "mcpwarden-e2e:" + hex.EncodeToString(rb[:]) + ":"
+	_, prefix := testpeers.Redis(t, "mcpwarden-e2e")
 	dir := t.TempDir()
 	key := filepath.Join(dir, "token.jwk")
 	cfg := "servers:\n" + stdioServerYAML(t, "everything") + `auth:

@@ -2,29 +2,21 @@ package authserver
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net"
 	"testing"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // redisStore opens a RedisStore on the local Redis with a prefix of its
 // own, or skips.
 func redisStore(t *testing.T) *RedisStore {
 	t.Helper()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		t.Skipf("no Redis on 127.0.0.1:6379: %v", err)
-	}
-	c.Close()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	prefix := "mcpwarden-test-as:" + hex.EncodeToString(b[:]) + ":"
-	r, err := OpenRedisStore("redis://127.0.0.1:6379/0", prefix)
+	url, prefix := testpeers.Redis(t, "mcpwarden-test-as")
+	r, err := OpenRedisStore(url, prefix)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package revocation_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/authn"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
 	"github.com/mcpwarden/mcpwarden/internal/revocation"
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
 // BenchmarkValidateRevocable measures what a request with a token of the
@@ -19,12 +19,8 @@ import (
 // this process's revocation list, no round trip; target ≤ 20 µs), "new"
 // a token never seen (EdDSA signature plus one EXISTS round trip).
 func BenchmarkValidateRevocable(b *testing.B) {
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
-		b.Skipf("no redis: %v", err)
-	} else {
-		c.Close()
-	}
-	store, err := revocation.OpenRedis("redis://127.0.0.1:6379/0", "mcpwarden-bench:"+time.Now().Format("150405.000000")+":", nil)
+	url, prefix := testpeers.Redis(b, "mcpwarden-bench")
+	store, err := revocation.OpenRedis(url, prefix, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

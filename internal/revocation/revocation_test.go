@@ -2,8 +2,6 @@ package revocation
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net"
 	"os"
@@ -15,26 +13,20 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/mcpwarden/mcpwarden/internal/testpeers"
 )
 
-const redisURL = "redis://127.0.0.1:6379/0"
+const redisURL = testpeers.RedisURL
 
 // needRedis skips when no Redis listens (CI's .ci/run starts one).
-func needRedis(t *testing.T) {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
-	if err != nil {
-		t.Skipf("no redis on 127.0.0.1:6379: %v", err)
-	}
-	c.Close()
-}
+func needRedis(t *testing.T) { testpeers.Redis(t, "") }
 
 // prefix is unique per test run, so parallel runs do not see each
 // other's revocations.
 func prefix(t *testing.T) string {
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	return "mcpwarden-test:" + hex.EncodeToString(b[:]) + ":"
+	_, p := testpeers.Redis(t, "mcpwarden-test")
+	return p
 }
 
 func started(t *testing.T, p string) *Redis { return startedHook(t, p, nil) }
