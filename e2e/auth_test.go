@@ -35,6 +35,20 @@ func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
 	return b.base.RoundTrip(r)
 }
 
+// bearerSession connects a go-sdk client to endpoint with tok as its
+// bearer token and closes the session when the test ends.
+func bearerSession(t *testing.T, endpoint, tok string) *mcp.ClientSession {
+	t.Helper()
+	c := mcp.NewClient(&mcp.Implementation{Name: "e2e-" + t.Name(), Version: "1"}, nil)
+	s, err := c.Connect(ctxT(t, 30*time.Second), &mcp.StreamableClientTransport{Endpoint: endpoint, MaxRetries: -1,
+		HTTPClient: &http.Client{Transport: bearer{tok, http.DefaultTransport}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
 // headerSpy is a reverse proxy in front of an upstream MCP server that
 // remembers the Authorization headers it was sent.
 type headerSpy struct {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,41 +54,18 @@ auth:
 			if err := os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			cli := func(stdin string, args ...string) string {
-				t.Helper()
-				cmd := exec.Command(gatewayBin, args...)
-				cmd.Stdin = strings.NewReader(stdin)
-				out, err := cmd.Output()
-				if err != nil {
-					var stderr []byte
-					if ee, ok := err.(*exec.ExitError); ok {
-						stderr = ee.Stderr
-					}
-					t.Fatalf("mcpwarden %v: %v\n%s", args, err, stderr)
-				}
-				return strings.TrimSpace(string(out))
-			}
-			cli("", "token", "keygen", "-c", cliCfg)
+			mustMcpwarden(t, "", "token", "keygen", "-c", cliCfg)
 			g := startServe(t, cfg)
-			session := func(tok string) *mcp.ClientSession {
-				c := mcp.NewClient(&mcp.Implementation{Name: "e2e-revoke", Version: "1"}, nil)
-				s, err := c.Connect(ctxT(t, 30*time.Second), &mcp.StreamableClientTransport{Endpoint: g.URL, MaxRetries: -1,
-					HTTPClient: &http.Client{Transport: bearer{tok, http.DefaultTransport}}}, nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				return s
-			}
-			tok := cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
-			other := cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
+			session := func(tok string) *mcp.ClientSession { return bearerSession(t, g.URL, tok) }
+			tok := mustMcpwarden(t, "", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
+			other := mustMcpwarden(t, "", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
 			s, s2 := session(tok), session(other)
 			role, role2 := callDB(t, s), callDB(t, s2)
 			if !roleExists(t, admin, role) || !roleExists(t, admin, role2) {
 				t.Fatal("minted roles do not exist while their sessions live")
 			}
 
-			out := cli(tok, "token", "revoke", "-c", cliCfg, "-")
+			out := mustMcpwarden(t, tok, "token", "revoke", "-c", cliCfg, "-")
 			if !strings.HasPrefix(out, "revoked ") {
 				t.Fatalf("revoke: %q", out)
 			}
@@ -140,10 +116,10 @@ auth:
 			// --subject: both sessions of one agent end and lose their
 			// roles; the other subject's session keeps its role.
 			agent := "ci:agent-" + store
-			sa := session(cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db", "--subject", agent))
-			sb := session(cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db", "--subject", agent))
+			sa := session(mustMcpwarden(t, "", "token", "issue", "-c", cliCfg, "--scope", "mcp:db", "--subject", agent))
+			sb := session(mustMcpwarden(t, "", "token", "issue", "-c", cliCfg, "--scope", "mcp:db", "--subject", agent))
 			ra, rb := callDB(t, sa), callDB(t, sb)
-			if out := cli("", "token", "revoke", "-c", cliCfg, "--subject", agent); !strings.HasPrefix(out, "revoked every token of "+agent) {
+			if out := mustMcpwarden(t, "", "token", "revoke", "-c", cliCfg, "--subject", agent); !strings.HasPrefix(out, "revoked every token of "+agent) {
 				t.Fatalf("revoke --subject: %q", out)
 			}
 			if store == "redis" && (roleExists(t, admin, ra) || roleExists(t, admin, rb)) {

@@ -7,7 +7,6 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -204,29 +203,10 @@ auth:
 `, peer, srv.URL, jwtFile, filepath.Join(dir, "token.jwk"))
 	cliCfg := filepath.Join(dir, "cli.yaml")
 	os.WriteFile(cliCfg, []byte("listen: 127.0.0.1:8080\n"+cfg), 0o600)
-	cli := func(stdin string, args ...string) string {
-		t.Helper()
-		cmd := exec.Command(gatewayBin, args...)
-		cmd.Stdin = strings.NewReader(stdin)
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("mcpwarden %v: %v", args, err)
-		}
-		return strings.TrimSpace(string(out))
-	}
-	cli("", "token", "keygen", "-c", cliCfg)
+	mustMcpwarden(t, "", "token", "keygen", "-c", cliCfg)
 	g := startServe(t, cfg)
-	session := func(tok string) *mcp.ClientSession {
-		c := mcp.NewClient(&mcp.Implementation{Name: "e2e-vault-jwt", Version: "1"}, nil)
-		s, err := c.Connect(ctxT(t, 30*time.Second), &mcp.StreamableClientTransport{Endpoint: g.URL, MaxRetries: -1,
-			HTTPClient: &http.Client{Transport: bearer{tok, http.DefaultTransport}}}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	}
-	tok := cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
+	session := func(tok string) *mcp.ClientSession { return bearerSession(t, g.URL, tok) }
+	tok := mustMcpwarden(t, "", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")
 	lease, _ := leaseOf(f, callEnv(t, session(tok)))
 	if lease == "" || f.Logins.Load() != 1 {
 		t.Fatalf("lease %q after %d jwt logins", lease, f.Logins.Load())
@@ -237,11 +217,11 @@ auth:
 	f.AcceptJWT("eyJ.workload-2.sig")
 	f.RejectJWT("eyJ.workload-1.sig")
 	f.ClearTokens()
-	if l, _ := leaseOf(f, callEnv(t, session(cli("", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")))); l == "" || f.Logins.Load() != 2 {
+	if l, _ := leaseOf(f, callEnv(t, session(mustMcpwarden(t, "", "token", "issue", "-c", cliCfg, "--scope", "mcp:db")))); l == "" || f.Logins.Load() != 2 {
 		t.Fatalf("after the JWT rotated: lease %q, %d logins\n%s", l, f.Logins.Load(), g.Stderr.String())
 	}
 	// Token revocation revokes the first session's lease.
-	cli(tok, "token", "revoke", "-c", cliCfg, "-")
+	mustMcpwarden(t, tok, "token", "revoke", "-c", cliCfg, "-")
 	if !waitFor(10*time.Second, func() bool { return slices.Contains(f.Revoked(), lease) }) {
 		t.Fatalf("lease %s not revoked 10s after its session's token was:\n%s", lease, g.Stderr.String())
 	}

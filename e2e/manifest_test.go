@@ -47,6 +47,21 @@ func mcpwarden(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	return o.String(), e.String(), code
 }
 
+// mustMcpwarden runs the gateway binary with args, stdin on its standard
+// input, and returns its output, trimmed; a failure fails the test with
+// its stderr.
+func mustMcpwarden(t *testing.T, stdin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(gatewayBin, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("mcpwarden %v: %v\n%s", args, err, e.String())
+	}
+	return strings.TrimSpace(o.String())
+}
+
 // lineClient talks JSON-RPC lines to `mcpwarden run`.
 type lineClient struct {
 	t      *testing.T
