@@ -59,26 +59,12 @@ func ParseKey(data []byte) (*Key, error) {
 	if err := jwk.UnmarshalJSON(data); err != nil {
 		return nil, errors.New("issuer: signing key is not a JWK (make one with mcpwarden token keygen)")
 	}
-	var alg jose.SignatureAlgorithm
-	switch k := jwk.Key.(type) {
-	case ed25519.PrivateKey:
-		alg = jose.EdDSA
-	case *ecdsa.PrivateKey:
-		if k.Curve != elliptic.P256() {
-			return nil, errors.New("issuer: signing key: only P-256 EC keys (ES256)")
-		}
-		alg = jose.ES256
-	default:
-		return nil, fmt.Errorf("issuer: signing key must be a private Ed25519 or P-256 key, not %T", jwk.Key)
+	if jwk.IsPublic() {
+		return nil, errors.New("issuer: signing key must be a private key (it is public)")
 	}
-	if jwk.Algorithm != "" && jwk.Algorithm != string(alg) {
-		return nil, fmt.Errorf("issuer: signing key: alg %q does not fit the key (%s)", jwk.Algorithm, alg)
-	}
-	if jwk.Use != "" && jwk.Use != "sig" {
-		return nil, fmt.Errorf("issuer: signing key: use %q, want sig", jwk.Use)
-	}
-	if jwk.KeyID == "" {
-		return nil, errors.New("issuer: signing key has no kid")
+	alg, err := signingAlg(&jwk)
+	if err != nil {
+		return nil, fmt.Errorf("issuer: signing key: %w", err)
 	}
 	jwk.Algorithm = string(alg)
 	s, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jwk.Key},
@@ -87,6 +73,34 @@ func ParseKey(data []byte) (*Key, error) {
 		return nil, fmt.Errorf("issuer: signer: %w", err)
 	}
 	return &Key{priv: jwk, sign: s}, nil
+}
+
+// signingAlg checks that k (its public half) is a key the issuer signs
+// with, Ed25519 (EdDSA) or P-256 (ES256), for signatures, with a kid, and
+// returns its algorithm. Anything else is refused rather than guessed.
+func signingAlg(k *jose.JSONWebKey) (jose.SignatureAlgorithm, error) {
+	var alg jose.SignatureAlgorithm
+	switch pk := k.Public().Key.(type) {
+	case ed25519.PublicKey:
+		alg = jose.EdDSA
+	case *ecdsa.PublicKey:
+		if pk.Curve != elliptic.P256() {
+			return "", errors.New("only P-256 EC keys (ES256)")
+		}
+		alg = jose.ES256
+	default:
+		return "", fmt.Errorf("must be an Ed25519 or P-256 key, not %T", k.Key)
+	}
+	if k.Algorithm != "" && k.Algorithm != string(alg) {
+		return "", fmt.Errorf("alg %q does not fit the key (%s)", k.Algorithm, alg)
+	}
+	if k.Use != "" && k.Use != "sig" {
+		return "", fmt.Errorf("use %q, want sig", k.Use)
+	}
+	if k.KeyID == "" {
+		return "", errors.New("no kid")
+	}
+	return alg, nil
 }
 
 // KeyID is the key's kid.

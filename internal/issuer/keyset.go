@@ -2,9 +2,6 @@ package issuer
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -104,26 +101,9 @@ func parseRetired(raw json.RawMessage) (jose.JSONWebKey, error) {
 	if !k.IsPublic() {
 		return k, errors.New("a retired key is kept public only (its private part must be gone)")
 	}
-	var alg jose.SignatureAlgorithm
-	switch pk := k.Key.(type) {
-	case ed25519.PublicKey:
-		alg = jose.EdDSA
-	case *ecdsa.PublicKey:
-		if pk.Curve != elliptic.P256() {
-			return k, errors.New("only P-256 EC keys (ES256)")
-		}
-		alg = jose.ES256
-	default:
-		return k, fmt.Errorf("must be an Ed25519 or P-256 public key, not %T", k.Key)
-	}
-	if k.Algorithm != "" && k.Algorithm != string(alg) {
-		return k, fmt.Errorf("alg %q does not fit the key (%s)", k.Algorithm, alg)
-	}
-	if k.Use != "" && k.Use != "sig" {
-		return k, fmt.Errorf("use %q, want sig", k.Use)
-	}
-	if k.KeyID == "" {
-		return k, errors.New("no kid")
+	alg, err := signingAlg(&k)
+	if err != nil {
+		return k, err
 	}
 	k.Algorithm, k.Use = string(alg), "sig"
 	return k, nil
