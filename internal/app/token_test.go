@@ -35,6 +35,24 @@ auth:
 	return cfg
 }
 
+// storedKeyConfig is a local issuer whose signing key lives in an
+// encrypted secrets store in dir (secret://mcpwarden-token-key).
+func storedKeyConfig(t *testing.T, dir string) *config.Config {
+	t.Helper()
+	cfg, err := config.Parse("t.yaml", []byte(`servers: {a: {command: [x]}}
+secrets: {file: `+filepath.Join(dir, "s.enc")+`, key_file: `+filepath.Join(dir, "s.key")+`}
+auth:
+  issuer: local
+  resource: https://gw.example.com/mcp
+  signing_key: secret://mcpwarden-token-key
+  scopes: {mcp:read: {risks: [read]}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 func TestIssueTokenLocal(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	cfg := localAuthConfig(t)
@@ -116,17 +134,7 @@ func TestIssueTokenLocal(t *testing.T) {
 // The key can live in the encrypted secrets store (secret://NAME).
 func TestSigningKeyInSecretStore(t *testing.T) {
 	dir := t.TempDir()
-	cfg, err := config.Parse("t.yaml", []byte(`servers: {a: {command: [x]}}
-secrets: {file: `+filepath.Join(dir, "s.enc")+`, key_file: `+filepath.Join(dir, "s.key")+`}
-auth:
-  issuer: local
-  resource: https://gw.example.com/mcp
-  signing_key: secret://mcpwarden-token-key
-  scopes: {mcp:read: {risks: [read]}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := storedKeyConfig(t, dir)
 	ctx := context.Background()
 	if _, err := LoadSigningKey(ctx, cfg); err == nil {
 		t.Fatal("loaded a key that does not exist")
@@ -160,17 +168,7 @@ func TestRotateSigningKey(t *testing.T) {
 	t.Setenv("XDG_STATE_HOME", t.TempDir())
 	dir := t.TempDir()
 	file := localAuthConfig(t)
-	store, err := config.Parse("t.yaml", []byte(`servers: {a: {command: [x]}}
-secrets: {file: `+filepath.Join(dir, "s.enc")+`, key_file: `+filepath.Join(dir, "s.key")+`}
-auth:
-  issuer: local
-  resource: https://gw.example.com/mcp
-  signing_key: secret://mcpwarden-token-key
-  scopes: {mcp:read: {risks: [read]}}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	store := storedKeyConfig(t, dir)
 	for name, cfg := range map[string]*config.Config{"key file": file, "secret store": store} {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
