@@ -235,6 +235,23 @@ func (c *mcpClient) authorizeURL(g *gateway, scope string) string {
 	}.Encode()
 }
 
+// code waits for the authorization server's redirect back to the client
+// and returns its code, once the redirect carries the client's state and
+// the gateway as issuer (RFC 9207).
+func (c *mcpClient) code(t *testing.T, g *gateway) string {
+	t.Helper()
+	var q url.Values
+	select {
+	case q = <-c.codes:
+	case <-time.After(30 * time.Second):
+		t.Fatal("no redirect back to the client")
+	}
+	if q.Get("state") != c.state || q.Get("code") == "" || q.Get("iss") != g.Base {
+		t.Fatalf("redirect back: %v (state %q, issuer %s)", q, c.state, g.Base)
+	}
+	return q.Get("code")
+}
+
 func (c *mcpClient) token(t *testing.T, g *gateway, code string) string {
 	t.Helper()
 	resp, err := http.PostForm(g.Base+"/oauth2/token", url.Values{
@@ -308,16 +325,7 @@ func TestSSOBrowserFlow(t *testing.T) {
 		t.Errorf("consent page does not say who signed in, for which client and what scope:\n%s", page)
 	}
 	run("grant access", chromedp.Click(grant), chromedp.WaitVisible(chromedp.CSS("#done")))
-	var q url.Values
-	select {
-	case q = <-c.codes:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no redirect back to the client")
-	}
-	if q.Get("state") != c.state || q.Get("code") == "" || q.Get("iss") != g.Base {
-		t.Fatalf("redirect back: %v (state %q, issuer %s)", q, c.state, g.Base)
-	}
-	tok := c.token(t, g, q.Get("code"))
+	tok := c.token(t, g, c.code(t, g))
 
 	// The first MCP call with the token.
 	if resp := rawCall(t, g.URL, tok, "test_simple_text"); resp.StatusCode != http.StatusOK {
@@ -505,13 +513,7 @@ func TestSSOReload(t *testing.T) {
 	}
 	b.run("sign in at the IdP", chromedp.Click(chromedp.CSS("#signin")), chromedp.WaitVisible(ssoGrant))
 	b.run("grant access", chromedp.Click(ssoGrant), chromedp.WaitVisible(chromedp.CSS("#done")))
-	var q url.Values
-	select {
-	case q = <-c.codes:
-	case <-time.After(30 * time.Second):
-		t.Fatal("no redirect back to the client")
-	}
-	claims := jwtClaims(t, c.token(t, g, q.Get("code")))
+	claims := jwtClaims(t, c.token(t, g, c.code(t, g)))
 	if fmt.Sprint(claims["groups"]) != "[operator]" || claims["scope"] != "mcp mcp:simple" {
 		t.Errorf("token after the reload: groups %v, scope %v", claims["groups"], claims["scope"])
 	}
