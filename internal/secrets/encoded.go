@@ -342,12 +342,16 @@ func decodeB64(s string) (string, bool) {
 func unprintable(b []byte) int {
 	n := 0
 	for _, c := range b {
-		if !(c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t') {
+		if !printable(c) {
 			n++
 		}
 	}
 	return n
 }
+
+// printable is text a decoded secret may hold: printable ASCII and line
+// breaks and tabs.
+func printable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' }
 
 // minHex is the shortest hex run decoded: 16 bytes of text, shorter than
 // any credential the rules know.
@@ -385,12 +389,21 @@ func hexRuns(s string) iter.Seq2[int, int] {
 // mostly printable text (the test decodeB64 applies).
 func decodeHex(s string) (string, bool) {
 	s = s[:len(s)&^1]
-	b := make([]byte, len(s)/2)
+	n := len(s) / 2
+	// Most runs are hashes and ids: count the unprintable bytes first and
+	// stop once they pass a tenth, with nothing allocated.
+	bad := 0
+	for k := range n {
+		c := unhex(s[2*k])<<4 | unhex(s[2*k+1])
+		if !printable(c) {
+			if bad++; 10*bad > n {
+				return "", false
+			}
+		}
+	}
+	b := make([]byte, n)
 	for k := range b {
 		b[k] = unhex(s[2*k])<<4 | unhex(s[2*k+1])
-	}
-	if 10*unprintable(b) > len(b) {
-		return "", false
 	}
 	return string(b), true
 }
