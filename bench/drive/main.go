@@ -22,6 +22,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mcpwarden/mcpwarden/bench/procstat"
 )
 
 const (
@@ -34,7 +36,9 @@ func main() {
 	n := flag.Int("n", 1000, "number of tools/call requests")
 	payload := flag.Int("payload", 64, "size of the echoed text in bytes")
 	url := flag.String("url", "", "Streamable HTTP endpoint; without it, the command after -- is spawned and spoken to over stdio")
-	warmup := flag.Int("warmup", 200, "calls before the CPU and context-switch reading starts (stdio)")
+	// The default warm-up outlasts the gateway's own (about 0.35 s, after
+	// which run drops to one P), so that the reading sees the steady state.
+	warmup := flag.Int("warmup", 3000, "calls before the CPU and context-switch reading starts (stdio)")
 	flag.Parse()
 	text := strings.Repeat("x", *payload)
 	call := func(id int) []byte {
@@ -98,25 +102,28 @@ func driveStdio(argv []string, n, warmup int, call func(int) []byte) error {
 	if _, err := in.Write([]byte(initNote + "\n")); err != nil {
 		return err
 	}
-	var before procUsage
+	var before, beforeKids procstat.Usage
 	for i := 1; i <= n; i++ {
 		if i == min(warmup, n)+1 || (warmup <= 0 && i == 1) {
-			before = readUsage(cmd.Process.Pid)
+			pid := cmd.Process.Pid
+			before, beforeKids = procstat.Read(pid, true), procstat.Children(pid, true)
 		}
 		if err := roundTrip(call(i), i); err != nil {
 			return err
 		}
 	}
-	if after := readUsage(cmd.Process.Pid); before.ok && after.ok && n > warmup {
+	if pid := cmd.Process.Pid; before.OK && n > warmup {
 		k := float64(n - max(warmup, 0))
-		fmt.Fprintf(os.Stderr, "drive: process %d over the last %d calls: %.1f µs user + %.1f µs sys CPU per call, %.2f context switches per call (%.2f voluntary)\n",
-			cmd.Process.Pid, n-max(warmup, 0), (after.user-before.user)/k, (after.sys-before.sys)/k,
-			float64(after.vol+after.invol-before.vol-before.invol)/k, float64(after.vol-before.vol)/k)
-		if before.kids.ok && after.kids.ok {
-			b, a := before.kids, after.kids
-			fmt.Fprintf(os.Stderr, "drive: its children: %.1f µs user + %.1f µs sys CPU per call, %.2f context switches per call\n",
-				(a.user-b.user)/k, (a.sys-b.sys)/k, float64(a.vol+a.invol-b.vol-b.invol)/k)
+		report := func(what string, b, a procstat.Usage) {
+			if !b.OK || !a.OK {
+				return
+			}
+			fmt.Fprintf(os.Stderr, "drive: %s over the last %d calls: %.1f µs user + %.1f µs sys CPU per call, %.2f context switches per call (%.2f voluntary)\n",
+				what, n-max(warmup, 0), us(a.User-b.User)/k, us(a.Sys-b.Sys)/k,
+				float64(a.Voluntary+a.Involuntary-b.Voluntary-b.Involuntary)/k, float64(a.Voluntary-b.Voluntary)/k)
 		}
+		report(fmt.Sprintf("process %d", pid), before, procstat.Read(pid, true))
+		report("its children", beforeKids, procstat.Children(pid, true))
 	}
 	in.Close()
 	_, _ = io.Copy(io.Discard, out)
@@ -178,71 +185,4 @@ func driveHTTP(url string, n int, call func(int) []byte) error {
 	return nil
 }
 
-// procUsage is one process's own CPU time (µs, all threads, children
-// excluded) and context switches summed over its threads.
-type procUsage struct {
-	user, sys  float64
-	vol, invol int64
-	ok         bool
-	kids       *procUsage // the same, summed over the live children (a gateway's server)
-}
-
-// readUsage reads /proc/PID/stat and /proc/PID/task/*/status. Threads that
-// exited between readings take their switches with them; the Go runtime
-// keeps its threads, so the difference is sound for a gateway.
-func readUsage(pid int) procUsage {
-	u := ownUsage(pid)
-	// Each thread lists the children it forked.
-	var kids []string
-	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	for _, t := range tasks {
-		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/children", pid, t.Name()))
-		kids = append(kids, strings.Fields(string(b))...)
-	}
-	k := procUsage{ok: len(kids) > 0}
-	for _, f := range kids {
-		c, _ := strconv.Atoi(f)
-		cu := ownUsage(c)
-		k.user, k.sys, k.vol, k.invol = k.user+cu.user, k.sys+cu.sys, k.vol+cu.vol, k.invol+cu.invol
-	}
-	u.kids = &k
-	return u
-}
-
-func ownUsage(pid int) procUsage {
-	var u procUsage
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return u
-	}
-	// Fields after the command name, which may hold spaces: state is field 3,
-	// utime 14 and stime 15 (clock ticks).
-	i := bytes.LastIndexByte(b, ')')
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return u
-	}
-	const tick = 1e6 / 100 // USER_HZ is 100 on Linux
-	ut, _ := strconv.ParseFloat(f[11], 64)
-	st, _ := strconv.ParseFloat(f[12], 64)
-	u.user, u.sys = ut*tick, st*tick
-	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
-	for _, t := range tasks {
-		s, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/status", pid, t.Name()))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(s), "\n") {
-			k, v, _ := strings.Cut(line, ":")
-			n, _ := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-			switch k {
-			case "voluntary_ctxt_switches":
-				u.vol += n
-			case "nonvoluntary_ctxt_switches":
-				u.invol += n
-			}
-		}
-	}
-	u.ok = true
-	return u
-}
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }

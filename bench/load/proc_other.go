@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
-	"time"
 )
 
 const (
@@ -29,5 +28,3 @@ func signalGroup(pid int, _ syscall.Signal) {
 func readRSS(int) (rssSample, error) {
 	return rssSample{}, errors.New("-rss needs /proc (Linux)")
 }
-
-func procCPU(int) (self, kids time.Duration) { return 0, 0 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mcpwarden/mcpwarden/bench/procstat"
 )
 
 // side is one half of a scenario (the direct server, or the same server
@@ -394,11 +396,12 @@ func runCell(cfg *config, name string, sides []side, conc, payload, rounds int, 
 // by all its processes with their children.
 func sideCPU(s side) (first, all time.Duration) {
 	for i, pid := range s.pids() {
-		self, kids := procCPU(pid)
+		self, kids := procstat.Read(pid, false), procstat.Children(pid, false)
+		cpu := self.User + self.Sys
 		if i == 0 {
-			first = self
+			first = cpu
 		}
-		all += self + kids
+		all += cpu + kids.User + kids.Sys
 	}
 	return first, all
 }
