@@ -633,7 +633,9 @@ func TestPGConnectionKilled(t *testing.T) {
 	}
 	ctx := context.Background()
 	var killed int64
+	killerDone := make(chan struct{})
 	go func() {
+		defer close(killerDone)
 		for !done.Load() {
 			var n int64
 			c.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, schema).Scan(&n)
@@ -643,6 +645,7 @@ func TestPGConnectionKilled(t *testing.T) {
 	}()
 	wg.Wait()
 	done.Store(true)
+	<-killerDone // c is one connection: the killer must be off it before the checks use it
 	s.Close()
 	if atomic.LoadInt64(&killed) == 0 {
 		t.Fatal("no connection was terminated: the test proved nothing")
