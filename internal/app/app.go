@@ -30,6 +30,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/policy"
+	"github.com/mcpwarden/mcpwarden/internal/rawio"
 	"github.com/mcpwarden/mcpwarden/internal/secrets"
 	"github.com/mcpwarden/mcpwarden/internal/session"
 	"github.com/mcpwarden/mcpwarden/internal/upstream"
@@ -460,7 +461,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		defer restore()
 		out = pf
 	}
-	err = downstream.ServeStdio(ctx, in, out, downstream.StdioOptions{
+	err = downstream.ServeStdio(ctx, rawio.Reader(in), rawio.Writer(out), downstream.StdioOptions{
 		Sessions: opts, MaxMessageBytes: int(cfg.HTTP.MaxMessageBytes), Logger: log,
 		OnSession: func(s *session.Session) { conn.SetUnsolicited(s.Unsolicited(server.Name, conn)) },
 	})

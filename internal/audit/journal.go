@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/mcpwarden/mcpwarden/internal/rawio"
 )
 
 // The journal makes a record durable before SQLite has it: Append writes
@@ -229,7 +231,7 @@ type journal struct {
 }
 
 func newJournal(dbPath, origin string, full bool) (*journal, error) {
-	j := &journal{dbPath: dbPath, origin: origin, full: full, write: (*os.File).Write}
+	j := &journal{dbPath: dbPath, origin: origin, full: full, write: rawio.WriteFile}
 	jf, err := j.create()
 	if err != nil {
 		return nil, err

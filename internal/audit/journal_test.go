@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mcpwarden/mcpwarden/internal/rawio"
 )
 
 func testPending(i int) *pending {
@@ -338,7 +340,7 @@ func TestJournalWriteFailure(t *testing.T) {
 	if s.Lost() != 1 {
 		t.Fatalf("lost %d", s.Lost())
 	}
-	s.j.write = (*os.File).Write
+	s.j.write = rawio.WriteFile
 	if err := s.Append(testRecord(2)); err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +352,7 @@ func TestJournalWriteFailure(t *testing.T) {
 	if err := s.Append(testRecord(3)); !errors.Is(err, syscall.EIO) {
 		t.Fatalf("append on EIO: %v", err)
 	}
-	s.j.write = (*os.File).Write
+	s.j.write = rawio.WriteFile
 	if err := s.Append(testRecord(4)); err == nil || !strings.Contains(err.Error(), "could not be undone") {
 		t.Fatalf("append after an undoable failure: %v", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/linewriter"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/pipesize"
+	"github.com/mcpwarden/mcpwarden/internal/rawio"
 )
 
 // StdioOptions configures a child-process MCP server.
@@ -112,13 +113,13 @@ func StartStdio(ctx context.Context, o StdioOptions) (*StdioConn, error) {
 	pipesize.Grow(stdin)
 	pipesize.Grow(stdout)
 	c := &StdioConn{
-		o: o, log: log, cmd: cmd, stdin: stdin, out: linewriter.New(stdin),
+		o: o, log: log, cmd: cmd, stdin: stdin, out: linewriter.New(rawio.Writer(stdin)),
 		pending: make(map[uint64]*stdioCall),
 		tokens:  make(map[string]*stdioCall),
 		done:    make(chan struct{}),
 		exited:  make(chan struct{}),
 	}
-	go c.readLoop(stdout)
+	go c.readLoop(rawio.Reader(stdout))
 	go func() {
 		werr := cmd.Wait()
 		close(c.exited)

@@ -1,0 +1,204 @@
+// Package rawio reads and writes the stdio relay's non-blocking pipes with
+// raw system calls, still waiting in the runtime's poller when a pipe is
+// empty or full.
+//
+// Why: every ordinary read(2) or write(2) from Go passes through the
+// runtime's syscall entry, and the first one after the process was idle
+// wakes the runtime's monitor thread (sysmon) from its deep sleep and sets
+// it polling every 20 µs until the process is idle again. A relay that is
+// idle between calls pays that wake-up and two or three more on every
+// call: measured on the development VM, the monitor thread took 28 % of
+// run's CPU and most of its context switches (docs/performance.md). A read
+// or write on a non-blocking pipe never blocks, so it does not need the
+// syscall entry: the monitor, which exists to take the processor back from
+// calls that block, has nothing to do for it.
+//
+// Only descriptors in non-blocking mode that the poller serves get the raw
+// path; anything else (a terminal, a regular file, a blocking descriptor,
+// a value that is not an *os.File) is returned unchanged.
+package rawio
+
+import (
+	"errors"
+	"io"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+type rawConner interface {
+	SyscallConn() (syscall.RawConn, error)
+}
+
+// nonblocking returns the RawConn of f when f is a descriptor in
+// non-blocking mode.
+func nonblocking(f any) syscall.RawConn {
+	sc, ok := f.(rawConner)
+	if !ok {
+		return nil
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	nb := false
+	_ = rc.Control(func(fd uintptr) {
+		fl, err := unix.FcntlInt(fd, unix.F_GETFL, 0)
+		nb = err == nil && fl&unix.O_NONBLOCK != 0
+	})
+	if !nb {
+		return nil
+	}
+	return rc
+}
+
+// Reader returns a reader of r that uses raw reads when r is a
+// non-blocking descriptor, else r.
+func Reader(r io.Reader) io.Reader {
+	rc := nonblocking(r)
+	if rc == nil {
+		return r
+	}
+	return &reader{rc: rc, name: name(r)}
+}
+
+// Writer returns a writer to w that uses raw writes when w is a
+// non-blocking descriptor, else w. Like os.File's, a write returns only
+// when all of p is written or an error occurred.
+func Writer(w io.Writer) io.Writer {
+	rc := nonblocking(w)
+	if rc == nil {
+		return w
+	}
+	return &writer{rc: rc, name: name(w)}
+}
+
+func name(f any) string {
+	if n, ok := f.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return "pipe"
+}
+
+// pollErr is what os.File reports for an error of the poller: the file
+// was closed (the poller's own "use of closed file" becomes os.ErrClosed,
+// as os.File has it) or a deadline passed.
+func pollErr(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrNoDeadline) {
+		return err
+	}
+	return os.ErrClosed
+}
+
+type reader struct {
+	rc   syscall.RawConn
+	name string
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	var n int
+	var errno syscall.Errno
+	err := r.rc.Read(func(fd uintptr) bool {
+		for {
+			m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+			switch e {
+			case syscall.EINTR:
+				continue
+			case syscall.EAGAIN:
+				return false // wait in the poller, then try again
+			}
+			n, errno = int(m), e
+			return true
+		}
+	})
+	switch {
+	case err != nil:
+		return 0, &os.PathError{Op: "read", Path: r.name, Err: pollErr(err)}
+	case errno != 0:
+		return 0, &os.PathError{Op: "read", Path: r.name, Err: errno}
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+type writer struct {
+	rc   syscall.RawConn
+	name string
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	done := 0
+	var errno syscall.Errno
+	err := w.rc.Write(func(fd uintptr) bool {
+		for done < len(p) {
+			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[done])), uintptr(len(p)-done))
+			switch e {
+			case 0:
+				if m == 0 {
+					return false // nothing taken: wait in the poller
+				}
+				done += int(m)
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return false // full: wait in the poller
+			default:
+				errno = e
+				return true
+			}
+		}
+		return true
+	})
+	switch {
+	case err != nil:
+		return done, &os.PathError{Op: "write", Path: w.name, Err: pollErr(err)}
+	case errno != 0:
+		return done, &os.PathError{Op: "write", Path: w.name, Err: errno}
+	}
+	return done, nil
+}
+
+// WriteFile writes all of b to f, a regular file, with raw write(2)s: the
+// audit journal's one write per call, which would otherwise wake the
+// monitor thread on every call like the pipes do. A write to a regular
+// file copies into the page cache and returns; when the kernel throttles
+// a writer behind a slow disk it can sleep instead, and then holds its
+// processor for that time, which is the price of the raw path. Durability
+// does not rest on it: fdatasync stays an ordinary call.
+func WriteFile(f *os.File, b []byte) (int, error) {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	var errno syscall.Errno
+	cerr := rc.Control(func(fd uintptr) {
+		for done < len(b) {
+			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
+			switch e {
+			case 0:
+				if m == 0 {
+					errno = syscall.EIO
+					return
+				}
+				done += int(m)
+			case syscall.EINTR:
+			default:
+				errno = e
+				return
+			}
+		}
+	})
+	if cerr != nil {
+		return done, &os.PathError{Op: "write", Path: f.Name(), Err: pollErr(cerr)}
+	}
+	if errno != 0 {
+		return done, &os.PathError{Op: "write", Path: f.Name(), Err: errno}
+	}
+	return done, nil
+}
