@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"reflect"
-	"runtime"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -30,6 +29,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/policy"
+	"github.com/mcpwarden/mcpwarden/internal/procs"
 	"github.com/mcpwarden/mcpwarden/internal/rawio"
 	"github.com/mcpwarden/mcpwarden/internal/secrets"
 	"github.com/mcpwarden/mcpwarden/internal/session"
@@ -242,6 +242,9 @@ const readyRevocation = "(token revocation)"
 // milliseconds on two cores. Compiling leaves about 10 MB of garbage
 // behind; the heap then returns it to the system at once rather than over
 // minutes, so an idle gateway holds about half the memory (docs/performance.md).
+// then runs after it: the processor governor (package procs), which starts
+// on one processor, so that the compile runs beside the first calls rather
+// than taking turns with them.
 func warmEngines(then func()) {
 	time.AfterFunc(250*time.Millisecond, func() {
 		secrets.Default()
@@ -252,26 +255,10 @@ func warmEngines(then func()) {
 	})
 }
 
-// oneP puts run on one P, unless GOMAXPROCS is set. One client and one
-// server, each a pipe: the relay's goroutines hand every message to each
-// other, and with a second P each hand-off also wakes another thread to
-// look for work (a futex wake, a spin, a futex sleep), on cores the client
-// and the server need too. Measured with bench/drive, 64 B calls: 5.1 ->
-// 3.4 context switches and 50 -> 42 µs of gateway CPU per call; in the
-// load tool throughput at 8 callers 0.65-0.69 -> 0.81-0.86, with 64 KiB
-// results unchanged (docs/performance.md). It happens after the warm-up,
-// so that compiling the secrets rules (≈ 100 ms) runs beside the first
-// calls instead of taking turns with them.
-func oneP() {
-	if os.Getenv("GOMAXPROCS") == "" {
-		runtime.GOMAXPROCS(1)
-	}
-}
-
 // Serve runs the HTTP gateway until ctx is done. reload, when not nil,
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
-	warmEngines(nil)
+	warmEngines(func() { procs.Govern(ctx, log) })
 	var cur atomic.Pointer[snapshot]
 	enableMetrics(cfg.Metrics)     // before the chain is compiled: its stages report to it
 	defer startTracing(ctx, log)() // stopped last: flushes the spans of the last sessions
@@ -344,7 +331,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 	log.Info("mcpwarden listening", "addr", ln.Addr().String(), "endpoint", "http://"+ln.Addr().String()+"/mcp",
 		"servers", cur.Load().backend.names, "version", Version)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(rawio.Listener(ln)) }()
 
 	defer func() {
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -399,7 +386,7 @@ func listenHost(addr string) string {
 // Run relays MCP between stdin/stdout and one stdio server, started at
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
-	warmEngines(oneP)
+	warmEngines(func() { procs.Govern(ctx, log) })
 	defer startTracing(ctx, log)()
 	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},
 		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey}, log)

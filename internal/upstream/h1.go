@@ -11,7 +11,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 
+	"github.com/mcpwarden/mcpwarden/internal/rawio"
 	"golang.org/x/sys/unix"
 )
 
@@ -197,6 +199,7 @@ func (t *directTransport) get(ctx context.Context, addr string) (*h1Conn, error)
 	if err != nil {
 		return nil, err
 	}
+	conn = rawio.Conn(conn)
 	c := &h1Conn{conn: conn}
 	c.lr = headerLimit{r: conn, left: -1}
 	c.br = bufio.NewReaderSize(&c.lr, 16<<10)
@@ -219,7 +222,9 @@ func quiet(conn net.Conn) bool {
 	alive := false
 	var b [1]byte
 	cerr := rc.Read(func(fd uintptr) bool {
-		_, _, err := unix.Recvfrom(int(fd), b[:], unix.MSG_PEEK|unix.MSG_DONTWAIT)
+		// Raw, like the connection's reads and writes (package rawio).
+		_, _, err := syscall.RawSyscall6(syscall.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(&b[0])), 1,
+			unix.MSG_PEEK|unix.MSG_DONTWAIT, 0, 0)
 		alive = err == unix.EAGAIN || err == unix.EWOULDBLOCK
 		return true // never wait for readiness
 	})
