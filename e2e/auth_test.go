@@ -209,7 +209,7 @@ auth:
 			names = append(names, tl.Name)
 		}
 		if strings.Join(names, " ") != "everything__test_simple_text remote__test_simple_text" {
-			t.Fatalf("tools/list with scope mcp:simple: %v", names)
+			t.Fatalf("tools/list with scope mcp:simple: %v (meta %v)", names, tools.Meta)
 		}
 		// Raw: 403 with the step-up challenge.
 		resp := rawCall(t, g.URL, token(res, "mcp mcp:simple"), "everything__test_image_content")
