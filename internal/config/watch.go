@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-
-	"github.com/fsnotify/fsnotify"
 )
 
 // DefaultDebounce is Watch's debounce when none is given.
@@ -23,7 +21,10 @@ const DefaultDebounce = 200 * time.Millisecond
 // watching cannot start.
 //
 // It watches the file's directory rather than the file, because editors
-// and deployment tools replace files by renaming a new one over them.
+// and deployment tools replace files by renaming a new one over them. On
+// Linux it listens for files closed after writing, created, deleted and
+// renamed, not for each write: files kept open beside the config (an audit
+// store) would otherwise wake it on every record (dirwatch_linux.go).
 // When path is a symbolic link (or goes through one, as with a Kubernetes
 // ConfigMap's ..data link) the directories of every link on the way and of
 // the final file are watched too, and re-pointing a link counts as a
@@ -55,7 +56,7 @@ func watch(ctx context.Context, path string, debounce time.Duration, onChange fu
 	if err != nil {
 		return fmt.Errorf("config: watch %s: %w", path, err)
 	}
-	w, err := fsnotify.NewWatcher()
+	w, err := newDirWatcher()
 	if err != nil {
 		return fmt.Errorf("config: watch %s: %w", path, err)
 	}
@@ -90,14 +91,14 @@ func watch(ctx context.Context, path string, debounce time.Duration, onChange fu
 		select {
 		case <-ctx.Done():
 			return nil
-		case ev, ok := <-w.Events:
+		case name, ok := <-w.Events():
 			if !ok {
 				return errors.New("config: watcher closed")
 			}
-			if ws.relevant(ev.Name) {
+			if ws.relevant(name) {
 				arm()
 			}
-		case _, ok := <-w.Errors:
+		case _, ok := <-w.Errors():
 			if !ok {
 				return errors.New("config: watcher closed")
 			}
@@ -124,7 +125,7 @@ func watch(ctx context.Context, path string, debounce time.Duration, onChange fu
 type watchState struct {
 	path  string // absolute path as given
 	dir   string // its directory, always watched
-	w     *fsnotify.Watcher
+	w     dirWatcher
 	chain []string // paths taking part in resolving path
 }
 
