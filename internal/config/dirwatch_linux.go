@@ -12,14 +12,15 @@ import (
 )
 
 // watchMask is what a config file's directory is watched for: a file
-// written and closed, created, deleted or renamed in or out, and the
-// directory itself going away. Not IN_MODIFY: that fires on every write(2)
+// written and closed, created, deleted, renamed in or out or changed in
+// its permissions (a file made readable again), and the directory itself
+// going away. Not IN_MODIFY: that fires on every write(2)
 // to any file there, and an audit store beside its config (store:
 // sqlite:audit.db) is written on every call; measured, the watcher then
 // woke for each call and cost the gateway several per cent of its CPU.
 // Editors and deployment tools close what they write or rename it into
 // place, which the mask sees.
-const watchMask = unix.IN_CLOSE_WRITE | unix.IN_CREATE | unix.IN_DELETE |
+const watchMask = unix.IN_CLOSE_WRITE | unix.IN_CREATE | unix.IN_DELETE | unix.IN_ATTRIB |
 	unix.IN_MOVED_FROM | unix.IN_MOVED_TO | unix.IN_DELETE_SELF | unix.IN_MOVE_SELF |
 	unix.IN_ONLYDIR
 
