@@ -92,18 +92,11 @@ func pollErr(err error) error {
 	return os.ErrClosed
 }
 
-type reader struct {
-	rc   syscall.RawConn
-	name string
-}
-
-func (r *reader) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	var n int
-	var errno syscall.Errno
-	err := r.rc.Read(func(fd uintptr) bool {
+// read is one read(2) on rc's descriptor, waiting in the poller while
+// there is nothing to read. err is the poller's error (closed, deadline),
+// errno the system call's; n == 0 with neither is the end of the stream.
+func read(rc syscall.RawConn, p []byte) (n int, errno syscall.Errno, err error) {
+	err = rc.Read(func(fd uintptr) bool {
 		for {
 			m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
 			switch e {
@@ -116,26 +109,13 @@ func (r *reader) Read(p []byte) (int, error) {
 			return true
 		}
 	})
-	switch {
-	case err != nil:
-		return 0, &os.PathError{Op: "read", Path: r.name, Err: pollErr(err)}
-	case errno != 0:
-		return 0, &os.PathError{Op: "read", Path: r.name, Err: errno}
-	case n == 0:
-		return 0, io.EOF
-	}
-	return n, nil
+	return n, errno, err
 }
 
-type writer struct {
-	rc   syscall.RawConn
-	name string
-}
-
-func (w *writer) Write(p []byte) (int, error) {
-	done := 0
-	var errno syscall.Errno
-	err := w.rc.Write(func(fd uintptr) bool {
+// write writes all of p to rc's descriptor, waiting in the poller while it
+// is full; done is what was written before an error.
+func write(rc syscall.RawConn, p []byte) (done int, errno syscall.Errno, err error) {
+	err = rc.Write(func(fd uintptr) bool {
 		for done < len(p) {
 			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[done])), uintptr(len(p)-done))
 			switch e {
@@ -154,6 +134,37 @@ func (w *writer) Write(p []byte) (int, error) {
 		}
 		return true
 	})
+	return done, errno, err
+}
+
+type reader struct {
+	rc   syscall.RawConn
+	name string
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	n, errno, err := read(r.rc, p)
+	switch {
+	case err != nil:
+		return 0, &os.PathError{Op: "read", Path: r.name, Err: pollErr(err)}
+	case errno != 0:
+		return 0, &os.PathError{Op: "read", Path: r.name, Err: errno}
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+type writer struct {
+	rc   syscall.RawConn
+	name string
+}
+
+func (w *writer) Write(p []byte) (int, error) {
+	done, errno, err := write(w.rc, p)
 	switch {
 	case err != nil:
 		return done, &os.PathError{Op: "write", Path: w.name, Err: pollErr(err)}
@@ -175,29 +186,13 @@ func WriteFile(f *os.File, b []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	done := 0
-	var errno syscall.Errno
-	cerr := rc.Control(func(fd uintptr) {
-		for done < len(b) {
-			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&b[done])), uintptr(len(b)-done))
-			switch e {
-			case 0:
-				if m == 0 {
-					errno = syscall.EIO
-					return
-				}
-				done += int(m)
-			case syscall.EINTR:
-			default:
-				errno = e
-				return
-			}
-		}
-	})
-	if cerr != nil {
-		return done, &os.PathError{Op: "write", Path: f.Name(), Err: pollErr(cerr)}
-	}
-	if errno != 0 {
+	// A regular file never reports EAGAIN, so write never waits in the
+	// poller (which does not serve regular files).
+	done, errno, err := write(rc, b)
+	switch {
+	case err != nil:
+		return done, &os.PathError{Op: "write", Path: f.Name(), Err: pollErr(err)}
+	case errno != 0:
 		return done, &os.PathError{Op: "write", Path: f.Name(), Err: errno}
 	}
 	return done, nil
