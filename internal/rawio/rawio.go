@@ -1,6 +1,6 @@
-// Package rawio reads and writes the stdio relay's non-blocking pipes with
-// raw system calls, still waiting in the runtime's poller when a pipe is
-// empty or full.
+// Package rawio reads and writes the relay's non-blocking pipes and sockets
+// with raw system calls, still waiting in the runtime's poller when one is
+// empty or full; WriteFile does the same for the audit journal's appends.
 //
 // Why: every ordinary read(2) or write(2) from Go passes through the
 // runtime's syscall entry, and the first one after the process was idle
@@ -15,7 +15,8 @@
 //
 // Only descriptors in non-blocking mode that the poller serves get the raw
 // path; anything else (a terminal, a regular file, a blocking descriptor,
-// a value that is not an *os.File) is returned unchanged.
+// a value that is not an *os.File or a TCP or Unix connection) is returned
+// unchanged.
 package rawio
 
 import (
