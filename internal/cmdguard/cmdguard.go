@@ -15,8 +15,10 @@
 //   - git -C and -c are denied everywhere, so git log -C (copy detection)
 //     is refused; rsync, curl, wget and ssh deny whole short-option letters
 //     in clusters;
-//   - wrappers (env, xargs, timeout, sudo, busybox ...) are denied even when
-//     they would run an allowed program;
+//   - wrappers (env, xargs, sudo, busybox ...) are denied even when they
+//     would run an allowed program; timeout, nice and nohup are judged by the
+//     command they wrap, but only in their plain forms (exact options, no
+//     abbreviations or clusters), and a program list must name them too;
 //   - pagers: less, more and man are allowed, because an MCP tool has no
 //     terminal for the interactive ! escape; their options that run
 //     commands (man -P/--pager/-H, less +!cmd, --lesskey-*) are denied. An

@@ -112,9 +112,27 @@ var attacks = []struct{ in, rule string }{
 	{"env sh", RuleWrapper},
 	{"env -i bash", RuleWrapper},
 	{"xargs rm", RuleWrapper},
-	{"nice -n 5 sh", RuleWrapper},
-	{"timeout 5 sh", RuleWrapper},
-	{"nohup sh", RuleWrapper},
+	// timeout, nice and nohup in their plain forms: the wrapped command is
+	// judged in their place; anything outside the plain form is denied.
+	{"nice -n 5 sh -c id", RuleInterpreter},
+	{"timeout 5 sh -c id", RuleInterpreter},
+	{"nohup sh -c id", RuleInterpreter},
+	{"timeout -s KILL -k 1 5 bash -c id", RuleInterpreter},
+	{"timeout --signal=KILL --kill-after=1 5m python3 -c 'import os'", RuleInterpreter},
+	{"timeout 5 nice -n 1 nohup perl -e 'exec q(id)'", RuleInterpreter},
+	{"timeout 5 env sh", RuleWrapper},
+	{"timeout 5 timeout 5 timeout 5 timeout 5 ls", RuleWrapper}, // nested too deep
+	{"timeout 5 cat ~/.aws/credentials", RuleCredential},
+	{"timeout 5 tar -cf a.tar x --checkpoint=1 --checkpoint-action=exec=id", RuleArgInjection},
+	{"timeout -s KILL sh -c id", RuleWrapper},   // no duration
+	{"timeout --kill=1 5 ls", RuleWrapper},      // abbreviated long option
+	{"timeout -fv 5 ls", RuleWrapper},           // clustered flags
+	{"timeout 5 -s KILL sh -c id", RuleWrapper}, // the command word is an option
+	{"timeout 5ss ls", RuleWrapper},             // malformed duration
+	{"timeout 5", RuleWrapper},                  // nothing to run
+	{"nice --adj=5 ls", RuleWrapper},
+	{"nice -n x ls", RuleWrapper},
+	{"nohup --foo ls", RuleWrapper},
 	{"sudo ls", RuleWrapper},
 	{"busybox sh", RuleWrapper},
 	{"command ls", RuleWrapper},
@@ -225,6 +243,12 @@ var benign = []struct {
 	argv []string
 }{
 	{`echo "a;b"`, []string{"echo", "a;b"}},
+	{"timeout 300 make test", []string{"timeout", "300", "make", "test"}},
+	{"timeout -k 10 -s TERM 5m go test ./...", []string{"timeout", "-k", "10", "-s", "TERM", "5m", "go", "test", "./..."}},
+	{"timeout --preserve-status -- 2.5 ls -la", []string{"timeout", "--preserve-status", "--", "2.5", "ls", "-la"}},
+	{"nice -n 10 tar -czf a.tgz dir", []string{"nice", "-n", "10", "tar", "-czf", "a.tgz", "dir"}},
+	{"nice -5 make", []string{"nice", "-5", "make"}},
+	{"nohup make build", []string{"nohup", "make", "build"}},
 	{"grep 'x|y' file.txt", []string{"grep", "x|y", "file.txt"}},
 	{`printf '%s\n' '$(id)'`, []string{"printf", `%s\n`, "$(id)"}},
 	{"echo 'a && b || c'", []string{"echo", "a && b || c"}},
@@ -340,6 +364,12 @@ func TestOptions(t *testing.T) {
 		{"glob never in command word", "/bin/l? x", Options{AllowGlobs: true}, false, RuleGlob},
 		{"glob matching a credential", "cat /etc/sha*", Options{AllowGlobs: true}, false, RuleCredential},
 		{"glob matching ssh key", "cat ~/.ss?/id_*", Options{AllowGlobs: true}, false, RuleCredential},
+		{"wrapper must be on the list too", "timeout 5 make", Options{Programs: []string{"make"}}, false, RuleProgram},
+		{"wrapped program must be on the list", "timeout 5 rm -rf /", Options{Programs: []string{"timeout", "make"}}, false, RuleProgram},
+		{"wrapper and program on the list", "timeout 5 make test", Options{Programs: []string{"timeout", "make"}}, true, ""},
+		{"wrapped program never an expansion", "timeout 5 $X", Options{AllowExpansion: true}, false, RuleWrapper},
+		{"wrapped program never a glob", "timeout 5 /bin/s?", Options{AllowGlobs: true}, false, RuleWrapper},
+		{"denied flag of the wrapped program", "nice -n 5 rm -r x", Options{DeniedFlags: map[string][]string{"rm": {"-r"}}}, false, RuleDeniedFlag},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,6 +56,13 @@ var nodeLong = []string{"--eval", "--print", "--import", "--loader", "--experime
 
 // judge applies the program-level rules to a parsed argv.
 func judge(argv []string, globbed []bool, opts Options) (Decision, bool) {
+	return judgeAt(argv, globbed, opts, 0)
+}
+
+// maxUnwrap bounds nested wrappers (timeout 5 nice nohup make).
+const maxUnwrap = 3
+
+func judgeAt(argv []string, globbed []bool, opts Options, depth int) (Decision, bool) {
 	if !allowed(argv[0], opts.Programs) {
 		return deny(RuleProgram, "program %q is not allowed", argv[0]), false
 	}
@@ -76,7 +83,7 @@ func judge(argv []string, globbed []bool, opts Options) (Decision, bool) {
 		}
 	}
 	if wrappers[name] {
-		return deny(RuleWrapper, "%s runs another program", name), false
+		return unwrap(name, argv, globbed, opts, depth)
 	}
 	family := strings.TrimRight(name, "0123456789.-")
 	if strings.HasPrefix(family, "python") || strings.HasPrefix(family, "pypy") {
@@ -185,4 +192,169 @@ func set(names ...string) map[string]bool {
 		m[n] = true
 	}
 	return m
+}
+
+// unwrapped are the wrappers whose own arguments have a small fixed
+// grammar (GNU coreutils; busybox takes a subset): each returns where the
+// wrapped command starts in args, or false for anything outside that
+// grammar (abbreviated long options, clustered flags, a malformed duration
+// or signal), which is denied. The wrapped command is then judged in
+// their place, against the same rules and the same program list, which
+// must name the wrapper too.
+var unwrapped = map[string]func(args []string) (int, bool){
+	"timeout": timeoutArgs,
+	"nice":    niceArgs,
+	"nohup":   nohupArgs,
+}
+
+func unwrap(name string, argv []string, globbed []bool, opts Options, depth int) (Decision, bool) {
+	skip, ok := unwrapped[name]
+	if !ok || depth >= maxUnwrap {
+		return deny(RuleWrapper, "%s runs another program", name), false
+	}
+	k, ok := skip(argv[1:])
+	if !ok || k >= len(argv)-1 {
+		return deny(RuleWrapper, "%s: arguments outside its plain form", name), false
+	}
+	rest := argv[1+k:]
+	var g []bool
+	if globbed != nil {
+		g = globbed[1+k:]
+	}
+	// The wrapped program word must be as fixed as a command word: no
+	// expansion, no glob, not an option (a wrapper that reorders its
+	// options would read it as one of its own).
+	if rest[0] == "" || strings.HasPrefix(rest[0], "-") || strings.Contains(rest[0], "$") || g != nil && g[0] {
+		return deny(RuleWrapper, "%s runs a program that is not named plainly", name), false
+	}
+	return judgeAt(rest, g, opts, depth+1)
+}
+
+// timeout [-f|-p|-v|-k DUR|-s SIG]... [--] DURATION COMMAND...
+func timeoutArgs(args []string) (int, bool) {
+	i := 0
+	for ; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			i++
+			return duration(args, i)
+		case a == "-f", a == "--foreground", a == "-p", a == "--preserve-status", a == "-v", a == "--verbose":
+		case a == "-k", a == "--kill-after":
+			if i++; i >= len(args) || !isDuration(args[i]) {
+				return 0, false
+			}
+		case a == "-s", a == "--signal":
+			if i++; i >= len(args) || !isSignal(args[i]) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "--kill-after="):
+			if !isDuration(strings.TrimPrefix(a, "--kill-after=")) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "--signal="):
+			if !isSignal(strings.TrimPrefix(a, "--signal=")) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "-k") && len(a) > 2:
+			if !isDuration(a[2:]) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "-s") && len(a) > 2:
+			if !isSignal(a[2:]) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "-"):
+			return 0, false
+		default:
+			return duration(args, i)
+		}
+	}
+	return 0, false
+}
+
+func duration(args []string, i int) (int, bool) {
+	if i >= len(args) || !isDuration(args[i]) {
+		return 0, false
+	}
+	return i + 1, true
+}
+
+// nice [-n ADJ|--adjustment=ADJ|-ADJ]... [--] COMMAND...
+func niceArgs(args []string) (int, bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return i + 1, true
+		case a == "-n", a == "--adjustment":
+			if i++; i >= len(args) || !isAdjustment(args[i]) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "--adjustment="):
+			if !isAdjustment(strings.TrimPrefix(a, "--adjustment=")) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "-n") && len(a) > 2:
+			if !isAdjustment(a[2:]) {
+				return 0, false
+			}
+		case strings.HasPrefix(a, "-") && len(a) > 1 && isDigits(a[1:]):
+			// the obsolete -ADJ form
+		case strings.HasPrefix(a, "-"):
+			return 0, false
+		default:
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// nohup [--] COMMAND...
+func nohupArgs(args []string) (int, bool) {
+	switch {
+	case len(args) > 0 && args[0] == "--":
+		return 1, true
+	case len(args) > 0 && strings.HasPrefix(args[0], "-"):
+		return 0, false
+	}
+	return 0, true
+}
+
+// isDuration: a number of seconds, minutes, hours or days (5, 2.5, 10m).
+func isDuration(s string) bool {
+	if s != "" && strings.IndexByte("smhd", s[len(s)-1]) >= 0 {
+		s = s[:len(s)-1]
+	}
+	whole, frac, dot := strings.Cut(s, ".")
+	return len(s) < 16 && isDigits(whole) && (!dot || isDigits(frac))
+}
+
+// isSignal: a signal name or number (KILL, SIGTERM, 9).
+func isSignal(s string) bool {
+	if s == "" || len(s) > 16 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAdjustment(s string) bool {
+	return isDigits(strings.TrimLeft(s, "+-")) && len(s) < 6 && strings.Count(s, "+")+strings.Count(s, "-") <= 1
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
