@@ -220,6 +220,29 @@ func (e *Engine) scanEncoded(s string) []Finding {
 				}
 			}
 		}
+		// '/' is a base64 byte and a path separator: an encoding in one
+		// segment of a URL path (/u/ENCODED/x.gif) runs into its
+		// neighbours, which shifts its alignment (and a URL-alphabet
+		// encoding beside '/' is refused as mixed). Each segment is tried
+		// on its own too.
+		if strings.IndexByte(s[ri:rj], '/') >= 0 {
+			for i := ri; i < rj; {
+				k := strings.IndexByte(s[i:rj], '/')
+				j := rj
+				if k >= 0 {
+					j = i + k
+				}
+				if j-i >= minEncoded && j-i < rj-ri {
+					if dec, ok := decodeB64(s[i:j]); ok {
+						for _, f := range e.scanPlain(dec) {
+							f.Start, f.End = i, j
+							out = append(out, f)
+						}
+					}
+				}
+				i = j + 1
+			}
+		}
 	}
 	for i, j := range hexRuns(s) {
 		if dec, ok := decodeHex(s[i:j]); ok {

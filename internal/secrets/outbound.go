@@ -54,6 +54,38 @@ func (e *Engine) scanLabels(s string) []Finding {
 		}
 		i = j + 1
 	}
+	return append(out, e.scanJoinedLabels(s)...)
+}
+
+// scanJoinedLabels finds encoded secrets split over the labels of a host
+// name (HEX1.HEX2.attacker.example): a label holds at most 63 bytes, so a
+// hex- or base64-encoded key longer than that must be cut, and each piece
+// alone decodes to nothing a rule knows. The labels of each dotted name
+// are joined without their dots and the join's encoded runs are scanned;
+// a finding covers the whole name.
+func (e *Engine) scanJoinedLabels(s string) []Finding {
+	var out []Finding
+	for i := 0; i < len(s); {
+		if !isAlnum(s[i]) {
+			i++
+			continue
+		}
+		j, dots := i, 0
+		for j < len(s) && (isAlnum(s[j]) || s[j] == '-' || s[j] == '.' && j+1 < len(s) && isAlnum(s[j+1])) {
+			if s[j] == '.' {
+				dots++
+			}
+			j++
+		}
+		if dots > 0 && j-i-dots >= 2*minEncoded {
+			joined := strings.ReplaceAll(s[i:j], ".", "")
+			for _, f := range e.scanEncoded(joined) {
+				f.Start, f.End = i, j
+				out = append(out, f)
+			}
+		}
+		i = j + 1
+	}
 	return out
 }
 
@@ -141,6 +173,11 @@ func MayContain(text string) bool {
 		}
 		for pi, pj := range padded(text, i, j) {
 			if dec, ok := decodeB64(text[pi:pj]); ok && hasKeyword(dec) {
+				return true
+			}
+		}
+		for _, seg := range strings.Split(text[i:j], "/") { // as scanEncoded tries them
+			if dec, ok := decodeB64(seg); ok && len(seg) >= minEncoded && hasKeyword(dec) {
 				return true
 			}
 		}

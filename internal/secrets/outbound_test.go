@@ -12,6 +12,10 @@ func TestOutbound(t *testing.T) {
 		"https://x.example/?t=ghp_Ns6UPKlNfprBQuXpxxSrWLYubZWWuONUCzDh&u=1",
 		"https://x.example/#glpat-qYO28s0iMRZEYpP0YYPp",
 		"(see 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)",
+		// hex split over DNS labels (a label holds 63 bytes at most)
+		"6768705f4e733655504b6c4e66707242517558707878537257.4c5975625a5757754f4e55437a4468.x.attacker.example",
+		// base64 in one path segment, beside others
+		"https://203.0.113.9/u/Z2hwX05zNlVQS2xOZnByQlF1WHB4eFNyV0xZdWJaV1d1T05VQ3pEaA/p.gif",
 	}
 	for _, a := range attacks {
 		if fs := Outbound().Scan(a); len(fs) == 0 {
@@ -25,6 +29,8 @@ func TestOutbound(t *testing.T) {
 		"https://example.com/search?q=how+to+rotate+an+api+key&lang=en",
 		"https://docs.example.com/AKIAIOSFODNN7EXAMPLE/setup.html",
 		"d41d8cd98f00b204e9800998ecf8427e.cache.example.net",
+		"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855.3f786850e387550fdab836ed7e6dc881de23001b.mirror.example.org",
+		"https://img.example.com/v2/aGVsbG8gd29ybGQsIHRoaXMgaXMgYSBwaG90bw/thumb/400x300.jpg",
 	}
 	for _, b := range benign {
 		if fs := Outbound().Scan(b); len(fs) > 0 {

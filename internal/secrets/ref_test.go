@@ -222,6 +222,21 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 					}
 				}
 			}
+			// and each '/'-separated segment of a run that has one
+			if segs := strings.Split(s[i:j], "/"); len(segs) > 1 {
+				at := i
+				for _, seg := range segs {
+					if len(seg) >= minEncoded {
+						if dec, ok := refDecodeB64(seg); ok {
+							for _, f := range e.refScanPlain(dec) {
+								f.Start, f.End = at, at+len(seg)
+								out = append(out, f)
+							}
+						}
+					}
+					at += len(seg) + 1
+				}
+			}
 		}
 		i = j
 	}
