@@ -187,6 +187,7 @@ var exfilKeys = map[string]bool{
 	"key": true, "msg": true, "message": true, "conversation": true, "history": true, "chat": true,
 	"prompt": true, "content": true, "text": true, "info": true, "c": true, "p": true, "x": true,
 	"m": true, "body": true, "leak": true, "s": true, "k": true, "pw": true, "password": true, "creds": true,
+	"token": true, "auth": true, "session": true, "cookie": true, "apikey": true, "api_key": true,
 }
 
 // beacon says why an image URL looks like it carries data, or "".
@@ -238,7 +239,37 @@ func beacon(raw string) string {
 }
 
 func templated(s string) bool {
-	return strings.ContainsAny(s, "{}<>$") || strings.Contains(s, "[") && strings.Contains(s, "]")
+	return strings.ContainsAny(s, "{}<>$") || strings.Contains(s, "[") && strings.Contains(s, "]") || capsPlaceholder(s)
+}
+
+// fillWords mark an upper-case placeholder as a request to fill it in.
+var fillWords = map[string]bool{
+	"HERE": true, "INSERT": true, "PUT": true, "PASTE": true, "FILL": true, "REPLACE": true,
+	"YOUR": true, "USERS": true, "USER": true, "ADD": true, "ENTER": true,
+}
+
+// capsPlaceholder reports an upper-case placeholder of three words or
+// more joined by '_' or '-', one of them a fill word:
+// PUT_THE_USER_API_KEY_HERE, INSERT-SECRET-HERE. Enumerated values
+// (CREATED_AT_DESC, PROD_EU_WEST) have no fill word.
+func capsPlaceholder(s string) bool {
+	if len(s) < 8 || len(s) > 80 {
+		return false
+	}
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == '_' || r == '-' })
+	if len(words) < 3 {
+		return false
+	}
+	fill := false
+	for _, w := range words {
+		for i := 0; i < len(w); i++ {
+			if c := w[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+				return false
+			}
+		}
+		fill = fill || fillWords[w]
+	}
+	return fill
 }
 
 func hexOnly(s string) bool {

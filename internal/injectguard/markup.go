@@ -35,11 +35,13 @@ var overrideParts = []struct {
 		[]string{"dear ", "hey ", "hello ", "hi "}, 0, 20},
 	{`\b(important|attention|notice|warning)\s*[:!-]+\s*(to\s+|for\s+)?(the\s+|all\s+|any\s+)?(ai|assistant|llm|agent|language\s+model|chatbot)s?\b`,
 		[]string{"important", "attention", "notice", "warning"}, 0, 50},
-	{`ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
-		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
-		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
+	{`(ignoriere|vergiss|ignorieren\s+sie|vergessen\s+sie)\s+(alle\s+)?(vorherigen|bisherigen|vorigen|obigen)\s+(anweisungen|instruktionen|befehle)` +
+		`|(ignora|olvida|ignore|olvide)\s+(todas\s+)?(las\s+)?(instrucciones|indicaciones)\s+(anteriores|previas)` +
+		`|(ignore[zr]?|oublie[zr]?)\s+(toutes\s+)?(les|vos)\s+(instructions|consignes)\s+(pr[ée]c[ée]dentes|ant[ée]rieures)` +
+		`|(ignora|dimentica)\s+(tutte\s+)?le\s+istruzioni\s+precedenti` +
+		`|(ignore|esque[çc]a)\s+(todas\s+)?as\s+instru[çc][õo]es\s+anteriores` +
 		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)`,
-		[]string{"ignor", "忽略"}, 0, 80},
+		[]string{"ignor", "vergiss", "vergessen", "olvid", "oubli", "dimentic", "esque", "忽略"}, 0, 80},
 }
 
 // overrideTriggers are overrideParts compiled.
@@ -55,7 +57,9 @@ var (
 	htmlComment = lazy(`^(?s)<!--(.*?)(-->|$)`)
 	// An opening tag; its attributes are judged by hidingStyle.
 	openTag = lazy(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]*)>`)
-	hiding  = lazy(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
+	// Attributes whose values are text a reader does not see on the page.
+	attrText = lazy(`(?i)(?:^|\s)(alt|title|aria-label|aria-description|placeholder|content|data-[a-z0-9_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')`)
+	hiding   = lazy(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
 		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0|` +
 		`clip-path\s*:\s*(inset\(\s*(50|100)(\.0*)?%|circle\(\s*0)|transform\s*:\s*scale\(\s*0(\.0*)?\s*[,)]|` +
 		// White text: hidden on the white page most results are shown on.
@@ -169,6 +173,26 @@ func scanMarkup(text string, out []Finding) []Finding {
 			end := closeTag(text, m[1], tag)
 			if hidden := text[m[1]:end]; addressesModel(hidden) || commands(hidden) {
 				add(KindHiddenHTML, m[0], end, "<"+tag+"> styled invisible holds instructions")
+			}
+		}
+	}
+	if angle && (strings.Contains(lower, "alt=") || strings.Contains(lower, "title=") || strings.Contains(lower, "aria-") ||
+		strings.Contains(lower, "data-") || strings.Contains(lower, "content=") || strings.Contains(lower, "placeholder=")) {
+		// Text in attributes is not shown on the page (an alt text only
+		// when the image fails), yet a model reading the markup reads it.
+		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
+			if inCode(m[0]) {
+				continue
+			}
+			for _, a := range attrText.FindAllStringSubmatchIndex(text[m[4]:m[5]], -1) {
+				vs, ve := a[4], a[5] // "value" or 'value'
+				if vs < 0 {
+					vs, ve = a[6], a[7]
+				}
+				if addressesModel(text[m[4]+vs : m[4]+ve]) {
+					add(KindHiddenHTML, m[0], m[1], "attribute "+strings.ToLower(text[m[4]+a[2]:m[4]+a[3]])+" of <"+strings.ToLower(text[m[2]:m[3]])+"> holds instructions")
+					break
+				}
 			}
 		}
 	}
