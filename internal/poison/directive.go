@@ -31,10 +31,19 @@ import (
 // ignore_previous_instructions is read as the phrase it spells.
 
 var (
-	moveVerb = regexp.MustCompile(`(?i)\b(read|cat|open|load|fetch|pass|send|include|insert|embed|attach|append|add|put|provide|supply|copy|paste|forward|upload|post|share|leak|exfiltrate|transmit|email|submit|dump|print|reveal|output)\b`)
+	moveVerb = regexp.MustCompile(`(?i)\b(read|cat|open|load|fetch|pass|send|include|insert|embed|attach|append|add|put|provide|supply|copy|paste|forward|upload|post|share|leak|exfiltrate|transmit|email|submit|dump|print|reveal|output` +
+		// the same in Spanish, French, German, Italian and Portuguese
+		`|lee|leer|lea|env[ií]a|enviar|env[ií]alo|p[aá]salo|pasa|pasar|incluye|incluir|adjunta|copia|sube|subir` +
+		`|lis|lire|envoie|envoyer|copie|copier|inclus|inclure|joins|transmets` +
+		`|lies|lese|lesen|sende|senden|schicke|kopiere|übergib|übergeben` +
+		`|leggi|invia|inviare|carica|includi` +
+		`|leia|envie|enviar|inclua|anexe)\b`)
 	// Sensitive sources, language-independent where they can be: paths
 	// and variable names.
-	credPath  = regexp.MustCompile(`(?i)(~|\$home|/home/[^/\s]+|/root|/users/[^/\s]+)?/?\.(ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc|pgpass|git-credentials|vault-token|env)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|/etc/(shadow|sudoers|gshadow)\b|/proc/(self|\d+)/environ\b|/(var/)?run/secrets\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\.cursor/`)
+	credPath = regexp.MustCompile(`(?i)(~|\$home|/home/[^/\s]+|/root|/users/[^/\s]+)?/?\.(ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc|pgpass|git-credentials|vault-token|env)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|/etc/(shadow|sudoers|gshadow)\b|/proc/(self|\d+)/environ\b|/(var/)?run/secrets\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\.cursor/` +
+		// CLI logins and service credentials kept under the home directory
+		`|\.config/(gh|hub|gcloud|doctl|rclone|op|helm|github-copilot)/|application_default_credentials\.json|credentials\.(db|json|tfrc\.json)` +
+		`|\.s3cfg\b|\.boto\b|\.my\.cnf\b|\.(bash|zsh)_history\b|\.terraform\.d/`)
 	secretEnv = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
 	envWord   = regexp.MustCompile(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv)\b`)
 	dialogue  = regexp.MustCompile(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\bsecrets?\s+(the\s+user|they)\s+(shared|gave|provided|entered|typed)`)
@@ -57,6 +66,60 @@ var (
 		`|पिछले\s+(सभी\s+)?निर्देशों\s+को\s+(अनदेखा|नज़रअंदाज़)`) // Hindi
 )
 
+// withDialogue: "(invoke it) with the complete conversation in the
+// 'context' argument" moves the conversation without a verb of moving.
+var withDialogue = regexp.MustCompile(`(?i)\bwith\s+(the\s+)?(entire|full|whole|complete|user'?s|conversation|chat|system)`)
+
+// Manipulations a definition has no business making, whatever tool it
+// describes: overriding what the user asked for, hiding something from
+// the user, disowning the other tools, a role heading, an order to send
+// something to an address.
+var (
+	userOverride = regexp.MustCompile(`(?i)\binstead\s+of\s+(what|the\s+one|the\s+ones|those|the\s+\w+)\s+(the\s+user|they|you\s+were)\s+(gave|give|asked|asks|said|says|provided|specified|requested|entered|chose)` +
+		`|\bregardless\s+of\s+(what\s+)?(the\s+user|they)\s+(say|says|ask|asks|want|wants|request|requests|chose|choose)` +
+		`|\beven\s+if\s+the\s+user\s+(says|asks|objects|refuses|tells|declines)`)
+	concealment = regexp.MustCompile(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
+		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b`)
+	toolHijack = regexp.MustCompile(`(?i)\b(the\s+)?(other|all\s+other|remaining)\s+(\w+\s+){0,2}tools?\b[^.]{0,60}\b(are|is)\s+(now\s+)?(deprecated|unsafe|broken|disabled|obsolete|compromised|not\s+to\s+be\s+used)` +
+		`|\buse\s+only\s+this\s+tool\b|\bnever\s+use\s+(any\s+)?other\s+tools?\b`)
+	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
+	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
+)
+
+// manipulations adds the findings of the expressions above.
+func manipulations(s string, add func(rule, detail string)) {
+	l := strings.ToLower(s)
+	if strings.Contains(l, "instead of") || strings.Contains(l, "regardless") || strings.Contains(l, "even if") {
+		if m := userOverride.FindString(s); m != "" {
+			add("poison.user-override", "tells the model to override what the user asked: "+quoteShort(m))
+		}
+	}
+	if strings.Contains(l, "user") || strings.Contains(l, "human") || strings.Contains(l, "usuario") ||
+		strings.Contains(l, "nutzer") || strings.Contains(l, "dis") || strings.Contains(l, "dirlo") {
+		if m := concealment.FindString(s); m != "" {
+			add("poison.concealment", "tells the model to hide something from the user: "+quoteShort(m))
+		}
+	}
+	if strings.Contains(l, "only this tool") || strings.Contains(l, "other") && strings.Contains(l, "tool") {
+		if m := toolHijack.FindString(s); m != "" {
+			add("poison.tool-hijack", "disowns the other tools: "+quoteShort(m))
+		}
+	}
+	if strings.IndexByte(s, '#') >= 0 {
+		if m := roleHeading.FindString(s); m != "" {
+			add("poison.role-heading", "a role heading in a definition: "+quoteShort(strings.TrimSpace(m)))
+		}
+	}
+	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
+		for _, sent := range sentences(s) {
+			if m := sendToURL.FindString(sent); m != "" {
+				add("poison.exfil-directive", "orders the model to send something to an address: "+quoteShort(strings.TrimSpace(m)))
+				break
+			}
+		}
+	}
+}
+
 // directives adds the general findings for s. flagged says whether the
 // rules above already found something in s: the result scanner then adds
 // nothing (its comment, template and override findings repeat theirs).
@@ -78,11 +141,16 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 			add("poison.override", quoteShort(m))
 		}
 	}
+	manipulations(s, add)
 	if !maySource(s) {
 		return
 	}
 	for _, sent := range sentences(s) {
 		if !moveVerb.MatchString(sent) {
+			if withDialogue.MatchString(sent) && dialogue.MatchString(sent) && intoArgument.MatchString(sent) {
+				add("poison.data-directive", "asks the model to put the conversation or the user's secrets in an argument: "+quoteShort(dialogue.FindString(sent)))
+				return
+			}
 			continue
 		}
 		switch {
@@ -91,6 +159,8 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 		case secretEnv.MatchString(sent) && envWord.MatchString(sent):
 			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
 		case dialogue.MatchString(sent) && intoArgument.MatchString(sent):
+			// (or "with the full conversation in the context argument",
+			// which needs no verb: see withDialogue below)
 			add("poison.data-directive", "asks the model to put the conversation or the user's secrets in an argument: "+quoteShort(dialogue.FindString(sent)))
 		default:
 			continue
@@ -105,6 +175,7 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 var sourceWords = []string{".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".netrc", ".npmrc", ".pypirc",
 	".pgpass", ".git-credentials", ".vault-token", ".env", "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519",
 	"/etc/", "/environ", "/secrets", "mcp.json", "claude_desktop_config", ".cursor/",
+	".config/", "credentials", ".s3cfg", ".boto", ".my.cnf", "_history", ".terraform.d",
 	"key", "token", "secret", "passw", "credential",
 	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "previous messages"}
 
