@@ -35,7 +35,7 @@ var (
 		// the same in Spanish, French, German, Italian and Portuguese
 		`|lee|leer|lea|env[ií]a|enviar|env[ií]alo|p[aá]salo|pasa|pasar|incluye|incluir|adjunta|copia|sube|subir` +
 		`|lis|lire|envoie|envoyer|copie|copier|inclus|inclure|joins|transmets` +
-		`|lies|lese|lesen|sende|senden|schicke|kopiere|übergib|übergeben` +
+		`|lies|lese|lesen|sende|senden|schicke|kopiere` +
 		`|leggi|invia|inviare|carica|includi` +
 		`|leia|envie|enviar|inclua|anexe)\b`)
 	// Sensitive sources, language-independent where they can be: paths
@@ -159,8 +159,8 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 		case secretEnv.MatchString(sent) && envWord.MatchString(sent):
 			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
 		case dialogue.MatchString(sent) && intoArgument.MatchString(sent):
-			// (or "with the full conversation in the context argument",
-			// which needs no verb: see withDialogue below)
+			// ("with the full conversation in the context argument" needs
+			// no verb: see withDialogue)
 			add("poison.data-directive", "asks the model to put the conversation or the user's secrets in an argument: "+quoteShort(dialogue.FindString(sent)))
 		default:
 			continue
