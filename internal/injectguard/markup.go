@@ -154,6 +154,14 @@ func scanMarkup(text string, out []Finding) []Finding {
 		return t.find(text, hits[slices.Index(triggers, t)])
 	}
 	angle := strings.IndexByte(text, '<') >= 0
+	var tags [][]int // opening tags, found when first needed
+	tagsDone := false
+	openTags := func() [][]int {
+		if !tagsDone {
+			tags, tagsDone = openTag.FindAllStringSubmatchIndex(text, -1), true
+		}
+		return tags
+	}
 	if angle && strings.Contains(text, "<!--") {
 		for _, m := range find(tComment) {
 			if !inCode(m[0]) && addressesModel(text[m[2]:m[3]]) {
@@ -165,7 +173,7 @@ func scanMarkup(text string, out []Finding) []Finding {
 		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent") ||
 		strings.Contains(lower, "white") || strings.Contains(lower, "#fff") || strings.Contains(lower, "255") ||
 		strings.Contains(lower, "inset(") || strings.Contains(lower, "circle(") || strings.Contains(lower, "scale(")) {
-		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
+		for _, m := range openTags() {
 			if !hiding.MatchString(text[m[4]:m[5]]) || inCode(m[0]) {
 				continue
 			}
@@ -180,7 +188,7 @@ func scanMarkup(text string, out []Finding) []Finding {
 		strings.Contains(lower, "data-") || strings.Contains(lower, "content=") || strings.Contains(lower, "placeholder=")) {
 		// Text in attributes is not shown on the page (an alt text only
 		// when the image fails), yet a model reading the markup reads it.
-		for _, m := range openTag.FindAllStringSubmatchIndex(text, -1) {
+		for _, m := range openTags() {
 			if inCode(m[0]) {
 				continue
 			}

@@ -211,46 +211,43 @@ func unhex(c byte) byte {
 // one in a percent-encoded run maps back byte for byte.
 func (e *Engine) scanEncoded(s string) []Finding {
 	var out []Finding
+	// hidden adds what the rules find in dec, decoded from s[i:j], as
+	// findings covering s[i:j].
+	hidden := func(dec string, ok bool, i, j int) {
+		if !ok {
+			return
+		}
+		for _, f := range e.scanPlain(dec) {
+			f.Start, f.End = i, j
+			out = append(out, f)
+		}
+	}
 	for ri, rj := range b64Runs(s) {
 		for i, j := range padded(s, ri, rj) {
-			if dec, ok := decodeB64(s[i:j]); ok {
-				for _, f := range e.scanPlain(dec) {
-					f.Start, f.End = i, j
-					out = append(out, f)
-				}
-			}
+			dec, ok := decodeB64(s[i:j])
+			hidden(dec, ok, i, j)
 		}
 		// '/' is a base64 byte and a path separator: an encoding in one
 		// segment of a URL path (/u/ENCODED/x.gif) runs into its
 		// neighbours, which shifts its alignment (and a URL-alphabet
 		// encoding beside '/' is refused as mixed). Each segment is tried
 		// on its own too.
-		if strings.IndexByte(s[ri:rj], '/') >= 0 {
-			for i := ri; i < rj; {
-				k := strings.IndexByte(s[i:rj], '/')
-				j := rj
-				if k >= 0 {
-					j = i + k
-				}
-				if j-i >= minEncoded && j-i < rj-ri {
-					if dec, ok := decodeB64(s[i:j]); ok {
-						for _, f := range e.scanPlain(dec) {
-							f.Start, f.End = i, j
-							out = append(out, f)
-						}
-					}
-				}
-				i = j + 1
+		slashed := strings.IndexByte(s[ri:rj], '/') >= 0
+		for i := ri; slashed && i < rj; {
+			j := rj
+			if k := strings.IndexByte(s[i:rj], '/'); k >= 0 {
+				j = i + k
 			}
+			if j-i >= minEncoded && j-i < rj-ri {
+				dec, ok := decodeB64(s[i:j])
+				hidden(dec, ok, i, j)
+			}
+			i = j + 1
 		}
 	}
 	for i, j := range hexRuns(s) {
-		if dec, ok := decodeHex(s[i:j]); ok {
-			for _, f := range e.scanPlain(dec) {
-				f.Start, f.End = i, j
-				out = append(out, f)
-			}
-		}
+		dec, ok := decodeHex(s[i:j])
+		hidden(dec, ok, i, j)
 	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')
