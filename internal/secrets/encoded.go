@@ -156,9 +156,16 @@ func b64Runs(s string) iter.Seq2[int, int] {
 func padded(s string, i, j int) iter.Seq2[int, int] {
 	return func(yield func(int, int) bool) {
 		start := i
+		// '=' is looked for with IndexByte (vector code): most runs have
+		// none, or only at their end.
 		for k := i; k < j; k++ {
-			if s[k] != '=' || k+1 < j && s[k+1] == '=' {
-				continue
+			e := strings.IndexByte(s[k:j], '=')
+			if e < 0 {
+				break
+			}
+			k += e
+			for k+1 < j && s[k+1] == '=' {
+				k++
 			}
 			// s[k] ends a group of '='.
 			if k+1 == j {
