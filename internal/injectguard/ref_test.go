@@ -71,21 +71,13 @@ func refHits(p *prefilter, lower string) [][]int {
 			out[ti] = append(h, i)
 		}
 	}
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
-		for _, ti := range p.single[c] {
-			add(ti, i)
-		}
-		if i+1 >= len(lower) {
-			break
-		}
-		b := p.pair[uint16(c)<<8|uint16(lower[i+1])]
-		if b == 0 {
-			continue
-		}
-		for _, e := range p.bucket[b-1] {
-			if strings.HasPrefix(lower[i:], e.word) {
-				add(e.t, i)
+	// Every word tried at every offset: no table of the prefilter's.
+	for i := range len(lower) {
+		for ti, t := range triggers {
+			for _, w := range t.words {
+				if strings.HasPrefix(lower[i:], w) {
+					add(ti, i)
+				}
 			}
 		}
 	}

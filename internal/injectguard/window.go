@@ -112,22 +112,32 @@ func (t *trigger) findAnchored(text string, hits []int) [][]int {
 }
 
 // prefilter finds every trigger word in one pass over the lower-cased
-// text: a table keyed by the first two bytes names the few words that
-// can start there.
+// text: a table keyed by each position's two bytes names the few words
+// that can start there. One lookup per byte, and a branch that is rarely
+// taken: ordinary text, and data of letters and digits alike, pass at
+// about a byte per nanosecond.
 type prefilter struct {
-	pair   [1 << 16]uint16 // first two bytes → 1 + index into buckets
-	bucket [][]entry
+	// pair maps a position's two bytes to 1 + an index into bucket (0:
+	// no word of two or more bytes starts so), with pairSingle set when
+	// the first byte is a one-byte word.
+	pair   [1 << 16]uint16
+	bucket []bucket
 	single [256][]int // one-byte words: byte → trigger indexes
-	// first marks the bytes some word starts with (firstSingle,
-	// firstPair): the pass skips the others with one lookup each.
-	first [256]uint8
-	n     int
+	n      int
 }
 
-const (
-	firstSingle = 1 << iota
-	firstPair
-)
+// pairSingle marks, in prefilter.pair, a first byte that is a word of
+// its own.
+const pairSingle = 1 << 15
+
+// bucket is the words that start with one pair of bytes. third marks
+// the bytes that follow the pair in them (all 256 when a word is the
+// pair alone), so most positions that share a pair with a word are
+// passed over without comparing words.
+type bucket struct {
+	third   [4]uint64
+	entries []entry
+}
 
 type entry struct {
 	word string
@@ -140,16 +150,30 @@ func newPrefilter(ts []*trigger) *prefilter {
 		for _, w := range t.words {
 			if len(w) == 1 {
 				p.single[w[0]] = append(p.single[w[0]], ti)
-				p.first[w[0]] |= firstSingle
 				continue
 			}
-			p.first[w[0]] |= firstPair
 			k := uint16(w[0])<<8 | uint16(w[1])
 			if p.pair[k] == 0 {
-				p.bucket = append(p.bucket, nil)
+				p.bucket = append(p.bucket, bucket{})
 				p.pair[k] = uint16(len(p.bucket))
 			}
-			p.bucket[p.pair[k]-1] = append(p.bucket[p.pair[k]-1], entry{w, ti})
+			b := &p.bucket[p.pair[k]-1]
+			b.entries = append(b.entries, entry{w, ti})
+			if len(w) == 2 {
+				b.third = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+			} else {
+				b.third[w[2]>>6] |= 1 << (w[2] & 63)
+			}
+		}
+	}
+	if len(p.bucket) >= pairSingle {
+		panic("injectguard: too many trigger word pairs")
+	}
+	for c := range 256 {
+		if len(p.single[c]) > 0 {
+			for d := range 256 {
+				p.pair[c<<8|d] |= pairSingle
+			}
 		}
 	}
 	return p
@@ -166,29 +190,32 @@ func (p *prefilter) hits(lower string) [][]int {
 			out[ti] = append(h, i)
 		}
 	}
-	for i := 0; i < len(lower); i++ {
-		c := lower[i]
-		f := p.first[c]
-		if f == 0 {
-			continue
-		}
-		if f&firstSingle != 0 {
-			for _, ti := range p.single[c] {
+	at := func(i int, b uint16) {
+		if b&pairSingle != 0 {
+			for _, ti := range p.single[lower[i]] {
 				add(ti, i)
 			}
 		}
-		if f&firstPair == 0 || i+1 >= len(lower) {
-			continue
-		}
-		b := p.pair[uint16(c)<<8|uint16(lower[i+1])]
-		if b == 0 {
-			continue
-		}
-		for _, e := range p.bucket[b-1] {
-			if strings.HasPrefix(lower[i:], e.word) {
-				add(e.t, i)
+		if b &^= pairSingle; b != 0 {
+			bk := &p.bucket[b-1]
+			if i+2 < len(lower) && bk.third[lower[i+2]>>6]&(1<<(lower[i+2]&63)) == 0 {
+				return
+			}
+			for _, e := range bk.entries {
+				if strings.HasPrefix(lower[i:], e.word) {
+					add(e.t, i)
+				}
 			}
 		}
+	}
+	i := 0
+	for ; i+1 < len(lower); i++ {
+		if b := p.pair[uint16(lower[i])<<8|uint16(lower[i+1])]; b != 0 {
+			at(i, b)
+		}
+	}
+	if i < len(lower) && len(p.single[lower[i]]) > 0 {
+		at(i, pairSingle) // the last byte starts no pair
 	}
 	return out
 }
