@@ -45,15 +45,19 @@ type textSpan struct{ start, end int }
 // lines, so that the secrets engine sees each value with its key (its
 // key = value rules need that context) and every escape decoded. each,
 // when not nil, is also given every value string, in the order mapDeep
-// hands them to its function: one walk feeds both scans.
-func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each func(string)) {
+// hands them to its function: one walk feeds both scans. A string that
+// holds JSON is given to each with nested true before it is opened.
+func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each func(s string, nested bool)) {
 	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
 		if !key && nestedJSON(s, depth) {
+			if each != nil {
+				each(s, true)
+			}
 			flatten(b, spans, []byte(s), depth+1, each)
 			return s, false
 		}
 		if !key && each != nil {
-			each(s)
+			each(s, false)
 		}
 		start := b.Len()
 		b.WriteString(s)
@@ -70,7 +74,7 @@ func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each fu
 // learnSecrets scans every string of the JSON value v and teaches m the
 // text of each secret found, cut to the strings it lies in. each is
 // flatten's.
-func learnSecrets(m *secrets.Masker, v []byte, each func(string)) []secrets.Finding {
+func learnSecrets(m *secrets.Masker, v []byte, each func(s string, nested bool)) []secrets.Finding {
 	var b strings.Builder
 	b.Grow(len(v))
 	spans := make([]textSpan, 0, 16) // a typical result has a few strings
@@ -100,7 +104,7 @@ func learnSecrets(m *secrets.Masker, v []byte, each func(string)) []secrets.Find
 // left after a few rounds (a value the masks cannot cover): the caller
 // must then not forward v. each, when not nil, is given every value
 // string of v (see flatten).
-func redactSecrets(v []byte, each func(string)) (out []byte, fs []secrets.Finding, ok bool) {
+func redactSecrets(v []byte, each func(s string, nested bool)) (out []byte, fs []secrets.Finding, ok bool) {
 	m := secrets.Default().Masker()
 	fs = learnSecrets(m, v, each)
 	if len(fs) == 0 {

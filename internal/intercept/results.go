@@ -76,14 +76,19 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		// string: when it finds no secret (v goes on unchanged) and no
 		// injection, the second walk below is not needed. Otherwise the
 		// walk below scans again what it forwards.
-		injected := false
-		red, fs, ok := redactSecrets(v, func(s string) {
+		injected, holdsJSON := false, false
+		red, fs, ok := redactSecrets(v, func(s string, nested bool) {
+			if nested {
+				holdsJSON = true
+				return
+			}
 			injected = injected || len(injectguard.Scan(s)) > 0
 		})
 		// JSON held in a string is opened and its strings scanned one by
 		// one above; a chat transcript or tool call written as JSON is only
-		// seen whole.
-		injected = injected || mayForge(v) && nestedForgery(v, 0)
+		// seen whole. Most results hold none, and then v is not searched
+		// for the words a forgery needs (seven passes over a large result).
+		injected = injected || holdsJSON && mayForge(v) && nestedForgery(v, 0)
 		if len(fs) == 0 && !injected {
 			return in
 		}
