@@ -78,3 +78,20 @@ func BenchmarkScan64KData(b *testing.B) {
 		Default().Scan(text)
 	}
 }
+
+// BenchmarkOutbound is the arguments' engine (labels read upper-cased as
+// well) on ordinary text with dots in it and on 64 KiB of filler.
+func BenchmarkOutbound(b *testing.B) {
+	var sb strings.Builder
+	for i := 0; sb.Len() < 64<<10; i++ {
+		sb.WriteByte("abcdefghijklmnopqrstuvwxyz0123456789"[i%36])
+	}
+	for name, text := range map[string]string{"plain": buildText(false), "64KData": sb.String()} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				Outbound().Scan(text)
+			}
+		})
+	}
+}

@@ -36,23 +36,29 @@ var Outbound = sync.OnceValue(func() *Engine {
 // case only (AWS key ids: AKIA… in [A-Z2-7]) lose nothing by it. A label
 // that is all lower case is read once more in upper case; what a rule
 // finds there is a secret sent out.
+//
+// A label ends at a dot, so the text is walked from dot to dot (IndexByte)
+// and each label read back from its dot: the cost follows the dotted
+// names in the text, not its length.
 func (e *Engine) scanLabels(s string) []Finding {
 	var out []Finding
-	for i := 0; i < len(s); {
-		// A label: letters, digits and '-' between dots, ending at a dot.
-		j := i
-		lower := false
-		for j < len(s) && (isAlnum(s[j]) || s[j] == '-') {
-			lower = lower || 'a' <= s[j] && s[j] <= 'z'
-			j++
+	for d := 0; d < len(s); d++ {
+		k := strings.IndexByte(s[d:], '.')
+		if k < 0 {
+			break
 		}
-		if j-i >= minLabel && j < len(s) && s[j] == '.' && lower && !hasUpper(s[i:j]) {
-			for _, f := range e.scanPlain(strings.ToUpper(s[i:j])) {
+		d += k
+		// The label: the letters, digits and '-' just before the dot.
+		i := d
+		for i > 0 && (isAlnum(s[i-1]) || s[i-1] == '-') {
+			i--
+		}
+		if d-i >= minLabel && hasLower(s[i:d]) && !hasUpper(s[i:d]) {
+			for _, f := range e.scanPlain(strings.ToUpper(s[i:d])) {
 				f.Start, f.End = i+f.Start, i+f.End
 				out = append(out, f)
 			}
 		}
-		i = j + 1
 	}
 	return append(out, e.scanJoinedLabels(s)...)
 }
@@ -63,28 +69,52 @@ func (e *Engine) scanLabels(s string) []Finding {
 // alone decodes to nothing a rule knows. The labels of each dotted name
 // are joined without their dots and the join's encoded runs are scanned;
 // a finding covers the whole name.
+//
+// A dotted name starts at a letter or digit and runs over letters,
+// digits, '-' and dots that a letter or digit follows. Only names with
+// such a dot count, so the text is walked from dot to dot and each name
+// found around its first dot.
 func (e *Engine) scanJoinedLabels(s string) []Finding {
 	var out []Finding
-	for i := 0; i < len(s); {
-		if !isAlnum(s[i]) {
-			i++
+	inName := func(j int) bool {
+		return isAlnum(s[j]) || s[j] == '-' || s[j] == '.' && j+1 < len(s) && isAlnum(s[j+1])
+	}
+	for d := 0; d < len(s); d++ {
+		k := strings.IndexByte(s[d:], '.')
+		if k < 0 {
+			break
+		}
+		d += k
+		if !inName(d) {
 			continue
 		}
+		// Back to where the name's run of name bytes starts, then on to
+		// its first letter or digit: a name does not start at '-' or '.'.
+		i := d
+		for i > 0 && inName(i-1) {
+			i--
+		}
+		for i < d && !isAlnum(s[i]) {
+			i++
+		}
+		if i == d {
+			continue // nothing before this dot belongs to the name
+		}
 		j, dots := i, 0
-		for j < len(s) && (isAlnum(s[j]) || s[j] == '-' || s[j] == '.' && j+1 < len(s) && isAlnum(s[j+1])) {
+		for j < len(s) && inName(j) {
 			if s[j] == '.' {
 				dots++
 			}
 			j++
 		}
-		if dots > 0 && j-i-dots >= 2*minEncoded {
+		if j-i-dots >= 2*minEncoded {
 			joined := strings.ReplaceAll(s[i:j], ".", "")
 			for _, f := range e.scanEncoded(joined) {
 				f.Start, f.End = i, j
 				out = append(out, f)
 			}
 		}
-		i = j + 1
+		d = j // the name's other dots are done
 	}
 	return out
 }
@@ -95,6 +125,15 @@ const minLabel = 16
 
 func isAlnum(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func hasLower(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if 'a' <= s[i] && s[i] <= 'z' {
+			return true
+		}
+	}
+	return false
 }
 
 func hasUpper(s string) bool {

@@ -1,6 +1,11 @@
 package secrets
 
-import "testing"
+import (
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
 
 // Secrets cut by URL or host-name punctuation: missed by the gitleaks
 // ends, found by the outbound engine; look-alikes stay clean in both.
@@ -53,5 +58,35 @@ func TestMayContain(t *testing.T) {
 		if MayContain(s) {
 			t.Errorf("MayContain(%q) = true", s)
 		}
+	}
+}
+
+// TestLabelsMatchReference strings together pieces of host names that
+// hold secrets (a lowered AWS key id, a hex key split over labels) with
+// dots, dashes and other punctuation in every order, and checks that the
+// dot-to-dot label walk finds what the byte-by-byte reference finds.
+func TestLabelsMatchReference(t *testing.T) {
+	pieces := []string{
+		"akiauvw75efr6edt4syw", "6768705f4e733655504b6c4e66707242517558707878537257",
+		"4c5975625a5757754f4e55437a4468", ".", ".", "..", "-", "-.", ".-", "x", "attacker",
+		"example", " ", "/", "A", "0", "AKIAUVW75EFR6EDT4SYW",
+	}
+	e := Outbound()
+	found := 0
+	for seed := range uint64(3000) {
+		r := rand.New(rand.NewPCG(seed, seed^0x51ed))
+		var b strings.Builder
+		for range 1 + r.IntN(12) {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		s := b.String()
+		got, want := e.Scan(s), e.refScan(s)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: label walk %v, reference %v", s, got, want)
+		}
+		found += len(want)
+	}
+	if found < 500 {
+		t.Errorf("only %d findings over the generated names: the test does not reach the label paths", found)
 	}
 }

@@ -56,9 +56,7 @@ func (e *Engine) refScan(text string) []Finding {
 		add(f)
 	}
 	if e.foldLabels {
-		// Labels read upper-cased: the same function on both paths (it
-		// calls scanPlain, which the comparisons above check).
-		for _, f := range e.scanLabels(plain) {
+		for _, f := range e.refScanLabels(plain) {
 			add(f)
 		}
 	}
@@ -367,4 +365,53 @@ func refDecodeB64(s string) (string, bool) {
 		return "", false
 	}
 	return string(dec), true
+}
+
+// refScanLabels is scanLabels walking every byte: each maximal run of
+// letters, digits and '-' that a dot ends is a label.
+func (e *Engine) refScanLabels(s string) []Finding {
+	var out []Finding
+	for i := 0; i < len(s); {
+		j := i
+		lower := false
+		for j < len(s) && (isAlnum(s[j]) || s[j] == '-') {
+			lower = lower || 'a' <= s[j] && s[j] <= 'z'
+			j++
+		}
+		if j-i >= minLabel && j < len(s) && s[j] == '.' && lower && !hasUpper(s[i:j]) {
+			for _, f := range e.refScanPlain(strings.ToUpper(s[i:j])) {
+				f.Start, f.End = i+f.Start, i+f.End
+				out = append(out, f)
+			}
+		}
+		i = j + 1
+	}
+	return append(out, e.refScanJoinedLabels(s)...)
+}
+
+// refScanJoinedLabels is scanJoinedLabels walking every byte.
+func (e *Engine) refScanJoinedLabels(s string) []Finding {
+	var out []Finding
+	for i := 0; i < len(s); {
+		if !isAlnum(s[i]) {
+			i++
+			continue
+		}
+		j, dots := i, 0
+		for j < len(s) && (isAlnum(s[j]) || s[j] == '-' || s[j] == '.' && j+1 < len(s) && isAlnum(s[j+1])) {
+			if s[j] == '.' {
+				dots++
+			}
+			j++
+		}
+		if dots > 0 && j-i-dots >= 2*minEncoded {
+			joined := strings.ReplaceAll(s[i:j], ".", "")
+			for _, f := range e.refScanEncoded(joined) {
+				f.Start, f.End = i, j
+				out = append(out, f)
+			}
+		}
+		i = j + 1
+	}
+	return out
 }
