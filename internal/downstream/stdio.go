@@ -6,7 +6,6 @@
 package downstream
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"log/slog"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/linereader"
 	"github.com/mcpwarden/mcpwarden/internal/linewriter"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/session"
@@ -55,10 +55,10 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 	// order, requests are started on their own goroutines.
 	done := make(chan error, 1)
 	go func() {
-		br := bufio.NewReaderSize(r, 64<<10)
+		br := linereader.NewReader(r)
 		for {
-			line, err := readLine(br, o.MaxMessageBytes)
-			if errors.Is(err, errTooLong) {
+			line, err := linereader.Read(br, o.MaxMessageBytes)
+			if errors.Is(err, linereader.ErrTooLong) {
 				_ = out.Send(mcpwire.NewError(nil, intercept.CodeInvalidRequest,
 					fmt.Sprintf("message exceeds %d bytes", o.MaxMessageBytes), nil))
 				continue
@@ -108,31 +108,3 @@ type lineWriter struct{ w *linewriter.Writer }
 func (l *lineWriter) Send(msg []byte) error { return l.w.Write(msg) }
 
 func (l *lineWriter) Reply(msg []byte) error { return l.Send(msg) }
-
-var errTooLong = errors.New("message too long")
-
-// readLine returns one line without its terminator in a fresh slice; an
-// over-long line is consumed whole and reported as errTooLong.
-func readLine(br *bufio.Reader, max int) ([]byte, error) {
-	var line []byte
-	for {
-		frag, err := br.ReadSlice('\n')
-		if len(line)+len(frag) > max+2 {
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-			if err != nil {
-				return nil, err
-			}
-			return nil, errTooLong
-		}
-		line = append(line, frag...)
-		if errors.Is(err, bufio.ErrBufferFull) {
-			continue
-		}
-		for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
-			line = line[:len(line)-1]
-		}
-		return line, err
-	}
-}

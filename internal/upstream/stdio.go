@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -15,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/linereader"
 	"github.com/mcpwarden/mcpwarden/internal/linewriter"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/pipesize"
@@ -245,14 +245,14 @@ func (c *StdioConn) write(raw []byte) error {
 }
 
 func (c *StdioConn) readLoop(r io.Reader) {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := linereader.NewReader(r)
 	for {
-		line, err := readLine(br, c.o.MaxMessageBytes)
+		line, err := linereader.Read(br, c.o.MaxMessageBytes)
 		if len(line) > 0 {
 			c.dispatch(line)
 		}
 		if err != nil {
-			if errors.Is(err, errLineTooLong) {
+			if errors.Is(err, linereader.ErrTooLong) {
 				c.log.Warn("upstream sent a message over the size limit; dropped", "limit", c.o.MaxMessageBytes)
 				continue
 			}
@@ -262,41 +262,6 @@ func (c *StdioConn) readLoop(r io.Reader) {
 			c.fail(fmt.Errorf("upstream stdio: server closed its output"))
 			return
 		}
-	}
-}
-
-var errLineTooLong = errors.New("line too long")
-
-// readLine returns one line without its terminator in a fresh slice.
-// An over-long line is consumed and reported as errLineTooLong.
-func readLine(br *bufio.Reader, max int) ([]byte, error) {
-	var line []byte
-	for {
-		frag, err := br.ReadSlice('\n')
-		if len(line)+len(frag) > max+1 {
-			// Drain the rest of the line before reporting.
-			for errors.Is(err, bufio.ErrBufferFull) {
-				_, err = br.ReadSlice('\n')
-			}
-			if err != nil {
-				return nil, err
-			}
-			return nil, errLineTooLong
-		}
-		if err == nil {
-			if line == nil {
-				line = make([]byte, len(frag))
-				copy(line, frag)
-			} else {
-				line = append(line, frag...)
-			}
-			return bytes.TrimRight(line, "\r\n"), nil
-		}
-		if errors.Is(err, bufio.ErrBufferFull) {
-			line = append(line, frag...)
-			continue
-		}
-		return bytes.TrimRight(append(line, frag...), "\r\n"), err
 	}
 }
 
