@@ -114,8 +114,7 @@ func (t *trigger) findAnchored(text string, hits []int) [][]int {
 // prefilter finds every trigger word in one pass over the lower-cased
 // text: a table keyed by each position's two bytes names the few words
 // that can start there. One lookup per byte, and a branch that is rarely
-// taken: ordinary text, and data of letters and digits alike, pass at
-// about a byte per nanosecond.
+// taken, for ordinary text and for long runs of letters and digits alike.
 type prefilter struct {
 	// pair maps a position's two bytes to 1 + an index into bucket (0:
 	// no word of two or more bytes starts so), with pairSingle set when
