@@ -2,13 +2,15 @@ package cmdguard
 
 import (
 	"path"
+	"slices"
 	"strings"
 )
 
 // Credential files. An argument is split at = @ : , (so --file=x, -d @x,
 // host:x and a,b lists are all seen), each piece is cleaned as a path and
 // matched by components, case-insensitively. The check is deliberately
-// blunt: reading a public key such as id_rsa.pub is denied too.
+// blunt: everything under ~/.ssh is refused but public keys (*.pub), which
+// are made to be handed out.
 var (
 	// credDirs are directory components whose contents are secrets.
 	credDirs = set(".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure", ".password-store", "gcloud", ".gcloud")
@@ -58,6 +60,9 @@ func credPath(p string, globbed bool) string {
 	clean := path.Clean(p)
 	parts := strings.Split(clean, "/")
 	base := parts[len(parts)-1]
+	if strings.HasSuffix(base, ".pub") && len(base) > len(".pub") {
+		return "" // a public key
+	}
 	for _, c := range parts[:len(parts)-1] {
 		if credDirs[c] {
 			return c
@@ -116,4 +121,62 @@ func credPath(p string, globbed bool) string {
 		}
 	}
 	return ""
+}
+
+// credCommands are the commands that print stored credentials: a key
+// store's or a cloud CLI's own way of reading what the files above hold.
+// An entry matches when every one of its words is among the arguments
+// (options as credWord reads them).
+var credCommands = map[string][][]string{
+	"gpg":      {{"--export-secret-keys"}, {"--export-secret-subkeys"}},
+	"gh":       {{"auth", "token"}, {"auth", "status", "--show-token"}, {"auth", "status", "-t"}},
+	"gcloud":   {{"auth", "print-access-token"}, {"auth", "print-identity-token"}, {"auth", "print-refresh-token"}},
+	"az":       {{"account", "get-access-token"}},
+	"aws":      {{"configure", "export-credentials"}, {"ecr", "get-login-password"}},
+	"kubectl":  {{"config", "view", "--raw"}},
+	"security": {{"find-generic-password"}, {"find-internet-password"}, {"dump-keychain"}},
+	"pass":     {{"show"}, {"otp"}},
+	"op":       {{"read"}, {"item", "get", "--reveal"}},
+	"vault":    {{"read"}, {"kv", "get"}, {"print", "token"}},
+}
+
+// credentialCommand refuses a command that prints stored credentials
+// (credCommands), and any docker-credential-* helper asked to get one.
+func credentialCommand(name string, args []string) (Decision, bool) {
+	if strings.HasPrefix(name, "docker-credential-") && slices.Contains(args, "get") {
+		return deny(RuleCredential, "%s get prints a stored registry credential", name), false
+	}
+	if name == "aws" && slices.Contains(args, "configure") && slices.Contains(args, "get") &&
+		slices.ContainsFunc(args, func(a string) bool {
+			a = strings.ToLower(a)
+			return strings.Contains(a, "secret") || strings.Contains(a, "token") || strings.Contains(a, "key_id")
+		}) {
+		// configure get region is a setting; the keys are the credentials.
+		return deny(RuleCredential, "aws configure get prints a stored credential"), false
+	}
+	for _, words := range credCommands[strings.TrimRight(name, "0123456789")] {
+		if !slices.ContainsFunc(words, func(w string) bool {
+			return !slices.ContainsFunc(args, func(a string) bool { return credWord(a, w) })
+		}) {
+			return deny(RuleCredential, "%s %s prints stored credentials", name, strings.Join(words, " ")), false
+		}
+	}
+	return Decision{}, true
+}
+
+// credWord reports whether the argument a is the word w of a
+// credCommands entry. A long option matches exactly, with =value, or
+// abbreviated as getopt_long allows, but only past its first word:
+// --export is gpg's option for public keys, --export-s already names
+// the secret ones.
+func credWord(a, w string) bool {
+	if !strings.HasPrefix(w, "--") {
+		return flagMatches(a, w)
+	}
+	name, _, _ := strings.Cut(strings.ToLower(a), "=")
+	if name == w {
+		return true
+	}
+	k := strings.IndexByte(w[2:], '-')
+	return k >= 0 && len(name) > 2+k+1 && strings.HasPrefix(w, name)
 }

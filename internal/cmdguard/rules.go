@@ -73,6 +73,9 @@ func judgeAt(argv []string, globbed []bool, opts Options, depth int) (Decision, 
 	}
 	name := progName(argv[0])
 	args := argv[1:]
+	if d, ok := credentialCommand(name, args); !ok {
+		return d, false
+	}
 	if flags, ok := opts.DeniedFlags[name]; ok {
 		for _, a := range args {
 			for _, f := range flags {
