@@ -27,8 +27,45 @@ func (m zwMap) orig(i int) int {
 	return i + m[k-1].cum
 }
 
-// stripZeroWidth returns s without zero-width runes and the map of where
-// they were (nil when there were none).
+// invisibleAt returns the length of the invisible span at s[i], 0 if
+// there is none: a zero-width rune, or an ANSI control sequence (ESC [
+// parameters final byte, the colour codes of terminal logs), which a
+// terminal does not show and which therefore splits a secret as well as a
+// zero-width space does.
+func invisibleAt(s string, i int) int {
+	if s[i] == 0x1B {
+		return csiLen(s, i)
+	}
+	if zeroWidthAt(s, i) {
+		return 3
+	}
+	return 0
+}
+
+// maxCSI bounds the control sequences stripped; longer ones are left.
+const maxCSI = 32
+
+// csiLen returns the length of the control sequence ESC [ P* I* F at
+// s[i] (P in 0x30–0x3F, I in 0x20–0x2F, F in 0x40–0x7E), or 0.
+func csiLen(s string, i int) int {
+	if i+2 >= len(s) || s[i+1] != '[' {
+		return 0
+	}
+	j := i + 2
+	for j < len(s) && j-i < maxCSI && s[j] >= 0x30 && s[j] <= 0x3F {
+		j++
+	}
+	for j < len(s) && j-i < maxCSI && s[j] >= 0x20 && s[j] <= 0x2F {
+		j++
+	}
+	if j < len(s) && j-i < maxCSI && s[j] >= 0x40 && s[j] <= 0x7E {
+		return j + 1 - i
+	}
+	return 0
+}
+
+// stripZeroWidth returns s without its invisible spans (invisibleAt) and
+// the map of where they were (nil when there were none).
 func stripZeroWidth(s string) (string, zwMap) {
 	zf := newZWFinder(s)
 	first := zf.next(0)
@@ -41,36 +78,38 @@ func stripZeroWidth(s string) (string, zwMap) {
 	cum := 0
 	last := 0
 	for i := first; i >= 0; i = zf.next(i) {
+		n := invisibleAt(s, i)
 		b.WriteString(s[last:i])
-		cum += 3
+		cum += n
 		if k := len(m); k > 0 && m[k-1].at == b.Len() {
 			m[k-1].cum = cum
 		} else {
 			m = append(m, struct{ at, cum int }{b.Len(), cum})
 		}
-		last = i + 3
-		i += 3
+		last = i + n
+		i += n
 	}
 	b.WriteString(s[last:])
 	return b.String(), m
 }
 
-// zwFinder finds the zero-width runes of s in order. Every such rune
-// encodes as E2 80 8B–8D, E2 81 A0 or EF BB BF, so it looks for those lead
-// bytes with strings.IndexByte (vector code) instead of testing every
-// byte. It remembers where the next of each lead byte is, so a text full
-// of one of them (typographic quotes are E2 80 9C) is still read once.
+// zwFinder finds the invisible spans of s in order. Every zero-width rune
+// encodes as E2 80 8B–8D, E2 81 A0 or EF BB BF, and every control
+// sequence starts with ESC (1B), so it looks for those lead bytes with
+// strings.IndexByte (vector code) instead of testing every byte. It
+// remembers where the next of each lead byte is, so a text full of one of
+// them (typographic quotes are E2 80 9C) is still read once.
 type zwFinder struct {
-	s      string
-	e2, ef int // next E2 / EF at or after the last position asked for; -1: none left
+	s           string
+	e2, ef, esc int // next E2 / EF / ESC at or after the last position asked for; -1: none left
 }
 
-func newZWFinder(s string) *zwFinder { return &zwFinder{s: s, e2: -2, ef: -2} }
+func newZWFinder(s string) *zwFinder { return &zwFinder{s: s, e2: -2, ef: -2, esc: -2} }
 
-// next returns the offset of the first zero-width rune at or after from,
+// next returns the offset of the first invisible span at or after from,
 // or -1. Calls must come with increasing from.
 func (z *zwFinder) next(from int) int {
-	end := len(z.s) - 2 // a rune's lead byte has two bytes after it
+	end := len(z.s) - 2 // a span is at least three bytes
 	for from < end {
 		if z.e2 != -1 && z.e2 < from {
 			z.e2 = indexFrom(z.s[:end], from, 0xE2)
@@ -78,14 +117,19 @@ func (z *zwFinder) next(from int) int {
 		if z.ef != -1 && z.ef < from {
 			z.ef = indexFrom(z.s[:end], from, 0xEF)
 		}
-		i := z.e2
-		if i < 0 || z.ef >= 0 && z.ef < i {
-			i = z.ef
+		if z.esc != -1 && z.esc < from {
+			z.esc = indexFrom(z.s[:end], from, 0x1B)
+		}
+		i := -1
+		for _, c := range [3]int{z.e2, z.ef, z.esc} {
+			if c >= 0 && (i < 0 || c < i) {
+				i = c
+			}
 		}
 		if i < 0 {
 			return -1
 		}
-		if zeroWidthAt(z.s, i) {
+		if invisibleAt(z.s, i) > 0 {
 			return i
 		}
 		from = i + 1
@@ -213,10 +257,19 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// scanEncoded decodes base64 runs and percent-encoded runs one level deep
-// and scans what they hide. A finding in a base64 run covers the whole run;
-// one in a percent-encoded run maps back byte for byte.
-func (e *Engine) scanEncoded(s string) []Finding {
+// maxDecodeDepth is how many encodings deep scanEncoded looks: base64 of
+// base64, or base64 whose padding a URL percent-encoded (%3D%3D), is one
+// step from the plain kind and as easy to write.
+const maxDecodeDepth = 2
+
+// scanEncoded decodes base64, hex and percent-encoded runs, and what they
+// decode to once more (maxDecodeDepth), and scans what they hide. A
+// finding in a base64 or hex run covers the whole run; one in a
+// percent-encoded run maps back byte for byte, or covers the run when it
+// was found a level deeper.
+func (e *Engine) scanEncoded(s string) []Finding { return e.scanEncodedAt(s, 1) }
+
+func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 	var out []Finding
 	// hidden adds what the rules find in dec, decoded from s[i:j], as
 	// findings covering s[i:j].
@@ -224,7 +277,11 @@ func (e *Engine) scanEncoded(s string) []Finding {
 		if !ok {
 			return
 		}
-		for _, f := range e.scanPlain(dec) {
+		fs := e.scanPlain(dec)
+		if depth < maxDecodeDepth {
+			fs = append(fs, e.scanEncodedAt(dec, depth+1)...)
+		}
+		for _, f := range fs {
 			f.Start, f.End = i, j
 			out = append(out, f)
 		}
@@ -282,6 +339,12 @@ func (e *Engine) scanEncoded(s string) []Finding {
 			}
 			f.Start, f.End = st+offs[f.Start], end
 			out = append(out, f)
+		}
+		if depth < maxDecodeDepth {
+			for _, f := range e.scanEncodedAt(dec, depth+1) {
+				f.Start, f.End = st, en
+				out = append(out, f)
+			}
 		}
 		i = en
 	}

@@ -183,23 +183,33 @@ var keywordList = sync.OnceValue(func() []string {
 })
 
 // MayContain reports whether Scan could find anything in text: whether
-// text, or a base64 run of it decoded as Scan decodes them, holds a
-// keyword of some rule, or text has what Scan decodes otherwise (percent
-// escapes, non-ASCII such as zero-width characters). A false answer is
-// certain, and costs no rule compilation: callers that check a few short
-// values (a configuration) use it to spare a process the engine.
-func MayContain(text string) bool {
+// text, or a base64 or hex run of it decoded as Scan decodes them (to the
+// same depth), holds a keyword of some rule, or text has what Scan decodes
+// otherwise (percent escapes, non-ASCII such as zero-width characters,
+// control sequences). A false answer is certain, and costs no rule
+// compilation: callers that check a few short values (a configuration) use
+// it to spare a process the engine.
+func MayContain(text string) bool { return mayContain(text, 1) }
+
+func mayContain(text string, depth int) bool {
 	if hasKeyword(text) {
 		return true
 	}
+	// decoded is the same question about what a run decodes to.
+	decoded := func(dec string) bool {
+		if depth < maxDecodeDepth {
+			return mayContain(dec, depth+1)
+		}
+		return hasKeyword(dec)
+	}
 	for i, j := range hexRuns(text) {
-		if dec, ok := decodeHex(text[i:j]); ok && hasKeyword(dec) {
+		if dec, ok := decodeHex(text[i:j]); ok && decoded(dec) {
 			return true
 		}
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
-		if c == '%' || c >= 0x80 {
+		if c == '%' || c >= 0x80 || c == 0x1B { // encoded, or split by invisible spans
 			return true
 		}
 		if !isB64(c) {
@@ -211,12 +221,12 @@ func MayContain(text string) bool {
 			j++
 		}
 		for pi, pj := range padded(text, i, j) {
-			if dec, ok := decodeB64(text[pi:pj]); ok && hasKeyword(dec) {
+			if dec, ok := decodeB64(text[pi:pj]); ok && decoded(dec) {
 				return true
 			}
 		}
 		for _, seg := range strings.Split(text[i:j], "/") { // as scanEncoded tries them
-			if dec, ok := decodeB64(seg); ok && len(seg) >= minEncoded && hasKeyword(dec) {
+			if dec, ok := decodeB64(seg); ok && len(seg) >= minEncoded && decoded(dec) {
 				return true
 			}
 		}

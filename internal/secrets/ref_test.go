@@ -200,7 +200,19 @@ func (a *allow) refAllowed(secret, match, line string) bool {
 	return reHit || swHit
 }
 
-func (e *Engine) refScanEncoded(s string) []Finding {
+func (e *Engine) refScanEncoded(s string) []Finding { return e.refScanEncodedAt(s, 1) }
+
+// refDecoded is what the rules find in dec, and, above the deepest level,
+// in what dec itself decodes to.
+func (e *Engine) refDecoded(dec string, depth int) []Finding {
+	fs := e.refScanPlain(dec)
+	if depth < maxDecodeDepth {
+		fs = append(fs, e.refScanEncodedAt(dec, depth+1)...)
+	}
+	return fs
+}
+
+func (e *Engine) refScanEncodedAt(s string, depth int) []Finding {
 	var out []Finding
 	for i := 0; i < len(s); {
 		if !isB64(s[i]) {
@@ -214,7 +226,7 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 		if j-i >= minEncoded {
 			for pi, pj := range padded(s, i, j) {
 				if dec, ok := refDecodeB64(s[pi:pj]); ok {
-					for _, f := range e.refScanPlain(dec) {
+					for _, f := range e.refDecoded(dec, depth) {
 						f.Start, f.End = pi, pj
 						out = append(out, f)
 					}
@@ -226,7 +238,7 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 				for _, seg := range segs {
 					if len(seg) >= minEncoded {
 						if dec, ok := refDecodeB64(seg); ok {
-							for _, f := range e.refScanPlain(dec) {
+							for _, f := range e.refDecoded(dec, depth) {
 								f.Start, f.End = at, at+len(seg)
 								out = append(out, f)
 							}
@@ -240,7 +252,7 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 	}
 	for i, j := range hexRuns(s) { // the same on both paths
 		if dec, ok := decodeHex(s[i:j]); ok {
-			for _, f := range e.refScanPlain(dec) {
+			for _, f := range e.refDecoded(dec, depth) {
 				f.Start, f.End = i, j
 				out = append(out, f)
 			}
@@ -272,40 +284,38 @@ func (e *Engine) refScanEncoded(s string) []Finding {
 			f.Start, f.End = st+offs[f.Start], end
 			out = append(out, f)
 		}
+		if depth < maxDecodeDepth {
+			for _, f := range e.refScanEncodedAt(dec, depth+1) {
+				f.Start, f.End = st, en
+				out = append(out, f)
+			}
+		}
 		i = en
 	}
 	return out
 }
 
 func refStripZeroWidth(s string) (string, zwMap) {
-	first := -1
-	for i := 0; i+2 < len(s); i++ {
-		if (s[i] == 0xE2 || s[i] == 0xEF) && zeroWidthAt(s, i) {
-			first = i
-			break
-		}
-	}
-	if first < 0 {
-		return s, nil
-	}
 	var b strings.Builder
-	b.Grow(len(s))
 	var m zwMap
-	cum := 0
-	last := 0
-	for i := first; i+2 < len(s); i++ {
-		if (s[i] != 0xE2 && s[i] != 0xEF) || !zeroWidthAt(s, i) {
+	cum, last := 0, 0
+	for i := 0; i+2 < len(s); i++ {
+		n := invisibleAt(s, i)
+		if n == 0 {
 			continue
 		}
 		b.WriteString(s[last:i])
-		cum += 3
+		cum += n
 		if k := len(m); k > 0 && m[k-1].at == b.Len() {
 			m[k-1].cum = cum
 		} else {
 			m = append(m, struct{ at, cum int }{b.Len(), cum})
 		}
-		last = i + 3
-		i += 2
+		last = i + n
+		i += n - 1
+	}
+	if m == nil {
+		return s, nil
 	}
 	b.WriteString(s[last:])
 	return b.String(), m

@@ -108,6 +108,10 @@ func secretCases() []secretCase {
 		{"percent encoded", "https://x.test/cb?t=gh" + "p%5F" + rnd(3, alnum, 36) + "&x=1", "github-pat"},
 		{"zero-width split", "id " + akia[:8] + "\u200b" + akia[8:] + " ok", "aws-access-token"},
 		{"zero-width many", "gh\u2060p_" + rnd(63, alnum, 18) + "\ufeff" + rnd(64, alnum, 18), "github-pat"},
+		{"colour codes inside", "\x1b[33mauth\x1b[0m gh" + "p_" + rnd(65, alnum, 10) + "\x1b[1;31m" + rnd(66, alnum, 26) + "\x1b[0m", "github-pat"},
+		{"base64 of base64", "blob " + b64(b64("token: "+ghp+"\n")) + " end", "github-pat"},
+		{"base64 with its padding percent-encoded", "https://x.test/cb?d=" + strings.ReplaceAll(b64("auth "+ghp+"!"), "=", "%3D") + "&x=1", "github-pat"},
+		{"colour code in the prefix", "gh\x1b[0mp_" + rnd(67, alnum, 36), "github-pat"},
 	}
 }
 
@@ -128,6 +132,8 @@ func benignCases() []secretCase {
 		{"npm lockfile", `"integrity": "sha512-` + base64.StdEncoding.EncodeToString(sri[:]) + `"`, ""},
 		{"go.sum", "golang.org/x/text v0.42.0 h1:" + base64.StdEncoding.EncodeToString([]byte(sha("x")[:32])) + "=", ""},
 		{"commit hash", "commit " + sha("c")[:40] + "\nAuthor: Jane", ""},
+		{"coloured log", "\x1b[32mINFO\x1b[0m request served in 12ms for \x1b[1mjane\x1b[0m", ""},
+		{"escape that is no sequence", "a\x1b[ b \x1b] c \x1b", ""},
 		{"sha256 digest", "sha256: " + sha("d"), ""},
 		{"base64 image", `<img src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(img) + `">`, ""},
 		{"low entropy", "password = aaaaaaaaaaaaaaaa", ""},
@@ -222,6 +228,12 @@ func TestFindingSpansAndHash(t *testing.T) {
 	fs = Scan(zw)
 	if len(fs) == 0 || zw[fs[0].Start:fs[0].End] != akia[:5]+"\u200d"+akia[5:] || fs[0].Hash != f.Hash {
 		t.Errorf("zero-width finding = %+v", fs)
+	}
+	// So does a split by colour codes.
+	ansi := "a \x1b[31m" + akia[:5] + "\x1b[0m" + akia[5:] + " b"
+	fs = Scan(ansi)
+	if len(fs) == 0 || ansi[fs[0].Start:fs[0].End] != akia[:5]+"\x1b[0m"+akia[5:] || fs[0].Hash != f.Hash {
+		t.Errorf("colour-code finding = %+v", fs)
 	}
 }
 
