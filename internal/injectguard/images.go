@@ -41,6 +41,13 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 		}
 		check(m[0], end, text[m[2]:m[3]])
 	}
+	for _, m := range find(tCSSURL) {
+		end := m[1]
+		if k := strings.IndexByte(text[end:min(len(text), end+300)], ')'); k >= 0 {
+			end += k + 1
+		}
+		check(m[0], end, text[m[2]:m[3]])
+	}
 	return out
 }
 

@@ -23,6 +23,9 @@ var overrideParts = []struct {
 		[]string{"instruction", "note to", "note for", "message to", "message for", "attention to", "attention for", "important to", "important for"}, 24, 60},
 	{`\b(ignore|disregard)\s+(the\s+|your\s+)?(user|human)(\s+(and|entirely|completely|now)\b|\s*[,.;:]|'s\s+(request|instructions?|question|wishes)\b)`,
 		[]string{"ignor", "disregard"}, 8, 60},
+	{`\b(these|the\s+following|my|this|new)\s+(instructions?|rules|directives|orders)\s+(supersedes?|replaces?|overrides?|takes?\s+precedence\s+over|cancels?)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|earlier|above|preceding|original|everything|anything|other)\b` +
+		`|\b(system|developer)\s+override\s*[:!]`,
+		[]string{"supersede", "replace", "overrid", "precedence", "cancel"}, 48, 80},
 	{`\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user`,
 		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40},
 	{`\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b`,
@@ -80,6 +83,9 @@ var (
 	mdLink    = lazy(`^\]\(\s*<?([^\s)>]+)`)
 	htmlLink  = lazy(`(?i)^<a\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)`)
 	htmlImage = lazy(`(?i)^<img\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)`)
+	// A CSS url(): a renderer loads it as it loads an image (background,
+	// list-style, @import), in a style attribute or a <style> block.
+	cssURL = lazy(`(?i)^url\(\s*["']?([^"')\s]+)`)
 
 	toolCall = lazy(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
 		`"type"\s*:\s*"(tool_use|function_call|tool_call)"|` +
@@ -118,7 +124,8 @@ var (
 	tMDLink   = &trigger{re: mdLink, words: []string{"]("}, after: 1200, anchored: true}
 	tHTMLLink = &trigger{re: htmlLink, words: []string{"<a "}, after: 2000, anchored: true}
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
-	triggers  = append([]*trigger{tRoleJSON, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tMDLink, tHTMLLink, tComment}, overrideTriggers...)
+	tCSSURL   = &trigger{re: cssURL, words: []string{"url("}, after: 2000, anchored: true}
+	triggers  = append([]*trigger{tRoleJSON, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment}, overrideTriggers...)
 	prefilt   = newPrefilter(triggers)
 	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 )
@@ -242,7 +249,7 @@ func scanMarkup(text string, out []Finding) []Finding {
 			}
 		}
 	}
-	if strings.Contains(text, "![") || angle && strings.Contains(lower, "<img") {
+	if strings.Contains(text, "![") || angle && (strings.Contains(lower, "<img") || strings.Contains(lower, "url(")) {
 		out = images(text, find, inCode, out)
 	}
 	if strings.Contains(text, "](") || angle && strings.Contains(lower, "<a ") {
