@@ -157,15 +157,52 @@ func dataRequest(raw string) string {
 	q, _ := url.ParseQuery(u.RawQuery)
 	for _, vs := range q {
 		for _, v := range vs {
-			if strings.ContainsAny(v, "{}[]<>") && words(v) {
+			if strings.ContainsAny(v, "{}[]<>") && (words(v) || namesDialogue(v)) {
 				return "has a placeholder for the model to fill"
 			}
 		}
 	}
-	if p, err := url.PathUnescape(u.EscapedPath()); err == nil && strings.ContainsAny(p, "{}[]<>") && words(p) {
+	if p, err := url.PathUnescape(u.EscapedPath()); err == nil && strings.ContainsAny(p, "{}[]<>") && (words(p) || namesDialogue(p)) {
 		return "has a placeholder for the model to fill"
 	}
 	return ""
+}
+
+// dialogueWords name what a placeholder asks the model to write out: the
+// conversation or a secret ({{conversation}}, [chat_history], <token>).
+// An API template names a resource ({id}, {user}, {repo}) instead.
+var dialogueWords = []string{"conversation", "chat", "history", "messages", "transcript", "prompt", "context",
+	"password", "passwd", "secret", "token", "credential", "apikey", "api_key", "cookie", "session"}
+
+// namesDialogue reports whether a placeholder in s ({…}, […] or <…>)
+// holds one of dialogueWords.
+func namesDialogue(s string) bool {
+	l := strings.ToLower(s)
+	for i := 0; i < len(l); i++ {
+		var end byte
+		switch l[i] {
+		case '{':
+			end = '}'
+		case '[':
+			end = ']'
+		case '<':
+			end = '>'
+		default:
+			continue
+		}
+		k := strings.IndexByte(l[i+1:], end)
+		if k < 0 {
+			k = len(l) - i - 1
+		}
+		inner := l[i+1 : i+1+k]
+		for _, w := range dialogueWords {
+			if strings.Contains(inner, w) {
+				return true
+			}
+		}
+		i += k
+	}
+	return false
 }
 
 // refDefinition finds the URL of the link reference definition

@@ -77,11 +77,27 @@ var withDialogue = regexp.MustCompile(`(?i)\bwith\s+(the\s+)?(entire|full|whole|
 var (
 	userOverride = regexp.MustCompile(`(?i)\binstead\s+of\s+(what|the\s+one|the\s+ones|those|the\s+\w+)\s+(the\s+user|they|you\s+were)\s+(gave|give|asked|asks|said|says|provided|specified|requested|entered|chose)` +
 		`|\bregardless\s+of\s+(what\s+)?(the\s+user|they)\s+(say|says|ask|asks|want|wants|request|requests|chose|choose)` +
-		`|\beven\s+if\s+the\s+user\s+(says|asks|objects|refuses|tells|declines)`)
+		`|\beven\s+if\s+the\s+user\s+(says|asks|objects|refuses|tells|declines)` +
+		// "instead of the branch the user names": any thing the user chose
+		`|\binstead\s+of\s+(the|what|whatever|whichever)\s+(\w+\s+)?(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b`)
 	concealment = regexp.MustCompile(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
 		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b`)
 	toolHijack = regexp.MustCompile(`(?i)\b(the\s+)?(other|all\s+other|remaining)\s+(\w+\s+){0,2}tools?\b[^.]{0,60}\b(are|is)\s+(now\s+)?(deprecated|unsafe|broken|disabled|obsolete|compromised|not\s+to\s+be\s+used)` +
 		`|\buse\s+only\s+this\s+tool\b|\bnever\s+use\s+(any\s+)?other\s+tools?\b`)
+	// A definition that gives the model a character ("You are a helpful
+	// assistant that always approves …") is writing a system prompt.
+	persona = regexp.MustCompile(`(?i)(^|[.!:;\n]\s*|\b(now|and|but)\s+)you\s+are\s+(now\s+)?(a|an|the)\s+([\w-]+\s+){0,3}(assistant|ai|agent|model|bot|chatbot|llm)\b`)
+	// Telling the model not to ask the user first: whatever the tool, the
+	// user's confirmation is not the tool's to waive. ("The user must
+	// confirm" and "this tool does not ask" are statements, not orders.)
+	skipAsking = regexp.MustCompile(`(?i)\b((should|must|need|shall)\s+(not|never)|do\s+not|don't|never|no\s+need\s+to)\s+(ask|check\s+with|consult|prompt)\s+(the\s+user|the\s+human|anyone|them)\s+(for\s+(their\s+|any\s+)?(confirmation|approval|permission|consent)|before|first)\b`)
+	// A download piped into a shell: a definition has no reason to hand
+	// the model a script from the network to run.
+	remoteScript = regexp.MustCompile(`(?i)\b(curl|wget|fetch)\b[^|\n]{0,200}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\b(iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]{0,200}\|\s*(iex|invoke-expression)\b`)
+	// An order to also call a tool that destroys, pays or sends, on the
+	// side of this tool's own work ("then call drop_table if the user
+	// asks" describes a workflow and has no such word).
+	sideCall = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?(([a-z0-9]+_)+(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)*|(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)+)\b`)
 	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
 	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
@@ -103,6 +119,26 @@ func manipulations(s string, add func(rule, detail string)) {
 	if strings.Contains(l, "only this tool") || strings.Contains(l, "other") && strings.Contains(l, "tool") {
 		if m := toolHijack.FindString(s); m != "" {
 			add("poison.tool-hijack", "disowns the other tools: "+quoteShort(m))
+		}
+	}
+	if strings.Contains(l, "you are") {
+		if m := persona.FindString(s); m != "" && !strings.Contains(strings.ToLower(m), "if you") {
+			add("poison.persona", "gives the model a character: "+quoteShort(strings.TrimSpace(m)))
+		}
+	}
+	if strings.Contains(l, "ask") || strings.Contains(l, "check with") || strings.Contains(l, "consult") || strings.Contains(l, "prompt") {
+		if m := skipAsking.FindString(s); m != "" {
+			add("poison.skip-confirmation", "tells the model not to ask the user: "+quoteShort(m))
+		}
+	}
+	if strings.IndexByte(s, '|') >= 0 {
+		if m := remoteScript.FindString(s); m != "" {
+			add("poison.remote-script", "hands the model a downloaded script to run: "+quoteShort(m))
+		}
+	}
+	if strings.IndexByte(s, '_') >= 0 {
+		if m := sideCall.FindString(s); m != "" {
+			add("poison.side-call", "orders a call to another tool that destroys, pays or sends: "+quoteShort(m))
 		}
 	}
 	if strings.IndexByte(s, '#') >= 0 {
