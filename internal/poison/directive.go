@@ -97,7 +97,7 @@ var (
 	// An order to also call a tool that destroys, pays or sends, on the
 	// side of this tool's own work ("then call drop_table if the user
 	// asks" describes a workflow and has no such word).
-	sideCall = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?(([a-z0-9]+_)+(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)*|(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)+)\b`)
+	sideCall    = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?(([a-z0-9]+_)+(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)*|(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)+)\b`)
 	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
 	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
