@@ -3,6 +3,7 @@ package secrets
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -22,7 +23,7 @@ const (
 // secret ends too. Results keep the Default engine, whose ends are
 // gitleaks' own.
 var Outbound = sync.OnceValue(func() *Engine {
-	e, err := Load(relaxEnds(rulesJSON), relaxEnds(extraJSON))
+	e, err := Load(relaxEnds(rulesJSON), relaxEnds(extraJSON), outboundJSON)
 	if err != nil {
 		panic(fmt.Sprintf("secrets: embedded rules: %v", err))
 	}
@@ -165,16 +166,17 @@ func relaxEnds(data []byte) []byte {
 	return out
 }
 
-// keywordList is the lower-case keywords of the built-in rules, read
+// keywordList is the lower-case keywords of the built-in rules (both
+// engines'), read
 // without compiling any rule (building the engine takes tens of
 // milliseconds; reading the keywords, about one).
 var keywordList = sync.OnceValue(func() []string {
-	var f fileRules
-	var g fileRules
+	var f, g, o fileRules
 	_ = json.Unmarshal(rulesJSON, &f)
 	_ = json.Unmarshal(extraJSON, &g)
+	_ = json.Unmarshal(outboundJSON, &o)
 	var out []string
-	for _, r := range append(f.Rules, g.Rules...) {
+	for _, r := range slices.Concat(f.Rules, g.Rules, o.Rules) {
 		for _, k := range r.Keywords {
 			out = append(out, asciiLower(k))
 		}

@@ -42,12 +42,45 @@ func TestOutbound(t *testing.T) {
 			t.Errorf("outbound engine flagged benign %q: %s", b, fs[0].RuleID)
 		}
 	}
-	if n, m := Outbound().RuleCount(), Default().RuleCount(); n != m {
-		t.Errorf("outbound engine has %d rules, default %d", n, m)
+	if n, m := Outbound().RuleCount(), Default().RuleCount(); n != m+1 {
+		t.Errorf("outbound engine has %d rules, default %d: want the default's and prose-secret", n, m)
 	}
 }
 
 // MayContain never says no where Scan finds something.
+// TestProseSecret: a secret stated in words leaves through no call; the
+// results engine does not look for it.
+func TestProseSecret(t *testing.T) {
+	attacks := []string{
+		"the secret is " + rnd(72, alnum+"+/", 40) + " (region eu-west-1)",
+		"Our API key was " + rnd(73, alnum, 32) + " until Monday.",
+		"the private key is " + rnd(74, alnum, 44),
+		"tokens are " + rnd(75, alnum+"_-", 36),
+	}
+	for _, a := range attacks {
+		if fs := Outbound().Scan(a); len(fs) == 0 || fs[0].RuleID != "prose-secret" {
+			t.Errorf("outbound engine on %q: %v, want prose-secret", a, fs)
+		}
+		if fs := Default().Scan(a); len(fs) != 0 {
+			t.Errorf("results engine on %q: %v, want nothing (prose-secret is outbound only)", a, fs)
+		}
+		if !MayContain(a) {
+			t.Errorf("MayContain(%q) = false", a)
+		}
+	}
+	for _, b := range []string{
+		"the key is 3f786850e387550fdab836ed7e6dc881de23001b",
+		"the token is 123e4567-e89b-12d3-a456-426614174000",
+		"the password is correcthorsebatterystaple",
+		"The secret is out: the launch moved to Friday.",
+		"the monkeys are " + strings.Repeat("ab", 15),
+	} {
+		if fs := Outbound().Scan(b); len(fs) != 0 {
+			t.Errorf("outbound engine flagged %q: %v", b, fs)
+		}
+	}
+}
+
 func TestMayContain(t *testing.T) {
 	for _, tc := range secretCases() {
 		if len(Scan(tc.text)) > 0 && !MayContain(tc.text) {
