@@ -122,7 +122,10 @@ func manipulations(s string, add func(rule, detail string)) {
 		}
 	}
 	if strings.Contains(l, "you are") {
-		if m := persona.FindString(s); m != "" && !strings.Contains(strings.ToLower(m), "if you") {
+		// The expression wants "you are" to open a sentence, or follow
+		// "now", "and" or "but": "if you are an AI assistant, …" says
+		// when to use the tool.
+		if m := persona.FindString(s); m != "" {
 			add("poison.persona", "gives the model a character: "+quoteShort(strings.TrimSpace(m)))
 		}
 	}
