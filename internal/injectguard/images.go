@@ -2,6 +2,7 @@ package injectguard
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -169,18 +170,20 @@ func dataRequest(raw string) string {
 }
 
 // dialogueWords name what a placeholder asks the model to write out: the
-// conversation or a secret ({{conversation}}, [chat_history], <token>).
-// An API template names a resource ({id}, {user}, {repo}) instead.
-var dialogueWords = []string{"conversation", "chat", "history", "messages", "transcript", "prompt", "context",
-	"password", "passwd", "secret", "token", "credential", "apikey", "api_key", "cookie", "session"}
+// conversation or a secret ({{conversation}}, [chat_history],
+// <password>). They are matched as whole words of the placeholder, so an
+// API template that names a resource ({id}, {repo}, {historyId},
+// {session_id}) is not one.
+var dialogueWords = map[string]bool{"conversation": true, "chat": true, "history": true, "messages": true,
+	"transcript": true, "password": true, "passwd": true, "secret": true, "secrets": true, "credential": true,
+	"credentials": true, "apikey": true}
 
 // namesDialogue reports whether a placeholder in s ({…}, […] or <…>)
-// holds one of dialogueWords.
+// has one of dialogueWords among its words.
 func namesDialogue(s string) bool {
-	l := strings.ToLower(s)
-	for i := 0; i < len(l); i++ {
+	for i := 0; i < len(s); i++ {
 		var end byte
-		switch l[i] {
+		switch s[i] {
 		case '{':
 			end = '}'
 		case '[':
@@ -190,15 +193,13 @@ func namesDialogue(s string) bool {
 		default:
 			continue
 		}
-		k := strings.IndexByte(l[i+1:], end)
+		k := strings.IndexByte(s[i+1:], end)
 		if k < 0 {
-			k = len(l) - i - 1
+			k = len(s) - i - 1
 		}
-		inner := l[i+1 : i+1+k]
-		for _, w := range dialogueWords {
-			if strings.Contains(inner, w) {
-				return true
-			}
+		words := strings.FieldsFunc(strings.ToLower(s[i+1:i+1+k]), func(r rune) bool { return r < 'a' || r > 'z' })
+		if slices.ContainsFunc(words, func(w string) bool { return dialogueWords[w] }) {
+			return true
 		}
 		i += k
 	}
