@@ -2,6 +2,8 @@ package injectguard
 
 import (
 	"encoding/base64"
+	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -11,7 +13,7 @@ import (
 // Instructions in disguise: spelled with look-alike letters, or encoded
 // in base64 for the reader to decode and follow.
 const (
-	KindLookalike = "lookalike-instructions" // instructions spelled with Cyrillic, Greek or fullwidth look-alikes
+	KindLookalike = "lookalike-instructions" // instructions spelled with Cyrillic, Greek or fullwidth look-alikes, digits for letters, or split by empty tags
 	KindEncoded   = "encoded-instructions"   // base64 that decodes to instructions
 	minB64        = 24                       // shortest base64 run decoded (18 bytes of text)
 	maxB64        = 4 << 10                  // longer runs are data (images, archives), not a message to a reader
@@ -29,6 +31,7 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 				Detail: "instructions spelled with look-alike letters"})
 		}
 	}
+	out = respelled(text, have, out)
 	if len(text) < minB64 {
 		return out
 	}
@@ -143,4 +146,108 @@ func decodeText(run string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// respelled adds a finding when text, read with its digits as letters
+// ("1gn0r3") or without the empty tags that split its words
+// ("ig<b></b>nore"), instructs the model and text as it stands did not
+// (have holds what it did).
+func respelled(text string, have, out []Finding) []Finding {
+	if len(text) > maxDisguised || slices.ContainsFunc(have, func(f Finding) bool { return !f.Control }) {
+		return out
+	}
+	if folded, ok := unleet(text); ok && instructs(folded) {
+		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+			Detail: "instructions spelled with digits for letters"})
+	}
+	if bare, ok := stripEmptyTags(text); ok && instructs(bare) {
+		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+			Detail: "instructions split by empty tags"})
+	}
+	return out
+}
+
+// maxDisguised bounds the texts read again with digits or empty tags
+// taken out: the forms are written to fool a reader of a short message.
+const maxDisguised = 16 << 10
+
+// leet maps the digits and signs written for letters ("1gn0r3").
+var leet = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't'}
+
+// unleet returns text with the digits of words that also hold letters
+// read as letters, and whether any word was changed. Numbers alone
+// ("203.0.113.9", "2026") stay as they are.
+func unleet(text string) (string, bool) {
+	// Most text has none of the digits: a vector search for each is
+	// cheaper than one pass testing every byte.
+	if !slices.ContainsFunc([]byte("013457"), func(c byte) bool { return strings.IndexByte(text, c) >= 0 }) {
+		return text, false
+	}
+	var b []byte
+	for i := 0; i < len(text); {
+		j := i
+		letters, digits := false, false
+		for j < len(text) && (isLetter(text[j]) || leet[text[j]] != 0) {
+			letters = letters || isLetter(text[j])
+			digits = digits || leet[text[j]] != 0
+			j++
+		}
+		if letters && digits {
+			if b == nil {
+				b = []byte(text)
+			}
+			for k := i; k < j; k++ {
+				if c := leet[text[k]]; c != 0 {
+					b[k] = c
+				}
+			}
+		}
+		if j == i {
+			j++
+		}
+		i = j
+	}
+	if b == nil {
+		return text, false
+	}
+	return string(b), true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// stripEmptyTags returns text without the empty elements and lone tags
+// that split a word ("ig<b></b>nore"), and whether there were any: a tag
+// with letters right before and right after it.
+func stripEmptyTags(text string) (string, bool) {
+	if strings.IndexByte(text, '<') < 0 {
+		return text, false
+	}
+	var b strings.Builder
+	changed := false
+	last := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] != '<' || i == 0 || !isLetter(text[i-1]) {
+			continue
+		}
+		// A run of tags, each at most 32 bytes, directly followed by a letter.
+		j := i
+		for j < len(text) && text[j] == '<' {
+			k := strings.IndexByte(text[j:min(len(text), j+32)], '>')
+			if k < 0 {
+				break
+			}
+			j += k + 1
+		}
+		if j == i || j >= len(text) || !isLetter(text[j]) {
+			continue
+		}
+		b.WriteString(text[last:i])
+		last, changed = j, true
+		i = j - 1
+	}
+	if !changed {
+		return text, false
+	}
+	b.WriteString(text[last:])
+	return b.String(), true
 }

@@ -25,6 +25,11 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 			end += k + 1
 		}
 		check(m[0], end, text[m[4]:m[5]])
+		// The alt text is shown only when the image fails, as with
+		// <img alt>: instructions there are hidden text.
+		if !inCode(m[0]) && addressesModel(text[m[2]:m[3]]) {
+			out = append(out, Finding{Kind: KindHiddenHTML, Start: m[0], End: end, Detail: "image alt text holds instructions"})
+		}
 	}
 	for _, m := range find(tRefImg) {
 		ref := text[m[4]:m[5]]

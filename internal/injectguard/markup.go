@@ -13,19 +13,21 @@ var overrideParts = []struct {
 	before, after int
 }{
 	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
-		`|\bforget\s+(everything|all)\s+(you|above|before|previous)`,
+		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
+		`|\b(ignore|disregard|override)\s+(all\s+)?your\s+(instructions|rules|guidelines|directives|programming|system\s+prompt|safety\s+(rules|guidelines))`,
 		[]string{"ignor", "disregard", "forget", "overrid", "skip"}, 8, 100},
 	{`\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|admin(istrator)?\s+mode|god\s+mode|root\s+mode|sudo\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
 		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)`,
 		[]string{"you are now", "from now on"}, 8, 60},
 	{`\bnew\s+(system\s+)?instructions\s*:` +
-		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot)s?\b`,
+		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot|bot|crawler|automated\s+(system|agent|assistant|reader|tool|crawler))s?\b`,
 		[]string{"instruction", "note to", "note for", "message to", "message for", "attention to", "attention for", "important to", "important for"}, 24, 60},
 	{`\b(ignore|disregard)\s+(the\s+|your\s+)?(user|human)(\s+(and|entirely|completely|now)\b|\s*[,.;:]|'s\s+(request|instructions?|question|wishes)\b)`,
 		[]string{"ignor", "disregard"}, 8, 60},
 	{`\b(these|the\s+following|my|this|new)\s+(instructions?|rules|directives|orders)\s+(supersedes?|replaces?|overrides?|takes?\s+precedence\s+over|cancels?)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|earlier|above|preceding|original|everything|anything|other)\b` +
 		`|\b(system|developer)\s+override\s*[:!]`,
-		[]string{"supersede", "replace", "overrid", "precedence", "cancel"}, 48, 80},
+		// keyed on the subject: "replace" and "cancel" are everywhere
+		[]string{"instruction", "rules", "directive", "orders", "overrid"}, 24, 120},
 	{`\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user`,
 		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40},
 	{`\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b`,
@@ -62,7 +64,7 @@ var (
 	openTag = lazy(`<([a-zA-Z][a-zA-Z0-9]{0,15})(\s[^<>]*)>`)
 	// Attributes whose values are text a reader does not see on the page.
 	attrText = lazy(`(?i)(?:^|\s)(alt|title|aria-label|aria-description|placeholder|content|data-[a-z0-9_-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')`)
-	hiding   = lazy(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(\.0*)?(px|pt|em|rem|%)?\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
+	hiding   = lazy(`(?i)(^|\s)hidden(\s|=|$)|display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*(0(\.0*)?(px|pt|em|rem|%)?|[12](\.0*)?(px|pt)|0?\.0\d*(em|rem))\s*(;|"|'|$)|opacity\s*:\s*0(\.0*)?\s*(;|"|'|$)|` +
 		`(max-)?(height|width)\s*:\s*0(px)?\s*(;|"|'|$)|(left|top|text-indent)\s*:\s*-\d{3,}|color\s*:\s*(transparent|rgba\([^)]*,\s*0\))|clip\s*:\s*rect\(0|` +
 		`clip-path\s*:\s*(inset\(\s*(50|100)(\.0*)?%|circle\(\s*0)|transform\s*:\s*scale\(\s*0(\.0*)?\s*[,)]|` +
 		// White text: hidden on the white page most results are shown on.
@@ -179,7 +181,8 @@ func scanMarkup(text string, out []Finding) []Finding {
 	if angle && (strings.Contains(lower, "hidden") || strings.Contains(lower, "none") || strings.Contains(lower, ":0") ||
 		strings.Contains(lower, ": 0") || strings.Contains(lower, "-9") || strings.Contains(lower, "rect(") || strings.Contains(lower, "transparent") ||
 		strings.Contains(lower, "white") || strings.Contains(lower, "#fff") || strings.Contains(lower, "255") ||
-		strings.Contains(lower, "inset(") || strings.Contains(lower, "circle(") || strings.Contains(lower, "scale(")) {
+		strings.Contains(lower, "inset(") || strings.Contains(lower, "circle(") || strings.Contains(lower, "scale(") ||
+		strings.Contains(lower, "font-size")) {
 		for _, m := range openTags() {
 			if !hiding.MatchString(text[m[4]:m[5]]) || inCode(m[0]) {
 				continue
