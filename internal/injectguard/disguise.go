@@ -171,7 +171,7 @@ func respelled(text string, have, out []Finding) []Finding {
 // taken out: the forms are written to fool a reader of a short message.
 const maxDisguised = 16 << 10
 
-// leet maps the digits and signs written for letters ("1gn0r3").
+// leet maps the digits written for letters ("1gn0r3").
 var leet = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't'}
 
 // unleet returns text with the digits of words that also hold letters
