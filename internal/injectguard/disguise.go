@@ -150,17 +150,25 @@ func decodeText(run string) (string, bool) {
 
 // respelled adds a finding when text, read with its digits as letters
 // ("1gn0r3") or without the empty tags that split its words
-// ("ig<b></b>nore"), instructs the model and text as it stands did not
-// (have holds what it did).
+// ("ig<b></b>nore"), holds an override, a forged turn or a template
+// token and text as it stands held no instruction (have holds what it
+// did).
 func respelled(text string, have, out []Finding) []Finding {
 	if len(text) > maxDisguised || slices.ContainsFunc(have, func(f Finding) bool { return !f.Control }) {
 		return out
 	}
-	if folded, ok := unleet(text); ok && instructs(folded) {
+	// Only what words say counts: the respelling also changes URLs and
+	// markup, which the image and link checks would then misread.
+	says := func(t string) bool {
+		return slices.ContainsFunc(scanMarkup(t, nil), func(f Finding) bool {
+			return f.Kind == KindOverride || f.Kind == KindForgedTurn || f.Kind == KindTemplate
+		})
+	}
+	if folded, ok := unleet(text); ok && says(folded) {
 		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 			Detail: "instructions spelled with digits for letters"})
 	}
-	if bare, ok := stripEmptyTags(text); ok && instructs(bare) {
+	if bare, ok := stripEmptyTags(text); ok && says(bare) {
 		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 			Detail: "instructions split by empty tags"})
 	}

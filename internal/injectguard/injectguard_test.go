@@ -174,6 +174,7 @@ func benignCases() []tcase {
 		{"plain prose", "The quick brown fox jumps over the lazy dog.", ""},
 		{"a release that supersedes another", "Version 3.2 supersedes all previous releases; upgrade at your convenience.", ""},
 		{"rules that replace a standard", "These rules replace the 2019 guidelines for expense reports.", ""},
+		{"badges and draft numbers", "[![downloads](https://img.shields.io/npm/dm/x.svg?style=flat-square&label=npm%20downloads)](https://npmjs.org/package/x)\n\nThere are 3 drafts: `draft-07`, `draft-2019-09` and `draft-2020-12`.", ""},
 		{"numbers and versions", "Upgrade to v2.4.1 for the 3D viewer; see RFC 7230, ISO 8601 and the 4x4 grid at 203.0.113.9.", ""},
 		{"chemistry and maths markup", "H<sub>2</sub>O boils at 100 °C; x<sup>2</sup> + y<sup>2</sup> = r<sup>2</sup>. Im<b>port</b>ant!", ""},
 		{"an ordinary font size", `<span style="font-size:12px">Small print</span><span style="font-size:1.5em">Big</span>`, ""},
