@@ -2,6 +2,7 @@ package poison
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -96,11 +97,17 @@ var (
 	remoteScript = regexp.MustCompile(`(?i)\b(curl|wget|fetch)\b[^|\n]{0,200}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\b(iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]{0,200}\|\s*(iex|invoke-expression)\b`)
 	// An order to also call a tool that destroys, pays or sends, on the
 	// side of this tool's own work ("then call drop_table if the user
-	// asks" describes a workflow and has no such word).
-	sideCall    = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?(([a-z0-9]+_)+(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)*|(delete|remove|drop|destroy|wipe|erase|purge|truncate|transfer|pay|send|post|upload|exec|execute|shell|kill|revoke|reset)(_[a-z0-9]+)+)\b`)
+	// asks" describes a workflow and has no such word). The tool is a
+	// snake_case name; sideVerbs says which of its words make it one.
+	sideCall    = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
 	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
 	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
+
+// sideVerbs are the words of a tool name that destroy, pay or send.
+var sideVerbs = map[string]bool{"delete": true, "remove": true, "drop": true, "destroy": true, "wipe": true,
+	"erase": true, "purge": true, "truncate": true, "transfer": true, "pay": true, "send": true, "post": true,
+	"upload": true, "exec": true, "execute": true, "shell": true, "kill": true, "revoke": true, "reset": true}
 
 // manipulations adds the findings of the expressions above.
 func manipulations(s string, add func(rule, detail string)) {
@@ -140,8 +147,11 @@ func manipulations(s string, add func(rule, detail string)) {
 		}
 	}
 	if strings.IndexByte(s, '_') >= 0 {
-		if m := sideCall.FindString(s); m != "" {
-			add("poison.side-call", "orders a call to another tool that destroys, pays or sends: "+quoteShort(m))
+		for _, m := range sideCall.FindAllStringSubmatch(s, -1) {
+			if slices.ContainsFunc(strings.Split(strings.ToLower(m[4]), "_"), func(w string) bool { return sideVerbs[w] }) {
+				add("poison.side-call", "orders a call to another tool that destroys, pays or sends: "+quoteShort(m[0]))
+				break
+			}
 		}
 	}
 	if strings.IndexByte(s, '#') >= 0 {
