@@ -180,6 +180,7 @@ func benignCases() []tcase {
 		{"an ordinary font size", `<span style="font-size:12px">Small print</span><span style="font-size:1.5em">Big</span>`, ""},
 		{"a descriptive alt text", "![Our team at the 2026 offsite](https://93.184.215.14/team.jpg)", ""},
 		{"a note to readers", "Note to readers: the survey closes on Friday.", ""},
+		{"forgetting and ignoring in daily life", "Don't forget your instructions sheet, and ignore your phone during the exam.", ""},
 		{"an API link template", "[repo](https://api.example.com/repos/{owner}/{repo}/issues?state={state})", ""},
 		{"API templates naming a session and a history id", "[get](https://api.example.com/v1/sessions/{session_id}/events?since={startHistoryId})", ""},
 		{"a docs link with an id template", "see [the user](https://93.184.215.14/users/{id}?fields=[name,email])", ""},

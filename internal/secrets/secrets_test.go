@@ -137,6 +137,7 @@ func benignCases() []secretCase {
 		{"a passphrase of words", "the password is correcthorsebatterystaple", ""},
 		{"a secret that is news", "The secret is out: the launch moved to Friday.", ""},
 		{"coloured log", "\x1b[32mINFO\x1b[0m request served in 12ms for \x1b[1mjane\x1b[0m", ""},
+		{"base64 of base64 of plain text", "blob " + b64(b64("the weekly report is attached, nothing secret here\n")) + " end", ""},
 		{"escape that is no sequence", "a\x1b[ b \x1b] c \x1b", ""},
 		{"sha256 digest", "sha256: " + sha("d"), ""},
 		{"base64 image", `<img src="data:image/png;base64,` + base64.StdEncoding.EncodeToString(img) + `">`, ""},
