@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -124,7 +125,7 @@ func (w *inotifyWatcher) read() {
 			if end > n {
 				break // the kernel never splits an event; be safe anyway
 			}
-			name := string(trimNUL(buf[off+unix.SizeofInotifyEvent : end]))
+			name := string(bytes.TrimRight(buf[off+unix.SizeofInotifyEvent:end], "\x00")) // NUL-padded
 			off = end
 			if ev.Mask&unix.IN_Q_OVERFLOW != 0 {
 				if !send(w.done, w.errs, errors.New("inotify: event queue overflow")) {
@@ -164,13 +165,4 @@ func send[T any](done <-chan struct{}, ch chan<- T, v T) bool {
 	case <-done:
 		return false
 	}
-}
-
-func trimNUL(b []byte) []byte {
-	for i, c := range b {
-		if c == 0 {
-			return b[:i]
-		}
-	}
-	return b
 }
