@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -57,9 +56,7 @@ done:
 	// after the keyword; looking for one byte of it is far cheaper than the
 	// regex.
 	a.needsOp = strings.Contains(expr, `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`)
-	if a.re, err = regexp.Compile(`^(?:` + tail.String() + `)`); err != nil {
-		return nil, false
-	}
+	a.re = &lazyRegexp{tree: &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}}}
 	consumable(tail, &a.consume)
 	a.consumesAll = !slices.Contains(a.consume[:], false)
 	a.minLen = minLen(tail)
@@ -167,7 +164,7 @@ func minLen(re *syntax.Regexp) int {
 // optional class run like [\w.-]{0,50}?, which only widens the whole match
 // (what "match" allowlists see) and never changes the secret group.
 type anchor struct {
-	re           *regexp.Regexp
+	re           *lazyRegexp
 	keywords     []string // the keywords that can start the anchored form
 	wordBoundary bool
 	leadSet      [256]bool

@@ -17,6 +17,7 @@ import (
 	"math"
 	"math/bits"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -84,7 +85,7 @@ type Engine struct {
 
 type rule struct {
 	id      string
-	re      *regexp.Regexp
+	re      *lazyRegexp
 	entropy float64
 	group   int
 	allows  []allow
@@ -97,7 +98,7 @@ type rule struct {
 type allow struct {
 	target    string
 	and       bool
-	regexes   []*regexp.Regexp
+	regexes   []*lazyRegexp
 	needs     []*need // each regex's literal prefilter
 	stopwords *wordSet
 }
@@ -145,7 +146,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	kwIndex := map[string]int{}
 	buckets := map[uint16]*triBucket{}
 	for _, fr := range f.Rules {
-		re, err := regexp.Compile(fr.Regex)
+		re, err := newLazy(fr.Regex)
 		if err != nil {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 		}
@@ -258,11 +259,11 @@ func (e *Engine) RuleCount() int { return len(e.rules) }
 // alternation they ran on every candidate: gitleaks' global list has one
 // branch, ^(?i:a+|b+|…)$, that needs no word, and one unanchored branch,
 // so the whole alternation was tried at every offset.)
-func compileAll(exprs []string) ([]*regexp.Regexp, []*need, error) {
-	var res []*regexp.Regexp
+func compileAll(exprs []string) ([]*lazyRegexp, []*need, error) {
+	var res []*lazyRegexp
 	var needs []*need
 	for _, s := range exprs {
-		re, err := regexp.Compile(s)
+		re, err := newLazy(s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("secrets: allowlist %q: %w", s, err)
 		}
@@ -270,6 +271,41 @@ func compileAll(exprs []string) ([]*regexp.Regexp, []*need, error) {
 		needs = append(needs, needOf(s))
 	}
 	return res, needs, nil
+}
+
+// lazyRegexp is a regular expression compiled on its first use. Most
+// rules never meet their keyword in a gateway's traffic: compiled at load,
+// the embedded rules held 5 MB of heap for the life of the process and
+// allocated 19 MB on the way (BenchmarkLoad, docs/performance.md).
+type lazyRegexp struct {
+	expr string
+	// tree, when set, is the expression still as a syntax tree, printed
+	// on first use: printing a case-folded class walks its every rune, and
+	// printing the anchored forms at load took two thirds of it (40 ms).
+	tree *syntax.Regexp
+	once sync.Once
+	re   *regexp.Regexp
+}
+
+// newLazy checks expr's syntax now, so a bad rule file fails at load.
+func newLazy(expr string) (*lazyRegexp, error) {
+	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
+		return nil, err
+	}
+	return &lazyRegexp{expr: expr}, nil
+}
+
+func (l *lazyRegexp) get() *regexp.Regexp {
+	l.once.Do(func() {
+		if l.tree != nil {
+			l.expr, l.tree = l.tree.String(), nil
+		}
+		// Compile cannot fail on an expression that parsed with the
+		// flags regexp uses (syntax.Perl), nor on a printed tree: the
+		// parser is where its errors come from.
+		l.re = regexp.MustCompile(l.expr)
+	})
+	return l.re
 }
 
 func lowerAll(ss []string) []string {
@@ -329,7 +365,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
-		for _, m := range r.re.FindAllStringSubmatchIndex(sub, -1) {
+		for _, m := range r.re.get().FindAllStringSubmatchIndex(sub, -1) {
 			if f, ok := e.check(r, s, w.start, m, w.start+m[0]); ok {
 				k := span{f.Start, f.End}
 				if !seen[k] {
@@ -364,7 +400,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 			if !ok {
 				continue
 			}
-			m := a.re.FindStringSubmatchIndex(s[h:end])
+			m := a.re.get().FindStringSubmatchIndex(s[h:end])
 			if m == nil {
 				continue
 			}
@@ -590,7 +626,7 @@ func (a *allow) regexHit(target string) bool {
 		if ascii && !a.needs[i].met(lower) {
 			continue
 		}
-		if re.MatchString(target) {
+		if re.get().MatchString(target) {
 			return true
 		}
 	}

@@ -266,6 +266,51 @@ func TestRulesLoaded(t *testing.T) {
 	}
 }
 
+// TestLoadBadRegex: rules compile on first use, yet a rule file with a
+// bad expression, in a rule or an allowlist, fails at load, naming it.
+func TestLoadBadRegex(t *testing.T) {
+	for _, c := range []struct{ name, file, want string }{
+		{"rule", `{"rules":[{"id":"broken","regex":"key=([a-z","keywords":["key"]}]}`, "rule broken"},
+		{"allowlist", `{"rules":[{"id":"ok","regex":"key=[a-z]+","keywords":["key"],"allowlists":[{"regexes":["(?P<x"]}]}]}`, "rule ok"},
+		{"global", `{"global":{"regexes":["a**"]},"rules":[]}`, "allowlist"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load([]byte(c.file))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want one naming %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestLazyRulesConcurrent: rules first used by many scans at once compile
+// once and find the same secrets (run with -race).
+func TestLazyRulesConcurrent(t *testing.T) {
+	e, err := Load(rulesJSON, extraJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := secretCases()
+	done := make(chan int, 8)
+	for g := range 8 {
+		go func() {
+			n := 0
+			for i := range cases {
+				if len(e.Scan(cases[(i+g)%len(cases)].text)) > 0 {
+					n++
+				}
+			}
+			done <- n
+		}()
+	}
+	first := <-done
+	for range 7 {
+		if n := <-done; n != first || n == 0 {
+			t.Fatalf("scans found %d and %d of %d", first, n, len(cases))
+		}
+	}
+}
+
 // TestMaskerAcrossTexts: a secret found by its context in one text is
 // masked where it stands alone in another, with the same mask.
 func TestMaskerAcrossTexts(t *testing.T) {
