@@ -19,6 +19,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -78,7 +80,7 @@ func Check(p string, roots []string, opts Options) Decision {
 
 	s, ok := percentDecode(p)
 	if !ok {
-		return deny(RuleEncoding, "percent-encoding nested more than twice")
+		return deny(RuleEncoding, "percent-encoding nested more than twice, or a %u escape of a surrogate")
 	}
 	if strings.IndexByte(s, 0) >= 0 {
 		return deny(RuleNUL, "NUL byte would truncate the path")
@@ -94,6 +96,9 @@ func Check(p string, roots []string, opts Options) Decision {
 	}
 	s = fold(s)
 	s = strings.ReplaceAll(s, `\`, "/")
+	if !isASCII(s) && hiddenDotSegment(s) {
+		return deny(RuleEncoding, "a segment that is . or .. once invisible characters are removed")
+	}
 
 	if len(s) >= 5 && strings.EqualFold(s[:5], "file:") {
 		rest := s[5:]
@@ -163,12 +168,17 @@ func Check(p string, roots []string, opts Options) Decision {
 	return Decision{Allow: true, Rule: RuleAllowed, Reason: "inside " + rroot, Clean: real}
 }
 
-// percentDecode decodes valid %XX escapes until nothing changes. A
-// single or double encoding is decoded; anything deeper is refused.
-// Invalid escapes ("100%.txt") are left as they are.
+// percentDecode decodes valid %XX escapes, and the %uXXXX escapes of
+// JavaScript's unescape and IIS, until nothing changes. A single or
+// double encoding is decoded; anything deeper is refused, and so is a
+// %u escape of a surrogate, which names no character. Invalid escapes
+// ("100%.txt", "%user") are left as they are.
 func percentDecode(s string) (string, bool) {
 	for i := 0; i <= maxDecodeRuns; i++ {
-		d := decodeOnce(s)
+		d, ok := decodeOnce(s)
+		if !ok {
+			return "", false
+		}
 		if d == s {
 			return s, true
 		}
@@ -180,13 +190,23 @@ func percentDecode(s string) (string, bool) {
 	return "", false
 }
 
-func decodeOnce(s string) string {
+func decodeOnce(s string) (string, bool) {
 	if strings.IndexByte(s, '%') < 0 {
-		return s
+		return s, true
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+5 < len(s) && s[i+1]|0x20 == 'u' &&
+			isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
+			r := rune(unhex(s[i+2]))<<12 | rune(unhex(s[i+3]))<<8 | rune(unhex(s[i+4]))<<4 | rune(unhex(s[i+5]))
+			if utf16.IsSurrogate(r) {
+				return "", false
+			}
+			b.WriteRune(r)
+			i += 5
+			continue
+		}
 		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
 			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			i += 2
@@ -194,7 +214,31 @@ func decodeOnce(s string) string {
 		}
 		b.WriteByte(s[i])
 	}
-	return b.String()
+	return b.String(), true
+}
+
+// hiddenDotSegment reports a segment of s that is "." or ".." once the
+// characters a display hides are removed (zero-width spaces and joiners,
+// soft hyphens, bidi marks, variation selectors: Unicode's default
+// ignorables). The file system reads ".\u200b." as a name, but a server
+// that strips invisible characters reads "..". Names that merely contain
+// them, such as emoji joined by U+200D, are left alone.
+func hiddenDotSegment(s string) bool {
+	for seg := range strings.SplitSeq(s, "/") {
+		if !strings.Contains(seg, ".") || isASCII(seg) {
+			continue
+		}
+		visible := strings.Map(func(r rune) rune {
+			if unicode.In(r, unicode.Cf, unicode.Variation_Selector, unicode.Other_Default_Ignorable_Code_Point) {
+				return -1
+			}
+			return r
+		}, seg)
+		if visible == "." || visible == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // lookalikes are separators and dots that NFKC leaves alone but that a
@@ -213,16 +257,18 @@ var lookalikes = map[rune]string{
 	'\u2025': "..", // TWO DOT LEADER
 }
 
-// fold applies NFKC (fullwidth ／．＼ become / . \) and the lookalike table.
-func fold(s string) string {
-	ascii := true
+func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
-			ascii = false
-			break
+			return false
 		}
 	}
-	if ascii {
+	return true
+}
+
+// fold applies NFKC (fullwidth ／．＼ become / . \) and the lookalike table.
+func fold(s string) string {
+	if isASCII(s) {
 		return s
 	}
 	s = norm.NFKC.String(s)

@@ -34,6 +34,11 @@ func fixture(t testing.TB) (root, outside string) {
 		"inner":    "sub",
 		"rel":      "../outside",
 		"dangling": filepath.Join(outside, "not-yet"),
+		// Escapes that do not look like one: a link to a link, a
+		// relative climb from a subdirectory, the root of /proc.
+		"chain":  "esc",
+		"sub/up": "../..",
+		"procfs": "/proc/self/root",
 	}
 	for name, target := range links {
 		if err := os.Symlink(target, filepath.Join(root, name)); err != nil {
@@ -101,6 +106,22 @@ func TestCheck(t *testing.T) {
 		{"ROOT/dangling", RuleFSError},
 		{"ROOT/a\nb", RuleEncoding},
 		{"", RuleEmpty},
+		// %uXXXX escapes (JavaScript's unescape, IIS) are decoded like %XX.
+		{"%u002e%u002e/outside/secret", RuleOutside},
+		{"ROOT/%U002E%U002E%u002f%u002e%u002e%u002fetc", RuleOutside},
+		{"%25u002e%25u002e/outside", RuleOutside},
+		{"ROOT/%ud800/x", RuleEncoding},
+		// Dot segments with invisible characters between or around the dots.
+		{".\u200b./outside/secret", RuleEncoding},
+		{"ROOT/\u200b..\u200b/outside", RuleEncoding},
+		{"ROOT/..\u00ad/outside", RuleEncoding},
+		{"ROOT/.\ufe0f./.\u2060./etc", RuleEncoding},
+		{"ROOT/%e2%80%8b..%e2%80%8b%2foutside", RuleEncoding},
+		{"ROOT/sub/.\u200d", RuleEncoding},
+		// Links that lead out through another link, a relative climb or /proc.
+		{"chain/secret", RuleSymlink},
+		{"ROOT/sub/up/outside/secret", RuleSymlink},
+		{"procfs/etc/passwd", RuleSymlink},
 	}
 	for _, tc := range attacks {
 		in := r(tc.in)
@@ -134,6 +155,12 @@ func TestCheck(t *testing.T) {
 		{"dev/notes", "ROOT/dev/notes"},
 		{"proc.txt", "ROOT/proc.txt"},
 		{"a~b.txt", "ROOT/a~b.txt"},
+		{"100%users.txt", "ROOT/100%users.txt"},
+		{"%u00e9t%u00e9.txt", "ROOT/été.txt"},
+		{"\U0001F468\u200d\U0001F469\u200d\U0001F467.jpg", "ROOT/\U0001F468\u200d\U0001F469\u200d\U0001F467.jpg"},
+		{"notes\u200b.txt", "ROOT/notes\u200b.txt"},
+		{"\u2026/notes.txt", "ROOT/.../notes.txt"},
+		{"sub/\u200c..txt", "ROOT/sub/\u200c..txt"},
 	}
 	for _, tc := range benign {
 		in := r(tc.in)
