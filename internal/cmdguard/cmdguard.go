@@ -12,9 +12,18 @@
 // their false positives:
 //   - awk programs containing system, |, >, getline or ENVIRON are denied,
 //     so awk '$1 > 5' is refused;
-//   - git -C and -c are denied everywhere, so git log -C (copy detection)
-//     is refused; rsync, curl, wget and ssh deny whole short-option letters
-//     in clusters;
+//   - git -C is denied everywhere, so git log -C (copy detection) is
+//     refused, and so is -c but before the subcommand with a key that only
+//     changes output (color.*, advice.*, user.name ...); rsync and ssh deny
+//     whole short-option letters in clusters; curl and wget read clusters
+//     as getopt does and allow their output option only for standard
+//     output or a relative path without .. or dot-names;
+//   - npm, pnpm and yarn install only what the project names, with
+//     --ignore-scripts (a git dependency's prepare script still runs, as
+//     make runs the project's Makefile);
+//   - containers (docker, podman) are refused the host: privileged mode,
+//     capabilities, devices, host namespaces and bind mounts of system
+//     directories, whole homes or a runtime socket;
 //   - wrappers (env, xargs, sudo, busybox ...) are denied even when they
 //     would run an allowed program; timeout, nice and nohup are judged by the
 //     command they wrap, but only in their plain forms (exact options, no
