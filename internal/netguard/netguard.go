@@ -99,17 +99,17 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 	if !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") {
 		return deny(RuleScheme, "only http and https URLs may be fetched")
 	}
-	// The authority is everything between // and the next / ? #; any @ in
+	// The authority is everything between // and the next / ? #; an @ in
 	// it means userinfo, which is how http://trusted@evil hides the host.
 	rest := raw[strings.Index(raw, "//")+2:]
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		rest = rest[:i]
 	}
-	if strings.Contains(rest, "@") {
-		return deny(RuleUserinfo, "userinfo in URL")
-	}
 	if strings.Contains(rest, "%") {
 		return deny(RuleHost, "percent-encoded host")
+	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 && !plainUserinfo(rest[:i]) {
+		return deny(RuleUserinfo, "userinfo in URL that a parser could read as the host")
 	}
 
 	u, err := url.Parse(raw)
@@ -118,9 +118,6 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 	}
 	if u.Opaque != "" || u.Host == "" {
 		return deny(RuleSyntax, "URL has no authority")
-	}
-	if u.User != nil {
-		return deny(RuleUserinfo, "userinfo in URL")
 	}
 	host, port := u.Hostname(), u.Port()
 	if strings.HasSuffix(u.Host, ":") {
@@ -190,6 +187,38 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 		}
 	}
 	return Decision{Allow: true, Rule: RuleAllowed, Reason: "every address is public", Host: host, Port: port, Addrs: addrs}
+}
+
+// plainUserinfo reports whether the userinfo of an authority is a
+// basic-auth user and password that every URL parser reads the same way
+// and none could take for a host: RFC 3986 characters only, one @ (the
+// one before the host), at most one colon, a user that is no host name,
+// address or local name (no dot, not a number, not localhost), and a
+// password that is no port (not all digits). Anything else is refused:
+// http://trusted@evil, http://127.0.0.1:80@public and their kin.
+func plainUserinfo(ui string) bool {
+	user, pass, hasPass := strings.Cut(ui, ":")
+	if user == "" || strings.Contains(pass, ":") || strings.Contains(user, ".") || numericLabel(user) ||
+		localName(strings.ToLower(user)) || hasPass && (pass == "" || isDigits(pass)) {
+		return false
+	}
+	for i := 0; i < len(ui); i++ {
+		c := ui[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("-_~!$&'()*+,;=:", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 func defaultResolve(ctx context.Context, host string) ([]netip.Addr, error) {
