@@ -2,6 +2,7 @@ package injectguard
 
 import (
 	"encoding/base64"
+	"html"
 	"slices"
 	"strings"
 	"unicode"
@@ -172,7 +173,100 @@ func respelled(text string, have, out []Finding) []Finding {
 		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 			Detail: "instructions split by empty tags"})
 	}
+	// Numeric character references ("&#105;gnore"): a model reads them
+	// as the letters they stand for. Named ones spell no ASCII letter.
+	if strings.Contains(text, "&#") {
+		if un := html.UnescapeString(text); un != text && says(un) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions written as character references"})
+		}
+	}
+	// Characters that are not drawn (soft hyphens, invisible operators,
+	// fillers) inside the words; zero-width spaces are found on their own.
+	if hasNonASCII(text) {
+		if bare, ok := dropIgnorable(text); ok && says(bare) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions split by invisible characters"})
+		}
+	}
+	// Line breaks written as \n (a calendar DESCRIPTION, a log of escaped
+	// strings): a turn that starts after one starts a line for a model.
+	if strings.Contains(text, `\n`) {
+		if un := strings.NewReplacer(`\r\n`, "\n", `\n`, "\n").Replace(text); says(un) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions behind escaped line breaks"})
+		}
+	}
+	// ROT13, named ("rot13", "ROT-13") or recognisable by the override
+	// words it scrambles: a model decodes it when asked to. The cues are
+	// searched in the text as it is (case kept by ROT13), and each search
+	// is one vector scan: most texts have none of them.
+	if namesROT13(text) || slices.ContainsFunc(rot13Cues, func(w string) bool { return strings.Contains(text, w) }) {
+		if says(rot13(text)) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions in ROT13"})
+		}
+	}
 	return out
+}
+
+// rot13Cues are override words as ROT13 spells them, without the first
+// letter (capital or not): "vafgehpgvba(f)" is instruction(s), "vtaber"
+// ignore, "qvfertneq" disregard.
+var rot13Cues = []string{"afgehpgv", "taber", "vfertneq"}
+
+// namesROT13 reports whether text says "rot13", "ROT-13" or "rot 13".
+func namesROT13(text string) bool {
+	for i := 0; ; {
+		k := strings.Index(text[i:], "13")
+		if k < 0 {
+			return false
+		}
+		at := i + k
+		i = at + 2
+		if at > 0 && (text[at-1] == '-' || text[at-1] == ' ') {
+			at--
+		}
+		if at >= 3 && strings.EqualFold(text[at-3:at], "rot") {
+			return true
+		}
+	}
+}
+
+func rot13(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			b[i] = 'a' + (c-'a'+13)%26
+		case c >= 'A' && c <= 'Z':
+			b[i] = 'A' + (c-'A'+13)%26
+		}
+	}
+	return string(b)
+}
+
+// dropIgnorable returns text without the format characters (Cf: soft
+// hyphen, invisible times, word joiner …), variation selectors and the
+// combining grapheme joiner, with the Hangul fillers (drawn blank, as a
+// space) as spaces, and whether it held any of them.
+func dropIgnorable(text string) (string, bool) {
+	filler := func(r rune) bool { return r == 0x115F || r == 0x1160 || r == 0x3164 || r == 0xFFA0 }
+	ignorable := func(r rune) bool {
+		return unicode.Is(unicode.Cf, r) || isVS(r) || r == 0x034F || r >= 0x180B && r <= 0x180F || filler(r)
+	}
+	if strings.IndexFunc(text, ignorable) < 0 {
+		return text, false
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case filler(r):
+			return ' '
+		case ignorable(r):
+			return -1
+		}
+		return r
+	}, text), true
 }
 
 // maxDisguised bounds the texts read again with digits or empty tags

@@ -38,6 +38,21 @@ var overrideParts = []struct {
 		[]string{"reading this", "processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this"}, 16, 20},
 	{`\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|claude|chatgpt|gpt|gemini|copilot)\b`,
 		[]string{"dear ", "hey ", "hello ", "hi "}, 0, 20},
+	// A header, key or label that addresses its value to the model
+	// ("X-AI-Instructions:", "ai_directive=", "note_for_ai":): a field
+	// written for a model reading the data, in a mail header, a config
+	// file or JSON. Joined by - or _ only: prose says "AI instructions".
+	{`\b(x-)?(ai|llm|gpt|assistant|chatbot|agent)[-_](instructions?|directives?|commands?)["']?\s*[:=]` +
+		`|\b(instructions?|directives?|notes?|commands?|messages?)[-_](for|to)[-_](the[-_])?(ai|llm|gpt|assistants?|chatbots?|agents?|models?)["']?\s*[:=]`,
+		[]string{"ai-", "ai_", "llm-", "llm_", "gpt-", "gpt_", "assistant-", "assistant_", "chatbot-", "chatbot_", "agent-", "agent_",
+			"-for-", "_for_", "-to-", "_to_"}, 16, 48},
+	// A claim to be the model's maker, the lead-in to orders that borrow
+	// its authority ("I'm the developer of the assistant you're running
+	// as"). A developer of a product says whose developer they are.
+	{`\b(i\s+am|i'm|i’m|we\s+are|we're|we’re|this\s+is)\s+(your|the\s+(assistant|ai|model|bot|agent)['’]s)\s+(developers?|creators?|programmers?|makers?)\b` +
+		`|\b(i\s+am|i'm|i’m|we\s+are|we're|we’re|this\s+is)\s+(one\s+of\s+)?the\s+(developers?|creators?|programmers?|makers?|operators?)\s+of\s+(the\s+|this\s+)?(assistant|ai|model|bot|chatbot|agent|llm)\b` +
+		`|\bas\s+your\s+(developers?|creators?|programmers?|makers?)\b`,
+		[]string{"developer", "creator", "programmer", "maker", "operator"}, 40, 60},
 	{`\b(important|attention|notice|warning)\s*[:!-]+\s*(to\s+|for\s+)?(the\s+|all\s+|any\s+)?(ai|assistant|llm|agent|language\s+model|chatbot)s?\b`,
 		[]string{"important", "attention", "notice", "warning"}, 0, 50},
 	{`(ignoriere|vergiss|ignorieren\s+sie|vergessen\s+sie)\s+(alle\s+)?(vorherigen|bisherigen|vorigen|obigen)\s+(anweisungen|instruktionen|befehle)` +
@@ -47,6 +62,20 @@ var overrideParts = []struct {
 		`|(ignore|esque[çc]a)\s+(todas\s+)?as\s+instru[çc][õo]es\s+anteriores` +
 		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)`,
 		[]string{"ignor", "vergiss", "vergessen", "olvid", "oubli", "dimentic", "esque", "忽略"}, 0, 80},
+	// Languages whose override opens with its verb: Portuguese
+	// "desconsidere", Arabic, Russian (lower-cased here in its stem only:
+	// the window search lowers ASCII alone).
+	{`\b(desconsider[ea]|desprez[ea])\s+(todas\s+)?(as\s+)?instru[çc][õo]es\s+(anteriores|pr[ée]vias)` +
+		`|(تجاهل|تجاهلي|انس|انسَ|انسى)\s+(كل\s+|جميع\s+)?(التعليمات|الأوامر|الإرشادات)\s+(السابقة|الأولى)` +
+		`|(игнорируй(те)?|забудь(те)?|не\s+обращай(те)?\s+внимания\s+на)\s+(все\s+)?(предыдущие|прежние|вышеуказанные)\s+(инструкции|указания|команды)`,
+		[]string{"desconsider", "desprez", "تجاهل", "انس", "гнорир", "абудь", "обращай"}, 24, 160},
+	// Languages whose override closes with its verb ("all previous
+	// instructions … ignore"): the window reaches back from the verb.
+	{`(以前|前|これまで|上記)の(すべての|全ての)?(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
+		`|(이전|위|앞|기존)의?\s*(모든\s*)?(지시|명령|지침)[^.]{0,10}(무시|잊어)` + // Korean
+		`|पिछले\s+(सभी\s+)?(निर्देशों|निर्देश|आदेशों)\s+(को\s+)?(अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)` + // Hindi
+		`|(önceki|yukarıdaki)\s+(tüm\s+|bütün\s+)?(talimatları|talimatlar|komutları|yönergeleri)\s+(yok\s+say|görmezden\s+gel|unut)`, // Turkish
+		[]string{"無視", "忘れ", "무시", "잊어", "अनदेखा", "नज़रअंदाज़", "नजरअंदाज", "भूल", "talimat", "komutlar", "yönerge"}, 160, 40},
 }
 
 // overrideTriggers are overrideParts compiled.
@@ -110,7 +139,10 @@ var (
 	cueAction  = lazy(`(?i)(\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)(s|es|ed|d|ing)?|\bsent)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
 	cueYou     = lazy(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
 		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
-		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:`)
+		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:` +
+		// authority lent to the reader, and orders not to check back
+		`|\b(i|we)\s+(hereby\s+)?(authori[sz]e|permit|allow|instruct|order|direct)\s+you\b|\bon\s+(their|his|her|the\s+user'?s)\s+behalf\b` +
+		`|\b(do\s+not|don't|never|without)\s+(ask|asking|check|checking|confirm|confirming)\s+(with\s+)?(them|the\s+user|him|her)\b`)
 )
 
 var (
@@ -216,6 +248,9 @@ func scanMarkup(text string, out []Finding) []Finding {
 	}
 	if angle && (strings.Contains(lower, "<template") || strings.Contains(lower, "<noscript")) {
 		out = unrendered(text, lower, inCode, out)
+	}
+	if angle && strings.Contains(lower, "<style") && strings.Contains(lower, "content") {
+		out = generatedContent(text, lower, inCode, out)
 	}
 	for _, m := range find(tTemplate) {
 		if tok := text[m[0]:m[1]]; tok[0] != '<' || strings.HasPrefix(tok, "<<") || strings.HasPrefix(tok, "<</") {
@@ -406,6 +441,44 @@ func unrendered(text, lower string, inCode func(int) bool, out []Finding) []Find
 		}
 	}
 	return out
+}
+
+// cssContent is a CSS content property with a quoted string: the text a
+// ::before or ::after rule writes onto the page.
+var cssContent = lazy(`(?i)\bcontent\s*:\s*(?:"([^"]{0,1000})"|'([^']{0,1000})')`)
+
+// generatedContent finds instructions in the strings of CSS content
+// properties inside <style> blocks: a model reading the markup reads
+// them as text, though they sit in a style sheet. Icon codes and short
+// labels (content:"\f101", content:" New") are not instructions.
+func generatedContent(text, lower string, inCode func(int) bool, out []Finding) []Finding {
+	for from := 0; ; {
+		k := strings.Index(lower[from:], "<style")
+		if k < 0 {
+			return out
+		}
+		start := from + k
+		gt := strings.IndexByte(lower[start:], '>')
+		if gt < 0 {
+			return out
+		}
+		open := start + gt + 1
+		end := closeTag(text, open, "style")
+		from = max(open, end)
+		if inCode(start) {
+			continue
+		}
+		for _, m := range cssContent.FindAllStringSubmatchIndex(text[open:end], -1) {
+			vs, ve := m[2], m[3]
+			if vs < 0 {
+				vs, ve = m[4], m[5]
+			}
+			v := text[open+vs : open+ve]
+			if len(strings.Fields(v)) >= 3 && addressesModel(v) {
+				out = append(out, Finding{Kind: KindHiddenHTML, Start: open + m[0], End: open + m[1], Detail: "CSS generated content holds instructions"})
+			}
+		}
+	}
 }
 
 // rolePrefix matches "role:" (any case, with markdown emphasis between,
