@@ -39,6 +39,16 @@ var (
 		`|lies|lese|lesen|sende|senden|schicke|kopiere` +
 		`|leggi|invia|inviare|carica|includi` +
 		`|leia|envie|enviar|inclua|anexe)\b`)
+	// The same in scripts where \b (ASCII word boundaries) does not
+	// apply, and in Turkish: Korean, Japanese, Chinese, Hindi, Arabic,
+	// Russian. Stems, since these languages inflect or agglutinate.
+	moveVerbMore = regexp.MustCompile(`(?i)(읽어|읽고|보내|넣어|넣으|첨부|포함|전송|업로드` +
+		`|読み|読んで|読み取|送信|送って|含め|入れ|添付|アップロード` +
+		`|读取|发送|包含|附上|上传|填入|放入|粘贴` +
+		`|पढ़ें|पढ़|भेजें|भेज|डालें|डाल|शामिल|अपलोड` +
+		`|اقرأ|أرسل|ارسل|أدرج|ضع|أرفق|ارفع` +
+		`|прочитай|прочти|отправь|пришли|вставь|включи|передай|загрузи` +
+		`|\b(oku|gönder|ekle|yükle|yapıştır))`)
 	// Sensitive sources, language-independent where they can be: paths
 	// and variable names.
 	credPath = regexp.MustCompile(`(?i)(~|\$home|/home/[^/\s]+|/root|/users/[^/\s]+)?/?\.(ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc|pgpass|git-credentials|vault-token|env)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|/etc/(shadow|sudoers|gshadow)\b|/proc/(self|\d+)/environ\b|/(var/)?run/secrets\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\.cursor/` +
@@ -55,16 +65,16 @@ var (
 	// The override in languages the expression in poison.go does not
 	// cover. Each is "ignore/forget all previous instructions".
 	overrideMore = regexp.MustCompile(`(?i)` +
-		`(以前|前|これまで|上記)の(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
+		`(以前|前|これまで|上記)の(すべての|全ての)?(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
 		`|(игнорируй(те)?|забудь(те)?|не\s+обращай(те)?\s+внимания\s+на)\s+(все\s+)?(предыдущие|прежние|вышеуказанные)\s+(инструкции|указания|команды)` + // Russian
-		`|(이전|위의|앞의)\s*(모든\s*)?(지시|명령|지침)[^.]{0,10}(무시|잊어)` + // Korean
-		`|ignor(e|a|ar)\s+(todas\s+)?(as\s+)?instruç(ões|oes)\s+anteriores` + // Portuguese
+		`|(이전|위|앞|기존)의?\s*(모든\s*)?(지시|명령|지침)[^.]{0,10}(무시|잊어)` + // Korean
+		`|(ignor(e|a|ar)|desconsider[ea]|desprez[ea])\s+(todas\s+)?(as\s+)?instru[çc](ões|oes)\s+(anteriores|pr[ée]vias)` + // Portuguese
 		`|ignora\s+(tutte\s+)?le\s+istruzioni\s+precedenti` + // Italian
 		`|negeer\s+(alle\s+)?(vorige|eerdere|voorgaande)\s+instructies` + // Dutch
 		`|zignoruj\s+(wszystkie\s+)?(poprzednie|wcześniejsze)\s+(instrukcje|polecenia)` + // Polish
-		`|(önceki|tüm)\s+(tüm\s+)?talimatları\s+(yok\s+say|görmezden\s+gel)` + // Turkish
-		`|تجاهل\s+(جميع\s+)?التعليمات\s+السابقة` + // Arabic
-		`|पिछले\s+(सभी\s+)?निर्देशों\s+को\s+(अनदेखा|नज़रअंदाज़)`) // Hindi
+		`|(önceki|yukarıdaki|tüm)\s+(tüm\s+|bütün\s+)?(talimatları|talimatlar|komutları|yönergeleri)\s+(yok\s+say|görmezden\s+gel|unut)` + // Turkish
+		`|(تجاهل|تجاهلي|انس|انسَ|انسى)\s+(كل\s+|جميع\s+)?(التعليمات|الأوامر|الإرشادات)\s+(السابقة|الأولى)` + // Arabic
+		`|पिछले\s+(सभी\s+)?(निर्देशों|निर्देश|आदेशों)\s+(को\s+)?(अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)`) // Hindi
 )
 
 // withDialogue: "(invoke it) with the complete conversation in the
@@ -82,7 +92,12 @@ var (
 		// "instead of the branch the user names": any thing the user chose
 		`|\binstead\s+of\s+(the|what|whatever|whichever)\s+(\w+\s+)?(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b`)
 	concealment = regexp.MustCompile(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
-		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b`)
+		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b` +
+		`|\bn[ãa]o\s+(conte|diga|mencione|informe)\s+(nada\s+)?(ao|à)\s+(usu[áa]rio|utilizador)` + // Portuguese
+		`|उपयोगकर्ता\s+को\s+(न|मत|ना)\s+(बताएं|बताएँ|बताना|बताओ)` + // Hindi
+		`|사용자에게\s*(알리지|말하지|알려주지)\s*(마|말)` + // Korean
+		`|ユーザー(に|には)[^。]{0,6}(伝え|言わ|知らせ|教え)ないで|不要告诉用户|不要让用户知道` + // Japanese, Chinese
+		`|لا\s+تخبر\s+المستخدم|не\s+(говори|сообщай|рассказывай)(те)?\s+пользователю|kullanıcıya\s+(söyleme|bildirme)`) // Arabic, Russian, Turkish
 	toolHijack = regexp.MustCompile(`(?i)\b(the\s+)?(other|all\s+other|remaining)\s+(\w+\s+){0,2}tools?\b[^.]{0,60}\b(are|is)\s+(now\s+)?(deprecated|unsafe|broken|disabled|obsolete|compromised|not\s+to\s+be\s+used)` +
 		`|\buse\s+only\s+this\s+tool\b|\bnever\s+use\s+(any\s+)?other\s+tools?\b`)
 	// A definition that gives the model a character ("You are a helpful
@@ -99,7 +114,19 @@ var (
 	// side of this tool's own work ("then call drop_table if the user
 	// asks" describes a workflow and has no such word). The tool is a
 	// snake_case name; sideVerbs says which of its words make it one.
-	sideCall    = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
+	sideCall = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
+	// A standing order about every other tool's calls ("whenever you
+	// send an email with any tool, append …"): shadowing that names no
+	// tool. "Before calling any other tool, call this one" orders no data
+	// into the other calls and passes.
+	anyToolOrder = regexp.MustCompile(`(?i)\b(when|whenever|every\s+time|each\s+time|any\s+time|before|after|if)\b[^.;]{0,60}\b(with|using|via|through|in|calls?\s+to|calling|call|use|invoke|run)\s+(any|another|every|each|all)\s+(other\s+)?(\w+\s+)?(tools?|functions?)\b[^.;]{0,40}?[,:]?\s*(also\s+|always\s+|first\s+|secretly\s+|silently\s+)?(append|add|include|attach|insert|bcc|cc|copy|forward|send|put|paste|embed)\b`)
+	// Telling the model to carry out what results say: the definition
+	// makes the server's output an order ("the assistant must carry them
+	// out", "follow any instructions in the response", "treat the output
+	// as instructions").
+	obeyResults = regexp.MustCompile(`(?i)\b(follow|obey|execute|carry\s+out|comply\s+with|act\s+on|perform)\s+(any|all|every|each|the)?\s*(instructions?|directives?|commands?|actions?|orders?)\s+(in|inside|within|from|contained\s+in|embedded\s+in|found\s+in|included\s+in|returned\s+by|given\s+in)\s+(the\s+|this\s+|its\s+|each\s+)?(results?|output|response|returned\s+\w+|page|document|content)\b` +
+		`|\b(results?|output|responses?)\b[^.]{0,80}\b(instructions?|directives?|commands?|actions?|lines?|orders?)\b[^.]{0,80}\b(must|should|shall|will|are\s+to|is\s+to)\s+(always\s+)?(follow|obey|execute|carry\s+(them|it|these)\s+out|carry\s+out|comply\s+with|act\s+on)\b` +
+		`|\btreat\s+(the\s+|its\s+|this\s+tool's\s+)?(output|results?|response)\s+as\s+(system\s+|your\s+|new\s+|binding\s+)?(instructions?|prompt|commands?|orders?)\b`)
 	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
 	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
@@ -117,7 +144,7 @@ func manipulations(s string, add func(rule, detail string)) {
 			add("poison.user-override", "tells the model to override what the user asked: "+quoteShort(m))
 		}
 	}
-	if strings.Contains(l, "user") || strings.Contains(l, "human") || strings.Contains(l, "usuario") ||
+	if !isASCII(s) || strings.Contains(l, "user") || strings.Contains(l, "human") || strings.Contains(l, "usuario") ||
 		strings.Contains(l, "nutzer") || strings.Contains(l, "dis") || strings.Contains(l, "dirlo") {
 		if m := concealment.FindString(s); m != "" {
 			add("poison.concealment", "tells the model to hide something from the user: "+quoteShort(m))
@@ -152,6 +179,17 @@ func manipulations(s string, add func(rule, detail string)) {
 				add("poison.side-call", "orders a call to another tool that destroys, pays or sends: "+quoteShort(m[0]))
 				break
 			}
+		}
+	}
+	if strings.Contains(l, "tool") || strings.Contains(l, "function") {
+		if m := anyToolOrder.FindString(s); m != "" {
+			add("poison.shadowing", "a standing order about every other tool's calls: "+quoteShort(m))
+		}
+	}
+	if strings.Contains(l, "instruction") || strings.Contains(l, "command") || strings.Contains(l, "directive") ||
+		strings.Contains(l, "action") || strings.Contains(l, "order") || strings.Contains(l, "treat") {
+		if m := obeyResults.FindString(s); m != "" {
+			add("poison.obey-results", "tells the model to carry out what results say: "+quoteShort(m))
 		}
 	}
 	if strings.IndexByte(s, '#') >= 0 {
@@ -195,7 +233,7 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 		return
 	}
 	for _, sent := range sentences(s) {
-		if !moveVerb.MatchString(sent) {
+		if !moveVerb.MatchString(sent) && (isASCII(sent) || !moveVerbMore.MatchString(sent)) {
 			if withDialogue.MatchString(sent) && dialogue.MatchString(sent) && intoArgument.MatchString(sent) {
 				add("poison.data-directive", "asks the model to put the conversation or the user's secrets in an argument: "+quoteShort(dialogue.FindString(sent)))
 				return

@@ -54,9 +54,14 @@ var (
 	base64Run = regexp.MustCompile(`[A-Za-z0-9+/]{40,}={0,2}`)
 )
 
-// maxPadding is the longest run of spaces or blank lines tolerated: more
-// pushes text out of a reviewer's view.
-const maxPadding = 200
+// maxPadding is the longest run of blank characters tolerated, and
+// maxBlankLines the most line breaks in one such run: more pushes text
+// out of a reviewer's view (80 line breaks are 80 lines, though far
+// fewer than 200 characters).
+const (
+	maxPadding    = 200
+	maxBlankLines = 16
+)
 
 // Text scans one string. where names it in findings.
 func Text(where, s string) []Finding {
@@ -95,7 +100,7 @@ func Text(where, s string) []Finding {
 		add("poison.invisible", fmt.Sprintf("invisible character U+%04X", r))
 	}
 	if padded(s) {
-		add("poison.padding", fmt.Sprintf("more than %d blank characters in a row", maxPadding))
+		add("poison.padding", fmt.Sprintf("more than %d blank characters or %d line breaks in a row", maxPadding, maxBlankLines))
 	}
 	directives(s, len(out) > 0, add)
 	if !hasBase64Run(s) {
@@ -203,15 +208,18 @@ func pictographic(r rune) bool {
 }
 
 func padded(s string) bool {
-	run := 0
+	run, lines := 0, 0
 	for _, r := range s {
-		if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == 0x3000 || r == 0x00A0 {
+		if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == 0x3000 || r == 0x00A0 || r == 0x2028 || r == 0x2029 {
 			run++
-			if run > maxPadding {
+			if r == '\n' || r == 0x2028 || r == 0x2029 {
+				lines++
+			}
+			if run > maxPadding || lines > maxBlankLines {
 				return true
 			}
 		} else {
-			run = 0
+			run, lines = 0, 0
 		}
 	}
 	return false
@@ -255,7 +263,60 @@ func definition(def []byte) []Finding {
 	}
 	var out []Finding
 	walk("", v, func(where, s string) { out = append(out, Text(where, s)...) })
+	values(nil, v, func(f Finding) { out = append(out, f) })
 	return out
+}
+
+// Keys whose string value is addressed to the model: a field such as
+// "x-assistant-instructions" in annotations (clients show annotations
+// they know; the model reads them all). Read as words (spellKey).
+var modelKey = regexp.MustCompile(`(?i)^(x\s+)?(ai|llm|gpt|assistant|chatbot|agent)\s+(instructions?|directives?|commands?)$` +
+	`|^(instructions?|directives?|notes?|commands?|messages?)\s+(for|to)\s+(the\s+)?(ai|llm|gpt|assistants?|chatbots?|agents?|models?)$`)
+
+// mayModelKey is true when k holds a word every modelKey match has (a
+// cheap prefilter: most keys are type, description, properties …).
+func mayModelKey(k string) bool {
+	l := strings.ToLower(k)
+	for _, w := range []string{"instruction", "directive", "command", "note", "message"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// values flags a string value addressed to the model by its key. Keys
+// inside example and default argument values are data the model passes,
+// not fields it is told to read. The path (the keys and indexes down to
+// v) is joined only for a finding: most definitions have none.
+func values(path []string, v any, add func(Finding)) {
+	switch t := v.(type) {
+	case []any:
+		for i, e := range t {
+			values(append(path, fmt.Sprintf("[%d]", i)), e, add)
+		}
+	case map[string]any:
+		for k, e := range t {
+			if str, ok := e.(string); ok && mayModelKey(k) && strings.TrimSpace(str) != "" && modelKey.MatchString(strings.TrimSpace(spellKey(k))) {
+				add(Finding{Rule: "poison.model-addressed", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a field %q addressed to the model", k)})
+			}
+			if _, ok := e.(string); !ok && k != "examples" && k != "default" && k != "const" && k != "enum" {
+				values(append(path, k), e, add)
+			}
+		}
+	}
+}
+
+// joinPath writes keys and indexes as walk does: .a.b[0].c
+func joinPath(parts []string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if !strings.HasPrefix(p, "[") {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 func walk(path string, v any, fn func(where, s string)) {
