@@ -252,6 +252,11 @@ var attacks = []struct{ in, rule string }{
 	{"npm ci --ignore-scripts --foreground-scripts", RuleArgInjection},
 	{"npm add --ignore-scripts left-pad", RuleArgInjection},
 	{"npm i --ignore-scripts && npm run x", RuleList},
+	{"npm ci --ignore-scripts --prefix=/tmp/evil", RuleArgInjection},
+	{"npm ci --ignore-scripts --userconfig=/tmp/rc", RuleArgInjection},
+	{"npm install --ignore-scripts -w packages/evil", RuleArgInjection},
+	{"openssl engine dynamic -pre SO_PATH:/tmp/evil.so -pre LOAD", RuleArgInjection},
+	{"openssl engine -t /tmp/evil.so", RuleArgInjection},
 	// credential files
 	{"cat ~/.ssh/id_rsa", RuleCredential},
 	{"cat /home/u/.ssh/authorized_keys", RuleCredential},
@@ -414,6 +419,8 @@ var benign = []struct {
 	{"wget -nv -O release.tgz https://e.com/r.tgz", []string{"wget", "-nv", "-O", "release.tgz", "https://e.com/r.tgz"}},
 	{"npm ci --ignore-scripts", []string{"npm", "ci", "--ignore-scripts"}},
 	{"pnpm install --ignore-scripts", []string{"pnpm", "install", "--ignore-scripts"}},
+	{"npm ci --ignore-scripts --no-audit --omit=dev", []string{"npm", "ci", "--ignore-scripts", "--no-audit", "--omit=dev"}},
+	{"openssl engine", []string{"openssl", "engine"}},
 }
 
 func TestAttacks(t *testing.T) {

@@ -343,14 +343,21 @@ func npmNoScripts(args []string, sub string) bool {
 			seenSub = true
 		case a == "--ignore-scripts" || a == "--ignore-scripts=true":
 			off = true
-		case strings.HasPrefix(a, "--ignore-scripts") || a == "--no-ignore-scripts" || a == "--foreground-scripts":
+		case npmQuiet[a] || strings.HasPrefix(a, "--omit=") || strings.HasPrefix(a, "--loglevel="):
+		default:
+			// a package spec, a second subcommand, or an option that
+			// could move the project (--prefix, --workspace), its
+			// configuration (--userconfig) or the scripts back on
 			return false
-		case !strings.HasPrefix(a, "-"):
-			return false // a package spec, or a second subcommand
 		}
 	}
 	return off && seenSub
 }
+
+// npmQuiet are the install options that change neither what is installed
+// from where nor whether scripts run.
+var npmQuiet = set("--no-audit", "--no-fund", "--silent", "--quiet", "-s", "-q", "--prefer-offline", "--offline",
+	"--no-progress", "--production", "--frozen-lockfile", "--immutable", "--legacy-peer-deps", "--no-save")
 
 // fetcher checks a downloader's options. Short clusters are read as
 // getopt reads them: a letter that takes a value ends the cluster (the
@@ -470,12 +477,21 @@ func sshAgentRule(args []string) (Decision, bool) {
 }
 
 // opensslRule refuses the options that load code into openssl: an
-// engine, a provider given by path, a directory of providers.
+// engine (and the engine command's -pre/-post), a provider given by
+// path, a directory of providers. -config stays allowed: a configuration
+// file can load an engine too, but it is a file of the project's, as a
+// Makefile is to make.
 func opensslRule(args []string) (Decision, bool) {
+	if len(args) > 1 && args[0] == "engine" {
+		return deny(RuleArgInjection, "openssl engine loads an engine"), false
+	}
 	for i, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			continue
+		}
 		name, val, hasVal := strings.Cut(strings.TrimPrefix(strings.ToLower(a), "-"), "=")
 		switch name {
-		case "-engine", "engine", "-provider-path", "provider-path", "keyform", "-keyform":
+		case "-engine", "engine", "-provider-path", "provider-path", "keyform", "-keyform", "pre", "post":
 			if name == "keyform" || name == "-keyform" {
 				if !hasVal && i+1 < len(args) {
 					val = strings.ToLower(args[i+1])
