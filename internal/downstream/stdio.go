@@ -58,8 +58,15 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 		br := linereader.NewReader(r)
 		for {
 			line, err := linereader.Read(br, o.MaxMessageBytes)
-			if errors.Is(err, linereader.ErrTooLong) {
-				_ = out.Send(mcpwire.NewError(nil, intercept.CodeInvalidRequest,
+			var tl *linereader.TooLongError
+			if errors.As(err, &tl) {
+				// Answer the request by its id when it can be found, so
+				// the client's call fails now instead of timing out.
+				id, method := mcpwire.RecoverID(tl.Head, tl.Tail)
+				if !method {
+					id = nil
+				}
+				_ = out.Send(mcpwire.NewError(id, intercept.CodeInvalidRequest,
 					fmt.Sprintf("message exceeds %d bytes", o.MaxMessageBytes), nil))
 				continue
 			}

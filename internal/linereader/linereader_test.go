@@ -11,14 +11,19 @@ import (
 )
 
 // readAll reads every line of in through a buffer of size bytes (16 is
-// bufio's smallest) and returns them, with "<too long>" for refused ones.
+// bufio's smallest) and returns them, with "<too long HEAD|TAIL>" for
+// refused ones.
 func readAll(t testing.TB, in string, size, max int) []string {
 	br := bufio.NewReaderSize(strings.NewReader(in), size)
 	var out []string
 	for range len(in) + 2 {
 		line, err := Read(br, max)
 		if errors.Is(err, ErrTooLong) {
-			out = append(out, "<too long>")
+			var tl *TooLongError
+			if !errors.As(err, &tl) {
+				t.Fatalf("%T is not a *TooLongError", err)
+			}
+			out = append(out, "<too long "+string(tl.Head)+"|"+string(tl.Tail)+">")
 			continue
 		}
 		if len(line) > 0 {
@@ -35,6 +40,12 @@ func readAll(t testing.TB, in string, size, max int) []string {
 	return nil
 }
 
+// tooLongEdges is what readAll prints between "<too long " and ">" for
+// the refused line l.
+func tooLongEdges(l string) string {
+	return l[:min(len(l), Edge)] + "|" + l[max(0, len(l)-Edge):]
+}
+
 func TestRead(t *testing.T) {
 	long := strings.Repeat("x", 100)
 	for _, tc := range []struct {
@@ -48,10 +59,12 @@ func TestRead(t *testing.T) {
 		{"empty lines skipped", "\n\r\na\n\n", 10, []string{"a"}},
 		{"last line unterminated", "a\nbb", 10, []string{"a", "bb"}},
 		{"exactly max", "abcd\nabcd\r\n", 4, []string{"abcd", "abcd"}},
-		{"one over max", "abcde\nok\n", 4, []string{"<too long>", "ok"}},
+		{"one over max", "abcde\nok\n", 4, []string{"<too long abcde|abcde>", "ok"}},
 		{"longer than the buffer", long + "\n" + long + "\r\n", 100, []string{long, long}},
-		{"too long across pieces", long + "x\nok\n", 100, []string{"<too long>", "ok"}},
-		{"far too long", strings.Repeat(long, 10) + "\nok\n", 100, []string{"<too long>", "ok"}},
+		{"too long across pieces", long + "x\r\nok\n", 100, []string{"<too long " + long + "x|" + long + "x>", "ok"}},
+		{"far too long", strings.Repeat(long, 10) + "\nok\n", 100, []string{"<too long " + tooLongEdges(strings.Repeat(long, 10)) + ">", "ok"}},
+		{"ends kept", "{\"id\":7," + strings.Repeat("y", 2000) + "\"id\":8}\nok\n", 100,
+			[]string{"<too long " + tooLongEdges("{\"id\":7,"+strings.Repeat("y", 2000)+"\"id\":8}") + ">", "ok"}},
 	} {
 		for _, size := range []int{16, 64, 4096} {
 			if got := readAll(t, tc.in, size, tc.max); !slices.Equal(got, tc.want) {
@@ -96,14 +109,14 @@ func FuzzRead(f *testing.F) {
 			l = bytes.TrimRight(l, "\r")
 			switch {
 			case len(l) > max:
-				want = append(want, "<too long>")
+				want = append(want, "<too long "+tooLongEdges(string(l))+">")
 			case len(l) > 0:
 				want = append(want, string(l))
 			}
 		}
 		// A refused last line without a terminator ends the stream
 		// instead of being reported.
-		if len(want) > 0 && want[len(want)-1] == "<too long>" && !bytes.HasSuffix(in, []byte("\n")) {
+		if len(want) > 0 && strings.HasPrefix(want[len(want)-1], "<too long") && !bytes.HasSuffix(in, []byte("\n")) {
 			want = want[:len(want)-1]
 		}
 		for _, size := range []int{16, 4096} {

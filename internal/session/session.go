@@ -463,6 +463,11 @@ func (s *Session) conn(ctx context.Context, era, server string) (upstream.Conn, 
 }
 
 func unavailable(server string, err error) error {
+	if errors.Is(err, upstream.ErrBadResponse) {
+		// The server is up; its answer is what the gateway cannot pass on.
+		return &intercept.Denial{Rule: "upstream.bad_response", Code: intercept.CodeInternalError,
+			Public: fmt.Sprintf("server %q sent a response the gateway refused", server), Detail: fmt.Sprint(err)}
+	}
 	return &intercept.Denial{Rule: "upstream.unavailable", Code: intercept.CodeUnavailable,
 		Public: fmt.Sprintf("server %q is unavailable", server), Detail: fmt.Sprint(err)}
 }

@@ -282,7 +282,7 @@ func (c *HTTPConn) exchange(ctx context.Context, req *mcpwire.Message, body []by
 		}
 		m, err := mcpwire.Parse(b)
 		if err != nil {
-			return nil, fmt.Errorf("upstream http: %s: bad response body: %w", req.Method, err)
+			return nil, fmt.Errorf("upstream http: %s: %w: bad response body: %w", req.Method, ErrBadResponse, err)
 		}
 		if !answers(m, pc) {
 			return nil, fmt.Errorf("upstream http: %s: JSON body is not the response to the request (%s)", req.Method, m.Kind)

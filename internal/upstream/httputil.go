@@ -38,6 +38,12 @@ var ErrSessionExpired = errors.New("upstream http: session expired (server answe
 // MaxMessageBytes.
 var ErrMessageTooLarge = errors.New("upstream: message exceeds the size limit")
 
+// ErrBadResponse is returned when the server's answer to a call is not a
+// message the gateway can pass on: one the strict decoder refuses
+// (duplicate keys, say) or, over stdio, one over the size limit. The
+// server is up; the call fails, the connection stays.
+var ErrBadResponse = errors.New("upstream: response refused")
+
 // errCancelledByClient is the cause of a call aborted because the client
 // sent notifications/cancelled for it.
 var errCancelledByClient = errors.New("upstream: request cancelled by the client")

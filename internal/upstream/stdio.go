@@ -68,7 +68,14 @@ type stdioCall struct {
 	tokKey    string // key of the token the server sees
 	rewritten bool   // the server sees a gateway token instead of token
 	related   Related
-	resp      chan *mcpwire.Message
+	resp      chan answer
+}
+
+// answer is what ends a call: the server's response, or why there is
+// none to pass on (failCall).
+type answer struct {
+	msg *mcpwire.Message
+	err error
 }
 
 // StartStdio spawns the server. The child is in its own process group, dies
@@ -152,7 +159,7 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 	id := c.nextID.Add(1)
 	var idb [20]byte
 	upID := strconv.AppendUint(idb[:0], id, 10)
-	call := &stdioCall{origID: req.ID, related: related, resp: make(chan *mcpwire.Message, 1)}
+	call := &stdioCall{origID: req.ID, related: related, resp: make(chan answer, 1)}
 	out := req.WithID(upID)
 	c.mu.Lock()
 	select {
@@ -196,13 +203,13 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 		return nil, err
 	}
 	select {
-	case resp := <-call.resp:
-		return resp, nil
+	case a := <-call.resp:
+		return a.msg, a.err
 	case <-c.done:
 		// A response that raced the exit still wins.
 		select {
-		case resp := <-call.resp:
-			return resp, nil
+		case a := <-call.resp:
+			return a.msg, a.err
 		default:
 		}
 		return nil, c.err
@@ -252,8 +259,13 @@ func (c *StdioConn) readLoop(r io.Reader) {
 			c.dispatch(line)
 		}
 		if err != nil {
-			if errors.Is(err, linereader.ErrTooLong) {
+			var tl *linereader.TooLongError
+			if errors.As(err, &tl) {
 				c.log.Warn("upstream sent a message over the size limit; dropped", "limit", c.o.MaxMessageBytes)
+				id, method := mcpwire.RecoverID(tl.Head, tl.Tail)
+				if !method {
+					c.failCall(id, fmt.Errorf("upstream stdio: %w: %w (%d bytes)", ErrBadResponse, ErrMessageTooLarge, c.o.MaxMessageBytes))
+				}
 				continue
 			}
 			if !c.closing.Load() && !errors.Is(err, io.EOF) {
@@ -273,8 +285,13 @@ func (c *StdioConn) dispatch(line []byte) {
 	msg, err := mcpwire.Parse(line)
 	if err != nil {
 		// A server that prints to stdout breaks the framing; skip the line
-		// rather than the whole connection, and say so.
+		// rather than the whole connection, and say so. A line that names
+		// a waiting call answers it with an error: otherwise the call
+		// would wait for an answer that is not coming.
 		c.log.Warn("upstream sent a line that is not a valid message; dropped", "err", err, "bytes", len(line))
+		if id, method := mcpwire.RecoverID(line, line); !method {
+			c.failCall(id, fmt.Errorf("upstream stdio: %w: %w", ErrBadResponse, err))
+		}
 		return
 	}
 	switch msg.Kind {
@@ -294,7 +311,7 @@ func (c *StdioConn) dispatch(line []byte) {
 		}
 		msg.Raw = msg.WithID(call.origID)
 		msg.ID = call.origID
-		call.resp <- msg
+		call.resp <- answer{msg: msg}
 	default:
 		call := c.relatedCall(msg)
 		if call != nil {
@@ -308,6 +325,24 @@ func (c *StdioConn) dispatch(line []byte) {
 			fn(msg)
 		}
 	}
+}
+
+// failCall ends the waiting call whose upstream id is id with err, as an
+// HTTP upstream's bad response does; it does nothing when no call waits
+// for id.
+func (c *StdioConn) failCall(id []byte, err error) {
+	n, perr := strconv.ParseUint(string(id), 10, 64)
+	if perr != nil {
+		return
+	}
+	c.mu.Lock()
+	call := c.pending[n]
+	delete(c.pending, n)
+	c.mu.Unlock()
+	if call == nil {
+		return
+	}
+	call.resp <- answer{err: err}
 }
 
 // relatedCall attributes a server message to an in-flight call. Progress

@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -79,4 +80,42 @@ func TestStdioProgressTokens(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// A server whose answer the gateway cannot pass on (duplicate keys, over
+// the size limit with its id last) fails that call at once, instead of
+// leaving it to wait for its deadline, and the connection stays usable.
+func TestStdioBadResponseFailsTheCall(t *testing.T) {
+	const server = `while IFS= read -r line; do
+  id=$(printf '%s' "$line" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  case "$line" in
+    *'"dup"'*) printf '{"jsonrpc":"2.0","id":%s,"result":{"a":1,"a":2}}\n' "$id" ;;
+    *'"big"'*) printf '{"result":{"text":"%s"},"jsonrpc":"2.0","id":%s}\n' "$(head -c 3000 /dev/zero | tr '\0' x)" "$id" ;;
+    *) printf '{"jsonrpc":"2.0","id":%s,"result":{}}\n' "$id" ;;
+  esac
+done`
+	c, err := StartStdio(context.Background(), StdioOptions{Command: []string{"sh", "-c", server}, Name: "bad", MaxMessageBytes: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx := testCtx(t, 20*time.Second)
+	for _, tc := range []struct {
+		name    string
+		tooLong bool
+	}{{"dup", false}, {"big", true}} {
+		t0 := time.Now()
+		_, err := c.Call(ctx, request(t, `"x"`, "tools/call", `{"name":"`+tc.name+`"}`), nil)
+		if !errors.Is(err, ErrBadResponse) || errors.Is(err, ErrMessageTooLarge) != tc.tooLong {
+			t.Fatalf("%s: err = %v, want ErrBadResponse (too large: %v)", tc.name, err, tc.tooLong)
+		}
+		if d := time.Since(t0); d > 5*time.Second {
+			t.Fatalf("%s: the call failed only after %v", tc.name, d)
+		}
+	}
+	resp, err := c.Call(ctx, request(t, `7`, "tools/call", `{"name":"ok"}`), nil)
+	if err != nil {
+		t.Fatalf("the connection did not survive: %v", err)
+	}
+	checkID(t, resp, `7`)
 }
