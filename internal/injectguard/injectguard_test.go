@@ -313,6 +313,7 @@ func benignCases() []tcase {
 		{"numeric reference for a plain word", "Price: &#36;20 &#8212; see our shipping instructions.", ""},
 		{"escaped newlines in a log", `msg="request done\nstatus=200\nuser: jane"`, ""},
 		{"css content labels", `<style>.new::after{content:" New"}.icon::before{content:"\f101"}q::before{content:"“"}.tip::after{content:"Click here to learn more"}</style>`, ""},
+		{"marketing copy in a meta description", `<meta name="description" content="We allow you to compare prices; our agents act on their behalf and never ask them twice.">`, ""},
 		{"rot13 mention", "ROT13 is a letter substitution cipher; rot13(\"hello\") is \"uryyb\".", ""},
 		{"soft hyphens in german", "Die Donau\u00addampf\u00adschiff\u00adfahrts\u00adgesellschaft ignoriert nichts.", ""},
 	}

@@ -141,8 +141,9 @@ var (
 		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
 		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:` +
 		// authority lent to the reader, and orders not to check back
-		`|\b(i|we)\s+(hereby\s+)?(authori[sz]e|permit|allow|instruct|order|direct)\s+you\b|\bon\s+(their|his|her|the\s+user'?s)\s+behalf\b` +
-		`|\b(do\s+not|don't|never|without)\s+(ask|asking|check|checking|confirm|confirming)\s+(with\s+)?(them|the\s+user|him|her)\b`)
+		// ("we allow you to compare prices" is marketing copy: not allow)
+		`|\b(i|we)\s+(hereby\s+)?(authori[sz]e|instruct)\s+you\b` +
+		`|\b(do\s+not|don't|without)\s+(ask|asking|check\s+with|checking\s+with|confirm\s+with|confirming\s+with)\s+(them|the\s+user|him|her)\s*([.,;!]|$|\s+(first|again|before)\b)`)
 )
 
 var (
