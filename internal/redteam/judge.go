@@ -94,6 +94,12 @@ func judge(f *File, c *Case, ob observation, recs []Record, ex exchange) Verdict
 		return set(Skipped, "not sent: %s", ob.skip)
 	}
 	if ob.listErr != "" {
+		if ob.listRule != "" {
+			// The gateway refused the list that would have shown the
+			// case's definition (a server answer it cannot pass on).
+			v.Rule = ob.listRule
+			return stopped("tools/list refused: " + ob.listErr)
+		}
 		return set(Errored, "tools/list failed: %s", ob.listErr)
 	}
 	if ob.otherErr != "" && !v.Reached {

@@ -102,6 +102,22 @@ func checkIDs(files []*File) error {
 	return nil
 }
 
+// errorRule is the gateway's rule named in the data of a JSON-RPC error
+// answer, or "".
+func errorRule(err error) string {
+	var we *jsonrpc.Error
+	if !errors.As(err, &we) {
+		return ""
+	}
+	var data struct {
+		Rule string `json:"rule"`
+	}
+	if json.Unmarshal(we.Data, &data) != nil {
+		return ""
+	}
+	return data.Rule
+}
+
 // observation is what the client saw of one case.
 type observation struct {
 	traceID string
@@ -110,6 +126,7 @@ type observation struct {
 	// definition as the client received it; nil when not listed.
 	firstList, lastList map[string]json.RawMessage
 	listErr             string
+	listRule            string          // the gateway's rule in the judged list's error
 	callResult          json.RawMessage // raw result of tools/call
 	callErr             *jsonrpc.Error
 	otherErr            string // transport failure, timeout
@@ -243,18 +260,24 @@ func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTranspor
 	}
 	t0 := time.Now()
 	defer func() { ob.elapsed = time.Since(t0) }()
-	list := func() (map[string]json.RawMessage, bool) {
+	// list lists the tools; judged marks the list that shows the case's
+	// definition (the only one, or the one after a rug pull), whose
+	// refusal by a rule of the gateway stops the case.
+	list := func(judged bool) (map[string]json.RawMessage, bool) {
 		cctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		if _, err := sess.ListTools(cctx, nil); err != nil {
 			ob.listErr = err.Error()
+			if judged {
+				ob.listRule = errorRule(err)
+			}
 			return nil, false
 		}
 		return tr.lastList(), true
 	}
 	if c.List || c.RugPull > 0 {
 		var ok bool
-		if ob.firstList, ok = list(); !ok {
+		if ob.firstList, ok = list(c.RugPull == 0); !ok {
 			return ob, nil
 		}
 	}
@@ -264,7 +287,7 @@ func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTranspor
 			return ob, err
 		}
 		var ok bool
-		if ob.lastList, ok = list(); !ok {
+		if ob.lastList, ok = list(true); !ok {
 			return ob, nil
 		}
 	}
