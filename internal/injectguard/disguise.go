@@ -32,7 +32,7 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 				Detail: "instructions spelled with look-alike letters"})
 		}
 	}
-	out = respelled(text, have, out)
+	out = respelled(text, nonASCII, have, out)
 	if len(text) < minB64 {
 		return out
 	}
@@ -153,8 +153,8 @@ func decodeText(run string) (string, bool) {
 // ("1gn0r3") or without the empty tags that split its words
 // ("ig<b></b>nore"), holds an override, a forged turn or a template
 // token and text as it stands held no instruction (have holds what it
-// did).
-func respelled(text string, have, out []Finding) []Finding {
+// did). nonASCII is hasNonASCII(text).
+func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 	if len(text) > maxDisguised || slices.ContainsFunc(have, func(f Finding) bool { return !f.Control }) {
 		return out
 	}
@@ -183,7 +183,7 @@ func respelled(text string, have, out []Finding) []Finding {
 	}
 	// Characters that are not drawn (soft hyphens, invisible operators,
 	// fillers) inside the words; zero-width spaces are found on their own.
-	if hasNonASCII(text) {
+	if nonASCII {
 		if bare, ok := dropIgnorable(text); ok && says(bare) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions split by invisible characters"})
@@ -210,10 +210,11 @@ func respelled(text string, have, out []Finding) []Finding {
 	return out
 }
 
-// rot13Cues are override words as ROT13 spells them, without the first
-// letter (capital or not): "vafgehpgvba(f)" is instruction(s), "vtaber"
-// ignore, "qvfertneq" disregard.
-var rot13Cues = []string{"afgehpgv", "taber", "vfertneq"}
+// rot13Cues are override words as ROT13 spells them, capitalised or not:
+// "vafgehpgv" (instructi-), "vtaber" (ignore), "qvfertneq" (disregard).
+// Each starts with a letter rare in English: a search stops at every
+// occurrence of its first byte.
+var rot13Cues = []string{"vafgehpgv", "Vafgehpgv", "vtaber", "Vtaber", "qvfertneq", "Qvfertneq"}
 
 // namesROT13 reports whether text says "rot13", "ROT-13" or "rot 13".
 func namesROT13(text string) bool {

@@ -88,7 +88,7 @@ func refScanDisguised(text string, have []Finding, out []Finding) []Finding {
 	if refHasNonASCII(text) {
 		return scanDisguised(text, true, have, out) // the folding half is unchanged
 	}
-	out = respelled(text, have, out) // the same on both paths
+	out = respelled(text, hasNonASCII(text), have, out) // the same on both paths
 	if len(text) < minB64 {
 		return out
 	}
