@@ -2,17 +2,29 @@ package secrets
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"iter"
 	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
-// zeroWidth are the invisible runes stripped before scanning: they split a
-// secret for a human reader's regex but not for the one who pastes it.
+// isZeroWidth reports the invisible runes stripped before scanning: they
+// split a secret for a human reader's regex but not for the one who
+// pastes it. Besides the zero-width spaces and joiners: the soft hyphen
+// (shown only at a line break), the combining grapheme joiner, the
+// Mongolian vowel separator, the direction marks and isolates, and the
+// invisible operators.
 func isZeroWidth(r rune) bool {
-	return r == 0x200B || r == 0x200C || r == 0x200D || r == 0x2060 || r == 0xFEFF
+	switch {
+	case r == 0x00AD, r == 0x034F, r == 0x180E, r == 0xFEFF:
+		return true
+	case 0x200B <= r && r <= 0x200F, 0x202A <= r && r <= 0x202E, 0x2060 <= r && r <= 0x2064, 0x2066 <= r && r <= 0x2069:
+		return true
+	}
+	return false
 }
 
 // zwMap maps offsets in the stripped text back to the original: each entry
@@ -36,10 +48,7 @@ func invisibleAt(s string, i int) int {
 	if s[i] == 0x1B {
 		return csiLen(s, i)
 	}
-	if zeroWidthAt(s, i) {
-		return 3
-	}
-	return 0
+	return zeroWidthAt(s, i)
 }
 
 // maxCSI bounds the control sequences stripped; longer ones are left.
@@ -68,7 +77,7 @@ func csiLen(s string, i int) int {
 // the map of where they were (nil when there were none).
 func stripZeroWidth(s string) (string, zwMap) {
 	zf := newZWFinder(s)
-	first := zf.next(0)
+	first := zf.nextSpan(0)
 	if first < 0 {
 		return s, nil
 	}
@@ -77,7 +86,7 @@ func stripZeroWidth(s string) (string, zwMap) {
 	var m zwMap
 	cum := 0
 	last := 0
-	for i := first; i >= 0; i = zf.next(i) {
+	for i := first; i >= 0; i = zf.nextSpan(i) {
 		n := invisibleAt(s, i)
 		b.WriteString(s[last:i])
 		cum += n
@@ -93,37 +102,39 @@ func stripZeroWidth(s string) (string, zwMap) {
 	return b.String(), m
 }
 
-// zwFinder finds the invisible spans of s in order. Every zero-width rune
-// encodes as E2 80 8B–8D, E2 81 A0 or EF BB BF, and every control
-// sequence starts with ESC (1B), so it looks for those lead bytes with
-// strings.IndexByte (vector code) instead of testing every byte. It
-// remembers where the next of each lead byte is, so a text full of one of
-// them (typographic quotes are E2 80 9C) is still read once.
+// zwFinder finds the invisible spans of s in order. Every invisible rune
+// (isZeroWidth) encodes with one of the lead bytes C2, CD, E1, E2 or EF,
+// and every control sequence starts with ESC (1B), so it looks for those
+// bytes with strings.IndexByte (vector code) instead of testing every
+// byte. It remembers where the next of each lead byte is, so a text full
+// of one of them (typographic quotes are E2 80 9C) is still read once.
 type zwFinder struct {
-	s           string
-	e2, ef, esc int // next E2 / EF / ESC at or after the last position asked for; -1: none left
+	s    string
+	next [len(zwLeads)]int // next of each lead byte at or after the last position asked for; -1: none left
 }
 
-func newZWFinder(s string) *zwFinder { return &zwFinder{s: s, e2: -2, ef: -2, esc: -2} }
+var zwLeads = [...]byte{0xC2, 0xCD, 0xE1, 0xE2, 0xEF, 0x1B}
 
-// next returns the offset of the first invisible span at or after from,
-// or -1. Calls must come with increasing from.
-func (z *zwFinder) next(from int) int {
-	end := len(z.s) - 2 // a span is at least three bytes
+func newZWFinder(s string) *zwFinder {
+	z := &zwFinder{s: s}
+	for k := range z.next {
+		z.next[k] = -2
+	}
+	return z
+}
+
+// nextSpan returns the offset of the first invisible span at or after
+// from, or -1. Calls must come with increasing from.
+func (z *zwFinder) nextSpan(from int) int {
+	end := len(z.s) - 1 // a span is at least two bytes
 	for from < end {
-		if z.e2 != -1 && z.e2 < from {
-			z.e2 = indexFrom(z.s[:end], from, 0xE2)
-		}
-		if z.ef != -1 && z.ef < from {
-			z.ef = indexFrom(z.s[:end], from, 0xEF)
-		}
-		if z.esc != -1 && z.esc < from {
-			z.esc = indexFrom(z.s[:end], from, 0x1B)
-		}
 		i := -1
-		for _, c := range [3]int{z.e2, z.ef, z.esc} {
-			if c >= 0 && (i < 0 || c < i) {
-				i = c
+		for k, c := range zwLeads {
+			if z.next[k] != -1 && z.next[k] < from {
+				z.next[k] = indexFrom(z.s[:end], from, c)
+			}
+			if n := z.next[k]; n >= 0 && (i < 0 || n < i) {
+				i = n
 			}
 		}
 		if i < 0 {
@@ -145,9 +156,16 @@ func indexFrom(s string, from int, c byte) int {
 	return -1
 }
 
-func zeroWidthAt(s string, i int) bool {
-	r, n := utf8.DecodeRuneInString(s[i:])
-	return n == 3 && isZeroWidth(r)
+// zeroWidthAt returns the length of the invisible rune at s[i], 0 if
+// there is none.
+func zeroWidthAt(s string, i int) int {
+	if s[i] < 0xC2 {
+		return 0
+	}
+	if r, n := utf8.DecodeRuneInString(s[i:]); n > 1 && isZeroWidth(r) {
+		return n
+	}
+	return 0
 }
 
 const minEncoded = 16
@@ -290,6 +308,9 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 		for i, j := range padded(s, ri, rj) {
 			dec, ok := decodeB64(s[i:j])
 			hidden(dec, ok, i, j)
+			if f, ok := botToken(s, i, j); ok {
+				out = append(out, f)
+			}
 		}
 		// '/' is a base64 byte and a path separator: an encoding in one
 		// segment of a URL path (/u/ENCODED/x.gif) runs into its
@@ -497,3 +518,36 @@ func decodeHex(s string) (string, bool) {
 	}
 	return string(b), true
 }
+
+// botToken finds a Discord bot token whose first part is the base64 run
+// s[i:j]: ID.TTTTTT.HMAC, where ID is the bot's numeric id (a snowflake,
+// 17 to 20 digits) base64-encoded without padding. The token has no fixed
+// prefix for a keyword rule; that its first part decodes to a decimal id,
+// followed by a six-character and a long part, is what marks it.
+func botToken(s string, i, j int) (Finding, bool) {
+	if j-i < 23 || j-i > 27 || j >= len(s) || s[j] != '.' {
+		return Finding{}, false
+	}
+	id, err := base64.RawStdEncoding.DecodeString(s[i:j])
+	if err != nil || len(id) < 17 || len(id) > 20 || id[0] == '0' || strings.Trim(string(id), "0123456789") != "" {
+		return Finding{}, false
+	}
+	k := j + 1
+	for k < len(s) && k-j-1 < 6 && isB64URL(s[k]) {
+		k++
+	}
+	if k-j-1 != 6 || k >= len(s) || s[k] != '.' {
+		return Finding{}, false
+	}
+	end := k + 1
+	for end < len(s) && isB64URL(s[end]) {
+		end++
+	}
+	if n := end - k - 1; n < 27 || n > 64 || entropy(s[k+1:end]) < 3.5 {
+		return Finding{}, false
+	}
+	sum := sha256.Sum256([]byte(s[i:end]))
+	return Finding{RuleID: "discord-bot-token", Start: i, End: end, Hash: hex.EncodeToString(sum[:])}, true
+}
+
+func isB64URL(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }

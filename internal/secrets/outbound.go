@@ -1,6 +1,8 @@
 package secrets
 
 import (
+	"cmp"
+	"encoding/base32"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -28,8 +30,86 @@ var Outbound = sync.OnceValue(func() *Engine {
 		panic(fmt.Sprintf("secrets: embedded rules: %v", err))
 	}
 	e.foldLabels = true
+	e.backwards = true
 	return e
 })
+
+// scanReversed finds secrets written backwards: a model told to send a
+// key "reversed, so filters miss it" needs no decoder, and the reader
+// reverses it in one line. A reversed key is one word, so the runs of
+// token bytes (letters, digits and _-+/=.~) between minReversed and
+// maxReversed long are reversed, joined by line breaks, scanned with
+// scan, and what is found mapped back onto s. Text is not read backwards
+// as a whole: a second pass over every byte of every argument would
+// cost as much as the forward one (BenchmarkOutbound), and a key stated
+// with its name reversed ("X = nekot") is no more likely than any other
+// wording. Only arguments are read this way: a result shows the reader
+// nothing the reversed text hides.
+func (e *Engine) scanReversed(s string, scan func(string) []Finding) []Finding {
+	type seg struct{ at, i, j int } // rev[at:at+j-i] is s[i:j] reversed
+	var segs []seg
+	var rev []byte
+	// As b64Runs: i is 0 or follows a byte that is no token byte; the
+	// last byte of each minReversed window is tested first and the walk
+	// goes back from it, so words shorter than the window cost a few
+	// tests each.
+	for i := 0; i+minReversed <= len(s); {
+		k := i + minReversed - 1
+		for k >= i && tokenByte[s[k]] {
+			k--
+		}
+		if k >= i {
+			i = k + 1
+			continue
+		}
+		j := i + minReversed
+		for j < len(s) && tokenByte[s[j]] {
+			j++
+		}
+		if n := j - i; n <= maxReversed {
+			if rev == nil {
+				rev = make([]byte, 0, min(len(s)-i, 4*maxReversed))
+			}
+			segs = append(segs, seg{len(rev), i, j})
+			rev = append(rev, s[i:j]...)
+			slices.Reverse(rev[len(rev)-n:])
+			rev = append(rev, '\n')
+		}
+		i = j + 1
+	}
+	if len(segs) == 0 {
+		return nil
+	}
+	var out []Finding
+	for _, f := range scan(string(rev)) {
+		k, _ := slices.BinarySearchFunc(segs, f.Start, func(g seg, off int) int { return cmp.Compare(g.at, off+1) })
+		if k == 0 {
+			continue
+		}
+		g := segs[k-1]
+		if f.End > g.at+g.j-g.i {
+			continue // across a line break: not one word
+		}
+		f.Start, f.End = g.j-(f.End-g.at), g.j-(f.Start-g.at)
+		out = append(out, f)
+	}
+	return out
+}
+
+// minReversed is the shortest word read backwards (the shortest key the
+// rules know is about 20 bytes); maxReversed the longest (longer runs are
+// data: base64 blobs, filler).
+const (
+	minReversed = 16
+	maxReversed = 4096
+)
+
+var tokenByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isAlnum(byte(c)) || strings.IndexByte("_-+/=.~", byte(c)) >= 0
+	}
+	return t
+}()
 
 // scanLabels finds secrets in the labels of host names, read upper-cased.
 // A name is case-insensitive on its way through DNS, so an exfiltrating
@@ -115,9 +195,63 @@ func (e *Engine) scanJoinedLabels(s string) []Finding {
 				out = append(out, f)
 			}
 		}
+		for _, f := range base32Name(s[i:j], e.scanPlain) {
+			f.Start, f.End = i, j
+			out = append(out, f)
+		}
 		d = j // the name's other dots are done
 	}
 	return out
+}
+
+// base32Name finds secrets base32-encoded in the first labels of a dotted
+// name (B32A.B32B.x.attacker.example): base32 is the encoding DNS
+// tunnels use, since a name keeps neither case nor '+' and '/'. The
+// labels from the first on that are all base32 letters are joined, and
+// each join that ends at a label's end and is long enough is decoded
+// (either case) and, when it is printable text, scanned; a finding
+// covers the whole name.
+func base32Name(name string, scan func(string) []Finding) []Finding {
+	var out []Finding
+	joined := make([]byte, 0, len(name))
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || !isBase32(label) || len(joined)+len(label) > maxName {
+			break
+		}
+		joined = append(joined, label...)
+		n := len(joined)
+		if n < minBase32 || n%8 == 1 || n%8 == 3 || n%8 == 6 {
+			continue
+		}
+		dec, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(string(joined)))
+		if err != nil || slices.ContainsFunc(dec, func(c byte) bool { return !printable(c) }) {
+			continue
+		}
+		for _, f := range scan(string(dec)) {
+			if !slices.ContainsFunc(out, func(g Finding) bool { return g.RuleID == f.RuleID && g.Hash == f.Hash }) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// minBase32 is the shortest join decoded: 16 bytes of text. maxName is
+// the longest: a name DNS resolves holds at most 253 bytes, and the bound
+// keeps a name of thousands of one-letter labels linear.
+const (
+	minBase32 = 26
+	maxName   = 253
+)
+
+func isBase32(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20
+		if !('a' <= c && c <= 'z' || '2' <= s[i] && s[i] <= '7') {
+			return false
+		}
+	}
+	return true
 }
 
 // minLabel is the shortest label read upper-cased: the shortest key id
@@ -187,10 +321,11 @@ var keywordList = sync.OnceValue(func() []string {
 // MayContain reports whether Scan could find anything in text: whether
 // text, or a base64 or hex run of it decoded as Scan decodes them (to the
 // same depth), holds a keyword of some rule, or text has what Scan decodes
-// otherwise (percent escapes, non-ASCII such as zero-width characters,
-// control sequences). A false answer is certain, and costs no rule
-// compilation: callers that check a few short values (a configuration) use
-// it to spare a process the engine.
+// otherwise (percent escapes, character references, non-ASCII such as
+// zero-width characters, control sequences) or a bot token (botToken). A
+// false answer is certain, and costs no rule compilation: callers that
+// check a few short values (a configuration) use it to spare a process
+// the engine.
 func MayContain(text string) bool { return mayContain(text, 1) }
 
 func mayContain(text string, depth int) bool {
@@ -211,7 +346,7 @@ func mayContain(text string, depth int) bool {
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
-		if c == '%' || c >= 0x80 || c == 0x1B { // encoded, or split by invisible spans
+		if c == '%' || c >= 0x80 || c == 0x1B || c == '&' && i+1 < len(text) && text[i+1] == '#' { // encoded, or split by invisible spans
 			return true
 		}
 		if !isB64(c) {
@@ -224,6 +359,9 @@ func mayContain(text string, depth int) bool {
 		}
 		for pi, pj := range padded(text, i, j) {
 			if dec, ok := decodeB64(text[pi:pj]); ok && decoded(dec) {
+				return true
+			}
+			if _, ok := botToken(text, pi, pj); ok {
 				return true
 			}
 		}

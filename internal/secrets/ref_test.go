@@ -55,8 +55,16 @@ func (e *Engine) refScan(text string) []Finding {
 	for _, f := range e.refScanEncoded(plain) {
 		add(f)
 	}
+	for _, f := range e.scanFolded(plain) {
+		add(f)
+	}
 	if e.foldLabels {
 		for _, f := range e.refScanLabels(plain) {
+			add(f)
+		}
+	}
+	if e.backwards {
+		for _, f := range e.scanReversed(plain, e.refScanPlain) {
 			add(f)
 		}
 	}
@@ -153,7 +161,7 @@ func (e *Engine) refCheck(r *rule, s string, base int, m []int, matchStart int) 
 	if r.entropy > 0 && entropy(secret) < r.entropy {
 		return Finding{}, false
 	}
-	if placeholder(secret) || e.global.refAllowed(secret, "", "") {
+	if placeholder(secret) || publicKey(secret) || e.global.refAllowed(secret, "", "") {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]
@@ -231,6 +239,9 @@ func (e *Engine) refScanEncodedAt(s string, depth int) []Finding {
 						out = append(out, f)
 					}
 				}
+				if f, ok := botToken(s, pi, pj); ok {
+					out = append(out, f)
+				}
 			}
 			// and each '/'-separated segment of a run that has one
 			if segs := strings.Split(s[i:j], "/"); len(segs) > 1 {
@@ -299,7 +310,7 @@ func refStripZeroWidth(s string) (string, zwMap) {
 	var b strings.Builder
 	var m zwMap
 	cum, last := 0, 0
-	for i := 0; i+2 < len(s); i++ {
+	for i := 0; i+1 < len(s); i++ {
 		n := invisibleAt(s, i)
 		if n == 0 {
 			continue
@@ -417,6 +428,12 @@ func (e *Engine) refScanJoinedLabels(s string) []Finding {
 		if dots > 0 && j-i-dots >= 2*minEncoded {
 			joined := strings.ReplaceAll(s[i:j], ".", "")
 			for _, f := range e.refScanEncoded(joined) {
+				f.Start, f.End = i, j
+				out = append(out, f)
+			}
+		}
+		if dots > 0 {
+			for _, f := range base32Name(s[i:j], e.refScanPlain) {
 				f.Start, f.End = i, j
 				out = append(out, f)
 			}

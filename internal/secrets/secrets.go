@@ -81,6 +81,8 @@ type Engine struct {
 	always   []int           // rules without keywords
 	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
 	foldLabels bool
+	// backwards: also scan the text reversed (the outbound engine).
+	backwards bool
 }
 
 type rule struct {
@@ -341,8 +343,16 @@ func (e *Engine) Scan(text string) []Finding {
 	for _, f := range e.scanEncoded(plain) {
 		add(f)
 	}
+	for _, f := range e.scanFolded(plain) {
+		add(f)
+	}
 	if e.foldLabels {
 		for _, f := range e.scanLabels(plain) {
+			add(f)
+		}
+	}
+	if e.backwards {
+		for _, f := range e.scanReversed(plain, e.scanPlain) {
 			add(f)
 		}
 	}
@@ -578,7 +588,7 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	if r.entropy > 0 && entropy(secret) < r.entropy {
 		return Finding{}, false
 	}
-	if placeholder(secret) || e.global.allowed(secret, "", "") {
+	if placeholder(secret) || publicKey(secret) || e.global.allowed(secret, "", "") {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]
@@ -639,6 +649,24 @@ var placeholders = []string{
 	"wjalrxutnfemi/k7mdeng/bpxrficyexamplekey",
 	"example", "your-api-key", "your_api_key", "yourapikey", "your-token", "your_token",
 	"your-secret", "your_secret", "placeholder", "xxxxxxxx", "********", "<redacted>", "redacted",
+	// The TOTP seed of the Key Uri Format documentation (Google
+	// Authenticator's wiki), copied into countless MFA guides.
+	"jbswy3dpehpk3pxp",
+}
+
+// publicPrefixes start keys that a vendor issues to be shipped in web
+// pages: Stripe's publishable keys and Mapbox's public tokens. A generic
+// key = value rule would otherwise mask them in every front-end file.
+// Their secret counterparts (sk_live_, sk.eyJ) differ in the prefix.
+var publicPrefixes = []string{"pk_live_", "pk_test_", "pk.eyJ"}
+
+func publicKey(secret string) bool {
+	for _, p := range publicPrefixes {
+		if strings.HasPrefix(secret, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func placeholder(secret string) bool {

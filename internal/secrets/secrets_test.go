@@ -328,7 +328,7 @@ func TestMaskerAcrossTexts(t *testing.T) {
 	if !changed || strings.Contains(mb, pw) || strings.Contains(mb, ghp) || strings.Contains(ma, pw) {
 		t.Fatalf("secrets left: %q / %q", ma, mb)
 	}
-	if want := "the value was [REDACTED:generic-api-key] and [REDACTED:github-pat]"; mb != want {
+	if want := "the value was [REDACTED:password-assignment] and [REDACTED:github-pat]"; mb != want {
 		t.Errorf("Mask = %q, want %q", mb, want)
 	}
 	if out, changed := m.Mask("nothing"); changed || out != "nothing" {

@@ -1,0 +1,136 @@
+package secrets
+
+import (
+	"strconv"
+	"strings"
+)
+
+// A secret can reach a reader in forms that look the same once rendered:
+// in fullwidth letters (ｇｈｐ＿…, U+FF01–FF5E, which NFKC folds to ASCII
+// and a model reads as the token) or with some characters written as HTML
+// character references (an HTML-escaped attribute holds "&#x2F;" for '/',
+// and html/template writes '+' as "&#43;"). foldView undoes both so the
+// rules see the token; findings are mapped back over the folded text.
+
+// hasFoldable reports whether s holds a fullwidth ASCII form or a numeric
+// character reference, the only things foldView changes.
+func hasFoldable(s string) bool {
+	for i := 0; ; i++ {
+		k := strings.IndexByte(s[i:], 0xEF)
+		if k < 0 || i+k+1 >= len(s) {
+			break
+		}
+		i += k
+		if s[i+1] == 0xBC || s[i+1] == 0xBD {
+			return true
+		}
+	}
+	return strings.Contains(s, "&#")
+}
+
+// foldView returns s with fullwidth ASCII forms (and the ideographic
+// space) folded to ASCII and
+// numeric character references (&#NN; and &#xHH;) that name printable
+// ASCII decoded, and at, which gives for each byte of the result the
+// offset in s of the form it came from, with one more entry, len(s), for
+// the end. ok is false when nothing changed.
+func foldView(s string) (out string, at []int, ok bool) {
+	if !hasFoldable(s) {
+		return s, nil, false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	at = make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); {
+		if c, n := foldAt(s, i); n > 0 {
+			b.WriteByte(c)
+			at = append(at, i)
+			i += n
+			ok = true
+			continue
+		}
+		b.WriteByte(s[i])
+		at = append(at, i)
+		i++
+	}
+	if !ok {
+		return s, nil, false
+	}
+	return b.String(), append(at, len(s)), true
+}
+
+// foldAt returns the ASCII byte that the form at s[i] stands for and the
+// form's length, or 0, 0.
+func foldAt(s string, i int) (byte, int) {
+	switch s[i] {
+	case 0xEF:
+		// U+FF01–FF5E is EF BC 81–BF or EF BD 80–9E; U+FF01 + k is '!' + k.
+		if i+2 < len(s) {
+			switch {
+			case s[i+1] == 0xBC && s[i+2] >= 0x81 && s[i+2] <= 0xBF:
+				return '!' + s[i+2] - 0x81, 3
+			case s[i+1] == 0xBD && s[i+2] >= 0x80 && s[i+2] <= 0x9E:
+				return '`' + s[i+2] - 0x80, 3
+			}
+		}
+	case 0xE3:
+		// The ideographic space (U+3000, E3 80 80) that fullwidth text
+		// is spaced with.
+		if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80 {
+			return ' ', 3
+		}
+	case '&':
+		return charRef(s, i)
+	}
+	return 0, 0
+}
+
+// maxCharRef bounds a reference's length: &#x0000007E; is the longest
+// spelling of printable ASCII we decode.
+const maxCharRef = 12
+
+// charRef decodes the numeric character reference at s[i] ("&#"), when it
+// names printable ASCII.
+func charRef(s string, i int) (byte, int) {
+	if i+3 >= len(s) || s[i+1] != '#' {
+		return 0, 0
+	}
+	j, base := i+2, 10
+	if s[j] == 'x' || s[j] == 'X' {
+		j, base = j+1, 16
+	}
+	k := j
+	for k < len(s) && k-i < maxCharRef && isDigitIn(s[k], base) {
+		k++
+	}
+	if k == j || k >= len(s) || s[k] != ';' {
+		return 0, 0
+	}
+	v, err := strconv.ParseUint(s[j:k], base, 8)
+	if err != nil || v < 0x21 || v > 0x7E {
+		return 0, 0
+	}
+	return byte(v), k + 1 - i
+}
+
+func isDigitIn(c byte, base int) bool {
+	if '0' <= c && c <= '9' {
+		return true
+	}
+	return base == 16 && ('a' <= c && c <= 'f' || 'A' <= c && c <= 'F')
+}
+
+// scanFolded scans the folded view of s, when it differs from s, and maps
+// its findings back onto s: each covers the forms its bytes came from.
+func (e *Engine) scanFolded(s string) []Finding {
+	v, at, ok := foldView(s)
+	if !ok {
+		return nil
+	}
+	var out []Finding
+	for _, f := range append(e.scanPlain(v), e.scanEncoded(v)...) {
+		f.Start, f.End = at[f.Start], at[f.End]
+		out = append(out, f)
+	}
+	return out
+}
