@@ -77,6 +77,13 @@ func TestContextRules(t *testing.T) {
 		{"discord bot token", "bot token " + strings.TrimRight(base64.StdEncoding.EncodeToString([]byte("1"+rnd(118, digits, 18))), "=") + "." + rnd(119, alnum+"_-", 6) + "." + rnd(120, alnum+"_-", 38), "discord-bot-token"},
 		{"discord bot token after a name", "DISCORD=" + strings.TrimRight(base64.StdEncoding.EncodeToString([]byte("9"+rnd(121, digits, 17))), "=") + "." + rnd(122, alnum+"_-", 6) + "." + rnd(123, alnum+"_-", 27), "discord-bot-token"},
 		{"a token as the password", "password: " + ghp, "password-assignment"},
+		{"an env _PASS", "SMTP_PASS=" + pw, "password-assignment"},
+		{"redis URL without a user", "REDIS_URL=redis://:" + pw + "@cache:6379/0", "url-password"},
+		{"sshpass", "sshpass -p '" + pw + "' ssh deploy@host", "cli-password"},
+		{"redis-cli -a", "redis-cli -h cache -a " + pw + " PING", "cli-password"},
+		{"django session cookie", "Cookie: sessionid=" + rnd(127, lower+digits, 32) + "; csrftoken=x", "session-cookie"},
+		{"rails session cookie", "Set-Cookie: _shop_session=" + rnd(128, alnum+"+/", 120) + "--" + rnd(129, hexd, 40) + "; path=/", "session-cookie"},
+		{"express session cookie", "connect.sid=s%3A" + rnd(135, alnum+"-_", 32) + "." + rnd(136, alnum+"/+", 43) + ";", "session-cookie"},
 	}
 	for _, tc := range attacks {
 		if fs := Scan(tc.text); !hasRule(fs, tc.rule) {
@@ -87,7 +94,9 @@ func TestContextRules(t *testing.T) {
 		"password=${DB_PASSWORD}", "Password={your_password};", "password: <password>", "password = %(db_password)s",
 		"password=os.getenv(\"DB_PASSWORD\")", "password: self.password", "PWD=/srv/app/releases/2026-11-26", "OLDPWD=/home/jane/src",
 		"<password>${env.DEPLOY_PASSWORD}</password>", "<password>{COQLCE6DU6GtcS5P=}</password>",
-		"<token></token>", "mysql -h db -u report -p analytics", "mysql -u root -p$MYSQL_ROOT_PASSWORD", "mysqldump -u app -p -h db app > dump.sql",
+		"<token></token>", "bypass=true compass: north", "SMTP_PASS=${SMTP_PASS}", "redis://:@cache:6379/0 and redis://cache:6379",
+		"sshpass -p \"$SSHPASS\" ssh host", "sshpass -f ~/.pw ssh host", "redis-cli -h cache -a $REDIS_PASSWORD PING",
+		"sessionid=<session id>; theme=dark", "Cookie: _ga=GA1.2.123456789.1700000000; theme=dark; lang=en-GB", "session_expiry=2026-11-26T10:00:00Z", "mysql -h db -u report -p analytics", "mysql -u root -pPASSWORD", "mysql -u root -p<password> db", "sshpass -p YOUR_PASSWORD ssh host", "mysql -u root -p$MYSQL_ROOT_PASSWORD", "mysqldump -u app -p -h db app > dump.sql",
 		"Authorization: Bearer YOUR_ACCESS_TOKEN", "Authorization: Basic <base64 of user:password>", "the Authorization header carries Basic credentials",
 		"machine learning is fun; password managers too",
 		"otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
