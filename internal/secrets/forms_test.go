@@ -96,7 +96,7 @@ func TestContextRules(t *testing.T) {
 		"<password>${env.DEPLOY_PASSWORD}</password>", "<password>{COQLCE6DU6GtcS5P=}</password>",
 		"<token></token>", "bypass=true compass: north", "SMTP_PASS=${SMTP_PASS}", "redis://:@cache:6379/0 and redis://cache:6379",
 		"sshpass -p \"$SSHPASS\" ssh host", "sshpass -f ~/.pw ssh host", "redis-cli -h cache -a $REDIS_PASSWORD PING",
-		"sessionid=<session id>; theme=dark", "Cookie: _ga=GA1.2.123456789.1700000000; theme=dark; lang=en-GB", "session_expiry=2026-11-26T10:00:00Z", "mysql -h db -u report -p analytics", "mysql -u root -pPASSWORD", "mysql -u root -p<password> db", "sshpass -p YOUR_PASSWORD ssh host", "mysql -u root -p$MYSQL_ROOT_PASSWORD", "mysqldump -u app -p -h db app > dump.sql",
+		"sessionid=<session id>; theme=dark", "Cookie: _ga=GA1.2.123456789.1700000000; theme=dark; lang=en-GB", "session_expiry=2026-11-26T10:00:00Z", "mysql -h db -u report -p analytics", "mysql -u root -pPASSWORD", "run `mysql -u root -pPASSWORD` to connect", "mysql -u root -p<password> db", "sshpass -p YOUR_PASSWORD ssh host", "mysql -u root -p$MYSQL_ROOT_PASSWORD", "mysqldump -u app -p -h db app > dump.sql",
 		"Authorization: Bearer YOUR_ACCESS_TOKEN", "Authorization: Basic <base64 of user:password>", "the Authorization header carries Basic credentials",
 		"machine learning is fun; password managers too",
 		"otpauth://totp/Example:alice@google.com?secret=JBSWY3DPEHPK3PXP&issuer=Example",
