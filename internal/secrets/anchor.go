@@ -42,11 +42,27 @@ func anchorRule(expr string, keywords []string) (a *anchor, ok bool) {
 	}
 done:
 	tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest, Flags: re.Flags}
-	first, _ := firstBytes(tail)
 	for _, kw := range keywords {
-		c := kw[0]
-		if first[c] || first[upperByte(c)] {
+		if canBegin(tail, kw) {
 			a.keywords = append(a.keywords, kw)
+		} else {
+			a.inside = append(a.inside, kw)
+		}
+	}
+	if len(a.inside) > 0 {
+		// A keyword from inside the pattern (NRAK in a rule that starts
+		// at new-relic) never begins a match, so anchored at its hits the
+		// rule would never fire. When every match begins with one of a
+		// few literals (new-relic|newrelic|new_relic), those are where it
+		// is anchored instead; the keywords inside are found by the
+		// pattern itself. Otherwise they are left to a window scan.
+		if lits, ok := literalStarts(tail); ok {
+			for _, l := range lits {
+				if !slices.Contains(a.keywords, l) {
+					a.keywords = append(a.keywords, l)
+				}
+			}
+			a.inside = nil
 		}
 	}
 	if len(a.keywords) == 0 {
@@ -166,6 +182,7 @@ func minLen(re *syntax.Regexp) int {
 type anchor struct {
 	re           *lazyRegexp
 	keywords     []string // the keywords that can start the anchored form
+	inside       []string // the rule's other keywords: a window scan at their hits
 	wordBoundary bool
 	leadSet      [256]bool
 	leadMax      int
@@ -265,6 +282,113 @@ func ruleMaxLen(expr string) int {
 		return -1
 	}
 	return maxLen(re)
+}
+
+// literalStarts returns the literals (lower case, three bytes or more)
+// that every match of re begins with, when there are such.
+func literalStarts(re *syntax.Regexp) ([]string, bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		var b strings.Builder
+		for _, r := range re.Rune {
+			if r >= 0x80 {
+				break
+			}
+			b.WriteByte(lowerByte(byte(r)))
+		}
+		return []string{b.String()}, b.Len() >= 3
+	case syntax.OpCapture:
+		return literalStarts(re.Sub[0])
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if !isEmptyWidth(sub.Op) {
+				return literalStarts(sub)
+			}
+		}
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			ls, ok := literalStarts(sub)
+			if !ok {
+				return nil, false
+			}
+			out = append(out, ls...)
+		}
+		return out, true
+	}
+	return nil, false
+}
+
+// canBegin reports whether a match of re can begin with kw (lower case,
+// ASCII): literals are compared byte by byte, through concatenations,
+// captures and alternations; anything else is judged by kw's first byte
+// (firstBytes), which over-approximates.
+func canBegin(re *syntax.Regexp, kw string) bool {
+	_, done, ok := kwRest(re, kw)
+	return ok || done
+}
+
+// kwRest matches kw against the start of re. ok false: re cannot begin
+// with kw. done: it can, and nothing more is known or needed. Otherwise
+// rest is what of kw is left after re's whole match.
+func kwRest(re *syntax.Regexp, kw string) (rest string, done, ok bool) {
+	if kw == "" {
+		return "", true, true
+	}
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText,
+		syntax.OpEndText, syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return kw, false, true
+	case syntax.OpLiteral:
+		i := 0
+		for ; i < len(re.Rune) && i < len(kw); i++ {
+			r := re.Rune[i]
+			if r >= 0x80 || lowerByte(byte(r)) != lowerByte(kw[i]) {
+				return "", false, false
+			}
+		}
+		if i == len(kw) {
+			return "", true, true
+		}
+		return kw[i:], false, true
+	case syntax.OpCapture:
+		return kwRest(re.Sub[0], kw)
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			r, d, o := kwRest(sub, kw)
+			if !o || d {
+				return r, d, o
+			}
+			kw = r
+		}
+		return kw, false, true
+	case syntax.OpAlternate:
+		var rests []string
+		for _, sub := range re.Sub {
+			r, d, o := kwRest(sub, kw)
+			if d {
+				return "", true, true
+			}
+			if o && !slices.Contains(rests, r) {
+				rests = append(rests, r)
+			}
+		}
+		switch len(rests) {
+		case 0:
+			return "", false, false
+		case 1:
+			return rests[0], false, true
+		}
+		return "", true, true // branches consume kw differently: give up
+	}
+	first, nullable := firstBytes(re)
+	if first[kw[0]] || first[upperByte(kw[0])] {
+		return "", true, true
+	}
+	if nullable {
+		return kw, false, true
+	}
+	return "", false, false
 }
 
 func upperByte(c byte) byte {

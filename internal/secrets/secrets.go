@@ -79,6 +79,7 @@ type Engine struct {
 	tris     []triBucket     // by hash, for the hashes set in triBits
 	twoByte  []int           // keyword indexes of two-byte keywords
 	always   []int           // rules without keywords
+	count    int             // rules loaded (rules holds some twice, see Load)
 	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
 	foldLabels bool
 	// backwards: also scan the text reversed (the outbound engine).
@@ -163,9 +164,10 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 		for i, kw := range fr.Keywords {
 			keywords[i] = asciiLower(kw)
 		}
+		var inside []string // keywords of an anchored rule left to a window scan
 		if a, ok := anchorRule(fr.Regex, keywords); ok {
 			r.anchored = a
-			keywords = a.keywords
+			keywords, inside = a.keywords, a.inside
 		}
 		for _, fa := range fr.Allowlists {
 			a := allow{target: fa.Target, and: fa.And, stopwords: newWordSet(lowerAll(fa.Stopwords))}
@@ -174,32 +176,47 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			}
 			r.allows = append(r.allows, a)
 		}
+		e.count++
 		ri := len(e.rules)
 		e.rules = append(e.rules, r)
 		if len(fr.Keywords) == 0 {
 			e.always = append(e.always, ri)
 			continue
 		}
-		for _, kw := range keywords {
-			if len(kw) < 2 {
-				e.always = append(e.always, ri)
-				continue
-			}
-			ki, ok := kwIndex[kw]
-			if !ok {
-				ki = len(e.keywords)
-				kwIndex[kw] = ki
-				e.keywords = append(e.keywords, kw)
-				e.kwRules = append(e.kwRules, nil)
-				e.indexKeyword(ki, buckets)
-			}
-			if !slices.Contains(e.kwRules[ki], ri) {
-				e.kwRules[ki] = append(e.kwRules[ki], ri)
-			}
+		e.addKeywords(ri, keywords, kwIndex, buckets)
+		if len(inside) > 0 {
+			// The same rule, unanchored, for the keywords that cannot
+			// begin its anchored form. Its findings equal the anchored
+			// one's where both match, and Scan drops such duplicates.
+			w := *r
+			w.anchored = nil
+			e.rules = append(e.rules, &w)
+			e.addKeywords(len(e.rules)-1, inside, kwIndex, buckets)
 		}
 	}
 	e.finishIndex(buckets)
 	return e, nil
+}
+
+// addKeywords makes rule ri run at the hits of keywords.
+func (e *Engine) addKeywords(ri int, keywords []string, kwIndex map[string]int, buckets map[uint16]*triBucket) {
+	for _, kw := range keywords {
+		if len(kw) < 2 {
+			e.always = append(e.always, ri)
+			continue
+		}
+		ki, ok := kwIndex[kw]
+		if !ok {
+			ki = len(e.keywords)
+			kwIndex[kw] = ki
+			e.keywords = append(e.keywords, kw)
+			e.kwRules = append(e.kwRules, nil)
+			e.indexKeyword(ki, buckets)
+		}
+		if !slices.Contains(e.kwRules[ki], ri) {
+			e.kwRules[ki] = append(e.kwRules[ki], ri)
+		}
+	}
 }
 
 // triBucket is what keywordHits looks at when a hash is in the bitmap.
@@ -253,7 +270,7 @@ func (e *Engine) indexKeyword(ki int, buckets map[uint16]*triBucket) {
 }
 
 // RuleCount reports how many rules the engine runs.
-func (e *Engine) RuleCount() int { return len(e.rules) }
+func (e *Engine) RuleCount() int { return e.count }
 
 // compileAll compiles an allowlist's expressions, each with its literal
 // prefilter. An allowlist only asks whether any of them matches; most name
