@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,12 @@ func judge(f *File, c *Case, ob observation, recs []Record, ex exchange) Verdict
 				// corpus, and a case file may hold a real-looking secret.
 				return set(Missed, "the client saw canary %d (%s…)", i+1, string([]rune(cn)[:min(4, len([]rune(cn)))]))
 			}
+		}
+		if attack && slices.ContainsFunc(c.Canaries, func(cn string) bool { return containsString(c.resultJSON, cn) }) {
+			// The server sent a canary the client did not see: the gateway
+			// masked it, wherever it was (in _meta too, which sameResult
+			// leaves out).
+			return stopped("the canaries the server sent did not reach the client")
 		}
 		if sameResult(ob.callResult, c.resultJSON) {
 			if attack {

@@ -26,6 +26,7 @@ cases:
   - {id: a1, kind: attack, tool: echo, arguments: {x: 1}}
   - {id: b1, kind: benign, tool: echo}
   - {id: r1, kind: attack, tool: echo, arguments: {}, result: {content: [{type: text, text: "key ghp_x"}]}, canaries: ["ghp_x"]}
+  - {id: r2, kind: attack, tool: echo, arguments: {}, result: {content: [{type: text, text: "repo"}], _meta: {env: {T: "ghp_y"}}}, canaries: ["ghp_y"]}
   - {id: p1, kind: attack, tool: echo, rug_pull: 1}
 `
 
@@ -43,10 +44,10 @@ func TestLoadFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Cases) != 4 || f.Category != "demo" || !strings.Contains(string(f.ManifestData), "echo") {
+	if len(f.Cases) != 5 || f.Category != "demo" || !strings.Contains(string(f.ManifestData), "echo") {
 		t.Fatalf("loaded %+v", f)
 	}
-	phases := []string{"arguments", "arguments", "result", "definition-change"}
+	phases := []string{"arguments", "arguments", "result", "result", "definition-change"}
 	for i, c := range f.Cases {
 		if c.Phase() != phases[i] {
 			t.Errorf("%s: phase %s, want %s", c.ID, c.Phase(), phases[i])
@@ -213,6 +214,8 @@ func TestJudge(t *testing.T) {
 		{"secret masked", "r1", observation{callResult: json.RawMessage(`{"content":[{"type":"text","text":"key ****"}]}`)}, reached, exchange{Rule: "result.secret.github-pat"}, Detected, "result.secret.github-pat"},
 		{"secret seen after another change", "r1", observation{callResult: json.RawMessage(`{"content":[{"type":"text","text":"> key ghp_x"}]}`)}, reached, exchange{}, Missed, ""},
 		{"secret passed unaltered", "r1", observation{callResult: json.RawMessage(`{"content":[{"type":"text","text":"key ghp_x"}]}`)}, reached, exchange{}, Missed, ""},
+		{"secret masked in _meta", "r2", observation{callResult: json.RawMessage(`{"content":[{"type":"text","text":"repo"}],"_meta":{"env":{"T":"****"}}}`)}, reached, exchange{Rule: "result.secret.github-pat"}, Detected, "result.secret.github-pat"},
+		{"secret passed in _meta", "r2", observation{callResult: json.RawMessage(`{"content":[{"type":"text","text":"repo"}],"_meta":{"env":{"T":"ghp_y"}}}`)}, reached, exchange{}, Missed, ""},
 		{"result withheld", "r1", observation{callErr: rpcErr(-32001, "result.secret.x")}, reached, exchange{}, Detected, "result.secret.x"},
 		{"rug pull quarantined", "p1", observation{firstList: list0, lastList: map[string]json.RawMessage{}, callErr: rpcErr(-32001, "manifest.quarantined")}, nil, exchange{}, Detected, "manifest.quarantined"},
 		{"rug pull listed", "p1", observation{firstList: list0, lastList: list1, callErr: rpcErr(-32001, "manifest.quarantined")}, nil, exchange{}, Missed, "manifest.quarantined"},

@@ -48,7 +48,7 @@ exec env `+honeypotEnv+`=1 "`+exe+`" "$@"
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"a1": Missed, "b1": Passed, "r1": Missed, "p1": Missed}
+	want := map[string]string{"a1": Missed, "b1": Passed, "r1": Missed, "r2": Missed, "p1": Missed}
 	for _, v := range rep.Cases {
 		if v.Outcome != want[v.ID] {
 			t.Errorf("%s: %s (%s), want %s", v.ID, v.Outcome, v.Detail, want[v.ID])
@@ -63,7 +63,7 @@ exec env `+honeypotEnv+`=1 "`+exe+`" "$@"
 	for _, v := range rep.Cases {
 		t.Logf("%s %s reached=%v %s", v.ID, v.Outcome, v.Reached, v.Detail)
 	}
-	if rep.Total.Missed != 3 || rep.Total.Passed != 1 || len(rep.Failed(0.02)) == 0 {
+	if rep.Total.Missed != 4 || rep.Total.Passed != 1 || len(rep.Failed(0.02)) == 0 {
 		t.Errorf("summary %+v", rep.Total)
 	}
 }
