@@ -57,6 +57,9 @@ done:
 		// is anchored instead; the keywords inside are found by the
 		// pattern itself. Otherwise they are left to a window scan.
 		if lits, ok := literalStarts(tail); ok {
+			if len(a.keywords) == 0 {
+				a.gate = a.inside
+			}
 			for _, l := range lits {
 				if !slices.Contains(a.keywords, l) {
 					a.keywords = append(a.keywords, l)
@@ -73,6 +76,7 @@ done:
 	// regex.
 	a.needsOp = strings.Contains(expr, `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`)
 	a.re = &lazyRegexp{tree: &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}}}
+	a.follow = followOf(rest)
 	consumable(tail, &a.consume)
 	a.consumesAll = !slices.Contains(a.consume[:], false)
 	a.minLen = minLen(tail)
@@ -180,9 +184,16 @@ func minLen(re *syntax.Regexp) int {
 // optional class run like [\w.-]{0,50}?, which only widens the whole match
 // (what "match" allowlists see) and never changes the secret group.
 type anchor struct {
-	re           *lazyRegexp
-	keywords     []string // the keywords that can start the anchored form
-	inside       []string // the rule's other keywords: a window scan at their hits
+	re       *lazyRegexp
+	keywords []string // the keywords that can start the anchored form
+	inside   []string // the rule's other keywords: a window scan at their hits
+	// gate holds the rule's own keywords when none of them can begin a
+	// match and it is anchored at the literals its matches begin with
+	// instead (https:// for a rule keyed on its host name): it runs only
+	// on a text that holds one of them, as gitleaks runs a rule only on a
+	// fragment with a keyword, not at every https://.
+	gate         []string
+	follow       *follow // nil: no such test (follow.go)
 	wordBoundary bool
 	leadSet      [256]bool
 	leadMax      int

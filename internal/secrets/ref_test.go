@@ -113,9 +113,18 @@ func (e *Engine) refScanPlain(s string) []Finding {
 		clear(seen)
 		run(e.rules[ri], span{0, len(s)})
 	}
+	gated := map[int]bool{} // gate entries with hits
+	for _, g := range hits {
+		if len(g.offs) > 0 {
+			gated[g.rule] = true
+		}
+	}
 	for _, g := range hits {
 		ri, rh := g.rule, g.offs
 		r := e.rules[ri]
+		if r.gateOnly || r.gate != 0 && !gated[r.gate] {
+			continue
+		}
 		clear(seen)
 		if r.anchored == nil {
 			for _, w := range windows(s, rh, r.before, r.after) {

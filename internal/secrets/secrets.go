@@ -96,6 +96,11 @@ type rule struct {
 	after   int
 	// anchored, when set, is the rule from its keyword on (see anchorRule).
 	anchored *anchor
+	// gate, when not 0, is the index of a gate entry whose hits (the
+	// rule's keywords, anchor.gate) the text must have for the rule to run;
+	// gateOnly marks such an entry, which is never run itself.
+	gate     int
+	gateOnly bool
 }
 
 type allow struct {
@@ -184,6 +189,11 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			continue
 		}
 		e.addKeywords(ri, keywords, kwIndex, buckets)
+		if a := r.anchored; a != nil && len(a.gate) > 0 && !slices.ContainsFunc(a.gate, func(k string) bool { return len(k) < 2 }) {
+			r.gate = len(e.rules)
+			e.rules = append(e.rules, &rule{id: r.id, gateOnly: true})
+			e.addKeywords(r.gate, a.gate, kwIndex, buckets)
+		}
 		if len(inside) > 0 {
 			// The same rule, unanchored, for the keywords that cannot
 			// begin its anchored form. Its findings equal the anchored
@@ -411,6 +421,9 @@ func (e *Engine) scanPlain(s string) []Finding {
 			continue
 		}
 		r := e.rules[ri]
+		if r.gateOnly || r.gate != 0 && len(hits[r.gate]) == 0 {
+			continue
+		}
 		clear(seen)
 		if r.anchored == nil {
 			for _, w := range windows(s, rh, r.before, r.after) {
@@ -420,7 +433,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 		}
 		a := r.anchored
 		for _, h := range rh {
-			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
+			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) || a.follow != nil && !a.follow.ok(s, h, h+r.after) {
 				continue
 			}
 			end, ok := a.window(s, h, min(len(s), h+r.after))
