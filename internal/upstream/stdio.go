@@ -301,10 +301,7 @@ func (c *StdioConn) dispatch(line []byte) {
 			c.log.Warn("upstream answered an id it was never sent", "id", string(msg.ID))
 			return
 		}
-		c.mu.Lock()
-		call := c.pending[id]
-		delete(c.pending, id)
-		c.mu.Unlock()
+		call := c.take(id)
 		if call == nil {
 			c.log.Debug("response for a call no longer waiting", "id", id)
 			return
@@ -335,14 +332,18 @@ func (c *StdioConn) failCall(id []byte, err error) {
 	if perr != nil {
 		return
 	}
+	if call := c.take(n); call != nil {
+		call.resp <- answer{err: err}
+	}
+}
+
+// take removes and returns the call waiting for upstream id n, or nil.
+func (c *StdioConn) take(n uint64) *stdioCall {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	call := c.pending[n]
 	delete(c.pending, n)
-	c.mu.Unlock()
-	if call == nil {
-		return
-	}
-	call.resp <- answer{err: err}
+	return call
 }
 
 // relatedCall attributes a server message to an in-flight call. Progress
