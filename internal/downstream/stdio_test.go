@@ -39,3 +39,22 @@ func TestStdioTooLongAnsweredByID(t *testing.T) {
 		t.Fatalf("got\n%s\nwant\n%s\nand the ping's answer", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// A request the decoder refuses is answered by its id, also when the id
+// comes after the fault (a misspelt literal that stops the decoder, id
+// last as the TypeScript SDK writes it).
+func TestStdioRefusedAnsweredByID(t *testing.T) {
+	in := `{"method":"tools/call","params":{"name":"t","name":"u"},"jsonrpc":"2.0","id":9}` + "\n" +
+		`{"method":"tools/call","params":{"name":"t","arguments":{"on":tru}},"jsonrpc":"2.0","id":"k-2"}` + "\n"
+	opts := &session.Options{Backend: instantBackend{instantConn{make(chan struct{})}}}
+	var out bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ServeStdio(ctx, strings.NewReader(in), &out, StdioOptions{Sessions: opts}); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(got) != 2 || !strings.Contains(got[0], `"id":9,"error"`) || !strings.Contains(got[1], `"id":"k-2","error"`) {
+		t.Fatalf("got\n%s", out.String())
+	}
+}

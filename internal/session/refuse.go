@@ -28,6 +28,13 @@ func RecordRefusal(ctx context.Context, opts *Options, peer intercept.Peer, raw 
 	if we != nil {
 		id = we.ID
 	}
+	if id == nil {
+		// The decoder stops at the first fault; an id written after it
+		// (last, as the TypeScript SDK writes it) is still the request's.
+		if rid, method := mcpwire.RecoverID(raw, raw); method {
+			id = rid
+		}
+	}
 	if opts == nil || opts.Chain == nil {
 		return errorReply(id, d)
 	}
