@@ -306,7 +306,7 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 	}
 	for ri, rj := range b64Runs(s) {
 		for i, j := range padded(s, ri, rj) {
-			dec, ok := decodeB64(s[i:j])
+			dec, ok := decodeAt(s[i:j], depth)
 			hidden(dec, ok, i, j)
 			if f, ok := botToken(s, i, j); ok {
 				out = append(out, f)
@@ -324,7 +324,7 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 				j = i + k
 			}
 			if j-i >= minEncoded && j-i < rj-ri {
-				dec, ok := decodeB64(s[i:j])
+				dec, ok := decodeAt(s[i:j], depth)
 				hidden(dec, ok, i, j)
 			}
 			i = j + 1

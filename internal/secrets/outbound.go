@@ -329,7 +329,7 @@ var keywordList = sync.OnceValue(func() []string {
 func MayContain(text string) bool { return mayContain(text, 1) }
 
 func mayContain(text string, depth int) bool {
-	if hasKeyword(text) {
+	if hasKeyword(text) || mayView(text) {
 		return true
 	}
 	// decoded is the same question about what a run decodes to.
@@ -346,7 +346,7 @@ func mayContain(text string, depth int) bool {
 	}
 	for i := 0; i < len(text); {
 		c := text[i]
-		if c == '%' || c >= 0x80 || c == 0x1B || c == '&' && i+1 < len(text) && text[i+1] == '#' { // encoded, or split by invisible spans
+		if c == '%' || c >= 0x80 || c == 0x1B || (c == '&' && i+1 < len(text) && text[i+1] == '#') || (c == '\\' && i+1 < len(text) && text[i+1] == 'u') { // encoded, or split by invisible spans
 			return true
 		}
 		if !isB64(c) {
@@ -358,7 +358,7 @@ func mayContain(text string, depth int) bool {
 			j++
 		}
 		for pi, pj := range padded(text, i, j) {
-			if dec, ok := decodeB64(text[pi:pj]); ok && decoded(dec) {
+			if dec, ok := decodeAt(text[pi:pj], depth); ok && decoded(dec) {
 				return true
 			}
 			if _, ok := botToken(text, pi, pj); ok {
@@ -366,7 +366,7 @@ func mayContain(text string, depth int) bool {
 			}
 		}
 		for _, seg := range strings.Split(text[i:j], "/") { // as scanEncoded tries them
-			if dec, ok := decodeB64(seg); ok && len(seg) >= minEncoded && decoded(dec) {
+			if dec, ok := decodeAt(seg, depth); ok && len(seg) >= minEncoded && decoded(dec) {
 				return true
 			}
 		}

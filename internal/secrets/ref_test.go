@@ -58,6 +58,9 @@ func (e *Engine) refScan(text string) []Finding {
 	for _, f := range e.scanFolded(plain) {
 		add(f)
 	}
+	for _, f := range e.scanViews(plain) {
+		add(f)
+	}
 	if e.foldLabels {
 		for _, f := range e.refScanLabels(plain) {
 			add(f)
@@ -242,7 +245,7 @@ func (e *Engine) refScanEncodedAt(s string, depth int) []Finding {
 		}
 		if j-i >= minEncoded {
 			for pi, pj := range padded(s, i, j) {
-				if dec, ok := refDecodeB64(s[pi:pj]); ok {
+				if dec, ok := refDecodeB64Any(s[pi:pj], depth); ok {
 					for _, f := range e.refDecoded(dec, depth) {
 						f.Start, f.End = pi, pj
 						out = append(out, f)
@@ -257,7 +260,7 @@ func (e *Engine) refScanEncodedAt(s string, depth int) []Finding {
 				at := i
 				for _, seg := range segs {
 					if len(seg) >= minEncoded {
-						if dec, ok := refDecodeB64(seg); ok {
+						if dec, ok := refDecodeB64Any(seg, depth); ok {
 							for _, f := range e.refDecoded(dec, depth) {
 								f.Start, f.End = at, at+len(seg)
 								out = append(out, f)
@@ -365,6 +368,22 @@ func groupHits(pairs []ruleHit) []ruleHits {
 		out = append(out, ruleHits{p.rule, []int{p.off}})
 	}
 	return out
+}
+
+// refDecodeB64Any tries gzip and UTF-16LE on every run of the text that
+// is not text, where decodeB64Any tries each only after the run's first
+// bytes.
+func refDecodeB64Any(s string, depth int) (string, bool) {
+	if dec, ok := refDecodeB64(s); ok || depth > 1 {
+		return dec, ok
+	}
+	if len(s) < 16 {
+		return "", false
+	}
+	if dec, ok := inflateB64(s); ok {
+		return dec, true
+	}
+	return narrowB64(s)
 }
 
 func refDecodeB64(s string) (string, bool) {

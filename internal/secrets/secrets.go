@@ -373,6 +373,9 @@ func (e *Engine) Scan(text string) []Finding {
 	for _, f := range e.scanFolded(plain) {
 		add(f)
 	}
+	for _, f := range e.scanViews(plain) {
+		add(f)
+	}
 	if e.foldLabels {
 		for _, f := range e.scanLabels(plain) {
 			add(f)
@@ -618,7 +621,7 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	if r.entropy > 0 && entropy(secret) < r.entropy {
 		return Finding{}, false
 	}
-	if placeholder(secret) || publicKey(secret) || e.global.allowed(secret, "", "") {
+	if placeholder(secret) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]

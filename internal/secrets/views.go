@@ -1,0 +1,484 @@
+package secrets
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"strings"
+)
+
+// Forms a reader undoes without thinking, which hide a secret from rules
+// that read the bytes as written: a quoted-printable mail body breaks a
+// long token with soft line breaks ("=\r\n"); an HTML page breaks it
+// with <wbr> or empty elements (<span></span>) that render as nothing;
+// base64 of gzip (a Helm release, a compressed payload) or of UTF-16LE
+// text (PowerShell's -EncodedCommand) decodes to bytes that are not text
+// until they are inflated or narrowed.
+
+// maxInflate bounds what a gzip stream inside base64 is inflated to: a
+// few configuration files' worth; and no run inflates to more than
+// maxRatio times its own length (text compresses 3 to 10 times), so
+// a result packed with small bombs is scanned at most that many times
+// over. Only runs in the text itself are inflated, not runs found in
+// what a run decodes to (decodeAt).
+const (
+	maxInflate = 256 << 10
+	maxRatio   = 8
+)
+
+// decodeAt decodes a base64 run found at the given decoding depth.
+func decodeAt(s string, depth int) (string, bool) {
+	if depth > 1 {
+		return decodeB64(s)
+	}
+	return decodeB64Any(s)
+}
+
+// decodeB64Any is decodeB64, then, for a run that does not decode to
+// text, base64 of gzip ("H4sI") or of UTF-16LE text: each is tried only
+// when the run's first bytes have that form.
+func decodeB64Any(s string) (string, bool) {
+	if dec, ok := decodeB64(s); ok {
+		return dec, true
+	}
+	if len(s) < 16 {
+		return "", false
+	}
+	switch {
+	case strings.HasPrefix(s, "H4sI"):
+		return inflateB64(s)
+	case strings.IndexByte("AQgw", s[1]) >= 0 && (s[2] == 'A' || s[2] == 'B'):
+		// Bytes c 0 c' 0 …: the second sextet is c's low bits over a NUL,
+		// the third the top two bits of an ASCII c'.
+		return narrowB64(s)
+	}
+	return "", false
+}
+
+// rawB64 decodes s in either alphabet, padded or not.
+func rawB64(s string) ([]byte, bool) {
+	t := strings.TrimRight(s, "=")
+	enc := base64.RawStdEncoding
+	if strings.ContainsAny(t, "-_") {
+		enc = base64.RawURLEncoding
+	}
+	b, err := enc.DecodeString(t)
+	return b, err == nil
+}
+
+func inflateB64(s string) (string, bool) {
+	b, ok := rawB64(s)
+	if !ok {
+		return "", false
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return "", false
+	}
+	// A truncated stream still yields what it holds.
+	out, _ := io.ReadAll(io.LimitReader(zr, int64(min(maxInflate, maxRatio*len(s)))))
+	if len(out) < 8 || 10*unprintable(out) > len(out) {
+		return "", false
+	}
+	return string(out), true
+}
+
+func narrowB64(s string) (string, bool) {
+	b, ok := rawB64(s)
+	if !ok || len(b) < 16 {
+		return "", false
+	}
+	out := make([]byte, 0, len(b)/2)
+	for i := 0; i+1 < len(b); i += 2 {
+		if b[i+1] != 0 || !printable(b[i]) {
+			return "", false
+		}
+		out = append(out, b[i])
+	}
+	return string(out), true
+}
+
+// hasQP reports whether s looks like a quoted-printable body: a soft line
+// break, "=" at the end of a CRLF line as mail writes it, and the header
+// that names the encoding. The break is looked for at '\r', which text
+// without CRLF lines lacks ('=' is in every log line).
+func hasQP(s string) bool {
+	if len(s) < 3 {
+		return false
+	}
+	for i := 1; ; i++ {
+		k := strings.IndexByte(s[i:], '\r')
+		if k < 0 {
+			return false
+		}
+		i += k
+		if s[i-1] == '=' && i+1 < len(s) && s[i+1] == '\n' {
+			return hasWord(s, "quoted-printable") || hasWord(s, "Quoted-Printable")
+		}
+	}
+}
+
+// hasWord is strings.Contains for a needle whose first byte is rare in
+// s: it only ever steps with IndexByte, where strings.Index, after a few
+// false starts, compares the needle at every offset.
+func hasWord(s, w string) bool {
+	for i := 0; ; {
+		k := strings.IndexByte(s[i:], w[0])
+		if k < 0 {
+			return false
+		}
+		i += k
+		if strings.HasPrefix(s[i:], w) {
+			return true
+		}
+		i++
+	}
+}
+
+// qpView removes soft line breaks and decodes =XX, with at mapping each
+// byte of the result to its offset in s (and len(s) for the end).
+func qpView(s string) (out string, at []int, ok bool) {
+	if !hasQP(s) {
+		return s, nil, false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	at = make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); {
+		if s[i] == '=' {
+			switch {
+			case strings.HasPrefix(s[i:], "=\r\n"):
+				i += 3
+				ok = true
+				continue
+			case i+2 < len(s) && isUpperHex(s[i+1]) && isUpperHex(s[i+2]):
+				b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+				at = append(at, i)
+				i += 3
+				ok = true
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		at = append(at, i)
+		i++
+	}
+	if !ok {
+		return s, nil, false
+	}
+	return b.String(), append(at, len(s)), true
+}
+
+// isUpperHex: quoted-printable writes its escapes in upper case (RFC
+// 2045), which keeps "=ab" in ordinary text what it is.
+func isUpperHex(c byte) bool { return '0' <= c && c <= '9' || 'A' <= c && c <= 'F' }
+
+// maxTag bounds an element or comment removed by tagView.
+const maxTag = 128
+
+// hasInvisibleTag reports whether s may hold a tag that renders as
+// nothing between two characters.
+func hasInvisibleTag(s string) bool {
+	for i := 0; ; i++ {
+		k := strings.IndexByte(s[i:], '<')
+		if k < 0 || i+k+1 >= len(s) {
+			return false
+		}
+		i += k
+		switch s[i+1] {
+		case '/':
+			if i > 0 && s[i-1] == '>' {
+				return true
+			}
+		case '!', 'w', 'W':
+			if invisibleTag(s, i) > 0 {
+				return true
+			}
+		}
+	}
+}
+
+// invisibleTag returns the length of the tag at s[i] that renders as
+// nothing: <wbr>, <wbr/>, an empty element such as <span></span> or
+// <b class="x"></b>, or a comment; 0 otherwise.
+func invisibleTag(s string, i int) int {
+	rest := s[i:min(len(s), i+2*maxTag)]
+	if strings.HasPrefix(rest, "<!--") {
+		if k := strings.Index(rest[4:], "-->"); k >= 0 && k < maxTag {
+			return 4 + k + 3
+		}
+		return 0
+	}
+	j := 1
+	for j < len(rest) && (isAlnum(rest[j])) {
+		j++
+	}
+	name := rest[1:j]
+	if name == "" {
+		return 0
+	}
+	k := strings.IndexByte(rest, '>')
+	if k < 0 || k > maxTag || strings.ContainsAny(rest[j:k], "<\n") {
+		return 0
+	}
+	if strings.EqualFold(name, "wbr") {
+		return k + 1
+	}
+	closing := "</" + name + ">"
+	if len(rest) >= k+1+len(closing) && strings.EqualFold(rest[k+1:k+1+len(closing)], closing) {
+		return k + 1 + len(closing)
+	}
+	return 0
+}
+
+// tagView removes the tags invisibleTag finds, mapping bytes as qpView.
+func tagView(s string) (out string, at []int, ok bool) {
+	if !hasInvisibleTag(s) {
+		return s, nil, false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	at = make([]int, 0, len(s)+1)
+	for i := 0; i < len(s); {
+		if s[i] == '<' {
+			if n := invisibleTag(s, i); n > 0 {
+				i += n
+				ok = true
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+		at = append(at, i)
+		i++
+	}
+	if !ok {
+		return s, nil, false
+	}
+	return b.String(), append(at, len(s)), true
+}
+
+// scanViews scans the quoted-printable and tag-free views of s, and in
+// arguments the view with character codes decoded, when they differ from
+// s, and maps their findings back: each covers the bytes its view bytes
+// came from. Lists of codes are read in arguments only: a result shows
+// the reader nothing they hide, and numbers are common in results.
+func (e *Engine) scanViews(s string) []Finding {
+	var out []Finding
+	views := []func(string) (string, []int, bool){qpView, tagView}
+	if e.backwards {
+		views = append(views, escView, codesView)
+	}
+	for _, view := range views {
+		v, at, ok := view(s)
+		if !ok {
+			continue
+		}
+		for _, f := range append(e.scanPlain(v), e.scanEncoded(v)...) {
+			f.Start, f.End = at[f.Start], at[f.End]
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// mayView reports whether scanViews could see something s does not show.
+func mayView(s string) bool {
+	if hasQP(s) || hasInvisibleTag(s) {
+		return true
+	}
+	_, _, ok := codesView(s)
+	return ok
+}
+
+// unsignedJWT reports whether s is a JWT with no signature whose header
+// names the "none" algorithm: anyone can write one, so it grants nothing
+// a server should honour, and test fixtures hold them by the dozen.
+func unsignedJWT(s string) bool {
+	head, rest, ok := strings.Cut(s, ".")
+	if !ok || !strings.HasSuffix(rest, ".") || strings.Count(rest, ".") != 1 {
+		return false
+	}
+	b, ok := rawB64(head)
+	if !ok {
+		return false
+	}
+	var h struct {
+		Alg string `json:"alg"`
+	}
+	return json.Unmarshal(b, &h) == nil && strings.EqualFold(h.Alg, "none")
+}
+
+// escView decodes \u00XX and \xXX escapes that name printable ASCII:
+// JSON or JavaScript held as text in an argument (the argument's own JSON
+// is decoded once, what it holds is not) can spell a key that way.
+func escView(s string) (out string, at []int, ok bool) {
+	var b strings.Builder
+	copied := 0
+	for i := 0; i < len(s); i++ {
+		k := strings.IndexByte(s[i:], '\\')
+		if k < 0 {
+			break
+		}
+		i += k
+		c, n := escAt(s, i)
+		if n == 0 {
+			continue
+		}
+		if !ok {
+			b.Grow(len(s))
+			at = make([]int, 0, len(s)+1)
+			ok = true
+		}
+		for j := copied; j < i; j++ {
+			b.WriteByte(s[j])
+			at = append(at, j)
+		}
+		b.WriteByte(c)
+		at = append(at, i)
+		copied = i + n
+		i += n - 1
+	}
+	if !ok {
+		return s, nil, false
+	}
+	for j := copied; j < len(s); j++ {
+		b.WriteByte(s[j])
+		at = append(at, j)
+	}
+	return b.String(), append(at, len(s)), true
+}
+
+// escAt decodes the escape at s[i] ('\\'), when it names printable ASCII.
+func escAt(s string, i int) (byte, int) {
+	var h string
+	n := 0
+	switch {
+	case strings.HasPrefix(s[i:], `\u00`) && i+6 <= len(s):
+		h, n = s[i+4:i+6], 6
+	case strings.HasPrefix(s[i:], `\x`) && i+4 <= len(s):
+		h, n = s[i+2:i+4], 4
+	default:
+		return 0, 0
+	}
+	if !isDigitIn(h[0], 16) || !isDigitIn(h[1], 16) {
+		return 0, 0
+	}
+	c := unhex(h[0])<<4 | unhex(h[1])
+	if c < 0x21 || c > 0x7E {
+		return 0, 0
+	}
+	return c, n
+}
+
+// minCodes is the shortest list of character codes codesView decodes:
+// shorter than any credential the rules know.
+const minCodes = 16
+
+// charCode parses one character code at s[i], decimal (103) or hex
+// (0x67), and returns its value and length; n is 0 when there is none or
+// it is not printable ASCII.
+func charCode(s string, i int) (c byte, n int) {
+	j, base := i, 10
+	if strings.HasPrefix(s[i:], "0x") || strings.HasPrefix(s[i:], "0X") {
+		j, base = i+2, 16
+	}
+	v, k := 0, j
+	for k < len(s) && k-j < 3 && isDigitIn(s[k], base) {
+		v = v*base + int(unhex(s[k]))
+		k++
+	}
+	if k == j || k < len(s) && isAlnum(s[k]) || v < 0x20 || v > 0x7E {
+		return 0, 0
+	}
+	return byte(v), k - i
+}
+
+// codeList returns the end of the list of character codes starting at
+// s[i] and the number of codes in it.
+func codeList(s string, i int) (end, n int) {
+	end = i
+	for {
+		_, k := charCode(s, i)
+		if k == 0 {
+			return end, n
+		}
+		n++
+		end = i + k
+		i = end
+		for i < len(s) && s[i] == ' ' {
+			i++
+		}
+		if i >= len(s) || s[i] != ',' {
+			return end, n
+		}
+		i++
+		for i < len(s) && (s[i] == ' ' || s[i] == '\n') {
+			i++
+		}
+	}
+}
+
+// codesView decodes lists of minCodes or more character codes
+// ([103, 104, 112, …], String.fromCharCode(…), a C byte array), which a
+// model told to hide a key writes in one line and its reader decodes in
+// another; at maps bytes as qpView's.
+func codesView(s string) (out string, at []int, ok bool) {
+	var b strings.Builder
+	copied := 0
+	for p := 0; p < len(s); {
+		k := strings.IndexByte(s[p:], ',')
+		if k < 0 {
+			break
+		}
+		c := p + k
+		// A code, then another: "103,104", "103, 104" or "0x67,0x68".
+		if c == 0 || !isDigitIn(s[c-1], 16) || c+2 >= len(s) || !isDigitIn(s[c+1], 10) && !(s[c+1] == ' ' && isDigitIn(s[c+2], 10)) {
+			p = c + 1
+			continue
+		}
+		// The first code of a list begins after a byte that is not part
+		// of a number.
+		st := c
+		for st > 0 && c-st < 4 && isAlnum(s[st-1]) {
+			st--
+		}
+		if st > 0 && (isAlnum(s[st-1]) || s[st-1] == ',' || s[st-1] == ' ' && st > 1 && s[st-2] == ',') {
+			p = c + 1 // inside a list already judged too short
+			continue
+		}
+		end, n := codeList(s, st)
+		if n < minCodes {
+			p = c + 1
+			continue
+		}
+		if !ok {
+			b.Grow(len(s))
+			at = make([]int, 0, len(s)+1)
+			ok = true
+		}
+		for i := copied; i < st; i++ {
+			b.WriteByte(s[i])
+			at = append(at, i)
+		}
+		for i := st; i < end; {
+			v, n := charCode(s, i)
+			b.WriteByte(v)
+			at = append(at, i)
+			i += n
+			for i < end && !isAlnum(s[i]) {
+				i++
+			}
+		}
+		copied, p = end, end
+	}
+	if !ok {
+		return s, nil, false
+	}
+	for i := copied; i < len(s); i++ {
+		b.WriteByte(s[i])
+		at = append(at, i)
+	}
+	return b.String(), append(at, len(s)), true
+}
