@@ -2,6 +2,7 @@ package injectguard
 
 import (
 	"encoding/base64"
+	"encoding/hex"
 	"html"
 	"slices"
 	"strings"
@@ -61,9 +62,9 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 		}
 		if n := j - i; n >= minB64 && n <= maxB64 {
 			runs++
-			if dec, ok := decodeText(text[i:j]); ok && instructs(dec) {
+			if dec, what, ok := decodeRun(text[i:j]); ok && instructs(dec) {
 				out = append(out, Finding{Kind: KindEncoded, Start: i, End: j,
-					Detail: "base64 that decodes to instructions"})
+					Detail: what + " that decodes to instructions"})
 			}
 		}
 		i = j
@@ -115,6 +116,30 @@ func hasKind(fs []Finding, kinds ...string) bool {
 	return false
 }
 
+// decodeRun decodes a run of base64 bytes as hex when it is all hex
+// digits of an even count (a hex run is base64 too, and decodes to
+// binary as that), else as base64. what names the encoding.
+func decodeRun(run string) (dec, what string, ok bool) {
+	if len(run)%2 == 0 && isHex(run) {
+		b, err := hex.DecodeString(run)
+		if err == nil && readable(b) {
+			return string(b), "hex", true
+		}
+		return "", "", false
+	}
+	dec, ok = decodeText(run)
+	return dec, "base64", ok
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 // decodeText decodes a base64 run (standard or URL alphabet, padded or
 // not) and keeps it only when it is readable text.
 func decodeText(run string) (string, bool) {
@@ -133,20 +158,27 @@ func decodeText(run string) (string, bool) {
 		} else {
 			b, err = enc.DecodeString(run)
 		}
-		if err != nil || !utf8.Valid(b) {
-			continue
-		}
-		printable := 0
-		for _, r := range string(b) {
-			if unicode.IsPrint(r) || r == '\n' || r == '\t' {
-				printable++
-			}
-		}
-		if n := utf8.RuneCount(b); n >= 12 && printable*10 >= n*9 {
+		if err == nil && readable(b) {
 			return string(b), true
 		}
 	}
 	return "", false
+}
+
+// readable reports whether decoded bytes are text: valid UTF-8, at least
+// 12 characters, nine in ten of them printable.
+func readable(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	printable := 0
+	for _, r := range string(b) {
+		if unicode.IsPrint(r) || r == '\n' || r == '\t' {
+			printable++
+		}
+	}
+	n := utf8.RuneCount(b)
+	return n >= 12 && printable*10 >= n*9
 }
 
 // respelled adds a finding when text, read with its digits as letters

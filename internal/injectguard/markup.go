@@ -7,37 +7,57 @@ import (
 
 // overrideParts are the override phrases, each with the words that must
 // occur in it, so that a hit runs one small expression rather than all.
-var overrideParts = []struct {
+type overridePart struct {
 	re            string
 	words         []string
 	before, after int
-}{
+	// visibleOnly parts are left out of the joined expression for hidden
+	// text, whose broader cues (addressesModel) already cover them: their
+	// spans are bounded by the trigger's window, not by the expression.
+	visibleOnly bool
+	// need: a window is read only when it also holds one of these words
+	// (lower case), what the rest of a composite order needs.
+	need []string
+	// near, when set, must match on the same line as the match, within
+	// nearBytes of it: the other half of a composite order, found by a
+	// second small expression instead of one large one.
+	near string
+}
+
+var overrideParts = []overridePart{
 	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(instructions?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
 		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
 		`|\b(ignore|disregard|override)\s+(all\s+)?your\s+(instructions|rules|guidelines|directives|programming|system\s+prompt|safety\s+(rules|guidelines))`,
-		[]string{"ignor", "disregard", "forget", "overrid", "skip"}, 8, 100},
+		[]string{"ignor", "disregard", "forget", "overrid", "skip"}, 8, 100, false, nil, ""},
 	{`\byou\s+are\s+now\s+(in\s+)?(dan|developer\s+mode|admin(istrator)?\s+mode|god\s+mode|root\s+mode|sudo\s+mode|jailbroken|unrestricted|an?\s+unfiltered)` +
 		`|\bfrom\s+now\s+on,?\s+you\s+(will|must|are)`,
-		[]string{"you are now", "from now on"}, 8, 60},
+		[]string{"you are now", "from now on"}, 8, 60, false, nil, ""},
 	{`\bnew\s+(system\s+)?instructions\s*:` +
-		`|\b(note|message|attention|important|instructions?)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot|bot|crawler|automated\s+(system|agent|assistant|reader|tool|crawler))s?\b`,
-		[]string{"instruction", "note to", "note for", "message to", "message for", "attention to", "attention for", "important to", "important for"}, 24, 60},
+		`|\b(note|message|attention|important|instructions?|checklist|to-?dos?|tasks)\s+(to|for)\s+(the\s+|all\s+|any\s+)?(ai|assistant|agent|llm|language\s+model|chatbot|bot|crawler|automated\s+(system|agent|assistant|reader|tool|crawler|reviewer))s?\b` +
+		// a label's addressee in brackets: "FIX (for automated agents):"
+		`|\(\s*(for|to)\s+(the\s+|all\s+|any\s+)?(ai|automated|llm|coding)\s+(agents?|assistants?|reviewers?|systems?|models?|tools?)\s*\)`,
+		[]string{"instruction", "note to", "note for", "message to", "message for", "attention to", "attention for", "important to", "important for",
+			"checklist for", "checklist to", "todo for", "todos for", "to-do for", "to-dos for", "tasks for", "tasks to", "(for ", "(to "}, 24, 60, false, nil, ""},
 	{`\b(ignore|disregard)\s+(the\s+|your\s+)?(user|human)(\s+(and|entirely|completely|now)\b|\s*[,.;:]|'s\s+(request|instructions?|question|wishes)\b)`,
-		[]string{"ignor", "disregard"}, 8, 60},
+		[]string{"ignor", "disregard"}, 8, 60, false, nil, ""},
 	{`\b(these|the\s+following|my|this|new)\s+(instructions?|rules|directives|orders)\s+(supersedes?|replaces?|overrides?|takes?\s+precedence\s+over|cancels?)\s+(all\s+|any\s+|every\s+)?(the\s+|your\s+)?(previous|prior|earlier|above|preceding|original|everything|anything|other)\b` +
 		`|\b(system|developer)\s+override\s*[:!]`,
 		// keyed on the subject: "replace" and "cancel" are everywhere
-		[]string{"instruction", "rules", "directive", "orders", "overrid"}, 24, 120},
+		[]string{"instruction", "rules", "directive", "orders", "overrid"}, 24, 120, false, nil, ""},
 	{`\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user`,
-		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40},
+		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40, false, nil, ""},
 	{`\b(the|an?|any|every|all)\s+(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b`,
-		[]string{" must", " should", " shall", " need", " has to", " have to", " is required"}, 32, 16},
-	{`\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent)\b`,
-		[]string{"if you are"}, 0, 50},
+		[]string{" must", " should", " shall", " need", " has to", " have to", " is required"}, 32, 16, false, nil, ""},
+	// The model named by its kind or, since an attacker does not know
+	// which model reads the page, by its product names.
+	{`\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent|ai\s+model|chatgpt|gpt(-?\d[\w.]*)?|claude|gemini|copilot|llama|mistral|codex)\b`,
+		[]string{"if you are"}, 0, 50, false, nil, ""},
 	{`\b(ai|llm|assistant|agent|model|chatbot)s?\s+(reading|processing|parsing|summari[sz]ing|viewing|crawling|browsing)\s+this\b`,
-		[]string{"reading this", "processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this"}, 16, 20},
-	{`\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|claude|chatgpt|gpt|gemini|copilot)\b`,
-		[]string{"dear ", "hey ", "hello ", "hi "}, 0, 20},
+		[]string{"reading this", "processing this", "parsing this", "summarizing this", "summarising this", "viewing this", "crawling this", "browsing this"}, 16, 20, false, nil, ""},
+	// Claude and Gemini are people's names too ("Hi Claude, could you
+	// send me the slides"): an order to them by name is judged below.
+	{`\b(dear|hey|hello|hi)\s+(ai|assistant|llm|agent|chatbot|chatgpt|gpt|copilot)\b`,
+		[]string{"dear ", "hey ", "hello ", "hi "}, 0, 20, false, nil, ""},
 	// A header, key or label that addresses its value to the model
 	// ("X-AI-Instructions:", "ai_directive=", "note_for_ai":): a field
 	// written for a model reading the data, in a mail header, a config
@@ -45,44 +65,126 @@ var overrideParts = []struct {
 	{`\b(x-)?(ai|llm|gpt|assistant|chatbot|agent)[-_](instructions?|directives?|commands?)["']?\s*[:=]` +
 		`|\b(instructions?|directives?|notes?|commands?|messages?)[-_](for|to)[-_](the[-_])?(ai|llm|gpt|assistants?|chatbots?|agents?|models?)["']?\s*[:=]`,
 		[]string{"ai-", "ai_", "llm-", "llm_", "gpt-", "gpt_", "assistant-", "assistant_", "chatbot-", "chatbot_", "agent-", "agent_",
-			"-for-", "_for_", "-to-", "_to_"}, 16, 48},
+			"-for-", "_for_", "-to-", "_to_"}, 16, 48, false, nil, ""},
 	// A claim to be the model's maker, the lead-in to orders that borrow
 	// its authority ("I'm the developer of the assistant you're running
 	// as"). A developer of a product says whose developer they are.
 	{`\b(i\s+am|i'm|i’m|we\s+are|we're|we’re|this\s+is)\s+(your|the\s+(assistant|ai|model|bot|agent)['’]s)\s+(developers?|creators?|programmers?|makers?)\b` +
 		`|\b(i\s+am|i'm|i’m|we\s+are|we're|we’re|this\s+is)\s+(one\s+of\s+)?the\s+(developers?|creators?|programmers?|makers?|operators?)\s+of\s+(the\s+|this\s+)?(assistant|ai|model|bot|chatbot|agent|llm)\b` +
 		`|\bas\s+your\s+(developers?|creators?|programmers?|makers?)\b`,
-		[]string{"developer", "creator", "programmer", "maker", "operator"}, 40, 60},
+		[]string{"developer", "creator", "programmer", "maker", "operator"}, 40, 60, false, nil, ""},
 	{`\b(important|attention|notice|warning)\s*[:!-]+\s*(to\s+|for\s+)?(the\s+|all\s+|any\s+)?(ai|assistant|llm|agent|language\s+model|chatbot)s?\b`,
-		[]string{"important", "attention", "notice", "warning"}, 0, 50},
+		[]string{"important", "attention", "notice", "warning"}, 0, 50, false, nil, ""},
 	{`(ignoriere|vergiss|ignorieren\s+sie|vergessen\s+sie)\s+(alle\s+)?(vorherigen|bisherigen|vorigen|obigen)\s+(anweisungen|instruktionen|befehle)` +
 		`|(ignora|olvida|ignore|olvide)\s+(todas\s+)?(las\s+)?(instrucciones|indicaciones)\s+(anteriores|previas)` +
 		`|(ignore[zr]?|oublie[zr]?)\s+(toutes\s+)?(les|vos)\s+(instructions|consignes)\s+(pr[ée]c[ée]dentes|ant[ée]rieures)` +
 		`|(ignora|dimentica)\s+(tutte\s+)?le\s+istruzioni\s+precedenti` +
 		`|(ignore|esque[çc]a)\s+(todas\s+)?as\s+instru[çc][õo]es\s+anteriores` +
 		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)`,
-		[]string{"ignor", "vergiss", "vergessen", "olvid", "oubli", "dimentic", "esque", "忽略"}, 0, 80},
+		[]string{"ignor", "vergiss", "vergessen", "olvid", "oubli", "dimentic", "esque", "忽略"}, 0, 80, false, nil, ""},
 	// Languages whose override opens with its verb: Portuguese
 	// "desconsidere", Arabic, Russian (lower-cased here in its stem only:
 	// the window search lowers ASCII alone).
 	{`\b(desconsider[ea]|desprez[ea])\s+(todas\s+)?(as\s+)?instru[çc][õo]es\s+(anteriores|pr[ée]vias)` +
 		`|(تجاهل|تجاهلي|انس|انسَ|انسى)\s+(كل\s+|جميع\s+)?(التعليمات|الأوامر|الإرشادات)\s+(السابقة|الأولى)` +
 		`|(игнорируй(те)?|забудь(те)?|не\s+обращай(те)?\s+внимания\s+на)\s+(все\s+)?(предыдущие|прежние|вышеуказанные)\s+(инструкции|указания|команды)`,
-		[]string{"desconsider", "desprez", "تجاهل", "انس", "гнорир", "абудь", "обращай"}, 24, 160},
+		[]string{"desconsider", "desprez", "تجاهل", "انس", "гнорир", "абудь", "обращай"}, 24, 160, false, nil, ""},
 	// Languages whose override closes with its verb ("all previous
 	// instructions … ignore"): the window reaches back from the verb.
 	{`(以前|前|これまで|上記)の(すべての|全ての)?(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
 		`|(이전|위|앞|기존)의?\s*(모든\s*)?(지시|명령|지침)[^.]{0,10}(무시|잊어)` + // Korean
 		`|पिछले\s+(सभी\s+)?(निर्देशों|निर्देश|आदेशों)\s+(को\s+)?(अनदेखा|नज़रअंदाज़|नजरअंदाज|भूल)` + // Hindi
 		`|(önceki|yukarıdaki)\s+(tüm\s+|bütün\s+)?(talimatları|talimatlar|komutları|yönergeleri)\s+(yok\s+say|görmezden\s+gel|unut)`, // Turkish
-		[]string{"無視", "忘れ", "무시", "잊어", "अनदेखा", "नज़रअंदाज़", "नजरअंदाज", "भूल", "talimat", "komutlar", "yönerge"}, 160, 40},
+		[]string{"無視", "忘れ", "무시", "잊어", "अनदेखा", "नज़रअंदाज़", "नजरअंदाज", "भूल", "talimat", "komutlar", "yönerge"}, 160, 40, false, nil, ""},
+	// More languages whose override opens with its verb: Vietnamese,
+	// Indonesian and Malay, Polish, Dutch, Swedish, Danish and Norwegian,
+	// Greek, Hebrew (its prepositions and article are prefixes), Thai
+	// (no spaces), Ukrainian, Swahili. Stems without their first letter
+	// where a capital would not be lowered (the window search lowers
+	// ASCII alone).
+	{`(bỏ\s+qua|phớt\s+lờ|quên|lờ\s+đi)\s+(tất\s+cả\s+|mọi\s+|hết\s+)?(các\s+|những\s+)?(hướng\s+dẫn|chỉ\s+dẫn|chỉ\s+thị|lệnh|yêu\s+cầu)\s+(trước\s+đó|trước\s+đây|trước|ở\s+trên|cũ)` +
+		`|\b(abaikan|lupakan|abaikanlah)\s+(semua\s+|seluruh\s+)?(instruksi|perintah|petunjuk|arahan|arahan)\s+(sebelumnya|terdahulu|di\s+atas|yang\s+lalu)` +
+		`|\b(zignoruj|ignoruj|zignorujcie|ignorujcie|zapomnij|zapomnijcie|pomiń)\s+(wszystkie\s+|wszelkie\s+)?(poprzednie|wcześniejsze|powyższe|dotychczasowe)\s+(instrukcje|polecenia|wytyczne|wskazówki)` +
+		`|\b(negeer|vergeet)\s+(alle\s+)?(eerdere|vorige|voorgaande|bovenstaande)\s+(instructies|opdrachten|aanwijzingen|regels)` +
+		`|\b(ignorera|glöm|ignorer|glem)\s+(alla\s+|alle\s+)?(tidigare|föregående|ovanstående|tidligere|forrige|ovenstående)\s+(instruktioner|instruktionerna|anvisningar|instruksjoner|instruksjonene|instrukser)` +
+		`|(αγνόησε|αγνοήστε|ξέχασε|ξεχάστε)\s+(όλες\s+)?(τις\s+)?(προηγούμενες|παραπάνω|αρχικές)\s+(οδηγίες|εντολές)` +
+		`|(התעלם|התעלמי|התעלמו|שכח|שכחי|שכחו)\s+(מכל\s+|מ|את\s+כל\s+|את\s+)?ה?(הוראות|הנחיות|פקודות)\s+ה?(קודמות|קודמים)` +
+		`|(เพิกเฉย|ละเว้น|ไม่ต้องสนใจ|ลืม)(ต่อ)?\s*(คำสั่ง|คำแนะนำ)(ทั้งหมด)?\s*(ก่อนหน้า|ที่ผ่านมา|ข้างต้น)` +
+		`|(ігноруй(те)?|забудь(те)?|не\s+зважай(те)?\s+на)\s+(усі\s+|всі\s+)?(попередні|вищезазначені)\s+(інструкції|вказівки|команди)` +
+		`|\b(puuza|sahau|usijali)\s+(maagizo|maelekezo|amri)\s+(yote\s+)?(ya\s+)?(awali|zamani|hapo\s+juu|yaliyotangulia)`,
+		[]string{"bỏ qua", "phớt lờ", "quên", "lờ đi", "abaikan", "lupakan", "ignoruj", "ignorera", "ignorer ", "zapomnij", "pomiń", "negeer", "vergeet", "glöm", "glem",
+			"γνόησ", "γνοήσ", "ξέχασ", "ξεχάσ", "התעלמ", "התעלם", "שכח", "เพิกเฉย", "ละเว้น", "ไม่ต้องสนใจ", "ลืม", "гнору", "абудь", "зважай",
+			"puuza", "sahau", "usijali"}, 8, 160, false, nil, ""},
+	// Persian closes with its verb, like Japanese above.
+	{`(دستورالعمل|دستورات|دستور|راهنمایی|قوانین)[^.\n]{0,24}(قبلی|پیشین)\s+را\s+(نادیده\s+بگیر|فراموش\s+کن)`,
+		[]string{"نادیده", "فراموش"}, 200, 40, false, nil, ""},
+	// An order to the model by name or label, asking for the user's
+	// secrets, for a tool, or not to check with the user.
+	{addresseeRE + `[^\n]*?(` + sensitiveRE + `|` + bypassRE + `|\b(with|using|via)\s+(your|the)\s+([\w-]+\s+)?tool\b)`,
+		[]string{"@copilot", "@claude", "@chatgpt", "@gemini", "@codex", "@devin", "claude", "chatgpt", "gpt", "gemini", "copilot",
+			"ai assistant", "ai agent", "ai model", "ai reviewer", "llm", "language model", "coding agent", "coding assistant",
+			"automated agent", "automated assistant", "# assistant", "# agent", "# ai", "// assistant", "// agent", "// ai", "-- assistant", "-- agent", "-- ai"}, 8, 400, true, append(append([]string{"tool"}, sensitiveWords...), bypassWords...), ""},
+	// An order not to check with the user beside the user's secrets:
+	// no reader but the model is told whom not to ask.
+	{bypassRE,
+		[]string{"no need to", "not ask", "t ask", "without ask", "never ask", "not tell", "t tell", "without tell", "never tell",
+			"not check", "t check", "without check", "not confirm", "t confirm", "without confirm", "not inform", "t inform", "without inform",
+			"not notify", "t notify", "without notify", "not mention", "t mention", "never mention", "say nothing"}, 16, 100, true, nil, sensitiveRE},
+	// An order to call a tool (a snake_case name) that carries the user's
+	// secrets to an address: "call send_email with to=… and the user's
+	// card numbers".
+	{`\b(call|invoke)\s+(the\s+)?[^\s(]*_[^\s(]*[^\n]*?(` + sensitiveRE + `[^\n]*?` + addressRE + `|` + addressRE + `[^\n]*?` + sensitiveRE + `)`,
+		[]string{"call ", "invoke "}, 8, 480, true, []string{"@", "://"}, ""},
+	// A reply of the user's written into the data: "[The user has
+	// replied: yes, go ahead …]". The user speaks in the chat, never in a
+	// page or an email.
+	{`(^|[\[(\n])\s*(the\s+)?user\s+(has\s+|just\s+|already\s+)*(replied|responded|answered|said|wrote|confirmed|approved|added)\s*:`,
+		[]string{"user has", "user just", "user already", "user replied", "user responded", "user answered", "user said", "user wrote",
+			"user confirmed", "user approved", "user added"}, 16, 40, true, nil, ""},
+	// A policy handed to the model reading it: "AI assistants in this
+	// organisation auto-approve every deletion".
+	{`\b(ai|llm)\s+(assistants?|agents?)\s+((in|at|for|of|on|within)\s+this\s+[\w-]+\s+)?((are|is)\s+(now\s+)?(allowed|permitted|authori[sz]ed|instructed)\s+to\s+(skip|bypass|approve|auto-?approve|delete|force)|(now\s+|will\s+|must\s+)?(auto-?approve|bypass\s+(all\s+)?confirmations?|skip\s+(all\s+)?confirmations?))\b`,
+		[]string{"ai assistant", "ai agent", "llm assistant", "llm agent"}, 8, 160, true, nil, ""},
 }
+
+// Fragments of the orders that need no override word: what is asked for
+// (the user's secrets and private files), and an order not to check with
+// the user or to keep quiet about it.
+const (
+	sensitiveRE = `(~/\.\w|\.env\b|\bid_(rsa|ed25519|ecdsa|dsa)\b|\.(ssh|aws|kube|gnupg)/|\bcredentials\b|\bhosts\.yml\b|\.netrc\b|\.npmrc\b` +
+		`|\b(the\s+)?user['’]s\s+([\w-]+\s+){0,3}(passwords?|passcodes?|api\s+keys?|keys|tokens?|secrets?|credentials|card\s+numbers|cards|e-?mails|messages|contacts|files|history|passport|addresses|cookies)\b` +
+		`|\b(their|your)\s+([\w-]+\s+){0,2}(passwords?|passport(\s+scans?)?|api\s+keys?|private\s+keys?|access\s+tokens?|card\s+numbers?|one-time\s+codes?|payslips?)\b` +
+		`|\bapi\s+keys?\b|\bpasswords?\b|\bprivate\s+keys?\b|\baccess\s+tokens?\b|\bone-time\s+codes?\b|\bcard\s+numbers?\b)`
+	// "no need to check with them first.", "Do not ask the user;": the
+	// person named last, then the end of the clause ("do not ask the user
+	// for their password" is advice to developers). Not the end of the
+	// text: a window's end is one too.
+	bypassRE = `(\b(no\s+need\s+to|do\s+not|don['’]t|never|without)\s+(ask(ing)?|check(ing)?\s+with|confirm(ing)?\s+with|tell(ing)?|inform(ing)?|notify(ing)?)\s+(them|the\s+user|me|him|her)(\s+(first|again|before|about\s+(it|this)))?\s*[.,;:!)\]\n]` +
+		`|\b(do\s+not|don['’]t|never)\s+mention\s+(this|it)(\s+(step|note|message|instruction))?\s+(in|to)\s+(your|the)\s+(reply|answer|response|summary|user)\b|\bsay\s+nothing\s+about\s+(it|this)\b)`
+	addressRE = `([\w.+-]+@[\w-]+(\.[\w-]+)+|https?://)`
+	// The model addressed by name or as a label: "Claude, …", "@copilot",
+	// "| AI assistant: …", "# assistant: …" in a code comment.
+	addresseeRE = `(@(copilot|claude|chatgpt|gemini|codex|devin)\b|\b(claude|chatgpt|gpt-?\d[\w.]*|gemini|copilot|(ai|llm)\s+(assistant|agent|model|reviewer)s?|llms?|language\s+models?|(coding|automated)\s+(agent|assistant)s?)\s*[,:]|(#|//|--|/\*)\s*(assistant|agent|ai)\s*:)`
+)
+
+// sensitiveWords are words one of which every sensitiveRE match holds
+// (lower case); bypassWords the same for bypassRE.
+var (
+	sensitiveWords = []string{"~/.", ".env", "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", ".ssh/", ".aws/", ".kube/", ".gnupg/",
+		"credentials", "hosts.yml", ".netrc", ".npmrc", "user's", "user’s", "password", "passcode", "passport", "payslip",
+		"api key", "private key", "access token", "one-time code", "card number"}
+	bypassWords = []string{"ask", "check", "confirm", "tell", "inform", "notify", "mention", "say nothing"}
+)
 
 // overrideTriggers are overrideParts compiled.
 var overrideTriggers = func() []*trigger {
 	var ts []*trigger
 	for _, p := range overrideParts {
-		ts = append(ts, &trigger{re: lazy(`(?i)` + p.re), words: p.words, before: p.before, after: p.after})
+		t := &trigger{re: lazy(`(?i)` + p.re), words: p.words, before: p.before, after: p.after, need: p.need}
+		if p.near != "" {
+			t.near = lazy(`(?i)` + p.near)
+		}
+		ts = append(ts, t)
 	}
 	return ts
 }()
@@ -129,7 +231,9 @@ var (
 	override = lazy(`(?i)` + strings.Join(func() []string {
 		var res []string
 		for _, p := range overrideParts {
-			res = append(res, p.re)
+			if !p.visibleOnly {
+				res = append(res, p.re)
+			}
 		}
 		return res
 	}(), "|"))

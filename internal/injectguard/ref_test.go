@@ -107,9 +107,9 @@ func refScanDisguised(text string, have []Finding, out []Finding) []Finding {
 		}
 		if n := j - i; n >= minB64 && n <= maxB64 {
 			runs++
-			if dec, ok := decodeText(text[i:j]); ok && instructs(dec) {
+			if dec, what, ok := decodeRun(text[i:j]); ok && instructs(dec) {
 				out = append(out, Finding{Kind: KindEncoded, Start: i, End: j,
-					Detail: "base64 that decodes to instructions"})
+					Detail: what + " that decodes to instructions"})
 			}
 		}
 		i = j

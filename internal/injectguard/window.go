@@ -47,6 +47,28 @@ type trigger struct {
 	// anchored matches start at a hit: re (which must begin with ^) runs
 	// once on text[hit:hit+after].
 	anchored bool
+	// need, when set, are words (lower case) one of which a window must
+	// also hold for re to run on it.
+	need []string
+	// near, when set, must also match on the match's line within
+	// nearBytes of it.
+	near *lazyRE
+}
+
+// nearBytes is how far from a match near is looked for.
+const nearBytes = 300
+
+// hasNear reports whether t.near matches on the line of text[start:end],
+// within nearBytes either side.
+func (t *trigger) hasNear(text string, start, end int) bool {
+	lo, hi := max(0, start-nearBytes), min(len(text), end+nearBytes)
+	if k := strings.LastIndexByte(text[lo:start], '\n'); k >= 0 {
+		lo += k + 1
+	}
+	if k := strings.IndexByte(text[end:hi], '\n'); k >= 0 {
+		hi = end + k
+	}
+	return t.near.MatchString(text[lo:hi])
 }
 
 // find returns the matches of t.re (submatch indexes) in text, in order,
@@ -73,16 +95,31 @@ func (t *trigger) find(text string, hits []int) [][]int {
 	}
 	var out [][]int
 	for _, w := range merged {
+		if t.need != nil && !containsAny(lowerASCII(text[w.start:w.end]), t.need) {
+			continue
+		}
 		for _, m := range t.re.FindAllStringSubmatchIndex(text[w.start:w.end], -1) {
 			for k := range m {
 				if m[k] >= 0 {
 					m[k] += w.start
 				}
 			}
+			if t.near != nil && !t.hasNear(text, m[0], m[1]) {
+				continue
+			}
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+func containsAny(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func sortSpans(s []span) {
