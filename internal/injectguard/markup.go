@@ -152,7 +152,7 @@ var overrideParts = []overridePart{
 // the user or to keep quiet about it.
 const (
 	sensitiveRE = `(~/\.\w|\.env\b|\bid_(rsa|ed25519|ecdsa|dsa)\b|\.(ssh|aws|kube|gnupg)/|\bcredentials\b|\bhosts\.yml\b|\.netrc\b|\.npmrc\b` +
-		`|\b(the\s+)?user['’]s\s+([\w-]+\s+){0,3}(passwords?|passcodes?|api\s+keys?|keys|tokens?|secrets?|credentials|card\s+numbers|cards|e-?mails|messages|contacts|files|history|passport|addresses|cookies)\b` +
+		`|\b(the\s+)?user['’]s\s+([\w-]+\s+){0,3}(passwords?|passcodes?|api\s+keys?|keys|tokens?|secrets?|credentials|card\s+numbers|cards|e-?mails|messages|contacts|files|documents|photos|records|data|history|passport|addresses|cookies)\b` +
 		`|\b(their|your)\s+([\w-]+\s+){0,2}(passwords?|passport(\s+scans?)?|api\s+keys?|private\s+keys?|access\s+tokens?|card\s+numbers?|one-time\s+codes?|payslips?)\b` +
 		`|\bapi\s+keys?\b|\bpasswords?\b|\bprivate\s+keys?\b|\baccess\s+tokens?\b|\bone-time\s+codes?\b|\bcard\s+numbers?\b)`
 	// "no need to check with them first.", "Do not ask the user;": the
@@ -164,7 +164,11 @@ const (
 	addressRE = `([\w.+-]+@[\w-]+(\.[\w-]+)+|https?://)`
 	// The model addressed by name or as a label: "Claude, …", "@copilot",
 	// "| AI assistant: …", "# assistant: …" in a code comment.
-	addresseeRE = `(@(copilot|claude|chatgpt|gemini|codex|devin)\b|\b(claude|chatgpt|gpt-?\d[\w.]*|gemini|copilot|(ai|llm)\s+(assistant|agent|model|reviewer)s?|llms?|language\s+models?|(coding|automated)\s+(agent|assistant)s?)\s*[,:]|(#|//|--|/\*)\s*(assistant|agent|ai)\s*:)`
+	// The name must be followed by an order or by "you": "Copilot, Cursor
+	// and Claude read AGENTS.md" and "Claude: supports API keys" list
+	// products.
+	addresseeRE = `(@(copilot|claude|chatgpt|gemini|codex|devin)\b|\b(claude|chatgpt|gpt-?\d[\w.]*|gemini|copilot|(ai|llm)\s+(assistant|agent|model|reviewer)s?|llms?|language\s+models?|(coding|automated)\s+(agent|assistant)s?)\s*[,:]|(#|//|--|/\*)\s*(assistant|agent|ai)\s*:)` +
+		`\s*(please\s+|kindly\s+)?(you|your|when|if|before|after|now|first|always|read|open|send|forward|post|push|paste|run|call|email|upload|list|include|delete|share|print|reveal|copy|fetch|export|attach)\b`
 )
 
 // sensitiveWords are words one of which every sensitiveRE match holds
