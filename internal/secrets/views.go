@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"regexp"
 	"strings"
 )
 
@@ -187,12 +188,7 @@ func hasInvisibleTag(s string) bool {
 			return false
 		}
 		i += k
-		switch s[i+1] {
-		case '/':
-			if i > 0 && s[i-1] == '>' {
-				return true
-			}
-		case '!', 'w', 'W':
+		if c := s[i+1]; c == '/' || c == '!' || 'a' <= c|0x20 && c|0x20 <= 'z' {
 			if invisibleTag(s, i) > 0 {
 				return true
 			}
@@ -200,9 +196,19 @@ func hasInvisibleTag(s string) bool {
 	}
 }
 
+// inlineTags are the elements that set no break around their text: the
+// reader sees "<b>ghp_</b>abc" as one word.
+var inlineTags = map[string]bool{
+	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true, "code": true, "data": true,
+	"del": true, "dfn": true, "em": true, "font": true, "i": true, "ins": true, "kbd": true, "mark": true,
+	"s": true, "samp": true, "small": true, "span": true, "strong": true, "sub": true, "sup": true,
+	"time": true, "tt": true, "u": true, "var": true,
+}
+
 // invisibleTag returns the length of the tag at s[i] that renders as
 // nothing: <wbr>, <wbr/>, an empty element such as <span></span> or
-// <b class="x"></b>, or a comment; 0 otherwise.
+// <b class="x"></b>, a comment, or the opening or closing tag of an
+// inline element; 0 otherwise.
 func invisibleTag(s string, i int) int {
 	rest := s[i:min(len(s), i+2*maxTag)]
 	if strings.HasPrefix(rest, "<!--") {
@@ -212,7 +218,10 @@ func invisibleTag(s string, i int) int {
 		return 0
 	}
 	j := 1
-	for j < len(rest) && (isAlnum(rest[j])) {
+	if len(rest) > 1 && rest[1] == '/' {
+		j = 2
+	}
+	for j < len(rest) && isAlnum(rest[j]) {
 		j++
 	}
 	name := rest[1:j]
@@ -223,7 +232,13 @@ func invisibleTag(s string, i int) int {
 	if k < 0 || k > maxTag || strings.ContainsAny(rest[j:k], "<\n") {
 		return 0
 	}
-	if strings.EqualFold(name, "wbr") {
+	if name[0] == '/' {
+		if inlineTags[strings.ToLower(name[1:])] {
+			return k + 1
+		}
+		return 0
+	}
+	if strings.EqualFold(name, "wbr") || inlineTags[strings.ToLower(name)] {
 		return k + 1
 	}
 	closing := "</" + name + ">"
@@ -259,6 +274,88 @@ func tagView(s string) (out string, at []int, ok bool) {
 	return b.String(), append(at, len(s)), true
 }
 
+// A setting written as a name/value pair ({"name": "DB_PASSWORD",
+// "value": "…"} in a HAR file, a Postman collection or a Kubernetes env
+// list, "- name: API_TOKEN / value: …" in YAML, and the "name: K / value:
+// V" lines the result scanner flattens JSON to) puts the name where the
+// key = value rules cannot see it. pairView joins them: K=V.
+var pairRe = regexp.MustCompile(`^(?i)(?:name|key)["']?[ \t]{0,8}:[ \t]{0,8}["']?([A-Za-z0-9_.-]{2,64})(["']?[ \t]{0,8},?\s{0,64}?-?[ \t]{0,8}["']?value["']?[ \t]{0,8}:[ \t]{0,8}["']?)$`)
+
+// maxPair bounds how far before "value" its name is looked for.
+const maxPair = 200
+
+// pairName returns the offset of the last "name" or "key" (any case,
+// not inside a word) in s[from:to], or -1: the regex runs only there,
+// anchored.
+func pairName(s string, from, to int) int {
+	for j := to - 3; j >= from; j-- {
+		switch c := s[j] | 0x20; {
+		case c == 'n' && hasFoldPrefix(s[j:to], "name"), c == 'k' && hasFoldPrefix(s[j:to], "key"):
+			if j == 0 || !isWordByte(s[j-1]) {
+				return j
+			}
+		}
+	}
+	return -1
+}
+
+// pairView rewrites each name/value pair as NAME=VALUE, mapping bytes as
+// qpView.
+func pairView(s string) (out string, at []int, ok bool) {
+	var b strings.Builder
+	copied := 0
+	for i := 0; i < len(s); i++ {
+		k := strings.IndexByte(s[i:], 'v')
+		if k < 0 {
+			break
+		}
+		i += k
+		if !strings.HasPrefix(s[i:], "value") {
+			continue
+		}
+		// The window ends after the value's own opening: the quote, or
+		// the spaces after the colon.
+		e := i + len("value")
+		for e < len(s) && e-i < 24 && (s[e] == '"' || s[e] == '\'' || s[e] == ':' || s[e] == ' ' || s[e] == '\t') {
+			e++
+		}
+		// The nearest name before "value" that begins a pair.
+		var m []int
+		st := -1
+		for to := i; m == nil; to = st + 2 {
+			if st = pairName(s, max(copied, i-maxPair), to); st < 0 {
+				break
+			}
+			m = pairRe.FindStringSubmatchIndex(s[st:e])
+		}
+		if m == nil {
+			continue
+		}
+		sep, sepEnd := st+m[4], st+m[5]
+		if !ok {
+			b.Grow(len(s))
+			at = make([]int, 0, len(s)+1)
+			ok = true
+		}
+		for j := copied; j < sep; j++ {
+			b.WriteByte(s[j])
+			at = append(at, j)
+		}
+		b.WriteByte('=')
+		at = append(at, sep)
+		copied = sepEnd
+		i = e - 1
+	}
+	if !ok {
+		return s, nil, false
+	}
+	for j := copied; j < len(s); j++ {
+		b.WriteByte(s[j])
+		at = append(at, j)
+	}
+	return b.String(), append(at, len(s)), true
+}
+
 // scanViews scans the quoted-printable and tag-free views of s, and in
 // arguments the view with character codes decoded, when they differ from
 // s, and maps their findings back: each covers the bytes its view bytes
@@ -266,7 +363,7 @@ func tagView(s string) (out string, at []int, ok bool) {
 // the reader nothing they hide, and numbers are common in results.
 func (e *Engine) scanViews(s string) []Finding {
 	var out []Finding
-	views := []func(string) (string, []int, bool){qpView, tagView}
+	views := []func(string) (string, []int, bool){qpView, tagView, pairView}
 	if e.backwards {
 		views = append(views, escView, codesView)
 	}
@@ -275,9 +372,36 @@ func (e *Engine) scanViews(s string) []Finding {
 		if !ok {
 			continue
 		}
-		for _, f := range append(e.scanPlain(v), e.scanEncoded(v)...) {
-			f.Start, f.End = at[f.Start], at[f.End]
-			out = append(out, f)
+		for _, w := range changed(s, v, at) {
+			for _, f := range append(e.scanPlain(v[w.start:w.end]), e.scanEncoded(v[w.start:w.end])...) {
+				f.Start, f.End = at[w.start+f.Start], at[w.start+f.End]
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// viewReach is how far from a change a view is scanned: a secret that
+// the change made whole, with the name before it that a key = value rule
+// needs, lies within it. One pair of names in a long result does not
+// cost a second scan of all of it.
+const viewReach = 1024
+
+// changed returns the spans of the view v (of s, mapped by at) within
+// viewReach of a byte the view changed or a place it removed bytes,
+// merged where they overlap.
+func changed(s, v string, at []int) []span {
+	var out []span
+	for k := 0; k < len(v); k++ {
+		if at[k+1] == at[k]+1 && v[k] == s[at[k]] {
+			continue
+		}
+		a, b := max(0, k-viewReach), min(len(v), k+viewReach)
+		if n := len(out); n > 0 && a <= out[n-1].end {
+			out[n-1].end = b
+		} else {
+			out = append(out, span{a, b})
 		}
 	}
 	return out
@@ -286,6 +410,9 @@ func (e *Engine) scanViews(s string) []Finding {
 // mayView reports whether scanViews could see something s does not show.
 func mayView(s string) bool {
 	if hasQP(s) || hasInvisibleTag(s) {
+		return true
+	}
+	if _, _, ok := pairView(s); ok {
 		return true
 	}
 	_, _, ok := codesView(s)

@@ -159,6 +159,50 @@ func TestHiddenFormsSet19(t *testing.T) {
 	}
 }
 
+// TestPairsAndInlineTags: neighbours of probe set 19's misses found after
+// the fixes: a setting written as a name/value pair (HAR cookies and
+// headers, Kubernetes env lists, the flattened "name: K / value: V"), and
+// a token split by inline elements that hold part of it.
+func TestPairsAndInlineTags(t *testing.T) {
+	ghp := "gh" + "p_" + rnd(430, alnum, 36)
+	op := rnd(431, alnum, 32)
+	attacks := []secretCase{
+		{"har cookie", "{\"name\": \"sessionid\", \"value\": \"" + rnd(432, lower+digits, 32) + "\"}", "session-cookie"},
+		{"flattened cookie", "name: sessionid\nvalue: " + rnd(432, lower+digits, 32) + "\n", "session-cookie"},
+		{"har api key header", "{\"name\": \"X-Api-Key\", \"value\": \"" + op + "\"}", "generic-api-key"},
+		{"kubernetes env token", "env:\n  - name: API_TOKEN\n    value: " + op + "\n", "generic-api-key"},
+		{"kubernetes env password", "env:\n  - name: DB_PASSWORD\n    value: \"" + rnd(434, alnum, 14) + "\"\n", "password-assignment"},
+		{"compact json pair", "{\"name\":\"STRIPE_KEY\",\"value\":\"" + op + "\"}", "generic-api-key"},
+		{"bold prefix", "<p><b>" + ghp[:4] + "</b>" + ghp[4:20] + "<span class=\"h\">" + ghp[20:] + "</span></p>", "github-pat"},
+		{"adjacent code elements", "<code>" + ghp[:10] + "</code><code>" + ghp[10:] + "</code>", "github-pat"},
+	}
+	for _, tc := range attacks {
+		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
+			if fs := e.Scan(tc.text); !hasRule(fs, tc.rule) {
+				t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
+			}
+		}
+		if !MayContain(tc.text) {
+			t.Errorf("%s: MayContain false", tc.name)
+		}
+	}
+	benign := []string{
+		"- name: LOG_LEVEL\n  value: info\n- name: REPLICAS\n  value: \"3\"\n",
+		"{\"name\": \"theme\", \"value\": \"dark\"}, {\"name\": \"request_id\", \"value\": \"" + op + "\"}",
+		"{\"name\": \"monkey\", \"value\": \"" + op + "\"}",
+		"- name: DB_PASSWORD\n  valueFrom:\n    secretKeyRef: {name: db, key: password}\n",
+		"<td>alpha</td><td>beta</td> <b>bold</b> text, <i>italic</i> and <a href=\"/docs\">docs</a>",
+		"fn f(v: Vec<u8>) -> Option<String> { let value = v.len(); }",
+	}
+	for _, b := range benign {
+		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
+			if fs := e.Scan(b); len(fs) > 0 {
+				t.Errorf("false positive (%s) in %q: %v", name, b, ruleIDs(fs))
+			}
+		}
+	}
+}
+
 // TestInflateBounded: a gzip bomb inside base64 is inflated to
 // maxInflate at most.
 func TestInflateBounded(t *testing.T) {
