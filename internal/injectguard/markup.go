@@ -88,7 +88,7 @@ var overrideParts = []overridePart{
 	{`\b(desconsider[ea]|desprez[ea])\s+(todas\s+)?(as\s+)?instru[çc][õo]es\s+(anteriores|pr[ée]vias)` +
 		`|(تجاهل|تجاهلي|انس|انسَ|انسى)\s+(كل\s+|جميع\s+)?(التعليمات|الأوامر|الإرشادات)\s+(السابقة|الأولى)` +
 		`|(игнорируй(те)?|забудь(те)?|не\s+обращай(те)?\s+внимания\s+на)\s+(все\s+)?(предыдущие|прежние|вышеуказанные)\s+(инструкции|указания|команды)`,
-		[]string{"desconsider", "desprez", "تجاهل", "انس", "гнорир", "абудь", "обращай"}, 24, 160, false, nil, ""},
+		[]string{"desconsider", "desprez", "تجاهل", "انس", "гнорир", "абудь", "обращай", "ГНОРИР", "АБУДЬ", "ОБРАЩАЙ"}, 24, 160, false, nil, ""},
 	// Languages whose override closes with its verb ("all previous
 	// instructions … ignore"): the window reaches back from the verb.
 	{`(以前|前|これまで|上記)の(すべての|全ての)?(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
@@ -107,13 +107,17 @@ var overrideParts = []overridePart{
 		`|\b(zignoruj|ignoruj|zignorujcie|ignorujcie|zapomnij|zapomnijcie|pomiń)\s+(wszystkie\s+|wszelkie\s+)?(poprzednie|wcześniejsze|powyższe|dotychczasowe)\s+(instrukcje|polecenia|wytyczne|wskazówki)` +
 		`|\b(negeer|vergeet)\s+(alle\s+)?(eerdere|vorige|voorgaande|bovenstaande)\s+(instructies|opdrachten|aanwijzingen|regels)` +
 		`|\b(ignorera|glöm|ignorer|glem)\s+(alla\s+|alle\s+)?(tidigare|föregående|ovanstående|tidligere|forrige|ovenstående)\s+(instruktioner|instruktionerna|anvisningar|instruksjoner|instruksjonene|instrukser)` +
-		`|(αγνόησε|αγνοήστε|ξέχασε|ξεχάστε)\s+(όλες\s+)?(τις\s+)?(προηγούμενες|παραπάνω|αρχικές)\s+(οδηγίες|εντολές)` +
+		// Greek with its accents optional: capitals and informal text
+		// drop them.
+		`|(αγν[όο]ησε|αγνο[ήη]στε|ξ[έε]χασε|ξεχ[άα]στε)\s+([όο]λες\s+)?(τις\s+)?(προηγο[ύυ]μενες|παραπ[άα]νω|αρχικ[έε]ς)\s+(οδηγ[ίι]ες|εντολ[έε]ς)` +
 		`|(התעלם|התעלמי|התעלמו|שכח|שכחי|שכחו)\s+(מכל\s+|מ|את\s+כל\s+|את\s+)?ה?(הוראות|הנחיות|פקודות)\s+ה?(קודמות|קודמים)` +
 		`|(เพิกเฉย|ละเว้น|ไม่ต้องสนใจ|ลืม)(ต่อ)?\s*(คำสั่ง|คำแนะนำ)(ทั้งหมด)?\s*(ก่อนหน้า|ที่ผ่านมา|ข้างต้น)` +
 		`|(ігноруй(те)?|забудь(те)?|не\s+зважай(те)?\s+на)\s+(усі\s+|всі\s+)?(попередні|вищезазначені)\s+(інструкції|вказівки|команди)` +
 		`|\b(puuza|sahau|usijali)\s+(maagizo|maelekezo|amri)\s+(yote\s+)?(ya\s+)?(awali|zamani|hapo\s+juu|yaliyotangulia)`,
 		[]string{"bỏ qua", "phớt lờ", "quên", "lờ đi", "abaikan", "lupakan", "ignoruj", "ignorera", "ignorer ", "zapomnij", "pomiń", "negeer", "vergeet", "glöm", "glem",
-			"γνόησ", "γνοήσ", "ξέχασ", "ξεχάσ", "התעלמ", "התעלם", "שכח", "เพิกเฉย", "ละเว้น", "ไม่ต้องสนใจ", "ลืม", "гнору", "абудь", "зважай",
+			"γνόησ", "γνοήσ", "γνοησ", "ξέχασ", "ξεχάσ", "ξεχασ", "התעלמ", "התעלם", "שכח", "เพิกเฉย", "ละเว้น", "ไม่ต้องสนใจ", "ลืม", "гнору", "абудь", "зважай",
+			// capitals (the window search lowers ASCII alone)
+			"ΓΝΟΗΣ", "ΓΝΟΉΣ", "ΓΝΌΗΣ", "ΞΕΧΑΣ", "ΞΈΧΑΣ", "ΞΕΧΆΣ", "ГНОРУ", "АБУДЬ", "ЗВАЖАЙ",
 			"puuza", "sahau", "usijali"}, 8, 160, false, nil, ""},
 	// Persian closes with its verb, like Japanese above.
 	{`(دستورالعمل|دستورات|دستور|راهنمایی|قوانین)[^.\n]{0,24}(قبلی|پیشین)\s+را\s+(نادیده\s+بگیر|فراموش\s+کن)`,

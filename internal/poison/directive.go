@@ -90,7 +90,7 @@ var (
 		`|(bỏ\s+qua|phớt\s+lờ|quên)\s+(tất\s+cả\s+|mọi\s+)?(các\s+|những\s+)?(hướng\s+dẫn|chỉ\s+dẫn|chỉ\s+thị|lệnh)\s+(trước\s+đó|trước\s+đây|trước|ở\s+trên)` + // Vietnamese
 		`|(abaikan|lupakan)\s+(semua\s+|seluruh\s+)?(instruksi|perintah|petunjuk|arahan)\s+(sebelumnya|terdahulu|di\s+atas)` + // Indonesian
 		`|(ignorera|glöm|ignorer|glem)\s+(alla\s+|alle\s+)?(tidigare|föregående|tidligere|forrige)\s+(instruktioner|anvisningar|instruksjoner)` + // Swedish, Norwegian, Danish
-		`|(αγνόησε|αγνοήστε|ξέχασε|ξεχάστε)\s+(όλες\s+)?(τις\s+)?(προηγούμενες|παραπάνω)\s+(οδηγίες|εντολές)` + // Greek
+		`|(αγν[όο]ησε|αγνο[ήη]στε|ξ[έε]χασε|ξεχ[άα]στε)\s+([όο]λες\s+)?(τις\s+)?(προηγο[ύυ]μενες|παραπ[άα]νω)\s+(οδηγ[ίι]ες|εντολ[έε]ς)` + // Greek, accents optional (capitals are written without them)
 		`|(התעלם|התעלמי|התעלמו|שכח|שכחי)\s+(מכל\s+|מ|את\s+כל\s+)?ה?(הוראות|הנחיות|פקודות)\s+ה?(קודמות|קודמים)` + // Hebrew
 		`|(เพิกเฉย|ละเว้น|ไม่ต้องสนใจ|ลืม)(ต่อ)?\s*(คำสั่ง|คำแนะนำ)(ทั้งหมด)?\s*(ก่อนหน้า|ที่ผ่านมา|ข้างต้น)` + // Thai
 		`|(دستورالعمل|دستورات|دستور)[^.\n]{0,24}(قبلی|پیشین)\s+را\s+(نادیده\s+بگیر|فراموش\s+کن)` + // Persian
