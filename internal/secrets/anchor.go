@@ -73,8 +73,10 @@ done:
 	}
 	// gitleaks' key = value rules need an assignment operator a short way
 	// after the keyword; looking for one byte of it is far cheaper than the
-	// regex.
-	a.needsOp = strings.Contains(expr, `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`)
+	// regex. A rule whose other branch is a bare token (atlassian-api-token:
+	// key = value | \bATATT3…) needs none there: required at every hit,
+	// the operator left that branch dead.
+	a.needsOp = re.Op != syntax.OpAlternate && strings.Contains(expr, `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`)
 	a.re = &lazyRegexp{tree: &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}}}
 	a.follow = followOf(rest)
 	consumable(tail, &a.consume)

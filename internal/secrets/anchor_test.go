@@ -110,6 +110,7 @@ func TestRulesWithInnerKeywords(t *testing.T) {
 		{"gocardless", "gocardless_token = li" + "ve_" + rnd(305, alnum, 40), "gocardless-api-token"},
 		{"sourcegraph hex token", "sourcegraph token: " + rnd(301, hexd, 40), "sourcegraph-access-token"},
 		{"cloudflare origin ca", "origin key v1" + ".0-" + rnd(306, hexd, 24) + "-" + rnd(307, hexd, 146), "cloudflare-origin-ca-key"},
+		{"atlassian token without its name", "token: AT" + "ATT3xFfGF0" + rnd(310, alnum+"_-", 171) + "=" + rnd(311, "0123456789ABCDEF", 8) + "\n", "atlassian-api-token"},
 		{"sidekiq url", "source https://" + rnd(308, hexd, 8) + ":" + rnd(309, hexd, 8) + "@gems.contribsys.com/", "sidekiq-sensitive-url"},
 	}
 	for _, tc := range cases {
