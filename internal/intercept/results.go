@@ -3,6 +3,7 @@ package intercept
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -76,11 +77,14 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		// string: when it finds no secret (v goes on unchanged) and no
 		// injection, the second walk below is not needed. Otherwise the
 		// walk below scans again what it forwards.
-		injected, holdsJSON := false, false
+		injected, holdsJSON, texts := false, false, 0
 		red, fs, ok := redactSecrets(v, func(s string, nested bool) {
 			if nested {
 				holdsJSON = true
 				return
+			}
+			if s == "text" {
+				texts++ // a "type" of a text item, or a text saying just that
 			}
 			injected = injected || len(injectguard.Scan(s)) > 0
 		})
@@ -89,6 +93,7 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		// seen whole. Most results hold none, and then v is not searched
 		// for the words a forgery needs (seven passes over a large result).
 		injected = injected || holdsJSON && mayForge(v) && nestedForgery(v, 0)
+		injected = injected || texts >= 2 && len(splitInstructions(v)) > 0
 		if len(fs) == 0 && !injected {
 			return in
 		}
@@ -145,7 +150,25 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		return s, false
 	})
 	if len(found) == 0 {
-		return in
+		// No one string holds instructions; the text items read in a
+		// row may ("Please ignore all" / "previous instructions and …").
+		// Each item in the run is then treated as holding them.
+		cross := splitInstructions(in.out)
+		if len(cross) == 0 {
+			return in
+		}
+		items := contentTexts(in.out)
+		out, rewritten = mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
+			if key || !slices.Contains(items, s) {
+				return s, false
+			}
+			fs := []injectguard.Finding{{Kind: cross[0].Kind, End: len(s), Detail: "part of instructions split across text items"}}
+			found = append(found, fs...)
+			if set.Injection == manifest.InjectionNeutralize {
+				return injectguard.Neutralize(s, fs), true
+			}
+			return s, false
+		})
 	}
 	in.out = out
 	r := RuleResultInjection + found[0].Kind
@@ -371,4 +394,51 @@ func mapInjection(v []byte, depth int, fn func(s string, key bool) (string, bool
 		}
 		return fn(s, key)
 	})
+}
+
+// maxSplit bounds the results whose text items are also read together.
+const maxSplit = 16 << 10
+
+// splitInstructions returns the findings (other than invisible
+// characters) of a result's content text items read in a row, one per
+// line, when it has two or more and at most maxSplit bytes; nil
+// otherwise. A model reads the items as one text, so an order cut into
+// pieces, none of which says anything alone, is still an order.
+func splitInstructions(v []byte) []injectguard.Finding {
+	// Two items make three objects; two text items name "text" four
+	// times ("type":"text", "text":). Counting one byte is the cheap test.
+	if len(v) > maxSplit || bytes.Count(v, []byte("{")) < 3 || bytes.Count(v, []byte(`"text"`)) < 4 {
+		return nil
+	}
+	items := contentTexts(v)
+	if len(items) < 2 {
+		return nil
+	}
+	var out []injectguard.Finding
+	for _, f := range injectguard.Scan(strings.Join(items, "\n")) {
+		if !f.Control {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// contentTexts returns the text of v's content items of type text.
+func contentTexts(v []byte) []string {
+	var r struct {
+		Content []struct {
+			Type string `json:"type"`
+			Text string `json:"text"`
+		} `json:"content"`
+	}
+	if json.Unmarshal(v, &r) != nil {
+		return nil
+	}
+	var out []string
+	for _, c := range r.Content {
+		if c.Type == "text" && c.Text != "" {
+			out = append(out, c.Text)
+		}
+	}
+	return out
 }
