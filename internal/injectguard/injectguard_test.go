@@ -475,3 +475,40 @@ func TestDetailsDoNotCarryHiddenText(t *testing.T) {
 		}
 	}
 }
+
+// TestHiddenOverrideMatchesJoined: reading hidden text part by part, where
+// the prefilter finds a part's words, decides as the joined expression
+// does, on every case of the tests and every line of the benchmark text.
+func TestHiddenOverrideMatchesJoined(t *testing.T) {
+	var texts []string
+	for _, c := range append(attackCases(), benignCases()...) {
+		texts = append(texts, c.text)
+	}
+	texts = append(texts, strings.Split(mixedResult(), "\n")...)
+	n := 0
+	for _, s := range texts {
+		s = s[:min(len(s), maxHiddenScanned)]
+		want := override.MatchString(s)
+		if got := hiddenOverride(s); got != want {
+			t.Fatalf("hiddenOverride(%.120q) = %v, the joined expression says %v", s, got, want)
+		}
+		if want {
+			n++
+		}
+	}
+	if n < 20 {
+		t.Fatalf("only %d texts hold an override: the test proves little", n)
+	}
+}
+
+func FuzzHiddenOverride(f *testing.F) {
+	for _, c := range attackCases() {
+		f.Add(c.text)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		s = s[:min(len(s), maxHiddenScanned)]
+		if got, want := hiddenOverride(s), override.MatchString(s); got != want {
+			t.Fatalf("hiddenOverride(%q) = %v, the joined expression says %v", s, got, want)
+		}
+	})
+}

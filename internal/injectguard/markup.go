@@ -282,7 +282,25 @@ func addressesModel(s string) bool {
 	if len(s) > maxHiddenScanned {
 		s = s[:maxHiddenScanned]
 	}
-	return override.MatchString(s) || cueAddress.MatchString(s) || cueAction.MatchString(s) || cueYou.MatchString(s)
+	return hiddenOverride(s) || cueAddress.MatchString(s) || cueAction.MatchString(s) || cueYou.MatchString(s)
+}
+
+// hiddenOverride is override.MatchString(s) run part by part, only the
+// parts whose words the prefilter finds in s: the joined expression of
+// every language is one large automaton that costs every hidden region
+// (each alt text, comment and hidden element) a slow pass.
+func hiddenOverride(s string) bool {
+	hits := prefilt.hits(lowerASCII(s))
+	if hits == nil {
+		return false
+	}
+	first := len(triggers) - len(overrideTriggers)
+	for i, t := range overrideTriggers {
+		if !overrideParts[i].visibleOnly && len(hits[first+i]) > 0 && t.re.MatchString(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // scanMarkup finds the visible-text kinds: hidden HTML, template tokens,
