@@ -38,25 +38,17 @@ func foldView(s string) (out string, at []int, ok bool) {
 	if !hasFoldable(s) {
 		return s, nil, false
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	at = make([]int, 0, len(s)+1)
+	var v view
 	for i := 0; i < len(s); {
 		if c, n := foldAt(s, i); n > 0 {
-			b.WriteByte(c)
-			at = append(at, i)
+			v.put(s, c, i)
 			i += n
-			ok = true
 			continue
 		}
-		b.WriteByte(s[i])
-		at = append(at, i)
+		v.keep(s, i, i+1)
 		i++
 	}
-	if !ok {
-		return s, nil, false
-	}
-	return b.String(), append(at, len(s)), true
+	return v.done(s, len(s))
 }
 
 // foldAt returns the ASCII byte that the form at s[i] stands for and the

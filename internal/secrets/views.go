@@ -144,32 +144,24 @@ func qpView(s string) (out string, at []int, ok bool) {
 	if !hasQP(s) {
 		return s, nil, false
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	at = make([]int, 0, len(s)+1)
+	var v view
 	for i := 0; i < len(s); {
 		if s[i] == '=' {
 			switch {
 			case strings.HasPrefix(s[i:], "=\r\n"):
+				v.drop()
 				i += 3
-				ok = true
 				continue
 			case i+2 < len(s) && isUpperHex(s[i+1]) && isUpperHex(s[i+2]):
-				b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
-				at = append(at, i)
+				v.put(s, unhex(s[i+1])<<4|unhex(s[i+2]), i)
 				i += 3
-				ok = true
 				continue
 			}
 		}
-		b.WriteByte(s[i])
-		at = append(at, i)
+		v.keep(s, i, i+1)
 		i++
 	}
-	if !ok {
-		return s, nil, false
-	}
-	return b.String(), append(at, len(s)), true
+	return v.done(s, len(s))
 }
 
 // isUpperHex: quoted-printable writes its escapes in upper case (RFC
@@ -253,25 +245,19 @@ func tagView(s string) (out string, at []int, ok bool) {
 	if !hasInvisibleTag(s) {
 		return s, nil, false
 	}
-	var b strings.Builder
-	b.Grow(len(s))
-	at = make([]int, 0, len(s)+1)
+	var v view
 	for i := 0; i < len(s); {
 		if s[i] == '<' {
 			if n := invisibleTag(s, i); n > 0 {
+				v.drop()
 				i += n
-				ok = true
 				continue
 			}
 		}
-		b.WriteByte(s[i])
-		at = append(at, i)
+		v.keep(s, i, i+1)
 		i++
 	}
-	if !ok {
-		return s, nil, false
-	}
-	return b.String(), append(at, len(s)), true
+	return v.done(s, len(s))
 }
 
 // A setting written as a name/value pair ({"name": "DB_PASSWORD",
@@ -302,7 +288,7 @@ func pairName(s string, from, to int) int {
 // pairView rewrites each name/value pair as NAME=VALUE, mapping bytes as
 // qpView.
 func pairView(s string) (out string, at []int, ok bool) {
-	var b strings.Builder
+	var v view
 	copied := 0
 	for i := 0; i < len(s); i++ {
 		k := strings.IndexByte(s[i:], 'v')
@@ -332,28 +318,12 @@ func pairView(s string) (out string, at []int, ok bool) {
 			continue
 		}
 		sep, sepEnd := st+m[4], st+m[5]
-		if !ok {
-			b.Grow(len(s))
-			at = make([]int, 0, len(s)+1)
-			ok = true
-		}
-		for j := copied; j < sep; j++ {
-			b.WriteByte(s[j])
-			at = append(at, j)
-		}
-		b.WriteByte('=')
-		at = append(at, sep)
+		v.keep(s, copied, sep)
+		v.put(s, '=', sep)
 		copied = sepEnd
 		i = e - 1
 	}
-	if !ok {
-		return s, nil, false
-	}
-	for j := copied; j < len(s); j++ {
-		b.WriteByte(s[j])
-		at = append(at, j)
-	}
-	return b.String(), append(at, len(s)), true
+	return v.done(s, copied)
 }
 
 // scanViews scans the quoted-printable and tag-free views of s, and in
@@ -441,7 +411,7 @@ func unsignedJWT(s string) bool {
 // JSON or JavaScript held as text in an argument (the argument's own JSON
 // is decoded once, what it holds is not) can spell a key that way.
 func escView(s string) (out string, at []int, ok bool) {
-	var b strings.Builder
+	var v view
 	copied := 0
 	for i := 0; i < len(s); i++ {
 		k := strings.IndexByte(s[i:], '\\')
@@ -453,28 +423,12 @@ func escView(s string) (out string, at []int, ok bool) {
 		if n == 0 {
 			continue
 		}
-		if !ok {
-			b.Grow(len(s))
-			at = make([]int, 0, len(s)+1)
-			ok = true
-		}
-		for j := copied; j < i; j++ {
-			b.WriteByte(s[j])
-			at = append(at, j)
-		}
-		b.WriteByte(c)
-		at = append(at, i)
+		v.keep(s, copied, i)
+		v.put(s, c, i)
 		copied = i + n
 		i += n - 1
 	}
-	if !ok {
-		return s, nil, false
-	}
-	for j := copied; j < len(s); j++ {
-		b.WriteByte(s[j])
-		at = append(at, j)
-	}
-	return b.String(), append(at, len(s)), true
+	return v.done(s, copied)
 }
 
 // escAt decodes the escape at s[i] ('\\'), when it names printable ASCII.
@@ -552,7 +506,7 @@ func codeList(s string, i int) (end, n int) {
 // model told to hide a key writes in one line and its reader decodes in
 // another; at maps bytes as qpView's.
 func codesView(s string) (out string, at []int, ok bool) {
-	var b strings.Builder
+	var v view
 	copied := 0
 	for p := 0; p < len(s); {
 		k := strings.IndexByte(s[p:], ',')
@@ -580,19 +534,10 @@ func codesView(s string) (out string, at []int, ok bool) {
 			p = c + 1
 			continue
 		}
-		if !ok {
-			b.Grow(len(s))
-			at = make([]int, 0, len(s)+1)
-			ok = true
-		}
-		for i := copied; i < st; i++ {
-			b.WriteByte(s[i])
-			at = append(at, i)
-		}
+		v.keep(s, copied, st)
 		for i := st; i < end; {
-			v, n := charCode(s, i)
-			b.WriteByte(v)
-			at = append(at, i)
+			c, n := charCode(s, i)
+			v.put(s, c, i)
 			i += n
 			for i < end && !isAlnum(s[i]) {
 				i++
@@ -600,12 +545,51 @@ func codesView(s string) (out string, at []int, ok bool) {
 		}
 		copied, p = end, end
 	}
-	if !ok {
+	return v.done(s, copied)
+}
+
+// view builds a text derived from s, with at mapping each of its bytes
+// to the offset in s of the form it came from and one more entry, len(s),
+// for the end. Bytes are kept, put in place of a form, or dropped.
+type view struct {
+	b       strings.Builder
+	at      []int
+	changed bool
+}
+
+func (v *view) grow(s string) {
+	if v.at == nil {
+		v.b.Grow(len(s))
+		v.at = make([]int, 0, len(s)+1)
+	}
+}
+
+// keep copies s[from:to] as it is.
+func (v *view) keep(s string, from, to int) {
+	v.grow(s)
+	for j := from; j < to; j++ {
+		v.b.WriteByte(s[j])
+		v.at = append(v.at, j)
+	}
+}
+
+// put writes c for the form that starts at offset i of s.
+func (v *view) put(s string, c byte, i int) {
+	v.grow(s)
+	v.b.WriteByte(c)
+	v.at = append(v.at, i)
+	v.changed = true
+}
+
+// drop notes bytes of s left out.
+func (v *view) drop() { v.changed = true }
+
+// done keeps s[from:] and returns the view, or s itself (ok false) when
+// nothing was put or dropped.
+func (v *view) done(s string, from int) (out string, at []int, ok bool) {
+	if !v.changed {
 		return s, nil, false
 	}
-	for i := copied; i < len(s); i++ {
-		b.WriteByte(s[i])
-		at = append(at, i)
-	}
-	return b.String(), append(at, len(s)), true
+	v.keep(s, from, len(s))
+	return v.b.String(), append(v.at, len(s)), true
 }
