@@ -114,10 +114,8 @@ func TestRulesWithInnerKeywords(t *testing.T) {
 		{"sidekiq url", "source https://" + rnd(308, hexd, 8) + ":" + rnd(309, hexd, 8) + "@gems.contribsys.com/", "sidekiq-sensitive-url"},
 	}
 	for _, tc := range cases {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(tc.text); !hasRule(fs, tc.rule) {
-				t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
-			}
+		for name, e := range engines() {
+			wantRule(t, name, e, tc)
 		}
 	}
 	for _, b := range []string{

@@ -38,6 +38,34 @@ func hasRule(fs []Finding, rule string) bool {
 	return false
 }
 
+// engines are the results engine and the arguments engine, which most
+// cases must agree on.
+func engines() map[string]*Engine {
+	return map[string]*Engine{"default": Default(), "outbound": Outbound()}
+}
+
+// wantRule reports an error unless e (named name) finds tc.rule in tc.text,
+// and returns the findings and whether it did.
+func wantRule(t *testing.T, name string, e *Engine, tc secretCase) ([]Finding, bool) {
+	t.Helper()
+	fs := e.Scan(tc.text)
+	if !hasRule(fs, tc.rule) {
+		t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
+		return fs, false
+	}
+	return fs, true
+}
+
+// wantClean reports an error for any finding of either engine in text.
+func wantClean(t *testing.T, text string) {
+	t.Helper()
+	for name, e := range engines() {
+		if fs := e.Scan(text); len(fs) > 0 {
+			t.Errorf("false positive (%s) in %q: %v", name, text, ruleIDs(fs))
+		}
+	}
+}
+
 func ruleIDs(fs []Finding) []string {
 	var ids []string
 	for _, f := range fs {
@@ -134,10 +162,9 @@ func TestLookalikeForms(t *testing.T) {
 		{"soft hyphen at the very end", "token " + ghp + "\u00ad", "github-pat"},
 	}
 	for _, tc := range cases {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			fs := e.Scan(tc.text)
-			if !hasRule(fs, tc.rule) {
-				t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
+		for name, e := range engines() {
+			fs, ok := wantRule(t, name, e, tc)
+			if !ok {
 				continue
 			}
 			red, _ := e.Redact(tc.text)
@@ -157,11 +184,7 @@ func TestLookalikeForms(t *testing.T) {
 		"hyphen\u00adation and co\u00adoperation", "\u200eشكرا\u200f", "a\u2062b = ab",
 	}
 	for _, b := range benign {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(b); len(fs) > 0 {
-				t.Errorf("false positive (%s) in %q: %v", name, b, ruleIDs(fs))
-			}
-		}
+		wantClean(t, b)
 	}
 }
 

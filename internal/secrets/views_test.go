@@ -59,10 +59,8 @@ func TestProviderRulesSet19(t *testing.T) {
 		{"odbc password in braces", "Driver={ODBC Driver 18 for SQL Server}; Uid = app; Pwd = {Tr0ub;4dor&3" + rnd(415, alnum, 6) + "}; Encrypt=yes;", "password-assignment"},
 	}
 	for _, tc := range attacks {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(tc.text); !hasRule(fs, tc.rule) {
-				t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
-			}
+		for name, e := range engines() {
+			wantRule(t, name, e, tc)
 		}
 	}
 	benign := []string{
@@ -77,11 +75,7 @@ func TestProviderRulesSet19(t *testing.T) {
 		"\"unsigned\": \"eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ0ZXN0LXVzZXIiLCJpc3MiOiJ0ZXN0IiwiaWF0IjoxNTE2MjM5MDIyfQ.\"",
 	}
 	for _, b := range benign {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(b); len(fs) > 0 {
-				t.Errorf("false positive (%s) in %q: %v", name, b, ruleIDs(fs))
-			}
-		}
+		wantClean(t, b)
 	}
 	// A signed JWT, and an alg-none header with a signature, stay secrets.
 	none := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none"}`))
@@ -116,10 +110,8 @@ func TestHiddenFormsSet19(t *testing.T) {
 		{"char codes as json", "[" + charCodes(ghp, ",") + "]", "github-pat"},
 	}
 	for _, tc := range both {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			fs := e.Scan(tc.text)
-			if !hasRule(fs, tc.rule) {
-				t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
+		for name, e := range engines() {
+			if _, ok := wantRule(t, name, e, tc); !ok {
 				continue
 			}
 			if red, _ := e.Redact(tc.text); strings.Contains(red, ghp[:12]) || strings.Contains(red, ghp[24:]) {
@@ -151,11 +143,7 @@ func TestHiddenFormsSet19(t *testing.T) {
 		"1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20",
 	}
 	for _, b := range benign {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(b); len(fs) > 0 {
-				t.Errorf("false positive (%s) in %q: %v", name, b, ruleIDs(fs))
-			}
-		}
+		wantClean(t, b)
 	}
 }
 
@@ -177,10 +165,8 @@ func TestPairsAndInlineTags(t *testing.T) {
 		{"adjacent code elements", "<code>" + ghp[:10] + "</code><code>" + ghp[10:] + "</code>", "github-pat"},
 	}
 	for _, tc := range attacks {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(tc.text); !hasRule(fs, tc.rule) {
-				t.Errorf("%s (%s): want %s, got %v", tc.name, name, tc.rule, ruleIDs(fs))
-			}
+		for name, e := range engines() {
+			wantRule(t, name, e, tc)
 		}
 		if !MayContain(tc.text) {
 			t.Errorf("%s: MayContain false", tc.name)
@@ -195,11 +181,7 @@ func TestPairsAndInlineTags(t *testing.T) {
 		"fn f(v: Vec<u8>) -> Option<String> { let value = v.len(); }",
 	}
 	for _, b := range benign {
-		for name, e := range map[string]*Engine{"default": Default(), "outbound": Outbound()} {
-			if fs := e.Scan(b); len(fs) > 0 {
-				t.Errorf("false positive (%s) in %q: %v", name, b, ruleIDs(fs))
-			}
-		}
+		wantClean(t, b)
 	}
 }
 
