@@ -93,7 +93,10 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		// seen whole. Most results hold none, and then v is not searched
 		// for the words a forgery needs (seven passes over a large result).
 		injected = injected || holdsJSON && mayForge(v) && nestedForgery(v, 0)
-		injected = injected || texts >= 2 && len(splitInstructions(v)) > 0
+		if !injected && texts >= 2 {
+			_, cross := splitInstructions(v)
+			injected = len(cross) > 0
+		}
 		if len(fs) == 0 && !injected {
 			return in
 		}
@@ -153,11 +156,10 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		// No one string holds instructions; the text items read in a
 		// row may ("Please ignore all" / "previous instructions and …").
 		// Each item in the run is then treated as holding them.
-		cross := splitInstructions(in.out)
+		items, cross := splitInstructions(in.out)
 		if len(cross) == 0 {
 			return in
 		}
-		items := contentTexts(in.out)
 		out, rewritten = mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
 			if key || !slices.Contains(items, s) {
 				return s, false
@@ -399,28 +401,26 @@ func mapInjection(v []byte, depth int, fn func(s string, key bool) (string, bool
 // maxSplit bounds the results whose text items are also read together.
 const maxSplit = 16 << 10
 
-// splitInstructions returns the findings (other than invisible
-// characters) of a result's content text items read in a row, one per
-// line, when it has two or more and at most maxSplit bytes; nil
-// otherwise. A model reads the items as one text, so an order cut into
-// pieces, none of which says anything alone, is still an order.
-func splitInstructions(v []byte) []injectguard.Finding {
+// splitInstructions returns a result's content text items and the
+// findings (other than invisible characters) of those items read in a
+// row, one per line, when it has two or more and at most maxSplit bytes;
+// no findings otherwise. A model reads the items as one text, so an order
+// cut into pieces, none of which says anything alone, is still an order.
+func splitInstructions(v []byte) (items []string, fs []injectguard.Finding) {
 	// Two items make three objects; two text items name "text" four
 	// times ("type":"text", "text":). Counting one byte is the cheap test.
 	if len(v) > maxSplit || bytes.Count(v, []byte("{")) < 3 || bytes.Count(v, []byte(`"text"`)) < 4 {
-		return nil
+		return nil, nil
 	}
-	items := contentTexts(v)
-	if len(items) < 2 {
-		return nil
+	if items = contentTexts(v); len(items) < 2 {
+		return items, nil
 	}
-	var out []injectguard.Finding
 	for _, f := range injectguard.Scan(strings.Join(items, "\n")) {
 		if !f.Control {
-			out = append(out, f)
+			fs = append(fs, f)
 		}
 	}
-	return out
+	return items, fs
 }
 
 // contentTexts returns the text of v's content items of type text.
