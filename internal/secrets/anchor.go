@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 // anchorRule prepares the fast path for a rule whose matches start at one of
@@ -77,7 +79,7 @@ done:
 	// key = value | \bATATT3…) needs none there: required at every hit,
 	// the operator left that branch dead.
 	a.needsOp = re.Op != syntax.OpAlternate && strings.Contains(expr, `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`)
-	a.re = &lazyRegexp{tree: &syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}}}
+	a.re = lazyre.FromTree(&syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}})
 	a.follow = followOf(rest)
 	consumable(tail, &a.consume)
 	a.consumesAll = !slices.Contains(a.consume[:], false)
@@ -186,7 +188,7 @@ func minLen(re *syntax.Regexp) int {
 // optional class run like [\w.-]{0,50}?, which only widens the whole match
 // (what "match" allowlists see) and never changes the secret group.
 type anchor struct {
-	re       *lazyRegexp
+	re       *lazyre.Regexp
 	keywords []string // the keywords that can start the anchored form
 	inside   []string // the rule's other keywords: a window scan at their hits
 	// gate holds the rule's own keywords when none of them can begin a

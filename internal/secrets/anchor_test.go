@@ -34,7 +34,7 @@ func TestAnchoredKeywordsCanStart(t *testing.T) {
 			if a == nil {
 				continue
 			}
-			re, err := syntax.Parse(a.re.get().String(), syntax.Perl)
+			re, err := syntax.Parse(a.re.Get().String(), syntax.Perl)
 			if err != nil {
 				t.Fatalf("%s: %v", r.id, err)
 			}

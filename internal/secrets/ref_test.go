@@ -102,7 +102,7 @@ func (e *Engine) refScanPlain(s string) []Finding {
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
-		for _, m := range r.re.get().FindAllStringSubmatchIndex(sub, -1) {
+		for _, m := range r.re.Get().FindAllStringSubmatchIndex(sub, -1) {
 			if f, ok := e.refCheck(r, s, w.start, m, w.start+m[0]); ok {
 				k := span{f.Start, f.End}
 				if !seen[k] {
@@ -140,7 +140,7 @@ func (e *Engine) refScanPlain(s string) []Finding {
 			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
 				continue
 			}
-			m := a.re.get().FindStringSubmatchIndex(s[h:min(len(s), h+r.after)])
+			m := a.re.Get().FindStringSubmatchIndex(s[h:min(len(s), h+r.after)])
 			if m == nil {
 				continue
 			}
@@ -196,7 +196,7 @@ func (a *allow) refAllowed(secret, match, line string) bool {
 	}
 	reHit, swHit := false, false
 	for _, re := range a.regexes {
-		if re.get().MatchString(target) {
+		if re.Get().MatchString(target) {
 			reHit = true
 			break
 		}

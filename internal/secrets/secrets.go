@@ -16,11 +16,11 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"regexp"
-	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 //go:generate sh -c "go run gen/main.go -in \"$(GOFLAGS=-mod=mod go mod download -json github.com/zricethezav/gitleaks/v8@v8.30.1 | sed -n 's/^\\t\"Dir\": \"\\(.*\\)\",$/\\1/p')/config/gitleaks.toml\""
@@ -88,7 +88,7 @@ type Engine struct {
 
 type rule struct {
 	id      string
-	re      *lazyRegexp
+	re      *lazyre.Regexp
 	entropy float64
 	group   int
 	allows  []allow
@@ -106,7 +106,7 @@ type rule struct {
 type allow struct {
 	target    string
 	and       bool
-	regexes   []*lazyRegexp
+	regexes   []*lazyre.Regexp
 	needs     []*need // each regex's literal prefilter
 	stopwords *wordSet
 }
@@ -154,7 +154,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	kwIndex := map[string]int{}
 	buckets := map[uint16]*triBucket{}
 	for _, fr := range f.Rules {
-		re, err := newLazy(fr.Regex)
+		re, err := lazyre.Checked(fr.Regex)
 		if err != nil {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 		}
@@ -288,11 +288,11 @@ func (e *Engine) RuleCount() int { return e.count }
 // alternation they ran on every candidate: gitleaks' global list has one
 // branch, ^(?i:a+|b+|…)$, that needs no word, and one unanchored branch,
 // so the whole alternation was tried at every offset.)
-func compileAll(exprs []string) ([]*lazyRegexp, []*need, error) {
-	var res []*lazyRegexp
+func compileAll(exprs []string) ([]*lazyre.Regexp, []*need, error) {
+	var res []*lazyre.Regexp
 	var needs []*need
 	for _, s := range exprs {
-		re, err := newLazy(s)
+		re, err := lazyre.Checked(s)
 		if err != nil {
 			return nil, nil, fmt.Errorf("secrets: allowlist %q: %w", s, err)
 		}
@@ -300,41 +300,6 @@ func compileAll(exprs []string) ([]*lazyRegexp, []*need, error) {
 		needs = append(needs, needOf(s))
 	}
 	return res, needs, nil
-}
-
-// lazyRegexp is a regular expression compiled on its first use. Most
-// rules never meet their keyword in a gateway's traffic: compiled at load,
-// the embedded rules held 5 MB of heap for the life of the process and
-// allocated 19 MB on the way (BenchmarkLoad, docs/performance.md).
-type lazyRegexp struct {
-	expr string
-	// tree, when set, is the expression still as a syntax tree, printed
-	// on first use: printing a case-folded class walks its every rune, and
-	// printing the anchored forms at load took two thirds of it (40 ms).
-	tree *syntax.Regexp
-	once sync.Once
-	re   *regexp.Regexp
-}
-
-// newLazy checks expr's syntax now, so a bad rule file fails at load.
-func newLazy(expr string) (*lazyRegexp, error) {
-	if _, err := syntax.Parse(expr, syntax.Perl); err != nil {
-		return nil, err
-	}
-	return &lazyRegexp{expr: expr}, nil
-}
-
-func (l *lazyRegexp) get() *regexp.Regexp {
-	l.once.Do(func() {
-		if l.tree != nil {
-			l.expr, l.tree = l.tree.String(), nil
-		}
-		// Compile cannot fail on an expression that parsed with the
-		// flags regexp uses (syntax.Perl), nor on a printed tree: the
-		// parser is where its errors come from.
-		l.re = regexp.MustCompile(l.expr)
-	})
-	return l.re
 }
 
 func lowerAll(ss []string) []string {
@@ -405,7 +370,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
-		for _, m := range r.re.get().FindAllStringSubmatchIndex(sub, -1) {
+		for _, m := range r.re.Get().FindAllStringSubmatchIndex(sub, -1) {
 			if f, ok := e.check(r, s, w.start, m, w.start+m[0]); ok {
 				k := span{f.Start, f.End}
 				if !seen[k] {
@@ -443,7 +408,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 			if !ok {
 				continue
 			}
-			m := a.re.get().FindStringSubmatchIndex(s[h:end])
+			m := a.re.Get().FindStringSubmatchIndex(s[h:end])
 			if m == nil {
 				continue
 			}
@@ -669,7 +634,7 @@ func (a *allow) regexHit(target string) bool {
 		if ascii && !a.needs[i].met(lower) {
 			continue
 		}
-		if re.get().MatchString(target) {
+		if re.Get().MatchString(target) {
 			return true
 		}
 	}
