@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -133,5 +134,41 @@ func TestDeadServerIsReported(t *testing.T) {
 		}
 		release()
 		direct.stop()
+	}
+}
+
+// TestPeerWithoutReadyz measures a stand-in for another project's proxy:
+// a script taking mcpwarden's serve arguments that runs the echo server
+// itself, which the load tool must find ready by an answered initialize
+// (-ready-path "") at -gateway-path.
+func TestPeerWithoutReadyz(t *testing.T) {
+	echo := buildEcho(t)
+	peer := filepath.Join(t.TempDir(), "peer")
+	script := "#!/bin/sh\n" +
+		"while [ $# -gt 0 ]; do case $1 in --listen) addr=$2; shift 2;; --) shift; break;; *) shift;; esac; done\n" +
+		"exec \"$1\" -http \"$addr\"\n"
+	if err := os.WriteFile(peer, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &config{
+		ctx: context.Background(), mcpwarden: peer, echoserver: echo, era: "session",
+		gatewayPath: "/mcp", readyPath: "",
+		concurrency: []int{2}, payloads: []int{64},
+		duration: 200 * time.Millisecond, round: 100 * time.Millisecond, warmup: 20 * time.Millisecond,
+		callTimeout: 5 * time.Second, readyTimeout: 10 * time.Second, tmpDir: t.TempDir(),
+	}
+	results, _, err := runScenario(cfg, "http-stdio")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 1 || results[0].Error != "" || results[0].Gateway == nil ||
+		results[0].Gateway.Calls == 0 || results[0].Gateway.Failures != 0 {
+		t.Fatalf("cells %+v", results)
+	}
+
+	// Without the fallback the same peer is never ready: it serves no /readyz.
+	cfg.readyPath, cfg.readyTimeout = "/nope", 300*time.Millisecond
+	if _, _, err := setupScenario(cfg, "http-stdio"); err == nil || !strings.Contains(err.Error(), "not ready") {
+		t.Fatalf("setup with a missing ready path: %v", err)
 	}
 }

@@ -54,6 +54,8 @@ type config struct {
 	settle       time.Duration
 	enforce      bool
 	tmpDir       string
+	gatewayPath  string // the gateway's MCP endpoint
+	readyPath    string // polled before measuring; "" = an answered initialize
 }
 
 func (c *config) modern() bool { return c.era == "modern" }
@@ -131,6 +133,8 @@ func main() {
 	flag.DurationVar(&cfg.callTimeout, "call-timeout", 10*time.Second, "per-call timeout (a timeout is a failure)")
 	flag.DurationVar(&cfg.readyTimeout, "ready-timeout", 10*time.Second, "how long a server may take to become ready")
 	flag.DurationVar(&cfg.settle, "settle", 300*time.Millisecond, "idle time after startup before the idle RSS sample")
+	flag.StringVar(&cfg.gatewayPath, "gateway-path", "/mcp", "`PATH` of the gateway's MCP endpoint (a proxy of another project, measured side by side, may serve elsewhere)")
+	flag.StringVar(&cfg.readyPath, "ready-path", "/readyz", "`PATH` polled until it answers 200 before the gateway is measured; empty: until an initialize POST to -gateway-path is answered 200 (a proxy without a readiness endpoint)")
 	flag.BoolVar(&cfg.enforce, "enforce-targets", false, "exit 3 if a performance target (see bench/README.md) is missed")
 	flag.Parse()
 	if flag.NArg() > 0 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -142,20 +143,41 @@ func freeLoopbackAddr() (string, error) {
 // waitReady polls url until it answers 200, the child exits, or timeout.
 func waitReady(ctx context.Context, c *child, url string, timeout time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
+	return poll(ctx, c, timeout, func() (*http.Response, error) { return client.Get(url) })
+}
+
+// waitInitialize waits until an MCP initialize POSTed to url is answered
+// 200: the readiness check for a proxy that has no readiness endpoint.
+func waitInitialize(ctx context.Context, c *child, url string, timeout time.Duration) error {
+	client := &http.Client{Timeout: time.Second}
+	return poll(ctx, c, timeout, func() (*http.Response, error) {
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(initializeRequest(1)))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, text/event-stream")
+		return client.Do(req)
+	})
+}
+
+// poll calls probe every 10 ms until it answers 200, c exits or timeout
+// passes.
+func poll(ctx context.Context, c *child, timeout time.Duration, probe func() (*http.Response, error)) error {
 	deadline := time.Now().Add(timeout)
 	var last error
 	for time.Now().Before(deadline) {
 		if c.exited() {
 			return c.exitError()
 		}
-		resp, err := client.Get(url)
+		resp, err := probe()
 		if err == nil {
 			_, _ = io.Copy(io.Discard, resp.Body)
 			_ = resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil
 			}
-			err = fmt.Errorf("GET %s: %s", url, resp.Status)
+			err = fmt.Errorf("%s %s: %s", resp.Request.Method, resp.Request.URL, resp.Status)
 		}
 		last = err
 		select {

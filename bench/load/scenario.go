@@ -140,7 +140,7 @@ func startEchoHTTP(cfg *config) (*child, string, error) {
 }
 
 // startGatewayServe starts `mcpwarden serve --listen ADDR ARGS...` and waits
-// for GET /readyz.
+// for GET -ready-path (or an answered initialize).
 func startGatewayServe(cfg *config, name string, tail []string) (*child, string, error) {
 	addr, err := freeLoopbackAddr()
 	if err != nil {
@@ -153,7 +153,12 @@ func startGatewayServe(cfg *config, name string, tail []string) (*child, string,
 	if err != nil {
 		return nil, "", err
 	}
-	if err := waitReady(cfg.ctx, ch, "http://"+addr+"/readyz", cfg.readyTimeout); err != nil {
+	ready := waitReady
+	url := "http://" + addr + cfg.readyPath
+	if cfg.readyPath == "" {
+		ready, url = waitInitialize, "http://"+addr+cfg.gatewayPath
+	}
+	if err := ready(cfg.ctx, ch, url, cfg.readyTimeout); err != nil {
 		ch.stop(time.Second)
 		return nil, "", err
 	}
@@ -205,7 +210,7 @@ func setupScenario(cfg *config, name string) (direct, gateway side, err error) {
 		if err != nil {
 			return direct, nil, err
 		}
-		gateway = &httpSide{url: "http://" + gaddr + "/mcp", procs: []*child{gw}, owned: []*child{gw}, cfg: cfg}
+		gateway = &httpSide{url: "http://" + gaddr + cfg.gatewayPath, procs: []*child{gw}, owned: []*child{gw}, cfg: cfg}
 		return direct, gateway, nil
 
 	case "http-http":
@@ -228,7 +233,7 @@ func setupScenario(cfg *config, name string) (direct, gateway side, err error) {
 		}
 		// The echoserver is owned (stopped) by the direct side; the gateway
 		// side also needs it alive.
-		gateway = &httpSide{url: "http://" + gaddr + "/mcp", procs: []*child{gw, es}, owned: []*child{gw}, cfg: cfg}
+		gateway = &httpSide{url: "http://" + gaddr + cfg.gatewayPath, procs: []*child{gw, es}, owned: []*child{gw}, cfg: cfg}
 		return direct, gateway, nil
 	}
 	return nil, nil, fmt.Errorf("unknown scenario %q (want stdio, http-stdio, http-http)", name)
