@@ -53,6 +53,7 @@ const (
 	RuleHome      = "path.home"
 	RuleURL       = "path.url"
 	RuleWindows   = "path.windows"
+	RuleDots      = "path.dot_segment"
 	RuleDevice    = "path.device"
 	RuleOutside   = "path.outside_roots"
 	RuleSymlink   = "path.symlink_escape"
@@ -98,6 +99,12 @@ func Check(p string, roots []string, opts Options) Decision {
 	s = strings.ReplaceAll(s, `\`, "/")
 	if !isASCII(s) && hiddenDotSegment(s) {
 		return deny(RuleEncoding, "a segment that is . or .. once invisible characters are removed")
+	}
+	if mayHaveDotTrick(s) && dotTrickSegment(s) {
+		return deny(RuleDots, "a segment of only dots and spaces (or dots before an NTFS stream) that a filter stripping ../ or Windows trimming reads as ..")
+	}
+	if strings.Contains(s, ":$") && ntfsStreamType(s) {
+		return deny(RuleWindows, "an NTFS stream type (::$DATA, :$INDEX_ALLOCATION) names another view of a file or directory")
 	}
 
 	if len(s) >= 5 && strings.EqualFold(s[:5], "file:") {
@@ -237,6 +244,73 @@ func hiddenDotSegment(s string) bool {
 		if visible == "." || visible == ".." {
 			return true
 		}
+	}
+	return false
+}
+
+// mayHaveDotTrick is the cheap gate of dotTrickSegment.
+func mayHaveDotTrick(s string) bool {
+	return strings.Contains(s, "....") || strings.Contains(s, ". ") || strings.Contains(s, " .") || strings.Contains(s, ".:")
+}
+
+// dotTrickSegment reports a segment made only of dots and spaces that is
+// not ".", ".." or "..." yet reads as ".." somewhere downstream: four dots
+// or more ("....//" becomes "../" once a filter strips "../"), or two dots
+// or more with spaces (".. ", Windows trims trailing spaces and dots; one
+// dot with spaces is at most ".", harmless). The part of a
+// segment before an NTFS stream separator counts as the segment
+// ("..::$INDEX_ALLOCATION", "..:x"). "..." (an ellipsis) and names with any
+// other character ("..hidden", "v1...final", "2025..2026") are names.
+func dotTrickSegment(s string) bool {
+	for seg := range strings.SplitSeq(s, "/") {
+		stream := false
+		if i := strings.IndexByte(seg, ':'); i >= 0 {
+			seg, stream = seg[:i], true
+		}
+		dots, other := 0, false
+		for i := 0; i < len(seg); i++ {
+			switch seg[i] {
+			case '.':
+				dots++
+			case ' ':
+			default:
+				other = true
+			}
+		}
+		if other || dots < 2 && !stream || dots == 0 {
+			continue
+		}
+		if stream || dots >= 4 || dots != len(seg) {
+			return true
+		}
+	}
+	return false
+}
+
+// ntfsStreamTypes are NTFS attribute types that name a stream of a file or
+// directory (file::$DATA, dir:$I30:$INDEX_ALLOCATION).
+var ntfsStreamTypes = []string{"DATA", "INDEX_ALLOCATION", "BITMAP", "ATTRIBUTE_LIST", "EA", "EA_INFORMATION",
+	"FILE_NAME", "LOGGED_UTILITY_STREAM", "OBJECT_ID", "REPARSE_POINT", "SECURITY_DESCRIPTOR",
+	"STANDARD_INFORMATION", "VOLUME_INFORMATION", "VOLUME_NAME", "I30"}
+
+// ntfsStreamType reports ":$TYPE" with an NTFS attribute type, in any case.
+func ntfsStreamType(s string) bool {
+	for i := strings.Index(s, ":$"); i >= 0; {
+		rest := s[i+2:]
+		end := strings.IndexAny(rest, ":/")
+		if end < 0 {
+			end = len(rest)
+		}
+		for _, t := range ntfsStreamTypes {
+			if strings.EqualFold(rest[:end], t) {
+				return true
+			}
+		}
+		j := strings.Index(rest, ":$")
+		if j < 0 {
+			break
+		}
+		i += 2 + j
 	}
 	return false
 }

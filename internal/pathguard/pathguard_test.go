@@ -122,6 +122,20 @@ func TestCheck(t *testing.T) {
 		{"chain/secret", RuleSymlink},
 		{"ROOT/sub/up/outside/secret", RuleSymlink},
 		{"procfs/etc/passwd", RuleSymlink},
+		// Segments of only dots and spaces that a "../"-stripping filter or
+		// Windows trimming turns into "..", and NTFS stream forms.
+		{"ROOT/....//....//etc/passwd", RuleDots},
+		{"....//outside/secret", RuleDots},
+		{"%2e%2e%2e%2e%2f%2e%2e%2e%2e%2foutside", RuleDots},
+		{"ROOT/sub/...../x", RuleDots},
+		{"ROOT\\.. \\.. \\etc\\passwd", RuleDots},
+		{"ROOT/. ./x", RuleDots},
+		{"ROOT/ ../x", RuleDots},
+		{"ROOT/..::$INDEX_ALLOCATION/x", RuleDots},
+		{"ROOT/sub/..:stream", RuleDots},
+		{"ROOT/sub:$I30:$INDEX_ALLOCATION/a.txt", RuleWindows},
+		{"ROOT/notes..txt::$DATA", RuleWindows},
+		{"ROOT/web.config::$data", RuleWindows},
 	}
 	for _, tc := range attacks {
 		in := r(tc.in)
@@ -161,6 +175,16 @@ func TestCheck(t *testing.T) {
 		{"notes\u200b.txt", "ROOT/notes\u200b.txt"},
 		{"\u2026/notes.txt", "ROOT/.../notes.txt"},
 		{"sub/\u200c..txt", "ROOT/sub/\u200c..txt"},
+		// Names with dots, spaces, colons and dollars that are only names.
+		{"sub/.../a.txt", "ROOT/sub/.../a.txt"},
+		{"v1.2.3...final.tar.gz", "ROOT/v1.2.3...final.tar.gz"},
+		{"2025..2026/summary.txt", "ROOT/2025..2026/summary.txt"},
+		{"notes. draft.txt", "ROOT/notes. draft.txt"},
+		{"build 2026-01-05T10:00.log", "ROOT/build 2026-01-05T10:00.log"},
+		{"price:$5 list.txt", "ROOT/price:$5 list.txt"},
+		{"$DATA.csv", "ROOT/$DATA.csv"},
+		{"a . b/c", "ROOT/a . b/c"},
+		{"sub/ ./a.txt", "ROOT/sub/ ./a.txt"},
 	}
 	for _, tc := range benign {
 		in := r(tc.in)
