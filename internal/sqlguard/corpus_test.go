@@ -51,6 +51,23 @@ var attacks = []attack{
 	{"create role", `CREATE ROLE evil SUPERUSER LOGIN PASSWORD 'x'`, ro, RuleDCL},
 	{"alter role", `ALTER ROLE postgres PASSWORD 'x'`, ro, RuleDCL},
 	{"explain analyze", `EXPLAIN ANALYZE DELETE FROM users`, ro, RuleStatement},
+	{"explain update", `EXPLAIN (ANALYZE) UPDATE users SET name = 'x'`, ro, RuleStatement},
+	{"explain execute", `EXPLAIN ANALYZE EXECUTE purge`, ro, RuleStatement},
+	{"explain create table as", `EXPLAIN ANALYZE CREATE TABLE t AS SELECT 1`, ro, RuleStatement},
+	{"explain select into", `EXPLAIN ANALYZE SELECT * INTO t FROM users`, ro, RuleSelectInto},
+	{"explain writable cte", `EXPLAIN ANALYZE WITH d AS (DELETE FROM users RETURNING *) SELECT * FROM d`, ro, RuleWrite},
+	{"explain for update", `EXPLAIN ANALYZE SELECT * FROM users FOR UPDATE`, ro, RuleLocking},
+	{"explain sleep", `EXPLAIN ANALYZE SELECT pg_sleep(10)`, ro, RuleFunction},
+	{"explain a catalog", `EXPLAIN SELECT * FROM pg_authid`, ro, RuleCatalog},
+	{"explain a table off the list", `EXPLAIN SELECT * FROM invoices`, pinned, RuleTable},
+	{"explain a tautology", `EXPLAIN SELECT * FROM users WHERE id = 1 OR 1 = 1`, strict, RuleTautology},
+	// constant generators big enough to be a timer (time-based blind) or a load
+	{"cross join of series", `SELECT count(*) FROM generate_series(1, 100000000) a CROSS JOIN generate_series(1, 100000000) b`, ro, RuleHeavy},
+	{"one large series", `SELECT count(*) FROM generate_series(1, 20000000)`, ro, RuleHeavy},
+	{"series in a subquery per row of a series", `SELECT (SELECT count(*) FROM generate_series(1, 10000)) FROM generate_series(1, 10000)`, ro, RuleHeavy},
+	{"series in a condition", `SELECT * FROM users WHERE id = 1 AND (SELECT count(*) FROM pg_catalog.generate_series(1, 1e9)) > 0`, ro, RuleHeavy},
+	{"comma join of series", `SELECT count(*) FROM generate_series(1, 5000) a, generate_series(1, 5000) b`, ro, RuleHeavy},
+	{"series with a step and casts", `SELECT count(*) FROM generate_series(0::bigint, 1000000000000::bigint, 7)`, ro, RuleHeavy},
 	{"commit", `COMMIT`, ro, RuleTransaction},
 	{"lock table", `LOCK TABLE users IN ACCESS EXCLUSIVE MODE`, ro, RuleTransaction},
 	// SELECT INTO and data-modifying CTEs
@@ -202,6 +219,11 @@ var attacks = []attack{
 	{"exists of a constant", `SELECT * FROM users WHERE id = 1 OR EXISTS (SELECT 1)`, strict, RuleTautology},
 	{"in a constant subquery", `SELECT * FROM users WHERE id = 1 OR 1 IN (SELECT 1)`, strict, RuleTautology},
 	{"any of an array", `SELECT * FROM users WHERE id = 1 OR 1 = ANY (ARRAY[1, 2])`, strict, RuleTautology},
+	{"any of an array literal cast", `SELECT * FROM users WHERE id = 0 OR 1 = ANY ('{1,2}'::int[])`, strict, RuleTautology},
+	{"any of an untyped array literal", `SELECT * FROM users WHERE name = '' OR 'a' = ANY ('{a,b}')`, strict, RuleTautology},
+	{"any of a cast array constructor", `SELECT * FROM users WHERE id = 0 OR 2 = ANY (ARRAY[1, 2]::int[])`, strict, RuleTautology},
+	{"all of an array literal", `SELECT * FROM users WHERE id = 0 OR 5 <> ALL ('{1,2}')`, strict, RuleTautology},
+	{"any of a nested quoted array literal", `SELECT * FROM users WHERE id = 0 OR 'x y' = ANY ('{{"x y"},{"z"}}'::text[])`, strict, RuleTautology},
 	{"not distinct from itself", `SELECT * FROM users WHERE id = 1 OR name IS NOT DISTINCT FROM name`, strict, RuleTautology},
 	{"is true", `SELECT * FROM users WHERE id = 1 OR (2 > 1) IS TRUE`, strict, RuleTautology},
 	// a pinned table list
@@ -321,6 +343,19 @@ var benign = []benignCase{
 	{"pinned cte shadows a table", `WITH invoices AS (SELECT id FROM users) SELECT * FROM invoices`, pinned},
 	{"pinned recursive cte", `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT * FROM r`, pinned},
 	{"pinned set-returning function", `SELECT * FROM generate_series(1, 3)`, pinned},
+	// EXPLAIN of a query that is allowed on its own
+	{"explain", `EXPLAIN SELECT * FROM users WHERE id = 1`, ro},
+	{"explain analyze options", `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT count(*) FROM orders`, strict},
+	{"explain analyze pinned", `EXPLAIN ANALYZE SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id`, pinned},
+	// series of a report's size
+	{"date series", `SELECT d FROM generate_series('2024-01-01'::date, '2024-12-31'::date, '1 day') AS d`, ro},
+	{"million series", `SELECT count(*) FROM generate_series(1, 1000000)`, ro},
+	{"small cross join of series", `SELECT a, b FROM generate_series(1, 100) a, generate_series(1, 100) b`, ro},
+	{"series over a column", `SELECT generate_series(1, o.total::int) FROM orders o`, ro},
+	{"empty and reversed series", `SELECT * FROM generate_series(10, 1) a, generate_series(1, 100000000, -1) b`, ro},
+	// arrays in OR conditions that are not always true
+	{"any of a column against an array literal", `SELECT * FROM users WHERE id = 1 OR id = ANY ('{2,3}'::int[])`, strict},
+	{"any of an array literal that is false", `SELECT * FROM users WHERE id = 1 OR 3 = ANY ('{1,2}'::int[])`, strict},
 	// with a pinned function list
 	{"listed functions", `SELECT count(*), lower(name), extract(year FROM created_at) FROM users GROUP BY 2, 3`, funcs},
 }

@@ -9,7 +9,7 @@ import (
 
 // FuzzCheck: Check never panics (nor recovers from one), every denial
 // names a rule, an allowed query is one SELECT without INTO, locking or a
-// writing top-level CTE when read through pg_query_go's own protobuf
+// writing top-level CTE (under an EXPLAIN or not) when read through pg_query_go's own protobuf
 // tree, and the tree the guard judges is the parser's whole tree.
 func FuzzCheck(f *testing.F) {
 	for _, tc := range attacks {
@@ -31,10 +31,20 @@ func FuzzCheck(f *testing.F) {
 				continue
 			}
 			// An independent look through pg_query_go's protobuf tree: one
-			// SELECT, with no INTO, no locking and no data-modifying CTE.
-			if tree, err := pg.Parse(q); err != nil || len(tree.Stmts) != 1 || tree.Stmts[0].Stmt.GetSelectStmt() == nil {
+			// SELECT (or EXPLAIN of one), with no INTO, no locking and no
+			// data-modifying CTE.
+			tree, err := pg.Parse(q)
+			var sel *pg.SelectStmt
+			if err == nil && len(tree.Stmts) == 1 {
+				st := tree.Stmts[0].Stmt
+				if ex := st.GetExplainStmt(); ex != nil {
+					st = ex.Query
+				}
+				sel = st.GetSelectStmt()
+			}
+			if sel == nil {
 				t.Fatalf("allowed %q, which is not one SELECT (%v)", q, err)
-			} else if sel := tree.Stmts[0].Stmt.GetSelectStmt(); sel.IntoClause != nil || len(sel.LockingClause) > 0 {
+			} else if sel.IntoClause != nil || len(sel.LockingClause) > 0 {
 				t.Fatalf("allowed %q with INTO or a locking clause", q)
 			} else if wc := sel.WithClause; wc != nil {
 				for _, c := range wc.Ctes {

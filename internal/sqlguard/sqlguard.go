@@ -74,6 +74,7 @@ const (
 	RuleTautology      = "sql.tautology"
 	RuleForeignComment = "sql.foreign-comment"
 	RuleBackslashQuote = "sql.backslash-quote"
+	RuleHeavy          = "sql.heavy"
 )
 
 // ReadOnly is the one mode: exactly one statement that only reads.
@@ -163,6 +164,14 @@ func Check(query string, o Options) (d Decision) {
 		return deny(RuleStacked, "the query has %d statements; exactly one is allowed", n)
 	}
 	root := stmts[0].child("stmt")
+	if root.is("ExplainStmt") {
+		// EXPLAIN of a query that would be allowed on its own: with ANALYZE
+		// it runs that query, without it only plans it.
+		if d, ok := explain(root); !ok {
+			return d
+		}
+		root = root.child("query")
+	}
 	if !root.is("SelectStmt") {
 		return rootDenial(root)
 	}
@@ -172,6 +181,31 @@ func Check(query string, o Options) (d Decision) {
 		return *w.denied
 	}
 	return Decision{Allow: true}
+}
+
+// explainOptions are the EXPLAIN options PostgreSQL 17 knows; each only
+// chooses what the plan shows, or (analyze) runs the query explained.
+var explainOptions = map[string]bool{
+	"analyze": true, "analyse": true, "verbose": true, "costs": true, "settings": true, "generic_plan": true,
+	"buffers": true, "serialize": true, "wal": true, "timing": true, "summary": true, "memory": true, "format": true,
+}
+
+// explain allows an EXPLAIN whose options are known and whose query is a
+// SELECT; the SELECT is then judged like any query.
+func explain(n *tnode) (Decision, bool) {
+	for _, o := range n.list("options") {
+		if !o.is("DefElem") || !explainOptions[strings.ToLower(o.str("defname"))] {
+			return deny(RuleStatement, "an EXPLAIN option the guard does not know"), false
+		}
+	}
+	if q := n.child("query"); !q.is("SelectStmt") {
+		kind := "an empty statement"
+		if q != nil {
+			kind = strings.TrimSuffix(q.t.name, "Stmt")
+		}
+		return deny(RuleStatement, "only EXPLAIN of a SELECT is allowed; this explains %s", kind), false
+	}
+	return Decision{}, true
 }
 
 // parseMessage keeps the parser's message short and single-line.

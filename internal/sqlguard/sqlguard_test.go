@@ -62,6 +62,8 @@ func TestNotTautologies(t *testing.T) {
 		"EXISTS (SELECT 1 FROM orders)", "EXISTS (SELECT 1 LIMIT 0)", "(SELECT 2) = 1", "1 IN (SELECT 2)",
 		"(SELECT 1 WHERE false) = 1", "1 = ALL (ARRAY[1, 2])", "3 = ANY (ARRAY[1, 2])", "name IS DISTINCT FROM name",
 		"EXISTS (SELECT 1 UNION SELECT 2 FROM orders)",
+		"3 = ANY ('{1,2}'::int[])", "1 = ALL ('{1,2}')", "id = ANY ('{1,2}'::int[])", "'c' = ANY ('{a,b}')",
+		"1 = ANY ('{\"1\"x}')", "1 = ANY ('[1:2]={1,1}')", "NULL = ANY ('{1}')", "1 = ANY ('{}'::int[])",
 	} {
 		q := "SELECT * FROM users WHERE id = 7 OR " + cond
 		if d := Check(q, strict); !d.Allow {

@@ -147,13 +147,21 @@ func constant(c *tnode) cval {
 
 func cast(v cval, t *tnode) cval {
 	names := t.list("names")
-	if v.k == kUnknown || len(names) == 0 || t.has("arrayBounds") {
+	if len(names) == 0 || t.has("arrayBounds") {
+		return unknown
+	}
+	return castTo(v, names[len(names)-1].sval())
+}
+
+// castTo casts v to the type named typ (its last name part).
+func castTo(v cval, typ string) cval {
+	if v.k == kUnknown {
 		return unknown
 	}
 	if v.k == kNull {
 		return v
 	}
-	switch names[len(names)-1].sval() {
+	switch typ {
 	case "bool", "boolean":
 		if b, ok := asBool(v); ok {
 			return cval{k: kBool, b: b}
@@ -304,11 +312,13 @@ func aExpr(e *tnode, budget *int) cval {
 		}
 		return binary(op, fold(lexpr, budget), r)
 	case "AEXPR_OP_ANY", "AEXPR_OP_ALL":
-		// x = ANY (ARRAY[…]) is an OR of comparisons, ALL an AND.
-		if !rexpr.is("A_ArrayExpr") {
+		// x = ANY (ARRAY[…]) is an OR of comparisons, ALL an AND; so over
+		// an array literal ('{1,2}', '{1,2}'::int[], ARRAY[…]::int[]).
+		items, ok := arrayItems(rexpr, budget)
+		if !ok {
 			return unknown
 		}
-		return compareEach(op, lexpr, rexpr.list("elements"), kind == "AEXPR_OP_ALL", budget)
+		return combine(op, fold(lexpr, budget), items, kind == "AEXPR_OP_ALL")
 	case "AEXPR_DISTINCT", "AEXPR_NOT_DISTINCT":
 		if sameColumn(lexpr, rexpr) {
 			return cval{k: kBool, b: kind == "AEXPR_NOT_DISTINCT"} // null or not, x is x
@@ -370,10 +380,126 @@ func compareEach(op string, l *tnode, items []*tnode, all bool, budget *int) cva
 	if len(items) == 0 {
 		return unknown
 	}
-	lv := fold(l, budget)
 	vals := make([]cval, 0, len(items))
 	for _, it := range items {
-		vals = append(vals, binary(op, lv, fold(it, budget)))
+		vals = append(vals, fold(it, budget))
+	}
+	return combine(op, fold(l, budget), vals, all)
+}
+
+// arrayItems folds the elements of a constant array: ARRAY[…], an array
+// literal '{…}' (untyped, or cast to an array type) and ARRAY[…] cast to
+// one; a cast's element type applies to each element.
+func arrayItems(n *tnode, budget *int) ([]cval, bool) {
+	elemType := ""
+	if n.is("TypeCast") {
+		t := n.child("typeName")
+		names := t.list("names")
+		if !t.has("arrayBounds") || len(names) == 0 {
+			return nil, false
+		}
+		elemType = names[len(names)-1].sval()
+		n = n.child("arg")
+	}
+	var items []cval
+	switch {
+	case n.is("A_ArrayExpr"):
+		for _, e := range n.list("elements") {
+			items = append(items, fold(e, budget))
+		}
+	case n.is("A_Const") && n.has("sval"):
+		var ok bool
+		if items, ok = arrayLiteral(n.child("sval").sval()); !ok {
+			return nil, false
+		}
+		*budget -= len(items)
+	default:
+		return nil, false
+	}
+	if elemType != "" {
+		for i, v := range items {
+			items[i] = castTo(v, elemType)
+		}
+	}
+	return items, len(items) > 0 && *budget >= 0
+}
+
+// arrayLiteral reads PostgreSQL's array input syntax ({1,2}, {"a b",NULL},
+// nested braces flattened as ANY reads them) into untyped literals; false
+// for anything else (dimension decorations, unbalanced braces).
+func arrayLiteral(s string) ([]cval, bool) {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || s[0] != '{' || len(s) > 4*maxFold {
+		return nil, false
+	}
+	var items []cval
+	depth := 0
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == '{':
+			depth++
+			i++
+		case c == '}':
+			depth--
+			i++
+			if depth < 0 || depth == 0 && strings.TrimSpace(s[i:]) != "" {
+				return nil, false
+			}
+		case c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case depth == 0:
+			return nil, false
+		case c == '"':
+			var b strings.Builder
+			for i++; ; i++ {
+				if i >= len(s) {
+					return nil, false
+				}
+				if s[i] == '\\' && i+1 < len(s) {
+					i++
+				} else if s[i] == '"' {
+					i++
+					break
+				}
+				b.WriteByte(s[i])
+			}
+			// "1"x is one element, 1x: only a separator may follow.
+			if rest := strings.TrimLeft(s[i:], " \t\n\r"); rest == "" || rest[0] != ',' && rest[0] != '}' {
+				return nil, false
+			}
+			items = append(items, cval{k: kLiteral, s: b.String()})
+		default:
+			j := i
+			for j < len(s) && !strings.ContainsRune(",{}\"", rune(s[j])) {
+				j++
+			}
+			e := strings.TrimSpace(s[i:j])
+			i = j
+			if strings.ContainsRune(e, '\\') || i < len(s) && s[i] == '"' {
+				return nil, false
+			}
+			if strings.EqualFold(e, "null") {
+				items = append(items, cval{k: kNull})
+			} else {
+				items = append(items, cval{k: kLiteral, s: e})
+			}
+		}
+		if len(items) > maxFold {
+			return nil, false
+		}
+	}
+	return items, depth == 0
+}
+
+// combine compares lv with each value and combines the results with AND
+// (all) or OR (any).
+func combine(op string, lv cval, items []cval, all bool) cval {
+	if len(items) == 0 {
+		return unknown
+	}
+	vals := make([]cval, 0, len(items))
+	for _, it := range items {
+		vals = append(vals, binary(op, lv, it))
 	}
 	if all {
 		return logic("AND_EXPR", vals)

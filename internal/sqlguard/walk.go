@@ -1,6 +1,7 @@
 package sqlguard
 
 import (
+	"math"
 	"slices"
 	"strings"
 )
@@ -74,6 +75,7 @@ type walker struct {
 	o      *Options
 	ctes   []string // CTE names in scope, innermost last
 	denied *Decision
+	rows   float64 // product of the constant generate_series sizes seen
 }
 
 func (w *walker) fail(d Decision) {
@@ -234,6 +236,17 @@ func (w *walker) funcCall(fc *tnode) {
 		w.fail(deny(RuleFunction, "calls %s, which %s", quoteName(qual), why))
 		return
 	}
+	if name == "generate_series" && (len(parts) == 1 || parts[0] == "pg_catalog") {
+		if n := seriesRows(fc.list("args")); n > 1 {
+			if w.rows == 0 {
+				w.rows = 1
+			}
+			if w.rows *= n; w.rows > maxSeriesRows {
+				w.fail(deny(RuleHeavy, "generate_series with constant bounds makes about %.0e rows (more than %.0e): a timer or a load, not a report", w.rows, float64(maxSeriesRows)))
+				return
+			}
+		}
+	}
 	if name == "current_setting" {
 		var setting string
 		if args := fc.list("args"); len(args) > 0 && args[0].is("A_Const") {
@@ -248,6 +261,40 @@ func (w *walker) funcCall(fc *tnode) {
 		!(len(parts) == 2 && parts[0] == "pg_catalog" && slices.Contains(w.o.Functions, name)) {
 		w.fail(deny(RuleFunction, "calls %s, which is not on the functions list", quoteName(qual)))
 	}
+}
+
+// maxSeriesRows bounds the rows that the constant generate_series calls of
+// one query may make together (their product: joined, nested or in a
+// select list they multiply). Ten million rows take PostgreSQL about a
+// second to count, the delay a time-based blind injection needs without
+// pg_sleep; a report's calendar or bucket series is far smaller.
+const maxSeriesRows = 10_000_000
+
+// seriesRows is the number of rows of generate_series(start, stop[, step])
+// over constant numbers, or 0 when the arguments are not such constants
+// (timestamps, columns, parameters).
+func seriesRows(args []*tnode) float64 {
+	if len(args) != 2 && len(args) != 3 {
+		return 0
+	}
+	var v [3]float64
+	v[2] = 1
+	for i, a := range args {
+		budget := maxFold
+		c := fold(a, &budget)
+		if c.k != kNum {
+			return 0
+		}
+		v[i] = c.f
+	}
+	if v[2] == 0 || math.IsNaN(v[0]) || math.IsNaN(v[1]) || math.IsNaN(v[2]) {
+		return 0
+	}
+	n := math.Floor((v[1]-v[0])/v[2]) + 1
+	if n < 1 || math.IsNaN(n) {
+		return 0
+	}
+	return n
 }
 
 // quoteName keeps a name from the query printable and short in a reason.
