@@ -9,8 +9,9 @@
 // Design: allow-lists where the grammar is closed, a deny-list where it is
 // open.
 //   - The root statement must be a SelectStmt (SELECT, VALUES, TABLE, set
-//     operations); every other statement kind is refused, including ones
-//     PostgreSQL adds later.
+//     operations), or an EXPLAIN of one with known options, judged as the
+//     SelectStmt alone; every other statement kind is refused, including
+//     ones PostgreSQL adds later.
 //   - Every node of the tree must be of a kind listed in readNodes (the
 //     expressions and clauses a plain read can contain). A node kind the
 //     guard does not know is refused, so a new construct fails closed.
