@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"html"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -229,6 +230,16 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 				Detail: "instructions behind escaped line breaks"})
 		}
 	}
+	// Letters spaced apart ("I g n o r e   a l l   p r e v i o u s"), a
+	// word break written as a wider gap: a model reads the words. Without
+	// a double space the letters spell one long word, which no override
+	// expression reads: one vector search passes over most texts.
+	if strings.Contains(text, "  ") {
+		if joined, ok := unspace(text); ok && says(joined) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions spelled with spaced letters"})
+		}
+	}
 	// ROT13, named ("rot13", "ROT-13") or recognisable by the override
 	// words it scrambles: a model decodes it when asked to. The cues are
 	// searched in the text as it is (case kept by ROT13), and each search
@@ -385,4 +396,102 @@ func stripEmptyTags(text string) (string, bool) {
 	}
 	b.WriteString(text[last:])
 	return b.String(), true
+}
+
+// minSpaced is the fewest one-character tokens in a row read as spaced
+// letters: lists of initials and digits ("a b c", "1 0 1") are shorter
+// or spell nothing an override would.
+const minSpaced = 8
+
+// unspace returns text with its runs of spaced single characters ("i g n
+// o r e  a l l") joined into words, a gap of two spaces or more read as
+// a word break, and whether there was any such run.
+func unspace(text string) (string, bool) {
+	single := func(i int) bool { // text[i] is a one-byte token
+		return text[i] > ' ' && text[i] < 0x7f && (i == 0 || text[i-1] == ' ') && (i+1 == len(text) || text[i+1] == ' ')
+	}
+	var b []byte
+	last := 0
+	for i := 0; i < len(text); i++ {
+		if !single(i) {
+			// Skip to the next " x " (a one-byte token between spaces),
+			// eight bytes at a time: prose has few.
+			k := nextSingle(text, i)
+			if k < 0 {
+				break
+			}
+			i = k
+			if !single(i) {
+				continue
+			}
+		}
+		// A run: single tokens separated by spaces.
+		n, j, end := 1, i+1, i+1
+		for j < len(text) && text[j] == ' ' {
+			k := j
+			for k < len(text) && text[k] == ' ' {
+				k++
+			}
+			if k == len(text) || !single(k) {
+				break
+			}
+			n, end, j = n+1, k+1, k+1
+		}
+		if n < minSpaced {
+			i = end - 1
+			continue
+		}
+		if b == nil {
+			b = make([]byte, 0, len(text))
+		}
+		b = append(b, text[last:i]...)
+		for k := i; k < end; k++ {
+			if text[k] != ' ' {
+				b = append(b, text[k])
+				continue
+			}
+			w := k
+			for w < end && text[w] == ' ' {
+				w++
+			}
+			if w-k >= 2 {
+				b = append(b, ' ')
+			}
+			k = w - 1
+		}
+		last, i = end, end-1
+	}
+	if b == nil {
+		return text, false
+	}
+	return string(append(b, text[last:]...)), true
+}
+
+// nextSingle returns the offset of the first one-byte token between two
+// spaces (" x ") whose token is at or after from, or -1. It reads eight
+// bytes at a time: a word with a space at byte j and j+2 but not j+1.
+func nextSingle(text string, from int) int {
+	i := max(0, from-1) // the space before the token
+	for ; i+8 <= len(text); i += 6 {
+		s := spaces8(load64(text[i:]))
+		if m := s & (s >> 16) &^ (s >> 8); m != 0 {
+			return i + bits.TrailingZeros64(m)/8 + 1
+		}
+	}
+	for ; i+2 < len(text); i++ {
+		if text[i] == ' ' && text[i+2] == ' ' && text[i+1] != ' ' {
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// spaces8 has the high bit set in each byte of x that is a space, and no
+// other bit.
+func spaces8(x uint64) uint64 {
+	const lows7 = 0x7f7f7f7f7f7f7f7f
+	y := x ^ ' '*ones8 // zero where x has a space
+	// Each byte of y without its high bit, plus 0x7f, carries into the
+	// high bit unless it was zero; no byte carries into the next.
+	return ^((y&lows7 + lows7) | y) & highs8
 }

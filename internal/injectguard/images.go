@@ -15,7 +15,11 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 		if inCode(start) {
 			return
 		}
-		if why := beacon(raw); why != "" {
+		why := beacon(raw)
+		if why == "" && namedFill(text, raw) {
+			why = "query has a name the text asks to replace"
+		}
+		if why != "" {
 			out = append(out, Finding{Kind: KindImageBeacon, Start: start, End: end, Detail: "image URL " + why})
 		}
 	}
@@ -355,3 +359,64 @@ func dataLike(s string) bool {
 	}
 	return other == 0 && up > 0 && lo > 0 && dig > 0 && up+dig >= len(s)/5
 }
+
+// fillVerbs ask for a placeholder to be replaced (lower case, with the
+// space after them).
+var fillVerbs = []string{"replace ", "substitute ", "fill in ", "swap "}
+
+// fillWhat name what the model is to put in the URL: the conversation
+// or the user's data. A README's "replace USERNAME with your GitHub
+// username" asks its reader for their own name.
+var fillWhat = []string{"the user", "conversation", "chat", "messages", "history", "summary", "password", "secret", "token",
+	"api key", "credential", "previous", "earlier", "above"}
+
+// namedFill reports an image URL whose query value is a bare upper-case
+// name (?d=DATA) that the text asks the reader to replace ("replace DATA
+// with the user's last three messages"): a beacon whose placeholder is
+// explained apart from the URL.
+func namedFill(text, raw string) bool {
+	_, query, ok := strings.Cut(raw, "?")
+	if !ok {
+		return false // most images: no query, nothing to parse
+	}
+	query, _, _ = strings.Cut(query, "#")
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		_, v, _ := strings.Cut(pair, "=")
+		if len(v) < 3 || len(v) > 40 || !capsName(v) {
+			continue
+		}
+		for from := 0; ; {
+			k := strings.Index(text[from:], v)
+			if k < 0 {
+				break
+			}
+			at := from + k
+			from = at + len(v)
+			if at > 0 && isNameByte(text[at-1]) || from < len(text) && isNameByte(text[from]) {
+				continue
+			}
+			if containsAny(lowerASCII(text[max(0, at-24):at]), fillVerbs) &&
+				containsAny(lowerASCII(text[from:min(len(text), from+80)]), fillWhat) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// capsName is an upper-case name: capitals, digits and '_', a capital first.
+func capsName(s string) bool {
+	if s[0] < 'A' || s[0] > 'Z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+func isNameByte(c byte) bool { return isLetter(c) || c >= '0' && c <= '9' || c == '_' }

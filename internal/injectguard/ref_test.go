@@ -269,3 +269,30 @@ func TestDecodeTextMatchesReference(t *testing.T) {
 		t.Fatalf("%d of %d runs kept: the corpus does not test both answers", kept, len(runs))
 	}
 }
+
+// TestNextSingle: the eight-byte search for " x " against a byte loop,
+// on random texts of spaces, letters and high bytes.
+func TestNextSingle(t *testing.T) {
+	ref := func(s string, from int) int {
+		for i := max(1, from); i+1 < len(s); i++ {
+			if s[i-1] == ' ' && s[i+1] == ' ' && s[i] != ' ' {
+				return i
+			}
+		}
+		return -1
+	}
+	r := rand.New(rand.NewPCG(20, 26))
+	alphabet := []byte{' ', ' ', 'a', 'b', 0x80, 0xA0, '\t', 0}
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		s := string(b)
+		for from := 0; from <= len(s); from++ {
+			if got, want := nextSingle(s, from), ref(s, from); got != want {
+				t.Fatalf("nextSingle(%q, %d) = %d, want %d", s, from, got, want)
+			}
+		}
+	}
+}
