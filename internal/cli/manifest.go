@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +21,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/pin"
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
 )
 
 func manifestCmd() *cobra.Command {
@@ -79,6 +80,7 @@ Without -o the draft goes to standard output.`,
 			if err != nil {
 				return &exitError{code: 1, err: err}
 			}
+			srv.Roots = commandRoots(s.Command)
 			draft, err := manifest.Draft(s.Name, srv)
 			if err != nil {
 				return &exitError{code: 1, err: err}
@@ -264,6 +266,7 @@ func fetchServed(ctx context.Context, s config.Server, timeout time.Duration) (m
 	defer cancel()
 	var t mcp.Transport
 	hc := &http.Client{Transport: headerTransport{h: s.Headers}}
+	stderr := &tailWriter{max: 2048}
 	switch s.Transport {
 	case "stdio":
 		cmd := exec.CommandContext(ctx, s.Command[0], s.Command[1:]...)
@@ -272,7 +275,7 @@ func fetchServed(ctx context.Context, s config.Server, timeout time.Duration) (m
 		for k, v := range s.Env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		cmd.Stderr = io.Discard
+		cmd.Stderr = stderr // quoted when the server fails
 		t = &mcp.CommandTransport{Command: cmd, TerminateDuration: 2 * time.Second}
 	case "sse":
 		t = &mcp.SSEClientTransport{Endpoint: s.URL, HTTPClient: hc}
@@ -283,7 +286,7 @@ func fetchServed(ctx context.Context, s config.Server, timeout time.Duration) (m
 	client := mcp.NewClient(&mcp.Implementation{Name: "mcpwarden-manifest", Version: "1"}, nil)
 	cs, err := client.Connect(ctx, ct, nil)
 	if err != nil {
-		return manifest.Served{}, fmt.Errorf("manifest: connect to %s: %w", s.Name, err)
+		return manifest.Served{}, fmt.Errorf("manifest: connect to %s: %w%s", s.Name, err, stderr.quote())
 	}
 	defer cs.Close()
 	caps := cs.InitializeResult().Capabilities
@@ -528,4 +531,51 @@ func manifestVerifyCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&key, "key", "", "Ed25519 public key (PEM, KEYFILE.pub from manifest keygen)")
 	return c
+}
+
+// tailWriter keeps the last max bytes written to it: a stdio server's
+// stderr, which says why it stopped.
+type tailWriter struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.b = append(w.b, p...)
+	if over := len(w.b) - w.max; over > 0 {
+		w.b = append(w.b[:0], w.b[over:]...)
+	}
+	return len(p), nil
+}
+
+// quote returns what the server wrote to stderr, as a suffix for an
+// error, or "" if it wrote nothing.
+func (w *tailWriter) quote() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := strings.TrimSpace(string(w.b))
+	if t == "" {
+		return ""
+	}
+	t, _ = secrets.Redact(t) // a server may print its own credentials
+	return "\nthe server wrote to stderr:\n" + t
+}
+
+// commandRoots returns the absolute paths of existing directories among a
+// stdio server's arguments (a file server's command names what it
+// serves): the roots a drafted path guard proposes.
+func commandRoots(command []string) []string {
+	var roots []string
+	for _, a := range command[min(1, len(command)):] {
+		if !filepath.IsAbs(a) {
+			continue
+		}
+		if st, err := os.Stat(a); err == nil && st.IsDir() {
+			roots = append(roots, filepath.Clean(a))
+		}
+	}
+	return roots
 }

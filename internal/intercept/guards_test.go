@@ -2,6 +2,7 @@ package intercept
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -197,5 +198,28 @@ tools:
 	}
 	if strings.Contains(err.Error(), "tools.ok.") {
 		t.Errorf("good settings reported:\n%v", err)
+	}
+}
+
+// The guards `manifest init` guesses are settings the gateway accepts,
+// with or without directories to propose as roots.
+func TestDraftedGuardsCompile(t *testing.T) {
+	props := `{"sql":{"type":"string"},"command":{"type":"string"},"url":{"type":"string"},"path":{"type":"string"},"body":{"type":"string"}}`
+	def := json.RawMessage(`{"name":"t","inputSchema":{"type":"object","properties":` + props + `}}`)
+	for _, roots := range [][]string{nil, {"/srv/data"}} {
+		out, err := manifest.Draft("s", manifest.Served{Tools: []json.RawMessage{def}, Roots: roots})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := manifest.Parse("draft", out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckGuards(m); err != nil {
+			t.Fatalf("roots %v: %v\n%s", roots, err, out)
+		}
+		if n := len(m.Tools["t"].Guards); n != 5 {
+			t.Fatalf("roots %v: %d guarded arguments, want 5\n%s", roots, n, out)
+		}
 	}
 }

@@ -23,6 +23,10 @@ type Served struct {
 	Instructions string
 	// Definitions of prompts, resources and templates, as served.
 	PromptDefs, ResourceDefs []json.RawMessage
+	// Roots are the directories a drafted path guard confines to: the
+	// absolute directories on a stdio server's command line, where a
+	// file server names what it serves.
+	Roots []string
 }
 
 // Draft writes a manifest that declares everything srv serves: each
@@ -38,6 +42,11 @@ func Draft(server string, srv Served) ([]byte, error) {
 	if srv.Instructions != "" {
 		fmt.Fprintf(&b, "instructions: %s # pin of the server's instructions\n", pin.HashString(srv.Instructions))
 	}
+	// Without a results block, planted instructions are only recorded;
+	// a manifest is where an operator opts into acting on them.
+	b.WriteString("results:\n")
+	b.WriteString("  secrets: redact          # redact | monitor | off\n")
+	b.WriteString("  injection: neutralize    # withhold | neutralize | monitor; unset: recorded only\n")
 	if len(srv.Tools) == 0 {
 		b.WriteString("tools: {}\n")
 	} else {
@@ -88,6 +97,9 @@ func Draft(server string, srv Served) ([]byte, error) {
 				return nil, fmt.Errorf("manifest: tool %q: input schema: %w", t.Name, err)
 			}
 			fmt.Fprintf(&b, "    arguments: %s\n", ind.Bytes())
+		}
+		for _, l := range guessGuards(def, srv.Roots) {
+			b.WriteString(l + "\n")
 		}
 	}
 	if len(srv.Prompts) == 0 {

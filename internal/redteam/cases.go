@@ -113,6 +113,17 @@ func (c *Case) Phase() string {
 // LoadFile reads and checks one case file read through fsys (a directory
 // on disk or the embedded corpus). Every problem is reported at once.
 func LoadFile(fsys fs.FS, name, display string) (*File, error) {
+	return loadFile(fsys, name, display, true)
+}
+
+// LoadTools reads one case file for the tools it serves, without its
+// manifest: the honeypot serves them to `manifest init`, which drafts the
+// manifest, so the file may not name one yet, or name one not yet written.
+func LoadTools(path string) (*File, error) {
+	return loadFile(os.DirFS(filepath.Dir(path)), filepath.Base(path), path, false)
+}
+
+func loadFile(fsys fs.FS, name, display string, withManifest bool) (*File, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
 		return nil, fmt.Errorf("redteam: %w", err)
@@ -126,14 +137,14 @@ func LoadFile(fsys fs.FS, name, display string) (*File, error) {
 		}
 		return nil, fmt.Errorf("redteam: %s: %w", display, err)
 	}
-	if f.Manifest != "" {
+	if f.Manifest != "" && withManifest {
 		mp := pathJoin(filepath.Dir(name), f.Manifest)
 		if f.ManifestData, err = fs.ReadFile(fsys, mp); err != nil {
 			return nil, fmt.Errorf("redteam: %s: manifest: %w", display, err)
 		}
 		f.ManifestPath = pathJoin(filepath.Dir(display), f.Manifest)
 	}
-	if err := f.compile(); err != nil {
+	if err := f.compile(withManifest); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -147,14 +158,14 @@ func pathJoin(dir, p string) string {
 }
 
 // compile converts YAML values to JSON and checks the file.
-func (f *File) compile() error {
+func (f *File) compile(withManifest bool) error {
 	var probs []string
 	bad := func(format string, a ...any) { probs = append(probs, fmt.Sprintf(format, a...)) }
 	if f.Category == "" {
 		bad("category is missing")
 	}
-	if f.Manifest == "" {
-		bad("manifest is missing (the gateway needs one per case file)")
+	if f.Manifest == "" && withManifest {
+		bad("manifest is missing (the gateway needs one per case file; `mcpwarden manifest init` drafts it, see docs/redteam.md)")
 	}
 	names := map[string]bool{}
 	for i, t := range f.Tools {

@@ -85,12 +85,9 @@ func Honeypot(args []string, in io.Reader, out, errw io.Writer) int {
 	var sp spec
 	var err error
 	if *casesPath != "" {
-		var fs []*File
-		if fs, err = Load([]string{*casesPath}); err == nil && len(fs) != 1 {
-			err = fmt.Errorf("%s: want one case file, found %d", *casesPath, len(fs))
-		}
-		if err == nil {
-			sp = fs[0].spec()
+		var f *File
+		if f, err = LoadTools(*casesPath); err == nil {
+			sp = f.spec()
 		}
 	} else {
 		var data []byte

@@ -288,3 +288,27 @@ func FuzzLoadFile(f *testing.F) {
 		_, _ = LoadFile(fsys, "c.yaml", "c.yaml")
 	})
 }
+
+// The honeypot serves a case file's tools to `manifest init` before the
+// manifest exists: LoadTools reads a file that names none, or names one
+// not written yet, which LoadFile refuses.
+func TestLoadToolsWithoutManifest(t *testing.T) {
+	dir := t.TempDir()
+	body := "category: c\ntools:\n  - definition: {name: echo, inputSchema: {type: object}}\ncases:\n  - {id: a, kind: attack, tool: echo}\n"
+	for name, head := range map[string]string{"none.yaml": "", "later.yaml": "manifest: later.manifest.yaml\n"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(head+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load([]string{p}); err == nil {
+			t.Fatalf("%s: Load accepted a case file without its manifest", name)
+		}
+		f, err := LoadTools(p)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if sp := f.spec(); len(sp.Tools) != 1 {
+			t.Fatalf("%s: spec %+v", name, sp)
+		}
+	}
+}

@@ -421,7 +421,14 @@ func TestSSEEndpointOrigin(t *testing.T) {
 				ts.CloseClientConnections()
 				ts.Close()
 			}()
-			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			// A refused endpoint fails as soon as the event arrives; an
+			// accepted one waits for an answer that never comes, so its
+			// deadline is what ends the dial.
+			timeout := 10 * time.Second
+			if tc.ok {
+				timeout = 2 * time.Second
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
 			defer cancel()
 			client, _ := newTestClient(t)
 			c, err := DialSSE(ctx, SSEOptions{URL: ts.URL + "/sse", Client: client})

@@ -19,6 +19,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 	"github.com/mcpwarden/mcpwarden/internal/pipesize"
 	"github.com/mcpwarden/mcpwarden/internal/rawio"
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
 )
 
 // StdioOptions configures a child-process MCP server.
@@ -458,7 +459,10 @@ func (l *lineLogger) Write(p []byte) (int, error) {
 
 func (l *lineLogger) emit(b []byte) {
 	if len(bytes.TrimSpace(b)) > 0 {
-		l.log.Info("server stderr", "line", string(b))
+		// Servers print their own credentials ("using key sk-…"); the
+		// gateway's log must not carry them on.
+		line, _ := secrets.Redact(string(b))
+		l.log.Info("server stderr", "line", line)
 	}
 }
 

@@ -3,6 +3,7 @@ package upstream
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -118,4 +119,21 @@ done`
 		t.Fatalf("the connection did not survive: %v", err)
 	}
 	checkID(t, resp, `7`)
+}
+
+// A server's stderr reaches the gateway's log line by line with its
+// credentials masked.
+func TestStderrLinesAreRedacted(t *testing.T) {
+	var buf strings.Builder
+	l := &lineLogger{log: slog.New(slog.NewJSONHandler(&buf, nil))}
+	token := "ghp_" + strings.Repeat("aB3dE5fG7h", 3) + "123456"
+	_, _ = l.Write([]byte("starting\nusing token " + token + "\n"))
+	_, _ = l.Write([]byte("  \n"))
+	out := buf.String()
+	if strings.Contains(out, token) || !strings.Contains(out, "[REDACTED:") {
+		t.Fatalf("log %s", out)
+	}
+	if n := strings.Count(out, `"msg":"server stderr"`); n != 2 || !strings.Contains(out, `"line":"starting"`) {
+		t.Fatalf("want 2 lines, the blank one dropped: %s", out)
+	}
 }
