@@ -70,6 +70,12 @@ func (e *Engine) refScan(text string) []Finding {
 		for _, f := range e.scanReversed(plain, e.refScanPlain) {
 			add(f)
 		}
+		for _, f := range e.scanRot13(plain, e.refScanPlain) {
+			add(f)
+		}
+		for _, f := range e.scanSplit(plain, e.refScanPlain, e.refScanEncoded) {
+			add(f)
+		}
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
@@ -159,6 +165,9 @@ func (e *Engine) refCheck(r *rule, s string, base int, m []int, matchStart int) 
 		ss, se = m[2*r.group], m[2*r.group+1]
 	} else if r.group == 0 {
 		for g := 1; 2*g+1 < len(m); g++ {
+			if g < len(r.repeated) && r.repeated[g] {
+				continue
+			}
 			if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
 				ss, se = m[2*g], m[2*g+1]
 				break
@@ -170,7 +179,7 @@ func (e *Engine) refCheck(r *rule, s string, base int, m []int, matchStart int) 
 	}
 	ss, se = base+ss, base+se
 	secret := s[ss:se]
-	if r.entropy > 0 && entropy(secret) < r.entropy {
+	if r.entropy > 0 && entropy(secret) < entropyFloor(r.entropy, secret) {
 		return Finding{}, false
 	}
 	if placeholder(secret) || publicKey(secret) || e.global.refAllowed(secret, "", "") {

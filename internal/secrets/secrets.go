@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -82,7 +83,8 @@ type Engine struct {
 	count    int             // rules loaded (rules holds some twice, see Load)
 	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
 	foldLabels bool
-	// backwards: also scan the text reversed (the outbound engine).
+	// backwards: also scan the text reversed, in ROT13 and with split
+	// keys joined (the outbound engine; split.go).
 	backwards bool
 }
 
@@ -101,6 +103,12 @@ type rule struct {
 	// gateOnly marks such an entry, which is never run itself.
 	gate     int
 	gateOnly bool
+	// repeated marks the capture groups inside a repetition, such as
+	// ([a-z0-9]{4}-){3} in a UUID: with no secret group named, the first
+	// group that matched is the secret (gitleaks' rule), and a repeated
+	// group only ever holds its last piece (microsoft-teams-webhook masked
+	// "5e6e-" of a whole URL). Such groups are passed over.
+	repeated []bool
 }
 
 type allow struct {
@@ -117,18 +125,26 @@ type fileRules struct {
 		Stopwords []string `json:"stopwords"`
 	} `json:"global"`
 	Rules []struct {
-		ID          string   `json:"id"`
-		Regex       string   `json:"regex"`
-		Keywords    []string `json:"keywords"`
-		Entropy     float64  `json:"entropy"`
-		SecretGroup int      `json:"secretGroup"`
-		Allowlists  []struct {
-			Target    string   `json:"target"`
-			And       bool     `json:"and"`
-			Regexes   []string `json:"regexes"`
-			Stopwords []string `json:"stopwords"`
-		} `json:"allowlists"`
+		ID          string      `json:"id"`
+		Regex       string      `json:"regex"`
+		Keywords    []string    `json:"keywords"`
+		Entropy     float64     `json:"entropy"`
+		SecretGroup int         `json:"secretGroup"`
+		Allowlists  []fileAllow `json:"allowlists"`
 	} `json:"rules"`
+	// Allow adds allowlists to rules of any file by id: our own
+	// exceptions to gitleaks' rules, kept out of the generated file.
+	Allow []struct {
+		ID         string      `json:"id"`
+		Allowlists []fileAllow `json:"allowlists"`
+	} `json:"allow"`
+}
+
+type fileAllow struct {
+	Target    string   `json:"target"`
+	And       bool     `json:"and"`
+	Regexes   []string `json:"regexes"`
+	Stopwords []string `json:"stopwords"`
 }
 
 // Load compiles a rule set in the rules.json format. Further files add
@@ -144,6 +160,14 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			return nil, fmt.Errorf("secrets: decode rules: %w", err)
 		}
 		f.Rules = append(f.Rules, g.Rules...)
+		f.Allow = append(f.Allow, g.Allow...)
+	}
+	for _, p := range f.Allow {
+		for i := range f.Rules {
+			if f.Rules[i].ID == p.ID {
+				f.Rules[i].Allowlists = append(slices.Clip(f.Rules[i].Allowlists), p.Allowlists...)
+			}
+		}
 	}
 	e := &Engine{}
 	var err error
@@ -159,6 +183,9 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 		}
 		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, before: 256, after: 1024}
+		if r.group == 0 {
+			r.repeated = repeatedGroups(fr.Regex)
+		}
 		if n := ruleMaxLen(fr.Regex); n >= 0 && n < r.after {
 			r.before, r.after = n, n
 		} else if n < 0 && (strings.Contains(fr.Regex, "[\\s\\S") || strings.Contains(fr.Regex, "(?s")) {
@@ -348,6 +375,12 @@ func (e *Engine) Scan(text string) []Finding {
 	}
 	if e.backwards {
 		for _, f := range e.scanReversed(plain, e.scanPlain) {
+			add(f)
+		}
+		for _, f := range e.scanRot13(plain, e.scanPlain) {
+			add(f)
+		}
+		for _, f := range e.scanSplit(plain, e.scanPlain, e.scanEncoded) {
 			add(f)
 		}
 	}
@@ -572,6 +605,9 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 		ss, se = m[2*r.group], m[2*r.group+1]
 	} else if r.group == 0 {
 		for g := 1; 2*g+1 < len(m); g++ {
+			if g < len(r.repeated) && r.repeated[g] {
+				continue
+			}
 			if m[2*g] >= 0 && m[2*g+1] > m[2*g] {
 				ss, se = m[2*g], m[2*g+1]
 				break
@@ -583,7 +619,7 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	}
 	ss, se = base+ss, base+se
 	secret := s[ss:se]
-	if r.entropy > 0 && entropy(secret) < r.entropy {
+	if r.entropy > 0 && entropy(secret) < entropyFloor(r.entropy, secret) {
 		return Finding{}, false
 	}
 	if placeholder(secret) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
@@ -692,6 +728,70 @@ func entropy(s string) float64 {
 		}
 	}
 	return h
+}
+
+// hexFloor is the entropy floor of a long hexadecimal secret. Rules set
+// their floors for keys of many letters; hex has 16, at most 4 bits a
+// byte, and one random 32-digit hex key in five falls under gitleaks'
+// 3.5 (a Datadog or Twilio key, a Linode token) while a key below 3.0
+// is a one-in-several-thousand draw. The lower floor only lets such
+// draws through: a hex value the rule finds at 3.5 it found before.
+const hexFloor = 3.0
+
+// entropyFloor is the floor a rule's candidate must reach: the rule's
+// own, or hexFloor for a hex run of 32 digits or more.
+func entropyFloor(floor float64, secret string) float64 {
+	if floor <= hexFloor || floor >= 4 || len(secret) < 32 {
+		return floor // a floor of 4 bits keeps hex out on purpose (prose-secret)
+	}
+	lower, upper := false, false
+	for i := 0; i < len(secret); i++ {
+		switch c := secret[i]; {
+		case '0' <= c && c <= '9':
+		case 'a' <= c && c <= 'f':
+			lower = true
+		case 'A' <= c && c <= 'F':
+			upper = true
+		default:
+			return floor
+		}
+	}
+	if lower && upper {
+		return floor // mixed case is no hex encoding
+	}
+	return hexFloor
+}
+
+// repeatedGroups returns, by capture index, whether a group sits inside
+// a repetition that can match it more than once (*, +, {n,m}); nil when none does or expr does not
+// parse (Load reports that).
+func repeatedGroups(expr string) []bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var out []bool
+	var walk func(r *syntax.Regexp, rep bool)
+	walk = func(r *syntax.Regexp, rep bool) {
+		switch r.Op {
+		case syntax.OpStar, syntax.OpPlus:
+			rep = true
+		case syntax.OpRepeat:
+			rep = rep || r.Max != 1 // {0,1} is an optional group, whole when it matches
+		case syntax.OpCapture:
+			if rep {
+				for len(out) <= r.Cap {
+					out = append(out, false)
+				}
+				out[r.Cap] = true
+			}
+		}
+		for _, sub := range r.Sub {
+			walk(sub, rep)
+		}
+	}
+	walk(re, false)
+	return out
 }
 
 // generic ranks the catch-all rule after provider rules, so a mask names

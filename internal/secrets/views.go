@@ -432,14 +432,36 @@ func escView(s string) (out string, at []int, ok bool) {
 }
 
 // escAt decodes the escape at s[i] ('\\'), when it names printable ASCII.
+// JSON held as a string in JSON ({"config": "{\"key\": \"SG.…\"}"}) writes
+// a quote as \" one level down, \\\" two levels down: the backslashes
+// before a quote, an apostrophe or a slash are dropped however many they
+// are, so the rules see the quote that ends a key; two or more before n,
+// r or t stand for the line break or tab of a deeper level (read as a
+// space), and one or
+// more before u00XX or xXX for the character.
 func escAt(s string, i int) (byte, int) {
+	b := i
+	for b < len(s) && s[b] == '\\' {
+		b++
+	}
+	if b < len(s) {
+		switch c := s[b]; c {
+		case '"', '\'', '/':
+			return c, b + 1 - i
+		case 'n', 'r', 't':
+			if b-i >= 2 {
+				return ' ', b + 1 - i // a break or a tab ends a key as a space does
+			}
+		}
+	}
+	j := b - 1 // the last backslash
 	var h string
 	n := 0
 	switch {
-	case strings.HasPrefix(s[i:], `\u00`) && i+6 <= len(s):
-		h, n = s[i+4:i+6], 6
-	case strings.HasPrefix(s[i:], `\x`) && i+4 <= len(s):
-		h, n = s[i+2:i+4], 4
+	case strings.HasPrefix(s[j:], `\u00`) && j+6 <= len(s):
+		h, n = s[j+4:j+6], j+6-i
+	case strings.HasPrefix(s[j:], `\x`) && j+4 <= len(s):
+		h, n = s[j+2:j+4], j+4-i
 	default:
 		return 0, 0
 	}
