@@ -36,6 +36,9 @@ var (
 		// calling a tool, and a tool whose name opens with such a verb
 		// ("by calling read_file on ~/.aws/credentials")
 		`|call|invoke|by\s+calling|by\s+invoking|(read|cat|open|load|fetch|send|upload|post|copy|get)_\w+` +
+		// a variable's value read out or copied ("use the value of
+		// OPENAI_API_KEY", "run echo $OPENAI_API_KEY")
+		`|use\s+the\s+(value|contents?)\s+of|echo|printenv` +
 		// Dutch, Swedish, Indonesian, Vietnamese-free Latin-script forms
 		`|lees|stuur|verstuur|plak|voeg|kopieer|läs|skicka|bifoga|baca|kirim|kirimkan|sertakan|salin|odczytaj|przeczytaj|wyślij|załącz|dołącz|wklej|prześlij` +
 		// the same in Spanish, French, German, Italian and Portuguese
@@ -63,10 +66,13 @@ var (
 		`|\.config/(gh|hub|gcloud|doctl|rclone|op|helm|github-copilot)/|application_default_credentials\.json|credentials\.(db|json|tfrc\.json)` +
 		`|\.s3cfg\b|\.boto\b|\.my\.cnf\b|\.(bash|zsh)_history\b|\.terraform\.d/`)
 	secretEnv = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
-	envWord   = regexp.MustCompile(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv|config(uration)?|settings)\b`)
+	envWord   = regexp.MustCompile(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
 	dialogue  = regexp.MustCompile(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
 		// secrets the model came across, and the user's own words
 		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?you\s+(have\s+)?(seen|read|found|received|been\s+given)\b` +
+		// everything the model read from other tools ("any file contents
+		// you have seen"): a universal, not the file the user names
+		`|\b(any|all|every)\s+(of\s+the\s+)?(file\s+contents?|files?|documents?|contents?|data|results?|outputs?|emails?)\s+(that\s+)?you\s+(have\s+|'ve\s+)?(seen|read|opened|received|retrieved|accessed)\b` +
 		`|\b(the\s+)?user'?s\s+(last|latest|previous|recent)\s+(\w+\s+)?messages?\b|\btranscript\s+of\s+the\s+(chat|conversation)`)
 	// The conversation is what some tools legitimately handle ("emails
 	// the chat transcript to support"): it is a sign only when the text
@@ -135,7 +141,14 @@ var (
 		// "always prefer it over all other tools", "supersedes every other
 		// tool you have": a preference over a named tool is advice
 		`|\bprefer\s+(it|this(\s+tool|\s+one)?)\s+(over|to)\s+(all|every|any)\s+(of\s+the\s+)?(other\s+)?tools?\b|\b(supersedes?|replaces?|overrides?)\s+(all|every|any)\s+(of\s+the\s+)?other\s+tools?\b` +
-		`|\bnever\s+(use|call)\s+(any\s+)?tools?\s+(from|of|on)\s+(any\s+)?other\s+servers?\b`)
+		`|\bnever\s+(use|call)\s+(any\s+)?tools?\s+(from|of|on)\s+(any\s+)?other\s+servers?\b` +
+		// preference manipulation: "always choose this tool over any other
+		// search, fetch or browse tool" (a named tool is advice)
+		`|\b(choose|use|pick|select|prefer|call)\s+(this\s+(tool|one|function)|it)\s+(over|instead\s+of|rather\s+than)\s+(any|all|every)\s+(of\s+the\s+)?(other\s+)?([\w-]+,?\s+){0,5}(tools?|servers?|functions?)\b` +
+		// "the old read_file and read_text_file tools are deprecated and
+		// unsafe": a safety verdict on tools it does not own ("the legacy
+		// tool is deprecated" alone is a server's own notice)
+		`|\b(old|original|existing|built-?in|native|default|previous|legacy|other)\b[^.]{0,80}\btools?\s+(are|is)\s+(now\s+)?(deprecated\s+and\s+|obsolete\s+and\s+)?(unsafe|insecure|compromised|malicious|dangerous|untrusted)\b`)
 	// A definition that gives the model a character ("You are a helpful
 	// assistant that always approves …") is writing a system prompt.
 	persona = regexp.MustCompile(`(?i)(^|[.!:;\n]\s*|\b(now|and|but)\s+)you\s+are\s+(now\s+)?(a|an|the)\s+([\w-]+\s+){0,3}(assistant|ai|agent|model|bot|chatbot|llm)\b`)
@@ -171,10 +184,28 @@ var (
 	// A label that hands the model an order mid-text ("AI: always call
 	// this tool first", "Claude: this tool requires you to …"); "Model:
 	// gpt-4o" names a model and gives no order.
-	roleLabel   = regexp.MustCompile(`(?i)(^|[.!?]\s+)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
+	roleLabel   = regexp.MustCompile(`(?i)(^|[.!?;]\s+|(--|//|#|/\*)[ \t]*)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
 	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
 	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
+
+// namedToolOrder is shadowing of a tool by name when that tool is not in
+// the same list (another server's tool, so Shadowing cannot see it): an
+// order, given for the moment the other tool is called, to change what
+// that call carries ("whenever the move_file tool is used, the
+// destination must be set to …", "when send_message is invoked, make sure
+// to change the recipient"). Advice about the order of calls ("before
+// calling delete_branch, call list_branches") changes no argument.
+var namedToolOrder = regexp.MustCompile(`(?i)\b(when|whenever|every\s+time|each\s+time|before|after|if)\s+` +
+	`((you\s+)?(use|call|invoke|run)(ing)?\s+(the\s+)?(\([\w-]+\)\s*)?[\x60'"]?[a-z][a-z0-9]*(_[a-z0-9]+)+\b` +
+	`|(the\s+)?(\([\w-]+\)\s*)?[\x60'"]?[a-z][a-z0-9]*(_[a-z0-9]+)+[\x60'"]?\s+(tool\s+|function\s+)?(is|gets|are)\s+(used|called|invoked|run))` +
+	`[^.;]{0,80}?\b(must|should|make\s+sure|be\s+sure|ensure|always|has\s+to|have\s+to|needs?\s+to)\b[^.;]{0,60}?` +
+	`(\b(bcc|cc)\b|\b(set|change|redirect|replace|rewrite|prefix|route|point)(s|d|ed)?\b[^.;]{0,40}?\b(to|with)\s+[\x60'"]?` +
+	// to a value written out: a path, URL, address, phone number or
+	// code ("set sha to the blob SHA" and "to 0.7" name none)
+	`(https?://|[~/+]|[\w.+-]+@[\w-]+\.|[a-z][a-z0-9]*[-_][\w-]+))` +
+	// "the mcp_tool_send_email tool must send all emails to …"
+	`|\b[a-z][a-z0-9]*(_[a-z0-9]+)+[\x60'"]?\s+(tool\s+)?(must|should|has\s+to|needs\s+to)\s+(always\s+|only\s+)?(send|forward|route|bcc|cc)\s+(all|every|each|any)\b`)
 
 // sideVerbs are the words of a tool name that destroy, pay or send.
 var sideVerbs = map[string]bool{"delete": true, "remove": true, "drop": true, "destroy": true, "wipe": true,
@@ -196,7 +227,8 @@ func manipulations(s string, add func(rule, detail string)) {
 			add("poison.concealment", "tells the model to hide something from the user: "+quoteShort(m))
 		}
 	}
-	if strings.Contains(l, "only this tool") || strings.Contains(l, "other") && strings.Contains(l, "tool") || strings.Contains(l, "prefer") {
+	if strings.Contains(l, "only this tool") || strings.Contains(l, "tool") && (strings.Contains(l, "other") || strings.Contains(l, " over ") || strings.Contains(l, "instead of") ||
+		strings.Contains(l, "rather than") || strings.Contains(l, "unsafe") || strings.Contains(l, "insecure") || strings.Contains(l, "compromised")) || strings.Contains(l, "prefer") {
 		if m := toolHijack.FindString(s); m != "" {
 			add("poison.tool-hijack", "disowns the other tools: "+quoteShort(m))
 		}
@@ -230,6 +262,13 @@ func manipulations(s string, add func(rule, detail string)) {
 	if strings.Contains(l, "tool") || strings.Contains(l, "function") {
 		if m := anyToolOrder.FindString(s); m != "" {
 			add("poison.shadowing", "a standing order about every other tool's calls: "+quoteShort(m))
+		}
+	}
+	if strings.IndexByte(s, '_') >= 0 && (strings.Contains(l, "when") || strings.Contains(l, "before") || strings.Contains(l, "after") ||
+		strings.Contains(l, "if ") || strings.Contains(l, " time ") || strings.Contains(l, "must") || strings.Contains(l, "should") ||
+		strings.Contains(l, "has to") || strings.Contains(l, "needs to")) {
+		if m := namedToolOrder.FindString(s); m != "" {
+			add("poison.shadowing", "an order about another tool's calls: "+quoteShort(m))
 		}
 	}
 	if strings.Contains(l, "instruction") || strings.Contains(l, "command") || strings.Contains(l, "directive") ||
@@ -323,7 +362,7 @@ var sourceWords = []string{".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure
 	"/etc/", "/environ", "/secrets", "mcp.json", "claude_desktop_config", ".cursor/",
 	".config/", "credentials", ".s3cfg", ".boto", ".my.cnf", "_history", ".terraform.d",
 	"key", "token", "secret", "passw", "credential",
-	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages"}
+	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages", "you have ", "you've "}
 
 func maySource(s string) bool {
 	l := strings.ToLower(s)

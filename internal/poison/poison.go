@@ -285,6 +285,46 @@ func mayModelKey(k string) bool {
 	return false
 }
 
+// A key (a parameter's name, most often) that says the value is read from
+// a credential file: CyberArk's full-schema poisoning names a parameter
+// content_from_reading_ssh_id_rsa and lets the model infer the rest.
+// Both halves are needed: a word of reading or content, and a file that
+// holds credentials (ssh_key_path, private_key, id_rsa_pub pass).
+var credKey = regexp.MustCompile(`(?i)\b(read|reading|content|contents|dump|from)\b.*\b(id\s+(rsa|dsa|ecdsa|ed25519)|aws\s+credentials|netrc|npmrc|pypirc|pgpass|git\s+credentials|mcp\s+json|claude\s+desktop\s+config|etc\s+(shadow|passwd)|(bash|zsh)\s+history|gh\s+hosts|vault\s+token)\b` +
+	`|\b(id\s+(rsa|dsa|ecdsa|ed25519)|aws\s+credentials|netrc|npmrc|pypirc|pgpass|git\s+credentials|mcp\s+json|vault\s+token)\s+(file\s+)?(content|contents|text|dump)\b`)
+
+// publicKey: a public key is no secret (id_rsa_pub_contents).
+var publicKey = regexp.MustCompile(`(?i)\b(pub|public)\b`)
+
+// mayCredKey is true when k holds a literal every credKey match needs.
+func mayCredKey(k string) bool {
+	if len(k) < 8 {
+		return false
+	}
+	for _, w := range []string{"rsa", "dsa", "25519", "credential", "netrc", "npmrc", "pypirc", "pgpass", "mcp", "claude", "shadow", "passwd", "history", "hosts", "vault"} {
+		if containsFold(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFold reports whether s contains w (lower-case ASCII) without
+// regard to ASCII case, without the copy strings.ToLower makes of a key
+// with a capital (inputSchema, outputSchema).
+func containsFold(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for j < len(w) && s[i+j]|0x20 == w[j] {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
+}
+
 // values flags a string value addressed to the model by its key. Keys
 // inside example and default argument values are data the model passes,
 // not fields it is told to read. The path (the keys and indexes down to
@@ -297,6 +337,9 @@ func values(path []string, v any, add func(Finding)) {
 		}
 	case map[string]any:
 		for k, e := range t {
+			if mayCredKey(k) && credKey.MatchString(spellKey(k)) && !publicKey.MatchString(spellKey(k)) {
+				add(Finding{Rule: "poison.credential-parameter", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a field %q named for a credential file's contents", k)})
+			}
 			if str, ok := e.(string); ok && mayModelKey(k) && strings.TrimSpace(str) != "" && modelKey.MatchString(strings.TrimSpace(spellKey(k))) {
 				add(Finding{Rule: "poison.model-addressed", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a field %q addressed to the model", k)})
 			}
