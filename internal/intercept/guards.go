@@ -45,23 +45,44 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 			return next(ctx, x)
 		}
 		args, _ := x.Facts[FactArguments].(map[string]any)
+		// refused turns a guard's refusal into the call's denial, or, for
+		// a guard in monitor mode, into a note on the record (nil).
+		refused := func(g compiledGuard, arg, rule, reason string) *Denial {
+			if g.monitor && !strings.HasSuffix(rule, ".config") {
+				x.Record.Mode = "monitor"
+				x.Record.Reason = strings.TrimPrefix(x.Record.Reason+"; ", "; ") + "guard monitor: would deny by guard." + rule
+				return nil
+			}
+			return &Denial{Rule: "guard." + rule, Code: CodeDenied,
+				Public: fmt.Sprintf("argument %q of tool %q refused by the %s guard: %s", arg, x.Name, g.name, reason)}
+		}
 		for _, ag := range byArg {
 			arg := ag.arg
-			v, ok := args[arg].(string)
+			raw := args[arg]
+			if raw == nil {
+				continue // absent or null: nothing to read
+			}
+			v, ok := raw.(string)
 			if !ok {
-				continue // absent or not a string: the schema governs it
+				// Guards read strings. A value of another shape (the
+				// schema allowed it) is read string by string, never
+				// skipped.
+				for _, g := range ag.guards {
+					if rule, reason := guardNonString(ctx, g, raw); rule != "" {
+						if d := refused(g, arg, rule, reason); d != nil {
+							return nil, d
+						}
+					}
+				}
+				continue
 			}
 			for _, g := range ag.guards {
 				clean, rule, reason := g.run(ctx, v)
 				if rule != "" {
-					d := &Denial{Rule: "guard." + rule, Code: CodeDenied,
-						Public: fmt.Sprintf("argument %q of tool %q refused by the %s guard: %s", arg, x.Name, g.name, reason)}
-					if g.monitor && !strings.HasSuffix(rule, ".config") {
-						x.Record.Mode = "monitor"
-						x.Record.Reason = strings.TrimPrefix(x.Record.Reason+"; ", "; ") + "guard monitor: would deny by guard." + rule
-						continue
+					if d := refused(g, arg, rule, reason); d != nil {
+						return nil, d
 					}
-					return nil, d
+					continue
 				}
 				if clean != v {
 					if err := replaceArgument(x, arg, clean); err != nil {
@@ -73,6 +94,71 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 		}
 		return next(ctx, x)
 	}}
+}
+
+// guardNonString runs g over an argument that is not a string: the
+// secrets scan over every string inside it, object keys too; another
+// guard over each item of an array of strings (which stay as sent: only
+// a lone string is replaced by its cleaned form). Anything else is
+// refused, since the guard cannot read it.
+func guardNonString(ctx context.Context, g compiledGuard, v any) (rule, reason string) {
+	if g.name == "secrets" {
+		walkStrings(v, func(s string) bool {
+			_, rule, reason = g.run(ctx, s)
+			return rule == ""
+		})
+		return rule, reason
+	}
+	items, ok := v.([]any)
+	for _, it := range items {
+		if _, ok = it.(string); !ok {
+			break
+		}
+	}
+	if !ok {
+		return g.name + ".not_string", fmt.Sprintf("the guard reads strings, and the value is %s", jsonKind(v))
+	}
+	for _, it := range items {
+		if _, rule, reason = g.run(ctx, it.(string)); rule != "" {
+			return rule, reason
+		}
+	}
+	return "", ""
+}
+
+// walkStrings calls f on every string in v (a decoded JSON value), keys
+// included, until f returns false.
+func walkStrings(v any, f func(string) bool) bool {
+	switch t := v.(type) {
+	case string:
+		return f(t)
+	case []any:
+		for _, e := range t {
+			if !walkStrings(e, f) {
+				return false
+			}
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			if !f(k) || !walkStrings(t[k], f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case map[string]any:
+		return "an object"
+	case []any:
+		return "an array that holds more than strings"
+	case bool:
+		return "a boolean"
+	default:
+		return "a number"
+	}
 }
 
 // CheckGuards reads the settings of every guard a manifest names, as the

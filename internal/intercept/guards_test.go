@@ -223,3 +223,65 @@ func TestDraftedGuardsCompile(t *testing.T) {
 		}
 	}
 }
+
+// A guarded argument that the schema lets be something other than a
+// string is still read: the secrets scan reads every string inside it,
+// keys too; another guard reads each item of an array of strings and
+// refuses any other shape. Before, such a value skipped its guards.
+func TestGuardsNonString(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte(`
+tools:
+  post:
+    risk: external
+    arguments: {type: object, properties: {payload: {}}}
+    guards:
+      payload:
+        secrets: scan
+  read_many:
+    risk: read
+    arguments: {type: object, properties: {paths: {}}}
+    guards:
+      paths:
+        path: {roots: [/srv/data]}
+  read_many_monitor:
+    risk: read
+    arguments: {type: object, properties: {paths: {}}}
+    guards:
+      paths:
+        path: {roots: [/srv/data], action: monitor}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*manifest.Manifest{"s": m}
+	h := NewChain(Manifests(ms), Guards(ms))
+	awsKey := "AKIA" + "Z7Q3" + "LMNO" + "PQRS" + "TUV2"
+	for _, tc := range []struct{ tool, args, rule string }{
+		{"post", `{"payload":{"note":"hi","nested":[1,{"k":"key ` + awsKey + `"}]}}`, "guard.secrets."},
+		{"post", `{"payload":{"` + awsKey + `":1}}`, "guard.secrets."},
+		{"post", `{"payload":{"note":"the meeting is at 10","n":[1,2,true,null]}}`, ""},
+		{"post", `{"payload":null}`, ""},
+		{"post", `{}`, ""},
+		{"read_many", `{"paths":["/srv/data/a.txt","/srv/data/b/c.txt"]}`, ""},
+		{"read_many", `{"paths":[]}`, ""},
+		{"read_many", `{"paths":["/srv/data/a.txt","../../etc/passwd"]}`, "guard.path.outside_roots"},
+		{"read_many", `{"paths":["/srv/data/a.txt",["../../etc/passwd"]]}`, "guard.path.not_string"},
+		{"read_many", `{"paths":{"p":"../../etc/passwd"}}`, "guard.path.not_string"},
+		{"read_many", `{"paths":42}`, "guard.path.not_string"},
+		{"read_many_monitor", `{"paths":{"p":"x"}}`, ""},
+	} {
+		var seen *mcpwire.Message
+		x := exchange(t, "legacy", "s", "tools/call", `{"name":"`+tc.tool+`","arguments":`+tc.args+`}`)
+		x.Facts = map[string]any{}
+		_, err := h.Then(answer(`{"content":[]}`, &seen))(context.Background(), x)
+		if tc.rule == "" {
+			if err != nil || seen == nil {
+				t.Errorf("%s %s: refused: %v", tc.tool, tc.args, err)
+			}
+			continue
+		}
+		if d, ok := AsDenial(err); !ok || !strings.HasPrefix(d.Rule, tc.rule) || seen != nil {
+			t.Errorf("%s %s: got %v (reached the server: %v), want %s…", tc.tool, tc.args, err, seen != nil, tc.rule)
+		}
+	}
+}
