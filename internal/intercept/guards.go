@@ -107,6 +107,13 @@ func guardNonString(ctx context.Context, g compiledGuard, v any) (rule, reason s
 			_, rule, reason = g.run(ctx, s)
 			return rule == ""
 		})
+		if rule == "" {
+			// The value as JSON text too: a rule that needs a secret's
+			// name ("password": "…") sees it beside its key.
+			if b, err := json.Marshal(v); err == nil {
+				_, rule, reason = g.run(ctx, string(b))
+			}
+		}
 		return rule, reason
 	}
 	items, ok := v.([]any)

@@ -259,6 +259,7 @@ tools:
 	for _, tc := range []struct{ tool, args, rule string }{
 		{"post", `{"payload":{"note":"hi","nested":[1,{"k":"key ` + awsKey + `"}]}}`, "guard.secrets."},
 		{"post", `{"payload":{"` + awsKey + `":1}}`, "guard.secrets."},
+		{"post", `{"payload":{"db":{"password":"Xq7#vLp2!mZ9rT4w"}}}`, "guard.secrets."},
 		{"post", `{"payload":{"note":"the meeting is at 10","n":[1,2,true,null]}}`, ""},
 		{"post", `{"payload":null}`, ""},
 		{"post", `{}`, ""},

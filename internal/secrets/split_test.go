@@ -28,6 +28,9 @@ func TestProbe22Formats(t *testing.T) {
 		{"teams webhook v2", "webhook_url: " + teams + "/V2" + rnd(240, alnum+"_-", 43), "microsoft-teams-webhook-url"},
 		{"pgpass", "db-prod.internal:5432:*:postgres:" + rnd(241, alnum, 20) + "\nlocalhost:5432:devdb:dev:dev\n", "pgpass-password"},
 		{"pgpass any port", "  10.0.0.5:*:billing:billing_rw:" + rnd(242, alnum+"!$", 18), "pgpass-password"},
+		// A Groq key on its own, with no name beside it (a value inside
+		// an object argument is read apart from its key).
+		{"groq key bare", "gsk_" + rnd(261, alnum, 52), "groq-api-key"},
 		{"hex key under 3.5 bits", `{"name": "DD-API-KEY", "value": "` + lowHex + `"}`, "generic-api-key"},
 	}
 	for _, tc := range attacks {
@@ -67,6 +70,8 @@ func TestProbe22Formats(t *testing.T) {
 		"  - Release GPG key: " + strings.ToUpper(rnd(248, hexd, 40)),
 		"gpg_key_id = 0x" + strings.ToUpper(rnd(249, hexd, 16)) + "\nPGP public key: " + rnd(259, hexd, 40),
 		"the key is 3f786850e387550fdab836ed7e6dc881de23001b",
+		"GROQ_API_KEY=gsk_... (create one at console.groq.com/keys)",
+		"gsk_" + rnd(262, alnum, 40) + " is too short to be a Groq key",
 	} {
 		wantClean(t, b)
 	}
