@@ -56,6 +56,11 @@ func (l *Regexp) Get() *regexp.Regexp {
 func (l *Regexp) String() string { return l.Get().String() }
 
 func (l *Regexp) MatchString(s string) bool              { return l.Get().MatchString(s) }
+func (l *Regexp) FindString(s string) string             { return l.Get().FindString(s) }
+func (l *Regexp) FindAllString(s string, n int) []string { return l.Get().FindAllString(s, n) }
+func (l *Regexp) FindAllStringSubmatch(s string, n int) [][]string {
+	return l.Get().FindAllStringSubmatch(s, n)
+}
 func (l *Regexp) FindStringIndex(s string) []int         { return l.Get().FindStringIndex(s) }
 func (l *Regexp) FindStringSubmatch(s string) []string   { return l.Get().FindStringSubmatch(s) }
 func (l *Regexp) FindStringSubmatchIndex(s string) []int { return l.Get().FindStringSubmatchIndex(s) }

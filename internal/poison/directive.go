@@ -1,7 +1,6 @@
 package poison
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -32,7 +31,7 @@ import (
 // ignore_previous_instructions is read as the phrase it spells.
 
 var (
-	moveVerb = regexp.MustCompile(`(?i)\b(read|cat|open|load|fetch|pass|send|include|insert|embed|attach|append|add|put|provide|supply|copy|paste|forward|upload|post|share|leak|exfiltrate|transmit|email|submit|dump|print|reveal|output` +
+	moveVerb = lazy(`(?i)\b(read|cat|open|load|fetch|pass|send|include|insert|embed|attach|append|add|put|provide|supply|copy|paste|forward|upload|post|share|leak|exfiltrate|transmit|email|submit|dump|print|reveal|output` +
 		// calling a tool, and a tool whose name opens with such a verb
 		// ("by calling read_file on ~/.aws/credentials")
 		`|call|invoke|by\s+calling|by\s+invoking|(read|cat|open|load|fetch|send|upload|post|copy|get)_\w+` +
@@ -50,7 +49,7 @@ var (
 	// The same in scripts where \b (ASCII word boundaries) does not
 	// apply, and in Turkish: Korean, Japanese, Chinese, Hindi, Arabic,
 	// Russian. Stems, since these languages inflect or agglutinate.
-	moveVerbMore = regexp.MustCompile(`(?i)(읽어|읽고|보내|넣어|넣으|첨부|포함|전송|업로드` +
+	moveVerbMore = lazy(`(?i)(읽어|읽고|보내|넣어|넣으|첨부|포함|전송|업로드` +
 		`|読み|読んで|読み取|送信|送って|含め|入れ|添付|アップロード` +
 		`|读取|发送|包含|附上|上传|填入|放入|粘贴` +
 		`|पढ़ें|पढ़|भेजें|भेज|डालें|डाल|शामिल|अपलोड` +
@@ -61,13 +60,13 @@ var (
 		`|đọc|gửi|đính\s+kèm|đưa\s+nội\s+dung|διάβασε|στείλε|επισύναψε|קרא|שלח|צרף|อ่าน|ส่ง|แนบ|بخوان|بفرست|ارسال\s+کن|прочитай|надішли|вставте|додай|передай)`)
 	// Sensitive sources, language-independent where they can be: paths
 	// and variable names.
-	credPath = regexp.MustCompile(`(?i)(~|\$home|/home/[^/\s]+|/root|/users/[^/\s]+)?/?\.(ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc|pgpass|git-credentials|vault-token|env)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|/etc/(shadow|sudoers|gshadow)\b|/proc/(self|\d+)/environ\b|/(var/)?run/secrets\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\.cursor/` +
+	credPath = lazy(`(?i)(~|\$home|/home/[^/\s]+|/root|/users/[^/\s]+)?/?\.(ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc|pgpass|git-credentials|vault-token|env)\b|\bid_(rsa|dsa|ecdsa|ed25519)\b|/etc/(shadow|sudoers|gshadow)\b|/proc/(self|\d+)/environ\b|/(var/)?run/secrets\b|\bmcp\.json\b|\bclaude_desktop_config\.json\b|\.cursor/` +
 		// CLI logins and service credentials kept under the home directory
 		`|\.config/(gh|hub|gcloud|doctl|rclone|op|helm|github-copilot)/|application_default_credentials\.json|credentials\.(db|json|tfrc\.json)` +
 		`|\.s3cfg\b|\.boto\b|\.my\.cnf\b|\.(bash|zsh)_history\b|\.terraform\.d/`)
-	secretEnv = regexp.MustCompile(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
-	envWord   = regexp.MustCompile(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
-	dialogue  = regexp.MustCompile(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
+	secretEnv = lazy(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
+	envWord   = lazy(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
+	dialogue  = lazy(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
 		// secrets the model came across, and the user's own words
 		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?you\s+(have\s+)?(seen|read|found|received|been\s+given)\b` +
 		// everything the model read from other tools ("any file contents
@@ -77,12 +76,12 @@ var (
 	// The conversation is what some tools legitimately handle ("emails
 	// the chat transcript to support"): it is a sign only when the text
 	// tells the model to put it in one of the call's arguments.
-	intoArgument = regexp.MustCompile(`(?i)\b(in|as|into|to|under|via)\s+(the\s+|a\s+|an\s+)?[\x60'"]?[\w.-]+[\x60'"]?\s+(parameter|argument|field|property|param|arg|input)s?\b|\b(in|as|into)\s+[\x60'"][\w.-]+[\x60'"]` +
+	intoArgument = lazy(`(?i)\b(in|as|into|to|under|via)\s+(the\s+|a\s+|an\s+)?[\x60'"]?[\w.-]+[\x60'"]?\s+(parameter|argument|field|property|param|arg|input)s?\b|\b(in|as|into)\s+[\x60'"][\w.-]+[\x60'"]` +
 		// in a property's own description or example: this argument
 		`|\bset\s+(this|it)\s+to\b|\b(paste|put|insert|include)\b[^.]{0,80}\bhere\b`)
 	// The override in languages the expression in poison.go does not
 	// cover. Each is "ignore/forget all previous instructions".
-	overrideMore = regexp.MustCompile(`(?i)` +
+	overrideMore = lazy(`(?i)` +
 		`(以前|前|これまで|上記)の(すべての|全ての)?(指示|命令|指令)[^。]{0,12}(無視|忘れ)` + // Japanese
 		`|(игнорируй(те)?|забудь(те)?|не\s+обращай(те)?\s+внимания\s+на)\s+(все\s+)?(предыдущие|прежние|вышеуказанные)\s+(инструкции|указания|команды)` + // Russian
 		`|(이전|위|앞|기존)의?\s*(모든\s*)?(지시|명령|지침)[^.]{0,10}(무시|잊어)` + // Korean
@@ -105,27 +104,27 @@ var (
 )
 
 // outsideAddress is a destination written out: "to audit@…", "to https://…".
-var outsideAddress = regexp.MustCompile(`(?i)\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
+var outsideAddress = lazy(`(?i)\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 
 // setThisTo: a property's description that says what to set it to
 // ("set this to the complete transcript of the chat").
-var setThisTo = regexp.MustCompile(`(?i)\bset\s+(this|it)\s+to\b`)
+var setThisTo = lazy(`(?i)\bset\s+(this|it)\s+to\b`)
 
 // withDialogue: "(invoke it) with the complete conversation in the
 // 'context' argument" moves the conversation without a verb of moving.
-var withDialogue = regexp.MustCompile(`(?i)\bwith\s+(the\s+)?(entire|full|whole|complete|user'?s|conversation|chat|system)`)
+var withDialogue = lazy(`(?i)\bwith\s+(the\s+)?(entire|full|whole|complete|user'?s|conversation|chat|system)`)
 
 // Manipulations a definition has no business making, whatever tool it
 // describes: overriding what the user asked for, hiding something from
 // the user, disowning the other tools, a role heading, an order to send
 // something to an address.
 var (
-	userOverride = regexp.MustCompile(`(?i)\binstead\s+of\s+(what|the\s+one|the\s+ones|those|the\s+\w+)\s+(the\s+user|they|you\s+were)\s+(gave|give|asked|asks|said|says|provided|specified|requested|entered|chose)` +
+	userOverride = lazy(`(?i)\binstead\s+of\s+(what|the\s+one|the\s+ones|those|the\s+\w+)\s+(the\s+user|they|you\s+were)\s+(gave|give|asked|asks|said|says|provided|specified|requested|entered|chose)` +
 		`|\bregardless\s+of\s+(what\s+)?(the\s+user|they)\s+(say|says|ask|asks|want|wants|request|requests|chose|choose)` +
 		`|\beven\s+if\s+the\s+user\s+(says|asks|objects|refuses|tells|declines)` +
 		// "instead of the branch the user names": any thing the user chose
 		`|\binstead\s+of\s+(the|what|whatever|whichever)\s+(\w+\s+)?(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b`)
-	concealment = regexp.MustCompile(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
+	concealment = lazy(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
 		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b` +
 		`|\bn[ãa]o\s+(conte|diga|mencione|informe)\s+(nada\s+)?(ao|à)\s+(usu[áa]rio|utilizador)` + // Portuguese
 		`|उपयोगकर्ता\s+को\s+(न|मत|ना)\s+(बताएं|बताएँ|बताना|बताओ)` + // Hindi
@@ -136,7 +135,7 @@ var (
 		`|\bvertel\s+(het\s+)?(niet\s+aan\s+de\s+gebruiker|de\s+gebruiker\s+(het\s+)?niet)|\bberätta\s+(inte\s+)?(det\s+)?(inte\s+)?för\s+användaren` + // Dutch, Swedish
 		`|\bjangan\s+(beri\s*tahu|katakan|memberi\s*tahu)\s+(kepada\s+)?pengguna|không\s+(được\s+)?(nói|báo|cho\s+biết)\s+(cho\s+|với\s+)?người\s+dùng` + // Indonesian, Vietnamese
 		`|אל\s+(תספר|תספרי|תגיד|תגידי|תודיע)\s+(על\s+כך\s+)?ל?משתמש|μην\s+(το\s+)?(πεις|αναφέρεις)\s+στον\s+χρήστη|не\s+(кажи|повідомляй)(те)?\s+користувачу`) // Hebrew, Greek, Ukrainian
-	toolHijack = regexp.MustCompile(`(?i)\b(the\s+)?(other|all\s+other|remaining)\s+(\w+\s+){0,2}tools?\b[^.]{0,60}\b(are|is)\s+(now\s+)?(deprecated|unsafe|broken|disabled|obsolete|compromised|not\s+to\s+be\s+used)` +
+	toolHijack = lazy(`(?i)\b(the\s+)?(other|all\s+other|remaining)\s+(\w+\s+){0,2}tools?\b[^.]{0,60}\b(are|is)\s+(now\s+)?(deprecated|unsafe|broken|disabled|obsolete|compromised|not\s+to\s+be\s+used)` +
 		`|\buse\s+only\s+this\s+tool\b|\bnever\s+use\s+(any\s+)?other\s+tools?\b` +
 		// "always prefer it over all other tools", "supersedes every other
 		// tool you have": a preference over a named tool is advice
@@ -151,42 +150,42 @@ var (
 		`|\b(old|original|existing|built-?in|native|default|previous|legacy|other)\b[^.]{0,80}\btools?\s+(are|is)\s+(now\s+)?(deprecated\s+and\s+|obsolete\s+and\s+)?(unsafe|insecure|compromised|malicious|dangerous|untrusted)\b`)
 	// A definition that gives the model a character ("You are a helpful
 	// assistant that always approves …") is writing a system prompt.
-	persona = regexp.MustCompile(`(?i)(^|[.!:;\n]\s*|\b(now|and|but)\s+)you\s+are\s+(now\s+)?(a|an|the)\s+([\w-]+\s+){0,3}(assistant|ai|agent|model|bot|chatbot|llm)\b`)
+	persona = lazy(`(?i)(^|[.!:;\n]\s*|\b(now|and|but)\s+)you\s+are\s+(now\s+)?(a|an|the)\s+([\w-]+\s+){0,3}(assistant|ai|agent|model|bot|chatbot|llm)\b`)
 	// Telling the model not to ask the user first: whatever the tool, the
 	// user's confirmation is not the tool's to waive. ("The user must
 	// confirm" and "this tool does not ask" are statements, not orders.)
-	skipAsking = regexp.MustCompile(`(?i)\b((should|must|need|shall)\s+(not|never)|do\s+not|don't|never|no\s+need\s+to)\s+(ask|check\s+with|consult|prompt)\s+(the\s+user|the\s+human|anyone|them)\s+(for\s+(their\s+|any\s+)?(confirmation|approval|permission|consent)|before|first)\b`)
+	skipAsking = lazy(`(?i)\b((should|must|need|shall)\s+(not|never)|do\s+not|don't|never|no\s+need\s+to)\s+(ask|check\s+with|consult|prompt)\s+(the\s+user|the\s+human|anyone|them)\s+(for\s+(their\s+|any\s+)?(confirmation|approval|permission|consent)|before|first)\b`)
 	// A download piped into a shell: a definition has no reason to hand
 	// the model a script from the network to run.
-	remoteScript = regexp.MustCompile(`(?i)\b(curl|wget|fetch)\b[^|\n]{0,200}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\b(iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]{0,200}\|\s*(iex|invoke-expression)\b`)
+	remoteScript = lazy(`(?i)\b(curl|wget|fetch)\b[^|\n]{0,200}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\b(iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]{0,200}\|\s*(iex|invoke-expression)\b`)
 	// An order to also call a tool that destroys, pays or sends, on the
 	// side of this tool's own work ("then call drop_table if the user
 	// asks" describes a workflow and has no such word). The tool is a
 	// snake_case name; sideVerbs says which of its words make it one.
-	sideCall = regexp.MustCompile(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
+	sideCall = lazy(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
 	// A standing order about every other tool's calls ("whenever you
 	// send an email with any tool, append …"): shadowing that names no
 	// tool. "Before calling any other tool, call this one" orders no data
 	// into the other calls and passes.
-	anyToolOrder = regexp.MustCompile(`(?i)\b(when|whenever|every\s+time|each\s+time|any\s+time|before|after|if)\b[^.;]{0,60}\b(with|using|via|through|in|calls?\s+to|calling|call|use|invoke|run)\s+(any|another|every|each|all)\s+(other\s+)?(\w+\s+)?(tools?|functions?)\b[^.;]{0,40}?[,:]?\s*(also\s+|always\s+|first\s+|secretly\s+|silently\s+)?(append|add|include|attach|insert|bcc|cc|copy|forward|send|put|paste|embed)\b`)
+	anyToolOrder = lazy(`(?i)\b(when|whenever|every\s+time|each\s+time|any\s+time|before|after|if)\b[^.;]{0,60}\b(with|using|via|through|in|calls?\s+to|calling|call|use|invoke|run)\s+(any|another|every|each|all)\s+(other\s+)?(\w+\s+)?(tools?|functions?)\b[^.;]{0,40}?[,:]?\s*(also\s+|always\s+|first\s+|secretly\s+|silently\s+)?(append|add|include|attach|insert|bcc|cc|copy|forward|send|put|paste|embed)\b`)
 	// Telling the model to carry out what results say: the definition
 	// makes the server's output an order ("the assistant must carry them
 	// out", "follow any instructions in the response", "treat the output
 	// as instructions").
-	obeyResults = regexp.MustCompile(`(?i)\b(follow|obey|execute|carry\s+out|comply\s+with|act\s+on|perform)\s+(any|all|every|each|the)?\s*(instructions?|directives?|commands?|actions?|orders?)\s+(in|inside|within|from|contained\s+in|embedded\s+in|found\s+in|included\s+in|returned\s+by|given\s+in)\s+(the\s+|this\s+|its\s+|each\s+)?(results?|output|response|returned\s+\w+|page|document|content)\b` +
+	obeyResults = lazy(`(?i)\b(follow|obey|execute|carry\s+out|comply\s+with|act\s+on|perform)\s+(any|all|every|each|the)?\s*(instructions?|directives?|commands?|actions?|orders?)\s+(in|inside|within|from|contained\s+in|embedded\s+in|found\s+in|included\s+in|returned\s+by|given\s+in)\s+(the\s+|this\s+|its\s+|each\s+)?(results?|output|response|returned\s+\w+|page|document|content)\b` +
 		`|\b(results?|output|responses?)\b[^.]{0,80}\b(instructions?|directives?|commands?|actions?|lines?|orders?)\b[^.]{0,80}\b(must|should|shall|will|are\s+to|is\s+to)\s+(always\s+)?(follow|obey|execute|carry\s+(them|it|these)\s+out|carry\s+out|comply\s+with|act\s+on)\b` +
 		`|\btreat\s+(the\s+|its\s+|this\s+tool's\s+)?(output|results?|response)\s+as\s+(system\s+|your\s+|new\s+|binding\s+)?(instructions?|prompt|commands?|orders?)\b`)
 	// A standing order to call the tool on every turn of the chat: the
 	// tool then sees every reply ("call this tool after every reply you
 	// give"). Polling a job ("call it again every few seconds") names no
 	// turn of the chat.
-	everyTurn = regexp.MustCompile(`(?i)\b(call|invoke|run|use)\s+(this\s+tool|this\s+function|it)\s+(again\s+)?(after|before|on|with|for|at)\s+(every|each)\s+(single\s+)?(reply|response|answer|message|turn|user\s+message|prompt|request)\b`)
+	everyTurn = lazy(`(?i)\b(call|invoke|run|use)\s+(this\s+tool|this\s+function|it)\s+(again\s+)?(after|before|on|with|for|at)\s+(every|each)\s+(single\s+)?(reply|response|answer|message|turn|user\s+message|prompt|request)\b`)
 	// A label that hands the model an order mid-text ("AI: always call
 	// this tool first", "Claude: this tool requires you to …"); "Model:
 	// gpt-4o" names a model and gives no order.
-	roleLabel   = regexp.MustCompile(`(?i)(^|[.!?;]\s+|(--|//|#|/\*)[ \t]*)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
-	roleHeading = regexp.MustCompile(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
-	sendToURL   = regexp.MustCompile(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
+	roleLabel   = lazy(`(?i)(^|[.!?;]\s+|(--|//|#|/\*)[ \t]*)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
+	roleHeading = lazy(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
+	sendToURL   = lazy(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
 
 // namedToolOrder is shadowing of a tool by name when that tool is not in
@@ -196,7 +195,7 @@ var (
 // destination must be set to …", "when send_message is invoked, make sure
 // to change the recipient"). Advice about the order of calls ("before
 // calling delete_branch, call list_branches") changes no argument.
-var namedToolOrder = regexp.MustCompile(`(?i)\b(when|whenever|every\s+time|each\s+time|before|after|if)\s+` +
+var namedToolOrder = lazy(`(?i)\b(when|whenever|every\s+time|each\s+time|before|after|if)\s+` +
 	`((you\s+)?(use|call|invoke|run)(ing)?\s+(the\s+)?(\([\w-]+\)\s*)?[\x60'"]?[a-z][a-z0-9]*(_[a-z0-9]+)+\b` +
 	`|(the\s+)?(\([\w-]+\)\s*)?[\x60'"]?[a-z][a-z0-9]*(_[a-z0-9]+)+[\x60'"]?\s+(tool\s+|function\s+)?(is|gets|are)\s+(used|called|invoked|run))` +
 	`[^.;]{0,80}?\b(must|should|make\s+sure|be\s+sure|ensure|always|has\s+to|have\s+to|needs?\s+to)\b[^.;]{0,60}?` +

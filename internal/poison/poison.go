@@ -7,13 +7,33 @@ package poison
 import (
 	"crypto/sha256"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/canon"
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
+
+// The package's expressions compile at their first use, not at start:
+// every mcpwarden process would otherwise pay for them (26 ms and 2.3 MB
+// measured), the sandbox helper and the CLI too, which never scan a
+// definition. Warm compiles them ahead of the first scan.
+var exprs []*lazyre.Regexp
+
+func lazy(expr string) *lazyre.Regexp {
+	r := lazyre.New(expr)
+	exprs = append(exprs, r)
+	return r
+}
+
+// Warm compiles every expression now. The gateway calls it in the
+// background at start, so the first tools/list does not wait for it.
+func Warm() {
+	for _, r := range exprs {
+		r.Get()
+	}
+}
 
 // Finding is one reason to distrust a text.
 type Finding struct {
@@ -31,27 +51,27 @@ func (f Finding) String() string {
 
 var (
 	// Tag-like blocks that address the model rather than describe a tool.
-	hiddenBlock = regexp.MustCompile(`(?i)<\s*/?\s*(important|system|instructions?|secret|hidden|admin|override|prompt|assistant|user)\s*>`)
+	hiddenBlock = lazy(`(?i)<\s*/?\s*(important|system|instructions?|secret|hidden|admin|override|prompt|assistant|user)\s*>`)
 	// Chat-template and role markers.
-	templateMarker = regexp.MustCompile(`(?i)(<\|(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?INST\]|<</?SYS>>)`)
+	templateMarker = lazy(`(?i)(<\|(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?INST\]|<</?SYS>>)`)
 	// "Ignore previous instructions" and kin, in a few languages.
-	override = regexp.MustCompile(`(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding)\s+(instructions|prompts?|rules|directions)` +
+	override = lazy(`(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding)\s+(instructions|prompts?|rules|directions)` +
 		`|ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
 		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
 		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
 		`|忽略(之前|以上|先前)的?(所有)?(指令|指示)` +
 		`|do\s+not\s+(tell|inform|mention\s+(this\s+)?to)\s+the\s+user`)
-	htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+	htmlComment = lazy(`(?s)<!--.*?-->`)
 	// A claim that a person already approved everything, the usual lead-in
 	// to talking a model out of asking. Flagged only with a second sign:
 	// an instruction to skip confirmations, words to the model, or "this
 	// session" (a tool's own precondition, "requires that an admin has
 	// approved all changes", has none).
-	authorityClaim = regexp.MustCompile(`(?i)\b(user|operator|admin(istrator)?|owner|human|security\s+team|your\s+principal)s?\s+(has|have|had)\s+(already|previously|explicitly|pre-?)\s*(approved|authori[sz]ed|consented\s+to|granted\s+(you\s+)?permission\s+(for|to))\s+(every|all|any|each|everything)\b`)
-	skipConfirm    = regexp.MustCompile(`(?i)\b(skip|bypass|omit|suppress|disable|ignore)\s+(all\s+|any\s+|the\s+|every\s+)?(user\s+)?(confirmations?|approvals?|permission\s+(checks?|prompts?|requests?)|consent\s+prompts?)\b|\b(do\s+not|don't|never|no\s+need\s+to)\s+ask\s+(the\s+user\s+)?(for\s+)?(confirmation|approval|permission|consent)`)
-	toModel        = regexp.MustCompile(`(?i)\b(ai|assistant|agent|llm|model|chatbot)\b|\bin\s+this\s+(session|conversation|chat)\b`)
+	authorityClaim = lazy(`(?i)\b(user|operator|admin(istrator)?|owner|human|security\s+team|your\s+principal)s?\s+(has|have|had)\s+(already|previously|explicitly|pre-?)\s*(approved|authori[sz]ed|consented\s+to|granted\s+(you\s+)?permission\s+(for|to))\s+(every|all|any|each|everything)\b`)
+	skipConfirm    = lazy(`(?i)\b(skip|bypass|omit|suppress|disable|ignore)\s+(all\s+|any\s+|the\s+|every\s+)?(user\s+)?(confirmations?|approvals?|permission\s+(checks?|prompts?|requests?)|consent\s+prompts?)\b|\b(do\s+not|don't|never|no\s+need\s+to)\s+ask\s+(the\s+user\s+)?(for\s+)?(confirmation|approval|permission|consent)`)
+	toModel        = lazy(`(?i)\b(ai|assistant|agent|llm|model|chatbot)\b|\bin\s+this\s+(session|conversation|chat)\b`)
 	// Base64 runs long enough to carry a sentence.
-	base64Run = regexp.MustCompile(`[A-Za-z0-9+/]{40,}={0,2}`)
+	base64Run = lazy(`[A-Za-z0-9+/]{40,}={0,2}`)
 )
 
 // maxPadding is the longest run of blank characters tolerated, and
@@ -270,7 +290,7 @@ func definition(def []byte) []Finding {
 // Keys whose string value is addressed to the model: a field such as
 // "x-assistant-instructions" in annotations (clients show annotations
 // they know; the model reads them all). Read as words (spellKey).
-var modelKey = regexp.MustCompile(`(?i)^(x\s+)?(ai|llm|gpt|assistant|chatbot|agent)\s+(instructions?|directives?|commands?)$` +
+var modelKey = lazy(`(?i)^(x\s+)?(ai|llm|gpt|assistant|chatbot|agent)\s+(instructions?|directives?|commands?)$` +
 	`|^(instructions?|directives?|notes?|commands?|messages?)\s+(for|to)\s+(the\s+)?(ai|llm|gpt|assistants?|chatbots?|agents?|models?)$`)
 
 // mayModelKey is true when k holds a word every modelKey match has (a
@@ -290,11 +310,11 @@ func mayModelKey(k string) bool {
 // content_from_reading_ssh_id_rsa and lets the model infer the rest.
 // Both halves are needed: a word of reading or content, and a file that
 // holds credentials (ssh_key_path, private_key, id_rsa_pub pass).
-var credKey = regexp.MustCompile(`(?i)\b(read|reading|content|contents|dump|from)\b.*\b(id\s+(rsa|dsa|ecdsa|ed25519)|aws\s+credentials|netrc|npmrc|pypirc|pgpass|git\s+credentials|mcp\s+json|claude\s+desktop\s+config|etc\s+(shadow|passwd)|(bash|zsh)\s+history|gh\s+hosts|vault\s+token)\b` +
+var credKey = lazy(`(?i)\b(read|reading|content|contents|dump|from)\b.*\b(id\s+(rsa|dsa|ecdsa|ed25519)|aws\s+credentials|netrc|npmrc|pypirc|pgpass|git\s+credentials|mcp\s+json|claude\s+desktop\s+config|etc\s+(shadow|passwd)|(bash|zsh)\s+history|gh\s+hosts|vault\s+token)\b` +
 	`|\b(id\s+(rsa|dsa|ecdsa|ed25519)|aws\s+credentials|netrc|npmrc|pypirc|pgpass|git\s+credentials|mcp\s+json|vault\s+token)\s+(file\s+)?(content|contents|text|dump)\b`)
 
 // publicKey: a public key is no secret (id_rsa_pub_contents).
-var publicKey = regexp.MustCompile(`(?i)\b(pub|public)\b`)
+var publicKey = lazy(`(?i)\b(pub|public)\b`)
 
 // mayCredKey is true when k holds a literal every credKey match needs.
 func mayCredKey(k string) bool {
