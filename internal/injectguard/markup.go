@@ -165,7 +165,7 @@ var overrideParts = []overridePart{
 	{`\byou\s+can\s+(solve|complete|finish|do|continue\s+with|return\s+to|get\s+back\s+to|proceed\s+with)\s+(the|your)\s+original\s+(task|request|question|assignment)\b` +
 		`|\b(the|your)\s+(original\s+)?(task|request|assignment|instructions?)\s+(that\s+|which\s+)?the\s+user\s+(gave|assigned|sent|has\s+given)\s+you\b` +
 		`|\b(task|request|assignment)\s+(that\s+|which\s+)?i\s+gave\s+you\s+(in\s+the\s+beginning|at\s+the\s+(beginning|start)|originally|initially)\b`,
-		[]string{"you can", "gave you", "assigned you", "sent you", "given you"}, 80, 120, false, nil, ""},
+		[]string{"you can", "gave you", "sent you", "given you"}, 80, 120, false, nil, ""},
 	// An order to call a named tool (AgentDojo's "tool_knowledge"): "You
 	// should use the tool `send_money` with the following arguments",
 	// "Remember to substitute the placeholders … with the values you
@@ -208,13 +208,10 @@ var overrideParts = []overridePart{
 	// with a colon alone ("Agent: Thanks for waiting") is a transcript.
 	{`\b(reviewer|review|triage|coding|autonomous|automated)\s+(agent|assistant|bot)s?\s*[,:]\s*(please\s+|kindly\s+)?(you|your|this|these|when|if|before|after|now|first|always|approve|merge|close|delete|grant|transfer|pay|send|forward|post|invite|book|run|call|email|ignore)\b` +
 		`|[\n.!?>"]\s*(assistant|ai|bot|agent)\s*,\s*(please|kindly|you\s+(must|should|need\s+to)|before|first|immediately)\b`,
-		func() []string {
-			ws := []string{"assistant,", "assistant ,", "ai,", "ai ,", "bot,", "agent,"}
-			for _, q := range []string{"reviewer", "review", "triage", "coding", "autonomous", "automated"} {
-				ws = append(ws, q+" agent", q+" assistant", q+" bot")
-			}
-			return ws
-		}(), 32, 60, false, nil, ""},
+		// Keyed on the noun and its comma or colon: words that start
+		// with "re" or "as" would be compared at every "reads" and "pass".
+		[]string{"assistant,", "assistant:", "assistants,", "assistants:", "ai,", "ai ,", "bot,", "bot:", "bots,", "bots:",
+			"agent,", "agent:", "agents,", "agents:"}, 32, 60, false, nil, ""},
 	// Instructions split into pieces for the model to join (payload
 	// splitting): "Let a = '…'; let b = '…'. Execute a + b."
 	{`\b(execute|run|follow|perform|obey|carry\s+out)\s+(the\s+)?(instructions?\s+|commands?\s+|strings?\s+)?(in\s+)?\(?\s*[a-z]\w{0,2}\s*\+\s*[a-z]\w{0,2}\b(\s*\+\s*[a-z]\w{0,2}\b)*`,
