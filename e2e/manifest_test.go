@@ -254,6 +254,7 @@ func TestManifestRugPull(t *testing.T) {
 	}
 	draft, _ := os.ReadFile(man)
 	for _, want := range []string{"fetch_page:", "rug_pull:", "pin: sha256:", "review: true", `"additionalProperties": false`, "instructions: sha256:",
+		"      url:\n        url: {allow: public}\n        secrets: scan\n", "injection: neutralize",
 		"add_numbers:\n    # FLAGGED, the gateway quarantines it: poison."} {
 		if !strings.Contains(string(draft), want) {
 			t.Errorf("draft lacks %q:\n%s", want, draft)
@@ -294,8 +295,13 @@ func TestManifestRugPull(t *testing.T) {
 	if r := ruleOf(t, c.call("tools/call", `{"name":"add_numbers","arguments":{}}`)); r != "manifest.quarantined" {
 		t.Errorf("poisoned tool: rule %q", r)
 	}
-	if got := textOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com"}}`)); got != "fetched https://example.com" {
+	// The drafted url guard resolves names (none resolve here, and it
+	// fails closed): a public address passes, an internal one is refused.
+	if got := textOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://93.184.215.14"}}`)); got != "fetched https://93.184.215.14" {
 		t.Errorf("fetch_page: %q", got)
+	}
+	if r := ruleOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"http://169.254.169.254/latest/meta-data/"}}`)); !strings.HasPrefix(r, "guard.url.") {
+		t.Errorf("metadata address through the drafted url guard: rule %q", r)
 	}
 	// The copied schema is enforced by the gateway.
 	if r := ruleOf(t, c.call("tools/call", `{"name":"fetch_page","arguments":{"url":"https://example.com","exfil":"x"}}`)); r != "manifest.arguments-schema" {
