@@ -284,8 +284,18 @@ func toJSON(v any, text string) (json.RawMessage, error) {
 		if !json.Valid([]byte(text)) {
 			return nil, errors.New("not valid JSON")
 		}
-		// Kept as written: key order, escapes and duplicates are the point.
-		return json.RawMessage(text), nil
+		// Kept as written: key order, escapes, duplicates and spacing
+		// are the point. Line breaks between tokens go (json.Compact): a
+		// pretty-printed value would break the one-message-per-line
+		// framing of stdio, which no real server can do.
+		if !strings.ContainsAny(text, "\r\n") {
+			return json.RawMessage(text), nil
+		}
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, []byte(text)); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
 	}
 	if v == nil {
 		return nil, nil

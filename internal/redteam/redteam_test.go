@@ -312,3 +312,17 @@ func TestLoadToolsWithoutManifest(t *testing.T) {
 		}
 	}
 }
+
+// A pretty-printed definition_json (a YAML block scalar) is served on one
+// line, with its key order, escapes and duplicate keys as written.
+func TestDefinitionJSONCompacted(t *testing.T) {
+	f, err := loadSample(t, "category: c\nmanifest: demo.manifest.yaml\ntools:\n  - definition_json: |\n      {\n        \"name\": \"echo\",\n        \"description\": \"a \\u003c b\",\n        \"inputSchema\": {\"type\": \"object\"},\n        \"description\": \"again\"\n      }\ncases:\n  - {id: a, kind: benign, tool: echo}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := string(f.compiled[0].defs[0])
+	want := `{"name":"echo","description":"a \u003c b","inputSchema":{"type":"object"},"description":"again"}`
+	if got != want {
+		t.Fatalf("served %s\nwant   %s", got, want)
+	}
+}
