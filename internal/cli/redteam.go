@@ -66,6 +66,11 @@ docs/redteam.md for the case format.`,
 			if len(files) == 0 {
 				return &exitError{code: 2, err: errors.New("redteam: no cases to run")}
 			}
+			for _, f := range files {
+				for _, n := range f.Notes() {
+					fmt.Fprintln(cmd.ErrOrStderr(), "redteam: note:", n)
+				}
+			}
 			o := redteam.Options{Gateway: gateway, Config: cfg, CallTimeout: timeout, Transport: transport, Protocol: protocol}
 			if verbose {
 				o.Progress = cmd.ErrOrStderr()

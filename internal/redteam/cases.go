@@ -7,6 +7,7 @@ package redteam
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
 )
 
 // Kinds of case.
@@ -423,4 +426,33 @@ func walkStrings(doc json.RawMessage, fn func(string)) {
 		}
 	}
 	walk(v)
+}
+
+// Notes are advice on how the file's cases will be judged under its
+// manifest, for the operator: a manifest that leaves planted
+// instructions recorded only makes every injection attack in a result
+// (one without canaries) a miss, which is the manifest's doing, not the
+// scanner's.
+func (f *File) Notes() []string {
+	results := false
+	for i := range f.Cases {
+		// Canaries mark a secret, which redaction judges whatever the
+		// injection setting.
+		if c := &f.Cases[i]; c.Kind == "attack" && c.Phase() == "result" && len(c.Canaries) == 0 {
+			results = true
+			break
+		}
+	}
+	if !results || f.ManifestData == nil {
+		return nil
+	}
+	m, err := manifest.Parse(f.ManifestPath, f.ManifestData)
+	if err != nil {
+		return nil // the gateway reports it when it starts
+	}
+	if inj := m.Results.Injection; inj == "" || inj == manifest.InjectionMonitor {
+		return []string{fmt.Sprintf("%s: its manifest leaves planted instructions recorded only (results.injection %s): result-phase attacks that only an injection rule catches will be judged missed; set results: {injection: neutralize} or withhold (docs/manifest.md#results)",
+			f.Path, cmp.Or(inj, "unset"))}
+	}
+	return nil
 }
