@@ -68,10 +68,19 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 				// schema allowed it) is read string by string, never
 				// skipped.
 				for _, g := range ag.guards {
-					if rule, reason := guardNonString(ctx, g, raw); rule != "" {
+					clean, rule, reason := guardNonString(ctx, g, raw)
+					if rule != "" {
 						if d := refused(g, arg, rule, reason); d != nil {
 							return nil, d
 						}
+						continue
+					}
+					if clean != nil {
+						if err := replaceArgument(x, arg, appendStrings(nil, clean)); err != nil {
+							return nil, err
+						}
+						raw = toAny(clean)
+						args[arg] = raw
 					}
 				}
 				continue
@@ -85,7 +94,7 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 					continue
 				}
 				if clean != v {
-					if err := replaceArgument(x, arg, clean); err != nil {
+					if err := replaceArgument(x, arg, mcpwire.AppendString(nil, clean)); err != nil {
 						return nil, err
 					}
 					args[arg], v = clean, clean
@@ -97,11 +106,11 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 }
 
 // guardNonString runs g over an argument that is not a string: the
-// secrets scan over every string inside it, object keys too; another
-// guard over each item of an array of strings (which stay as sent: only
-// a lone string is replaced by its cleaned form). Anything else is
-// refused, since the guard cannot read it.
-func guardNonString(ctx context.Context, g compiledGuard, v any) (rule, reason string) {
+// secrets scan over every string inside it, object keys too, and over its
+// JSON text; another guard over each item of an array of strings, whose
+// cleaned items (the path guard's cleaned paths) it returns when any
+// changed. Anything else is refused, since the guard cannot read it.
+func guardNonString(ctx context.Context, g compiledGuard, v any) (clean []string, rule, reason string) {
 	if g.name == "secrets" {
 		walkStrings(v, func(s string) bool {
 			_, rule, reason = g.run(ctx, s)
@@ -114,7 +123,7 @@ func guardNonString(ctx context.Context, g compiledGuard, v any) (rule, reason s
 				_, rule, reason = g.run(ctx, string(b))
 			}
 		}
-		return rule, reason
+		return nil, rule, reason
 	}
 	items, ok := v.([]any)
 	for _, it := range items {
@@ -123,14 +132,40 @@ func guardNonString(ctx context.Context, g compiledGuard, v any) (rule, reason s
 		}
 	}
 	if !ok {
-		return g.name + ".not_string", fmt.Sprintf("the guard reads strings, and the value is %s", jsonKind(v))
+		return nil, g.name + ".not_string", fmt.Sprintf("the guard reads strings, and the value is %s", jsonKind(v))
 	}
-	for _, it := range items {
-		if _, rule, reason = g.run(ctx, it.(string)); rule != "" {
-			return rule, reason
+	changed := false
+	out := make([]string, len(items))
+	for i, it := range items {
+		var c string
+		if c, rule, reason = g.run(ctx, it.(string)); rule != "" {
+			return nil, rule, reason
 		}
+		out[i], changed = c, changed || c != it.(string)
 	}
-	return "", ""
+	if !changed {
+		return nil, "", ""
+	}
+	return out, "", ""
+}
+
+func appendStrings(dst []byte, ss []string) []byte {
+	dst = append(dst, '[')
+	for i, s := range ss {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = mcpwire.AppendString(dst, s)
+	}
+	return append(dst, ']')
+}
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
 }
 
 // walkStrings calls f on every string in v (a decoded JSON value), keys
@@ -339,10 +374,10 @@ func compileGuard(name string, settings []byte) (compiledGuard, error) {
 	return g, nil
 }
 
-// replaceArgument forwards clean in place of arguments[arg].
-func replaceArgument(x *Exchange, arg, clean string) error {
+// replaceArgument forwards value (JSON) in place of arguments[arg].
+func replaceArgument(x *Exchange, arg string, value []byte) error {
 	args, _ := mcpwire.Get(x.Msg.Params, "arguments")
-	na, err := mcpwire.Set(args, arg, mcpwire.AppendString(nil, clean))
+	na, err := mcpwire.Set(args, arg, value)
 	if err == nil {
 		var params, raw []byte
 		if params, err = mcpwire.Set(x.Msg.Params, "arguments", na); err == nil {

@@ -264,6 +264,7 @@ tools:
 		{"post", `{"payload":null}`, ""},
 		{"post", `{}`, ""},
 		{"read_many", `{"paths":["/srv/data/a.txt","/srv/data/b/c.txt"]}`, ""},
+		{"read_many", `{"paths":["a.txt","b/../c.txt"]}`, ""},
 		{"read_many", `{"paths":[]}`, ""},
 		{"read_many", `{"paths":["/srv/data/a.txt","../../etc/passwd"]}`, "guard.path.outside_roots"},
 		{"read_many", `{"paths":["/srv/data/a.txt",["../../etc/passwd"]]}`, "guard.path.not_string"},
@@ -278,6 +279,12 @@ tools:
 		if tc.rule == "" {
 			if err != nil || seen == nil {
 				t.Errorf("%s %s: refused: %v", tc.tool, tc.args, err)
+			}
+			// Relative items of an array are forwarded as the guard
+			// cleaned them: inside the root, whatever the server's cwd.
+			if strings.Contains(tc.args, "b/../c.txt") && (seen == nil ||
+				!strings.Contains(string(seen.Params), `"paths":["/srv/data/a.txt","/srv/data/c.txt"]`)) {
+				t.Errorf("forwarded %s", seen.Params)
 			}
 			continue
 		}
