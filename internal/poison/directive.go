@@ -125,6 +125,7 @@ var (
 		// "instead of the branch the user names": any thing the user chose
 		`|\binstead\s+of\s+(the|what|whatever|whichever)\s+(\w+\s+)?(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b`)
 	concealment = lazy(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
+		`|\b(never|do\s+not|don't)\s+(bring\s+(this|it)\s+up|let\s+the\s+(user|human)\s+(know|see|notice))\b|\bkeep\s+(this|it)\s+(hidden|secret)\s+from\s+the\s+(user|human)\b` +
 		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b` +
 		`|\bn[ãa]o\s+(conte|diga|mencione|informe)\s+(nada\s+)?(ao|à)\s+(usu[áa]rio|utilizador)` + // Portuguese
 		`|उपयोगकर्ता\s+को\s+(न|मत|ना)\s+(बताएं|बताएँ|बताना|बताओ)` + // Hindi
@@ -162,7 +163,7 @@ var (
 	// side of this tool's own work ("then call drop_table if the user
 	// asks" describes a workflow and has no such word). The tool is a
 	// snake_case name; sideVerbs says which of its words make it one.
-	sideCall = lazy(`(?i)\b(also|additionally|secretly|silently|quietly)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
+	sideCall = lazy(`(?i)\b(also|additionally|secretly|silently|quietly|automatically|immediately)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
 	// A standing order about every other tool's calls ("whenever you
 	// send an email with any tool, append …"): shadowing that names no
 	// tool. "Before calling any other tool, call this one" orders no data
@@ -291,6 +292,7 @@ func manipulations(s string, add func(rule, detail string)) {
 			add("poison.role-heading", "a role heading in a definition: "+quoteShort(strings.TrimSpace(m)))
 		}
 	}
+	takeovers(s, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" {
