@@ -338,9 +338,51 @@ func literalStarts(re *syntax.Regexp) ([]string, bool) {
 // ASCII): literals are compared byte by byte, through concatenations,
 // captures and alternations; anything else is judged by kw's first byte
 // (firstBytes), which over-approximates.
+//
+// A keyword that a class, not a literal, would consume first is not
+// where matches begin: azure-ad-client-secret is [\w~.]{3}\dQ~… with
+// the keyword q~, which the class admits too, so anchored at "Q~" the
+// rule only ever tried matches starting there and found none
+// (qrS8Q~… begins four bytes earlier). Such a keyword is left to the
+// window scan, unless a leading class may also be skipped (then the
+// keyword is looked for after it, as with any nullable part).
 func canBegin(re *syntax.Regexp, kw string) bool {
 	_, done, ok := kwRest(re, kw)
-	return ok || done
+	return (ok || done) && !classBegins(re, kw)
+}
+
+// classBegins reports whether the first bytes of kw that re would
+// consume fall to a repeated class that cannot be skipped: there the
+// keyword may sit anywhere in the match, not at its start.
+func classBegins(re *syntax.Regexp, kw string) bool {
+	switch re.Op {
+	case syntax.OpCapture:
+		return classBegins(re.Sub[0], kw)
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if isEmptyWidth(sub.Op) {
+				continue
+			}
+			if sub.Op == syntax.OpAlternate {
+				// (?:^|[\s=]) and kin: a delimiter, then the match proper.
+				if _, nullable := firstBytes(sub); nullable {
+					continue
+				}
+			}
+			return classBegins(sub, kw)
+		}
+		return false
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			return false
+		}
+		first, _ := firstBytes(re.Sub[0])
+		return isClass(re.Sub[0]) && re.Max != 1 && (first[kw[0]] || first[upperByte(kw[0])])
+	case syntax.OpPlus:
+		first, _ := firstBytes(re.Sub[0])
+		return isClass(re.Sub[0]) && (first[kw[0]] || first[upperByte(kw[0])])
+	}
+	return false
 }
 
 // kwRest matches kw against the start of re. ok false: re cannot begin
