@@ -3,6 +3,7 @@ package secrets
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A secret can reach a reader in forms that look the same once rendered:
@@ -25,7 +26,79 @@ func hasFoldable(s string) bool {
 			return true
 		}
 	}
-	return strings.Contains(s, "&#")
+	return strings.Contains(s, "&#") || hasHomoglyph(s)
+}
+
+// A key can also be spelled with Cyrillic or Greek letters that look
+// like Latin ones (ѕhpat_… with U+0455, ghр_… with U+0440): a reader
+// sees the token, a byte comparison does not. Such a letter is folded
+// to its Latin twin only inside a mixed word, next to an ASCII letter,
+// digit or '_': words wholly in Cyrillic or Greek stay as written, so
+// Russian or Greek prose is not turned into Latin gibberish.
+var homoglyphs = map[rune]byte{
+	// Cyrillic
+	'а': 'a', 'е': 'e', 'о': 'o', 'р': 'p', 'с': 'c', 'у': 'y', 'х': 'x',
+	'ѕ': 's', 'і': 'i', 'ј': 'j', 'ԁ': 'd', 'һ': 'h', 'ԛ': 'q', 'ԝ': 'w',
+	'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'О': 'O',
+	'Р': 'P', 'С': 'C', 'Т': 'T', 'Х': 'X', 'Ѕ': 'S', 'І': 'I', 'Ј': 'J',
+	'У': 'Y',
+	// Greek
+	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K',
+	'Μ': 'M', 'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
+	'ο': 'o', 'ν': 'v',
+}
+
+// homoglyphLeads are the UTF-8 lead bytes of every rune in homoglyphs.
+var homoglyphLeads = [...]byte{0xCE, 0xCF, 0xD0, 0xD1, 0xD4, 0xD2}
+
+// hasHomoglyph reports whether s holds a homoglyph inside a mixed word.
+func hasHomoglyph(s string) bool {
+	for _, c := range homoglyphLeads {
+		for i := 0; i < len(s); i++ {
+			k := strings.IndexByte(s[i:], c)
+			if k < 0 {
+				break
+			}
+			i += k
+			if _, n := homoglyphAt(s, i); n > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// homoglyphAt returns the Latin letter a homoglyph at s[i] stands for
+// and its length, when a byte of a mixed word touches it: an ASCII
+// letter, digit or '_' before or after, or another homoglyph that does.
+func homoglyphAt(s string, i int) (byte, int) {
+	r, n := utf8.DecodeRuneInString(s[i:])
+	c, ok := homoglyphs[r]
+	if !ok {
+		return 0, 0
+	}
+	// Walk over neighbouring homoglyphs to the first byte on each side
+	// that is not one, and ask whether either is a word byte.
+	j := i + n
+	for j < len(s) {
+		r2, m := utf8.DecodeRuneInString(s[j:])
+		if _, ok := homoglyphs[r2]; !ok {
+			break
+		}
+		j += m
+	}
+	k := i
+	for k > 0 {
+		r2, m := utf8.DecodeLastRuneInString(s[:k])
+		if _, ok := homoglyphs[r2]; !ok {
+			break
+		}
+		k -= m
+	}
+	if j < len(s) && isWordByte(s[j]) || k > 0 && isWordByte(s[k-1]) {
+		return c, n
+	}
+	return 0, 0
 }
 
 // foldView returns s with fullwidth ASCII forms (and the ideographic
@@ -73,6 +146,8 @@ func foldAt(s string, i int) (byte, int) {
 		}
 	case '&':
 		return charRef(s, i)
+	case 0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD4:
+		return homoglyphAt(s, i)
 	}
 	return 0, 0
 }

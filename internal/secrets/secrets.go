@@ -622,6 +622,9 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	if r.entropy > 0 && entropy(secret) < entropyFloor(r.entropy, secret) {
 		return Finding{}, false
 	}
+	if r.id == "bip39-mnemonic" && !mnemonicLength(secret) {
+		return Finding{}, false
+	}
 	if placeholder(secret) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
 		return Finding{}, false
 	}
@@ -692,7 +695,18 @@ var placeholders = []string{
 // pages: Stripe's publishable keys and Mapbox's public tokens. A generic
 // key = value rule would otherwise mask them in every front-end file.
 // Their secret counterparts (sk_live_, sk.eyJ) differ in the prefix.
-var publicPrefixes = []string{"pk_live_", "pk_test_", "pk.eyJ"}
+// Supabase's publishable keys (sb_publishable_) are the same kind;
+// their secret keys begin sb_secret_.
+var publicPrefixes = []string{"pk_live_", "pk_test_", "pk.eyJ", "sb_publishable_"}
+
+// mnemonicLength reports whether a run of words the bip39-mnemonic rule
+// found has a length a BIP-39 seed phrase has: 12, 15, 18, 21 or 24
+// words (128 to 256 bits of entropy). A run of another length is a
+// sentence, not a wallet's seed.
+func mnemonicLength(run string) bool {
+	n := len(strings.Fields(run))
+	return n >= 12 && n <= 24 && n%3 == 0
+}
 
 func publicKey(secret string) bool {
 	for _, p := range publicPrefixes {
