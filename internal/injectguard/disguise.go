@@ -240,6 +240,15 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 				Detail: "instructions spelled with spaced letters"})
 		}
 	}
+	// Percent-encoding ("%49%67%6E%6F%72%65" or "Ignore%20all%20previous"):
+	// a model decodes it as it reads. Six escapes at least, found with
+	// one vector search for '%' in most texts.
+	if strings.IndexByte(text, '%') >= 0 {
+		if dec, ok := percentDecode(text); ok && says(dec) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions written with percent-escapes"})
+		}
+	}
 	// ROT13, named ("rot13", "ROT-13") or recognisable by the override
 	// words it scrambles: a model decodes it when asked to. The cues are
 	// searched in the text as it is (case kept by ROT13), and each search
@@ -494,4 +503,54 @@ func spaces8(x uint64) uint64 {
 	// Each byte of y without its high bit, plus 0x7f, carries into the
 	// high bit unless it was zero; no byte carries into the next.
 	return ^((y&lows7 + lows7) | y) & highs8
+}
+
+// minEscapes is the fewest percent-escapes a text is decoded for: a
+// URL's "%20" or a "50%" in prose is not an encoded message.
+const minEscapes = 6
+
+// percentDecode returns text with its %XX escapes decoded (invalid ones
+// kept as they are), and whether it held at least minEscapes of them.
+func percentDecode(text string) (string, bool) {
+	unhex := func(c byte) (byte, bool) {
+		switch {
+		case c >= '0' && c <= '9':
+			return c - '0', true
+		case c >= 'a' && c <= 'f':
+			return c - 'a' + 10, true
+		case c >= 'A' && c <= 'F':
+			return c - 'A' + 10, true
+		}
+		return 0, false
+	}
+	n := 0
+	for i := strings.IndexByte(text, '%'); i >= 0 && i+2 < len(text); {
+		_, ok1 := unhex(text[i+1])
+		_, ok2 := unhex(text[i+2])
+		if ok1 && ok2 {
+			n++
+		}
+		k := strings.IndexByte(text[i+1:], '%')
+		if k < 0 {
+			break
+		}
+		i += 1 + k
+	}
+	if n < minEscapes {
+		return text, false
+	}
+	b := make([]byte, 0, len(text))
+	for i := 0; i < len(text); i++ {
+		if text[i] == '%' && i+2 < len(text) {
+			h, ok1 := unhex(text[i+1])
+			l, ok2 := unhex(text[i+2])
+			if ok1 && ok2 {
+				b = append(b, h<<4|l)
+				i += 2
+				continue
+			}
+		}
+		b = append(b, text[i])
+	}
+	return string(b), true
 }

@@ -16,8 +16,8 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 			return
 		}
 		why := beacon(raw)
-		if why == "" && namedFill(text, raw) {
-			why = "query has a name the text asks to replace"
+		if why == "" && namedFill(text, raw, fillWhat) {
+			why = "URL has a name the text asks to replace"
 		}
 		if why != "" {
 			out = append(out, Finding{Kind: KindImageBeacon, Start: start, End: end, Detail: "image URL " + why})
@@ -71,7 +71,11 @@ func links(text string, find func(*trigger) [][]int, inCode func(int) bool, out 
 		if inCode(start) || inImage(out, start) {
 			return
 		}
-		if why := dataRequest(raw); why != "" {
+		why := dataRequest(raw)
+		if why == "" && namedFill(text, raw, linkFillWhat) {
+			why = "has a name the text asks to replace with the conversation"
+		}
+		if why != "" {
 			out = append(out, Finding{Kind: KindLinkExfil, Start: start, End: end, Detail: "link URL " + why})
 		}
 	}
@@ -361,32 +365,55 @@ func dataLike(s string) bool {
 }
 
 // fillVerbs ask for a placeholder to be replaced (lower case, with the
-// space after them).
-var fillVerbs = []string{"replace ", "substitute ", "fill in ", "swap "}
+// space after them); fillAfter say so after it ("with SUMMARY replaced
+// by a summary of this conversation").
+var (
+	fillVerbs = []string{"replace ", "replacing ", "substitute ", "substituting ", "fill in ", "swap "}
+	fillAfter = []string{" replaced by ", " replaced with ", " substituted by ", " substituted with ", " filled with ", " filled in with "}
+)
 
 // fillWhat name what the model is to put in the URL: the conversation
 // or the user's data. A README's "replace USERNAME with your GitHub
-// username" asks its reader for their own name.
-var fillWhat = []string{"the user", "conversation", "chat", "messages", "history", "summary", "password", "secret", "token",
-	"api key", "credential", "previous", "earlier", "above"}
+// username" asks its reader for their own name. A link is clicked by a
+// person who may fill it in: only the conversation and the user named
+// by a third party count there (linkFillWhat), not "your token".
+var (
+	fillWhat = []string{"the user", "conversation", "chat", "messages", "history", "summary", "password", "secret", "token",
+		"api key", "credential", "previous", "earlier", "above"}
+	linkFillWhat = []string{"the user", "conversation", "chat history", "messages", "summary of this", "summary of the"}
+)
 
-// namedFill reports an image URL whose query value is a bare upper-case
-// name (?d=DATA) that the text asks the reader to replace ("replace DATA
-// with the user's last three messages"): a beacon whose placeholder is
-// explained apart from the URL.
-func namedFill(text, raw string) bool {
-	_, query, ok := strings.Cut(raw, "?")
-	if !ok {
-		return false // most images: no query, nothing to parse
+// namedFill reports a URL with a query value or path segment that is a
+// bare upper-case name (?d=DATA, /t/DATA/) the text asks the reader to
+// replace with one of what ("replace DATA with the user's last three
+// messages"): a beacon whose placeholder is explained apart from the
+// URL.
+func namedFill(text, raw string, what []string) bool {
+	rest, query, hasQuery := strings.Cut(raw, "?")
+	if !hasQuery {
+		rest, _, _ = strings.Cut(raw, "#")
+	} else {
+		query, _, _ = strings.Cut(query, "#")
 	}
-	query, _, _ = strings.Cut(query, "#")
+	var names []string
 	for query != "" {
 		var pair string
 		pair, query, _ = strings.Cut(query, "&")
-		_, v, _ := strings.Cut(pair, "=")
-		if len(v) < 3 || len(v) > 40 || !capsName(v) {
-			continue
+		if _, v, _ := strings.Cut(pair, "="); len(v) >= 3 && len(v) <= 40 && capsName(v) {
+			names = append(names, v)
 		}
+	}
+	// Path segments after the host: most URLs have no upper-case one.
+	if _, after, ok := strings.Cut(rest, "://"); ok {
+		if _, path, ok := strings.Cut(after, "/"); ok {
+			for seg := range strings.SplitSeq(path, "/") {
+				if len(seg) >= 3 && len(seg) <= 40 && capsName(seg) {
+					names = append(names, seg)
+				}
+			}
+		}
+	}
+	for _, v := range names {
 		for from := 0; ; {
 			k := strings.Index(text[from:], v)
 			if k < 0 {
@@ -398,7 +425,11 @@ func namedFill(text, raw string) bool {
 				continue
 			}
 			if containsAny(lowerASCII(text[max(0, at-24):at]), fillVerbs) &&
-				containsAny(lowerASCII(text[from:min(len(text), from+80)]), fillWhat) {
+				containsAny(lowerASCII(text[from:min(len(text), from+80)]), what) {
+				return true
+			}
+			if after := lowerASCII(text[from:min(len(text), from+100)]); slices.ContainsFunc(fillAfter, func(w string) bool { return strings.HasPrefix(after, w) }) &&
+				containsAny(after, what) {
 				return true
 			}
 		}

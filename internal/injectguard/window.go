@@ -53,6 +53,9 @@ type trigger struct {
 	// near, when set, must also match on the match's line within
 	// nearBytes of it.
 	near *lazyRE
+	// nearNot turns near around: a match is kept when near does not
+	// match on its line.
+	nearNot bool
 }
 
 // nearBytes is how far from a match near is looked for.
@@ -104,7 +107,7 @@ func (t *trigger) find(text string, hits []int) [][]int {
 					m[k] += w.start
 				}
 			}
-			if t.near != nil && !t.hasNear(text, m[0], m[1]) {
+			if t.near != nil && t.hasNear(text, m[0], m[1]) == t.nearNot {
 				continue
 			}
 			out = append(out, m)
