@@ -42,8 +42,8 @@ func TestOutbound(t *testing.T) {
 			t.Errorf("outbound engine flagged benign %q: %s", b, fs[0].RuleID)
 		}
 	}
-	if n, m := Outbound().RuleCount(), Default().RuleCount(); n != m+1 {
-		t.Errorf("outbound engine has %d rules, default %d: want the default's and prose-secret", n, m)
+	if n, m := Outbound().RuleCount(), Default().RuleCount(); n != m+2 {
+		t.Errorf("outbound engine has %d rules, default %d: want the default's, prose-secret and bare-password", n, m)
 	}
 }
 

@@ -104,21 +104,26 @@ func narrowB64(s string) (string, bool) {
 // hasQP reports whether s looks like a quoted-printable body: a soft line
 // break, "=" at the end of a CRLF line as mail writes it, and the header
 // that names the encoding. The break is looked for at '\r', which text
-// without CRLF lines lacks ('=' is in every log line).
+// without CRLF lines lacks ('=' is in every log line). A short body has
+// no soft break but escapes its own '=' as "=3D" ("SECRET_KEY =3D '…'"),
+// and a body pasted with its line ends normalised breaks at "=\n": with
+// the header, either is a quoted-printable body too.
 func hasQP(s string) bool {
 	if len(s) < 3 {
 		return false
 	}
+	header := func() bool { return hasWord(s, "quoted-printable") || hasWord(s, "Quoted-Printable") }
 	for i := 1; ; i++ {
 		k := strings.IndexByte(s[i:], '\r')
 		if k < 0 {
-			return false
+			break
 		}
 		i += k
 		if s[i-1] == '=' && i+1 < len(s) && s[i+1] == '\n' {
-			return hasWord(s, "quoted-printable") || hasWord(s, "Quoted-Printable")
+			return header()
 		}
 	}
+	return (strings.Contains(s, "=3D") || strings.Contains(s, "=\n")) && header()
 }
 
 // hasWord is strings.Contains for a needle whose first byte is rare in
@@ -151,6 +156,10 @@ func qpView(s string) (out string, at []int, ok bool) {
 			case strings.HasPrefix(s[i:], "=\r\n"):
 				v.drop()
 				i += 3
+				continue
+			case strings.HasPrefix(s[i:], "=\n"):
+				v.drop()
+				i += 2
 				continue
 			case i+2 < len(s) && isUpperHex(s[i+1]) && isUpperHex(s[i+2]):
 				v.put(s, unhex(s[i+1])<<4|unhex(s[i+2]), i)
