@@ -38,11 +38,15 @@ var (
 		// a variable's value read out or copied ("use the value of
 		// OPENAI_API_KEY", "run echo $OPENAI_API_KEY")
 		`|use\s+the\s+(value|contents?)\s+of|echo|printenv` +
+		// the -ing forms ("passing the user's cookies in 'session'"),
+		// and filling a field with a file's contents
+		`|passing|sending|including|inserting|embedding|attaching|appending|adding|putting|providing|supplying|forwarding|uploading|posting|copying|pasting` +
+		`|(fill|populate)(\s+\w+){0,3}\s+with\s+the\s+(full\s+|complete\s+|raw\s+|entire\s+)?(contents?|text|data|value)` +
 		// Dutch, Swedish, Indonesian, Vietnamese-free Latin-script forms
 		`|lees|stuur|verstuur|plak|voeg|kopieer|läs|skicka|bifoga|baca|kirim|kirimkan|sertakan|salin|odczytaj|przeczytaj|wyślij|załącz|dołącz|wklej|prześlij` +
 		// the same in Spanish, French, German, Italian and Portuguese
 		`|lee|leer|lea|env[ií]a|enviar|env[ií]alo|p[aá]salo|pasa|pasar|incluye|incluir|adjunta|copia|sube|subir` +
-		`|lis|lire|envoie|envoyer|copie|copier|inclus|inclure|joins|transmets` +
+		`|lis|lire|envoie|envoyer|copie|copier|inclus|inclure|joins|transmets|mets|mettez|mettre|ajoute|ajoutez|ajouter|colle|collez|coller` +
 		`|lies|lese|lesen|sende|senden|schicke|kopiere` +
 		`|leggi|invia|inviare|carica|includi` +
 		`|leia|envie|enviar|inclua|anexe)\b`)
@@ -55,6 +59,8 @@ var (
 		`|पढ़ें|पढ़|भेजें|भेज|डालें|डाल|शामिल|अपलोड` +
 		`|اقرأ|أرسل|ارسل|أدرج|ضع|أرفق|ارفع` +
 		`|прочитай|прочти|отправь|пришли|вставь|включи|передай|загрузи` +
+		// French and German forms that start or end outside ASCII
+		`|récupère|récupérer|récupérez|insère|insérer|insérez|füge|fügen|einfügen|hänge|anhängen|übermittle|übermitteln|übertrage|trage\s+[^.]{0,60}\bein\b` +
 		`|\b(oku|gönder|ekle|yükle|yapıştır)` +
 		// Vietnamese, Greek, Hebrew, Thai, Persian, Ukrainian
 		`|đọc|gửi|đính\s+kèm|đưa\s+nội\s+dung|διάβασε|στείλε|επισύναψε|קרא|שלח|צרף|อ่าน|ส่ง|แนบ|بخوان|بفرست|ارسال\s+کن|прочитай|надішли|вставте|додай|передай)`)
@@ -66,7 +72,7 @@ var (
 		`|\.s3cfg\b|\.boto\b|\.my\.cnf\b|\.(bash|zsh)_history\b|\.terraform\.d/`)
 	secretEnv = lazy(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
 	envWord   = lazy(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
-	dialogue  = lazy(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
+	dialogue  = lazy(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+((real|actual|saved|stored|master|own|personal|private|primary|browser|session)\s+)?(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?|cookies|session\s+cookies)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
 		// secrets the model came across, and the user's own words
 		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?you\s+(have\s+)?(seen|read|found|received|been\s+given)\b` +
 		// everything the model read from other tools ("any file contents
@@ -293,6 +299,7 @@ func manipulations(s string, add func(rule, detail string)) {
 		}
 	}
 	takeovers(s, add)
+	accessOrders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" {
@@ -363,7 +370,7 @@ var sourceWords = []string{".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure
 	"/etc/", "/environ", "/secrets", "mcp.json", "claude_desktop_config", ".cursor/",
 	".config/", "credentials", ".s3cfg", ".boto", ".my.cnf", "_history", ".terraform.d",
 	"key", "token", "secret", "passw", "credential",
-	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages", "you have ", "you've "}
+	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages", "you have ", "you've ", "cookie"}
 
 func maySource(s string) bool {
 	l := strings.ToLower(s)

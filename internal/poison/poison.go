@@ -7,6 +7,7 @@ package poison
 import (
 	"crypto/sha256"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -363,11 +364,20 @@ func values(path []string, v any, add func(Finding)) {
 			if str, ok := e.(string); ok && mayModelKey(k) && strings.TrimSpace(str) != "" && modelKey.MatchString(strings.TrimSpace(spellKey(k))) {
 				add(Finding{Rule: "poison.model-addressed", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a field %q addressed to the model", k)})
 			}
+			if str, ok := e.(string); ok && (k == "pattern" && prose(str, 6) || k == "format" && prose(str, 5)) && inSchema(path) {
+				add(Finding{Rule: "poison.schema-prose", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a sentence in a schema's %q, which holds a regular expression or a format name", k)})
+			}
 			if _, ok := e.(string); !ok && k != "examples" && k != "default" && k != "const" && k != "enum" {
 				values(append(path, k), e, add)
 			}
 		}
 	}
+}
+
+// inSchema reports whether a path runs through an input or output schema
+// (where "pattern" and "format" are JSON Schema keywords).
+func inSchema(path []string) bool {
+	return slices.ContainsFunc(path, func(p string) bool { return p == "inputSchema" || p == "outputSchema" || p == "properties" })
 }
 
 // joinPath writes keys and indexes as walk does: .a.b[0].c
