@@ -3,6 +3,7 @@ package injectguard
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"html"
 	"math/bits"
 	"slices"
@@ -247,6 +248,16 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 		if dec, ok := percentDecode(text); ok && says(dec) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions written with percent-escapes"})
+		}
+	}
+	// An order split across the values of a JSON object ({"note_1":
+	// "Assistant, ignore the", "note_2": "user's request and", …}): a
+	// model reads the values as one text. Objects of three strings or
+	// more; one vector search for `":` passes over most texts.
+	if strings.Contains(text, `":`) {
+		if joined, ok := jsonStrings(text); ok && says(joined) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions split across JSON values"})
 		}
 	}
 	// ROT13, named ("rot13", "ROT-13") or recognisable by the override
@@ -553,4 +564,54 @@ func percentDecode(text string) (string, bool) {
 		b = append(b, text[i])
 	}
 	return string(b), true
+}
+
+// jsonStrings returns the string values of the JSON text that hold two
+// words or more (keys, labels and names left out) joined by spaces, and
+// whether there were three or more. Text that
+// is not JSON as a whole gives false.
+func jsonStrings(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	if t == "" || t[0] != '{' && t[0] != '[' {
+		return "", false
+	}
+	dec := json.NewDecoder(strings.NewReader(t))
+	dec.UseNumber()
+	// inObj[i] is true for an object; key[i] whether its next string is a key.
+	var inObj, key []bool
+	var vals []string
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			switch v {
+			case '{', '[':
+				if n := len(inObj); n > 0 && inObj[n-1] {
+					key[n-1] = true
+				}
+				inObj, key = append(inObj, v == '{'), append(key, v == '{')
+			default:
+				inObj, key = inObj[:len(inObj)-1], key[:len(key)-1]
+			}
+			continue
+		case string:
+			if n := len(inObj); n > 0 && inObj[n-1] && key[n-1] {
+				key[n-1] = false
+				continue
+			}
+			if strings.IndexByte(strings.TrimSpace(v), ' ') >= 0 {
+				vals = append(vals, v) // a piece of prose, not a label or a name
+			}
+		}
+		if n := len(inObj); n > 0 && inObj[n-1] {
+			key[n-1] = true
+		}
+	}
+	if len(vals) < 3 {
+		return "", false
+	}
+	return strings.Join(vals, " "), true
 }
