@@ -92,7 +92,7 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 		// one above; a chat transcript or tool call written as JSON is only
 		// seen whole. Most results hold none, and then v is not searched
 		// for the words a forgery needs (seven passes over a large result).
-		injected = injected || holdsJSON && mayForge(v) && nestedForgery(v, 0)
+		injected = injected || holdsJSON && (mayForge(v) && nestedForgery(v, 0) || nestedSplit(v, 0))
 		if !injected && texts >= 2 {
 			_, cross := splitInstructions(v)
 			injected = len(cross) > 0
@@ -388,7 +388,10 @@ func nestedForgery(v []byte, depth int) bool {
 func mapInjection(v []byte, depth int, fn func(s string, key bool) (string, bool)) ([]byte, bool) {
 	return mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
 		if !key && nestedJSON(s, depth) {
-			if jsonForgery(injectguard.Scan(s)) {
+			// The JSON read whole: a forged turn or tool call, or
+			// instructions that no one value holds (an order split across
+			// fields, probe set z27), make the string what fn judges.
+			if fs := injectguard.Scan(s); jsonForgery(fs) || len(s) <= maxSplit && injectguard.HasContent(fs) && !valuesInstruct([]byte(s), depth+1) {
 				return fn(s, key)
 			}
 			inner, changed := mapInjection([]byte(s), depth+1, fn)
@@ -396,6 +399,38 @@ func mapInjection(v []byte, depth int, fn func(s string, key bool) (string, bool
 		}
 		return fn(s, key)
 	})
+}
+
+// nestedSplit reports whether a string of v holds JSON (of at most
+// maxSplit bytes) that, read whole, carries instructions none of its
+// values carries alone: an order split across fields.
+func nestedSplit(v []byte, depth int) bool {
+	hit := false
+	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
+		if !hit && !key && len(s) <= maxSplit && nestedJSON(s, depth) {
+			hit = injectguard.HasContent(injectguard.Scan(s)) && !valuesInstruct([]byte(s), depth+1) || nestedSplit([]byte(s), depth+1)
+		}
+		return s, false
+	})
+	return hit
+}
+
+// valuesInstruct reports whether a value string of v (or of JSON held in
+// one) has findings of its own.
+func valuesInstruct(v []byte, depth int) bool {
+	hit := false
+	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
+		if hit || key {
+			return s, false
+		}
+		if nestedJSON(s, depth) {
+			hit = valuesInstruct([]byte(s), depth+1)
+		} else {
+			hit = len(injectguard.Scan(s)) > 0
+		}
+		return s, false
+	})
+	return hit
 }
 
 // maxSplit bounds the results whose text items are also read together.
