@@ -25,6 +25,14 @@ func FuzzScan(f *testing.F) {
 				t.Fatalf("hash %q", f.Hash)
 			}
 		}
+		// The outbound engine reads more views (reversed, ROT13, rejoined
+		// words, decoded labels); what it finds must still be a place in
+		// the text.
+		for _, f := range Outbound().Scan(text) {
+			if f.Start < 0 || f.End > len(text) || f.Start >= f.End {
+				t.Fatalf("outbound finding %+v out of bounds for %d bytes", f, len(text))
+			}
+		}
 		out, rfs := Redact(text)
 		if len(rfs) != len(fs) {
 			t.Fatalf("Redact found %d, Scan %d", len(rfs), len(fs))

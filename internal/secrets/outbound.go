@@ -46,13 +46,36 @@ var Outbound = sync.OnceValue(func() *Engine {
 // wording. Only arguments are read this way: a result shows the reader
 // nothing the reversed text hides.
 func (e *Engine) scanReversed(s string, scan func(string) []Finding) []Finding {
-	type seg struct{ at, i, j int } // rev[at:at+j-i] is s[i:j] reversed
-	var segs []seg
-	var rev []byte
-	// As b64Runs: i is 0 or follows a byte that is no token byte; the
-	// last byte of each minReversed window is tested first and the walk
-	// goes back from it, so words shorter than the window cost a few
-	// tests each.
+	view, segs := tokenWords(s, func(dst []byte, w string) []byte {
+		n := len(dst)
+		dst = append(dst, w...)
+		slices.Reverse(dst[n:])
+		return dst
+	})
+	var out []Finding
+	for _, f := range scanWords(view, segs, scan) {
+		g, ok := wordOf(segs, f.Start, f.End)
+		if !ok {
+			continue
+		}
+		f.Start, f.End = g.j-(f.End-g.at), g.j-(f.Start-g.at)
+		out = append(out, f)
+	}
+	return out
+}
+
+// wordSeg places one word of a view: view[at:at+j-i] is s[i:j],
+// transformed.
+type wordSeg struct{ at, i, j int }
+
+// tokenWords writes the runs of token bytes of s that are minReversed to
+// maxReversed long into a view, each transformed by put, one a line.
+// As b64Runs: i is 0 or follows a byte that is no token byte; the last
+// byte of each minReversed window is tested first and the walk goes back
+// from it, so words shorter than the window cost a few tests each.
+func tokenWords(s string, put func(dst []byte, w string) []byte) ([]byte, []wordSeg) {
+	var segs []wordSeg
+	var view []byte
 	for i := 0; i+minReversed <= len(s); {
 		k := i + minReversed - 1
 		for k >= i && tokenByte[s[k]] {
@@ -66,34 +89,36 @@ func (e *Engine) scanReversed(s string, scan func(string) []Finding) []Finding {
 		for j < len(s) && tokenByte[s[j]] {
 			j++
 		}
-		if n := j - i; n <= maxReversed {
-			if rev == nil {
-				rev = make([]byte, 0, min(len(s)-i, 4*maxReversed))
+		if j-i <= maxReversed {
+			if view == nil {
+				view = make([]byte, 0, min(len(s)-i, 4*maxReversed))
 			}
-			segs = append(segs, seg{len(rev), i, j})
-			rev = append(rev, s[i:j]...)
-			slices.Reverse(rev[len(rev)-n:])
-			rev = append(rev, '\n')
+			segs = append(segs, wordSeg{len(view), i, j})
+			view = put(view, s[i:j])
+			view = append(view, '\n')
 		}
 		i = j + 1
 	}
+	return view, segs
+}
+
+// scanWords scans a view of words, if it has any.
+func scanWords(view []byte, segs []wordSeg, scan func(string) []Finding) []Finding {
 	if len(segs) == 0 {
 		return nil
 	}
-	var out []Finding
-	for _, f := range scan(string(rev)) {
-		k, _ := slices.BinarySearchFunc(segs, f.Start, func(g seg, off int) int { return cmp.Compare(g.at, off+1) })
-		if k == 0 {
-			continue
-		}
-		g := segs[k-1]
-		if f.End > g.at+g.j-g.i {
-			continue // across a line break: not one word
-		}
-		f.Start, f.End = g.j-(f.End-g.at), g.j-(f.Start-g.at)
-		out = append(out, f)
+	return scan(string(view))
+}
+
+// wordOf returns the word of the view a finding at [start, end) lies in,
+// and false when it runs across a line break (not one word).
+func wordOf(segs []wordSeg, start, end int) (wordSeg, bool) {
+	k, _ := slices.BinarySearchFunc(segs, start, func(g wordSeg, off int) int { return cmp.Compare(g.at, off+1) })
+	if k == 0 {
+		return wordSeg{}, false
 	}
-	return out
+	g := segs[k-1]
+	return g, end <= g.at+g.j-g.i
 }
 
 // minReversed is the shortest word read backwards (the shortest key the

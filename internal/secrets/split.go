@@ -22,52 +22,20 @@ import "strings"
 // each rotated, one a line, and what a rule with a format of its own
 // finds is mapped back onto s (ROT13 keeps every byte in its place).
 func (e *Engine) scanRot13(s string, scan func(string) []Finding) []Finding {
-	type seg struct{ at, i, j int } // rot[at:at+j-i] is s[i:j] rotated
-	var segs []seg
-	var rot []byte
-	for i := 0; i+minReversed <= len(s); {
-		k := i + minReversed - 1
-		for k >= i && tokenByte[s[k]] {
-			k--
+	view, segs := tokenWords(s, func(dst []byte, w string) []byte {
+		for _, c := range []byte(w) {
+			dst = append(dst, rot13(c))
 		}
-		if k >= i {
-			i = k + 1
-			continue
-		}
-		j := i + minReversed
-		for j < len(s) && tokenByte[s[j]] {
-			j++
-		}
-		if j-i <= maxReversed {
-			if rot == nil {
-				rot = make([]byte, 0, min(len(s)-i, 4*maxReversed))
-			}
-			segs = append(segs, seg{len(rot), i, j})
-			for _, c := range []byte(s[i:j]) {
-				rot = append(rot, rot13(c))
-			}
-			rot = append(rot, '\n')
-		}
-		i = j + 1
-	}
-	if len(segs) == 0 {
-		return nil
-	}
+		return dst
+	})
 	var out []Finding
-	k := 0
-	for _, f := range scan(string(rot)) {
+	for _, f := range scanWords(view, segs, scan) {
 		if contextRule(f.RuleID) {
 			continue
 		}
-		for k+1 < len(segs) && segs[k+1].at <= f.Start {
-			k++
-		}
-		for k > 0 && segs[k].at > f.Start {
-			k--
-		}
-		g := segs[k]
-		if f.End > g.at+g.j-g.i {
-			continue // across a line break: not one word
+		g, ok := wordOf(segs, f.Start, f.End)
+		if !ok {
+			continue
 		}
 		f.Start, f.End = g.i+f.Start-g.at, g.i+f.End-g.at
 		out = append(out, f)
