@@ -15,8 +15,9 @@ import (
 const rootsPlaceholder = "/REVIEW-set-the-allowed-directory"
 
 // guessGuards proposes content guards for a tool's string arguments, from
-// the arguments' names (and, for a bare "query" or "statement", the tool's
-// own words), for the draft a human reviews. Every string argument also
+// the arguments' names (and, for a bare "query" or "statement", whether
+// the tool's name or description speaks of SQL or a database), for the
+// draft a human reviews. Every string argument also
 // gets the secrets scan: any argument is a way out for a credential,
 // whatever it is called. roots are the path guard's proposed directories.
 // It returns the YAML lines of the tool's guards entry, or nil.
@@ -34,6 +35,9 @@ func guessGuards(def []byte, roots []string) []string {
 	if json.Unmarshal(def, &t) != nil {
 		return nil
 	}
+	// Words that make a lone "query" SQL: not "table" or "select", which
+	// a web search tool's description may use too (a SQL guard would
+	// refuse every search as a parse error).
 	toolWords := words(t.Name + " " + t.Description)
 	rootList := rootsPlaceholder
 	if len(roots) > 0 {
@@ -53,7 +57,7 @@ func guessGuards(def []byte, roots []string) []string {
 		lines = append(lines, fmt.Sprintf("      %s:", yamlString(arg)))
 		switch {
 		case hasWord(w, "sql") || (len(w) == 1 && hasWord(w, "query", "statement", "stmt") &&
-			hasWord(toolWords, "sql", "database", "db", "postgres", "postgresql", "table", "tables", "select")):
+			hasWord(toolWords, "sql", "database", "db", "postgres", "postgresql", "mysql", "sqlite")):
 			lines = append(lines, "        sql: {mode: read_only}")
 		case hasWord(w, "command", "cmd", "cmdline", "commandline", "shell"):
 			lines = append(lines, "        command: {}")

@@ -39,6 +39,10 @@ func TestGuessGuards(t *testing.T) {
 		// A search query is not SQL: only the secrets scan.
 		{tool("web_search", "Searches the web.", `{"query":{"type":"string"}}`), nil,
 			map[string]string{"query": ""}},
+		{tool("search", "Select the best results and return a table of contents.", `{"query":{"type":"string"}}`), nil,
+			map[string]string{"query": ""}},
+		{tool("ask_db", "Answers questions from the analytics database.", `{"statement":{"type":"string"}}`), nil,
+			map[string]string{"statement": "sql: {mode: read_only}"}},
 		{tool("exec", "Runs a program.", `{"commandLine":{"type":"string"},"cwd":{"type":"string"}}`), nil,
 			map[string]string{"commandLine": "command: {}", "cwd": ""}},
 		{tool("fetch", "", `{"targetUrl":{"type":"string"},"link":{"type":"string","format":"uri"}}`), nil,
