@@ -539,6 +539,7 @@ type tailWriter struct {
 	mu  sync.Mutex
 	max int
 	b   []byte
+	cut bool // the start was dropped: the first line is a piece
 }
 
 func (w *tailWriter) Write(p []byte) (int, error) {
@@ -546,7 +547,7 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 	defer w.mu.Unlock()
 	w.b = append(w.b, p...)
 	if over := len(w.b) - w.max; over > 0 {
-		w.b = append(w.b[:0], w.b[over:]...)
+		w.b, w.cut = append(w.b[:0], w.b[over:]...), true
 	}
 	return len(p), nil
 }
@@ -556,7 +557,13 @@ func (w *tailWriter) Write(p []byte) (int, error) {
 func (w *tailWriter) quote() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	t := strings.TrimSpace(string(w.b))
+	t := string(w.b)
+	if w.cut {
+		// A piece of a line may be a piece of a secret, which the
+		// redaction below would no longer recognise.
+		_, t, _ = strings.Cut(t, "\n")
+	}
+	t = strings.TrimSpace(t)
 	if t == "" {
 		return ""
 	}
