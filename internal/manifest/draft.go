@@ -191,17 +191,8 @@ func GuessRisk(def []byte) string {
 	case a.ReadOnly != nil && *a.ReadOnly:
 		return RiskRead
 	}
-	words := strings.FieldsFunc(strings.ToLower(t.Name), func(r rune) bool { return !(r >= 'a' && r <= 'z') })
-	has := func(list ...string) bool {
-		for _, w := range words {
-			for _, l := range list {
-				if w == l {
-					return true
-				}
-			}
-		}
-		return false
-	}
+	ws := words(t.Name) // camelCase too: deleteFile is destructive
+	has := func(list ...string) bool { return hasWord(ws, list...) }
 	switch {
 	case has("delete", "remove", "rm", "drop", "destroy", "kill", "purge", "truncate", "wipe", "erase", "reset"):
 		return RiskDestructive

@@ -114,3 +114,24 @@ func TestDraftGuards(t *testing.T) {
 		t.Fatalf("no results block:\n%s", out)
 	}
 }
+
+// The risk class comes from annotations first, then from the name's
+// words, snake_case or camelCase; a name that says nothing is a write.
+func TestGuessRisk(t *testing.T) {
+	for def, want := range map[string]string{
+		`{"name":"get_user","annotations":{"destructiveHint":true}}`: RiskDestructive,
+		`{"name":"purge","annotations":{"readOnlyHint":true}}`:       RiskRead,
+		`{"name":"x","annotations":{"openWorldHint":true}}`:          RiskExternal,
+		`{"name":"delete_file"}`:                                     RiskDestructive,
+		`{"name":"deleteFile"}`:                                      RiskDestructive,
+		`{"name":"sendEmail"}`:                                       RiskExternal,
+		`{"name":"createIssue"}`:                                     RiskWrite,
+		`{"name":"listRepos"}`:                                       RiskRead,
+		`{"name":"deleted_items_report"}`:                            RiskWrite,
+		`{"name":"frobnicate"}`:                                      RiskWrite,
+	} {
+		if got := GuessRisk([]byte(def)); got != want {
+			t.Errorf("GuessRisk(%s) = %s, want %s", def, got, want)
+		}
+	}
+}
