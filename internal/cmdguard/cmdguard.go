@@ -21,6 +21,19 @@
 //   - npm, pnpm and yarn install only what the project names, with
 //     --ignore-scripts (a git dependency's prepare script still runs, as
 //     make runs the project's Makefile);
+//   - package runners fetch and run what they are given, as npm exec
+//     does: npx, bunx and uvx pass only offline (--no-install, --no,
+//     --offline), so uvx ruff check . and npx prettier are refused, and
+//     pipx run/install always;
+//   - cluster and cloud CLIs: kubectl exec, attach and debug are refused
+//     like wrappers (the pod's sh -c), and so are --kubeconfig (its
+//     exec plugin runs a program), kubectl get secret with any output
+//     format but wide or name, helm --post-renderer and plugin install,
+//     aws configure of a credential_process, and aws --endpoint-url to
+//     anything but this machine (a LocalStack URL passes);
+//   - make's command-line variables SHELL, .SHELLFLAGS and MAKESHELL, a
+//     value holding $(shell …), $(file …), $(eval …) and a makefile read
+//     from standard input are refused;
 //   - containers (docker, podman) are refused the host: privileged mode,
 //     capabilities, devices, host namespaces and bind mounts of system
 //     directories, whole homes or a runtime socket;

@@ -128,12 +128,18 @@ func credPath(p string, globbed bool) string {
 // An entry matches when every one of its words is among the arguments
 // (options as credWord reads them).
 var credCommands = map[string][][]string{
-	"gpg":      {{"--export-secret-keys"}, {"--export-secret-subkeys"}},
-	"gh":       {{"auth", "token"}, {"auth", "status", "--show-token"}, {"auth", "status", "-t"}},
-	"gcloud":   {{"auth", "print-access-token"}, {"auth", "print-identity-token"}, {"auth", "print-refresh-token"}},
-	"az":       {{"account", "get-access-token"}},
-	"aws":      {{"configure", "export-credentials"}, {"ecr", "get-login-password"}},
-	"kubectl":  {{"config", "view", "--raw"}},
+	"gpg": {{"--export-secret-keys"}, {"--export-secret-subkeys"}},
+	"gh":  {{"auth", "token"}, {"auth", "status", "--show-token"}, {"auth", "status", "-t"}},
+	"gcloud": {{"auth", "print-access-token"}, {"auth", "print-identity-token"}, {"auth", "print-refresh-token"},
+		{"secrets", "versions", "access"}},
+	"az": {{"account", "get-access-token"}, {"keyvault", "secret", "show"}, {"keyvault", "secret", "download"}},
+	// Secret stores read through the cloud CLIs, and temporary keys
+	// minted by STS, are the same credentials as the files above.
+	"aws": {{"configure", "export-credentials"}, {"ecr", "get-login-password"},
+		{"secretsmanager", "get-secret-value"}, {"ssm", "get-parameter", "--with-decryption"},
+		{"ssm", "get-parameters", "--with-decryption"}, {"ssm", "get-parameters-by-path", "--with-decryption"},
+		{"sts", "get-session-token"}, {"sts", "assume-role"}},
+	"kubectl":  {{"config", "view", "--raw"}, {"create", "token"}},
 	"security": {{"find-generic-password"}, {"find-internet-password"}, {"dump-keychain"}},
 	"pass":     {{"show"}, {"otp"}},
 	"op":       {{"read"}, {"item", "get", "--reveal"}},
