@@ -82,13 +82,20 @@ func CheckURL(raw string, opts Options) Decision {
 // CheckURLContext parses raw strictly, resolves its host and checks
 // every address it resolves to.
 func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
+	query := false // past the first ? or #
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]
 		if c <= 0x20 || c == 0x7f {
 			return deny(RuleSyntax, "control character or space in URL")
 		}
-		if c == '\\' {
-			// Browsers read http:\\host and http://a\@b differently from Go.
+		if c == '?' || c == '#' {
+			query = true
+		}
+		if c == '\\' && !query {
+			// Browsers read http:\\host and http://a\@b differently from
+			// Go. In the query and the fragment every parser keeps a
+			// backslash as data (?q=C:\Users), and no parser reads a host
+			// past the first ? or #.
 			return deny(RuleSyntax, "backslash in URL")
 		}
 	}
@@ -162,6 +169,11 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 	if addrs == nil {
 		if localName(host) {
 			return deny(RuleLocalName, "host %s names this machine or a metadata service", host)
+		}
+		if a, ok := embeddedIPv4(host); ok {
+			if why := Internal(a); why != "" && !allowedPrefix(a, opts.AllowPrefixes) {
+				return Decision{Rule: RuleAddress, Reason: fmt.Sprintf("host %s carries the address %s (%s) for a wildcard DNS service to answer", host, a, why), Host: host, Port: port}
+			}
 		}
 		resolve := opts.Resolve
 		if resolve == nil {
@@ -352,10 +364,55 @@ func hostListed(h string, list []string) bool {
 // whatever DNS says.
 func localName(h string) bool {
 	switch h {
-	case "localhost", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal":
+	case "localhost", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
+		"metadata.tencentyun.com":
 		return true
 	}
-	return strings.HasSuffix(h, ".localhost")
+	if strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	// Public zones whose every name answers 127.0.0.1: made for local
+	// development, they give a fetcher loopback under a name that no
+	// address check on the text can see.
+	for _, z := range loopbackZones {
+		if h == z || strings.HasSuffix(h, "."+z) {
+			return true
+		}
+	}
+	return false
+}
+
+var loopbackZones = []string{"localtest.me", "lvh.me", "vcap.me", "localho.st", "lacolhost.com"}
+
+// embeddedIPv4 finds an IPv4 address written into a host name the way
+// wildcard DNS services (nip.io, sslip.io, xip.io and their clones)
+// read one back: four decimal labels in a row followed by at least two
+// more (10.0.0.5.nip.io, app.10.0.0.5.nip.io), or a label that ends in
+// four decimal numbers joined by dashes followed by at least two more
+// (10-0-0-5.sslip.io, app-10-0-0-5.sslip.io). The name is judged by the
+// address it states, not by today's answer: the server resolves it
+// again, and the zone's owner chooses that answer.
+func embeddedIPv4(h string) (netip.Addr, bool) {
+	if !strings.ContainsAny(h, "0123456789") {
+		return netip.Addr{}, false
+	}
+	labels := strings.Split(h, ".")
+	for i := 0; i+6 <= len(labels); i++ {
+		if a, err := netip.ParseAddr(strings.Join(labels[i:i+4], ".")); err == nil {
+			return a, true
+		}
+	}
+	for i := 0; i+3 <= len(labels); i++ {
+		l := labels[i]
+		if strings.Count(l, "-") < 3 {
+			continue
+		}
+		parts := strings.Split(l, "-")
+		if a, err := netip.ParseAddr(strings.Join(parts[len(parts)-4:], ".")); err == nil {
+			return a, true
+		}
+	}
+	return netip.Addr{}, false
 }
 
 func allowedPrefix(a netip.Addr, ps []netip.Prefix) bool {
