@@ -171,32 +171,80 @@ func loopbackURL(v string) bool {
 }
 
 // runnerRule: npx (and pnpx, bunx) and uvx fetch the package they are
-// given and run it, as npm exec does (refused above): only the offline
-// forms that run what the project already installed pass, and never with
-// a shell command (-c, --call) or an extra package (-p, --package, --from,
-// --with).
+// given and run it. A name from the registry passes (npx tsx, uvx ruff: a
+// typosquatted name is not told apart); a package from anywhere else is
+// refused: a URL, a git or GitHub spec (user/repo is GitHub shorthand to
+// npm), a path or tarball, a PEP 508 direct reference, another index or
+// registry, and a shell command (-c, --call).
 func runnerRule(name string) func([]string) (Decision, bool) {
 	return func(args []string) (Decision, bool) {
-		offline := false
-		for _, a := range args {
-			if a == "--" || !strings.HasPrefix(a, "-") {
-				break // the package, then its own arguments
+		for i := 0; i < len(args); i++ {
+			a := args[i]
+			if a == "--" {
+				if i+1 < len(args) && !registryName(args[i+1]) {
+					return deny(RuleArgInjection, "%s runs a package from outside the registry (%s)", name, args[i+1]), false
+				}
+				break
+			}
+			if !strings.HasPrefix(a, "-") {
+				if !registryName(a) {
+					return deny(RuleArgInjection, "%s runs a package from outside the registry (%s)", name, a), false
+				}
+				break // the package's own arguments follow
+			}
+			opt, val, hasVal := strings.Cut(a, "=")
+			value := func() string {
+				if hasVal {
+					return val
+				}
+				if i+1 < len(args) {
+					i++
+					return args[i]
+				}
+				return ""
 			}
 			switch {
-			case flagMatches(a, "--call") || a == "-c" || flagMatches(a, "--package") || a == "-p" ||
-				flagMatches(a, "--from") || flagMatches(a, "--with") || strings.HasPrefix(a, "--with-") ||
-				flagMatches(a, "--index") || flagMatches(a, "--index-url") || flagMatches(a, "--extra-index-url") ||
-				flagMatches(a, "--find-links") || flagMatches(a, "--registry"):
-				return deny(RuleArgInjection, "%s %s fetches or runs code the caller names", name, a), false
-			case a == "--no-install" || a == "--no" || a == "--offline":
-				offline = true
+			case opt == "-c" || flagMatches(opt, "--call") || opt == "-i" || opt == "-f" && name == "uvx" ||
+				flagMatches(opt, "--registry") || flagMatches(opt, "--userconfig") || flagMatches(opt, "--index") ||
+				flagMatches(opt, "--index-url") || flagMatches(opt, "--default-index") ||
+				flagMatches(opt, "--extra-index-url") || flagMatches(opt, "--find-links") ||
+				flagMatches(opt, "--with-requirements"):
+				return deny(RuleArgInjection, "%s %s runs a command or fetches from another index", name, opt), false
+			case opt == "-p" && name != "uvx" || flagMatches(opt, "--package") || flagMatches(opt, "--from") ||
+				flagMatches(opt, "--with") || flagMatches(opt, "--with-editable"):
+				if v := value(); !registryName(v) {
+					return deny(RuleArgInjection, "%s %s %s fetches a package from outside the registry", name, opt, v), false
+				}
+			case opt == "-p" || opt == "--python" || opt == "--cache-dir" || opt == "--directory":
+				value()
 			}
-		}
-		if !offline {
-			return deny(RuleArgInjection, "%s fetches a package and runs it (only --no-install / --offline runs what is installed)", name), false
 		}
 		return Decision{}, true
 	}
+}
+
+// registryName reports a package named by the registry alone (name,
+// name@version, @scope/name, name==1.2, name[extra]): no URL, scheme,
+// git spec, path, tarball or direct reference.
+func registryName(spec string) bool {
+	l := strings.ToLower(strings.TrimSpace(spec))
+	if l == "" || strings.Contains(l, "://") || strings.Contains(l, "#") || strings.Contains(l, " @") ||
+		strings.ContainsAny(l, `\:`) && !strings.HasPrefix(l, "npm:") {
+		return false
+	}
+	if strings.HasPrefix(l, ".") || strings.HasPrefix(l, "/") || strings.HasPrefix(l, "~") || strings.HasPrefix(l, "git+") {
+		return false
+	}
+	for _, ext := range []string{".tgz", ".tar.gz", ".tar", ".whl", ".zip"} {
+		if strings.HasSuffix(l, ext) {
+			return false
+		}
+	}
+	if k := strings.Count(l, "/"); k > 0 {
+		// only an npm scope: @scope/name[@version]
+		return k == 1 && strings.HasPrefix(l, "@")
+	}
+	return true
 }
 
 // uvRule: uv tool run is uvx; uv run --with fetches more packages.
@@ -205,7 +253,7 @@ func uvRule(args []string) (Decision, bool) {
 	switch {
 	case len(words) >= 2 && words[0] == "tool" && (words[1] == "run" || words[1] == "install"):
 		i := slices.Index(args, words[1])
-		return runnerRule("uv tool " + words[1])(args[i+1:])
+		return runnerRule("uvx")(args[i+1:])
 	case len(words) >= 1 && words[0] == "run":
 		for _, a := range args {
 			if a == "--" {
@@ -220,11 +268,30 @@ func uvRule(args []string) (Decision, bool) {
 	return Decision{}, true
 }
 
-// pipxRule: pipx run and install fetch a package and run it.
+// pipxRule: pipx run and install are uvx (--spec names the package);
+// runpip runs pip with any arguments.
 func pipxRule(args []string) (Decision, bool) {
 	words := cliWords(args, nil)
-	if len(words) > 0 && (words[0] == "run" || words[0] == "install" || words[0] == "inject" || words[0] == "runpip") {
-		return deny(RuleArgInjection, "pipx %s fetches a package and runs it", words[0]), false
+	if len(words) == 0 {
+		return Decision{}, true
+	}
+	switch words[0] {
+	case "runpip":
+		return deny(RuleArgInjection, "pipx runpip runs pip with any arguments"), false
+	case "run", "install", "inject":
+		rest := args[slices.Index(args, words[0])+1:]
+		for i, a := range rest {
+			if flagMatches(a, "--spec") || flagMatches(a, "--pip-args") || flagMatches(a, "--index-url") {
+				_, v, ok := strings.Cut(a, "=")
+				if !ok && i+1 < len(rest) {
+					v = rest[i+1]
+				}
+				if !flagMatches(a, "--spec") || !registryName(v) {
+					return deny(RuleArgInjection, "pipx %s %s fetches from outside the registry", words[0], a), false
+				}
+			}
+		}
+		return runnerRule("pipx " + words[0])(rest)
 	}
 	return Decision{}, true
 }

@@ -21,10 +21,10 @@
 //   - npm, pnpm and yarn install only what the project names, with
 //     --ignore-scripts (a git dependency's prepare script still runs, as
 //     make runs the project's Makefile);
-//   - package runners fetch and run what they are given, as npm exec
-//     does: npx, bunx and uvx pass only offline (--no-install, --no,
-//     --offline), so uvx ruff check . and npx prettier are refused, and
-//     pipx run/install always;
+//   - package runners (npx, bunx, uvx, uv tool run, pipx run) run a
+//     package from the registry by name, so a typosquatted name passes;
+//     one from a URL, git, GitHub shorthand (user/repo), a path or
+//     tarball, a direct reference or another index is refused;
 //   - cluster and cloud CLIs: kubectl exec, attach and debug are refused
 //     like wrappers (the pod's sh -c), and so are --kubeconfig (its
 //     exec plugin runs a program), kubectl get secret with any output
