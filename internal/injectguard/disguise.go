@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/confusable"
@@ -248,6 +249,15 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 		if dec, ok := percentDecode(text); ok && says(dec) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions written with percent-escapes"})
+		}
+	}
+	// \u escapes written as text ("\u0049\u0067\u006e…" in a log line
+	// or a JSON string printed raw): a model reads the letters. Six
+	// escapes at least, as for percent-encoding (probe set z30).
+	if strings.Contains(text, `\u`) {
+		if dec, ok := unicodeUnescape(text); ok && says(dec) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions written with \\u escapes"})
 		}
 	}
 	// An order split across the values of a JSON object ({"note_1":
@@ -614,4 +624,69 @@ func jsonStrings(text string) (string, bool) {
 		return "", false
 	}
 	return strings.Join(vals, " "), true
+}
+
+// unicodeUnescape returns text with its \uXXXX escapes decoded (a
+// surrogate pair as one character, a lone or invalid one kept as it is),
+// and whether it held at least minEscapes of them.
+func unicodeUnescape(text string) (string, bool) {
+	hex4 := func(s string) (rune, bool) {
+		if len(s) < 4 {
+			return 0, false
+		}
+		var r rune
+		for i := range 4 {
+			c := s[i]
+			switch {
+			case c >= '0' && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case c >= 'a' && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case c >= 'A' && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	n := 0
+	for i := strings.Index(text, `\u`); i >= 0; {
+		if _, ok := hex4(text[i+2:]); ok {
+			n++
+		}
+		k := strings.Index(text[i+2:], `\u`)
+		if k < 0 {
+			break
+		}
+		i += 2 + k
+	}
+	if n < minEscapes {
+		return text, false
+	}
+	var b strings.Builder
+	b.Grow(len(text))
+	for i := 0; i < len(text); i++ {
+		if text[i] == '\\' && i+1 < len(text) && text[i+1] == 'u' {
+			if r, ok := hex4(text[i+2:]); ok {
+				if utf16.IsSurrogate(r) {
+					if i+7 < len(text) && text[i+6] == '\\' && text[i+7] == 'u' {
+						if r2, ok := hex4(text[i+8:]); ok {
+							if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+								b.WriteRune(d)
+								i += 11
+								continue
+							}
+						}
+					}
+				} else {
+					b.WriteRune(r)
+					i += 5
+					continue
+				}
+			}
+		}
+		b.WriteByte(text[i])
+	}
+	return b.String(), true
 }
