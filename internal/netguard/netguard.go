@@ -375,14 +375,15 @@ func localName(h string) bool {
 	// development, they give a fetcher loopback under a name that no
 	// address check on the text can see.
 	for _, z := range loopbackZones {
-		if h == z || strings.HasSuffix(h, "."+z) {
+		if strings.HasSuffix(h, z) || h == z[1:] {
 			return true
 		}
 	}
 	return false
 }
 
-var loopbackZones = []string{"localtest.me", "lvh.me", "vcap.me", "localho.st", "lacolhost.com"}
+// loopbackZones, each with its leading dot.
+var loopbackZones = []string{".localtest.me", ".lvh.me", ".vcap.me", ".localho.st", ".lacolhost.com"}
 
 // embeddedIPv4 finds an IPv4 address written into a host name the way
 // wildcard DNS services (nip.io, sslip.io, xip.io and their clones)
