@@ -26,7 +26,30 @@ func hasFoldable(s string) bool {
 			return true
 		}
 	}
-	return strings.Contains(s, "&#") || hasHomoglyph(s)
+	return strings.Contains(s, "&#") || strings.Contains(s, "\xF0\x9D") || hasHomoglyph(s)
+}
+
+// mathAlnumAt returns the ASCII letter or digit that the mathematical
+// alphanumeric symbol at s[i] (U+1D400–1D7FF: bold, italic, script,
+// monospace … letters and digits, F0 9D 90–9F xx) is a styled form of,
+// and its length; 𝚐𝚑𝚙_ is ghp_ to a reader, as a fullwidth form is.
+// Such letters are styling, not words of a language, so they are folded
+// wherever they stand. The Greek styles fold to nothing.
+func mathAlnumAt(s string, i int) (byte, int) {
+	if i+3 >= len(s) || s[i+1] != 0x9D || s[i+2] < 0x90 || s[i+2] > 0x9F {
+		return 0, 0
+	}
+	r, n := utf8.DecodeRuneInString(s[i:])
+	switch {
+	case r >= 0x1D400 && r <= 0x1D6A3:
+		if k := byte((r - 0x1D400) % 52); k < 26 {
+			return 'A' + k, n
+		}
+		return 'a' + byte((r-0x1D400)%52) - 26, n
+	case r >= 0x1D7CE && r <= 0x1D7FF:
+		return '0' + byte((r-0x1D7CE)%10), n
+	}
+	return 0, 0
 }
 
 // A key can also be spelled with Cyrillic or Greek letters that look
@@ -46,10 +69,13 @@ var homoglyphs = map[rune]byte{
 	'Α': 'A', 'Β': 'B', 'Ε': 'E', 'Ζ': 'Z', 'Η': 'H', 'Ι': 'I', 'Κ': 'K',
 	'Μ': 'M', 'Ν': 'N', 'Ο': 'O', 'Ρ': 'P', 'Τ': 'T', 'Υ': 'Y', 'Χ': 'X',
 	'ο': 'o', 'ν': 'v',
+	// Latin letters of IPA and phonetics that render as plain ones (ɡhp_
+	// with U+0261, the script g)
+	'ɡ': 'g', 'ɑ': 'a', 'ı': 'i', 'ȷ': 'j', 'ɩ': 'i', 'ʏ': 'y',
 }
 
 // homoglyphLeads are the UTF-8 lead bytes of every rune in homoglyphs.
-var homoglyphLeads = [...]byte{0xCE, 0xCF, 0xD0, 0xD1, 0xD4, 0xD2}
+var homoglyphLeads = [...]byte{0xCE, 0xCF, 0xD0, 0xD1, 0xD4, 0xD2, 0xC4, 0xC8, 0xC9, 0xCA}
 
 // hasHomoglyph reports whether s holds a homoglyph inside a mixed word.
 func hasHomoglyph(s string) bool {
@@ -146,8 +172,10 @@ func foldAt(s string, i int) (byte, int) {
 		}
 	case '&':
 		return charRef(s, i)
-	case 0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD4:
+	case 0xCE, 0xCF, 0xD0, 0xD1, 0xD2, 0xD4, 0xC4, 0xC8, 0xC9, 0xCA:
 		return homoglyphAt(s, i)
+	case 0xF0:
+		return mathAlnumAt(s, i)
 	}
 	return 0, 0
 }

@@ -224,6 +224,10 @@ func (e *Engine) scanJoinedLabels(s string) []Finding {
 			f.Start, f.End = i, j
 			out = append(out, f)
 		}
+		for _, f := range radixName(s[i:j], e.scanPlain) {
+			f.Start, f.End = i, j
+			out = append(out, f)
+		}
 		d = j // the name's other dots are done
 	}
 	return out

@@ -76,6 +76,12 @@ func (e *Engine) refScan(text string) []Finding {
 		for _, f := range e.scanSplit(plain, e.refScanPlain, e.refScanEncoded) {
 			add(f)
 		}
+		for _, f := range scanGrouped(plain, e.refScanPlain) {
+			add(f)
+		}
+		for _, f := range e.scanRadix(plain, func(dec string) []Finding { return append(e.refScanPlain(dec), e.refScanEncoded(dec)...) }) {
+			add(f)
+		}
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
@@ -471,6 +477,10 @@ func (e *Engine) refScanJoinedLabels(s string) []Finding {
 		}
 		if dots > 0 {
 			for _, f := range base32Name(s[i:j], e.refScanPlain) {
+				f.Start, f.End = i, j
+				out = append(out, f)
+			}
+			for _, f := range radixName(s[i:j], e.refScanPlain) {
 				f.Start, f.End = i, j
 				out = append(out, f)
 			}

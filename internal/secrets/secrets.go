@@ -383,6 +383,12 @@ func (e *Engine) Scan(text string) []Finding {
 		for _, f := range e.scanSplit(plain, e.scanPlain, e.scanEncoded) {
 			add(f)
 		}
+		for _, f := range scanGrouped(plain, e.scanPlain) {
+			add(f)
+		}
+		for _, f := range e.scanRadix(plain, func(dec string) []Finding { return append(e.scanPlain(dec), e.scanEncoded(dec)...) }) {
+			add(f)
+		}
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))

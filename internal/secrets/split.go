@@ -249,3 +249,72 @@ var sepTab, chunkTab = func() (sep, chunk [256]bool) {
 	}
 	return
 }()
+
+// Bounds of a key written in hyphenated groups (sk_l-ive_-4eC3-…, as a
+// licence key is): at least minGroups groups of minGroup to maxGroup
+// bytes, all as long as the first but the last, which may be shorter.
+const (
+	minGroups = 4
+	minGroup  = 3
+	maxGroup  = 8
+)
+
+// scanGrouped finds secrets cut into groups with '-' between them, which
+// scanSplit cannot read ('-' is a byte of many keys, so there it belongs
+// to a piece). Each run of piece bytes holding '-' whose groups have the
+// shape of a grouped key is joined without its hyphens and scanned with
+// plain; what a rule with a format of its own finds covers the run.
+// Identifiers with hyphens (UUIDs, slugs, keys such as sk-ant-api03-…)
+// have groups of other lengths.
+func scanGrouped(s string, plain func(string) []Finding) []Finding {
+	var out []Finding
+	for d := 0; d < len(s); d++ {
+		k := strings.IndexByte(s[d:], '-')
+		if k < 0 {
+			break
+		}
+		d += k
+		a, b := d, d
+		for a > 0 && chunkTab[s[a-1]] {
+			a--
+		}
+		for b < len(s) && chunkTab[s[b]] {
+			b++
+		}
+		d = b
+		if b-a > maxReversed || !groupedKey(s[a:b]) {
+			continue
+		}
+		for _, f := range plain(strings.ReplaceAll(s[a:b], "-", "")) {
+			if !contextRule(f.RuleID) {
+				f.Start, f.End = a, b
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// groupedKey reports whether run is minGroups or more groups joined by
+// single hyphens, each maxGroup bytes long at most and as long as the
+// first (minGroup or more), but the last, which may be shorter.
+func groupedKey(run string) bool {
+	n, groups := -1, 0
+	for len(run) > 0 {
+		g, rest, more := strings.Cut(run, "-")
+		switch {
+		case n < 0 && (len(g) < minGroup || len(g) > maxGroup):
+			return false
+		case n < 0:
+			n = len(g)
+		case more && len(g) != n, !more && (len(g) == 0 || len(g) > n):
+			return false
+		}
+		groups++
+		run = rest
+		if !more {
+			break
+		}
+	}
+	return groups >= minGroups
+}

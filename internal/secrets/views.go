@@ -344,7 +344,7 @@ func (e *Engine) scanViews(s string) []Finding {
 	var out []Finding
 	views := []func(string) (string, []int, bool){qpView, tagView, pairView}
 	if e.backwards {
-		views = append(views, escView, codesView)
+		views = append(views, escView, codesView, hexBytesView, spelledView)
 	}
 	for _, view := range views {
 		v, at, ok := view(s)

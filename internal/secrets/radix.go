@@ -1,0 +1,342 @@
+package secrets
+
+import (
+	"encoding/ascii85"
+	"math/big"
+	"strings"
+)
+
+// Encodings a model told to "encode the key first" can write in one line
+// and its reader undo in another, beyond base64 and hex: bytes in hex
+// with a separator between them (de:ad:be:ef, 0xde 0xad, de ad be ef),
+// and the positional encodings of wallets and URL shorteners, base58 and
+// base36, and the two base85 alphabets (Adobe's <~…~> and RFC 1924's,
+// Python's b85encode). A run decodes to text or it is passed over:
+// fingerprints, hashes and ids decode to binary. Only arguments are read
+// this way (the outbound engine): a result shows the reader nothing the
+// encoding hides, and the rules' keywords stay the results' prefilter.
+
+// minHexBytes is the fewest separated hex bytes decoded (as minHex).
+const minHexBytes = 16
+
+// hexBytesView decodes runs of minHexBytes or more hex bytes written two
+// digits each, optionally after 0x, with one separator (':', '-', '.' or
+// a space) repeated between them; at maps bytes as codesView's. A byte
+// list with commas is codesView's; \xHH escapes are escView's.
+func hexBytesView(s string) (out string, at []int, ok bool) {
+	var v view
+	copied := 0
+	// A run is found at its first separator: the walk reads one table
+	// entry a byte until a separator follows a hex byte.
+	for i := 2; i+2 < len(s); i++ {
+		if !hexSep[s[i]] || !isHex(s[i-1]) || !isHex(s[i-2]) {
+			continue
+		}
+		p := i - 2
+		if p >= 2 && s[p-2] == '0' && (s[p-1] == 'x' || s[p-1] == 'X') {
+			p -= 2
+		}
+		if p < copied || p > 0 && (isAlnum(s[p-1]) || s[p-1] == '_') {
+			continue
+		}
+		n := i - p
+		sep := s[p+n]
+		q, count := p, 0
+		for {
+			m := hexByteAt(s, q)
+			if m == 0 || q+m < len(s) && (isAlnum(s[q+m]) || s[q+m] == '_') {
+				break
+			}
+			count++
+			q += m
+			if q+1 >= len(s) || s[q] != sep || hexByteAt(s, q+1) == 0 {
+				break
+			}
+			q++
+		}
+		if count < minHexBytes || !printableHexBytes(s[p:q]) {
+			i = max(i, q)
+			continue
+		}
+		v.keep(s, copied, p)
+		for i := p; i < q; {
+			m := hexByteAt(s, i)
+			v.put(s, unhex(s[i+m-2])<<4|unhex(s[i+m-1]), i)
+			i += m + 1
+		}
+		copied, i = q, q
+	}
+	return v.done(s, copied)
+}
+
+var hexSep = [256]bool{':': true, '-': true, '.': true, ' ': true}
+
+// hexByteAt returns the length of the hex byte written at s[i]: 2 for
+// "hh", 4 for "0xhh"; 0 when there is none.
+func hexByteAt(s string, i int) int {
+	if i+4 <= len(s) && s[i] == '0' && (s[i+1] == 'x' || s[i+1] == 'X') && isHex(s[i+2]) && isHex(s[i+3]) {
+		return 4
+	}
+	if i+2 <= len(s) && isHex(s[i]) && isHex(s[i+1]) {
+		return 2
+	}
+	return 0
+}
+
+// printableHexBytes reports whether the separated hex bytes of run decode
+// to text (as decodeHex: at most a tenth unprintable).
+func printableHexBytes(run string) bool {
+	n, bad := 0, 0
+	for i := 0; i < len(run); {
+		m := hexByteAt(run, i)
+		if m == 0 {
+			break
+		}
+		if !printable(unhex(run[i+m-2])<<4 | unhex(run[i+m-1])) {
+			bad++
+		}
+		n++
+		i += m + 1
+	}
+	return 10*bad <= n
+}
+
+// Bounds of the radix runs: a key is at least minRadix characters once
+// encoded; runs longer than maxRadix are data (and decoding base58 costs
+// the square of the length).
+const (
+	minRadix = 20
+	maxRadix = 512
+)
+
+const b58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// b85Alphabet is RFC 1924's, which Python's base64.b85encode and git's
+// binary patches use.
+const b85Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+
+var b58Val, b85Val = func() (b58, b85 [256]int8) {
+	for i := range b58 {
+		b58[i], b85[i] = -1, -1
+	}
+	for i := 0; i < len(b58Alphabet); i++ {
+		b58[b58Alphabet[i]] = int8(i)
+	}
+	for i := 0; i < len(b85Alphabet); i++ {
+		b85[b85Alphabet[i]] = int8(i)
+	}
+	return
+}()
+
+// scanRadix finds secrets in runs of s encoded in base58, base36 or
+// base85 (both alphabets); a finding covers the whole run.
+func (e *Engine) scanRadix(s string, scan func(string) []Finding) []Finding {
+	var out []Finding
+	found := func(dec string, ok bool, i, j int) {
+		if !ok {
+			return
+		}
+		for _, f := range scan(dec) {
+			f.Start, f.End = i, j
+			out = append(out, f)
+		}
+	}
+	// Adobe's ascii85 is delimited: <~ … ~>.
+	for p := 0; p < len(s); {
+		k := strings.Index(s[p:], "<~")
+		if k < 0 {
+			break
+		}
+		i := p + k
+		l := strings.Index(s[i+2:], "~>")
+		if l < 0 {
+			break
+		}
+		j := i + 2 + l + 2
+		dec, ok := decodeA85(s[i+2 : j-2])
+		found(dec, ok, i, j)
+		p = j
+	}
+	// Runs of base85 bytes (a superset of base58's and base36's), each
+	// read in the encodings its bytes allow.
+	for p := 0; p+minRadix <= len(s); {
+		k := p + minRadix - 1
+		for k >= p && b85Val[s[k]] >= 0 {
+			k--
+		}
+		if k >= p {
+			p = k + 1
+			continue
+		}
+		j := p + minRadix
+		for j < len(s) && b85Val[s[j]] >= 0 {
+			j++
+		}
+		if j-p <= maxRadix {
+			for _, r := range radixViews(s[p:j]) {
+				found(r.dec, r.ok, p, j)
+			}
+			// The letters and digits between punctuation (v=RUN&x=1).
+			for a := p; a < j; {
+				b := a
+				for b < j && isAlnum(s[b]) {
+					b++
+				}
+				if b-a >= minRadix && b-a < j-p {
+					for _, r := range radixViews(s[a:b]) {
+						found(r.dec, r.ok, a, b)
+					}
+				}
+				a = b + 1
+			}
+		}
+		p = j + 1
+	}
+	return out
+}
+
+type radixDec struct {
+	dec string
+	ok  bool
+}
+
+// radixViews decodes run in each of the encodings whose alphabet holds
+// all its bytes: base58 when it has letters of both cases and a digit,
+// base36 when it is of one case with a letter past f (plain hex is
+// hexRuns'), base85 when it has a byte outside the letters and digits
+// (a run of letters and digits alone is far likelier another encoding
+// or an identifier).
+func radixViews(run string) []radixDec {
+	alnum, b58ok, upper, lower, digit, pastF := true, true, false, false, false, false
+	for i := 0; i < len(run); i++ {
+		c := run[i]
+		switch {
+		case '0' <= c && c <= '9':
+			digit = true
+		case 'a' <= c && c <= 'z':
+			lower = true
+			pastF = pastF || c > 'f'
+		case 'A' <= c && c <= 'Z':
+			upper = true
+			pastF = pastF || c > 'F'
+		default:
+			alnum = false
+		}
+		if b58Val[c] < 0 {
+			b58ok = false
+		}
+	}
+	var out []radixDec
+	if !alnum {
+		if dec, ok := decodeB85(run); ok {
+			out = append(out, radixDec{dec, true})
+		}
+		return out
+	}
+	if b58ok && upper && lower && digit {
+		if dec, ok := decodeB58(run); ok {
+			out = append(out, radixDec{dec, true})
+		}
+	}
+	if upper != lower && digit && pastF {
+		n, ok := new(big.Int).SetString(strings.ToLower(run), 36)
+		if ok {
+			if b := n.Bytes(); len(b) >= minEncoded/2 && 10*unprintable(b) <= len(b) {
+				out = append(out, radixDec{string(b), true})
+			}
+		}
+	}
+	return out
+}
+
+// decodeB58 decodes a base58 run (Bitcoin's alphabet) and keeps it only
+// if it is mostly printable text.
+func decodeB58(run string) (string, bool) {
+	// Base 58 to base 256 in place: each digit multiplies the number so
+	// far by 58 and adds itself.
+	b := make([]byte, 0, len(run))
+	for i := 0; i < len(run); i++ {
+		carry := int(b58Val[run[i]])
+		for k := len(b) - 1; k >= 0; k-- {
+			carry += 58 * int(b[k])
+			b[k] = byte(carry)
+			carry >>= 8
+		}
+		for carry > 0 {
+			b = append([]byte{byte(carry)}, b...)
+			carry >>= 8
+		}
+	}
+	if len(b) < minEncoded/2 || 10*unprintable(b) > len(b) {
+		return "", false
+	}
+	return string(b), true
+}
+
+// decodeB85 decodes an RFC 1924 base85 run (the last group may be short,
+// as Python writes it without padding) and keeps it only if it is mostly
+// printable text.
+func decodeB85(run string) (string, bool) {
+	if len(run)%5 == 1 {
+		return "", false
+	}
+	b := make([]byte, 0, len(run)*4/5+4)
+	for i := 0; i < len(run); i += 5 {
+		var acc uint64
+		n := min(5, len(run)-i)
+		for k := range 5 {
+			d := uint64(84) // padding with the last digit, as the decoders do
+			if k < n {
+				d = uint64(b85Val[run[i+k]])
+			}
+			acc = acc*85 + d
+		}
+		if acc > 0xFFFFFFFF {
+			return "", false
+		}
+		w := []byte{byte(acc >> 24), byte(acc >> 16), byte(acc >> 8), byte(acc)}
+		b = append(b, w[:n-1]...)
+		if 10*unprintable(b) > len(run)*4/5 {
+			return "", false
+		}
+	}
+	if len(b) < minEncoded/2 || 10*unprintable(b) > len(b) {
+		return "", false
+	}
+	return string(b), true
+}
+
+// decodeA85 decodes the inside of an Adobe <~ … ~> block (white space
+// ignored) and keeps it only if it is mostly printable text.
+func decodeA85(in string) (string, bool) {
+	if len(in) < minRadix || len(in) > 64<<10 {
+		return "", false
+	}
+	dst := make([]byte, len(in))
+	n, _, err := ascii85.Decode(dst, []byte(in), true)
+	if err != nil || n < minEncoded/2 || 10*unprintable(dst[:n]) > n {
+		return "", false
+	}
+	return string(dst[:n]), true
+}
+
+// radixName finds base58 or base36 secrets in the first labels of a
+// dotted name, joined (RUN1.RUN2.x.attacker.example), as base32Name does
+// for base32: a label holds 63 bytes, so a longer run is cut.
+func radixName(name string, scan func(string) []Finding) []Finding {
+	var out []Finding
+	joined := make([]byte, 0, len(name))
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" || len(joined)+len(label) > maxName || strings.IndexFunc(label, func(r rune) bool { return r > 0x7F || !isAlnum(byte(r)) }) >= 0 {
+			break
+		}
+		joined = append(joined, label...)
+		if len(joined) < minRadix {
+			continue
+		}
+		for _, r := range radixViews(string(joined)) {
+			out = append(out, scan(r.dec)...)
+		}
+	}
+	return out
+}
