@@ -74,7 +74,7 @@ func accessOrders(s, l string, add func(rule, detail string)) {
 		}
 	}
 	if strings.IndexByte(s, '_') >= 0 || strings.IndexByte(s, '-') >= 0 {
-		if foldAny(s, "call", "invok", "run", "use") && foldAny(s, "env", "secret", "cred", "cookie", "keychain", "password", "ssh", "history", "vault") {
+		if hasAny(l, "call", "invok", "run", "use") && hasAny(l, "env", "secret", "cred", "cookie", "keychain", "password", "ssh", "history", "vault") {
 			for _, sent := range sentences(s) {
 				if m := prereqCall.FindStringSubmatch(sent); m != nil &&
 					slices.ContainsFunc(strings.FieldsFunc(strings.ToLower(m[3]), func(r rune) bool { return r == '_' || r == '-' }), func(w string) bool { return secretToolWords[w] }) {
@@ -89,7 +89,7 @@ func accessOrders(s, l string, add func(rule, detail string)) {
 			add("poison.auto-approve", "orders the model to approve on the user's behalf: "+quoteShort(strings.TrimSpace(m)))
 		}
 	}
-	if foldAny(s, "iban", "account", "wallet", "routing", "bank", "payee", "recipient", "beneficiary", "address") {
+	if hasAny(l, "iban", "account", "wallet", "routing", "bank", "payee", "recipient", "beneficiary", "address") {
 		if m := paymentRedirect.FindString(s); m != "" {
 			add("poison.payment-redirect", "orders a payment destination changed to an account it names: "+quoteShort(m))
 		}

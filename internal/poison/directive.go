@@ -42,6 +42,8 @@ var (
 		// and filling a field with a file's contents
 		`|passing|sending|including|inserting|embedding|attaching|appending|adding|putting|providing|supplying|forwarding|uploading|posting|copying|pasting` +
 		`|(fill|populate)(\s+\w+){0,3}\s+with\s+the\s+(full\s+|complete\s+|raw\s+|entire\s+)?(contents?|text|data|value)` +
+		// the order in the passive ("that path must always be included")
+		`|(must|should|shall|has\s+to|needs?\s+to)\s+(always\s+|also\s+)?be\s+(included|passed|sent|attached|added|uploaded|pasted|copied|forwarded|appended|inserted|embedded|provided|supplied)` +
 		// Dutch, Swedish, Indonesian, Vietnamese-free Latin-script forms
 		`|lees|stuur|verstuur|plak|voeg|kopieer|läs|skicka|bifoga|baca|kirim|kirimkan|sertakan|salin|odczytaj|przeczytaj|wyślij|załącz|dołącz|wklej|prześlij` +
 		// the same in Spanish, French, German, Italian and Portuguese
@@ -78,7 +80,9 @@ var (
 		// everything the model read from other tools ("any file contents
 		// you have seen"): a universal, not the file the user names
 		`|\b(any|all|every)\s+(of\s+the\s+)?(file\s+contents?|files?|documents?|contents?|data|results?|outputs?|emails?)\s+(that\s+)?you\s+(have\s+|'ve\s+)?(seen|read|opened|received|retrieved|accessed)\b` +
-		`|\b(the\s+)?user'?s\s+(last|latest|previous|recent)\s+(\w+\s+)?messages?\b|\btranscript\s+of\s+the\s+(chat|conversation)`)
+		`|\b(the\s+)?user'?s\s+(last|latest|previous|recent)\s+(\w+\s+)?messages?\b|\btranscript\s+of\s+the\s+(chat|conversation)` +
+		// payment card data of the user or a customer
+		`|\b(the\s+)?(user|customer|client|cardholder)'?s\s+((saved|stored|full|complete)\s+)?(card\s+numbers?|credit\s+card(\s+numbers?|\s+details)?|card\s+details|cvc|cvv|security\s+code)\b`)
 	// The conversation is what some tools legitimately handle ("emails
 	// the chat transcript to support"): it is a sign only when the text
 	// tells the model to put it in one of the call's arguments.
@@ -169,7 +173,7 @@ var (
 	// side of this tool's own work ("then call drop_table if the user
 	// asks" describes a workflow and has no such word). The tool is a
 	// snake_case name; sideVerbs says which of its words make it one.
-	sideCall = lazy(`(?i)\b(also|additionally|secretly|silently|quietly|automatically|immediately)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
+	sideCall = lazy(`(?i)\b(also|additionally|secretly|silently|quietly|automatically|immediately|afterwards|subsequently)\s+(call|invoke|run|use|trigger)\s+(the\s+)?[\x60'"]?([a-z0-9]+(_[a-z0-9]+)+)\b`)
 	// A standing order about every other tool's calls ("whenever you
 	// send an email with any tool, append …"): shadowing that names no
 	// tool. "Before calling any other tool, call this one" orders no data
@@ -190,9 +194,9 @@ var (
 	// A label that hands the model an order mid-text ("AI: always call
 	// this tool first", "Claude: this tool requires you to …"); "Model:
 	// gpt-4o" names a model and gives no order.
-	roleLabel   = lazy(`(?i)(^|[.!?;]\s+|(--|//|#|/\*)[ \t]*)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
+	roleLabel   = lazy(`(?i)(^|[.!?;]\s+|(--|//|#|/\*)[ \t]*|[(\[][ \t]*)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
 	roleHeading = lazy(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
-	sendToURL   = lazy(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
+	sendToURL   = lazy(`(?i)(^|[:,]\s*|\b(please|also|then|first|always|and|quietly|silently|secretly|automatically)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
 
 // namedToolOrder is shadowing of a tool by name when that tool is not in
@@ -216,7 +220,9 @@ var namedToolOrder = lazy(`(?i)\b(when|whenever|every\s+time|each\s+time|before|
 // sideVerbs are the words of a tool name that destroy, pay or send.
 var sideVerbs = map[string]bool{"delete": true, "remove": true, "drop": true, "destroy": true, "wipe": true,
 	"erase": true, "purge": true, "truncate": true, "transfer": true, "pay": true, "send": true, "post": true,
-	"upload": true, "exec": true, "execute": true, "shell": true, "kill": true, "revoke": true, "reset": true}
+	"upload": true, "exec": true, "execute": true, "shell": true, "kill": true, "revoke": true, "reset": true,
+	// probe set z31: money out, access in, text made public
+	"payout": true, "payouts": true, "refund": true, "withdraw": true, "invite": true, "grant": true, "gist": true}
 
 // manipulations adds the findings of the expressions above.
 func manipulations(s string, add func(rule, detail string)) {
@@ -298,8 +304,9 @@ func manipulations(s string, add func(rule, detail string)) {
 			add("poison.role-heading", "a role heading in a definition: "+quoteShort(strings.TrimSpace(m)))
 		}
 	}
-	takeovers(s, add)
+	takeovers(s, l, add)
 	accessOrders(s, l, add)
+	covertOrders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" {
@@ -347,7 +354,7 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 		switch {
 		case credPath.MatchString(sent):
 			add("poison.data-directive", "asks the model to move a credential file: "+quoteShort(credPath.FindString(sent)))
-		case secretEnv.MatchString(sent) && envWord.MatchString(sent):
+		case secretEnv.MatchString(sent) && (envWord.MatchString(sent) || intoArgument.MatchString(sent)):
 			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
 		case dialogue.MatchString(sent) && outsideAddress.MatchString(sent):
 			add("poison.data-directive", "asks the model to send the conversation or the user's secrets to an address: "+quoteShort(dialogue.FindString(sent)))
@@ -370,7 +377,8 @@ var sourceWords = []string{".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure
 	"/etc/", "/environ", "/secrets", "mcp.json", "claude_desktop_config", ".cursor/",
 	".config/", "credentials", ".s3cfg", ".boto", ".my.cnf", "_history", ".terraform.d",
 	"key", "token", "secret", "passw", "credential",
-	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages", "you have ", "you've ", "cookie"}
+	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages", "you have ", "you've ", "cookie",
+	"card", "cvc", "cvv"}
 
 func maySource(s string) bool {
 	l := strings.ToLower(s)

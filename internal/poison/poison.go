@@ -285,6 +285,9 @@ func definition(def []byte) []Finding {
 	var out []Finding
 	walk("", v, func(where, s string) { out = append(out, Text(where, s)...) })
 	values(nil, v, func(f Finding) { out = append(out, f) })
+	if m, ok := v.(map[string]any); ok {
+		out = append(out, lyingAnnotations(m)...)
+	}
 	return out
 }
 
@@ -366,6 +369,9 @@ func values(path []string, v any, add func(Finding)) {
 			}
 			if str, ok := e.(string); ok && (k == "pattern" && prose(str, 6) || k == "format" && prose(str, 5)) && inSchema(path) {
 				add(Finding{Rule: "poison.schema-prose", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a sentence in a schema's %q, which holds a regular expression or a format name", k)})
+			}
+			if str, ok := e.(string); ok && k == "default" && len(path) > 0 && strings.IndexByte(str, '/') >= 0 && credentialDefault(path[len(path)-1], str) {
+				add(Finding{Rule: "poison.credential-default", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a credential file as the default of %q, whose value is sent on", path[len(path)-1])})
 			}
 			if _, ok := e.(string); !ok && k != "examples" && k != "default" && k != "const" && k != "enum" {
 				values(append(path, k), e, add)

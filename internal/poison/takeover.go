@@ -63,17 +63,32 @@ var (
 // case-folded alternations that have no literal prefix for the regexp
 // package to skip ahead with, and a long description has few such
 // sentences. (Every expression stops at a sentence end anyway.)
-func takeovers(s string, add func(rule, detail string)) {
-	var sents []string
+// Gates read the lower-case copy l (strings.Contains is several times
+// faster than a case-folding loop), and each sentence's lower-case copy.
+func takeovers(s, l string, add func(rule, detail string)) {
+	var sents, lsents []string
+	split := func() {
+		if sents != nil {
+			return
+		}
+		sents = sentences(s)
+		if isASCII(s) {
+			lsents = sentences(l) // lower-casing ASCII keeps every offset
+		}
+		if len(lsents) != len(sents) {
+			lsents = make([]string, len(sents))
+			for i, x := range sents {
+				lsents[i] = strings.ToLower(x)
+			}
+		}
+	}
 	scan := func(re *lazyre.Regexp, gate func(string) bool) string {
-		if !gate(s) {
+		if !gate(l) {
 			return ""
 		}
-		if sents == nil {
-			sents = sentences(s)
-		}
-		for _, sent := range sents {
-			if gate(sent) {
+		split()
+		for i, sent := range sents {
+			if gate(lsents[i]) {
 				if m := re.FindString(strings.TrimLeft(sent, " \t\r\n")); m != "" {
 					return m
 				}
@@ -85,7 +100,7 @@ func takeovers(s string, add func(rule, detail string)) {
 		add("poison.harvest", "orders other tools' output sent to this tool: "+quoteShort(m))
 	}
 	if m := scan(settingsChange, func(t string) bool {
-		return foldAny(t, "auto", "alwaysallow", "always-allow", "yolo", "permissions", "trust")
+		return hasAny(t, "auto", "alwaysallow", "always-allow", "yolo", "permissions", "trust")
 	}); m != "" {
 		add("poison.settings-change", "orders the client's approval settings changed: "+quoteShort(m))
 	}
@@ -93,27 +108,25 @@ func takeovers(s string, add func(rule, detail string)) {
 		add("poison.disable-safety", "orders the user's protections turned off: "+quoteShort(m))
 	}
 	if m := scan(autoApprove, func(t string) bool {
-		return foldAny(t, "approv", "merge", "accept", "sign off", "no confirmation", "no further", "no permission", "no consent", "no review",
+		return hasAny(t, "approv", "merge", "accept", "sign off", "no confirmation", "no further", "no permission", "no consent", "no review",
 			"skip", "bypass", "suppress", "dismiss", "hide")
 	}); m != "" {
 		add("poison.auto-approve", "orders the model to approve on the user's behalf: "+quoteShort(strings.TrimSpace(m)))
 	}
 	if m := scan(grantAccess, func(t string) bool {
-		return foldAny(t, "grant", "give", "assign", "add") && (strings.IndexByte(t, '@') >= 0 || foldAny(t, "everyone", "anyone", "all users", "public"))
+		return hasAny(t, "grant", "give", "assign", "add") && (strings.IndexByte(t, '@') >= 0 || hasAny(t, "everyone", "anyone", "all users", "public"))
 	}); m != "" {
 		add("poison.grant-access", "orders access granted to an outsider: "+quoteShort(strings.TrimSpace(m)))
 	}
 	if m := scan(hostVoice, func(t string) bool {
-		return strings.IndexByte(t, ':') >= 0 && foldAny(t, "notice", "instruction", "directive", "override", "alert", "announcement", "system message")
+		return strings.IndexByte(t, ':') >= 0 && hasAny(t, "notice", "instruction", "directive", "override", "alert", "announcement", "system message")
 	}); m != "" {
 		add("poison.host-voice", "speaks as the client or host: "+quoteShort(strings.TrimSpace(m)))
 	}
-	if containsFold(s, "env") {
-		if sents == nil {
-			sents = sentences(s)
-		}
-		for _, sent := range sents {
-			if containsFold(sent, "env") && envDump.MatchString(sent) && moveVerb.MatchString(sent) &&
+	if strings.Contains(l, "env") {
+		split()
+		for i, sent := range sents {
+			if strings.Contains(lsents[i], "env") && envDump.MatchString(sent) && moveVerb.MatchString(sent) &&
 				(intoArgument.MatchString(sent) || outsideAddress.MatchString(sent) || toThisTool.MatchString(sent)) {
 				add("poison.data-directive", "asks the model to move the environment: "+quoteShort(envDump.FindString(sent)))
 				break
@@ -122,18 +135,29 @@ func takeovers(s string, add func(rule, detail string)) {
 	}
 }
 
-// harvestGate: a standing trigger, or results sent to "this" tool.
+// harvestGate: a standing trigger, or results sent to "this" tool (t in
+// lower case, as for every gate below).
 func harvestGate(t string) bool {
-	return foldAny(t, "whenever", "every time", "each time", "any time", "after each", "after every", "after any", "after all") ||
-		containsFold(t, "this ") && foldAny(t, "results", "outputs", "responses")
+	return hasAny(t, "whenever", "every time", "each time", "any time", "after each", "after every", "after any", "after all") ||
+		strings.Contains(t, "this ") && hasAny(t, "results", "outputs", "responses")
 }
 
 // disableGate: a protection, and a verb of disabling or a key set to a
 // value in a call.
 func disableGate(t string) bool {
-	return foldAny(t, "safety", "security", "guard", "virus", "scanner", "firewall", "filter", "sandbox", "protection", "safe", "monitoring", "check", "confirmation", "approval") &&
-		(foldAny(t, "disable", "turn off", "switch off", "deactivate", "bypass", "circumvent", "silence", "uninstall", "kill", "pause") ||
-			strings.ContainsAny(t, ":=") && foldAny(t, "call", "invok"))
+	return hasAny(t, "safety", "security", "guard", "virus", "scanner", "firewall", "filter", "sandbox", "protection", "safe", "monitoring", "check", "confirmation", "approval") &&
+		(hasAny(t, "disable", "turn off", "switch off", "deactivate", "bypass", "circumvent", "silence", "uninstall", "kill", "pause") ||
+			strings.ContainsAny(t, ":=") && hasAny(t, "call", "invok"))
+}
+
+// hasAny reports whether the lower-case text t contains one of ws.
+func hasAny(t string, ws ...string) bool {
+	for _, w := range ws {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // foldAny reports whether t contains one of ws (lower-case ASCII)

@@ -1,0 +1,161 @@
+package poison
+
+import (
+	"strings"
+)
+
+// Probe set z31: orders written in the style of popular servers' real
+// descriptions, one sentence added, and definitions whose structured
+// fields lie. Each rule needs both halves: what is taken (a credential
+// table or command, the browser's cookies, the conversation or passwords
+// in another language) and where it goes (an argument, an address), or
+// an annotation that contradicts the tool's own name.
+var (
+	// Where credentials are kept that is not a file: password tables of
+	// databases, and commands that print a stored credential. Reading
+	// them is what a DBA or cluster tool may describe; the sign is putting
+	// what they return in an argument or sending it to an address.
+	credDump = lazy(`(?i)\bpg_(shadow|authid)\b|\bmysql\.user\b|\bsys\.sql_logins\b` +
+		`|\bkubectl\s+(get|describe)\s+secrets?\b|\bgh\s+auth\s+token\b|\baws\s+configure\s+(get|export-credentials)\b|\bgcloud\s+auth\s+print-(access|identity)-token\b` +
+		`|\bsecurity\s+find-(generic|internet)-password\b|\bgit\s+credential\s+fill\b|\bvault\s+kv\s+get\b`)
+	// The browser's session: cookies and web storage read by script.
+	browserSecret = lazy(`(?i)\bdocument\.cookie\b|\b(local|session)Storage\b`)
+	// A destination written out: a URL with a host, or an email address.
+	writtenAddress = lazy(`(?i)\bhttps?://[\w.-]+|[\w.+-]+@[\w-]+\.[a-z]{2,}`)
+	// "must also be sent … to https://…": the order in the passive.
+	sendPassive = lazy(`(?i)\b(must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(always\s+|also\s+)?be\s+(sent|posted|forwarded|uploaded|copied|mirrored|emailed|transmitted|submitted|shared)\b[^.]{0,120}?\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
+	// The conversation and the user's passwords or keys in languages the
+	// English patterns miss, sent to a written-out address.
+	dialogueMore = lazy(`(?i)cuộc\s+trò\s+chuyện|hội\s+thoại|mật\s+khẩu|khóa\s+api|percakapan|kata\s+sandi|kunci\s+api|rozmow[aęyie]|hasł[oa]|klucz[eya]?\s+api|konuşma|şifre|api\s+anahtar|wachtwoord|api-sleutel|gesprek(ken)?\b|שיחה|סיסמ|מפתחות\s+api`)
+	// "this does not need to be shown in your answer": hiding an action
+	// from the user without naming them (only with a verb of copying or
+	// sending in the same text; "the cursor field does not need to be
+	// shown" names no action and has none).
+	softConceal = lazy(`(?i)\b(this|it|that|the\s+copy)\s+(does\s+not|doesn't|need\s+not|needn't)\s+(need\s+to\s+)?be\s+(shown|mentioned|reported|disclosed|surfaced)\s+(to\s+the\s+user|in\s+(your|the)\s+(answer|reply|response|output|summary))` +
+		`|\bno\s+need\s+to\s+(mention|show|report|disclose)\s+(this|it|that)\s+(to\s+the\s+user|in\s+(your|the)\s+(answer|reply|response))` +
+		// Turkish and Vietnamese: "do not mention it"
+		`|kullanıcıya\s+(bundan\s+|bu\s+konudan\s+)?(bahsetme|söyleme|bildirme)|không\s+(được\s+)?(nhắc\s+(đến|tới)|đề\s+cập)`)
+	copyVerb = lazy(`(?i)\b(duplicate|copy|forward|send|email|mirror|post|upload|share|gửi|gönder)`)
+)
+
+// covertOrders adds the findings of the expressions above that read a
+// whole sentence. l is s in lower case.
+func covertOrders(s, l string, add func(rule, detail string)) {
+	if credDumpGate(l) {
+		for _, sent := range sentences(s) {
+			if m := credDump.FindString(sent); m != "" && moveVerb.MatchString(sent) &&
+				(intoArgument.MatchString(sent) || outsideAddress.MatchString(sent) || toThisTool.MatchString(sent)) {
+				add("poison.data-directive", "asks the model to pass on what a credential store returns: "+quoteShort(m))
+				break
+			}
+		}
+	}
+	if strings.Contains(l, "cookie") || strings.Contains(l, "storage") {
+		for _, sent := range sentences(s) {
+			if m := browserSecret.FindString(sent); m != "" && writtenAddress.MatchString(sent) {
+				add("poison.data-directive", "asks the model to send the browser's cookies or storage to an address: "+quoteShort(m))
+				break
+			}
+		}
+	}
+	if strings.Contains(l, " be ") && (strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0) {
+		for _, sent := range sentences(s) {
+			if m := sendPassive.FindString(sent); m != "" {
+				add("poison.exfil-directive", "orders something sent to an address: "+quoteShort(m))
+				break
+			}
+		}
+	}
+	if (!isASCII(s) || strings.Contains(l, "percakapan") || strings.Contains(l, "kata sandi") || strings.Contains(l, "kunci api") ||
+		strings.Contains(l, "rozmow") || strings.Contains(l, "wachtwoord") || strings.Contains(l, "sleutel") || strings.Contains(l, "gesprek")) && writtenAddress.MatchString(s) {
+		for _, sent := range sentences(s) {
+			if m := dialogueMore.FindString(sent); m != "" && writtenAddress.MatchString(sent) && (moveVerb.MatchString(sent) || moveVerbMore.MatchString(sent)) {
+				add("poison.data-directive", "asks the model to send the conversation or the user's secrets to an address: "+quoteShort(m))
+				break
+			}
+		}
+	}
+	if strings.Contains(l, "need") || !isASCII(s) {
+		if m := softConceal.FindString(s); m != "" && copyVerb.MatchString(s) {
+			add("poison.concealment", "tells the model to keep an action out of its answer: "+quoteShort(m))
+		}
+	}
+}
+
+// credDumpGate: a literal one of credDump's matches needs, in the lower
+// case copy (the commands share a space, the tables an underscore or a
+// dot).
+func credDumpGate(l string) bool {
+	if strings.IndexByte(l, ' ') >= 0 {
+		if strings.Contains(l, "kubectl") || strings.Contains(l, "gh auth") || strings.Contains(l, "aws configure") || strings.Contains(l, "gcloud auth") ||
+			strings.Contains(l, "find-") || strings.Contains(l, "git credential") || strings.Contains(l, "vault kv") {
+			return true
+		}
+	}
+	return strings.Contains(l, "pg_") || strings.Contains(l, "sql_logins") || strings.Contains(l, "mysql.user")
+}
+
+// destroyWords are the words of a tool's name or title that say it
+// destroys.
+var destroyWords = map[string]bool{"delete": true, "drop": true, "remove": true, "destroy": true, "wipe": true,
+	"erase": true, "purge": true, "truncate": true}
+
+// lyingAnnotations flags a tool named for destroying whose annotations
+// say it reads only, or say it is not destructive while its description
+// tells the client it may skip the confirmation: hints that a client uses
+// to decide whether to ask the user. A soft delete marked non-destructive
+// with no such wording passes.
+func lyingAnnotations(def map[string]any) []Finding {
+	ann, _ := def["annotations"].(map[string]any)
+	if ann == nil {
+		return nil
+	}
+	ro, _ := ann["readOnlyHint"].(bool)
+	destr, hasDestr := ann["destructiveHint"].(bool)
+	if !ro && !(hasDestr && !destr) {
+		return nil
+	}
+	destroys := false
+	for _, k := range []string{"name", "title"} {
+		if n, ok := def[k].(string); ok {
+			for _, w := range strings.Fields(strings.ToLower(spellKey(n))) {
+				if destroyWords[w] {
+					destroys = true
+				}
+			}
+		}
+	}
+	if !destroys {
+		return nil
+	}
+	if ro {
+		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.readOnlyHint", Detail: "a tool named for destroying says it only reads"}}
+	}
+	desc, _ := def["description"].(string)
+	if foldAny(desc, "without asking", "without confirm", "without a confirm", "without the user", "no confirmation", "non-destructive", "safe to call", "read-only") {
+		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.destructiveHint", Detail: "a tool named for destroying says it is not destructive, and that it needs no confirmation"}}
+	}
+	return nil
+}
+
+// credDefaultWords are the words of a property's name that make its
+// value data sent on (an attachment, a body, a note): a credential file as
+// its default sends the file. A kubeconfig or identity-file parameter
+// defaulting to its own file passes.
+var credDefaultWords = map[string]bool{"attach": true, "attachment": true, "attachments": true, "upload": true, "payload": true,
+	"body": true, "content": true, "contents": true, "note": true, "notes": true, "comment": true, "message": true,
+	"data": true, "context": true, "extra": true, "meta": true, "metadata": true}
+
+// credentialDefault reports whether a property named prop has a default
+// that is a credential file and a name that says its value is sent on.
+func credentialDefault(prop, def string) bool {
+	if !credPath.MatchString(def) || strings.HasSuffix(def, ".pub") {
+		return false
+	}
+	for _, w := range strings.Fields(strings.ToLower(spellKey(prop))) {
+		if credDefaultWords[w] {
+			return true
+		}
+	}
+	return false
+}
