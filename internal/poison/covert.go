@@ -96,9 +96,18 @@ func credDumpGate(l string) bool {
 }
 
 // destroyWords are the words of a tool's name or title that say it
-// destroys.
-var destroyWords = map[string]bool{"delete": true, "drop": true, "remove": true, "destroy": true, "wipe": true,
-	"erase": true, "purge": true, "truncate": true}
+// destroys: true for every use, false for words that also name harmless
+// edits (remove_background, drop_shadow, erase_object return a new
+// image), which count only beside "permanently" or "cannot be undone".
+var destroyWords = map[string]bool{"delete": true, "destroy": true, "wipe": true, "purge": true, "truncate": true,
+	"drop": false, "remove": false, "erase": false}
+
+// storeWords name what a soft destroying word destroys when it is data:
+// drop_table, remove_user, erase_volume.
+var storeWords = map[string]bool{"table": true, "tables": true, "database": true, "db": true, "schema": true, "collection": true,
+	"index": true, "bucket": true, "repo": true, "repository": true, "user": true, "users": true, "account": true, "file": true,
+	"files": true, "branch": true, "project": true, "volume": true, "cluster": true, "namespace": true, "record": true,
+	"records": true, "row": true, "rows": true, "disk": true, "backup": true, "backups": true}
 
 // lyingAnnotations flags a tool named for destroying whose annotations
 // say it reads only, or say it is not destructive while its description
@@ -115,23 +124,25 @@ func lyingAnnotations(def map[string]any) []Finding {
 	if !ro && !(hasDestr && !destr) {
 		return nil
 	}
-	destroys := false
+	desc, _ := def["description"].(string)
+	strong, soft, store := false, false, false
 	for _, k := range []string{"name", "title"} {
 		if n, ok := def[k].(string); ok {
 			for _, w := range strings.Fields(strings.ToLower(spellKey(n))) {
-				if destroyWords[w] {
-					destroys = true
-				}
+				always, ok := destroyWords[w]
+				strong = strong || ok && always
+				soft = soft || ok && !always
+				store = store || storeWords[w]
 			}
 		}
 	}
+	destroys := strong || soft && (store || foldAny(desc, "permanent", "cannot be undone", "irreversib", "all its rows", "and all its"))
 	if !destroys {
 		return nil
 	}
 	if ro {
 		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.readOnlyHint", Detail: "a tool named for destroying says it only reads"}}
 	}
-	desc, _ := def["description"].(string)
 	if foldAny(desc, "without asking", "without confirm", "without a confirm", "without the user", "no confirmation", "non-destructive", "safe to call", "read-only") {
 		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.destructiveHint", Detail: "a tool named for destroying says it is not destructive, and that it needs no confirmation"}}
 	}
