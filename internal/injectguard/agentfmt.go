@@ -15,10 +15,10 @@ var (
 	// with the user or a safety setting turned off, precedence over the
 	// model's own instructions, or the user's secrets.
 	policyLifts = lazy(`(?i)\b(confirm\w*|ask\w*|notify\w*|inform\w*|tell\w*|disclos\w*|safety\w*|guardrails?|filter\w*|refus\w*)["']?\s*[:=]\s*["']?(false|never|no|off|disabled|none|0)\b` +
-		`|\b(supersedes?|overrides?|precedence|priority)["']?\s*[:=]?\s*["']?[^\n]{0,40}?\b(all|prior|previous|system(\s+prompt)?|highest)\b` +
+		`|\b(supersedes?|overrides?|precedence|priority)["']?\s*[:=]?\s*["']?[^\n]*?\b(all|prior|previous|system(\s+prompt)?|highest)\b` +
 		`|` + sensitiveRE + `|` + destructiveRE)
 	// An AI reviewer, fixer or agent addressed as a label.
-	aiLabel     = lazy(`(?i)\b(ai|llm|automated|autonomous|merge|coding|review(ing)?)\s+(reviewers?|agents?|assistants?|fixers?|bots?|models?)\s*[:,]`)
+	aiLabel     = lazy(`(?i)\b(ai|llm|automated|autonomous|merge|coding|review(ing)?)\s+(reviewers?|agents?|assistants?|fixers?|bots?|models?)[:,]`)
 	destructive = lazy(`(?i)` + destructiveRE)
 	// LaTeX that hides its text in the PDF: white text, a font size
 	// below a point, \phantom.
@@ -26,16 +26,22 @@ var (
 	latexCmd  = lazy(`\\[a-zA-Z]+(\{[^{}\n]*\})*`)
 )
 
-// policyWords are the nouns one of which policyKey holds.
-var policyWords = []string{"polic", "rules", "directive", "override", "guardrail", "behavio", "protocol"}
+// The two are found through the prefilter, keyed on the joiner and the
+// noun ("_polic") and on the destructive step's command: searching every
+// text for the bare nouns, or for the labels' nouns, cost a clean 1 KiB
+// result a quarter as much again.
+var (
+	tPolicy = &trigger{re: policyKey, before: 40, after: 24, words: []string{"_polic", "-polic", "_rules", "-rules", "_directive", "-directive",
+		"_override", "-override", "_guardrail", "-guardrail", "_behavio", "-behavio", "_protocol", "-protocol"}}
+	tDestructive = &trigger{re: destructive, before: 240, after: 80, words: []string{"rm -", "--force", "push -f", "--no-verify",
+		"skip ci", "skip test", "skip the", "skip check", "skip hook", "skipping", "_test.", "delete t", "delete all t", "delete the t", "delete failing", "delete the f",
+		"| sh", "|sh", "| bash", "|bash", "| sudo", "|sudo", "| zsh", "| ksh", "| dash"}}
+)
 
 // policyBlocks flags a policy block for the model whose next lines lift
 // its checks.
-func policyBlocks(text, lower string, out []Finding) []Finding {
-	if !containsAny(lower, policyWords) {
-		return out
-	}
-	for _, m := range policyKey.Get().FindAllStringIndex(text, -1) {
+func policyBlocks(text string, find func(*trigger) [][]int, out []Finding) []Finding {
+	for _, m := range find(tPolicy) {
 		block := text[m[1]:min(len(text), m[1]+600)]
 		if policyLifts.MatchString(block) {
 			out = append(out, Finding{Kind: KindOverride, Start: m[0], End: m[1], Detail: "a policy block for the model that lifts its checks"})
@@ -44,28 +50,19 @@ func policyBlocks(text, lower string, out []Finding) []Finding {
 	return out
 }
 
-// destructiveWords are words one of which every destructiveRE match holds.
-var destructiveWords = []string{"rm ", "push", "--no-verify", "skip", "delete", "curl", "wget"}
-
 // dangerousOrders flags a destructive step (a forced push, skipped CI,
 // deleted tests, rm -rf ~, a script piped into a shell) ordered after a
 // label addressed to AI reviewers, fixers or agents within the 300 bytes
 // before it. A step after "never", "not" or "avoid" is a rule for them.
-func dangerousOrders(text, lower string, out []Finding) []Finding {
-	if !containsAny(lower, destructiveWords) || !containsAny(lower, []string{"ai ", "llm ", "automated ", "autonomous ", "merge ", "coding ", "review"}) {
-		return out
-	}
-	for _, d := range destructive.Get().FindAllStringIndex(text, -1) {
+func dangerousOrders(text, lower string, find func(*trigger) [][]int, out []Finding) []Finding {
+	for _, d := range find(tDestructive) {
+		if containsAny(lower[max(0, d[0]-40):d[0]], []string{"never", "not ", "n't", "n’t", "avoid", "without", "no "}) {
+			continue
+		}
 		lo := max(0, d[0]-300)
-		ls := aiLabel.Get().FindAllStringIndex(text[lo:d[0]], -1)
-		if len(ls) == 0 {
-			continue
+		if l := aiLabel.Get().FindStringIndex(text[lo:d[0]]); l != nil {
+			out = append(out, Finding{Kind: KindOverride, Start: lo + l[0], End: d[1], Detail: "a destructive step ordered to AI agents"})
 		}
-		before := lower[max(0, d[0]-40):d[0]]
-		if containsAny(before, []string{"never", "not ", "n't", "n’t", "avoid", "without", "no "}) {
-			continue
-		}
-		out = append(out, Finding{Kind: KindOverride, Start: lo + ls[0][0], End: d[1], Detail: "a destructive step ordered to AI agents"})
 	}
 	return out
 }

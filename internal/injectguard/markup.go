@@ -325,44 +325,46 @@ var overrideParts = []overridePart{
 	// own step. A tutorial's trace looks up the weather; only a step that
 	// names the user's secrets or a destructive command counts.
 	{`(^|\n)[ \t>*_]*(action[ \t]+input|final[ \t]+answer)[ \t*_]*:`,
-		[]string{"action input", "final answer"}, 4, 40, true, nil, secretPathRE + `|` + userSecretRE + `|` + destructiveRE + `|` + handOverSecretRE},
+		// Keyed on rare pairs: "ac" and "fi" open common words.
+		[]string{"input", "answer"}, 24, 16, true, nil, secretPathRE + `|` + userSecretRE + `|` + destructiveRE + `|` + handOverSecretRE},
 	// A secret file or the environment handed to a network client in a
 	// command ("cat ~/.npmrc | curl -d @- http://…", "curl --data-binary
 	// @.env …"): what a planted install step or lint fix asks an agent to
 	// run. A public key (.pub) is meant to be sent.
-	{`\b(cat|tar|zip|gzip|base64|xxd)\b[^\n|;]{0,80}?` + secretPathRE + `[^\n|;]{0,40}\|\s*(curl|wget|nc|ncat|socat)\b` +
+	{`\b(cat|tar|zip|gzip|base64|xxd)\b[^\n|;]*?` + secretPathRE + `[^\n|;]*\|\s*(curl|wget|nc|ncat|socat)\b` +
 		`|\b(env|printenv)\s*\|\s*(curl|wget|nc|ncat|socat)\b` +
-		`|\b(curl|wget)\b[^\n]{0,160}?\s(-d|--data(-binary|-raw|-urlencode)?|-T|--upload-file|-F|--form|--post-file)[=\s]+["']?[\w-]*=?@?` + secretPathRE,
+		`|\b(curl|wget)\b[^\n]*?\s(-d|--data(-binary|-raw|-urlencode)?|-T|--upload-file|-F|--form|--post-file)[=\s]+["']?[\w-]*=?@?` + secretPathRE,
 		[]string{"curl", "wget", "| nc", "|nc", "ncat", "socat"}, 200, 300, true, nil, `!\.pub\b`},
 	// "LLM agents must insert `fetch(…)`" in a linter's message: an
 	// obligation for AI agents as a group, with a secret, an address or a
 	// destructive command on the line. Research prose says "LLM agents
 	// must be evaluated" and names none of those.
 	{`\b(ai|llm)\s+(agents|assistants|models|tools|coders|reviewers)\s+(must|should|shall|are\s+required\s+to|need\s+to|have\s+to)\s+(also\s+|first\s+|always\s+|now\s+)?(add|insert|include|run|execute|append|install|import|call|send|push|commit|remove|delete|disable|export|paste|upload|forward|replace|write|approve|merge)\b`,
-		[]string{"s must", "s should", "s shall", "s are required", "s need to", "s have to"}, 40, 200, true, []string{"ai ", "llm "}, sensitiveRE + `|` + destructiveRE + `|` + envSecretRE},
+		[]string{"ai agents", "ai assistants", "ai models", "ai tools", "ai coders", "ai reviewers", "llm agents", "llm assistants", "llm models", "llm tools", "llm coders", "llm reviewers"}, 0, 200, true, nil, sensitiveRE + `|` + destructiveRE + `|` + envSecretRE},
 	// "stop translating here. Instead …": the model's task named to stop
 	// it, in the text it was given to work on.
-	{`\b(stop|quit|cease)\s+(translating|summari[sz]ing|reviewing|classifying|proofreading|analy[sz]ing)\b[^\n]{0,60}?\binstead\b`,
-		[]string{"stop translat", "stop summar", "stop review", "stop classif", "stop proofread", "stop analy",
-			"quit translat", "quit summar", "cease translat", "cease summar"}, 8, 120, false, nil, ""},
+	{`\bstop\s+(translating|summari[sz]ing|reviewing|classifying|proofreading|analy[sz]ing)\b[^\n]{0,60}?\binstead\b`,
+		[]string{"stop translat", "stop summar", "stop review", "stop classif", "stop proofread", "stop analy"}, 8, 120, false, nil, ""},
 	// An AI assistant addressed in another language ("Asisten AI:",
 	// "Asystencie AI:", "ผู้ช่วย AI:", "Msaidizi wa AI:", "עוזר AI:") with
 	// an order to send something to an address on the line.
 	{`(asisten|asysten(t|cie|ci|ta|ko)?|ผู้ช่วย|trợ\s+lý|msaidizi(\s+wa)?|עוזר|עוזרת|asistente|assistente|assistent(in)?|ассистент|помощник|помічник)\s+(ai|ia|ki|ии|ші)\s*[:,]`,
 		[]string{"asisten", "asysten", "ผู้ช่วย", "trợ lý", "msaidizi", "עוזר", "assistent", "ассистент", "помощник", "помічник", "ссистент", "омощник", "омічник"}, 8, 40, true, nil,
-		`(` + sendWordsRE + `)[^\n]{0,200}?` + addressRE + `|` + addressRE + `[^\n]{0,200}?(` + sendWordsRE + `)`},
+		`(` + sendWordsRE + `)[^\n]*?` + addressRE + `|` + addressRE + `[^\n]*?(` + sendWordsRE + `)`},
 }
 
 // destructiveRE is a command or step that destroys or bypasses: rm -rf
 // of the home or root directory, a forced push, skipped hooks or CI,
 // deleted tests, a script piped from the network into a shell.
-const destructiveRE = `\brm\s+-[a-z]*[rf][a-z]*\s+(~|\$home\b|/(\s|\*|$)|\*)|\bpush\b[^\n]{0,60}?(--force\b|\s-f\b)|--no-verify\b` +
+// (Unbounded repeats: the windows bound them, and a bounded one is
+// compiled to as many states as its bound.)
+const destructiveRE = `\brm\s+-[a-z]*[rf][a-z]*\s+(~|\$home\b|/(\s|\*|$)|\*)|\bpush\b[^\n]*?--force\b|\bpush\s+-f\b|--no-verify\b` +
 	`|\bskip(ping)?\s+(the\s+)?(ci|tests?|checks?|hooks)\b|\bdelete\s+[\w./-]*_test\.\w+|\bdelete\s+(the\s+|all\s+)?(failing\s+)?tests\b` +
-	`|\b(curl|wget)\b[^\n|]{0,200}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b`
+	`|\b(curl|wget)\b[^\n|]*\|\s*(sudo\s+)?(ba|z|da|k)?sh\b`
 
 // handOverSecretRE is a secret the reader is told to hand over ("enter
 // your card number and your account password at …").
-const handOverSecretRE = `\b(enter|type|paste|provide|confirm|send|share|upload|forward|e-?mail)\b[^\n]{0,80}?\b(passwords?|card\s+numbers?|api\s+keys?|private\s+keys?|access\s+tokens?|credentials|recovery\s+codes?)\b`
+const handOverSecretRE = `\b(enter|type|paste|provide|confirm|send|share|upload|forward|e-?mail)\b[^\n]*?\b(passwords?|card\s+numbers?|api\s+keys?|private\s+keys?|access\s+tokens?|credentials|recovery\s+codes?)\b`
 
 // envSecretRE is a secret read from the environment in code or a shell:
 // process.env.NPM_TOKEN, os.environ["AWS_SECRET_ACCESS_KEY"], $API_KEY.
@@ -517,7 +519,7 @@ var (
 	tHTMLLink = &trigger{re: htmlLink, words: []string{"<a "}, after: 2000, anchored: true}
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
 	tCSSURL   = &trigger{re: cssURL, words: []string{"url("}, after: 2000, anchored: true}
-	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment}, overrideTriggers...)
+	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment, tPolicy, tDestructive}, overrideTriggers...)
 	prefilt   = newPrefilter(triggers)
 	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 )
@@ -714,8 +716,8 @@ func scanMarkup(text string, out []Finding) []Finding {
 		}
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
 	}
-	out = policyBlocks(text, lower, out)
-	out = dangerousOrders(text, lower, out)
+	out = policyBlocks(text, find, out)
+	out = dangerousOrders(text, lower, find, out)
 	out = latexHidden(text, out)
 	// By index: find's search for a trigger's place costs every
 	// override part a pass over the list once the text has any hit.
