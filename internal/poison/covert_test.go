@@ -106,3 +106,17 @@ func TestCredentialDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestContainsFold: letters fold, other bytes match only themselves.
+func TestContainsFold(t *testing.T) {
+	for _, c := range [][2]string{{"Read_FILE", "read_file"}, {"inputSchema", "schema"}, {"pg_Shadow", "pg_shadow"}} {
+		if !containsFold(c[0], c[1]) {
+			t.Errorf("%q does not contain %q", c[0], c[1])
+		}
+	}
+	for _, c := range [][2]string{{"always\rallow", "always-allow"}, {"a\x00b", "a b"}, {"read\x7ffile", "read_file"}} {
+		if containsFold(c[0], c[1]) {
+			t.Errorf("%q contains %q", c[0], c[1])
+		}
+	}
+}

@@ -335,11 +335,20 @@ func mayCredKey(k string) bool {
 
 // containsFold reports whether s contains w (lower-case ASCII) without
 // regard to ASCII case, without the copy strings.ToLower makes of a key
-// with a capital (inputSchema, outputSchema).
+// with a capital (inputSchema, outputSchema). Only letters are folded:
+// '_' (0x5F) set with 0x20 is DEL, not '_', and a NUL would read as a
+// space.
 func containsFold(s, w string) bool {
 	for i := 0; i+len(w) <= len(s); i++ {
 		j := 0
-		for j < len(w) && s[i+j]|0x20 == w[j] {
+		for j < len(w) {
+			c := s[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c |= 0x20
+			}
+			if c != w[j] {
+				break
+			}
 			j++
 		}
 		if j == len(w) {
