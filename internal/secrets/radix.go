@@ -26,9 +26,15 @@ const minHexBytes = 16
 func hexBytesView(s string) (out string, at []int, ok bool) {
 	var v view
 	copied := 0
-	// A run is found at its first separator: the walk reads one table
-	// entry a byte until a separator follows a hex byte.
+	// A run is found at its first separator. As b64Runs: a run is at
+	// least minHexRun bytes of hex digits, separators and 'x', so the
+	// last byte of each such window is tested first and a byte outside
+	// them skips the window; ordinary text costs a few tests a window.
 	for i := 2; i+2 < len(s); i++ {
+		if k := i - 2 + minHexRun - 1; k < len(s) && !hexRunByte[s[k]] {
+			i = k + 2 // the next window starts after s[k]: its first separator is 2 on
+			continue
+		}
 		if !hexSep[s[i]] || !isHex(s[i-1]) || !isHex(s[i-2]) {
 			continue
 		}
@@ -71,6 +77,17 @@ func hexBytesView(s string) (out string, at []int, ok bool) {
 
 var hexSep = [256]bool{':': true, '-': true, '.': true, ' ': true}
 
+// minHexRun is the length of the shortest run: minHexBytes bytes of two
+// digits and the separators between them.
+const minHexRun = 3*minHexBytes - 1
+
+var hexRunByte = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isHex(byte(c)) || hexSep[c] || c == 'x' || c == 'X'
+	}
+	return
+}()
+
 // hexByteAt returns the length of the hex byte written at s[i]: 2 for
 // "hh", 4 for "0xhh"; 0 when there is none.
 func hexByteAt(s string, i int) int {
@@ -102,10 +119,10 @@ func printableHexBytes(run string) bool {
 }
 
 // Bounds of the radix runs: a key is at least minRadix characters once
-// encoded; runs longer than maxRadix are data (and decoding base58 costs
+// encoded (base36 of 16 bytes is 25); runs longer than maxRadix are data (and decoding base58 costs
 // the square of the length).
 const (
-	minRadix = 20
+	minRadix = 24
 	maxRadix = 512
 )
 
@@ -142,12 +159,17 @@ func (e *Engine) scanRadix(s string, scan func(string) []Finding) []Finding {
 		}
 	}
 	// Adobe's ascii85 is delimited: <~ … ~>.
-	for p := 0; p < len(s); {
-		k := strings.Index(s[p:], "<~")
+	for p := 1; p < len(s); {
+		// '~' is rarer than '<' (markup), so it is the byte looked for.
+		k := strings.IndexByte(s[p:], '~')
 		if k < 0 {
 			break
 		}
-		i := p + k
+		if s[p+k-1] != '<' {
+			p += k + 1
+			continue
+		}
+		i := p + k - 1
 		l := strings.Index(s[i+2:], "~>")
 		if l < 0 {
 			break
@@ -281,6 +303,7 @@ func decodeB85(run string) (string, bool) {
 		return "", false
 	}
 	b := make([]byte, 0, len(run)*4/5+4)
+	bad := 0
 	for i := 0; i < len(run); i += 5 {
 		var acc uint64
 		n := min(5, len(run)-i)
@@ -296,7 +319,7 @@ func decodeB85(run string) (string, bool) {
 		}
 		w := []byte{byte(acc >> 24), byte(acc >> 16), byte(acc >> 8), byte(acc)}
 		b = append(b, w[:n-1]...)
-		if 10*unprintable(b) > len(run)*4/5 {
+		if bad += unprintable(w[:n-1]); 10*bad > len(run)*4/5 {
 			return "", false
 		}
 	}
@@ -324,6 +347,18 @@ func decodeA85(in string) (string, bool) {
 // dotted name, joined (RUN1.RUN2.x.attacker.example), as base32Name does
 // for base32: a label holds 63 bytes, so a longer run is cut.
 func radixName(name string, scan func(string) []Finding) []Finding {
+	// Most names are words: only one whose first labels hold minRadix
+	// letters and digits, a digit among them, is read further.
+	n, digit := 0, false
+	for i := 0; i < len(name) && (isAlnum(name[i]) || name[i] == '.'); i++ {
+		if name[i] != '.' {
+			n++
+		}
+		digit = digit || '0' <= name[i] && name[i] <= '9'
+	}
+	if n < minRadix || !digit {
+		return nil
+	}
 	var out []Finding
 	joined := make([]byte, 0, len(name))
 	for label := range strings.SplitSeq(name, ".") {

@@ -35,10 +35,75 @@ func spelledWordAt(s string, i int) (byte, int) {
 		}
 		j++
 	}
-	if j-i < 3 || j-i > maxWord {
+	if j-i < 3 || j-i > maxWord || spelledLens[buf[0]-'a']&(1<<(j-i)) == 0 {
 		return 0, j
 	}
 	return spelledWords[string(buf[:j-i])], j
+}
+
+// spelledLens holds, by first letter, the lengths of the spelled words:
+// most words of a text are told apart from them without a map lookup.
+var spelledLens = func() (t [26]uint16) {
+	for w := range spelledWords {
+		t[w[0]-'a'] |= 1 << len(w)
+	}
+	return
+}()
+
+// spelledStride is how far apart spelledView samples the text: a run of
+// minSpelled words of three letters or more and their separators is at
+// least 4*minSpelled-1 bytes long, so a sample falls inside it, on one
+// of its words or on a separator before one, and words between samples
+// are not looked up.
+const spelledStride = 4*minSpelled - 4
+
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
+func spelledSep(c byte) bool { return c == ' ' || c == ',' || c == '-' }
+
+// wordStart returns the start of the word of letters that holds s[i] or
+// follows it after at most two separator bytes, or -1.
+func wordStart(s string, i int) int {
+	for k := 0; i < len(s) && !isLetter(s[i]); k++ {
+		if k == 3 || !spelledSep(s[i]) {
+			return -1
+		}
+		i++
+	}
+	if i >= len(s) {
+		return -1
+	}
+	j := i
+	for j > 0 && isLetter(s[j-1]) {
+		if i-j > maxWord {
+			return -1
+		}
+		j--
+	}
+	return j
+}
+
+// prevSpelled returns the start of the spelled word before the one at w,
+// or -1.
+func prevSpelled(s string, w int) int {
+	k := w
+	for k > 0 && w-k < 3 && spelledSep(s[k-1]) {
+		k--
+	}
+	if k == w || k == 0 || !isLetter(s[k-1]) {
+		return -1
+	}
+	j := k
+	for j > 0 && isLetter(s[j-1]) && k-j <= maxWord {
+		j--
+	}
+	if j > 0 && isLetter(s[j-1]) {
+		return -1
+	}
+	if c, _ := spelledWordAt(s, j); c == 0 {
+		return -1
+	}
+	return j
 }
 
 // spelledView decodes runs of spelled characters (words separated by
@@ -46,18 +111,19 @@ func spelledWordAt(s string, i int) (byte, int) {
 func spelledView(s string) (out string, at []int, ok bool) {
 	var v view
 	copied := 0
-	for i := 0; i < len(s); {
-		// Words start after a byte that is not a letter.
-		if !('a' <= s[i]|0x20 && s[i]|0x20 <= 'z') {
-			i++
+	for p := 0; p < len(s); p += spelledStride {
+		w := wordStart(s, p)
+		if w < copied || w < 0 {
 			continue
 		}
-		c, j := spelledWordAt(s, i)
-		if c == 0 {
+		if c, _ := spelledWordAt(s, w); c == 0 {
+			continue
+		}
+		// Back to the run's first word, then read it forward.
+		i := w
+		for j := prevSpelled(s, i); j >= copied && j >= 0; j = prevSpelled(s, i) {
 			i = j
-			continue
 		}
-		// A run: words that spell, with short separators between them.
 		type ch struct {
 			c  byte
 			at int
@@ -65,30 +131,30 @@ func spelledView(s string) (out string, at []int, ok bool) {
 		var run []ch
 		capital := false
 		end := i
-		for p := i; ; {
-			c, q := spelledWordAt(s, p)
+		for q := i; ; {
+			c, e := spelledWordAt(s, q)
 			if c == 0 {
 				break
 			}
 			switch {
-			case c == 'A' && !capital && q-p > 4: // capital, upper, uppercase
+			case c == 'A' && !capital && e-q > 4: // capital, upper, uppercase
 				capital = true
 			case capital && 'a' <= c && c <= 'z':
-				run = append(run, ch{c - 'a' + 'A', p})
+				run = append(run, ch{c - 'a' + 'A', q})
 				capital = false
 			default:
-				run = append(run, ch{c, p})
+				run = append(run, ch{c, q})
 				capital = false
 			}
-			end = q
-			k := q
-			for k < len(s) && k-q < 3 && (s[k] == ' ' || s[k] == ',' || s[k] == '-') {
+			end = e
+			k := e
+			for k < len(s) && k-e < 3 && spelledSep(s[k]) {
 				k++
 			}
-			if k == q || k >= len(s) {
+			if k == e || k >= len(s) || !isLetter(s[k]) {
 				break
 			}
-			p = k
+			q = k
 		}
 		if len(run) >= minSpelled {
 			v.keep(s, copied, i)
@@ -97,7 +163,7 @@ func spelledView(s string) (out string, at []int, ok bool) {
 			}
 			copied = end
 		}
-		i = end
+		p = max(p, end-spelledStride)
 	}
 	return v.done(s, copied)
 }
