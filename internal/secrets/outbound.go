@@ -224,7 +224,7 @@ func (e *Engine) scanJoinedLabels(s string) []Finding {
 			f.Start, f.End = i, j
 			out = append(out, f)
 		}
-		for _, f := range radixName(s[i:j], e.scanPlain) {
+		for _, f := range radixName(s[i:j], j-i-dots, e.scanPlain) {
 			f.Start, f.End = i, j
 			out = append(out, f)
 		}

@@ -276,19 +276,24 @@ func radixViews(run string) []radixDec {
 func decodeB58(run string) (string, bool) {
 	// Base 58 to base 256 in place: each digit multiplies the number so
 	// far by 58 and adds itself.
-	b := make([]byte, 0, len(run))
+	// The number is built from the end of buf (base 256 needs fewer
+	// bytes than base 58 digits).
+	var buf [maxRadix]byte
+	top := len(buf) // buf[top:] holds the number
 	for i := 0; i < len(run); i++ {
 		carry := int(b58Val[run[i]])
-		for k := len(b) - 1; k >= 0; k-- {
-			carry += 58 * int(b[k])
-			b[k] = byte(carry)
+		for k := len(buf) - 1; k >= top; k-- {
+			carry += 58 * int(buf[k])
+			buf[k] = byte(carry)
 			carry >>= 8
 		}
 		for carry > 0 {
-			b = append([]byte{byte(carry)}, b...)
+			top--
+			buf[top] = byte(carry)
 			carry >>= 8
 		}
 	}
+	b := buf[top:]
 	if len(b) < minEncoded/2 || 10*unprintable(b) > len(b) {
 		return "", false
 	}
@@ -346,9 +351,13 @@ func decodeA85(in string) (string, bool) {
 // radixName finds base58 or base36 secrets in the first labels of a
 // dotted name, joined (RUN1.RUN2.x.attacker.example), as base32Name does
 // for base32: a label holds 63 bytes, so a longer run is cut.
-func radixName(name string, scan func(string) []Finding) []Finding {
+func radixName(name string, bytes int, scan func(string) []Finding) []Finding {
 	// Most names are words: only one whose first labels hold minRadix
-	// letters and digits, a digit among them, is read further.
+	// letters and digits, a digit among them, is read further (bytes is
+	// the name's length without its dots).
+	if bytes < minRadix {
+		return nil
+	}
 	n, digit := 0, false
 	for i := 0; i < len(name) && (isAlnum(name[i]) || name[i] == '.'); i++ {
 		if name[i] != '.' {

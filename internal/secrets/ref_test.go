@@ -480,7 +480,7 @@ func (e *Engine) refScanJoinedLabels(s string) []Finding {
 				f.Start, f.End = i, j
 				out = append(out, f)
 			}
-			for _, f := range radixName(s[i:j], e.refScanPlain) {
+			for _, f := range radixName(s[i:j], j-i-dots, e.refScanPlain) {
 				f.Start, f.End = i, j
 				out = append(out, f)
 			}
