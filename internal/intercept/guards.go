@@ -56,6 +56,7 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 			return &Denial{Rule: "guard." + rule, Code: CodeDenied,
 				Public: fmt.Sprintf("argument %q of tool %q refused by the %s guard: %s", arg, x.Name, g.name, reason)}
 		}
+		var split []splitPiece // the arguments the secrets guard read, for acrossArguments
 		for _, ag := range byArg {
 			arg := ag.arg
 			raw := args[arg]
@@ -86,6 +87,9 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 				continue
 			}
 			for _, g := range ag.guards {
+				if g.name == "secrets" {
+					split = append(split, splitPiece{arg: arg, g: g})
+				}
 				clean, rule, reason := g.run(ctx, v)
 				if rule != "" {
 					if d := refused(g, arg, rule, reason); d != nil {
@@ -101,8 +105,50 @@ func Guards(ms map[string]*manifest.Manifest) Interceptor {
 				}
 			}
 		}
+		if len(split) >= 2 {
+			if d := acrossArguments(args, split, refused); d != nil {
+				return nil, d
+			}
+		}
 		return next(ctx, x)
 	}}
+}
+
+// splitPiece is a string argument the secrets guard read.
+type splitPiece struct {
+	arg string
+	g   compiledGuard
+}
+
+// acrossArguments reads the secrets-guarded string arguments of a call
+// two by two, each order: a key cut in two, its first half ending one
+// argument and the rest starting another (an email's subject and body),
+// is in neither, and each half alone is no longer the key's format. The
+// order of the arguments in the JSON says nothing of the order a reader
+// joins them in, so both are tried; only the words that meet are read
+// (secrets.Engine.Across). The join is refused unless both arguments'
+// guards only monitor.
+func acrossArguments(args map[string]any, ps []splitPiece, refused func(compiledGuard, string, string, string) *Denial) *Denial {
+	for _, a := range ps {
+		for _, b := range ps {
+			if a.arg == b.arg {
+				continue
+			}
+			fs, _ := secrets.Outbound().Across(args[a.arg].(string), args[b.arg].(string))
+			if len(fs) == 0 {
+				continue
+			}
+			g := b.g
+			if g.monitor {
+				g = a.g // enforce when either argument's guard enforces
+			}
+			reason := fmt.Sprintf("it ends with the start of a secret that argument %q continues (%s)", b.arg, fs[0].RuleID)
+			if d := refused(g, a.arg, "secrets."+fs[0].RuleID, reason); d != nil {
+				return d
+			}
+		}
+	}
+	return nil
 }
 
 // guardNonString runs g over an argument that is not a string: the

@@ -293,3 +293,63 @@ tools:
 		}
 	}
 }
+
+// A key cut in two across a call's secrets-guarded arguments is read
+// where they meet, in either order (a reader of the email joins subject
+// and body whatever the JSON's order); each half alone passes its own
+// scan, and two words that only sit side by side are no key.
+func TestGuardsSecretAcrossArguments(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte(`
+tools:
+  send_email:
+    risk: external
+    arguments: {type: object, properties: {to: {type: string}, subject: {type: string}, body: {type: string}}}
+    guards:
+      to: {secrets: scan}
+      subject: {secrets: scan}
+      body: {secrets: scan}
+  note:
+    risk: write
+    arguments: {type: object, properties: {title: {type: string}, text: {type: string}}}
+    guards:
+      title: {secrets: monitor}
+      text: {secrets: monitor}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*manifest.Manifest{"s": m}
+	h := NewChain(Manifests(ms), Guards(ms))
+	half1, half2 := "ghp_8fK2mQ9xLr4T", "Wb7NcZ1vYp3Hd6Js0Ae5Gu9k"
+	for _, tc := range []struct {
+		tool, args, rule string // rule "" = allowed; "monitor" = allowed and noted
+	}{
+		{"send_email", `{"to":"a@example.com","subject":"token ` + half1 + `","body":"` + half2 + ` (rest)"}`, "guard.secrets.github-pat"},
+		// The body written first in the JSON.
+		{"send_email", `{"body":"` + half2 + ` (rest)","subject":"token ` + half1 + `","to":"a@example.com"}`, "guard.secrets.github-pat"},
+		// A space at the cut: the halves are two words, as anywhere else.
+		{"send_email", `{"to":"a@example.com","subject":"token ` + half1 + ` ","body":"` + half2 + `"}`, ""},
+		{"send_email", `{"to":"a@example.com","subject":"Invoice 2026-11","body":"Dear customer, attached."}`, ""},
+		{"send_email", `{"to":"ops@example.com","subject":"3f2a9c1e4b7d","body":"9e5f1a2b3c4d5e6f7a8b9c0d"}`, ""},
+		{"note", `{"title":"` + half1 + `","text":"` + half2 + `"}`, "monitor"},
+	} {
+		var seen *mcpwire.Message
+		x := exchange(t, "legacy", "s", "tools/call", `{"name":"`+tc.tool+`","arguments":`+tc.args+`}`)
+		x.Facts = map[string]any{}
+		_, err := h.Then(answer(`{"content":[]}`, &seen))(context.Background(), x)
+		switch tc.rule {
+		case "", "monitor":
+			if err != nil || seen == nil {
+				t.Errorf("%s: refused: %v", tc.args, err)
+			}
+			if noted := strings.Contains(x.Record.Reason, "would deny by guard.secrets.github-pat"); noted != (tc.rule == "monitor") {
+				t.Errorf("%s: record reason %q", tc.args, x.Record.Reason)
+			}
+		default:
+			d, ok := AsDenial(err)
+			if !ok || d.Rule != tc.rule || seen != nil {
+				t.Errorf("%s: got %v, want a denial by %s", tc.args, err, tc.rule)
+			}
+		}
+	}
+}
