@@ -198,6 +198,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	s.opts = &session.Options{
 		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStageFor(av, ms), pol, con.stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold), Notifications: intercept.Notifications(ms),
+		ServerRequests: intercept.ServerRequests(ms, log), ClientAnswers: intercept.ClientAnswers(ms, log),
 	}
 	return s, nil
 }
@@ -428,7 +429,8 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 	}
 	rb := &runBackend{name: server.Name, conn: conn}
 	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
-		RequestTimeout: cfg.HTTP.RequestTimeout, Notifications: intercept.Notifications(ms)}
+		RequestTimeout: cfg.HTTP.RequestTimeout, Notifications: intercept.Notifications(ms),
+		ServerRequests: intercept.ServerRequests(ms, log), ClientAnswers: intercept.ClientAnswers(ms, log)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {

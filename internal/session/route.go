@@ -141,7 +141,9 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 			m = retagSubscription(m, x.Msg.ID)
 		}
 		if stream != nil {
-			_ = stream.Send(s.fromServer(server, conn, m))
+			if raw := s.fromServer(server, conn, m); raw != nil {
+				_ = stream.Send(raw)
+			}
 		}
 	})
 	x.Record.Upstream += time.Since(t0)
@@ -846,7 +848,9 @@ func (s *Session) listenAll(ctx context.Context, x *intercept.Exchange) (*interc
 						}
 						settled(name, got)
 					default:
-						deliver(s.fromServer(name, conn, retagSubscription(n, x.Msg.ID)))
+						if raw := s.fromServer(name, conn, retagSubscription(n, x.Msg.ID)); raw != nil {
+							deliver(raw)
+						}
 					}
 				})
 			}()

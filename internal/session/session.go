@@ -82,6 +82,16 @@ type Options struct {
 	// Notifications, when set, may rewrite each server notification
 	// before the client gets it (the results stage's secret masking).
 	Notifications func(server string, msg *mcpwire.Message) *mcpwire.Message
+	// ServerRequests, when set, inspects each server→client request
+	// (sampling, elicitation) before the client gets it: it returns the
+	// message to send, msg itself or a rewrite, or an error (a
+	// *intercept.Denial) that the gateway answers the server with in the
+	// client's place.
+	ServerRequests func(server string, msg *mcpwire.Message) (*mcpwire.Message, error)
+	// ClientAnswers, when set, may rewrite the client's answer to a
+	// server→client request of method before the server gets it (the
+	// model's text a sampling request asked for).
+	ClientAnswers func(server, method string, msg *mcpwire.Message) *mcpwire.Message
 	// Hold, when set, is called as a session starts; the func it returns
 	// is called once when the session closes. It lets the owner of these
 	// options know when no session uses them any more.
@@ -123,8 +133,9 @@ type upstreamState struct {
 }
 
 type srvReq struct {
-	conn upstream.Conn
-	id   json.RawMessage
+	conn           upstream.Conn
+	id             json.RawMessage
+	server, method string
 }
 
 // New makes a session. out delivers unsolicited server messages; it may
@@ -361,6 +372,9 @@ func (s *Session) handleResponse(ctx context.Context, msg *mcpwire.Message) {
 		s.log.Debug("client answered an unknown request", "id", string(msg.ID))
 		return
 	}
+	if s.opts.ClientAnswers != nil {
+		msg = s.opts.ClientAnswers(r.server, r.method, msg)
+	}
 	fwd := *msg
 	fwd.Raw = msg.WithID(r.id)
 	fwd.ID = r.id
@@ -371,10 +385,27 @@ func (s *Session) handleResponse(ctx context.Context, msg *mcpwire.Message) {
 
 // fromServer prepares a server message for the client: server→client
 // requests get a gateway id (so answers find their server), resource URIs
-// get the server prefix when several servers share the session.
+// get the server prefix when several servers share the session. It
+// returns nil for a server→client request the gateway refused: the
+// server has its error answer already, and the client gets nothing.
 func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Message) []byte {
 	if s.opts.Notifications != nil && msg.Kind == mcpwire.KindNotification {
 		msg = s.opts.Notifications(server, msg)
+	}
+	if s.opts.ServerRequests != nil && msg.Kind == mcpwire.KindRequest {
+		m, err := s.opts.ServerRequests(server, msg)
+		if err != nil {
+			d, ok := intercept.AsDenial(err)
+			if !ok {
+				d = &intercept.Denial{Rule: "gateway.server_request", Code: intercept.CodeInternalError, Public: "gateway: " + err.Error()}
+			}
+			s.log.Warn("server request refused", "server", server, "method", msg.Method, "rule", d.Rule, "reason", d.Public)
+			if resp, perr := mcpwire.Parse(mcpwire.NewError(msg.ID, d.Code, d.Public, nil)); perr == nil {
+				_ = conn.Respond(context.Background(), resp)
+			}
+			return nil
+		}
+		msg = m
 	}
 	raw := msg.Raw
 	if s.multi {
@@ -391,7 +422,7 @@ func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Mes
 		raw = m.WithID(id)
 	}
 	s.mu.Lock()
-	s.srvReqs[mcpwire.IDKey(id)] = srvReq{conn: conn, id: msg.ID}
+	s.srvReqs[mcpwire.IDKey(id)] = srvReq{conn: conn, id: msg.ID, server: server, method: msg.Method}
 	s.mu.Unlock()
 	return raw
 }
@@ -406,6 +437,9 @@ func (s *Session) Unsolicited(server string, conn upstream.Conn) func(*mcpwire.M
 func (s *Session) unsolicited(server string, conn upstream.Conn) func(*mcpwire.Message) {
 	return func(msg *mcpwire.Message) {
 		raw := s.fromServer(server, conn, msg)
+		if raw == nil {
+			return // refused; the server has its answer
+		}
 		if s.out == nil {
 			if msg.Kind == mcpwire.KindRequest {
 				refuse(conn, msg, "the client cannot receive server requests outside a call")

@@ -27,7 +27,9 @@ type scriptConn struct {
 	calls     []string
 	// onCall runs during Call before the response; it may use related.
 	onCall func(ctx context.Context, req *mcpwire.Message, related upstream.Related) (*mcpwire.Message, error)
-	done   chan struct{}
+	// onRespond, when set, sees every answer the gateway gives the server.
+	onRespond func(*mcpwire.Message)
+	done      chan struct{}
 }
 
 func (c *scriptConn) Call(ctx context.Context, req *mcpwire.Message, related upstream.Related) (*mcpwire.Message, error) {
@@ -44,6 +46,9 @@ func (c *scriptConn) Respond(_ context.Context, m *mcpwire.Message) error {
 	c.mu.Lock()
 	c.responded = append(c.responded, m)
 	c.mu.Unlock()
+	if c.onRespond != nil {
+		c.onRespond(m)
+	}
 	return nil
 }
 func (c *scriptConn) SetUnsolicited(func(*mcpwire.Message)) {}
@@ -72,6 +77,12 @@ func (s chanStream) Reply(m []byte) error { s.ch <- m; return nil }
 
 func newTestSession(t *testing.T, conns ...*scriptConn) *Session {
 	t.Helper()
+	return newTestSessionWith(t, nil, conns...)
+}
+
+// newTestSessionWith is newTestSession with set applied to the options.
+func newTestSessionWith(t *testing.T, set func(*Options), conns ...*scriptConn) *Session {
+	t.Helper()
 	b := &scriptBackend{conns: map[string]*scriptConn{}}
 	for _, c := range conns {
 		c.done = make(chan struct{})
@@ -79,8 +90,11 @@ func newTestSession(t *testing.T, conns ...*scriptConn) *Session {
 		b.names = append(b.names, c.name)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s := New(&Options{Backend: b, Chain: intercept.NewChain(intercept.AuditLog(nil)), Logger: log, Name: "mcpwarden", Version: "t"},
-		intercept.Peer{Era: EraLegacy, Transport: "test"}, func([]byte) error { return nil })
+	opts := &Options{Backend: b, Chain: intercept.NewChain(intercept.AuditLog(nil)), Logger: log, Name: "mcpwarden", Version: "t"}
+	if set != nil {
+		set(opts)
+	}
+	s := New(opts, intercept.Peer{Era: EraLegacy, Transport: "test"}, func([]byte) error { return nil })
 	t.Cleanup(s.Close)
 	st := chanStream{make(chan []byte, 4)}
 	s.Handle(context.Background(), mustMsg(t, mcpwire.NewRequest([]byte(`0`), "initialize", []byte(`{"protocolVersion":"2025-11-25","capabilities":{"sampling":{}},"clientInfo":{"name":"c","version":"1"}}`))), st)
@@ -147,6 +161,47 @@ func TestServerRequestRoutedBack(t *testing.T) {
 	// The call reached a with the prefix stripped.
 	if !strings.Contains(a.calls[0], `"name":"t"`) {
 		t.Fatalf("server a saw %s", a.calls[0])
+	}
+}
+
+// A server→client request the gateway refuses never reaches the client:
+// the server gets the refusal as the answer to its own id, and the call
+// goes on. An allowed one reaches the client, and the client's answer is
+// passed through ClientAnswers on its way back.
+func TestServerRequestRefused(t *testing.T) {
+	answered := make(chan *mcpwire.Message, 2)
+	a := &scriptConn{name: "a"}
+	a.onCall = func(ctx context.Context, req *mcpwire.Message, related upstream.Related) (*mcpwire.Message, error) {
+		related(mustMsg(t, mcpwire.NewRequest([]byte(`5`), "elicitation/create", []byte(`{"message":"Re-enter your password","requestedSchema":{"type":"object","properties":{"password":{"type":"string"}}}}`))))
+		related(mustMsg(t, mcpwire.NewRequest([]byte(`6`), "sampling/createMessage", []byte(`{"messages":[],"maxTokens":1}`))))
+		return mcpwire.Parse(mcpwire.NewResult(req.ID, []byte(`{"content":[]}`)))
+	}
+	a.onRespond = func(m *mcpwire.Message) { answered <- m }
+	s := newTestSessionWith(t, func(o *Options) {
+		o.ServerRequests = intercept.ServerRequests(nil, nil)
+		o.ClientAnswers = func(server, method string, m *mcpwire.Message) *mcpwire.Message {
+			if server != "a" || method != "sampling/createMessage" {
+				t.Errorf("ClientAnswers(%q, %q)", server, method)
+			}
+			return mustMsg(t, mcpwire.NewResult(m.ID, []byte(`{"role":"assistant","content":{"type":"text","text":"rewritten"},"model":"m"}`)))
+		}
+	}, a)
+	st := chanStream{make(chan []byte, 4)}
+	go s.Go(context.Background(), mustMsg(t, []byte(`{"jsonrpc":"2.0","id":"c1","method":"tools/call","params":{"name":"t","arguments":{}}}`)), st)
+	refusal := <-answered
+	if string(refusal.ID) != "5" || refusal.Kind != mcpwire.KindError || !strings.Contains(string(refusal.Raw), "elicitation") {
+		t.Fatalf("server got %s, want the refusal of request 5", refusal.Raw)
+	}
+	first := recv(t, st.ch)
+	if first.Method != "sampling/createMessage" {
+		t.Fatalf("client got %s first, want the sampling request (the elicitation refused)", first.Raw)
+	}
+	s.Handle(context.Background(), mustMsg(t, mcpwire.NewResult(first.ID, []byte(`{"role":"assistant","content":{"type":"text","text":"hi"},"model":"m"}`))), nil)
+	if got := <-answered; string(got.ID) != "6" || !strings.Contains(string(got.Raw), "rewritten") {
+		t.Fatalf("server got %s, want the client's answer to 6 as ClientAnswers made it", got.Raw)
+	}
+	if final := recv(t, st.ch); string(final.ID) != `"c1"` {
+		t.Fatalf("final %s", final.Raw)
 	}
 }
 

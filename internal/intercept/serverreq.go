@@ -1,0 +1,275 @@
+package intercept
+
+import (
+	"encoding/json"
+	"log/slog"
+	"regexp"
+	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+)
+
+// Server→client requests carry text the other way round from results:
+//
+//   - sampling/createMessage puts the server's text in front of the
+//     client's model (messages, system prompt): planted instructions reach
+//     the model as surely as through a tool result, and the model's answer
+//     goes back to the server, where a steered model can put the user's
+//     secrets;
+//   - elicitation/create in form mode asks the user to type values into a
+//     form the client draws. The protocol forbids asking for sensitive
+//     data that way (passwords, keys, tokens, payment data go through URL
+//     mode, to a page of the server's own): a form that asks for one is
+//     the phishing a compromised server can do.
+//
+// Both are judged by the server's manifest `results` settings, as
+// notifications are; there is no exchange record for them, and what the
+// gateway does is logged (server, method, rule).
+
+// Rule ids of server→client requests.
+const (
+	RuleElicitationSecret = "elicitation.secret"
+	RuleSamplingPrefix    = "sampling."
+)
+
+// ServerRequests returns the filter for server→client requests (the
+// session's Options.ServerRequests): a form elicitation that asks for a
+// secret is refused unless `results.secrets` is monitor (noted) or off; a
+// sampling request's text gets the results treatment (secrets masked,
+// planted instructions neutralized, and refused where a result would be
+// withheld).
+func ServerRequests(ms map[string]*manifest.Manifest, log *slog.Logger) func(server string, msg *mcpwire.Message) (*mcpwire.Message, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return func(server string, msg *mcpwire.Message) (*mcpwire.Message, error) {
+		var set manifest.Results
+		if m := ms[server]; m != nil {
+			set = m.Results
+		}
+		switch msg.Method {
+		case "elicitation/create":
+			if set.Secrets == manifest.SecretsOff {
+				return msg, nil
+			}
+			field, why := elicitsSecret(msg.Params)
+			if why == "" {
+				return msg, nil
+			}
+			if set.Secrets == manifest.SecretsMonitor {
+				log.Warn("elicitation asks for a secret (monitor: passed on)", "server", server, "rule", RuleElicitationSecret, "field", field, "why", why)
+				return msg, nil
+			}
+			return nil, &Denial{Rule: RuleElicitationSecret, Code: CodeDenied,
+				Public: "mcpwarden refused this elicitation: a form may not ask for " + why + " (" + field + "); sensitive data goes through URL-mode elicitation"}
+		case "sampling/createMessage":
+			if len(msg.Params) == 0 {
+				return msg, nil
+			}
+			in := cleanValue(msg.Params, set)
+			if len(in.notes) > 0 {
+				log.Warn("sampling request inspected", "server", server, "rule", in.rule, "monitor", in.monitorOnly, "notes", strings.Join(in.notes, "; "))
+			}
+			if in.withhold != "" {
+				return nil, &Denial{Rule: RuleSamplingPrefix + in.rule, Code: CodeDenied,
+					Public: "mcpwarden refused this sampling request: " + in.withhold + " (rule " + in.rule + ")"}
+			}
+			return withParams(msg, in.out)
+		}
+		return msg, nil
+	}
+}
+
+// ClientAnswers returns the filter for the client's answers to
+// server→client requests (the session's Options.ClientAnswers): the
+// text of a sampling answer, the model's words going to the server, has
+// its secrets masked as a result's would be (`results.secrets`), and an
+// answer whose secrets cannot be masked becomes an error. Other answers
+// (elicitation: what the user typed into a form the gateway let through;
+// roots) pass as they are.
+func ClientAnswers(ms map[string]*manifest.Manifest, log *slog.Logger) func(server, method string, msg *mcpwire.Message) *mcpwire.Message {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return func(server, method string, msg *mcpwire.Message) *mcpwire.Message {
+		if method != "sampling/createMessage" || msg.Kind != mcpwire.KindResponse || len(msg.Result) == 0 {
+			return msg
+		}
+		set := manifest.Results{Secrets: manifest.SecretsRedact, Injection: manifest.InjectionMonitor}
+		if m := ms[server]; m != nil && m.Results.Secrets != "" {
+			set.Secrets = m.Results.Secrets
+		}
+		if set.Secrets == manifest.SecretsOff {
+			return msg
+		}
+		in := cleanValue(msg.Result, set)
+		if len(in.notes) > 0 {
+			log.Warn("sampling answer inspected", "server", server, "rule", in.rule, "monitor", in.monitorOnly, "notes", strings.Join(in.notes, "; "))
+		}
+		if in.withhold != "" {
+			if e, err := mcpwire.Parse(mcpwire.NewError(msg.ID, CodeDenied, "mcpwarden withheld the client's answer: "+in.withhold+" (rule "+in.rule+")", nil)); err == nil {
+				return e
+			}
+			return msg
+		}
+		if sameBytes(in.out, msg.Result) {
+			return msg
+		}
+		raw, err := mcpwire.Set(msg.Raw, "result", in.out)
+		if err == nil {
+			if nm, perr := mcpwire.Parse(raw); perr == nil {
+				return nm
+			}
+		}
+		e, _ := mcpwire.Parse(mcpwire.NewError(msg.ID, CodeDenied, "mcpwarden withheld the client's answer: the masked answer is not valid", nil))
+		return e
+	}
+}
+
+// withParams returns msg with params p (msg itself when p is its params).
+func withParams(msg *mcpwire.Message, p []byte) (*mcpwire.Message, error) {
+	if sameBytes(p, msg.Params) {
+		return msg, nil
+	}
+	raw, err := mcpwire.Set(msg.Raw, "params", p)
+	if err == nil {
+		var nm *mcpwire.Message
+		if nm, err = mcpwire.Parse(raw); err == nil {
+			return nm, nil
+		}
+	}
+	return nil, &Denial{Rule: RuleSamplingPrefix + "rewrite", Code: CodeDenied, Public: "mcpwarden refused this sampling request: the cleaned request is not valid", Detail: err.Error()}
+}
+
+// elicitsSecret reports the first field of a form elicitation that asks
+// for a secret, and what kind: a property named for a credential
+// (password, api_key, token, …) or for payment data, a property whose
+// title or description asks for one, or a message that asks the user to
+// enter one. A URL-mode elicitation asks for nothing in the form.
+func elicitsSecret(params []byte) (field, why string) {
+	var p struct {
+		Mode            string `json:"mode"`
+		Message         string `json:"message"`
+		RequestedSchema struct {
+			Properties map[string]struct {
+				Title       string `json:"title"`
+				Description string `json:"description"`
+				Format      string `json:"format"`
+			} `json:"properties"`
+		} `json:"requestedSchema"`
+	}
+	if err := json.Unmarshal(params, &p); err != nil || p.Mode == "url" {
+		return "", ""
+	}
+	props := p.RequestedSchema.Properties
+	if len(props) == 0 {
+		return "", ""
+	}
+	for name, pr := range props {
+		if w := nameSecret(name); w != "" {
+			return "field " + name, w
+		}
+		if pr.Format == "password" {
+			return "field " + name, "a password"
+		}
+		if t := pr.Title + ". " + pr.Description; asksFor.MatchString(t) {
+			if w := secretWord(t, false); w != "" {
+				return "field " + name, w
+			}
+		}
+	}
+	if asksFor.MatchString(p.Message) {
+		if w := secretWord(p.Message, false); w != "" {
+			return "the message", w
+		}
+	}
+	return "", ""
+}
+
+// nameSecret returns what a property's name says it holds when that is a
+// secret: its words name one (password, api_key, githubToken,
+// OPENAI_API_KEY, password_confirmation, card_number).
+func nameSecret(name string) string { return secretWord(spellName(name), true) }
+
+// quantityWords before a secret's name, and aboutWords after it, make the
+// name one of a quantity of it or a thing about it.
+var (
+	quantityWords = map[string]bool{"max": true, "min": true, "num": true, "number": true, "count": true, "limit": true, "total": true, "budget": true}
+	aboutWords    = map[string]bool{"count": true, "limit": true, "used": true, "budget": true, "length": true, "policy": true, "hint": true,
+		"name": true, "id": true, "type": true, "expiry": true, "expires": true, "ttl": true, "url": true, "path": true, "file": true, "usage": true}
+)
+
+// spellName turns a property name into words: apiKey, api_key, api-key
+// and API_KEY all become "api key".
+func spellName(name string) string {
+	var b strings.Builder
+	prevLower := false
+	for _, c := range name {
+		switch {
+		case c == '_' || c == '-' || c == '.':
+			b.WriteByte(' ')
+			prevLower = false
+		case c >= 'A' && c <= 'Z':
+			if prevLower {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(c + 'a' - 'A')
+			prevLower = false
+		default:
+			b.WriteRune(c)
+			prevLower = c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		}
+	}
+	return b.String()
+}
+
+// secretWords: what a form must not ask for, by the words that name it
+// (case-insensitive, on word boundaries), one group per kind of
+// secretKinds; the last group is a bare token.
+var secretWords = regexp.MustCompile(`(?i)\b(?:(pass ?words?|passwd|pass ?phrases?|pwd)|(api ?keys?|access ?keys?|secret ?keys?|private ?keys?|signing ?keys?|client ?secrets?|secrets?)|((?:access|auth|bearer|refresh|session|api|personal access|github|gitlab|slack|oauth|npm|pypi) ?tokens?)|(seed ?phrases?|recovery ?phrases?|mnemonic)|(credit ?card(?: number)?|card ?numbers?|cvv|cvc|card security ?code|iban)|(one[ -]time ?(?:code|password)|otp|2fa ?code|mfa ?code|verification ?code|pin)|(ssn|social ?security ?number)|(tokens?))\b`)
+
+var secretKinds = []string{"a password", "a key or secret", "a token", "a wallet's recovery phrase", "payment data", "a one-time code or PIN", "a social security number", "a token"}
+
+// secretWord returns what text names that a form must not ask for, or
+// "": not a quantity of one or a thing about one (max_tokens,
+// token_count, a password policy, a secret's name). A bare "token" counts
+// only in a name (free text speaks of tokens of a model's budget too);
+// there, the kind of token must be said.
+func secretWord(text string, name bool) string {
+	for _, m := range secretWords.FindAllStringSubmatchIndex(text, -1) {
+		before, after := wordsOf(text[:m[0]]), wordsOf(text[m[1]:])
+		if len(before) > 0 && quantityWords[before[len(before)-1]] || len(after) > 0 && aboutWords[after[0]] {
+			continue
+		}
+		if k := kindOf(m, name); k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// wordsOf splits text into lower-case words of letters and digits.
+func wordsOf(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 0x7f)
+	})
+}
+
+// kindOf names the group of secretWords that m matched; a bare token
+// (the expression's last group) only when name is set.
+func kindOf(m []int, name bool) string {
+	for g := 1; g*2+1 < len(m); g++ {
+		if m[g*2] >= 0 {
+			if g == len(secretKinds) && !name {
+				return ""
+			}
+			return secretKinds[g-1]
+		}
+	}
+	return ""
+}
+
+// asksFor: the text asks the user to give something (a title or a
+// message that only mentions a token, "Token budget", does not).
+var asksFor = regexp.MustCompile(`(?i)\b(?:enter|type|paste|provide|input|give|share|submit|confirm|re-?enter|fill in|supply|send|need|required?|your)\b`)
