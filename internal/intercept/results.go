@@ -24,13 +24,21 @@ import (
 // that needs no change is forwarded as the server's bytes.
 func Results(ms map[string]*manifest.Manifest) Interceptor {
 	return Func{N: "results", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+		var set manifest.Results
+		if m := ms[x.Server]; m != nil && x.Server != "" {
+			set = m.Results
+		}
+		if x.Method == "tools/call" && x.Msg != nil {
+			if err := maskInputResponses(x, set); err != nil {
+				return nil, err
+			}
+		}
 		reply, err := next(ctx, x)
 		if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse || !inspected(x.Method) {
 			return reply, err
 		}
-		var set manifest.Results
-		if m := ms[x.Server]; m != nil && x.Server != "" {
-			set = m.Results
+		if rule, why := inputRequestsRefused(reply.Msg.Result, set); rule != "" {
+			return withhold(x, reply, rule, why)
 		}
 		return inspectResult(x, reply, set)
 	}}

@@ -26,6 +26,13 @@ import (
 // Both are judged by the server's manifest `results` settings, as
 // notifications are; there is no exchange record for them, and what the
 // gateway does is logged (server, method, rule).
+//
+// In the 2026-07-28 era the same requests travel inside a call's result
+// (`"resultType": "input_required"`, `inputRequests`), and the client's
+// answers inside the call it retries (`inputResponses`): the results
+// stage checks the first (inputRequestsRefused; a sampling request's text
+// is read with the rest of the result) and masks the second
+// (maskInputResponses).
 
 // Rule ids of server→client requests.
 const (
@@ -273,3 +280,86 @@ func kindOf(m []int, name bool) string {
 // asksFor: the text asks the user to give something (a title or a
 // message that only mentions a token, "Token budget", does not).
 var asksFor = regexp.MustCompile(`(?i)\b(?:enter|type|paste|provide|input|give|share|submit|confirm|re-?enter|fill in|supply|send|need|required?|your)\b`)
+
+// inputRequestsRefused reports the rule and reason to withhold a result
+// for: an input request (2026-07-28) that is a form elicitation asking
+// for a secret, unless `secrets` is monitor or off.
+func inputRequestsRefused(result []byte, set manifest.Results) (rule, why string) {
+	if set.Secrets == manifest.SecretsOff || set.Secrets == manifest.SecretsMonitor {
+		return "", ""
+	}
+	raw, ok := mcpwire.Get(result, "inputRequests")
+	if !ok {
+		return "", ""
+	}
+	var reqs map[string]struct {
+		Method string          `json:"method"`
+		Params json.RawMessage `json:"params"`
+	}
+	if json.Unmarshal(raw, &reqs) != nil {
+		return "", ""
+	}
+	for _, r := range reqs {
+		if r.Method != "elicitation/create" {
+			continue
+		}
+		if field, what := elicitsSecret(r.Params); what != "" {
+			return RuleElicitationSecret, "the server asks the user, in a form, for " + what + " (" + field + "); sensitive data goes through URL-mode elicitation"
+		}
+	}
+	return "", ""
+}
+
+// maskInputResponses masks the secrets in the sampling answers of a
+// retried call's inputResponses (2026-07-28): the model's text going to
+// the server, as ClientAnswers does for the session era. An answer whose
+// secrets cannot be masked refuses the call.
+func maskInputResponses(x *Exchange, set manifest.Results) error {
+	if set.Secrets == manifest.SecretsOff {
+		return nil
+	}
+	raw, ok := mcpwire.Get(x.Msg.Params, "inputResponses")
+	if !ok {
+		return nil
+	}
+	var resps map[string]json.RawMessage
+	if json.Unmarshal(raw, &resps) != nil {
+		return nil
+	}
+	sec := set.Secrets
+	if sec == "" {
+		sec = manifest.SecretsRedact
+	}
+	out := raw
+	for k, v := range resps {
+		if _, sampled := mcpwire.Get(v, "model"); !sampled {
+			continue // an elicitation's or a roots answer
+		}
+		in := cleanValue(v, manifest.Results{Secrets: sec, Injection: manifest.InjectionMonitor})
+		if in.withhold != "" {
+			return Deny(RuleSamplingPrefix+in.rule, "mcpwarden withheld the client's sampling answer: "+in.withhold, "")
+		}
+		if sameBytes(in.out, v) {
+			continue
+		}
+		var err error
+		if out, err = mcpwire.Set(out, k, in.out); err != nil {
+			return Deny(RuleSamplingPrefix+"rewrite", "the client's sampling answer could not be forwarded", err.Error())
+		}
+	}
+	if sameBytes(out, raw) {
+		return nil
+	}
+	params, err := mcpwire.Set(x.Msg.Params, "inputResponses", out)
+	if err == nil {
+		var msgRaw []byte
+		if msgRaw, err = mcpwire.Set(x.Msg.Raw, "params", params); err == nil {
+			var m *mcpwire.Message
+			if m, err = mcpwire.Parse(msgRaw); err == nil {
+				x.Msg = m
+				return nil
+			}
+		}
+	}
+	return Deny(RuleSamplingPrefix+"rewrite", "the client's sampling answer could not be forwarded", err.Error())
+}
