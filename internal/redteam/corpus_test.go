@@ -35,7 +35,7 @@ func TestCorpusShape(t *testing.T) {
 	if total < 300 {
 		t.Errorf("the corpus has %d cases, want at least 300", total)
 	}
-	for _, cat := range []string{"sql", "command", "path", "ssrf", "exfiltration", "redaction", "injection", "poisoning", "rugpull", "schema", "names"} {
+	for _, cat := range []string{"sql", "command", "path", "ssrf", "exfiltration", "redaction", "injection", "poisoning", "rugpull", "schema", "names", "elicitation"} {
 		a, b := attacks[cat], benign[cat]
 		if a == 0 || 4*b < a+b {
 			t.Errorf("category %s: %d attacks, %d benign: want both, and at least a quarter benign", cat, a, b)

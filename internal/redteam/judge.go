@@ -264,7 +264,9 @@ func sameResult(got, want json.RawMessage) bool {
 			return raw
 		}
 		out := map[string]json.RawMessage{}
-		for _, k := range []string{"content", "structuredContent", "isError"} {
+		// inputRequests: what a 2026-07-28 server asks the client for
+		// (forms, sampling) is what the client acts on too.
+		for _, k := range []string{"content", "structuredContent", "isError", "inputRequests"} {
 			if v, ok := m[k]; ok && !(k == "isError" && string(v) == "false") {
 				out[k] = v
 			}
