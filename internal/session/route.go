@@ -130,6 +130,12 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 	t0 := time.Now()
 	modern := x.Peer.Era == EraModern
 	listen := x.Method == "subscriptions/listen"
+	// Written by the connection's reader, which may still run after a
+	// call that timed out has returned.
+	var (
+		refusedMu sync.Mutex
+		refusals  []*intercept.Denial
+	)
 	resp, err := conn.Call(ctx, msg, func(m *mcpwire.Message) {
 		if modern && m.Kind == mcpwire.KindRequest {
 			// 2026-07-28 has no server→client requests: a server that only
@@ -141,12 +147,30 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 			m = retagSubscription(m, x.Msg.ID)
 		}
 		if stream != nil {
-			if raw := s.fromServer(server, conn, m); raw != nil {
+			raw, d := s.fromServer(server, conn, m)
+			if d != nil {
+				// The call's record names the refusal (the exchange that
+				// carried the server's request); the call itself goes on.
+				refusedMu.Lock()
+				refusals = append(refusals, d)
+				refusedMu.Unlock()
+			}
+			if raw != nil {
 				_ = stream.Send(raw)
 			}
 		}
 	})
 	x.Record.Upstream += time.Since(t0)
+	refusedMu.Lock()
+	refused := refusals
+	refusedMu.Unlock()
+	for _, d := range refused {
+		note := "server request refused by " + d.Rule + ": " + d.Public
+		x.Record.Reason = strings.TrimPrefix(x.Record.Reason+"; "+note, "; ")
+		if x.Record.Rule == "" {
+			x.Record.Rule = d.Rule
+		}
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -848,7 +872,7 @@ func (s *Session) listenAll(ctx context.Context, x *intercept.Exchange) (*interc
 						}
 						settled(name, got)
 					default:
-						if raw := s.fromServer(name, conn, retagSubscription(n, x.Msg.ID)); raw != nil {
+						if raw, _ := s.fromServer(name, conn, retagSubscription(n, x.Msg.ID)); raw != nil {
 							deliver(raw)
 						}
 					}

@@ -386,9 +386,10 @@ func (s *Session) handleResponse(ctx context.Context, msg *mcpwire.Message) {
 // fromServer prepares a server message for the client: server→client
 // requests get a gateway id (so answers find their server), resource URIs
 // get the server prefix when several servers share the session. It
-// returns nil for a server→client request the gateway refused: the
-// server has its error answer already, and the client gets nothing.
-func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Message) []byte {
+// returns nil, and the refusal, for a server→client request the gateway
+// refused: the server has its error answer already, and the client gets
+// nothing.
+func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Message) ([]byte, *intercept.Denial) {
 	if s.opts.Notifications != nil && msg.Kind == mcpwire.KindNotification {
 		msg = s.opts.Notifications(server, msg)
 	}
@@ -403,7 +404,7 @@ func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Mes
 			if resp, perr := mcpwire.Parse(mcpwire.NewError(msg.ID, d.Code, d.Public, nil)); perr == nil {
 				_ = conn.Respond(context.Background(), resp)
 			}
-			return nil
+			return nil, d
 		}
 		msg = m
 	}
@@ -412,7 +413,7 @@ func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Mes
 		raw = s.prefixNotification(server, msg)
 	}
 	if msg.Kind != mcpwire.KindRequest {
-		return raw
+		return raw, nil
 	}
 	id := msg.ID
 	if s.multi {
@@ -424,7 +425,7 @@ func (s *Session) fromServer(server string, conn upstream.Conn, msg *mcpwire.Mes
 	s.mu.Lock()
 	s.srvReqs[mcpwire.IDKey(id)] = srvReq{conn: conn, id: msg.ID, server: server, method: msg.Method}
 	s.mu.Unlock()
-	return raw
+	return raw, nil
 }
 
 // Unsolicited returns the receiver for server messages tied to no
@@ -436,7 +437,7 @@ func (s *Session) Unsolicited(server string, conn upstream.Conn) func(*mcpwire.M
 // unsolicited delivers a server message tied to no request.
 func (s *Session) unsolicited(server string, conn upstream.Conn) func(*mcpwire.Message) {
 	return func(msg *mcpwire.Message) {
-		raw := s.fromServer(server, conn, msg)
+		raw, _ := s.fromServer(server, conn, msg)
 		if raw == nil {
 			return // refused; the server has its answer
 		}

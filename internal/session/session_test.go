@@ -177,7 +177,13 @@ func TestServerRequestRefused(t *testing.T) {
 		return mcpwire.Parse(mcpwire.NewResult(req.ID, []byte(`{"content":[]}`)))
 	}
 	a.onRespond = func(m *mcpwire.Message) { answered <- m }
+	records := make(chan intercept.Record, 4)
 	s := newTestSessionWith(t, func(o *Options) {
+		o.Chain = intercept.NewChain(intercept.AuditTo(func(r *intercept.Record) {
+			if r.Method == "tools/call" {
+				records <- *r
+			}
+		}, nil, false))
 		o.ServerRequests = intercept.ServerRequests(nil, nil)
 		o.ClientAnswers = func(server, method string, m *mcpwire.Message) *mcpwire.Message {
 			if server != "a" || method != "sampling/createMessage" {
@@ -202,6 +208,9 @@ func TestServerRequestRefused(t *testing.T) {
 	}
 	if final := recv(t, st.ch); string(final.ID) != `"c1"` {
 		t.Fatalf("final %s", final.Raw)
+	}
+	if rec := <-records; rec.Rule != intercept.RuleElicitationSecret || !strings.Contains(rec.Reason, "server request refused") {
+		t.Errorf("the call's record: rule %q reason %q, want the refusal named", rec.Rule, rec.Reason)
 	}
 }
 
