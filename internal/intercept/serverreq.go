@@ -24,8 +24,9 @@ import (
 //     the phishing a compromised server can do.
 //
 // Both are judged by the server's manifest `results` settings, as
-// notifications are; there is no exchange record for them, and what the
-// gateway does is logged (server, method, rule).
+// notifications are. What the gateway does is logged (server, method,
+// rule); a request refused during a call is also named in that call's
+// record (the session notes it).
 //
 // In the 2026-07-28 era the same requests travel inside a call's result
 // (`"resultType": "input_required"`, `inputRequests`), and the client's
