@@ -124,6 +124,12 @@ func Text(where, s string) []Finding {
 		add("poison.padding", fmt.Sprintf("more than %d blank characters or %d line breaks in a row", maxPadding, maxBlankLines))
 	}
 	directives(s, len(out) > 0, add)
+	if folded, ok := unstyle(s); ok {
+		for _, f := range Text("", folded) {
+			add("poison.styled-letters", "text in small capitals or under combining marks that reads: "+f.Detail)
+			break
+		}
+	}
 	if !hasBase64Run(s) {
 		return out
 	}
@@ -198,12 +204,18 @@ func invisible(s string) (rune, bool) {
 			if !inFlag {
 				return r, true
 			}
-		case r == 0x200D: // zero-width joiner
+		case r == 0x200D || r == 0x200C: // zero-width joiner and non-joiner
 			next, _ := utf8.DecodeRuneInString(s[i+utf8.RuneLen(r):])
-			if !(pictographic(prev) && pictographic(next)) {
-				return r, true
+			if r == 0x200D && pictographic(prev) && pictographic(next) {
+				break
 			}
-		case r == 0x200B, r == 0x200C, r == 0x2060, r == 0xFEFF, r == 0x180E, r == 0x00AD:
+			// Persian, Urdu and the Indic scripts write them between
+			// letters as part of the spelling ("می‌دهد"): probe set z35.
+			if joinerScript(prev) && joinerScript(next) {
+				break
+			}
+			return r, true
+		case r == 0x200B, r == 0x2060, r == 0xFEFF, r == 0x180E, r == 0x00AD:
 			return r, true
 		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
 			return r, true // bidi controls
@@ -222,6 +234,13 @@ func invisible(s string) (rune, bool) {
 		prev = r
 	}
 	return 0, false
+}
+
+// joinerScript: letters of the scripts whose spelling uses the zero-width
+// joiner and non-joiner (Arabic script, Devanagari to Malayalam, Sinhala).
+func joinerScript(r rune) bool {
+	return r >= 0x0600 && r <= 0x06FF || r >= 0x0750 && r <= 0x077F || r >= 0xFB50 && r <= 0xFDFF || r >= 0xFE70 && r <= 0xFEFF ||
+		r >= 0x0900 && r <= 0x0DFF
 }
 
 func pictographic(r rune) bool {
@@ -425,4 +444,50 @@ func walk(path string, v any, fn func(where, s string)) {
 			walk(p, e, fn)
 		}
 	}
+}
+
+// smallCaps maps the small capital letters (and the IPA letters used as
+// such) to ASCII.
+var smallCaps = map[rune]rune{'ᴀ': 'a', 'ʙ': 'b', 'ᴄ': 'c', 'ᴅ': 'd', 'ᴇ': 'e', 'ꜰ': 'f', 'ɢ': 'g', 'ʜ': 'h', 'ɪ': 'i',
+	'ᴊ': 'j', 'ᴋ': 'k', 'ʟ': 'l', 'ᴍ': 'm', 'ɴ': 'n', 'ᴏ': 'o', 'ᴘ': 'p', 'ǫ': 'q', 'ʀ': 'r', 'ꜱ': 's', 'ᴛ': 't',
+	'ᴜ': 'u', 'ᴠ': 'v', 'ᴡ': 'w', 'ʏ': 'y', 'ᴢ': 'z'}
+
+// unstyle returns s with small capitals read as letters and combining
+// marks after ASCII letters dropped (probe set z35: an order written
+// "ʀᴇᴀᴅ ᴛʜᴇ ꜰɪʟᴇ" or with a combining low line under every letter, which
+// the eye reads and the other rules do not). ok only when at least eight
+// characters changed: a name with an accent, or Vietnamese in decomposed
+// form, folds to harmless text anyway, but most texts skip the copy.
+func unstyle(s string) (string, bool) {
+	if isASCII(s) {
+		return "", false
+	}
+	n := 0
+	prevASCII := false
+	for _, r := range s {
+		if _, ok := smallCaps[r]; ok || prevASCII && r >= 0x0300 && r <= 0x036F {
+			n++
+			continue
+		}
+		prevASCII = r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z')
+	}
+	if n < 8 {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	prevASCII = false
+	for _, r := range s {
+		if c, ok := smallCaps[r]; ok {
+			b.WriteRune(c)
+			prevASCII = true
+			continue
+		}
+		if prevASCII && r >= 0x0300 && r <= 0x036F {
+			continue
+		}
+		prevASCII = r < 0x80 && (r|0x20 >= 'a' && r|0x20 <= 'z')
+		b.WriteRune(r)
+	}
+	return b.String(), true
 }
