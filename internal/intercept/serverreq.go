@@ -3,6 +3,8 @@ package intercept
 import (
 	"encoding/json"
 	"log/slog"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -38,6 +40,7 @@ import (
 // Rule ids of server→client requests.
 const (
 	RuleElicitationSecret = "elicitation.secret"
+	RuleElicitationURL    = "elicitation.url"
 	RuleSamplingPrefix    = "sampling."
 )
 
@@ -61,16 +64,15 @@ func ServerRequests(ms map[string]*manifest.Manifest, log *slog.Logger) func(ser
 			if set.Secrets == manifest.SecretsOff {
 				return msg, nil
 			}
-			field, why := elicitsSecret(msg.Params)
-			if why == "" {
+			rule, why := elicitationRefused(msg.Params)
+			if rule == "" {
 				return msg, nil
 			}
 			if set.Secrets == manifest.SecretsMonitor {
-				log.Warn("elicitation asks for a secret (monitor: passed on)", "server", server, "rule", RuleElicitationSecret, "field", field, "why", why)
+				log.Warn("elicitation refused (monitor: passed on)", "server", server, "rule", rule, "why", why)
 				return msg, nil
 			}
-			return nil, &Denial{Rule: RuleElicitationSecret, Code: CodeDenied,
-				Public: "mcpwarden refused this elicitation: a form may not ask for " + why + " (" + field + "); sensitive data goes through URL-mode elicitation"}
+			return nil, &Denial{Rule: rule, Code: CodeDenied, Public: "mcpwarden refused this elicitation: " + why}
 		case "sampling/createMessage":
 			if len(msg.Params) == 0 {
 				return msg, nil
@@ -148,6 +150,45 @@ func withParams(msg *mcpwire.Message, p []byte) (*mcpwire.Message, error) {
 		}
 	}
 	return nil, &Denial{Rule: RuleSamplingPrefix + "rewrite", Code: CodeDenied, Public: "mcpwarden refused this sampling request: the cleaned request is not valid", Detail: err.Error()}
+}
+
+// elicitationRefused reports why an elicitation must not reach the
+// user: a form that asks for a secret (elicitation.secret), or a URL-mode
+// elicitation whose address is not one a person can trust at a glance
+// (elicitation.url: not https, or with userinfo that puts another name
+// before the real host, "https://github.com@attacker.example/").
+func elicitationRefused(params []byte) (rule, why string) {
+	if field, what := elicitsSecret(params); what != "" {
+		return RuleElicitationSecret, "a form may not ask for " + what + " (" + field + "); sensitive data goes through URL-mode elicitation"
+	}
+	var p struct {
+		Mode string `json:"mode"`
+		URL  string `json:"url"`
+	}
+	if json.Unmarshal(params, &p) != nil || p.Mode != "url" {
+		return "", ""
+	}
+	u, err := url.Parse(p.URL)
+	switch {
+	case err != nil || u.Host == "":
+		return RuleElicitationURL, "the page's address is not a URL"
+	case u.User != nil:
+		return RuleElicitationURL, "the page's address puts a name before its host (" + u.User.Username() + "@), which a person reads as the site"
+	case u.Scheme == "https":
+	case u.Scheme == "http" && loopbackHost(u.Hostname()):
+	default:
+		return RuleElicitationURL, "the page's address is not https (" + u.Scheme + ":)"
+	}
+	return "", ""
+}
+
+// loopbackHost: a local development server may use plain http.
+func loopbackHost(h string) bool {
+	if h == "localhost" {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.IsLoopback()
 }
 
 // elicitsSecret reports the first field of a form elicitation that asks
@@ -304,8 +345,8 @@ func inputRequestsRefused(result []byte, set manifest.Results) (rule, why string
 		if r.Method != "elicitation/create" {
 			continue
 		}
-		if field, what := elicitsSecret(r.Params); what != "" {
-			return RuleElicitationSecret, "the server asks the user, in a form, for " + what + " (" + field + "); sensitive data goes through URL-mode elicitation"
+		if rule, why := elicitationRefused(r.Params); rule != "" {
+			return rule, "the server's elicitation: " + why
 		}
 	}
 	return "", ""
