@@ -39,7 +39,10 @@ func mapDeep(v []byte, depth int, fn func(s string, key bool) (string, bool)) ([
 }
 
 // textSpan is where one JSON string's text sits in a flattened document.
-type textSpan struct{ start, end int }
+type textSpan struct {
+	start, end int
+	key        bool // a member name, not a value
+}
 
 // flatten writes the strings of v (opening nested JSON) as "key: value"
 // lines, so that the secrets engine sees each value with its key (its
@@ -61,7 +64,7 @@ func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each fu
 		}
 		start := b.Len()
 		b.WriteString(s)
-		*spans = append(*spans, textSpan{start, b.Len()})
+		*spans = append(*spans, textSpan{start, b.Len(), key})
 		if key {
 			b.WriteString(": ")
 		} else {
@@ -96,7 +99,42 @@ func learnSecrets(m *secrets.Masker, v []byte, each func(s string, nested bool))
 			}
 		}
 	}
-	return fs
+	return append(fs, acrossValues(m, flat, spans)...)
+}
+
+// acrossValues finds the keys cut in two across two text items of a
+// result in a row ("… ghp_8fK2mQ9x" then "Lr4TWb7N… more"), each half
+// alone no longer its format: the word that ends one item and the word
+// that starts the next are read as one (secrets.Engine.Across), and both
+// halves are taught to m. Only "text" members are read so: a model reads
+// text items as one text, and a data-heavy result's other values (ids,
+// digests side by side) would cost a scan each for nothing. The
+// findings' offsets are the first half's in flat.
+func acrossValues(m *secrets.Masker, flat string, spans []textSpan) []secrets.Finding {
+	var out []secrets.Finding
+	last, inText := -1, false // the latest text value; whether the current value is one
+	for i, sp := range spans {
+		if sp.key {
+			inText = flat[sp.start:sp.end] == "text"
+			continue
+		}
+		if !inText {
+			continue
+		}
+		if j := last; j >= 0 {
+			a, b := flat[spans[j].start:spans[j].end], flat[sp.start:sp.end]
+			fs, cut := secrets.Default().Across(a, b)
+			for _, f := range fs {
+				head := a[len(a)-cut+f.Start:]
+				tail := b[:f.End-cut]
+				m.Add(head, f.RuleID)
+				m.Add(tail, f.RuleID)
+				out = append(out, secrets.Finding{RuleID: f.RuleID, Start: spans[j].end - len(head), End: spans[j].end, Hash: f.Hash})
+			}
+		}
+		last, inText = i, false
+	}
+	return out
 }
 
 // redactSecrets masks the secrets in the JSON value v. It returns v

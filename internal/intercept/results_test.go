@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -333,5 +334,53 @@ func TestResultsSplitAcrossJSONFields(t *testing.T) {
 	reply, x, err = runResults(t, manifest.Results{Injection: manifest.InjectionNeutralize}, "tools/call", callParams, res(benign))
 	if err != nil || x.Record.Rule != "" || string(reply.Msg.Result) != res(benign) {
 		t.Errorf("an ordinary JSON record was altered: %v %s %+v", err, reply.Msg.Result, x.Record)
+	}
+}
+
+// A key cut in two across two text items of a result: each half alone is
+// no longer its format; both halves are masked, and the items stay two.
+func TestResultsSecretAcrossItems(t *testing.T) {
+	head, tail := testGHP[:16], testGHP[16:]
+	result := `{"content":[{"type":"text","text":"deploy with ` + head + `"},{"type":"text","text":"` + tail + ` then restart"}]}`
+	reply, x, err := runResults(t, manifest.Results{}, "tools/call", callParams, result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := string(reply.Msg.Raw)
+	if strings.Contains(out, head) || strings.Contains(out, tail) || !strings.Contains(out, "then restart") || strings.Count(out, `"type":"text"`) != 2 {
+		t.Errorf("forwarded %s, want both halves masked in two items", out)
+	}
+	if !strings.HasPrefix(x.Record.Rule, RuleResultSecret+"github-pat") {
+		t.Errorf("record rule %q", x.Record.Rule)
+	}
+	// Two ordinary items side by side pass untouched.
+	plain := `{"content":[{"type":"text","text":"build 4f9a8c7e"},{"type":"text","text":"3b2d1a0f passed"}]}`
+	if reply, _, err := runResults(t, manifest.Results{}, "tools/call", callParams, plain); err != nil || string(reply.Msg.Result) != plain {
+		t.Errorf("ordinary items changed: %v %s", err, reply.Msg.Result)
+	}
+}
+
+// BenchmarkResultsRows is a data-heavy result: 500 rows of ids, emails
+// and digests in structuredContent (the secrets scan's views and the
+// text-item joins must not cost a scan per value).
+func BenchmarkResultsRows(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"content":[{"type":"text","text":"ok"}],"structuredContent":{"rows":[`)
+	for i := 0; i < 500; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		fmt.Fprintf(&sb, `{"id":"%08x-4b7d-4c6a-9e5f-%012x","email":"user%d@example.com","sha":"%040x"}`, i*7919, i*104729, i, i*15485863)
+	}
+	sb.WriteString(`]}}`)
+	res := []byte(sb.String())
+	msg, _ := mcpwire.Parse(mcpwire.NewResult([]byte("7"), res))
+	x := exchange(b, "legacy", "s", "tools/call", callParams)
+	reply := &Reply{Msg: msg}
+	inspectResult(x, reply, manifest.Results{})
+	b.SetBytes(int64(len(res)))
+	b.ReportAllocs()
+	for b.Loop() {
+		inspectResult(x, reply, manifest.Results{})
 	}
 }

@@ -1,6 +1,8 @@
 package secrets
 
 import (
+	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -9,6 +11,11 @@ import (
 // keys with a format of their own are shorter (a PEM block split across
 // two fields is not read).
 const acrossWindow = 256
+
+// acrossMin: the shortest key with a format of its own is longer; two
+// words shorter together are passed over without a scan (most pairs of
+// a JSON result's values).
+const acrossMin = 16
 
 // Across reports the secrets that a text cut in two leaves in neither
 // piece: the last word of a and the first word of b read as one. A model
@@ -22,17 +29,37 @@ const acrossWindow = 256
 // the first's length.
 func (e *Engine) Across(a, b string) (fs []Finding, cut int) {
 	ta, tb := lastWord(a), firstWord(b)
-	if ta == "" || tb == "" {
+	if len(ta)+len(tb) < acrossMin || ta == "" || tb == "" {
 		return nil, len(ta)
 	}
 	plain, zw := stripZeroWidth(ta + tb)
 	cut = len(ta)
-	for _, f := range append(e.scanPlain(plain), e.scanEncoded(plain)...) {
+	pa, _ := stripZeroWidth(ta)
+	if !e.keywordBefore(plain, len(pa)) {
+		return nil, cut // no rule's keyword starts in the first piece
+	}
+	scan := func(s string) []Finding {
+		p, _ := stripZeroWidth(s)
+		return e.scanPlain(p)
+	}
+	for _, f := range e.scanPlain(plain) {
 		f.Start, f.End = zw.orig(f.Start), zw.orig(f.End-1)+1
 		if f.Start < cut && f.End > cut && !contextRule(f.RuleID) {
 			fs = append(fs, f)
 		}
 	}
+	if len(fs) == 0 {
+		return nil, cut
+	}
+	// A match one piece holds alone, by the same rule, that only reads on
+	// into the other (a rule without an end bound) is that piece's own
+	// scan's to find; another rule's finding in a piece (GH_AUTH=… as a
+	// key = value) does not make the join's any less a cut key.
+	alone := map[string]bool{}
+	for _, f := range append(scan(ta), scan(tb)...) {
+		alone[f.RuleID] = true
+	}
+	fs = slices.DeleteFunc(fs, func(f Finding) bool { return alone[f.RuleID] })
 	return fs, cut
 }
 
@@ -50,4 +77,37 @@ func firstWord(s string) string {
 		s = s[:i]
 	}
 	return s[:min(len(s), acrossWindow)]
+}
+
+// keywordBefore reports whether a rule's keyword starts in s before cut:
+// keywordHits' filter without its allocation, stopping at the first.
+// A format rule's match starts at or before its keyword, so with no
+// keyword in the first piece no match can span the cut.
+func (e *Engine) keywordBefore(s string, cut int) bool {
+	var w uint32
+	for i := 0; i < len(s) && i-2 < cut; i++ {
+		w = w<<8 | uint32(s[i])
+		h := triHash(w)
+		if i < 2 || e.triBits[h>>6]&(1<<(h&63)) == 0 {
+			continue
+		}
+		b := &e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))]
+		if b.tri != 0 && b.tri != (w|0x202020)&0xFFFFFF {
+			continue
+		}
+		for _, ki := range b.kws {
+			if hasFoldPrefix(s[i-2:], e.keywords[ki]) {
+				return true
+			}
+		}
+	}
+	// A two-byte keyword can also end the text (keywordHits' last step).
+	if i := len(s) - 2; i >= 0 && i < cut {
+		for _, ki := range e.twoByte {
+			if hasFoldPrefix(s[i:], e.keywords[ki]) {
+				return true
+			}
+		}
+	}
+	return false
 }

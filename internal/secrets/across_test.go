@@ -36,6 +36,9 @@ func TestAcross(t *testing.T) {
 		{"the API key is", " in the vault, ask ops for it"},          // no value at all
 		{"ghp_8fK2mQ9xLr4TWb7NcZ1vYp3Hd6Js0Ae5Gu9k", " was rotated"}, // whole in one piece: its own scan's finding, not a join's
 		{"", "ghp_8fK2mQ9xLr4TWb7NcZ1vYp3Hd6Js0Ae5Gu9k"},
+		// A base64 run holding a whole key, whose reading goes on into the
+		// next word: the first piece's own finding, not a join's.
+		{"encoded dG9rZW46IGdocF84ZksybVE5eExyNFRXYjdOY1oxdllwM0hkNkpzMEFlNUd1OWsK", "text"},
 	}
 	for _, c := range benign {
 		if fs, cut := e.Across(c.a, c.b); len(fs) > 0 {
