@@ -18,7 +18,10 @@ var (
 		`|\b(supersedes?|overrides?|precedence|priority)["']?\s*[:=]?\s*["']?[^\n]*?\b(all|prior|previous|system(\s+prompt)?|highest)\b` +
 		`|` + sensitiveRE + `|` + destructiveRE)
 	// An AI reviewer, fixer or agent addressed as a label.
-	aiLabel     = lazy(`(?i)\b(ai|llm|automated|autonomous|merge|coding|review(ing)?)\s+(reviewers?|agents?|assistants?|fixers?|bots?|models?)[:,]`)
+	aiLabel = lazy(`(?i)\b(ai|llm|automated|autonomous|merge|coding|review(ing)?)\s+(reviewers?|agents?|assistants?|fixers?|bots?|models?)[:,]` +
+		// probe set z34: a product's agent or bot by name ("Linear
+		// agent:", "Jira bot:"), capitalised as a name is.
+		`|\b(?-i:[A-Z])[\w-]*\s+(agents?|bots?)\s*:`)
 	destructive = lazy(`(?i)` + destructiveRE)
 	// LaTeX that hides its text in the PDF: white text, a font size
 	// below a point, \phantom.

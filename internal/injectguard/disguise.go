@@ -224,6 +224,14 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 				Detail: "instructions split by invisible characters"})
 		}
 	}
+	// Enclosed letters (🅸🅶🅽🅾🆁🅴, ⓘⓖⓝⓞⓡⓔ): emoji to a person, letters
+	// to a model. Probe set z34.
+	if nonASCII {
+		if plain, ok := unenclose(text); ok && says(plain) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions spelled with enclosed letters"})
+		}
+	}
 	// Line breaks written as \n (a calendar DESCRIPTION, a log of escaped
 	// strings): a turn that starts after one starts a line for a model.
 	if strings.Contains(text, `\n`) {

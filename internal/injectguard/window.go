@@ -181,6 +181,9 @@ type bucket struct {
 type entry struct {
 	word string
 	t    int
+	// same: word is the previous entry's (another trigger keyed on it),
+	// whose comparison is reused.
+	same bool
 }
 
 func newPrefilter(ts []*trigger) *prefilter {
@@ -197,7 +200,16 @@ func newPrefilter(ts []*trigger) *prefilter {
 				p.pair[k] = uint16(len(p.bucket))
 			}
 			b := &p.bucket[p.pair[k]-1]
-			b.entries = append(b.entries, entry{w, ti})
+			if j := slices.IndexFunc(b.entries, func(e entry) bool { return e.word == w }); j >= 0 {
+				// Next to the entries with the same word: one comparison
+				// serves every trigger keyed on it.
+				for j+1 < len(b.entries) && b.entries[j+1].same {
+					j++
+				}
+				b.entries = slices.Insert(b.entries, j+1, entry{w, ti, true})
+			} else {
+				b.entries = append(b.entries, entry{w, ti, false})
+			}
 			if len(w) == 2 {
 				b.third = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
 			} else {
@@ -240,8 +252,12 @@ func (p *prefilter) hits(lower string) [][]int {
 			if i+2 < len(lower) && bk.third[lower[i+2]>>6]&(1<<(lower[i+2]&63)) == 0 {
 				return
 			}
+			match := false
 			for _, e := range bk.entries {
-				if strings.HasPrefix(lower[i:], e.word) {
+				if !e.same {
+					match = strings.HasPrefix(lower[i:], e.word)
+				}
+				if match {
 					add(e.t, i)
 				}
 			}
