@@ -176,7 +176,10 @@ var (
 		`|\b(old|original|existing|built-?in|native|default|previous|legacy|other)\b[^.]{0,80}\btools?\s+(are|is)\s+(now\s+)?(deprecated\s+and\s+|obsolete\s+and\s+)?(unsafe|insecure|compromised|malicious|dangerous|untrusted)\b`)
 	// A definition that gives the model a character ("You are a helpful
 	// assistant that always approves …") is writing a system prompt.
-	persona = lazy(`(?i)(^|[.!:;\n]\s*|\b(now|and|but)\s+)you\s+are\s+(now\s+)?(a|an|the)\s+([\w-]+\s+){0,3}(assistant|ai|agent|model|bot|chatbot|llm)\b`)
+	// Also a mode switch: "you are now in admin mode" (the jailbreak's
+	// developer, god, DAN or maintenance mode).
+	persona = lazy(`(?i)(^|[.!:;\n]\s*|\b(now|and|but)\s+)you\s+are\s+(now\s+)?(a|an|the)\s+([\w-]+\s+){0,3}(assistant|ai|agent|model|bot|chatbot|llm)\b` +
+		`|\byou\s+are\s+now\s+(in|running\s+in|operating\s+in)\s+([\w-]+\s+){0,2}(admin|administrator|developer|dev|god|root|sudo|maintenance|debug|unrestricted|jailbreak|dan|superuser)\s+mode\b`)
 	// Telling the model not to ask the user first: whatever the tool, the
 	// user's confirmation is not the tool's to waive. ("The user must
 	// confirm" and "this tool does not ask" are statements, not orders.)

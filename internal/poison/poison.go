@@ -441,6 +441,13 @@ func walk(path string, v any, fn func(where, s string)) {
 			if w := spellKey(k); w != k {
 				fn(p+" (key, as words)", w)
 			}
+			// A name is read as the words it spells too, as keys are: a
+			// resource or prompt named ignore_previous_instructions_….
+			if str, ok := e.(string); ok && k == "name" {
+				if w := spellKey(str); w != str {
+					fn(p+" (as words)", w)
+				}
+			}
 			walk(p, e, fn)
 		}
 	}

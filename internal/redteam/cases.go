@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,7 +39,14 @@ type File struct {
 	Description string     `yaml:"description"`
 	Manifest    string     `yaml:"manifest"` // relative to the file
 	Tools       []ToolSpec `yaml:"tools"`
-	Cases       []Case     `yaml:"cases"`
+	// Prompts and Resources are more definitions the honeypot lists
+	// (definition or definition_json only), and Instructions what its
+	// initialize result (server/discover in 2026-07-28) says: the
+	// surfaces a `surface:` case judges.
+	Prompts      []ToolSpec `yaml:"prompts"`
+	Resources    []ToolSpec `yaml:"resources"`
+	Instructions string     `yaml:"instructions"`
+	Cases        []Case     `yaml:"cases"`
 
 	// ManifestPath is Manifest resolved; ManifestData its bytes (the
 	// built-in corpus is embedded, so the runner writes it out).
@@ -46,6 +54,8 @@ type File struct {
 	ManifestData []byte `yaml:"-"`
 	// tools compiled: served definitions (JSON) per version, by name.
 	compiled []compiledTool
+	// prompts and resources compiled: one definition each.
+	prompts, resources []compiledTool
 }
 
 // ToolSpec is one tool the honeypot serves. Definition (a mapping) or
@@ -89,6 +99,11 @@ type Case struct {
 	// RugPull switches the tool to Versions[RugPull-1] after a first list,
 	// lists again, then calls (definition changes after pinning).
 	RugPull int `yaml:"rug_pull"`
+	// Surface judges another definition than a tool's, with nothing
+	// called: "prompt" or "resource" (Tool names it: listed altered or
+	// hidden is stopped), or "instructions" (the server's instructions:
+	// withheld or altered is stopped).
+	Surface string `yaml:"surface"`
 
 	resultJSON json.RawMessage
 	argsJSON   json.RawMessage
@@ -103,6 +118,8 @@ type compiledTool struct {
 // Phase says what a case is judged on.
 func (c *Case) Phase() string {
 	switch {
+	case c.Surface != "":
+		return c.Surface
 	case c.RugPull > 0:
 		return "definition-change"
 	case c.List:
@@ -204,6 +221,31 @@ func (f *File) compile(withManifest bool) error {
 		}
 		f.compiled = append(f.compiled, ct)
 	}
+	for _, kind := range []struct {
+		name  string
+		specs []ToolSpec
+		out   *[]compiledTool
+	}{{"prompts", f.Prompts, &f.prompts}, {"resources", f.Resources, &f.resources}} {
+		seen := map[string]bool{}
+		for i, t := range kind.specs {
+			if t.Result != nil || len(t.Versions) > 0 {
+				bad("%s[%d]: only a definition (a result or versions are for tools)", kind.name, i)
+			}
+			def, err := toJSON(t.Definition, t.DefinitionJSON)
+			var hdr struct {
+				Name string `json:"name"`
+			}
+			if err != nil || def == nil || json.Unmarshal(def, &hdr) != nil || hdr.Name == "" {
+				bad("%s[%d]: a definition is an object with a name", kind.name, i)
+				continue
+			}
+			if seen[hdr.Name] {
+				bad("%s[%d]: %q served twice", kind.name, i, hdr.Name)
+			}
+			seen[hdr.Name] = true
+			*kind.out = append(*kind.out, compiledTool{name: hdr.Name, defs: []json.RawMessage{def}})
+		}
+	}
 	ids := map[string]bool{}
 	for i := range f.Cases {
 		c := &f.Cases[i]
@@ -216,6 +258,29 @@ func (f *File) compile(withManifest bool) error {
 		ids[c.ID] = true
 		if c.Kind != KindAttack && c.Kind != KindBenign {
 			bad("%s: kind must be attack or benign, not %q", where, c.Kind)
+		}
+		switch c.Surface {
+		case "":
+		case "prompt", "resource":
+			items := f.prompts
+			if c.Surface == "resource" {
+				items = f.resources
+			}
+			if !slices.ContainsFunc(items, func(t compiledTool) bool { return t.name == c.Tool }) {
+				bad("%s: %q is not a %s of this file", where, c.Tool, c.Surface)
+			}
+		case "instructions":
+			if f.Instructions == "" {
+				bad("%s: the file serves no instructions", where)
+			}
+			if c.Tool == "" {
+				c.Tool = "(instructions)"
+			}
+		default:
+			bad("%s: surface must be prompt, resource or instructions, not %q", where, c.Surface)
+		}
+		if c.Surface != "" && (c.Result != nil || c.Arguments != nil || c.ArgumentsJSON != "" || c.List || c.RugPull > 0 || len(c.Canaries) > 0) {
+			bad("%s: a surface case calls nothing: no result, arguments, canaries, list or rug_pull", where)
 		}
 		if c.Tool == "" {
 			bad("%s: tool is missing", where)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -17,7 +18,10 @@ const HoneypotArg = "__honeypot"
 
 // spec is what the runner hands the honeypot: every tool it serves.
 type spec struct {
-	Tools []specTool `json:"tools"`
+	Tools        []specTool `json:"tools"`
+	Prompts      []string   `json:"prompts,omitempty"`
+	Resources    []string   `json:"resources,omitempty"`
+	Instructions string     `json:"instructions,omitempty"`
 }
 
 // Definitions and results travel as strings so that their bytes (key
@@ -38,7 +42,37 @@ func (f *File) spec() spec {
 		}
 		sp.Tools = append(sp.Tools, st)
 	}
+	for _, p := range f.prompts {
+		sp.Prompts = append(sp.Prompts, string(p.defs[0]))
+	}
+	for _, r := range f.resources {
+		sp.Resources = append(sp.Resources, string(r.defs[0]))
+	}
+	sp.Instructions = f.Instructions
 	return sp
+}
+
+// capabilities says what the honeypot serves.
+func (sp spec) capabilities() map[string]any {
+	c := map[string]any{"tools": map[string]any{"listChanged": true}}
+	if len(sp.Prompts) > 0 {
+		c["prompts"] = map[string]any{}
+	}
+	if len(sp.Resources) > 0 {
+		c["resources"] = map[string]any{}
+	}
+	return c
+}
+
+// listOf answers a listing with {"KEY":[defs…]}, each definition as
+// written; a file that serves none of them (and did not announce the
+// capability) answers "method not found", as before such files existed.
+func listOf(key string, defs []string) (json.RawMessage, string) {
+	if len(defs) == 0 {
+		return nil, `{"code":-32601,"message":"method not found"}`
+	}
+	out := append([]byte(`{"`+key+`":[`), strings.Join(defs, ",")...)
+	return append(out, "]}"...), ""
 }
 
 // control is the runner's say over the current case, rewritten (by rename)
@@ -176,19 +210,27 @@ func (h *honeypot) handle(line []byte) error {
 		default:
 			v = "2025-11-25"
 		}
-		result, _ = json.Marshal(map[string]any{
+		init := map[string]any{
 			"protocolVersion": v,
-			"capabilities":    map[string]any{"tools": map[string]any{"listChanged": true}},
+			"capabilities":    h.spec.capabilities(),
 			"serverInfo":      map[string]any{"name": "mcpwarden-honeypot", "version": "1.0.0"},
-		})
+		}
+		if h.spec.Instructions != "" {
+			init["instructions"] = h.spec.Instructions
+		}
+		result, _ = json.Marshal(init)
 	case "server/discover":
 		// The 2026-07-28 era: no handshake; the server says what it
 		// supports and every request stands alone.
-		result, _ = json.Marshal(map[string]any{
+		disc := map[string]any{
 			"supportedVersions": []string{"2026-07-28", "2025-11-25"},
-			"capabilities":      map[string]any{"tools": map[string]any{"listChanged": true}},
+			"capabilities":      h.spec.capabilities(),
 			"_meta":             map[string]any{"io.modelcontextprotocol/serverInfo": map[string]any{"name": "mcpwarden-honeypot", "version": "1.0.0"}},
-		})
+		}
+		if h.spec.Instructions != "" {
+			disc["instructions"] = h.spec.Instructions
+		}
+		result, _ = json.Marshal(disc)
 	case "ping":
 		result = json.RawMessage(`{}`)
 	case "tools/list":
@@ -205,6 +247,10 @@ func (h *honeypot) handle(line []byte) error {
 			result = append(result, t.Defs[v]...)
 		}
 		result = append(result, "]}"...)
+	case "prompts/list":
+		result, rpcErr = listOf("prompts", h.spec.Prompts)
+	case "resources/list":
+		result, rpcErr = listOf("resources", h.spec.Resources)
 	case "tools/call":
 		result = json.RawMessage(ctl.Result)
 		if len(result) == 0 {

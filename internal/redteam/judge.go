@@ -107,6 +107,27 @@ func judge(f *File, c *Case, ob observation, recs []Record, ex exchange) Verdict
 		return set(Errored, "the call failed: %s", ob.otherErr)
 	}
 	switch v.Phase {
+	case "prompt", "resource", "instructions":
+		// Nothing is called: the definition (or the instructions) as the
+		// client got it is all there is to judge.
+		var shown bool
+		if v.Phase == "instructions" {
+			shown = ob.surfaceFound && ob.instructions == f.Instructions
+		} else {
+			items := f.prompts
+			if v.Phase == "resource" {
+				items = f.resources
+			}
+			i := slices.IndexFunc(items, func(t compiledTool) bool { return t.name == c.Tool })
+			shown = i >= 0 && sameJSON(ob.surface[c.Tool], items[i].defs[0])
+		}
+		switch {
+		case shown && attack:
+			return set(Missed, "the %s reached the client as served", v.Phase)
+		case shown:
+			return set(Passed, "the %s reached the client as served", v.Phase)
+		}
+		return stopped("the " + v.Phase + " was withheld or altered")
 	case "definition-change":
 		t := f.tool(c.Tool)
 		if _, ok := ob.firstList[c.Tool]; !ok {

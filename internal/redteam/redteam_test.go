@@ -368,3 +368,55 @@ func TestSameResultReadsInputRequests(t *testing.T) {
 		t.Error("the same input requests with _meta judged altered")
 	}
 }
+
+// Surface cases judge a prompt, a resource or the instructions as the
+// client got them: listed as served passes a look-alike and misses an
+// attack; hidden or altered stops both.
+func TestJudgeSurfaces(t *testing.T) {
+	files, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f *File
+	for _, fl := range files {
+		if strings.HasSuffix(fl.Path, "/surfaces.yaml") {
+			f = fl
+		}
+	}
+	if f == nil {
+		t.Fatal("no surfaces.yaml in the corpus")
+	}
+	byID := map[string]*Case{}
+	for i := range f.Cases {
+		byID[f.Cases[i].ID] = &f.Cases[i]
+	}
+	served := func(items []compiledTool, name string) map[string]json.RawMessage {
+		for _, it := range items {
+			if it.name == name {
+				return map[string]json.RawMessage{name: it.defs[0]}
+			}
+		}
+		t.Fatalf("%s not served", name)
+		return nil
+	}
+	for _, tc := range []struct {
+		name, id string
+		ob       observation
+		outcome  string
+	}{
+		{"benign prompt as served", "s9-surface-b01", observation{surface: served(f.prompts, "summarize_ticket")}, Passed},
+		{"benign prompt hidden", "s9-surface-b01", observation{surface: map[string]json.RawMessage{}}, FalsePositive},
+		{"benign prompt altered", "s9-surface-b01", observation{surface: map[string]json.RawMessage{"summarize_ticket": json.RawMessage(`{"name":"summarize_ticket"}`)}}, FalsePositive},
+		{"poisoned prompt hidden", "s9-surface-a01", observation{surface: map[string]json.RawMessage{}}, Detected},
+		{"poisoned prompt as served", "s9-surface-a01", observation{surface: served(f.prompts, "review_pr")}, Missed},
+		{"poisoned resource as served", "s9-surface-a06", observation{surface: served(f.resources, "faq")}, Missed},
+		{"instructions as served", "s9-surface-b06", observation{instructions: f.Instructions, surfaceFound: true}, Passed},
+		{"instructions withheld", "s9-surface-b06", observation{}, FalsePositive},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if v := judge(f, byID[tc.id], tc.ob, nil, exchange{}); v.Outcome != tc.outcome {
+				t.Errorf("got %s (%s), want %s", v.Outcome, v.Detail, tc.outcome)
+			}
+		})
+	}
+}

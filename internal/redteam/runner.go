@@ -130,6 +130,11 @@ type observation struct {
 	callResult          json.RawMessage // raw result of tools/call
 	callErr             *jsonrpc.Error
 	otherErr            string // transport failure, timeout
+	// surface is what a surface case saw: the listed prompts or
+	// resources by name, or the instructions (surfaceFound: any at all).
+	surface      map[string]json.RawMessage
+	instructions string
+	surfaceFound bool
 	// skip says why the client could not send the case at all (a name
 	// that cannot travel in an HTTP header); nothing to judge.
 	skip    string
@@ -275,6 +280,26 @@ func runCase(ctx context.Context, sess *mcp.ClientSession, tr *recordingTranspor
 		}
 		return tr.lastList(), true
 	}
+	switch c.Surface {
+	case "prompt", "resource":
+		cctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		var err error
+		if c.Surface == "prompt" {
+			_, err = sess.ListPrompts(cctx, nil)
+			ob.surface = tr.listed("prompts/list", "prompts")
+		} else {
+			_, err = sess.ListResources(cctx, nil)
+			ob.surface = tr.listed("resources/list", "resources")
+		}
+		if err != nil {
+			ob.listErr, ob.listRule = err.Error(), errorRule(err)
+		}
+		return ob, nil
+	case "instructions":
+		ob.instructions, ob.surfaceFound = tr.instructions()
+		return ob, nil
+	}
 	if c.List || c.RugPull > 0 {
 		var ok bool
 		if ob.firstList, ok = list(c.RugPull == 0); !ok {
@@ -418,6 +443,9 @@ type recordingTransport struct {
 	ids   map[string]string // request id → method
 	list  json.RawMessage
 	call  *jsonrpc.Response
+	// other keeps the last raw result of the listings a surface case
+	// judges, and of initialize and server/discover (instructions).
+	other map[string]json.RawMessage
 	// callID is the id of the last tools/call sent.
 	callID string
 }
@@ -434,6 +462,7 @@ func (t *recordingTransport) Connect(ctx context.Context) (mcp.Connection, error
 		return nil, err
 	}
 	t.ids = map[string]string{}
+	t.other = map[string]json.RawMessage{}
 	return &recordingConn{Connection: c, t: t}, nil
 }
 
@@ -457,6 +486,54 @@ func (t *recordingTransport) lastCall() (json.RawMessage, *jsonrpc.Error, bool) 
 		return nil, &jsonrpc.Error{Message: t.call.Error.Error()}, true
 	}
 	return t.call.Result, nil, true
+}
+
+// recorded lists the methods whose answers the transport keeps.
+func recorded(method string) bool {
+	switch method {
+	case "tools/call", "tools/list", "prompts/list", "resources/list", "initialize", "server/discover":
+		return true
+	}
+	return false
+}
+
+// listed maps each item (by name) of the last raw result of method, a
+// listing with its items under key, to its raw definition.
+func (t *recordingTransport) listed(method, key string) map[string]json.RawMessage {
+	t.mu.Lock()
+	raw := t.other[method]
+	t.mu.Unlock()
+	var res map[string]json.RawMessage // other members (cacheScope, _meta) are not lists
+	var items []json.RawMessage
+	out := map[string]json.RawMessage{}
+	if json.Unmarshal(raw, &res) != nil || json.Unmarshal(res[key], &items) != nil {
+		return out
+	}
+	for _, d := range items {
+		var h struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(d, &h) == nil {
+			out[h.Name] = d
+		}
+	}
+	return out
+}
+
+// instructions returns the server's instructions the client was given
+// (initialize, or server/discover in 2026-07-28), and whether any were.
+func (t *recordingTransport) instructions() (string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, m := range []string{"initialize", "server/discover"} {
+		var res struct {
+			Instructions *string `json:"instructions"`
+		}
+		if json.Unmarshal(t.other[m], &res) == nil && res.Instructions != nil {
+			return *res.Instructions, true
+		}
+	}
+	return "", false
 }
 
 // lastList maps each tool of the last tools/list result to its raw
@@ -491,7 +568,7 @@ type recordingConn struct {
 func idKey(id jsonrpc.ID) string { return fmt.Sprint(id.Raw()) }
 
 func (c *recordingConn) Write(ctx context.Context, m jsonrpc.Message) error {
-	if r, ok := m.(*jsonrpc.Request); ok && r.ID.IsValid() && (r.Method == "tools/call" || r.Method == "tools/list") {
+	if r, ok := m.(*jsonrpc.Request); ok && r.ID.IsValid() && recorded(r.Method) {
 		c.t.mu.Lock()
 		c.t.ids[idKey(r.ID)] = r.Method
 		if r.Method == "tools/call" {
@@ -512,6 +589,9 @@ func (c *recordingConn) Read(ctx context.Context) (jsonrpc.Message, error) {
 			c.t.call = r
 		case "tools/list":
 			c.t.list = r.Result
+		case "":
+		default:
+			c.t.other[c.t.ids[k]] = r.Result
 		}
 		delete(c.t.ids, k)
 		c.t.mu.Unlock()
