@@ -193,16 +193,7 @@ func runnerRule(name string) func([]string) (Decision, bool) {
 				break // the package's own arguments follow
 			}
 			opt, val, hasVal := strings.Cut(a, "=")
-			value := func() string {
-				if hasVal {
-					return val
-				}
-				if i+1 < len(args) {
-					i++
-					return args[i]
-				}
-				return ""
-			}
+			value := func() string { return optionValue(args, &i, val, hasVal) }
 			switch {
 			case opt == "-c" || flagMatches(opt, "--call") || opt == "-i" || opt == "-f" && name == "uvx" ||
 				flagMatches(opt, "--registry") || flagMatches(opt, "--userconfig") || flagMatches(opt, "--index") ||

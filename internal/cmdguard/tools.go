@@ -525,6 +525,20 @@ var (
 	homeDirs = []string{"/home", "/Users", "/root"}
 )
 
+// optionValue returns the value of the option at args[*i]: what follows
+// its '=' when it has one (val, hasVal from strings.Cut), else the next
+// argument, which it consumes.
+func optionValue(args []string, i *int, val string, hasVal bool) string {
+	if hasVal {
+		return val
+	}
+	if *i+1 < len(args) {
+		*i++
+		return args[*i]
+	}
+	return ""
+}
+
 // containerRule refuses the docker/podman options that hand a container
 // the host: privileged mode, added capabilities and devices, host
 // namespaces, relaxed security profiles, and bind mounts of host system
@@ -533,16 +547,7 @@ func containerRule(args []string) (Decision, bool) {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, val, hasVal := strings.Cut(a, "=")
-		next := func() string {
-			if hasVal {
-				return val
-			}
-			if i+1 < len(args) {
-				i++
-				return args[i]
-			}
-			return ""
-		}
+		next := func() string { return optionValue(args, &i, val, hasVal) }
 		switch name {
 		case "--privileged", "--cap-add", "--device", "--device-cgroup-rule", "--security-opt", "--pid", "--ipc",
 			"--uts", "--userns", "--cgroupns", "--cgroup-parent":
