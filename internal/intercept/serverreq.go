@@ -118,10 +118,7 @@ func ClientAnswers(ms map[string]*manifest.Manifest, log *slog.Logger) func(serv
 			log.Warn("sampling answer inspected", "server", server, "rule", in.rule, "monitor", in.monitorOnly, "notes", strings.Join(in.notes, "; "))
 		}
 		if in.withhold != "" {
-			if e, err := mcpwire.Parse(mcpwire.NewError(msg.ID, CodeDenied, "mcpwarden withheld the client's answer: "+in.withhold+" (rule "+in.rule+")", nil)); err == nil {
-				return e
-			}
-			return msg
+			return withheldAnswer(msg, in.withhold+" (rule "+in.rule+")")
 		}
 		if sameBytes(in.out, msg.Result) {
 			return msg
@@ -132,9 +129,20 @@ func ClientAnswers(ms map[string]*manifest.Manifest, log *slog.Logger) func(serv
 				return nm
 			}
 		}
-		e, _ := mcpwire.Parse(mcpwire.NewError(msg.ID, CodeDenied, "mcpwarden withheld the client's answer: the masked answer is not valid", nil))
+		return withheldAnswer(msg, "the masked answer is not valid")
+	}
+}
+
+// withheldAnswer is the error the server gets in place of the client's
+// answer msg: never nil, and never the answer itself.
+func withheldAnswer(msg *mcpwire.Message, why string) *mcpwire.Message {
+	raw := mcpwire.NewError(msg.ID, CodeDenied, "mcpwarden withheld the client's answer: "+why, nil)
+	if e, err := mcpwire.Parse(raw); err == nil {
 		return e
 	}
+	// Not reachable with an id the session parsed; the message is still
+	// the error, for the server to read as one.
+	return &mcpwire.Message{Raw: raw, Kind: mcpwire.KindError, ID: msg.ID}
 }
 
 // withParams returns msg with params p (msg itself when p is its params).
