@@ -71,8 +71,11 @@ func redteamCorpus(t *testing.T, transport, protocol string) {
 	if code != 0 && code != 1 {
 		t.Fatalf("redteam could not run (exit %d): %s", code, stderr)
 	}
-	if elapsed > 60*time.Second {
-		t.Errorf("the corpus took %s, want at most 60 s", elapsed)
+	// A guard against a stall (cases that each wait out their timeout),
+	// not a speed target: the corpus takes about 15 s alone and four runs
+	// share the machine with the other tests, so the bound is generous.
+	if elapsed > 5*time.Minute {
+		t.Errorf("the corpus took %s: cases are stalling (each waits out its timeout?)", elapsed)
 	}
 	data, err := os.ReadFile(jsonOut)
 	if err != nil {
