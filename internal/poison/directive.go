@@ -62,7 +62,7 @@ var (
 		`|読み|読んで|読み取|送信|送って|含め|入れ|添付|アップロード|転送` +
 		// Bengali (probe set z35)
 		`|পাঠান|পাঠাও|পাঠিয়ে|পাঠাবেন|পড়ুন|যোগ\s+করুন|সংযুক্ত` +
-		`|读取|发送|包含|附上|上传|填入|放入|粘贴` +
+		`|读取|发送|包含|附上|附在|附加|附到|附于|上传|填入|放入|粘贴` +
 		`|पढ़ें|पढ़|भेजें|भेज|डालें|डाल|शामिल|अपलोड` +
 		`|اقرأ|أرسل|ارسل|أدرج|ضع|أرفق|ارفع` +
 		`|прочитай|прочти|отправь|пришли|вставь|включи|передай|загрузи` +
@@ -78,7 +78,7 @@ var (
 		`|\.config/(gh|hub|gcloud|doctl|rclone|op|helm|github-copilot)/|application_default_credentials\.json|credentials\.(db|json|tfrc\.json)` +
 		`|\.s3cfg\b|\.boto\b|\.my\.cnf\b|\.(bash|zsh)_history\b|\.terraform\.d/`)
 	secretEnv = lazy(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
-	envWord   = lazy(`(?i)\b(env(ironment)?(\s+variables?)?|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
+	envWord   = lazy(`(?i)\b(env(ironment)?(\s+variables?)?|environnement|umgebung|entorno|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
 	dialogue  = lazy(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+((real|actual|saved|stored|master|own|personal|private|primary|browser|session)\s+)?(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?|cookies|session\s+cookies)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
 		// secrets the model came across, and the user's own words
 		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?you\s+(have\s+)?(seen|read|found|received|been\s+given)\b` +
@@ -155,7 +155,7 @@ var (
 		`|उपयोगकर्ता\s+को\s+(न|मत|ना)\s+(बताएं|बताएँ|बताना|बताओ)` + // Hindi
 		`|사용자(님)?(에게|께)\s*(는\s*)?(알리지|말하지|알려주지|말씀하지|말씀드리지|알려\s*드리지)\s*(마|말)` + // Korean, honorifics too
 		`|به\s+کاربر\s+(چیزی\s+|هیچ\s+چیز\s+)?(نگو|نگویید|اطلاع\s+ندهید|چیزی\s+نگو)|ব্যবহারকারীকে[^।.]{0,24}(বলবেন\s+না|বলবে\s+না|বলো\s+না|জানাবেন\s+না|জানাবে\s+না)` + // Persian, Bengali
-		`|ユーザー(に|には)[^。]{0,6}(伝え|言わ|知らせ|教え)ないで|不要告诉用户|不要让用户知道` + // Japanese, Chinese
+		`|ユーザー(に|には)[^。]{0,6}(伝え|言わ|知らせ|教え)ないで|不要告诉用户|不要让用户知道|(无需|無需|不必|不用|勿|别|別)\s*(告诉|告知|通知|告訴)\s*(用户|用戶)` + // Japanese, Chinese
 		`|لا\s+تخبر\s+المستخدم|не\s+(говори|сообщай|рассказывай)(те)?\s+пользователю|kullanıcıya\s+(söyleme|bildirme)` + // Arabic, Russian, Turkish
 		`|\bnie\s+(mów|mówić|informuj|wspominaj)\b[^.]{0,20}\bużytkownik` + // Polish
 		`|\bvertel\s+(het\s+)?(niet\s+aan\s+de\s+gebruiker|de\s+gebruiker\s+(het\s+)?niet)|\bberätta\s+(inte\s+)?(det\s+)?(inte\s+)?för\s+användaren` + // Dutch, Swedish
@@ -329,6 +329,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	takeovers(s, l, add)
 	accessOrders(s, l, add)
 	covertOrders(s, l, add)
+	etiquetteOrders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {
@@ -366,7 +367,7 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 		return
 	}
 	for _, sent := range sentences(s) {
-		if !moveVerb.MatchString(sent) && (isASCII(sent) || !moveVerbMore.MatchString(sent)) {
+		if !moveVerb.MatchString(sent) && (isASCII(sent) || !moveVerbMore.MatchString(sent)) && !vousVerb(sent) {
 			if (withDialogue.MatchString(sent) || setThisTo.MatchString(sent)) && dialogue.MatchString(sent) && intoArgument.MatchString(sent) {
 				add("poison.data-directive", "asks the model to put the conversation or the user's secrets in an argument: "+quoteShort(dialogue.FindString(sent)))
 				return

@@ -56,7 +56,7 @@ var (
 	// Chat-template and role markers.
 	templateMarker = lazy(`(?i)(<\|(im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id)\|>|\[/?INST\]|<</?SYS>>)`)
 	// "Ignore previous instructions" and kin, in a few languages.
-	override = lazy(`(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding)\s+(instructions|prompts?|rules|directions)` +
+	override = lazy(`(?i)(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(the\s+)?(previous|prior|above|earlier|preceding)\s+((safety|security|system|content|ethical|moderation)\s+)?(instructions|prompts?|rules|directions|guidelines|guidance|policies)` +
 		`|ignoriere\s+(alle\s+)?(vorherigen|bisherigen)\s+anweisungen` +
 		`|ignora\s+(todas\s+)?las\s+instrucciones\s+anteriores` +
 		`|ignore[zr]\s+(toutes\s+)?les\s+instructions\s+pr[ée]c[ée]dentes` +
