@@ -300,9 +300,10 @@ func elicitsSecret(params []byte) (field, why string) {
 	for name, pr := range props {
 		t := pr.Title + ". " + pr.Description
 		if (pr.Type != "string" && pr.Type != "") || len(pr.Enum) > 0 || len(pr.OneOf) > 0 || len(pr.AnyOf) > 0 {
-			// Nothing is typed into it; what it may do is consent.
-			if moveVerb.MatchString(t) {
-				if w := textSecret(t); w != "" {
+			// Nothing is typed into it; what it may do is consent, in
+			// a sentence (a longer text is prose about secrets).
+			if len(strings.Fields(t)) <= 25 && moveVerb.MatchString(t) {
+				if w := labelSecret(t); w != "" {
 					return "field " + name, "consent to share " + w
 				}
 				if credFile.MatchString(t) {
@@ -320,7 +321,7 @@ func elicitsSecret(params []byte) (field, why string) {
 		}
 		// A title names what is typed into the field; a description
 		// must ask for it.
-		if w := textSecret(pr.Title); w != "" {
+		if w := titleSecret(pr.Title); w != "" {
 			return "field " + name, w
 		}
 		if w := askedSecret(pr.Description); w != "" {
@@ -342,6 +343,26 @@ func textSecret(t string) string {
 		return ""
 	}
 	if w := secretWord(t, false); w != "" {
+		return w
+	}
+	return foreignSecret(t)
+}
+
+// titleSecret returns what a field's title names that is a secret: a
+// short label naming a specific one ("Wallet private key", "Card PIN",
+// "AccessKey Secret"; not a bare "Secrets", which labels many things),
+// or a longer title that asks for one as a description would.
+func titleSecret(t string) string {
+	if len(strings.Fields(t)) > 8 {
+		return askedSecret(t) // prose, read as a description
+	}
+	return labelSecret(t)
+}
+
+// labelSecret is textSecret without the vague words (secrets,
+// credentials, login details).
+func labelSecret(t string) string {
+	if w := secretWordIn(t, false, true); w != "" {
 		return w
 	}
 	return foreignSecret(t)
@@ -442,7 +463,7 @@ func nameSecret(name string) string {
 var (
 	quantityWords = map[string]bool{"max": true, "min": true, "num": true, "number": true, "count": true, "limit": true, "total": true, "budget": true}
 	aboutWords    = map[string]bool{"count": true, "limit": true, "used": true, "budget": true, "length": true, "policy": true, "hint": true,
-		"name": true, "id": true, "type": true, "expiry": true, "expires": true, "ttl": true, "url": true, "path": true, "file": true, "usage": true, "profile": true, "method": true, "methods": true, "consent": true, "banner": true, "reset": true, "manager": true}
+		"name": true, "id": true, "type": true, "expiry": true, "expires": true, "ttl": true, "url": true, "path": true, "file": true, "usage": true, "profile": true, "method": true, "methods": true, "consent": true, "banner": true, "reset": true, "manager": true, "field": true, "fields": true}
 )
 
 // spellName turns a property name into words: apiKey, api_key, api-key
@@ -473,13 +494,13 @@ func spellName(name string) string {
 // (case-insensitive, on word boundaries), one group per kind of
 // secretKinds; the last group is a bare token.
 var secretWords = regexp.MustCompile(`(?i)\b(?:(pass ?words?|passwd|pass ?phrases?|pwd)` +
-	`|(api ?keys?|access ?keys?|secret ?keys?|private ?keys?|signing ?keys?|ssh ?keys?|client ?secrets?|secrets?|credentials|login details)` +
+	`|(api ?keys?|access ?keys?|secret ?keys?|private ?keys?|signing ?keys?|ssh ?keys?|client ?secrets?|secrets?|(?:your|account|login) credentials|login details)` +
 	`|((?:access|auth|bearer|refresh|session|api|personal access|github|gitlab|slack|oauth|npm|pypi) ?tokens?)` +
 	`|(seed ?phrases?|seed ?words?|recovery ?phrases?|mnemonic)` +
 	`|(credit ?card(?: number)?|card ?numbers?|cvv|cvc|card security ?code|iban|routing ?numbers?|aba ?numbers?|sort ?codes?|bank ?account(?: ?numbers?)?)` +
 	`|(one[ -]time ?(?:code|password)|otp|totp|2fa(?: ?codes?)?|mfa(?: ?codes?)?|verification ?code|authenticator ?(?:app ?)?codes?|(?:\d|six|eight)[ -]digit ?codes?|backup ?codes?|recovery ?codes?|pin)` +
 	`|(ssn|social ?security ?number|passport(?: ?(?:numbers?|no))?|driver'?s? ?licen[cs]e(?: ?numbers?)?|national ?id(?: ?numbers?)?)` +
-	`|(cookies?|sessionid|session ?cookies?)` +
+	`|((?:session|sessionid|auth|authentication|login)['"]? ?cookies?|cookie ?values?)` +
 	`|(tokens?))\b`)
 
 var secretKinds = []string{"a password", "a key or secret", "a token", "a wallet's recovery phrase", "payment data", "a one-time code or PIN", "an identity number", "a session cookie", "a token"}
@@ -489,8 +510,17 @@ var secretKinds = []string{"a password", "a key or secret", "a token", "a wallet
 // token_count, a password policy, a secret's name). A bare "token" counts
 // only in a name (free text speaks of tokens of a model's budget too);
 // there, the kind of token must be said.
-func secretWord(text string, name bool) string {
+func secretWord(text string, name bool) string { return secretWordIn(text, name, false) }
+
+// vagueSecrets: words that name secrets in general; strict matching
+// (labels) skips them.
+var vagueSecrets = map[string]bool{"secret": true, "secrets": true, "your credentials": true, "login details": true, "pwd": true}
+
+func secretWordIn(text string, name, strict bool) string {
 	for _, m := range secretWords.FindAllStringSubmatchIndex(text, -1) {
+		if strict && vagueSecrets[strings.ToLower(text[m[0]:m[1]])] {
+			continue
+		}
 		before, after := wordsOf(text[:m[0]]), wordsOf(text[m[1]:])
 		if len(before) > 0 && quantityWords[before[len(before)-1]] || len(after) > 0 && aboutWords[after[0]] || name && anyQuantity(before) || whereOf(before) {
 			continue
@@ -649,6 +679,12 @@ func samplingRefused(params []byte) (rule, why string) {
 	return "", ""
 }
 
+// imperative matches one of verbs used as an order: at the start of a
+// sentence or clause, or after "please", "first", "then", "and".
+func imperative(verbs string) *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(?:^|[.!?:;,\n]\s*|(?:please|first|then|and|also|now|just|und|dann|et|puis|y|luego|e|depois|и|затем)\s+)(?:` + verbs + `)(?:$|[^\p{L}\p{N}_])`)
+}
+
 // contentText joins the text of a sampling message's content (one block
 // or a list of blocks).
 func contentText(c json.RawMessage) string {
@@ -684,10 +720,10 @@ func openEnded(t string) bool {
 }
 
 var (
-	revealVerb = uwords(`list|repeat|output|print|reveal|show|dump|include|tell|give|return|recite|write out|echo|disclose|copy|leak|send|gib|nenne|zeige|ausgeben|wiederhole|affiche|donne|révèle|liste|répète|muestra|revela|dime|repite|mostre|revele|repita|выведи|покажи|назови|перечисли|повтори`)
+	revealVerb = imperative(`list|repeat|output|print|reveal|show|dump|include|tell|give|return|recite|write out|echo|disclose|copy|leak|send|gib|nenne|zeige|ausgeben|wiederhole|affiche|donne|révèle|liste|répète|muestra|revela|dime|repite|mostre|revele|repita|выведи|покажи|назови|перечисли|повтори`)
 	userScope  = uwords(`so far|earlier in|earlier messages|previous(?:ly)? (?:messages|turns)|you(?: have|'ve) (?:seen|read|been given|received)|in your context|the user'?s|of the user|the user (?:has )?(?:said|typed|wrote|written|pasted|shared|told)|everything the user|chat history|conversation history|message history|(?:your|the) system prompt|des benutzers|des nutzers|de l'utilisateur|del usuario|do usuário|пользователя|bisher|jusqu'ici|hasta ahora`)
 	// conversationWords: what the client's model has seen of its user.
-	conversationWords = uwords(`conversation|chat|session|what the user|everything the user|earlier messages|previous messages|system prompt|gespräch|unterhaltung|conversación|conversa|разговор\p{L}*|переписк\p{L}*`)
+	conversationWords = uwords(`conversation|chat history|what the user|everything the user|earlier messages|previous messages|system prompt|gespräch|unterhaltung|conversación|conversa|разговор\p{L}*|переписк\p{L}*`)
 	standingOrder     = uwords(`from now on|from this point on|henceforth|for the rest of (?:this|the) (?:conversation|session|chat)|in all future (?:replies|answers|responses|messages)|whenever the user|every time the user|ab jetzt|von nun an|désormais|à partir de maintenant|de ahora en adelante|a partir de ahora|a partir de agora|отныне|с этого момента`)
 	concealOrder      = uwords(`(?:don'?t|do not|never) (?:mention|tell|inform|reveal|disclose)(?: (?:it|this|that))?(?: (?:to )?(?:the user|them))?|without (?:telling|informing|notifying|asking) the user|sans (?:le dire|en informer) (?:à )?l'utilisateur|ohne (?:es )?(?:dem benutzer|den benutzer) zu (?:sagen|informieren)|sin (?:decírselo|informar) al usuario`)
 	commandWords      = uwords("(?:run|execute|führe|exécute|ejecuta|execute) +\x60|curl|wget|bash|sh|powershell|iex|eval|rm -rf|sudo")
