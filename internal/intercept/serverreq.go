@@ -229,7 +229,7 @@ func deceptiveHost(u *url.URL) string {
 	if _, err := netip.ParseAddr(h); err != nil && last != "" && (strings.Trim(last, "0123456789") == "" || strings.HasPrefix(last, "0x")) {
 		return "writes an IP address in another form (" + h + ")"
 	}
-	if u.RawQuery == "" {
+	if q := strings.ToLower(u.RawQuery); !strings.Contains(q, "http") && !strings.Contains(q, "//") && !strings.Contains(q, "%2f") {
 		return ""
 	}
 	for k, vs := range u.Query() {
@@ -302,11 +302,11 @@ func elicitsSecret(params []byte) (field, why string) {
 		if (pr.Type != "string" && pr.Type != "") || len(pr.Enum) > 0 || len(pr.OneOf) > 0 || len(pr.AnyOf) > 0 {
 			// Nothing is typed into it; what it may do is consent, in
 			// a sentence (a longer text is prose about secrets).
-			if len(strings.Fields(t)) <= 25 && moveVerb.MatchString(t) {
+			if len(t) > 2 && len(strings.Fields(t)) <= 25 && moveVerb.MatchString(t) {
 				if w := labelSecret(t); w != "" {
 					return "field " + name, "consent to share " + w
 				}
-				if credFile.MatchString(t) {
+				if mentionsCredFile(t) {
 					return "field " + name, "consent to share a credential file"
 				}
 			}
@@ -353,6 +353,9 @@ func textSecret(t string) string {
 // "AccessKey Secret"; not a bare "Secrets", which labels many things),
 // or a longer title that asks for one as a description would.
 func titleSecret(t string) string {
+	if t == "" {
+		return ""
+	}
 	if len(strings.Fields(t)) > 8 {
 		return askedSecret(t) // prose, read as a description
 	}
@@ -368,6 +371,23 @@ func labelSecret(t string) string {
 	return foreignSecret(t)
 }
 
+// asksForeign: t asks in another language (foreignAsk, after a cheap
+// look for its ASCII words in an ASCII text).
+func asksForeign(t string) bool {
+	if !hasNonASCII(t) && !containsAny(strings.ToLower(t), foreignAskStems) {
+		return false
+	}
+	return foreignAsk.MatchString(t)
+}
+
+var foreignAskStems = []string{"su", "vo", "ihr", "dein", "se", "entrez", "indiquez", "eingeben", "bitte", "ingrese", "introduzca", "escriba", "digite", "insira", "informe"}
+
+// mentionsCredFile: t names a credential file or a command that prints
+// a credential.
+func mentionsCredFile(t string) bool {
+	return containsAny(strings.ToLower(t), credStems) && credFile.MatchString(t)
+}
+
 // askedSecret returns what a free text (a field's description, the
 // form's message) asks the user to give that is a secret: a secret's
 // name beside an asking word, or the contents or output of a credential
@@ -376,10 +396,10 @@ func askedSecret(t string) string {
 	if t == "" {
 		return ""
 	}
-	if contentsOf.MatchString(t) && credFile.MatchString(t) {
+	if mentionsCredFile(t) && contentsOf.MatchString(t) {
 		return "a credential file's contents"
 	}
-	if !asksFor.MatchString(t) && !foreignAsk.MatchString(t) {
+	if !asksFor.MatchString(t) && !asksForeign(t) {
 		return ""
 	}
 	if w := secretWord(t, false); w != "" {
@@ -394,6 +414,9 @@ func askedSecret(t string) string {
 // verification code, a passport number), unless a policy or length of
 // it is meant (Passwort-Richtlinie).
 func foreignSecret(t string) string {
+	if !hasNonASCII(t) && !containsAny(strings.ToLower(t), foreignStems) {
+		return ""
+	}
 	for _, m := range foreignSecrets.FindAllStringSubmatchIndex(t, -1) {
 		if after := wordsOf(t[m[1]:]); len(after) > 0 && foreignAbout[after[0]] {
 			continue
@@ -410,6 +433,31 @@ func foreignSecret(t string) string {
 		}
 	}
 	return ""
+}
+
+// foreignStems: the ASCII stems of foreignSecrets' words; an ASCII text
+// without any of them needs no regular expression.
+var foreignStems = []string{"passw", "kennw", "passe", "senha", "palavra", "wachtw", "salasana", "adgangs", "zugangs", "identifiant", "credencia",
+	"clave", "chave", "privat", "semilla", "recupera", "phrase", "wiederherstell", "code", "zwei-faktor", "pasaport", "passaport", "reisepass",
+	"permis", "licencia", "carteira", "kartennummer"}
+
+func hasNonASCII(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// containsAny: lower holds one of words.
+func containsAny(lower string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // uwords matches one of alts as whole words in any script (Go's \b
@@ -442,6 +490,8 @@ var (
 	// output of gh auth token".
 	contentsOf = regexp.MustCompile(`(?i)\b(?:contents?|output|inhalt|ausgabe|contenu|sortie|contenido|salida|conteúdo|saída)\s+(?:of|from|von|der|des|du|de|do|da)\b`)
 	credFile   = regexp.MustCompile(`(?i)\.(?:ssh|aws|kube|docker|gnupg)[/\\]|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.(?:netrc|npmrc|pypirc|pgpass|git-credentials)\b|(?:^|[\s'"(\x60/])\.env\b|\bkubeconfig\b|\b(?:gh|glab) auth token\b|\bprint-access-token\b`)
+	// credStems: credFile's literal parts, its prefilter.
+	credStems = []string{".ssh", ".aws", ".kube", ".docker", ".gnupg", "id_", "netrc", "npmrc", "pypirc", "pgpass", "git-credentials", ".env", "kubeconfig", "auth token", "print-access-token"}
 	// moveVerb: what a consent field allows done with a secret.
 	moveVerb = uwords(`share|upload|send|sync|forward|transmit|export|copy|give|allow|grant|teilen|hochladen|senden|übermitteln|partager|envoyer|compartir|enviar|partilhar|compartilhar`)
 )
@@ -641,6 +691,14 @@ func samplingEnforced(set manifest.Results) bool {
 // A server's sampling request is one completion on the server's own
 // text; it has no business with the user's context.
 func samplingRefused(params []byte) (rule, why string) {
+	// Most requests hold none of the rules' words: an ASCII request
+	// (no \u escapes) without them is not parsed.
+	if raw := string(params); !hasNonASCII(raw) && !strings.Contains(raw, `\u`) {
+		lower := strings.ToLower(raw)
+		if !strings.Contains(lower, `"assistant"`) && !containsAny(lower, scopeStems) && !containsAny(lower, orderStems) {
+			return "", ""
+		}
+	}
 	var p struct {
 		SystemPrompt string `json:"systemPrompt"`
 		Messages     []struct {
@@ -669,8 +727,13 @@ func samplingRefused(params []byte) (rule, why string) {
 		if t == "" {
 			continue
 		}
-		if revealVerb.MatchString(t) && userScope.MatchString(t) && (conversationWords.MatchString(t) || credFile.MatchString(t) || textSecret(t) != "") {
+		lower := strings.ToLower(t)
+		if (hasNonASCII(t) || containsAny(lower, scopeStems)) && userScope.MatchString(t) && revealVerb.MatchString(t) &&
+			(conversationWords.MatchString(t) || mentionsCredFile(t) || textSecret(t) != "") {
 			return RuleSamplingReveal, "it asks the client's model for the user's secrets or conversation"
+		}
+		if !hasNonASCII(t) && !containsAny(lower, orderStems) {
+			continue
 		}
 		if concealOrder.MatchString(t) && (standingOrder.MatchString(t) || commandWords.MatchString(t)) || standingOrder.MatchString(t) && commandWords.MatchString(t) {
 			return RuleSamplingOrder, "it gives the client's model a standing order or one kept from the user"
@@ -718,6 +781,13 @@ func openEnded(t string) bool {
 	}
 	return false
 }
+
+// scopeStems and orderStems: literal parts of userScope and of
+// concealOrder or standingOrder (ASCII texts), their prefilters.
+var (
+	scopeStems = []string{"so far", "earlier", "previous", "you have", "you've", "your context", "the user", "user's", "history", "system prompt", "benutzer", "nutzer", "bisher", "jusqu", "hasta ahora"}
+	orderStems = []string{"n't", "not ", "never", "without", "sans ", "ohne ", "sin ", "from now", "from this point", "henceforth", "rest of", "future", "whenever", "every time", "ab jetzt", "von nun", "a partir", "de ahora"}
+)
 
 var (
 	revealVerb = imperative(`list|repeat|output|print|reveal|show|dump|include|tell|give|return|recite|write out|echo|disclose|copy|leak|send|gib|nenne|zeige|ausgeben|wiederhole|affiche|donne|révèle|liste|répète|muestra|revela|dime|repite|mostre|revele|repita|выведи|покажи|назови|перечисли|повтори`)
