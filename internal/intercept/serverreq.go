@@ -5,9 +5,9 @@ import (
 	"log/slog"
 	"net/netip"
 	"net/url"
-	"regexp"
 	"strings"
 
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
@@ -462,12 +462,12 @@ func containsAny(lower string, words []string) bool {
 
 // uwords matches one of alts as whole words in any script (Go's \b
 // knows only ASCII letters).
-func uwords(alts string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}_])(?:` + alts + `)(?:$|[^\p{L}\p{N}_])`)
+func uwords(alts string) *lazyre.Regexp {
+	return lazyre.New(`(?i)(?:^|[^\p{L}\p{N}_])(?:` + alts + `)(?:$|[^\p{L}\p{N}_])`)
 }
 
 var (
-	foreignSecrets = regexp.MustCompile(`(?i)(?:^|[^\p{L}\p{N}])(?:` +
+	foreignSecrets = lazyre.New(`(?i)(?:^|[^\p{L}\p{N}])(?:` +
 		`(passw(?:ort|örter)|kennw(?:ort|örter)|mots? de passe|contraseñas?|senhas?|palavras?-passe|парол[ьяеюи]|wachtwoord|hasł[oa]|lösenord|adgangskode|salasana|şifre|zugangsdaten|identifiants|credenciales|credenciais)` +
 		`|(clave privada|clé privée|chave privada|privater? schlüssel|приватн\p{L}+ ключ\p{L}*|секретн\p{L}+ ключ\p{L}*|clé api|clé d'api|api-schlüssel|clave de api|chave de api)` +
 		`|(frases? semilla|frase de recuperación|phrase de récupération|phrase secrète|wiederherstellungsphrase|frase de recuperação|сид-фраз\p{L}*)` +
@@ -485,11 +485,11 @@ var (
 		{"银行卡号", "payment data"}, {"カード番号", "payment data"},
 	}
 	// foreignAsk: asking words of other languages ("your", "enter").
-	foreignAsk = regexp.MustCompile(`(?i)(?:(?:^|[^\p{L}])(?:su|sus|votre|vos|ihr|ihre|ihren|ihrem|dein|deine|seu|sua|seus|suas|ваш|ваша|ваше|ваши|свой|введите|укажите|saisissez|saisir|entrez|indiquez|confirmez|eingeben|bitte|ingrese|introduzca|escriba|confirme|digite|insira|informe)(?:$|[^\p{L}])|请|請|输入|輸入|入力|ください|您的|あなたの)`)
+	foreignAsk = lazyre.New(`(?i)(?:(?:^|[^\p{L}])(?:su|sus|votre|vos|ihr|ihre|ihren|ihrem|dein|deine|seu|sua|seus|suas|ваш|ваша|ваше|ваши|свой|введите|укажите|saisissez|saisir|entrez|indiquez|confirmez|eingeben|bitte|ingrese|introduzca|escriba|confirme|digite|insira|informe)(?:$|[^\p{L}])|请|請|输入|輸入|入力|ください|您的|あなたの)`)
 	// contentsOf and credFile: "the contents of ~/.ssh/id_ed25519", "the
 	// output of gh auth token".
-	contentsOf = regexp.MustCompile(`(?i)\b(?:contents?|output|inhalt|ausgabe|contenu|sortie|contenido|salida|conteúdo|saída)\s+(?:of|from|von|der|des|du|de|do|da)\b`)
-	credFile   = regexp.MustCompile(`(?i)\.(?:ssh|aws|kube|docker|gnupg)[/\\]|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.(?:netrc|npmrc|pypirc|pgpass|git-credentials)\b|(?:^|[\s'"(\x60/])\.env\b|\bkubeconfig\b|\b(?:gh|glab) auth token\b|\bprint-access-token\b`)
+	contentsOf = lazyre.New(`(?i)\b(?:contents?|output|inhalt|ausgabe|contenu|sortie|contenido|salida|conteúdo|saída)\s+(?:of|from|von|der|des|du|de|do|da)\b`)
+	credFile   = lazyre.New(`(?i)\.(?:ssh|aws|kube|docker|gnupg)[/\\]|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.(?:netrc|npmrc|pypirc|pgpass|git-credentials)\b|(?:^|[\s'"(\x60/])\.env\b|\bkubeconfig\b|\b(?:gh|glab) auth token\b|\bprint-access-token\b`)
 	// credStems: credFile's literal parts, its prefilter.
 	credStems = []string{".ssh", ".aws", ".kube", ".docker", ".gnupg", "id_", "netrc", "npmrc", "pypirc", "pgpass", "git-credentials", ".env", "kubeconfig", "auth token", "print-access-token"}
 	// moveVerb: what a consent field allows done with a secret.
@@ -543,7 +543,7 @@ func spellName(name string) string {
 // secretWords: what a form must not ask for, by the words that name it
 // (case-insensitive, on word boundaries), one group per kind of
 // secretKinds; the last group is a bare token.
-var secretWords = regexp.MustCompile(`(?i)\b(?:(pass ?words?|passwd|pass ?phrases?|pwd)` +
+var secretWords = lazyre.New(`(?i)\b(?:(pass ?words?|passwd|pass ?phrases?|pwd)` +
 	`|(api ?keys?|access ?keys?|secret ?keys?|private ?keys?|signing ?keys?|ssh ?keys?|client ?secrets?|secrets?|(?:your|account|login) credentials|login details)` +
 	`|((?:access|auth|bearer|refresh|session|api|personal access|github|gitlab|slack|oauth|npm|pypi) ?tokens?)` +
 	`|(seed ?phrases?|seed ?words?|recovery ?phrases?|mnemonic)` +
@@ -629,7 +629,7 @@ func kindOf(m []int, name bool) string {
 
 // asksFor: the text asks the user to give something (a title or a
 // message that only mentions a token, "Token budget", does not).
-var asksFor = regexp.MustCompile(`(?i)\b(?:enter|type|paste|provide|input|give|share|submit|confirm|re-?enter|fill in|supply|send|need|required?|your)\b`)
+var asksFor = lazyre.New(`(?i)\b(?:enter|type|paste|provide|input|give|share|submit|confirm|re-?enter|fill in|supply|send|need|required?|your)\b`)
 
 // inputRequestsRefused reports the rule and reason to withhold a result
 // for: an input request (2026-07-28) that is a form elicitation asking
@@ -744,8 +744,8 @@ func samplingRefused(params []byte) (rule, why string) {
 
 // imperative matches one of verbs used as an order: at the start of a
 // sentence or clause, or after "please", "first", "then", "and".
-func imperative(verbs string) *regexp.Regexp {
-	return regexp.MustCompile(`(?i)(?:^|[.!?:;,\n]\s*|(?:please|first|then|and|also|now|just|und|dann|et|puis|y|luego|e|depois|и|затем)\s+)(?:` + verbs + `)(?:$|[^\p{L}\p{N}_])`)
+func imperative(verbs string) *lazyre.Regexp {
+	return lazyre.New(`(?i)(?:^|[.!?:;,\n]\s*|(?:please|first|then|and|also|now|just|und|dann|et|puis|y|luego|e|depois|и|затем)\s+)(?:` + verbs + `)(?:$|[^\p{L}\p{N}_])`)
 }
 
 // contentText joins the text of a sampling message's content (one block
