@@ -425,15 +425,10 @@ func replaceArgument(x *Exchange, arg string, value []byte) error {
 	args, _ := mcpwire.Get(x.Msg.Params, "arguments")
 	na, err := mcpwire.Set(args, arg, value)
 	if err == nil {
-		var params, raw []byte
-		if params, err = mcpwire.Set(x.Msg.Params, "arguments", na); err == nil {
-			if raw, err = mcpwire.Set(x.Msg.Raw, "params", params); err == nil {
-				var m *mcpwire.Message
-				if m, err = mcpwire.Parse(raw); err == nil {
-					x.Msg = m
-					return nil
-				}
-			}
+		var m *mcpwire.Message
+		if m, err = x.Msg.WithParam("arguments", na); err == nil {
+			x.Msg = m
+			return nil
 		}
 	}
 	return Deny("guard.rewrite", "arguments could not be forwarded", err.Error())

@@ -136,15 +136,7 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 	if string(args) == string(raw) {
 		return nil
 	}
-	params, err := mcpwire.Set(x.Msg.Params, "arguments", args)
-	if err != nil {
-		return Deny("manifest.arguments-rewrite", "arguments could not be forwarded", err.Error())
-	}
-	msg, err := mcpwire.Set(x.Msg.Raw, "params", params)
-	if err != nil {
-		return Deny("manifest.arguments-rewrite", "arguments could not be forwarded", err.Error())
-	}
-	nm, err := mcpwire.Parse(msg)
+	nm, err := x.Msg.WithParam("arguments", args)
 	if err != nil {
 		return Deny("manifest.arguments-rewrite", "arguments could not be forwarded", err.Error())
 	}

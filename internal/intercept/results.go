@@ -344,12 +344,8 @@ func Notifications(ms map[string]*manifest.Manifest) func(server string, msg *mc
 			params, _ = mcpwire.Delete(msg.Params, "data")
 			params, _ = mcpwire.Delete(params, "message")
 		}
-		raw, err := mcpwire.Set(msg.Raw, "params", params)
-		if err == nil {
-			var nm *mcpwire.Message
-			if nm, err = mcpwire.Parse(raw); err == nil {
-				return nm
-			}
+		if nm, err := msg.WithParam("", params); err == nil {
+			return nm
 		}
 		nm, _ := mcpwire.Parse(mcpwire.NewNotification(msg.Method, nil))
 		return nm

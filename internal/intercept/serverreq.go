@@ -1,6 +1,7 @@
 package intercept
 
 import (
+	"cmp"
 	"encoding/json"
 	"log/slog"
 	"net/netip"
@@ -111,11 +112,12 @@ func ClientAnswers(ms map[string]*manifest.Manifest, log *slog.Logger) func(serv
 		if method != "sampling/createMessage" || msg.Kind != mcpwire.KindResponse || len(msg.Result) == 0 {
 			return msg
 		}
-		set := manifest.Results{Secrets: manifest.SecretsRedact, Injection: manifest.InjectionMonitor}
-		if m := ms[server]; m != nil && m.Results.Secrets != "" {
-			set.Secrets = m.Results.Secrets
+		var secrets string
+		if m := ms[server]; m != nil {
+			secrets = m.Results.Secrets
 		}
-		if set.Secrets == manifest.SecretsOff {
+		set, ok := answerSettings(secrets)
+		if !ok {
 			return msg
 		}
 		in := cleanValue(msg.Result, set)
@@ -138,6 +140,15 @@ func ClientAnswers(ms map[string]*manifest.Manifest, log *slog.Logger) func(serv
 	}
 }
 
+// answerSettings are what a client's sampling answer is cleaned by: the
+// server's secrets setting (redact when unset), planted instructions
+// only recorded (they are the client model's own words). ok is false when
+// secrets is off: nothing to do.
+func answerSettings(secrets string) (set manifest.Results, ok bool) {
+	set = manifest.Results{Secrets: cmp.Or(secrets, manifest.SecretsRedact), Injection: manifest.InjectionMonitor}
+	return set, set.Secrets != manifest.SecretsOff
+}
+
 // withheldAnswer is the error the server gets in place of the client's
 // answer msg: never nil, and never the answer itself.
 func withheldAnswer(msg *mcpwire.Message, why string) *mcpwire.Message {
@@ -155,12 +166,9 @@ func withParams(msg *mcpwire.Message, p []byte) (*mcpwire.Message, error) {
 	if sameBytes(p, msg.Params) {
 		return msg, nil
 	}
-	raw, err := mcpwire.Set(msg.Raw, "params", p)
+	nm, err := msg.WithParam("", p)
 	if err == nil {
-		var nm *mcpwire.Message
-		if nm, err = mcpwire.Parse(raw); err == nil {
-			return nm, nil
-		}
+		return nm, nil
 	}
 	return nil, &Denial{Rule: RuleSamplingPrefix + "rewrite", Code: CodeDenied, Public: "mcpwarden refused this sampling request: the cleaned request is not valid", Detail: err.Error()}
 }
@@ -211,10 +219,8 @@ var tldLabels = map[string]bool{"com": true, "net": true, "org": true, "io": tru
 // redirect_uri excepted).
 func deceptiveHost(u *url.URL) string {
 	h := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
-	for i := 0; i < len(h); i++ {
-		if h[i] >= 0x80 {
-			return "has a host in non-ASCII letters (" + h + "), which can imitate another site's name"
-		}
+	if hasNonASCII(h) {
+		return "has a host in non-ASCII letters (" + h + "), which can imitate another site's name"
 	}
 	labels := strings.Split(h, ".")
 	for i, l := range labels {
@@ -804,7 +810,8 @@ var (
 // the server, as ClientAnswers does for the session era. An answer whose
 // secrets cannot be masked refuses the call.
 func maskInputResponses(x *Exchange, set manifest.Results) error {
-	if set.Secrets == manifest.SecretsOff {
+	aset, ok := answerSettings(set.Secrets)
+	if !ok {
 		return nil
 	}
 	raw, ok := mcpwire.Get(x.Msg.Params, "inputResponses")
@@ -815,16 +822,12 @@ func maskInputResponses(x *Exchange, set manifest.Results) error {
 	if json.Unmarshal(raw, &resps) != nil {
 		return nil
 	}
-	sec := set.Secrets
-	if sec == "" {
-		sec = manifest.SecretsRedact
-	}
 	out := raw
 	for k, v := range resps {
 		if _, sampled := mcpwire.Get(v, "model"); !sampled {
 			continue // an elicitation's or a roots answer
 		}
-		in := cleanValue(v, manifest.Results{Secrets: sec, Injection: manifest.InjectionMonitor})
+		in := cleanValue(v, aset)
 		if in.withhold != "" {
 			return Deny(RuleSamplingPrefix+in.rule, "mcpwarden withheld the client's sampling answer: "+in.withhold, "")
 		}
@@ -839,16 +842,10 @@ func maskInputResponses(x *Exchange, set manifest.Results) error {
 	if sameBytes(out, raw) {
 		return nil
 	}
-	params, err := mcpwire.Set(x.Msg.Params, "inputResponses", out)
+	m, err := x.Msg.WithParam("inputResponses", out)
 	if err == nil {
-		var msgRaw []byte
-		if msgRaw, err = mcpwire.Set(x.Msg.Raw, "params", params); err == nil {
-			var m *mcpwire.Message
-			if m, err = mcpwire.Parse(msgRaw); err == nil {
-				x.Msg = m
-				return nil
-			}
-		}
+		x.Msg = m
+		return nil
 	}
 	return Deny(RuleSamplingPrefix+"rewrite", "the client's sampling answer could not be forwarded", err.Error())
 }

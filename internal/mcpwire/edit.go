@@ -242,3 +242,21 @@ func checkKey(key string) error {
 	}
 	return nil
 }
+
+// WithParam returns a new message: m with params[key] replaced by val
+// (the whole params when key is ""), parsed again, so that what a stage
+// forwards after an edit is a message the decoder accepts.
+func (m *Message) WithParam(key string, val []byte) (*Message, error) {
+	params := val
+	if key != "" {
+		var err error
+		if params, err = Set(m.Params, key, val); err != nil {
+			return nil, err
+		}
+	}
+	raw, err := Set(m.Raw, "params", params)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(raw)
+}

@@ -296,3 +296,22 @@ func TestWithID(t *testing.T) {
 		t.Fatalf("WithID on a zero Message = %q", out)
 	}
 }
+
+func TestWithParam(t *testing.T) {
+	m, err := Parse([]byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"t","arguments":{"a":1},"_meta":{"x":1}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := m.WithParam("arguments", []byte(`{"a":2}`))
+	if err != nil || string(got.Raw) != `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"t","arguments":{"a":2},"_meta":{"x":1}}}` || got.Method != "tools/call" {
+		t.Fatalf("arguments replaced: %v %s", err, got.Raw)
+	}
+	if got, err = m.WithParam("", []byte(`{"name":"u"}`)); err != nil || string(got.Params) != `{"name":"u"}` {
+		t.Fatalf("params replaced: %v %s", err, got.Raw)
+	}
+	// What Parse refuses is refused: a member beside one that differs only
+	// in case.
+	if _, err := m.WithParam("Name", []byte(`"x"`)); err == nil {
+		t.Fatal("a case-variant key was accepted")
+	}
+}

@@ -1,7 +1,6 @@
 package secrets
 
 import (
-	"math/bits"
 	"slices"
 	"strings"
 	"unicode"
@@ -91,8 +90,8 @@ func (e *Engine) keywordBefore(s string, cut int) bool {
 		if i < 2 || e.triBits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
-		b := &e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))]
-		if b.tri != 0 && b.tri != (w|0x202020)&0xFFFFFF {
+		b := e.bucket(w, h)
+		if b == nil {
 			continue
 		}
 		for _, ki := range b.kws {
