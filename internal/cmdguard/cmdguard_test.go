@@ -13,6 +13,13 @@ var attacks = []struct{ in, rule string }{
 	{"ls && rm -rf /", RuleList},
 	{"ls || rm -rf /", RuleList},
 	{"ls;", RuleList},
+	// Chromium and Electron switches that start a program of the caller's choosing
+	{`chromium '--gpu-launcher=sh -c "id>/tmp/x"' https://example.com`, RuleArgInjection},
+	{`google-chrome --headless --renderer-cmd-prefix='xterm -e sh' about:blank`, RuleArgInjection},
+	{`code --utility-cmd-prefix=/tmp/payload .`, RuleArgInjection},
+	{`msedge -GPU-LAUNCHER=/tmp/p`, RuleArgInjection},
+	{`brave-browser --browser-subprocess-path /tmp/p`, RuleArgInjection},
+	{`slack --ppapi-plugin-launcher=/tmp/p`, RuleArgInjection},
 	{"ls | sh", RulePipe},
 	{"ls |& sh", RulePipe},
 	{"sleep 100 &", RuleBackground},
@@ -325,6 +332,10 @@ var benign = []struct {
 	argv []string
 }{
 	{`echo "a;b"`, []string{"echo", "a;b"}},
+	{`chromium --headless --disable-gpu --screenshot https://example.com`, []string{"chromium", "--headless", "--disable-gpu", "--screenshot", "https://example.com"}},
+	{`grep -rn -- --gpu-launcher docs/`, []string{"grep", "-rn", "--", "--gpu-launcher", "docs/"}},
+	{`echo launcher-cmd-prefix`, []string{"echo", "launcher-cmd-prefix"}},
+	{`mvn -Dlauncher=x package`, []string{"mvn", "-Dlauncher=x", "package"}},
 	{"timeout 300 make test", []string{"timeout", "300", "make", "test"}},
 	{"timeout -k 10 -s TERM 5m go test ./...", []string{"timeout", "-k", "10", "-s", "TERM", "5m", "go", "test", "./..."}},
 	{"timeout --preserve-status -- 2.5 ls -la", []string{"timeout", "--preserve-status", "--", "2.5", "ls", "-la"}},

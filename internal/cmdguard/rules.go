@@ -85,6 +85,9 @@ func judgeAt(argv []string, globbed []bool, opts Options, depth int) (Decision, 
 			}
 		}
 	}
+	if d, ok := launcherSwitch(name, args); !ok {
+		return d, false
+	}
 	if wrappers[name] {
 		return unwrap(name, argv, globbed, opts, depth)
 	}
@@ -360,4 +363,33 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// launcherSwitch refuses the switches of Chromium and of every Electron
+// application (Chrome, Edge, Brave, VS Code, Slack …) that name a program
+// the browser starts in place of, or in front of, one of its own processes:
+// --gpu-launcher, --renderer-cmd-prefix, --utility-cmd-prefix,
+// --ppapi-plugin-launcher, --browser-subprocess-path. They are matched by
+// their shape (a name ending in -launcher or -cmd-prefix), not by the
+// program, since every Electron binary has a name of its own; Chromium
+// also reads them after a single dash.
+func launcherSwitch(name string, args []string) (Decision, bool) {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if len(a) < 3 || a[0] != '-' {
+			continue
+		}
+		opt := strings.TrimLeft(a, "-")
+		if i := strings.IndexByte(opt, '='); i >= 0 {
+			opt = opt[:i]
+		}
+		opt = strings.ToLower(opt)
+		if strings.HasSuffix(opt, "-launcher") || strings.HasSuffix(opt, "-cmd-prefix") ||
+			opt == "browser-subprocess-path" {
+			return deny(RuleArgInjection, "%s --%s names a program that %s starts", name, opt, name), false
+		}
+	}
+	return Decision{}, true
 }

@@ -365,7 +365,10 @@ func hostListed(h string, list []string) bool {
 func localName(h string) bool {
 	switch h {
 	case "localhost", "metadata", "metadata.google.internal", "metadata.goog", "instance-data", "instance-data.ec2.internal",
-		"metadata.tencentyun.com":
+		"metadata.tencentyun.com", "rancher-metadata",
+		// The names a stock hosts file (Debian's, Ubuntu's, Alpine's) gives
+		// to ::1 and IPv6 local addresses: they resolve without DNS.
+		"ip6-localhost", "ip6-loopback", "ip6-localnet", "ip6-allnodes", "ip6-allrouters", "ip6-mcastprefix":
 		return true
 	}
 	if strings.HasSuffix(h, ".localhost") {

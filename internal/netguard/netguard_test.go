@@ -185,6 +185,9 @@ var attacks = []struct{ in, rule string }{
 	{"http://localtest.me/", RuleLocalName},
 	{"http://admin.lvh.me:3000/", RuleLocalName},
 	{"http://metadata.tencentyun.com/latest/meta-data/", RuleLocalName},
+	{"http://ip6-localhost:8080/admin", RuleLocalName},
+	{"http://IP6-LOOPBACK/", RuleLocalName},
+	{"http://rancher-metadata/latest/self/container", RuleLocalName},
 	{"http://127.0.0.1#\\@example.com/", RuleAddress},
 	{"http://example.com/a\\b?q=1", RuleSyntax},
 }
@@ -203,6 +206,8 @@ var benign = []struct{ in, host string }{
 	{"https://example.com/search?q=C:\\Users\\Public", "example.com"},
 	{"https://example.com/docs#C:\\..\\x", "example.com"},
 	{"https://example.com/?next=localtest.me", "example.com"},
+	{"https://example.com/hosts?name=ip6-localhost", "example.com"},
+	{"https://example.com/rancher-metadata/", "example.com"},
 	{"https://api.github.com/repos/x/y", "api.github.com"},
 	{"HTTPS://EXAMPLE.COM/Path", "example.com"},
 	{"https://example.com./", "example.com"},

@@ -358,6 +358,9 @@ func aExpr(e *tnode, budget *int) cval {
 		if l.k == kNull || r.k == kNull {
 			return cval{k: kNull}
 		}
+		if (op == "~~" || op == "~~*") && isText(r) && onlyPercent(r.s) {
+			return cval{k: kBool, b: true} // x LIKE '%': true for every row where x is not null, as x = x
+		}
 		if !isText(l) || !isText(r) || len(l.s) > maxFold || len(r.s) > maxFold {
 			return unknown
 		}
@@ -623,6 +626,21 @@ func sameColumn(a, b *tnode) bool {
 	return len(fa) > 0 && slices.EqualFunc(fa, fb, func(x, y *tnode) bool {
 		return x.is("String") && y.is("String") && x.sval() == y.sval()
 	})
+}
+
+// onlyPercent reports a LIKE pattern of one or more % and nothing else,
+// which matches every string: name LIKE '%' is a column compared with
+// anything at all.
+func onlyPercent(p string) bool {
+	if p == "" {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] != '%' {
+			return false
+		}
+	}
+	return true
 }
 
 // like matches s against a LIKE pattern (% any run, _ one character,
