@@ -137,11 +137,16 @@ func (in *inspection) applySecrets(set manifest.Results, red []byte, fs []secret
 }
 
 // handleInjection scans every value string of in.out for injected
-// instructions and strips, neutralizes, withholds or records them as set
-// says.
+// instructions and neutralizes, withholds or records them as set says.
+// Unset is neutralize: a gateway without a manifest must not hand a model
+// planted orders as they were written, and neutralizing keeps the text
+// readable (quoted as data under a warning) when a finding is wrong.
 func handleInjection(in inspection, set manifest.Results) inspection {
+	if set.Injection == "" {
+		set.Injection = manifest.InjectionNeutralize
+	}
 	var found []injectguard.Finding
-	out, rewritten := mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
+	out, _ := mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
 		if key {
 			return s, false
 		}
@@ -150,13 +155,8 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 			return s, false
 		}
 		found = append(found, fs...)
-		switch set.Injection {
-		case manifest.InjectionNeutralize:
+		if set.Injection == manifest.InjectionNeutralize {
 			return injectguard.Neutralize(s, fs), true
-		case "":
-			if injectguard.HasControl(fs) {
-				return injectguard.Strip(s, fs), true
-			}
 		}
 		return s, false
 	})
@@ -168,7 +168,7 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		if len(cross) == 0 {
 			return in
 		}
-		out, rewritten = mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
+		out, _ = mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
 			if key || !slices.Contains(items, s) {
 				return s, false
 			}
@@ -189,15 +189,8 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		in.withhold = "it carries what looks like injected instructions (" + desc + ")"
 	case manifest.InjectionNeutralize:
 		in.note(r, "injected instructions neutralized: "+desc, true)
-	case manifest.InjectionMonitor:
-		in.note(r, "injected instructions seen (monitor): "+desc, false)
 	default:
-		if i := slices.IndexFunc(found, func(f injectguard.Finding) bool { return f.Control }); i >= 0 {
-			// The control kinds are what was changed: name one.
-			in.note(RuleResultInjection+found[i].Kind, "invisible characters stripped, instructions recorded: "+desc, rewritten)
-		} else {
-			in.note(r, "injected instructions seen (default: recorded): "+desc, false)
-		}
+		in.note(r, "injected instructions seen (monitor): "+desc, false)
 	}
 	return in
 }

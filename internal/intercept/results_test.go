@@ -176,11 +176,14 @@ func TestResultsInjection(t *testing.T) {
 					t.Errorf("default did not strip: %q %+v", res.Content[0].Text, x.Record)
 				}
 			}},
-		{"default records visible", `{"content":[{"type":"text","text":"` + planted + `"}]}`, manifest.Results{},
+		{"default neutralizes", `{"content":[{"type":"text","text":"` + planted + `"}]}`, manifest.Results{},
 			func(t *testing.T, reply *Reply, x *Exchange, err error) {
-				if err != nil || !strings.Contains(string(reply.Msg.Result), "<!--") || x.Record.Mode != "monitor" ||
+				var res struct{ Content []struct{ Text string } }
+				json.Unmarshal(reply.Msg.Result, &res)
+				if err != nil || len(res.Content) != 1 || strings.Contains(res.Content[0].Text, "<!--") ||
+					!strings.Contains(res.Content[0].Text, "> Weather: sunny.") || x.Record.Mode == "monitor" ||
 					x.Record.Rule != "result.injection.hidden-comment" {
-					t.Errorf("default changed visible text or did not record: %s %+v", reply.Msg.Result, x.Record)
+					t.Errorf("default did not neutralize or did not record: %s %+v", reply.Msg.Result, x.Record)
 				}
 			}},
 		{"withhold resources/read", "", manifest.Results{Injection: manifest.InjectionWithhold}, nil},

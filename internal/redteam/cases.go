@@ -7,7 +7,6 @@ package redteam
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -515,9 +514,9 @@ func (f *File) Notes() []string {
 	if err != nil {
 		return nil // the gateway reports it when it starts
 	}
-	if inj := m.Results.Injection; inj == "" || inj == manifest.InjectionMonitor {
-		return []string{fmt.Sprintf("%s: its manifest leaves planted instructions recorded only (results.injection %s): result-phase attacks that only an injection rule catches will be judged missed; set results: {injection: neutralize} or withhold (docs/manifest.md#results)",
-			f.Path, cmp.Or(inj, "unset"))}
+	if m.Results.Injection == manifest.InjectionMonitor {
+		return []string{fmt.Sprintf("%s: its manifest leaves planted instructions recorded only (results.injection monitor): result-phase attacks that only an injection rule catches will be judged missed; set results: {injection: neutralize} or withhold, or leave it unset (docs/manifest.md#results)",
+			f.Path)}
 	}
 	return nil
 }
