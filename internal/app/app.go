@@ -196,7 +196,7 @@ func compile(cfg *config.Config, log *slog.Logger, aud *auditing, con *consentin
 	b.audit = newRecorder(aud, log)
 	s := &snapshot{cfg: cfg, backend: b, auth: av, as: as}
 	s.opts = &session.Options{
-		Backend: b, Chain: chain(log, ms, intercept.Pins(nil, nil), authStageFor(av, ms), pol, con.stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
+		Backend: b, Chain: chain(log, ms, poisonScan(cfg), authStageFor(av, ms), pol, con.stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Hold: countSessions(s.hold), Notifications: intercept.Notifications(ms),
 		ServerRequests: intercept.ServerRequests(ms, log), ClientAnswers: intercept.ClientAnswers(ms, log),
 	}

@@ -10,10 +10,15 @@ import (
 )
 
 // openPins returns the trust-on-first-use stage for a server without a
-// manifest when a pin store is configured, and a pass-through otherwise.
+// manifest when a pin store is configured; without one, the stage only
+// holds what looks poisoned. A server with a manifest is the manifest
+// stage's.
 func openPins(cfg *config.Config, server config.Server, log *slog.Logger) (intercept.Interceptor, error) {
-	if cfg.PinStore == "" || server.Manifest != "" {
+	if server.Manifest != "" {
 		return intercept.Pins(nil, nil), nil
+	}
+	if cfg.PinStore == "" {
+		return intercept.Pins(nil, map[string]string{server.Name: server.Name}), nil
 	}
 	store, err := pinstore.Open(cfg.PinStore)
 	if err != nil {
@@ -22,6 +27,18 @@ func openPins(cfg *config.Config, server config.Server, log *slog.Logger) (inter
 	key := PinKey(server)
 	log.Debug("trust on first use", "pins", cfg.PinStore, "key", key)
 	return intercept.Pins(store, map[string]string{server.Name: key}), nil
+}
+
+// poisonScan is serve's stage for its servers without a manifest: serve
+// does not pin on first use, but it holds what looks poisoned.
+func poisonScan(cfg *config.Config) intercept.Interceptor {
+	keys := map[string]string{}
+	for _, s := range cfg.Servers {
+		if s.Manifest == "" {
+			keys[s.Name] = s.Name
+		}
+	}
+	return intercept.Pins(nil, keys)
 }
 
 // PinKey names a server in the pin store: its name and what it runs, so

@@ -22,37 +22,56 @@ const instructionsItem = "(instructions)"
 // each such server to its key in the store). The first tool definitions
 // and instructions a server serves are pinned; a definition that later
 // differs is hidden and its calls refused until an operator approves it
-// (mcpwarden pins approve), and differing instructions are withheld. Every
-// definition is also scanned for tool poisoning, pinned or not. A store
-// that cannot be read or written fails the list: an unchecked list is
-// never shown.
+// (mcpwarden pins approve), and differing instructions are withheld. A
+// store that cannot be read or written fails the list: an unchecked list
+// is never shown.
+//
+// Every tool, prompt and resource definition and the instructions of
+// those servers are also scanned for tool poisoning, pinned or not, and
+// with a nil store (serve, or run --pins off) that scan is all the stage
+// does: a server without a manifest is never served unread.
 func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
-	var held sync.Map // "server\x00tool" → reason
+	var held sync.Map // "kind\x00server\x00name" → reason
+	rule, remedy := "pins.held", "its definition changed since it was first seen, or looks poisoned; an operator can approve it with mcpwarden pins approve"
+	if store == nil {
+		rule, remedy = "poison.held", "its definition looks poisoned; give the server a manifest to review it"
+	}
+	refuse := func(kind string, x *Exchange) error {
+		why, q := held.Load(kind + "\x00" + x.Server + "\x00" + x.Name)
+		if !q {
+			return nil
+		}
+		return &Denial{Rule: rule, Code: CodeDenied,
+			Public: fmt.Sprintf("%s %q is held: %s", kind, x.Name, remedy), Detail: why.(string)}
+	}
 	return Func{N: "pins", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
-		if len(keys) == 0 {
+		if len(keys) == 0 || x.Server != "" && keys[x.Server] == "" {
 			return next(ctx, x)
 		}
 		switch x.Method {
 		case "tools/call":
-			if _, ok := keys[x.Server]; ok {
-				if why, q := held.Load(x.Server + "\x00" + x.Name); q {
-					return nil, &Denial{Rule: "pins.held", Code: CodeDenied,
-						Public: fmt.Sprintf("tool %q is held: its definition changed since it was first seen, or looks poisoned; an operator can approve it with mcpwarden pins approve", x.Name),
-						Detail: why.(string)}
-				}
+			if err := refuse("tool", x); err != nil {
+				return nil, err
 			}
-			return next(ctx, x)
-		case "tools/list":
+		case "prompts/get":
+			if err := refuse("prompt", x); err != nil {
+				return nil, err
+			}
+		case "resources/read", "resources/subscribe":
+			if err := refuse("resource", x); err != nil {
+				return nil, err
+			}
+		case "tools/list", "prompts/list", "resources/list", "resources/templates/list":
 			reply, err := next(ctx, x)
 			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse {
 				return reply, err
 			}
-			if x.Server != "" && keys[x.Server] == "" {
-				return reply, nil
-			}
-			verdict := map[string]string{} // "server\x00tool" → why it is held
+			kind := listKind(x.Method)
+			verdict := map[string]string{} // "server\x00name" → why it is held
 			prepare := func(items []listItem) error {
-				verdict = crossCheck(items, true, func(server string) bool { return keys[server] != "" })
+				if kind == "tool" {
+					verdict = crossCheck(items, true, func(server string) bool { return keys[server] != "" })
+				}
 				served := map[string]map[string]string{}
 				for _, it := range items {
 					if keys[it.server] == "" {
@@ -62,9 +81,15 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 					if _, held := verdict[id]; held {
 						continue
 					}
-					def := unprefixed(it)
+					def := it.raw
+					if kind == "tool" {
+						def = unprefixed(it)
+					}
 					if fs := poison.Definition(def); len(fs) > 0 {
 						verdict[id] = "tool poisoning: " + fs[0].String()
+						continue
+					}
+					if store == nil || kind != "tool" {
 						continue
 					}
 					h, err := pin.Hash(def)
@@ -94,10 +119,10 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 				if keys[server] == "" {
 					return true
 				}
-				id := server + "\x00" + name
-				if why, bad := verdict[id]; bad {
+				id := kind + "\x00" + server + "\x00" + name
+				if why, bad := verdict[server+"\x00"+name]; bad {
 					held.Store(id, why)
-					x.Record.Reason = "pins: tool " + name + " held: " + why
+					x.Record.Reason = "pins: " + kind + " " + name + " held: " + why
 					return false
 				}
 				held.Delete(id) // pinned (again, after an approval)
@@ -105,7 +130,7 @@ func Pins(store *pinstore.Store, keys map[string]string) Interceptor {
 			})
 		case "initialize", "server/discover":
 			reply, err := next(ctx, x)
-			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse || x.Server == "" || keys[x.Server] == "" {
+			if err != nil || reply == nil || reply.Msg == nil || reply.Msg.Kind != mcpwire.KindResponse || x.Server == "" {
 				return reply, err
 			}
 			return pinInstructions(store, keys[x.Server], x, reply)
@@ -128,7 +153,7 @@ func unprefixed(it listItem) []byte {
 }
 
 // pinInstructions withholds instructions that differ from their pin or
-// look poisoned.
+// look poisoned (with a nil store, only those that look poisoned).
 func pinInstructions(store *pinstore.Store, key string, x *Exchange, reply *Reply) (*Reply, error) {
 	instr, ok := mcpwire.StringMember(reply.Msg.Result, "instructions")
 	if !ok {
@@ -137,7 +162,7 @@ func pinInstructions(store *pinstore.Store, key string, x *Exchange, reply *Repl
 	why := ""
 	if fs := poison.Text("instructions", instr); len(fs) > 0 {
 		why = "instructions look poisoned: " + fs[0].String()
-	} else {
+	} else if store != nil {
 		st, _, err := store.Check(key, map[string]string{instructionsItem: pin.HashString(instr)}, time.Now())
 		if err != nil {
 			return nil, Deny("pins.store", "the server's instructions could not be checked", err.Error())
