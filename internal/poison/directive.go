@@ -330,6 +330,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	accessOrders(s, l, add)
 	covertOrders(s, l, add)
 	etiquetteOrders(s, l, add)
+	plantedOrders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {
