@@ -149,7 +149,7 @@ func (e *Engine) refScanPlain(s string) []Finding {
 		}
 		a := r.anchored
 		for _, h := range rh {
-			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
+			if r.backstop && covered(out, h) || !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) {
 				continue
 			}
 			m := a.re.Get().FindStringSubmatchIndex(s[h:min(len(s), h+r.after)])

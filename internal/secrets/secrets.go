@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -103,6 +104,12 @@ type rule struct {
 	// gateOnly marks such an entry, which is never run itself.
 	gate     int
 	gateOnly bool
+	// backstop marks a looser rule behind exact ones (vendor-prefixed-token
+	// behind each vendor's own rule, bearer-token behind
+	// authorization-header): it is not run at a hit where a finding of an
+	// earlier rule starts or runs within the next 16 bytes, so a token an
+	// exact rule found costs nothing more.
+	backstop bool
 	// repeated marks the capture groups inside a repetition, such as
 	// ([a-z0-9]{4}-){3} in a UUID: with no secret group named, the first
 	// group that matched is the secret (gitleaks' rule), and a repeated
@@ -124,20 +131,53 @@ type fileRules struct {
 		Regexes   []string `json:"regexes"`
 		Stopwords []string `json:"stopwords"`
 	} `json:"global"`
-	Rules []struct {
-		ID          string      `json:"id"`
-		Regex       string      `json:"regex"`
-		Keywords    []string    `json:"keywords"`
-		Entropy     float64     `json:"entropy"`
-		SecretGroup int         `json:"secretGroup"`
-		Allowlists  []fileAllow `json:"allowlists"`
-	} `json:"rules"`
+	Rules []fileRule `json:"rules"`
 	// Allow adds allowlists to rules of any file by id: our own
 	// exceptions to gitleaks' rules, kept out of the generated file.
 	Allow []struct {
 		ID         string      `json:"id"`
 		Allowlists []fileAllow `json:"allowlists"`
 	} `json:"allow"`
+}
+
+type fileRule struct {
+	ID          string      `json:"id"`
+	Regex       string      `json:"regex"`
+	Keywords    []string    `json:"keywords"`
+	Entropy     float64     `json:"entropy"`
+	SecretGroup int         `json:"secretGroup"`
+	Backstop    bool        `json:"backstop"`
+	Allowlists  []fileAllow `json:"allowlists"`
+	// Prefixes makes the entry one rule per prefix, under one id: {prefix}
+	// in Regex stands for the prefix (quoted) and the prefix is that
+	// rule's keyword. Each stays a small expression anchored at its own
+	// hits; one alternation of all the prefixes made a program large
+	// enough that every hit of any of them cost several times more.
+	Prefixes []string `json:"prefixes"`
+	sibling  bool     // a second or later rule of one Prefixes entry
+}
+
+// expandPrefixes returns rules with each Prefixes entry made one rule per
+// prefix.
+func expandPrefixes(rules []fileRule) ([]fileRule, error) {
+	var out []fileRule
+	for _, fr := range rules {
+		if len(fr.Prefixes) == 0 {
+			out = append(out, fr)
+			continue
+		}
+		if !strings.Contains(fr.Regex, "{prefix}") {
+			return nil, fmt.Errorf("secrets: rule %s: prefixes without {prefix} in its regex", fr.ID)
+		}
+		for i, p := range fr.Prefixes {
+			v := fr
+			v.Regex = strings.ReplaceAll(fr.Regex, "{prefix}", regexp.QuoteMeta(p))
+			v.Keywords = []string{p}
+			v.sibling = i > 0
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 type fileAllow struct {
@@ -171,6 +211,9 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	}
 	e := &Engine{}
 	var err error
+	if f.Rules, err = expandPrefixes(f.Rules); err != nil {
+		return nil, err
+	}
 	if e.global.regexes, e.global.needs, err = compileAll(f.Global.Regexes); err != nil {
 		return nil, err
 	}
@@ -182,7 +225,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 		}
-		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, before: 256, after: 1024}
+		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, backstop: fr.Backstop, before: 256, after: 1024}
 		if r.group == 0 {
 			r.repeated = repeatedGroups(fr.Regex)
 		}
@@ -208,7 +251,9 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			}
 			r.allows = append(r.allows, a)
 		}
-		e.count++
+		if !fr.sibling {
+			e.count++
+		}
 		ri := len(e.rules)
 		e.rules = append(e.rules, r)
 		if len(fr.Keywords) == 0 {
@@ -440,7 +485,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 		}
 		a := r.anchored
 		for _, h := range rh {
-			if !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) || a.follow != nil && !a.follow.ok(s, h, h+r.after) {
+			if r.backstop && covered(out, h) || !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) || a.follow != nil && !a.follow.ok(s, h, h+r.after) {
 				continue
 			}
 			end, ok := a.window(s, h, min(len(s), h+r.after))
@@ -654,6 +699,16 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	}
 	sum := sha256.Sum256([]byte(secret))
 	return Finding{RuleID: r.id, Start: ss, End: se, Hash: hex.EncodeToString(sum[:])}, true
+}
+
+// covered reports whether a finding overlaps the 16 bytes from offset h.
+func covered(out []Finding, h int) bool {
+	for _, f := range out {
+		if f.Start < h+16 && h < f.End {
+			return true
+		}
+	}
+	return false
 }
 
 func lineAt(s string, start, end int) string {
