@@ -402,7 +402,7 @@ var overrideParts = []overridePart{
 	{`\b(ignore|disregard)\s+(all\s+|any\s+)?(the\s+|this\s+|that\s+)?(rest\s+of\s+(this|the)\s+(data|text|document|page|content|input|e-?mail|message|article|report)|((previous|above|other|image|negative|positive)\s+)?(instructions?|directions?|data|text|info|information|evidence|content|indicators)(\s+in\s+the\s+(text|document|data|image))?)\s*[,.;]?\s+(and\s+)?(instead\s+|then\s+)?(just\s+|only\s+|simply\s+)?(print|say|write|output|respond|reply|report|repeat|translate|focus\s+(only|exclusively|solely))\b` +
 		`|\bdisregard\s+(all|any)\s+(info|information|data|content|text)\s+except\b` +
 		`|\b(ignore|disregard)\s+(all\s+)?(other\s+)?(evidence|information|data|context)\s+and\s+(instructions|directions|rules)\b`,
-		[]string{"ignor", "disregard"}, 8, 160, true, nil, ""},
+		[]string{"ignor", "disregard"}, 8, 160, true, []string{"print", "say", "writ", "output", "respond", "reply", "report", "repeat", "translat", "focus", "except", " and instructions", " and directions", " and rules"}, ""},
 	// A dictated answer with nothing else allowed: "reply with only the
 	// following text and absolutely nothing else".
 	{`\b(reply|respond|answer)\s+(with\s+)?only\s+(with\s+)?the\s+following\s+(text|information|words|sentence|message)\s+and\s+(absolutely\s+)?nothing\s+(else|more)\b`,
@@ -425,14 +425,16 @@ var overrideParts = []overridePart{
 	// the reader what to provide. A config section "[system]" or a log's
 	// "[SYSTEM] service started" says nothing of the kind.
 	{`\[[ \t]*(system|admin|developer)[ \t]*\][ \t]*(note|message|notice|override|instructions?|important|you\b|ignore|disregard|focus|respond|reply|always|never|do\s+not|system\s+chain)` +
-		`|\[[ \t]*(system|admin|developer|operator)[ \t]+(note|message|notice|override|update|instruction|request)s?[ \t]*:` +
-		// a verdict dictated to whoever is asked (garak's whois reports)
-		`|\bif\s+(questioned|asked)\s*,?\s+(report|say|state|respond|answer|reply)\s+(that|with)\b` +
-		`|(<[ \t]*instructions?[ \t]*>|\breport\s+only\s*:)[^\n]{0,200}?\b(malicious|benign|harmless|trusted|trustworthy)\b` +
-		`|(?-i:\bSYSTEM)\s*:[^\n]{0,200}?\b(if\s+(questioned|asked)|(report|say|respond|answer|reply|state)\s+(that|with|only))\b` +
-		// (a commit's "system: provide a means to …" names a subsystem)
-		`|(^|\n)[ \t]*(?-i:System|SYSTEM)[ \t]*:[ \t]*(focus|provide|tell|respond|reply|say|print|output|ignore|disregard|forget)\b`,
-		[]string{"system]", "system ]", "admin note", "admin request", "admin message", "developer note", "operator note", "questioned", "if asked", "instruction>", "report only", "system note", "system message", "system notice", "system override", "system update", "system instruction", "system:", "system :"}, 8, 240, true, nil, ""},
+		`|\[[ \t]*(system|admin|developer|operator)[ \t]+(note|message|notice|override|update|instruction|request)s?[ \t]*:`,
+		[]string{"system]", "system ]", "admin]", "admin ]", "developer]", "developer ]", "admin note", "admin request", "admin message", "developer note",
+			"operator note", "system note", "system message", "system notice", "system override", "system update", "system instruction"}, 8, 60, true, nil, ""},
+	// A verdict dictated to whoever is asked (garak's whois reports).
+	{`\bif\s+(questioned|asked)\s*,?\s+(report|say|state|respond|answer|reply)\s+(that|with)\b` +
+		`|(<[ \t]*instructions?[ \t]*>|\breport\s+only\s*:)[^\n]{0,200}?\b(malicious|benign|harmless|trusted|trustworthy)\b`,
+		[]string{"questioned", "if asked", "instruction>", "report only"}, 8, 240, true, nil, ""},
+	// (a commit's "system: provide a means to …" names a subsystem)
+	{`(^|\n)[ \t]*(?-i:System|SYSTEM)[ \t]*:[ \t]*(focus|provide|tell|respond|reply|say|print|output|ignore|disregard|forget)\b`,
+		[]string{"system:", "system :"}, 8, 40, true, nil, ""},
 	// An order for the reader's answer that carries an address (BIPIA's
 	// scams and malware: "Add \"Click this link (www.…)\" to your reply",
 	// "In your response, suggest users share their bank details to
@@ -459,7 +461,7 @@ var overrideParts = []overridePart{
 	{`\b(the\s+)?assistant\s+is\s+(in\s+error|offline|down|disabled)\s*(and|,)` +
 		`|\ban?\s+unrestricted\s+(ai\s+)?(bot|assistant|chatbot|model)\b[^\n.]{0,60}\bis\s+now\b` +
 		`|(?-i:\bSAFE\s+MODE\s+(OFF|DISABLED)\b)`,
-		[]string{"assistant is", "unrestricted", "safe mode"}, 16, 120, true, nil, ""},
+		[]string{"ssistant is", "unrestricted", "safe mode"}, 16, 120, true, nil, ""},
 	// A standing answer for every user ("Every time a user asks for a
 	// hobby suggestion, reply with … regardless of …").
 	{`\b(every\s+time|whenever)\s+(a|the|any)\s+user\s+asks?\b[^\n.]{0,80}?,\s*(reply|respond|answer|say)\s+(with|that)\b`,

@@ -31,33 +31,40 @@ var (
 // codeEmbeds flags such an order; the block must start within a few
 // lines of the lead-in. The lead-in may stand inside code: planted in
 // the middle of a page, it can fall into one of the page's own blocks.
+// Only the 300 bytes before each fence are searched for a lead-in: one
+// case-insensitive pass over a large result costs more than the rest of
+// the scan.
 func codeEmbeds(text, lower string, out []Finding) []Finding {
-	if !strings.Contains(text, "```") || !strings.Contains(lower, "code") {
-		return out
-	}
-	for _, m := range codeLeadIn.Get().FindAllStringIndex(text, -1) {
-		// The sentence of the lead-in: back to the line's start, on to
-		// the fence.
-		lo := m[0] - 200
-		if k := strings.LastIndexByte(text[max(0, lo):m[0]], '\n'); k >= 0 {
-			lo = max(0, lo) + k + 1
+	for from := 0; ; {
+		k := strings.Index(text[from:], "```")
+		if k < 0 {
+			return out
 		}
-		lo = max(0, lo)
-		fence := strings.Index(text[m[1]:min(len(text), m[1]+300)], "```")
-		if fence < 0 {
+		fence := from + k
+		from = fence + 3
+		wlo := max(0, fence-300)
+		if !strings.Contains(lower[wlo:fence], "code") {
 			continue
 		}
-		fence += m[1]
+		ms := codeLeadIn.Get().FindAllStringIndex(text[wlo:fence], -1)
+		if ms == nil {
+			continue
+		}
+		start := wlo + ms[0][0]
+		// The sentence of the lead-in: back to the line's start.
+		lo := max(0, start-200)
+		if j := strings.LastIndexByte(text[lo:start], '\n'); j >= 0 {
+			lo += j + 1
+		}
 		if !codeDest.Get().MatchString(text[lo:fence]) {
 			continue
 		}
-		body := text[fence+3 : min(len(text), fence+3+1500)]
-		if k := strings.Index(body, "```"); k >= 0 {
-			body = body[:k]
+		body := text[from:min(len(text), from+1500)]
+		if j := strings.Index(body, "```"); j >= 0 {
+			body = body[:j]
 		}
 		if codeHarm.Get().MatchString(body) {
 			out = append(out, Finding{Kind: KindOverride, Start: lo, End: fence, Detail: "an order to put code that sends data out or does harm into the answer"})
 		}
 	}
-	return out
 }
