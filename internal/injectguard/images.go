@@ -128,7 +128,21 @@ func bareLinks(text string, inCode func(int) bool, out []Finding) []Finding {
 		for end < len(text) && text[end] > ' ' {
 			end++
 		}
+		inLabel := start > 0 && text[start-1] == '['
+		end = start + urlEnd(text[start:end], inLabel)
 		raw := text[start:end]
+		if inLabel && strings.HasPrefix(text[end:], "](") {
+			// A Markdown link whose text is an address: the reader
+			// trusts the address shown, the click goes to the target.
+			target := text[end+2:]
+			if k := strings.IndexAny(target, ") \t\n"); k >= 0 {
+				target = target[:k]
+			}
+			if lh, th := hostOf(raw), hostOf(target); lh != "" && th != "" && !sameSite(lh, th) {
+				out = append(out, Finding{Kind: KindLinkSpoof, Start: start - 1, End: end + 2 + len(target),
+					Detail: "link text shows " + short(lh) + ", the link goes to " + short(th)})
+			}
+		}
 		for _, p := range [][2]byte{{'{', '}'}, {'[', ']'}, {'<', '>'}} {
 			if strings.Count(raw, string(p[0])) > strings.Count(raw, string(p[1])) {
 				if c := strings.IndexByte(text[end:min(len(text), end+200)], p[1]); c >= 0 {
@@ -142,6 +156,23 @@ func bareLinks(text string, inCode func(int) bool, out []Finding) []Finding {
 		}
 		from = end
 	}
+}
+
+// urlEnd is where a URL written out in text ends inside run (the bytes up
+// to the next space): before a closing HTML tag (`https://x</code>`) and,
+// for a URL that is a Markdown link's text (`[https://x](https://x)`,
+// inLabel), before the "]" that closes it. A placeholder's brackets
+// elsewhere are kept ("?q=[the user's password]").
+func urlEnd(run string, inLabel bool) int {
+	if i := strings.Index(run, "</"); i > 0 {
+		run = run[:i]
+	}
+	if inLabel {
+		if i := strings.IndexByte(run, ']'); i > 0 && strings.Count(run[:i], "[") == 0 {
+			run = run[:i]
+		}
+	}
+	return len(run)
 }
 
 func isSchemeByte(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
@@ -277,18 +308,23 @@ func beacon(raw string) string {
 	if err != nil {
 		return "query cannot be parsed"
 	}
+	// A status badge's query names the project it shows (a repository,
+	// an endpoint's URL, a logo, the badge service's own read token):
+	// only a placeholder there is a request for data.
+	literal := !badge(u)
 	for k, vs := range q {
 		for _, v := range vs {
 			switch {
 			case templated(v):
 				return "query has a placeholder to fill"
+			case !literal:
 			case len(strings.Fields(v)) >= 3:
 				return "query carries text"
 			case len(v) > 40 && !hexOnly(v):
 				return "query carries a long value"
 			case len(v) >= 16 && dataLike(v):
 				return "query carries encoded data"
-			case exfilKeys[strings.ToLower(k)] && len(v) >= 8 && !hexOnly(v):
+			case exfilKeys[strings.ToLower(k)] && len(v) >= 8 && !hexOnly(v) && !plainWord(v):
 				return "query parameter " + short(k) + " carries data"
 			}
 		}
@@ -297,7 +333,57 @@ func beacon(raw string) string {
 }
 
 func templated(s string) bool {
-	return strings.ContainsAny(s, "{}<>$") || strings.Contains(s, "[") && strings.Contains(s, "]") || capsPlaceholder(s)
+	return strings.ContainsAny(s, "{}<>") || shellVar(s) || strings.Contains(s, "[") && strings.Contains(s, "]") || capsPlaceholder(s)
+}
+
+// shellVar reports a variable to expand ($USER, ${TOKEN}, $api_key): a
+// "$" before a letter, "_" or "{". A "$" elsewhere is text
+// (shields.io's "/badge/$-sponsors-…", a price).
+func shellVar(s string) bool {
+	for i := strings.IndexByte(s, '$'); i >= 0; {
+		if i+1 < len(s) {
+			if c := s[i+1]; c == '{' || c == '_' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+				return true
+			}
+		}
+		j := strings.IndexByte(s[i+1:], '$')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// plainWord reports a value of letters alone in one case after the first
+// (commander, reference, Python): a word, which carries no data.
+func plainWord(v string) bool {
+	lower, upper := false, false
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c >= 'A' && c <= 'Z':
+			upper = upper || i > 0
+		default:
+			return false
+		}
+	}
+	return !(lower && upper)
+}
+
+// badge reports a status badge's address: shields.io, or a path segment
+// "badge", "badge.svg", "badges" … (codecov's "graph/badge.svg?token=…").
+func badge(u *url.URL) bool {
+	if strings.HasSuffix(strings.ToLower(u.Hostname()), "shields.io") {
+		return true
+	}
+	for _, seg := range strings.Split(strings.ToLower(u.Path), "/") {
+		if strings.HasPrefix(seg, "badge") {
+			return true
+		}
+	}
+	return false
 }
 
 // fillWords mark an upper-case placeholder as a request to fill it in.

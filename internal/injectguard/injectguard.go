@@ -41,6 +41,7 @@ const (
 	KindImageBeacon  = "image-beacon"        // an image whose URL carries data out
 	KindToolCall     = "tool-call"           // forged tool-call JSON or markup
 	KindLinkExfil    = "link-exfil"          // a link whose URL asks the model to fill in data
+	KindLinkSpoof    = "link-spoof"          // a Markdown link whose text is an address on another host
 	KindOverride     = "override"            // "ignore previous instructions" and kin in plain text
 	maxDetail        = 80
 	maxHiddenScanned = 4096 // bytes of a hidden region read for instructions

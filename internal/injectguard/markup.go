@@ -638,7 +638,7 @@ var (
 
 	// Cues that a hidden or role-marked region addresses the model.
 	cueAddress = lazy(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
-	cueAction  = lazy(`(?i)(\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)(s|es|ed|d|ing)?|\bsent)\b[^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
+	cueAction  = lazy(`(?i)(\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)(s|es|ed|d|ing)?|\bsent)\b[ \t,][^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
 	cueYou     = lazy(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
 		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
 		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:` +
@@ -702,8 +702,36 @@ func addressesModel(s string) bool {
 	if len(s) > maxHiddenScanned {
 		s = s[:maxHiddenScanned]
 	}
-	return hiddenOverride(s) || cueAddress.MatchString(s) || cueAction.MatchString(s) || cueYou.MatchString(s)
+	return hiddenOverride(s) || addressed(s) || cueAction.MatchString(s) || cueYou.MatchString(s)
 }
+
+// addressed reports a model or agent addressed in s, not only named: a
+// label or vocative ("AI:", "Assistant, …"), a note to one ("to the AI",
+// "dear assistant", "@copilot"), or one told or described at its reading
+// ("AI agents reading this", "the model must"). A name alone is a
+// mention: a logo's alt text ("ChatGPT"), a comment about an HTTP agent
+// (<!-- source_link=lib/mock/mock-agent.js -->, a User-Agent header).
+func addressed(s string) bool {
+	for _, m := range cueAddress.Get().FindAllStringIndex(s, 8) {
+		before := strings.ToLower(s[max(0, m[0]-24):m[0]])
+		after := strings.ToLower(s[m[1]:min(len(s), m[1]+40)])
+		if strings.HasSuffix(before, "user-") || strings.HasSuffix(before, "user ") ||
+			strings.HasSuffix(before, "-") || strings.HasPrefix(after, "-") || strings.HasPrefix(after, ".") && len(after) > 1 && after[1] != ' ' && after[1] != '\n' {
+			continue // user agent, mock-agent.js: a name in a name
+		}
+		if addressAfter.MatchString(after) || addressBefore.MatchString(before) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// What follows a model's name when it is spoken to or told what to do.
+	addressAfter = lazy(`^(s|es)?\s*([:,!]|\)\s*:)|^(s|es)?(\s+[a-z-]+){1,2}\s*:|^(s|es)?\s+(agents?|assistants?|models?|systems?|tools?|bots?|crawlers?|readers?)?\s*(must|should|shall|will|need|needs|has\s+to|have\s+to|is\s+to|are\s+to|may\s+not|cannot|can't|please|reading|that\s+reads?|processing|summari[sz]ing|parsing|crawling|scraping|ingesting)\b`)
+	// What comes before it in a note to one.
+	addressBefore = lazy(`(\bto|\bfor|\bdear|\bhey|\bhi|\bhello|\battention|\battn|\bnote|@|\bany|\ball|\bevery|\bif\s+you\s+are\s+an?|\byou\s+are\s+an?|\bas\s+an?)\s*(the\s+|an?\s+|other\s+)?$`)
+)
 
 // hiddenOverride is override.MatchString(s) run part by part, only the
 // parts whose words the prefilter finds in s: the joined expression of
