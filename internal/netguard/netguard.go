@@ -391,7 +391,7 @@ var loopbackZones = []string{".localtest.me", ".lvh.me", ".vcap.me", ".localho.s
 // embeddedIPv4 finds an IPv4 address written into a host name the way
 // wildcard DNS services (nip.io, sslip.io, xip.io and their clones)
 // read one back: four decimal labels in a row followed by at least two
-// more (10.0.0.5.nip.io, app.10.0.0.5.nip.io), or a label that ends in
+// more (10.0.0.5.nip.io, app.10.0.0.5.nip.io, app-10.0.0.5.nip.io), or a label that ends in
 // four decimal numbers joined by dashes followed by at least two more
 // (10-0-0-5.sslip.io, app-10-0-0-5.sslip.io). The name is judged by the
 // address it states, not by today's answer: the server resolves it
@@ -402,7 +402,13 @@ func embeddedIPv4(h string) (netip.Addr, bool) {
 	}
 	labels := strings.Split(h, ".")
 	for i := 0; i+6 <= len(labels); i++ {
-		if a, err := netip.ParseAddr(strings.Join(labels[i:i+4], ".")); err == nil {
+		first := labels[i]
+		// A word and a dash may lead the first number, as services of
+		// this kind (ssrf-169.254.169.254.example.pw) also read it.
+		if j := strings.LastIndexByte(first, '-'); j >= 0 {
+			first = first[j+1:]
+		}
+		if a, err := netip.ParseAddr(first + "." + strings.Join(labels[i+1:i+4], ".")); err == nil {
 			return a, true
 		}
 	}

@@ -12,6 +12,8 @@ import (
 
 // fakeDNS maps names to addresses; unknown names fail to resolve.
 var fakeDNS = map[string][]string{
+	"v-10.2.3.example.com":          {"93.184.216.34"},
+	"rel-2.10.4.1.docs.example":     {"93.184.216.34"},
 	"example.com":                   {"93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"},
 	"localhost.example.com":         {"93.184.215.15"},
 	"127.0.0.1.nip.example":         {"93.184.215.16"},
@@ -182,6 +184,9 @@ var attacks = []struct{ in, rule string }{
 	{"http://10-0-0-5.sslip.example/", RuleAddress},
 	{"http://www-169-254-169-254.sslip.io/latest/meta-data/", RuleAddress},
 	{"http://100.100.100.200.nip.io/latest/meta-data/", RuleAddress},
+	// a word and a dash before the first number (probe set 43)
+	{"http://probe-169.254.169.254.rebind.example/", RuleAddress},
+	{"http://x-y-127.0.0.1.dyn.example:8080/", RuleAddress},
 	{"http://localtest.me/", RuleLocalName},
 	{"http://admin.lvh.me:3000/", RuleLocalName},
 	{"http://metadata.tencentyun.com/latest/meta-data/", RuleLocalName},
@@ -197,6 +202,9 @@ var benign = []struct{ in, host string }{
 	{"https://example.com/127.0.0.1", "example.com"},
 	{"https://example.com/?u=http://127.0.0.1/", "example.com"},
 	{"https://example.com/#@127.0.0.1", "example.com"},
+	{"https://v-10.2.3.example.com/", "v-10.2.3.example.com"},
+	{"https://example.com/?next=probe-10.0.0.5.rebind.example", "example.com"},
+	{"https://rel-2.10.4.1.docs.example/", "rel-2.10.4.1.docs.example"},
 	{"http://localhost.example.com/", "localhost.example.com"},
 	{"http://93.184.215.16.nip.example/", "93.184.215.16.nip.example"},
 	{"http://ec2-54-93-1-2.compute.example/", "ec2-54-93-1-2.compute.example"},

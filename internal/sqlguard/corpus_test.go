@@ -119,6 +119,10 @@ var attacks = []attack{
 	{"sleep in cte", `WITH s AS (SELECT pg_sleep(1)) SELECT * FROM s`, ro, RuleFunction},
 	{"sleep in function argument", `SELECT coalesce(NULL, pg_sleep(2)::text)`, ro, RuleFunction},
 	{"sleep_for", `SELECT pg_sleep_for('5 seconds')`, ro, RuleFunction},
+	{"mysql_sleep_in_order_by", `SELECT id FROM orders ORDER BY 1, sleep(5)`, ro, RuleFunction},
+	{"mysql_benchmark_and", `SELECT id FROM orders WHERE id = 7 AND 0 = benchmark(3000000, md5('x'))`, ro, RuleFunction},
+	{"mysql_load_file_union", `SELECT id, note FROM orders UNION SELECT 1, load_file('/etc/hosts')`, ro, RuleFunction},
+	{"shim_sleep_qualified", `SELECT compat.SLEEP(3)`, ro, RuleFunction},
 	{"sleep_until", `SELECT pg_sleep_until(now() + interval '1 minute')`, ro, RuleFunction},
 	// files, large objects, other databases
 	{"read_file", `SELECT pg_read_file('/etc/passwd')`, ro, RuleFunction},
@@ -260,6 +264,9 @@ type benignCase struct {
 
 var benign = []benignCase{
 	{"select 1", `SELECT 1`, strict},
+	{"sleep as a column and a literal", `SELECT 1 AS sleep, 2 AS benchmark WHERE 'sleep(5)' <> ''`, strict},
+	{"load_file in a comment", "SELECT 1 /* load_file('/etc/hosts') */", strict},
+	{"benchmark as a column alias", `SELECT count(*) AS benchmark FROM users`, strict},
 	{"trailing semicolon", `SELECT 1;`, strict},
 	{"drop in a literal", `SELECT * FROM users WHERE name = 'drop table users'`, strict},
 	{"stacked in a literal", `SELECT id FROM users WHERE name = 'x; DROP TABLE users; --'`, strict},

@@ -9,6 +9,11 @@ import "strings"
 var deniedFunctions = map[string]string{
 	// time and locks
 	"pg_sleep": "sleeps", "pg_sleep_for": "sleeps", "pg_sleep_until": "sleeps",
+	// MySQL's timers and file reader by their MySQL names, which
+	// injection lists send to every database: PostgreSQL has no such
+	// built-ins, so a function of that name is a compatibility shim
+	// that does the same (probe set 43)
+	"sleep": "sleeps", "benchmark": "repeats an expression to take time", "load_file": "reads server files",
 	// writes
 	"nextval": "advances a sequence", "setval": "sets a sequence",
 	"set_config":                     "changes a setting",
