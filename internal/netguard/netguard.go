@@ -402,13 +402,13 @@ func embeddedIPv4(h string) (netip.Addr, bool) {
 	}
 	labels := strings.Split(h, ".")
 	for i := 0; i+6 <= len(labels); i++ {
-		first := labels[i]
+		s := strings.Join(labels[i:i+4], ".")
 		// A word and a dash may lead the first number, as services of
 		// this kind (ssrf-169.254.169.254.example.pw) also read it.
-		if j := strings.LastIndexByte(first, '-'); j >= 0 {
-			first = first[j+1:]
+		if j := strings.LastIndexByte(labels[i], '-'); j >= 0 {
+			s = s[j+1:]
 		}
-		if a, err := netip.ParseAddr(first + "." + strings.Join(labels[i+1:i+4], ".")); err == nil {
+		if a, err := netip.ParseAddr(s); err == nil {
 			return a, true
 		}
 	}
