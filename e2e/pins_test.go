@@ -93,12 +93,16 @@ func TestTrustOnFirstUse(t *testing.T) {
 	if got := listedTools(t, c2.call("tools/list", `{}`)); !slices.Equal(got, []string{"rug_pull"}) {
 		t.Errorf("restart: tools/list = %q, want the original fetch_page held", got)
 	}
-	// --pins off trusts whatever is served (poison scanning aside).
+	// --pins off pins nothing (the changed fetch_page is served) but
+	// still holds what looks poisoned.
 	c3 := startRun(t, "--pins", "off", "--", rug)
 	c3.initialize()
 	got = listedTools(t, c3.call("tools/list", `{}`))
 	slices.Sort(got)
-	if !slices.Equal(got, []string{"add_numbers", "fetch_page", "rug_pull"}) {
-		t.Errorf("--pins off: tools/list = %q", got)
+	if !slices.Equal(got, []string{"fetch_page", "rug_pull"}) {
+		t.Errorf("--pins off: tools/list = %q, want the poisoned add_numbers hidden", got)
+	}
+	if r := ruleOf(t, c3.call("tools/call", `{"name":"add_numbers","arguments":{"a":1,"b":2}}`)); r != "poison.held" {
+		t.Errorf("--pins off, poisoned tool: rule %q", r)
 	}
 }
