@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -104,5 +105,29 @@ func TestTrustOnFirstUse(t *testing.T) {
 	}
 	if r := ruleOf(t, c3.call("tools/call", `{"name":"add_numbers","arguments":{"a":1,"b":2}}`)); r != "poison.held" {
 		t.Errorf("--pins off, poisoned tool: rule %q", r)
+	}
+}
+
+// TestServePoisonScan: serve does not pin a server without a manifest,
+// but it holds what looks poisoned: the rug-pull server's add_numbers
+// (a hidden comment that sends ~/.ssh/id_rsa) is not listed and its call
+// is refused, while the other tools pass as served.
+func TestServePoisonScan(t *testing.T) {
+	t.Parallel()
+	rug := buildRugPull(t)
+	g := startServe(t, fmt.Sprintf("servers:\n  rug:\n    command: [env, RUGPULL_QUIET=1, %q]\n", rug))
+	c := newRawClient(t, g.URL)
+	got := listedTools(t, c.modernCall("tools/list", nil, "").final(t))
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"fetch_page", "rug_pull"}) {
+		t.Errorf("tools/list = %q, want the poisoned add_numbers hidden", got)
+	}
+	m := c.modernCall("tools/call", map[string]any{"name": "add_numbers", "arguments": map[string]any{"a": 1, "b": 2}}, "add_numbers").final(t)
+	if r := ruleOf(t, m); r != "poison.held" {
+		t.Errorf("poisoned tool: rule %q", r)
+	}
+	m = c.modernCall("tools/call", map[string]any{"name": "fetch_page", "arguments": map[string]any{"url": "https://example.com"}}, "fetch_page").final(t)
+	if m.Error != nil {
+		t.Errorf("fetch_page refused: %s", m.Error.Message)
 	}
 }
