@@ -74,7 +74,7 @@ Logs and one audit line per exchange go to stderr.`,
 	c.Flags().StringVarP(&file, "config", "c", "", "configuration file (log and limits; servers are ignored)")
 	c.Flags().StringVar(&logLevel, "log-level", "", "debug, info, warn or error")
 	c.Flags().StringVar(&auditURL, "audit", "", "audit store: sqlite:PATH or off (default: the config's audit.store, else $XDG_STATE_HOME/mcpwarden/audit.db)")
-	c.Flags().StringVar(&pinsFile, "pins", "", "without --manifest: trust-on-first-use pin file, or off (default: $XDG_STATE_HOME/mcpwarden/pins.json)")
+	c.Flags().StringVar(&pinsFile, "pins", "", "without --manifest: trust-on-first-use pin file, or off (nothing pinned; what looks poisoned is still held) (default: $XDG_STATE_HOME/mcpwarden/pins.json)")
 	c.Flags().StringVar(&manifestFile, "manifest", "", "capability manifest for CMD (docs/manifest.md): only what it declares is listed and callable")
 	c.Flags().StringVar(&sandboxProfile, "sandbox", "", "sandbox profile for CMD: strict (default), node, python, custom, or off (docs/sandbox.md)")
 	c.Flags().StringArrayVar(&writable, "writable", nil, "directory CMD may write inside the sandbox (repeatable)")
