@@ -25,7 +25,7 @@ type overridePart struct {
 	near string
 }
 
-var overrideParts = []overridePart{
+var overrideParts = append([]overridePart{
 	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+|my\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)(\s+(and|or|&)\s+(following|subsequent|below|later|next|future|upcoming))?\s+(i\w?n\w?s\w?t\w?r\w?u\w?c\w?t\w?i\w?o\w?n\w?s?|prompts?|rules|directions|directives|guidelines|context|messages?)` +
 		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
 		`|\b(ignore|disregard|override)\s+(all\s+)?your\s+(instructions|rules|guidelines|directives|programming|system\s+prompt|safety\s+(rules|guidelines))` +
@@ -425,9 +425,10 @@ var overrideParts = []overridePart{
 	// the reader what to provide. A config section "[system]" or a log's
 	// "[SYSTEM] service started" says nothing of the kind.
 	{`\[[ \t]*(system|admin|developer)[ \t]*\][ \t]*(note|message|notice|override|instructions?|important|you\b|ignore|disregard|focus|respond|reply|always|never|do\s+not|system\s+chain)` +
-		`|\[[ \t]*(system|admin|developer|operator)[ \t]+(note|message|notice|override|update|instruction|request)s?[ \t]*:`,
+		`|\[[ \t]*(system|admin|developer|operator)[ \t]+(note|message|notice|override|update|instruction|request|annotation|directive)s?[ \t]*:`,
 		[]string{"system]", "system ]", "admin]", "admin ]", "developer]", "developer ]", "admin note", "admin request", "admin message", "developer note",
-			"operator note", "system note", "system message", "system notice", "system override", "system update", "system instruction"}, 8, 60, true, nil, ""},
+			"operator note", "system note", "system message", "system notice", "system override", "system update", "system instruction",
+			"system annotation", "system directive", "admin directive", "developer directive", "operator directive"}, 8, 60, true, nil, ""},
 	// A verdict dictated to whoever is asked (garak's whois reports).
 	{`\bif\s+(questioned|asked)\s*,?\s+(report|say|state|respond|answer|reply)\s+(that|with)\b` +
 		`|(<[ \t]*instructions?[ \t]*>|\breport\s+only\s*:)[^\n]{0,200}?\b(malicious|benign|harmless|trusted|trustworthy)\b`,
@@ -466,7 +467,7 @@ var overrideParts = []overridePart{
 	// hobby suggestion, reply with … regardless of …").
 	{`\b(every\s+time|whenever)\s+(a|the|any)\s+user\s+asks?\b[^\n.]{0,80}?,\s*(reply|respond|answer|say)\s+(with|that)\b`,
 		[]string{"user ask"}, 40, 140, true, nil, `\b(regardless|no\s+matter|whatever\s+they|always)\b`},
-}
+}, probe42Parts...)
 
 // Probe set z38: an order for the reader's answer (answerRE) and an
 // address (answerAddrRE) in the same sentence, which a dot inside a host
@@ -622,6 +623,9 @@ var (
 		`"method"\s*:\s*"tools/call"|` +
 		// AutoGPT's command JSON: {"command": {"name": …, "args": …}}.
 		`"command"\s*:\s*\{\s*"name"\s*:\s*"[^"\n]+"\s*,\s*"args"\s*:|` +
+		// LangChain's ReAct action: {"action": …, "action_input": …}
+		// (probe set z42, vigil's signatures).
+		`"action"\s*:\s*"[^"\n]+"\s*,\s*"action_input"\s*:|` +
 		// "invoke name=" ends in "=": a \b after it never matched.
 		`(?i)<\s*((function_calls|tool_call|tool_use|antml:invoke|antml:function_calls)\b|invoke\s+name\s*=)`)
 
@@ -654,7 +658,7 @@ var (
 	tTemplate = &trigger{re: template, words: []string{"<|", "<｜", "[inst]", "[/inst]", "<<sys>>", "<</sys>>",
 		"<<user", "<</user", "<<system", "<</system", "<<assistant", "<</assistant", "<<human", "<</human", "<<developer", "<</developer", "<<end", "<<close", "_of_turn>", "system_message", "system message)", "[system](#", "[assistant](#"}, before: 48, after: 48}
 	tToolCall = &trigger{re: toolCall, before: 300, after: 300, words: []string{"tool_call", "function_call", "tool_use", "tooluse",
-		"functioncall", `"arguments"`, `"args"`, "tools/call", "invoke", "antml:"}}
+		"functioncall", `"arguments"`, `"args"`, "tools/call", "invoke", "antml:", `"action_input"`}}
 	tCloser   = &trigger{re: toolCloser, words: []string{"</"}, after: 40, anchored: true}
 	tGeneric  = &trigger{re: genericCloser, words: []string{"</"}, after: 40, anchored: true}
 	tRoleJSON = &trigger{re: roleJSON, words: []string{`"role"`}, after: 40, anchored: true}
