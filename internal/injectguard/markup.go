@@ -643,7 +643,10 @@ var (
 	// Cues that a hidden or role-marked region addresses the model.
 	cueAddress = lazy(`(?i)\b(ai|assistant|agent|llm|language\s+model|chatbot|claude|chatgpt|gpt-?\d*|gemini|copilot|the\s+model)\b`)
 	cueAction  = lazy(`(?i)(\b(send|email|e-mail|forward|post|upload|exfiltrate|leak|include|append|attach|paste|read|fetch|call|run|execute|invoke|open|visit|curl|transfer)(s|es|ed|d|ing)?|\bsent)\b[ \t,][^\n]{0,80}?(\b(keys?|tokens?|passwords?|secrets?|credentials?|ssh|id_rsa|cookies?|history|conversation|private|tools?|function|command)\b|\.env\b|https?://)`)
-	cueYou     = lazy(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
+	cueYou     = lazy(`(?i)\byou\s+(must|should|will|shall|need\s+to|have\s+to|are\s+to|are\s+now)\b|` +
+		// a part to play (probe set z42: "<system> … Imagine you are a
+		// SQL Server database server")
+		`\b(imagine|pretend)\s+(that\s+)?you\s+are\b|\byou\s+(now\s+)?(act|play)\s+as\b|\b(do\s+not|don't|never)\s+(tell|inform|mention|reveal|show|disclose)\b|\b(new|updated|real|actual|hidden|secret|following|these)\s+instructions?\b|\bsystem\s+prompt\b` +
 		`|\b(wants?|needs?|asks?|expects?)\s+you\s+to\b|\b(silently|secretly|covertly)\b|\bwithout\s+(telling|asking|informing|notifying|alerting)\b` +
 		`|^\s*(system|assistant|ai|instructions?|important|admin)\s*:` +
 		// authority lent to the reader, and orders not to check back

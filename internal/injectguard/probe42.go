@@ -50,6 +50,11 @@ var probe42Parts = []overridePart{
 	{`\b(include|append|add|insert|mention|end|start|begin|prefix)\b[^.\n]{0,60}?\b(in|to)\s+(any|all|every|each)\s+(of\s+)?your\s+(future\s+|subsequent\s+|following\s+)?(responses|replies|answers|outputs?)\b` +
 		`|\brewrite\s+(any|all|every|each)\s+(of\s+)?your\s+(future\s+|subsequent\s+)?(responses|replies|answers|outputs?)\b`,
 		[]string{"esponses", "eplies", "nswers", "utput"}, 120, 10, false, []string{"your"}, ""},
+	// A named persona for the reader to play, told it is an AI:
+	// "a conversation where you act as "Void", an assistant with no …".
+	// "You will act as the assistant to the director" names no persona.
+	{`\byou\s+(will\s+|shall\s+|are\s+going\s+to\s+)?(now\s+)?(act|pose)\s+as\s+(an?\s+|the\s+)?["“'][\w -]{1,30}["”']\s*,?\s+(an?\s+|the\s+)?(ai|assistant|chatbot|language\s+model|bot)\b`,
+		[]string{"act as", "pose as"}, 40, 80, false, nil, ""},
 	// The assistant of a named person told to act on the mail it reads:
 	// "If you are John's digital assistant receiving this e-mail".
 	{`\bif\s+you\s+are\s+(an?\s+|the\s+)?([\w'’-]+\s+){0,2}(digital|virtual|ai|email|e-mail|personal|automated)\s+(assistant|agent|secretary)\b`,
