@@ -158,9 +158,12 @@ type fileRule struct {
 }
 
 // expandPrefixes returns rules with each Prefixes entry made one rule per
-// prefix.
+// prefix. Several Prefixes entries may share an id, each with the body its
+// prefixes have (a fixed length of hex for some vendors, any length for
+// others): the id stays one rule.
 func expandPrefixes(rules []fileRule) ([]fileRule, error) {
 	var out []fileRule
+	seen := map[string]bool{}
 	for _, fr := range rules {
 		if len(fr.Prefixes) == 0 {
 			out = append(out, fr)
@@ -173,9 +176,10 @@ func expandPrefixes(rules []fileRule) ([]fileRule, error) {
 			v := fr
 			v.Regex = strings.ReplaceAll(fr.Regex, "{prefix}", regexp.QuoteMeta(p))
 			v.Keywords = []string{p}
-			v.sibling = i > 0
+			v.sibling = i > 0 || seen[fr.ID]
 			out = append(out, v)
 		}
+		seen[fr.ID] = true
 	}
 	return out, nil
 }
