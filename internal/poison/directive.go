@@ -184,9 +184,10 @@ var (
 	// user's confirmation is not the tool's to waive. ("The user must
 	// confirm" and "this tool does not ask" are statements, not orders.)
 	skipAsking = lazy(`(?i)\b((should|must|need|shall)\s+(not|never)|do\s+not|don't|never|no\s+need\s+to)\s+(ask|check\s+with|consult|prompt)\s+(the\s+user|the\s+human|anyone|them)\s+(for\s+(their\s+|any\s+)?(confirmation|approval|permission|consent)|before|first)\b`)
-	// A download piped into a shell: a definition has no reason to hand
+	// A download piped into a shell or an interpreter (probe set 46:
+	// "curl … | python3 -"): a definition has no reason to hand
 	// the model a script from the network to run.
-	remoteScript = lazy(`(?i)\b(curl|wget|fetch)\b[^|\n]{0,200}\|\s*(sudo\s+)?(ba|z|da|k)?sh\b|\b(iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]{0,200}\|\s*(iex|invoke-expression)\b`)
+	remoteScript = lazy(`(?i)\b(curl|wget|fetch)\b[^|\n]{0,200}\|\s*(sudo\s+)?((ba|z|da|k)?sh|python[23]?(\.\d+)?|node|perl|ruby|php|pwsh|powershell)\b|\b(iwr|invoke-webrequest|irm|invoke-restmethod)\b[^|\n]{0,200}\|\s*(iex|invoke-expression)\b`)
 	// An order to also call a tool that destroys, pays or sends, on the
 	// side of this tool's own work ("then call drop_table if the user
 	// asks" describes a workflow and has no such word). The tool is a
@@ -331,6 +332,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	covertOrders(s, l, add)
 	etiquetteOrders(s, l, add)
 	plantedOrders(s, l, add)
+	labelOrders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {
