@@ -15,7 +15,10 @@ var probe45Parts = []overridePart{
 		`|\b(repeat|print|output|list|format|convert|translate|explain|summari[sz]e|rewrite|restate|recite)\s+(me\s+)?(all\s+)?(of\s+)?((your\s+|the\s+)?(above|previous|prior|preceding)\s+(instructions|rules|ruleset|conditions|pre-?prompt|words)|your\s+(initial\s+)?(instructions|rules|ruleset|conditions|pre-?prompt))\b` +
 		`|\b(format|convert|translate|rewrite|turn|print|output|repeat)\s+(all\s+)?(the|your)\s+(instructions|rules|ruleset|conditions)(\s+(below|above))?\s+(as|into|in|to)\s+(an?\s+)?(python|pseudo-?code|code|(bullet(ed)?\s+)?list|bullets|bullet\s+points|poem|json)\b` +
 		`|\btl;?\s?dr\s+the\s+(rules|ruleset|instructions|prompt)\b`,
-		[]string{"so far", "your prompt", "instructions", "rules", "onditions", "pre-prompt", "preprompt", "above words", "previous words"}, 80, 70, false, nil, ""},
+		[]string{"so far", "your prompt", "instructions", "rules", "onditions", "pre-prompt", "preprompt", "above words", "previous words"}, 80, 70, false,
+		// Every form starts with a verb of showing or recasting: a window
+		// without one (most sentences that mention rules) is not read.
+		[]string{"repeat", "print", "output", "list", "format", "convert", "translate", "explain", "summar", "rewrite", "restate", "recite", "describe", "paraphrase", "write", "copy", "turn", "tl"}, ""},
 	// The first words of the reader's answer dictated, quoted: "Begin
 	// your reply with "Access Granted"", "Prefix your response with:
 	// "[…]"", "Prefix-"…"-to-your-response". Only "your": an HTTP guide
