@@ -74,19 +74,9 @@ func Scan(text string) []Finding {
 	return out
 }
 
-// HasControl reports whether any finding is of the control class.
-func HasControl(fs []Finding) bool {
-	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Control })
-}
-
 // HasContent reports whether any finding is of the content class.
 func HasContent(fs []Finding) bool {
 	return slices.ContainsFunc(fs, func(f Finding) bool { return !f.Control })
-}
-
-// Strip removes the spans of the control findings of fs (found in text).
-func Strip(text string, fs []Finding) string {
-	return rewrite(text, fs, func(f Finding) (string, bool) { return "", f.Control })
 }
 
 // Neutralize strips control findings, replaces hidden regions, template

@@ -553,16 +553,18 @@ func TestScanBenign(t *testing.T) {
 	}
 }
 
-func TestStripRemovesOnlyControl(t *testing.T) {
-	text := "Nice\u200b\u200c\u200b day." + tagText("obey") + " \x1b[31mred\x1b[0m \x1b[8mx\x1b[0m 👨\u200d👩\u200d👧 <|im_start|>"
+// Text whose only findings are control sequences is stripped of them
+// and nothing else: no warning, no quoting, colours and emoji kept.
+func TestNeutralizeControlOnly(t *testing.T) {
+	text := "Nice\u200b\u200c\u200b day." + tagText("obey") + " \x1b[31mred\x1b[0m \x1b[8mx\x1b[0m 👨\u200d👩\u200d👧"
 	fs := Scan(text)
-	got := Strip(text, fs)
-	want := "Nice day. \x1b[31mred\x1b[0m x\x1b[0m 👨\u200d👩\u200d👧 <|im_start|>"
+	got := Neutralize(text, fs)
+	want := "Nice day. \x1b[31mred\x1b[0m x\x1b[0m 👨\u200d👩\u200d👧"
 	if got != want {
-		t.Errorf("Strip = %q\nwant    %q", got, want)
+		t.Errorf("Neutralize = %q\nwant    %q", got, want)
 	}
-	if fs2 := Scan(got); HasControl(fs2) {
-		t.Errorf("control left after Strip: %v", kinds(fs2))
+	if fs2 := Scan(got); len(fs2) != 0 {
+		t.Errorf("findings left after Neutralize: %v", kinds(fs2))
 	}
 }
 
