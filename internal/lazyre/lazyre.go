@@ -15,11 +15,12 @@ import (
 // concurrent use.
 type Regexp struct {
 	expr string
-	// tree, when set, is the expression still as a syntax tree, printed
-	// on first use: printing a case-folded class walks its every rune.
-	tree *syntax.Regexp
-	once sync.Once
-	re   *regexp.Regexp
+	// build, when set, makes the expression on first use: deriving one
+	// can be costly (printing a case-folded class walks its every rune)
+	// and what it is derived from need not be kept meanwhile.
+	build func() string
+	once  sync.Once
+	re    *regexp.Regexp
 }
 
 // New defers compiling expr, which must be valid: it is checked only when
@@ -35,15 +36,15 @@ func Checked(expr string) (*Regexp, error) {
 	return New(expr), nil
 }
 
-// FromTree compiles a parsed expression at its first use, printing it
-// only then.
-func FromTree(t *syntax.Regexp) *Regexp { return &Regexp{tree: t} }
+// Build compiles the expression build returns, calling build only at the
+// first use. build must return a valid expression.
+func Build(build func() string) *Regexp { return &Regexp{build: build} }
 
 // Get returns the compiled expression.
 func (l *Regexp) Get() *regexp.Regexp {
 	l.once.Do(func() {
-		if l.tree != nil {
-			l.expr, l.tree = l.tree.String(), nil
+		if l.build != nil {
+			l.expr, l.build = l.build(), nil
 		}
 		// A parsed expression (Checked) or a printed tree cannot fail
 		// to compile: the parser is where regexp's errors come from.

@@ -3,6 +3,7 @@ package lazyre
 import (
 	"regexp/syntax"
 	"sync"
+	"sync/atomic"
 	"testing"
 )
 
@@ -16,13 +17,22 @@ func TestCheckedRefusesBadExpressions(t *testing.T) {
 	}
 }
 
-// A tree is printed and compiled once, by whichever caller comes first.
-func TestFromTreeConcurrent(t *testing.T) {
-	tree, err := syntax.Parse(`(?i)ghp_[a-z0-9]{4}`, syntax.Perl)
-	if err != nil {
-		t.Fatal(err)
+// A built expression is made and compiled once, by whichever caller
+// comes first.
+func TestBuildConcurrent(t *testing.T) {
+	var builds atomic.Int32
+	re := Build(func() string {
+		builds.Add(1)
+		tree, err := syntax.Parse(`(?i)ghp_[a-z0-9]{4}`, syntax.Perl)
+		if err != nil {
+			t.Error(err)
+			return "x"
+		}
+		return tree.String()
+	})
+	if builds.Load() != 0 {
+		t.Fatal("built before its first use")
 	}
-	re := FromTree(tree)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Add(1)
@@ -36,5 +46,8 @@ func TestFromTreeConcurrent(t *testing.T) {
 	wg.Wait()
 	if m := re.FindStringSubmatchIndex("ghp_zz99"); m == nil || m[0] != 0 || m[1] != 8 {
 		t.Fatalf("FindStringSubmatchIndex = %v", m)
+	}
+	if n := builds.Load(); n != 1 {
+		t.Fatalf("built %d times", n)
 	}
 }

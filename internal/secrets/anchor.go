@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"fmt"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -79,12 +80,34 @@ done:
 	// key = value | \bATATT3…) needs none there: required at every hit,
 	// the operator left that branch dead.
 	a.needsOp = re.Op != syntax.OpAlternate && strings.Contains(expr, `(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`)
-	a.re = lazyre.FromTree(&syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}})
+	skip := 0
+	if re.Op == syntax.OpConcat {
+		skip = len(re.Sub) - len(rest)
+	}
+	a.re = lazyre.Build(func() string { return anchoredForm(expr, skip) })
 	a.follow = followOf(rest)
 	consumable(tail, &a.consume)
 	a.consumesAll = !slices.Contains(a.consume[:], false)
 	a.minLen = minLen(tail)
 	return a, true
+}
+
+// anchoredForm prints ^(?:…) of expr's elements from skip on, the
+// anchored form anchorRule derived. It parses expr again rather than
+// keep the tree from the load: the rules' trees were 1.5 MB of an idle
+// gateway's heap, and most rules are never compiled. expr was parsed at
+// load, so it parses here.
+func anchoredForm(expr string, skip int) string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		panic(fmt.Sprintf("secrets: rule parsed at load fails now: %v", err))
+	}
+	rest := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		rest = re.Sub[skip:]
+	}
+	tail := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest, Flags: re.Flags}
+	return (&syntax.Regexp{Op: syntax.OpConcat, Sub: []*syntax.Regexp{{Op: syntax.OpBeginText}, tail}}).String()
 }
 
 // consumable adds to set every byte a match of re can consume: the bytes
