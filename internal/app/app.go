@@ -25,6 +25,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/authserver"
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/downstream"
+	"github.com/mcpwarden/mcpwarden/internal/idletrim"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
@@ -246,7 +247,7 @@ const readyRevocation = "(token revocation)"
 // minutes, so an idle gateway holds about half the memory (docs/performance.md).
 // then runs after it: the processor governor (package procs), which starts
 // on one processor, so that the compile runs beside the first calls rather
-// than taking turns with them.
+// than taking turns with them; and the idle trim (package idletrim).
 func warmEngines(then func()) {
 	time.AfterFunc(250*time.Millisecond, func() {
 		secrets.Default()
@@ -260,7 +261,7 @@ func warmEngines(then func()) {
 // Serve runs the HTTP gateway until ctx is done. reload, when not nil,
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
-	warmEngines(func() { procs.Govern(ctx, log) })
+	warmEngines(func() { procs.Govern(ctx, log); go idletrim.Watch(ctx, log) })
 	go poison.Warm() // the first tools/list scans definitions
 	var cur atomic.Pointer[snapshot]
 	enableMetrics(cfg.Metrics)     // before the chain is compiled: its stages report to it
@@ -389,7 +390,7 @@ func listenHost(addr string) string {
 // Run relays MCP between stdin/stdout and one stdio server, started at
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
-	warmEngines(func() { procs.Govern(ctx, log) })
+	warmEngines(func() { procs.Govern(ctx, log); go idletrim.Watch(ctx, log) })
 	go poison.Warm() // the first tools/list scans definitions
 	defer startTracing(ctx, log)()
 	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},

@@ -84,14 +84,14 @@ func Govern(ctx context.Context, log *slog.Logger) {
 		defer runtime.GOMAXPROCS(max)
 		t := time.NewTimer(Interval)
 		defer t.Stop()
-		lastCPU, lastAt := cpuTime(), time.Now()
+		lastCPU, lastAt := CPUTime(), time.Now()
 		low := 0
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case now := <-t.C:
-				c := cpuTime()
+				c := CPUTime()
 				busy := (c - lastCPU).Seconds() / now.Sub(lastAt).Seconds()
 				lastCPU, lastAt = c, now
 				next, l := Next(cur, max, busy, low)
@@ -113,10 +113,10 @@ func Govern(ctx context.Context, log *slog.Logger) {
 	}()
 }
 
-// cpuTime is the user and system CPU time of the whole process. The call
+// CPUTime is the user and system CPU time of the whole process. The call
 // is raw: an ordinary one would wake the runtime's monitor thread (see
 // package rawio), and getrusage never blocks.
-func cpuTime() time.Duration {
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if _, _, e := syscall.RawSyscall(syscall.SYS_GETRUSAGE, syscall.RUSAGE_SELF, uintptr(unsafe.Pointer(&ru)), 0); e != 0 {
 		return 0
