@@ -52,6 +52,7 @@ type config struct {
 	callTimeout  time.Duration
 	readyTimeout time.Duration
 	settle       time.Duration
+	rest         time.Duration
 	enforce      bool
 	tmpDir       string
 	gatewayPath  string // the gateway's MCP endpoint
@@ -133,6 +134,7 @@ func main() {
 	flag.DurationVar(&cfg.callTimeout, "call-timeout", 10*time.Second, "per-call timeout (a timeout is a failure)")
 	flag.DurationVar(&cfg.readyTimeout, "ready-timeout", 10*time.Second, "how long a server may take to become ready")
 	flag.DurationVar(&cfg.settle, "settle", 300*time.Millisecond, "idle time after startup before the idle RSS sample")
+	flag.DurationVar(&cfg.rest, "rest", 0, "with -rss, idle this much longer before a second sample (rested_rss_kib): the gateway gives memory back after 5 s idle (MCPWARDEN_IDLE_TRIM)")
 	flag.StringVar(&cfg.gatewayPath, "gateway-path", "/mcp", "`PATH` of the gateway's MCP endpoint (a proxy of another project, measured side by side, may serve elsewhere)")
 	flag.StringVar(&cfg.readyPath, "ready-path", "/readyz", "`PATH` polled until it answers 200 before the gateway is measured; empty: until an initialize POST to -gateway-path is answered 200 (a proxy without a readiness endpoint)")
 	flag.BoolVar(&cfg.enforce, "enforce-targets", false, "exit 3 if a performance target (see bench/README.md) is missed")

@@ -256,9 +256,11 @@ type cellResult struct {
 }
 
 type rssReport struct {
-	IdleRSSKiB  int64 `json:"idle_rss_kib"`
-	FinalRSSKiB int64 `json:"final_rss_kib"`
-	PeakRSSKiB  int64 `json:"peak_rss_kib"`
+	IdleRSSKiB int64 `json:"idle_rss_kib"`
+	// RestedRSSKiB is VmRSS after -rest more of idle (0: not sampled).
+	RestedRSSKiB int64 `json:"rested_rss_kib,omitempty"`
+	FinalRSSKiB  int64 `json:"final_rss_kib"`
+	PeakRSSKiB   int64 `json:"peak_rss_kib"`
 }
 
 type scenarioRSS struct {
@@ -295,7 +297,7 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 	}()
 
 	var rss *scenarioRSS
-	var idle []rssSample
+	var idle, rested []rssSample
 	if cfg.rss {
 		rss = &scenarioRSS{Name: name}
 		time.Sleep(cfg.settle)
@@ -305,6 +307,16 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 				rss.Error = err.Error()
 			}
 			idle = append(idle, r)
+		}
+		if cfg.rest > 0 {
+			time.Sleep(cfg.rest)
+			for _, s := range sides {
+				r, err := readRSS(s.pid())
+				if err != nil {
+					rss.Error = err.Error()
+				}
+				rested = append(rested, r)
+			}
 		}
 	}
 
@@ -335,6 +347,9 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 				rss.Error = err.Error()
 			}
 			reports[i] = &rssReport{IdleRSSKiB: idle[i].RSSKiB, FinalRSSKiB: r.RSSKiB, PeakRSSKiB: r.HWMKiB}
+			if i < len(rested) {
+				reports[i].RestedRSSKiB = rested[i].RSSKiB
+			}
 		}
 		rss.Direct = reports[0]
 		if len(reports) > 1 {

@@ -132,6 +132,10 @@ func summarize(cfg *config, rep *report, errs []string) summary {
 		if r.Gateway != nil {
 			check(targetCheck{Target: "gateway idle_rss_kib <= 20480 (20 MiB)", Scenario: r.Name,
 				Value: float64(r.Gateway.IdleRSSKiB), Limit: targetIdleRSSKiB}, r.Gateway.IdleRSSKiB <= targetIdleRSSKiB)
+			if v := r.Gateway.RestedRSSKiB; v > 0 {
+				check(targetCheck{Target: "gateway rested_rss_kib <= 20480 (20 MiB, after -rest)", Scenario: r.Name,
+					Value: float64(v), Limit: targetIdleRSSKiB}, v <= targetIdleRSSKiB)
+			}
 		}
 	}
 	if st := rep.Startup; st != nil && st.AddedMs != nil {
