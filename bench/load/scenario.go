@@ -259,8 +259,12 @@ type rssReport struct {
 	IdleRSSKiB int64 `json:"idle_rss_kib"`
 	// RestedRSSKiB is VmRSS after -rest more of idle (0: not sampled).
 	RestedRSSKiB int64 `json:"rested_rss_kib,omitempty"`
-	FinalRSSKiB  int64 `json:"final_rss_kib"`
-	PeakRSSKiB   int64 `json:"peak_rss_kib"`
+	// The first and second 64 B call after the rest, on a new cell's
+	// connection: what waking an idle (and trimmed) process costs.
+	FirstCallAfterRestUs  float64 `json:"first_call_after_rest_us,omitempty"`
+	SecondCallAfterRestUs float64 `json:"second_call_after_rest_us,omitempty"`
+	FinalRSSKiB           int64   `json:"final_rss_kib"`
+	PeakRSSKiB            int64   `json:"peak_rss_kib"`
 }
 
 type scenarioRSS struct {
@@ -277,6 +281,25 @@ func ratio(a, b float64) *float64 {
 		return nil
 	}
 	return ptr(round3(a / b))
+}
+
+// callsAfterRest times two 64 B calls on a new one-caller cell of s, in
+// microseconds.
+func callsAfterRest(s side) (first, second float64, err error) {
+	cs, release, err := s.cell(1, 64)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer release()
+	d1, err := cs[0].call()
+	if err != nil {
+		return 0, 0, err
+	}
+	d2, err := cs[0].call()
+	if err != nil {
+		return 0, 0, err
+	}
+	return round3(float64(d1) / 1e3), round3(float64(d2) / 1e3), nil
 }
 
 // runScenario measures every (concurrency, payload) cell of one scenario.
@@ -298,6 +321,7 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 
 	var rss *scenarioRSS
 	var idle, rested []rssSample
+	var restCalls [][2]float64
 	if cfg.rss {
 		rss = &scenarioRSS{Name: name}
 		time.Sleep(cfg.settle)
@@ -316,6 +340,13 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 					rss.Error = err.Error()
 				}
 				rested = append(rested, r)
+			}
+			for _, s := range sides {
+				first, second, err := callsAfterRest(s)
+				if err != nil {
+					rss.Error = err.Error()
+				}
+				restCalls = append(restCalls, [2]float64{first, second})
 			}
 		}
 	}
@@ -349,6 +380,9 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 			reports[i] = &rssReport{IdleRSSKiB: idle[i].RSSKiB, FinalRSSKiB: r.RSSKiB, PeakRSSKiB: r.HWMKiB}
 			if i < len(rested) {
 				reports[i].RestedRSSKiB = rested[i].RSSKiB
+			}
+			if i < len(restCalls) {
+				reports[i].FirstCallAfterRestUs, reports[i].SecondCallAfterRestUs = restCalls[i][0], restCalls[i][1]
 			}
 		}
 		rss.Direct = reports[0]
