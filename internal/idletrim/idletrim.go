@@ -17,7 +17,10 @@
 // the file's, so the kernel maps the same bytes back on the next access.
 // A mapping with private pages (RELRO after the dynamic loader's
 // relocations, a debugger's breakpoint) is left alone, since dropping it
-// would lose what was written there.
+// would lose what was written there. Nor does it widen what a writer of
+// the executable file could do: pages never touched are read from the
+// page cache on first use anyway, so the binary must not be writable by
+// anyone the gateway does not trust, trim or not.
 package idletrim
 
 import (
