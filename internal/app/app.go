@@ -29,7 +29,6 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
-	"github.com/mcpwarden/mcpwarden/internal/poison"
 	"github.com/mcpwarden/mcpwarden/internal/policy"
 	"github.com/mcpwarden/mcpwarden/internal/procs"
 	"github.com/mcpwarden/mcpwarden/internal/rawio"
@@ -262,7 +261,6 @@ func warmEngines(then func()) {
 // delivers new configurations; an invalid one never reaches it.
 func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-chan *config.Config) error {
 	warmEngines(func() { procs.Govern(ctx, log); go idletrim.Watch(ctx, log) })
-	go poison.Warm() // the first tools/list scans definitions
 	var cur atomic.Pointer[snapshot]
 	enableMetrics(cfg.Metrics)     // before the chain is compiled: its stages report to it
 	defer startTracing(ctx, log)() // stopped last: flushes the spans of the last sessions
@@ -391,7 +389,6 @@ func listenHost(addr string) string {
 // once so that it boots while the client does.
 func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Reader, out io.Writer, log *slog.Logger) error {
 	warmEngines(func() { procs.Govern(ctx, log); go idletrim.Watch(ctx, log) })
-	go poison.Warm() // the first tools/list scans definitions
 	defer startTracing(ctx, log)()
 	ms, err := loadManifests(&config.Config{Servers: []config.Server{server},
 		RequireSigned: cfg.RequireSigned, ManifestKey: cfg.ManifestKey}, log)

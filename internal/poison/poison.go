@@ -19,21 +19,17 @@ import (
 // The package's expressions compile at their first use, not at start:
 // every mcpwarden process would otherwise pay for them (26 ms and 2.3 MB
 // measured), the sandbox helper and the CLI too, which never scan a
-// definition. Warm compiles them ahead of the first scan.
+// definition. Nor are they compiled ahead of the first scan: most run
+// only behind a cheap word check, so an ordinary server's tools compile
+// few of them (the 64 tools of the reference servers: 33 of 98), and an
+// idle gateway keeps 3.6 MiB less (docs/performance.md). exprs lists
+// them for the test that compiles every one.
 var exprs []*lazyre.Regexp
 
 func lazy(expr string) *lazyre.Regexp {
 	r := lazyre.New(expr)
 	exprs = append(exprs, r)
 	return r
-}
-
-// Warm compiles every expression now. The gateway calls it in the
-// background at start, so the first tools/list does not wait for it.
-func Warm() {
-	for _, r := range exprs {
-		r.Get()
-	}
 }
 
 // Finding is one reason to distrust a text.
