@@ -623,16 +623,18 @@ func plaintextValue(val string) string {
 	if val == "" {
 		return ""
 	}
+	// A URL's password first: said so, it tells the operator more than
+	// the rule that also finds it.
+	if u, err := url.Parse(val); err == nil && u.User != nil {
+		if _, has := u.User.Password(); has {
+			return "holds a URL with a password in clear"
+		}
+	}
 	if !secrets.MayContain(val) {
 		// Nothing the rules could find: skip building the engine (tens
 		// of milliseconds at every start of run).
 	} else if fs := secrets.Scan(val); len(fs) > 0 {
 		return fmt.Sprintf("holds a secret in clear (%s)", fs[0].RuleID)
-	}
-	if u, err := url.Parse(val); err == nil && u.User != nil {
-		if _, has := u.User.Password(); has {
-			return "holds a URL with a password in clear"
-		}
 	}
 	if dsnPasswordRe.MatchString(val) {
 		return "holds a connection string with a password in clear"
