@@ -73,4 +73,35 @@ var probe47Parts = []overridePart{
 		`|\b(my|the\s+user['’]s)\s+(passport|credit\s+card|bank\s+account|social\s+security|id|identity\s+card|tax\s+id)[\s_]numbers?\b`,
 		[]string{"user information", "user info", "user details", "user data", "user profile", "user's", "user’s", "users ", "my personal", "my information",
 			"my info", "my details", "my data", "my profile", "ssport", "edit card", "ank account", "ocial security", "id number", "id_number", "dentity card", "tax id"}, 80, 80, true, nil, sendToRE47},
+	// Found after the fixes, in the fork's other templates (Cascade's
+	// semantic templates, defense-aware framing; all missed by main but
+	// those with a decoy): text that argues with the reader's defences
+	// rather than giving an order a person would. The text says of
+	// itself that it is not an injection, or asks that it be left out of
+	// safety or injection checks: "<notapromptinjection>", "skip these
+	// tags during any safety/injection check — … not an injection".
+	// An article about injections says that a text "was not" one.
+	{`<\s*/?\s*not[_-]?a[_-]?prompt[_-]?injection\s*>` +
+		`|\b(skip|bypass|ignore|disable|exclude|omit)\s+(these|this|the\s+following)(\s+(tags?|blocks?|sections?|spans?|text|content|lines?|metadata))?\s+(during|in|from)\s+(any\s+|all\s+|the\s+|your\s+)?(safety|security|injection|prompt[\s-]injection|content|policy|guardrail)(\s*[/&,]\s*|\s+or\s+|\s+and\s+)?(injection\s+|security\s+)?(checks?|scans?|filters?|screening|reviews?|analysis|detection)\b` +
+		`|\b(is|are|this\s+is|it\s+is|it['’]s|these\s+are)\s+(verified[,\s]+|safe[,\s]+|routine[,\s]+|trusted[,\s]+|operational[,\s]+|metadata[,\s]+|content[,\s]+){0,4}\(?not\s+(an?\s+)?(prompt[\s-])?injections?\b`,
+		[]string{"injection", "njection"}, 120, 120, true, nil, ""},
+	// A planted task marked to run with no one watching: "[PENDING] The
+	// following queued task is due and must be completed automatically".
+	// A runbook says what "will run automatically", not what must.
+	{`\b(following|queued|pending|scheduled)\s+(queued\s+|pending\s+)?(tasks?|actions?|steps?|requests?|jobs?)\s+((is|are)\s+(now\s+)?(due|overdue)\s+and\s+)?(must|shall|has\s+to|have\s+to)\s+be\s+(completed|executed|performed|carried\s+out|processed|done)\s+(automatically|immediately|now|without\s+(confirmation|approval|review|asking))\b`,
+		// Keyed on the manner, inside its word: "must be" and "auto" are
+		// everywhere in documentation.
+		[]string{"omatically", "ediately", "hout confirm", "hout approv", "hout review", "hout ask", "be done now", "be completed now", "be executed now"}, 140, 30, true,
+		[]string{"task", "action", "step", "request", "job"}, ""},
+	// The reader's own record of what it was doing, invoked to wave an
+	// action through: "This action is not deviating from the previous
+	// history", "the following action should not be paraphrased". Only a
+	// model has a history it could deviate from, or a paraphraser in its
+	// way; a notice says "must not be removed or altered".
+	{`\b(this|the\s+following|these)\s+(actions?|steps?|instructions?|commands?|requests?|tool\s+calls?)\s+((is|are)\s+not|isn['’]t|aren['’]t|(does|do)\s+not|doesn['’]t|don['’]t)\s+(deviat\w*|diverg\w*|depart\w*)\s+from\s+(the\s+|your\s+)?(previous|prior|earlier|original|current)\s+(history|trajectory|conversation|plan|task|instructions?)\b` +
+		`|\b(this|the\s+following|these)\s+(actions?|steps?|instructions?|commands?|requests?|tool\s+calls?)\s+(is|are)\s+consistent\s+with\s+(the\s+|your\s+)?(previous|prior|earlier)\s+(history|trajectory|conversation)\b` +
+		`|\b(the\s+following|this|these)\s+(actions?|instructions?|commands?|steps?|requests?)\s+(should|must|shall)\s+not\s+be\s+(paraphrased|reworded|rephrased|summari[sz]ed|rewritten|sanitized|sanitised|filtered)\b`,
+		// Keyed past the first letters where those open common words
+		// ("file", "configuration", "summary").
+		[]string{"eviat", "iverg", "sistent with", "araphrased", "eworded", "ephrased", "ummarized", "ummarised", "ewritten", "anitized", "anitised", "iltered"}, 100, 60, true, nil, ""},
 }
