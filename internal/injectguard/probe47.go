@@ -16,6 +16,10 @@ package injectguard
 // www. host (AgentDojo's "www.my-website-234.com/random").
 const destRE47 = `([\w.+-]+@[\w-]+(\.[\w-]+)+|https?://|\bwww\.[\w-]+(\.[\w-]+)+)`
 
+// sendVerb47 opens an order to move data, up to 60 bytes before what it
+// moves.
+const sendVerb47 = `\b(send|e-?mail|forward|post|upload|share|copy|export|concatenate|transmit|collect|gather|compile)\b[^\n.]{0,60}?`
+
 // sendToRE47 is an order to send, then its destination: the verb opens
 // a sentence or a clause ("You can delete the sent email" is not one).
 const sendToRE47 = `(^|[.!?:;,(]\s*|\b(please|then|and|first|also|just)\s+)(send|e-?mail|mail|forward|post|upload|share|transmit|submit)\b[^\n]{0,200}?` + destRE47
@@ -28,18 +32,19 @@ var probe47Parts = []overridePart{
 	// the email received from …". The writer speaks as the store's owner
 	// ("my inbox", "my cloud") or names all of it; help pages say "your
 	// inbox", and a colleague forwards "the email from Lily".
-	{`\b(send|e-?mail|forward|post|upload|share|copy|export|concatenate|transmit|collect|gather|compile)\b[^\n.]{0,60}?(` +
-		`\b(contents?|bodies|body|full\s+text)\s+of\s+(all|every|each)\s+(single\s+)?(of\s+)?(the\s+|my\s+)?([\w-]+\s+){0,3}(e-?mails?|messages?|files?|documents?|attachments?)\b` +
-		`|\b(all|every|each)(\s+single)?\s+(of\s+)?(the\s+|my\s+)?((unread|received|sent|incoming|outgoing|private|recent|archived)\s+((and|or|&)\s+(unread|received|sent)\s+)?)?(e-?mails|messages|files|documents|chats|dms|conversations)\s+((in|from|on|of)\s+(my|the\s+user['’]s)\s+([\w-]+\s+){0,2}(inbox|mailbox|cloud|drive|slack|workspace|account|channels?|folders?)\b|to\s+my\s+(new\s+)?(e-?mail\s+)?address\b)` +
-		`|\b(e-?mails|messages|files|documents)\s+(from|in|on|of)\s+(all|every)\s+(the\s+)?(channels|folders|mailboxes|chats|conversations)\b` +
-		`|\b(body|bodies|contents?|full\s+text)\s+of\s+the\s+(e-?mails?|messages?)\s+(that\s+)?(you\s+|i\s+)?(have\s+)?received\b` +
-		`|\bcontents?\s+of\s+the\s+(\w+\s+)?(largest|biggest|newest|latest|oldest|most\s+recent)\s+(files|e-?mails|messages|documents)\s+in\s+(my|the\s+user['’]s)\s+(cloud|drive|inbox|mailbox)\b)` +
-		`|\bconcatenate\s+(all|every)\s+(of\s+)?(the\s+)?([\w-]+\s+)?(e-?mails?|messages?|files?|documents?|chats?|posts?)\b`,
+	{sendVerb47 + `(\b(contents?|bodies|body|full\s+text)\s+of\s+(all|every|each)\s+(single\s+)?(of\s+)?(the\s+|my\s+)?([\w-]+\s+){0,3}(e-?mails?|messages?|files?|documents?|attachments?)\b)`,
 		// Keyed on the phrases' rarer parts ("files" and "conv" would cost
 		// every "file" and "configuration" a comparison).
-		[]string{"ontents of", "ontent of", "odies of", "ody of", "text of", "n my ", "m my ", "f my ", "o my new", "o my e", "o my add",
-			"user's", "user’s", "user''s", "l channels", "l the channels", "y channel", "l folders", "l the folders", "y folder", "l mailboxes",
-			"l chats", "l the chats", "y chat", "l conversations", "l the conversations", "y conversation", "received", "ncatenate"}, 160, 160, true, []string{"@", "://", "www."}, destRE47},
+		[]string{"ontents of", "ontent of", "odies of", "ody of", "ll text of"}, 90, 90, true, nil, destRE47},
+	{sendVerb47 + `(\b(all|every|each)(\s+single)?\s+(of\s+)?(the\s+|my\s+)?((unread|received|sent|incoming|outgoing|private|recent|archived)\s+((and|or|&)\s+(unread|received|sent)\s+)?)?(e-?mails|messages|files|documents|chats|dms|conversations)\s+((in|from|on|of)\s+my\s+([\w-]+\s+){0,2}(inbox|mailbox|cloud|drive|slack|workspace|account|channels?|folders?)\b|to\s+my\s+(new\s+)?(e-?mail\s+)?address\b)` +
+		`|\bcontents?\s+of\s+the\s+(\w+\s+)?(largest|biggest|newest|latest|oldest|most\s+recent)\s+(files|e-?mails|messages|documents)\s+in\s+my\s+(cloud|drive|inbox|mailbox)\b)`,
+		[]string{"n my ", "m my ", "f my ", "o my new", "o my e", "o my add"}, 150, 40, true, nil, destRE47},
+	{sendVerb47 + `(\b(e-?mails|messages|files|documents)\s+(from|in|on|of)\s+(all|every)\s+(the\s+)?(channels|folders|mailboxes|chats|conversations)\b)`,
+		[]string{"l channels", "l the channels", "l folders", "l the folders", "l mailboxes", "l chats", "l the chats", "l conversations", "l the conversations"}, 120, 20, true, nil, destRE47},
+	{sendVerb47 + `(\b(body|bodies|contents?|full\s+text)\s+of\s+the\s+(e-?mails?|messages?)\s+(that\s+)?(you\s+|i\s+)?(have\s+)?received\b)`,
+		[]string{"received"}, 130, 10, true, nil, destRE47},
+	{`\bconcatenate\s+(all|every)\s+(of\s+)?(the\s+)?([\w-]+\s+)?(e-?mails?|messages?|files?|documents?|chats?|posts?)\b`,
+		[]string{"ncatenate"}, 8, 60, true, nil, destRE47},
 	// The sent message deleted afterwards, so the user does not see it:
 	// "… to mark@…, and then delete the sent email", "Then, delete the
 	// email you have just sent". A help page says how to delete a sent
@@ -104,4 +109,12 @@ var probe47Parts = []overridePart{
 		// Keyed past the first letters where those open common words
 		// ("file", "configuration", "summary").
 		[]string{"eviat", "iverg", "sistent with", "araphrased", "eworded", "ephrased", "ummarized", "ummarised", "ewritten", "anitized", "anitised", "iltered"}, 100, 60, true, nil, ""},
+	// The override glued to the word before it, where a template's
+	// placeholder has no space in front ("… New York, NY 10001\nUSAIgnore
+	// your previous instructions"): \b finds no boundary inside
+	// "USAIgnore". Only the capitalised verb, which opens the planted
+	// sentence; an identifier such as "mustIgnore" is followed by code,
+	// not by "previous instructions".
+	{`(?-i:[A-Za-z0-9])(?-i:Ignore|Disregard|Forget|Override|Skip|IGNORE|DISREGARD|FORGET)\s+(all\s+|any\s+|every\s+)?(of\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)\s+(i\w?n\w?s\w?t\w?r\w?u\w?c\w?t\w?i\w?o\w?n\w?s?|prompts?|rules|directions|directives|guidelines|context)`,
+		[]string{"ignor", "disregard", "forget", "overrid", "skip"}, 8, 100, true, nil, ""},
 }
