@@ -1,6 +1,7 @@
 package injectguard
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -506,6 +507,28 @@ func benignCases() []tcase {
 		{"svg icon naming AI", `<svg><title>AI chip</title><desc>Icon for the AI features menu.</desc></svg>`, ""},
 		{"cited paper title", "Perez & Ribeiro (2022) Ignore Previous Prompt: Attack Techniques for Language Models.", ""},
 		{"plain JSON record", `{"city":"Oslo","sky":"clear","wind":"light breeze from the north","note":"see you tomorrow"}`, ""},
+	}
+}
+
+// wantKinds checks that Scan finds each attack's kind (the probe sets'
+// tests).
+func wantKinds(t *testing.T, attacks []tcase) {
+	t.Helper()
+	for _, c := range attacks {
+		fs := Scan(c.text)
+		if !slices.ContainsFunc(fs, func(f Finding) bool { return f.Kind == c.kind }) {
+			t.Errorf("%s: want %s, got %v", c.name, c.kind, fs)
+		}
+	}
+}
+
+// wantClean checks that Scan leaves each look-alike alone.
+func wantClean(t *testing.T, benign []string) {
+	t.Helper()
+	for _, s := range benign {
+		if fs := Scan(s); HasContent(fs) {
+			t.Errorf("look-alike flagged: %q: %v", s, fs)
+		}
 	}
 }
 
