@@ -46,7 +46,7 @@ func (l *Regexp) Get() *regexp.Regexp {
 		if l.build != nil {
 			l.expr, l.build = l.build(), nil
 		}
-		// A parsed expression (Checked) or a printed tree cannot fail
+		// A parsed expression (Checked) or one built from a parsed tree cannot fail
 		// to compile: the parser is where regexp's errors come from.
 		l.re = regexp.MustCompile(l.expr)
 	})
