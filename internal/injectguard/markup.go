@@ -55,8 +55,13 @@ var overrideParts = append([]overridePart{
 		[]string{"instruction", "rules", "directive", "orders", "overrid"}, 24, 120, false, nil, ""},
 	{`\bdo\s+not\s+(tell|inform|mention\s+(this\s+)?to|alert)\s+the\s+user`,
 		[]string{"not tell", "not inform", "not mention", "not alert"}, 8, 40, false, nil, ""},
+	// "The AI must forward …", "All assistants should ignore …": an
+	// order of the kind planted text gives. A requirements document's
+	// "the assistant should answer within two seconds" names a quality,
+	// not one of these.
 	{`(\b(the|an?|any|every|all)\s+|\]\s*)(ai|assistant|llm|chatbot|ai\s+agent)s?\s+(must|should|shall|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\b`,
-		[]string{" must", " should", " shall", " need", " has to", " have to", " is required"}, 32, 16, false, nil, ""},
+		[]string{" must", " should", " shall", " need", " has to", " have to", " is required"}, 32, 16, false, nil,
+		`\b(now|instead|immediately|always|never|also|first|ignore|disregard|forget|override|bypass|skip|send|forward|e-?mail|post|upload|share|leak|exfiltrate|reveal|disclose|print|output|repeat|include|insert|append|embed|call|invoke|run|execute|delete|remove|erase|wipe|drop|transfer|pay|approve|grant|visit|open|click|fetch|download|install|recommend|tell|say|pretend|act\s+as|treat|obey|follow|comply|trust|believe|rate|mark|report|keep|hide|conceal|not|show|display|give|provide|write|add|(answer|reply|respond)\s+(with|only)|begin|start|end)\b`},
 	// The model named by its kind or, since an attacker does not know
 	// which model reads the page, by its product names.
 	{`\bif\s+you\s+are\s+(an?\s+)?(ai|llm|large\s+language\s+model|language\s+model|ai\s+assistant|assistant|chatbot|ai\s+agent|agent|ai\s+model|chatgpt|gpt(-?\d[\w.]*)?|claude|gemini|copilot|llama|mistral|codex)\b`,
