@@ -159,7 +159,7 @@ func (e *Engine) scanLabels(s string) []Finding {
 		for i > 0 && (isAlnum(s[i-1]) || s[i-1] == '-') {
 			i--
 		}
-		if d-i >= minLabel && hasLower(s[i:d]) && !hasUpper(s[i:d]) {
+		if d-i >= minLabel && hasLower(s[i:d]) && !hasUpper(s[i:d]) && twoLabelsAfter(s, d) {
 			for _, f := range e.scanPlain(strings.ToUpper(s[i:d])) {
 				f.Start, f.End = i+f.Start, i+f.End
 				out = append(out, f)
@@ -167,6 +167,20 @@ func (e *Engine) scanLabels(s string) []Finding {
 		}
 	}
 	return append(out, e.scanJoinedLabels(s)...)
+}
+
+// twoLabelsAfter reports whether the dot at d is followed by two more
+// labels (a domain and its top-level domain): a key sent out in a label
+// needs a name the sender owns after it (KEY.attacker.example). A word
+// before a full stop ("asiakirjamallikansio.") or a file name
+// ("api-….gif") has no such name after it, and upper-cased it can read as
+// a key id (ASIA…) or an Octopus key (API-…).
+func twoLabelsAfter(s string, d int) bool {
+	j := d + 1
+	for j < len(s) && (isAlnum(s[j]) || s[j] == '-') {
+		j++
+	}
+	return j > d+1 && j+1 < len(s) && s[j] == '.' && isAlnum(s[j+1])
 }
 
 // scanJoinedLabels finds encoded secrets split over the labels of a host

@@ -442,7 +442,7 @@ func (e *Engine) refScanLabels(s string) []Finding {
 			lower = lower || 'a' <= s[j] && s[j] <= 'z'
 			j++
 		}
-		if j-i >= minLabel && j < len(s) && s[j] == '.' && lower && !hasUpper(s[i:j]) {
+		if j-i >= minLabel && j < len(s) && s[j] == '.' && lower && !hasUpper(s[i:j]) && twoLabelsAfter(s, j) {
 			for _, f := range e.refScanPlain(strings.ToUpper(s[i:j])) {
 				f.Start, f.End = i+f.Start, i+f.End
 				out = append(out, f)

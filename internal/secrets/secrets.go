@@ -225,6 +225,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	kwIndex := map[string]int{}
 	buckets := map[uint16]*triBucket{}
 	for _, fr := range f.Rules {
+		fr.Regex = lineEnds(fr.Regex)
 		re, err := lazyre.Checked(fr.Regex)
 		if err != nil {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
@@ -686,13 +687,15 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	}
 	ss, se = base+ss, base+se
 	secret := s[ss:se]
-	if r.entropy > 0 && entropy(secret) < entropyFloor(r.entropy, secret) {
+	// gitleaks skips a candidate whose entropy is at or below the floor:
+	// the floor must be exceeded (5hzeahvy1y2jdv88 has 3.5 exactly).
+	if r.entropy > 0 && entropy(secret) <= entropyFloor(r.entropy, secret) {
 		return Finding{}, false
 	}
 	if r.id == "bip39-mnemonic" && !mnemonicLength(secret) {
 		return Finding{}, false
 	}
-	if placeholder(secret) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
+	if placeholder(secret) || maskedAfter(s[se:]) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]
@@ -703,6 +706,65 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	}
 	sum := sha256.Sum256([]byte(secret))
 	return Finding{RuleID: r.id, Start: ss, End: se, Hash: hex.EncodeToString(sum[:])}, true
+}
+
+// lineEnds makes every '$' of a rule's regex (outside a class, not
+// escaped) match at the end of a line as well as at the end of the text:
+// "(?m:$)". A rule that ends a secret at "$" (sidekiq-sensitive-url's
+// "(?:[/#?:]|$)") means the end of the value, which a file or a log puts
+// at a line's end; RE2's "$" is the end of the whole text, so such a
+// secret on any line but the last was never found. Most rules also end
+// at \s, where this changes nothing.
+//
+// A rule that spans lines itself (a "\\n" in it, or "(?s)"), such as
+// putty-private-key's "…(?:\\r?\\n(?:Private-MAC|$)|$)", keeps its "$":
+// there a line's end is not the secret's.
+func lineEnds(expr string) string {
+	if !strings.Contains(expr, "$") || strings.Contains(expr, "(?s") {
+		return expr
+	}
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(expr); i++ {
+		c := expr[i]
+		switch {
+		case c == '\\' && i+1 < len(expr):
+			if expr[i+1] == 'n' || expr[i+1] == 'r' {
+				return expr
+			}
+			b.WriteByte(c)
+			b.WriteByte(expr[i+1])
+			i++
+			continue
+		case inClass && c == '[' && i+1 < len(expr) && expr[i+1] == ':':
+			// A POSIX class such as [:alnum:] inside a class.
+			if k := strings.Index(expr[i:], ":]"); k > 0 {
+				b.WriteString(expr[i : i+k+2])
+				i += k + 1
+				continue
+			}
+		case inClass && c == ']':
+			inClass = false
+		case !inClass && c == '[':
+			inClass = true
+			b.WriteByte(c)
+			// A ']' or '^]' right after '[' is a member, not the end.
+			if i+1 < len(expr) && expr[i+1] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			if i+1 < len(expr) && expr[i+1] == ']' {
+				b.WriteByte(']')
+				i++
+			}
+			continue
+		case !inClass && c == '$':
+			b.WriteString("(?m:$)")
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // covered reports whether a finding overlaps the 16 bytes from offset h.
@@ -762,7 +824,10 @@ var placeholders = []string{
 	"akiaiosfodnn7example",
 	"wjalrxutnfemi/k7mdeng/bpxrficyexamplekey",
 	"example", "your-api-key", "your_api_key", "yourapikey", "your-token", "your_token",
-	"your-secret", "your_secret", "placeholder", "xxxxxxxx", "********", "<redacted>", "redacted",
+	"your-secret", "your_secret", "placeholder",
+	// "…AccessTokenHere", "api_key_here": the slot to fill in.
+	"tokenhere", "token_here", "token-here", "keyhere", "key_here", "key-here",
+	"secrethere", "secret_here", "secret-here", "xxxxxxxx", "********", "<redacted>", "redacted",
 	// The TOTP seed of the Key Uri Format documentation (Google
 	// Authenticator's wiki), copied into countless MFA guides.
 	"jbswy3dpehpk3pxp",
@@ -795,6 +860,9 @@ func publicKey(secret string) bool {
 }
 
 func placeholder(secret string) bool {
+	if countingRun(secret) {
+		return true
+	}
 	ls := strings.ToLower(secret)
 	for _, p := range placeholders {
 		if strings.Contains(ls, p) {
@@ -802,6 +870,40 @@ func placeholder(secret string) bool {
 		}
 	}
 	return false
+}
+
+// minCountingRun is the shortest run of consecutive letters or digits
+// (abcdefg, klmnopq, 1234567, either case) that marks a value typed by
+// hand: sk-ant-api03-abc123xyz-…-klmnopqrstuvwx, ntn_123456789012….
+// A random token over 62 symbols holds such a run about once in 10^10
+// draws, a hex one about once in 10^5 (64 digits).
+const minCountingRun = 7
+
+// countingRun reports whether s holds a run of minCountingRun letters or
+// digits each one after the one before.
+func countingRun(s string) bool {
+	n := 1
+	for i := 1; i < len(s); i++ {
+		a, b := lowerByte(s[i-1]), lowerByte(s[i])
+		if b == a+1 && (isDigit(a) && isDigit(b) || 'a' <= a && b <= 'z') {
+			if n++; n >= minCountingRun {
+				return true
+			}
+			continue
+		}
+		n = 1
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// maskedAfter reports whether the text after a candidate starts with a
+// run of '#' or '*': the rest of the value masked
+// (xoxp-572370529330-573807301142-572331691188-####…), so what matched
+// is a token's shown head, not the token.
+func maskedAfter(rest string) bool {
+	return strings.HasPrefix(rest, "###") || strings.HasPrefix(rest, "***")
 }
 
 // entropy is the Shannon entropy of s in bits per byte.
