@@ -695,7 +695,10 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	if r.id == "bip39-mnemonic" && !mnemonicLength(secret) {
 		return Finding{}, false
 	}
-	if placeholder(secret) || maskedAfter(s[se:]) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
+	// A masked tail marks a token's shown head in a result; in an
+	// argument the sender writes the tail, and "***" after a key must not
+	// let it out.
+	if placeholder(secret) || !e.backwards && maskedAfter(s[se:]) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]
@@ -860,9 +863,6 @@ func publicKey(secret string) bool {
 }
 
 func placeholder(secret string) bool {
-	if countingRun(secret) {
-		return true
-	}
 	ls := strings.ToLower(secret)
 	for _, p := range placeholders {
 		if strings.Contains(ls, p) {
@@ -871,32 +871,6 @@ func placeholder(secret string) bool {
 	}
 	return false
 }
-
-// minCountingRun is the shortest run of consecutive letters or digits
-// (abcdefg, klmnopq, 1234567, either case) that marks a value typed by
-// hand: sk-ant-api03-abc123xyz-…-klmnopqrstuvwx, ntn_123456789012….
-// A random token over 62 symbols holds such a run about once in 10^10
-// draws, a hex one about once in 10^5 (64 digits).
-const minCountingRun = 7
-
-// countingRun reports whether s holds a run of minCountingRun letters or
-// digits each one after the one before.
-func countingRun(s string) bool {
-	n := 1
-	for i := 1; i < len(s); i++ {
-		a, b := lowerByte(s[i-1]), lowerByte(s[i])
-		if b == a+1 && (isDigit(a) && isDigit(b) || 'a' <= a && b <= 'z') {
-			if n++; n >= minCountingRun {
-				return true
-			}
-			continue
-		}
-		n = 1
-	}
-	return false
-}
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // maskedAfter reports whether the text after a candidate starts with a
 // run of '#' or '*': the rest of the value masked
