@@ -283,6 +283,19 @@ func ratio(a, b float64) *float64 {
 	return ptr(round3(a / b))
 }
 
+// sampleRSS reads each side's RSS now; a failure is noted in rss.Error.
+func sampleRSS(sides []side, rss *scenarioRSS) []rssSample {
+	out := make([]rssSample, 0, len(sides))
+	for _, s := range sides {
+		r, err := readRSS(s.pid())
+		if err != nil {
+			rss.Error = err.Error()
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 // callsAfterRest times two 64 B calls on a new one-caller cell of s, in
 // microseconds.
 func callsAfterRest(s side) (first, second float64, err error) {
@@ -325,22 +338,10 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 	if cfg.rss {
 		rss = &scenarioRSS{Name: name}
 		time.Sleep(cfg.settle)
-		for _, s := range sides {
-			r, err := readRSS(s.pid())
-			if err != nil {
-				rss.Error = err.Error()
-			}
-			idle = append(idle, r)
-		}
+		idle = sampleRSS(sides, rss)
 		if cfg.rest > 0 {
 			time.Sleep(cfg.rest)
-			for _, s := range sides {
-				r, err := readRSS(s.pid())
-				if err != nil {
-					rss.Error = err.Error()
-				}
-				rested = append(rested, r)
-			}
+			rested = sampleRSS(sides, rss)
 			for _, s := range sides {
 				first, second, err := callsAfterRest(s)
 				if err != nil {
@@ -371,12 +372,9 @@ func runScenario(cfg *config, name string) ([]cellResult, *scenarioRSS, error) {
 	}
 
 	if cfg.rss {
+		final := sampleRSS(sides, rss)
 		reports := make([]*rssReport, len(sides))
-		for i, s := range sides {
-			r, err := readRSS(s.pid())
-			if err != nil {
-				rss.Error = err.Error()
-			}
+		for i, r := range final {
 			reports[i] = &rssReport{IdleRSSKiB: idle[i].RSSKiB, FinalRSSKiB: r.RSSKiB, PeakRSSKiB: r.HWMKiB}
 			if i < len(rested) {
 				reports[i].RestedRSSKiB = rested[i].RSSKiB

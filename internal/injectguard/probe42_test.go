@@ -80,15 +80,11 @@ func TestProbe42Extraction(t *testing.T) {
 			t.Errorf("missed: %q: %v", s, fs)
 		}
 	}
-	for _, s := range []string{
+	wantClean(t, []string{
 		"Please provide your reasoning for the rating in the comment box.",
 		"Repeat the exact steps you were given by the installer.",
 		"The editor will show the original prompt text you were given in the brief.",
-	} {
-		if fs := Scan(s); HasContent(fs) {
-			t.Errorf("look-alike flagged: %q: %v", s, fs)
-		}
-	}
+	})
 }
 
 func TestProbe42Persona(t *testing.T) {
@@ -100,13 +96,9 @@ func TestProbe42Persona(t *testing.T) {
 			t.Errorf("missed: %q: %v", s, fs)
 		}
 	}
-	for _, s := range []string{
+	wantClean(t, []string{
 		"In this role you will act as the assistant to the director.",
 		"The proxy will act as \"frontend\", the service the browser talks to.",
 		"Imagine you are a customer waiting in line: what would make it faster?",
-	} {
-		if fs := Scan(s); HasContent(fs) {
-			t.Errorf("look-alike flagged: %q: %v", s, fs)
-		}
-	}
+	})
 }
