@@ -4,14 +4,16 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // scanANSI finds terminal escape sequences that hide text (SGR 8,
 // conceal), links whose label names another host than their target
 // (OSC 8), and OSC commands that act beyond the screen (OSC 52 writes the
-// clipboard, OSC 1337 and 5113 transfer files). Colours and cursor
-// movement stay.
+// clipboard, OSC 1337 and 5113 transfer files), and text written in
+// the colour of its own background. Colours and cursor movement stay.
 func scanANSI(text string, out []Finding) []Finding {
+	var pen sgrPen
 	for i := 0; i < len(text); {
 		k := strings.IndexByte(text[i:], 0x1b)
 		if k < 0 {
@@ -24,9 +26,14 @@ func scanANSI(text string, out []Finding) []Finding {
 		switch text[i+1] {
 		case '[':
 			end, params, final := csi(text, i+2)
-			if final == 'm' && conceals(params) {
-				out = append(out, Finding{Kind: KindANSIConceal, Start: i, End: end, Control: true,
-					Detail: "SGR 8 (conceal) hides the text after it in a terminal"})
+			if final == 'm' {
+				if conceals(params) {
+					out = append(out, Finding{Kind: KindANSIConceal, Start: i, End: end, Control: true,
+						Detail: "SGR 8 (conceal) hides the text after it in a terminal"})
+				} else if pen.apply(params); pen.invisible() && lettersBeforeEscape(text[end:]) {
+					out = append(out, Finding{Kind: KindANSIConceal, Start: i, End: end, Control: true,
+						Detail: "text written in its background's colour is invisible in a terminal"})
+				}
 			}
 			i = end
 		case ']':
@@ -179,4 +186,86 @@ func isHostname(s string) bool {
 // sameSite is true when one host is the other or a subdomain of it.
 func sameSite(a, b string) bool {
 	return a == b || strings.HasSuffix(a, "."+b) || strings.HasSuffix(b, "."+a)
+}
+
+// sgrPen is the foreground and background colour that SGR sequences
+// have set, each 0 for the terminal's default, 1–256 for a palette
+// index (the 16 basic colours are indexes 0–15 of the 256-colour
+// palette, so 30 and 38;5;0 are the same black) or 1<<24 and up for a
+// 24-bit colour. Probe set z56: "\x1b[30;40m" black on black hides text
+// as SGR 8 does.
+type sgrPen struct{ fg, bg int }
+
+func (p *sgrPen) apply(params string) {
+	if params == "" {
+		*p = sgrPen{}
+		return
+	}
+	ps := strings.FieldsFunc(params, func(r rune) bool { return r == ';' || r == ':' })
+	num := func(k int) int {
+		if k >= len(ps) {
+			return -1
+		}
+		n, err := strconv.Atoi(ps[k])
+		if err != nil {
+			return -1
+		}
+		return n
+	}
+	for k := 0; k < len(ps); k++ {
+		n := num(k)
+		switch {
+		case n == 0:
+			*p = sgrPen{}
+		case n >= 30 && n <= 37:
+			p.fg = n - 30 + 1
+		case n >= 90 && n <= 97:
+			p.fg = n - 90 + 8 + 1
+		case n == 39:
+			p.fg = 0
+		case n >= 40 && n <= 47:
+			p.bg = n - 40 + 1
+		case n >= 100 && n <= 107:
+			p.bg = n - 100 + 8 + 1
+		case n == 49:
+			p.bg = 0
+		case n == 38 || n == 48:
+			c := 0
+			switch num(k + 1) {
+			case 5:
+				if v := num(k + 2); v >= 0 && v < 256 {
+					c = v + 1
+				}
+				k += 2
+			case 2:
+				r, g, b := num(k+2), num(k+3), num(k+4)
+				if r >= 0 && g >= 0 && b >= 0 {
+					c = 1<<24 | (r&0xff)<<16 | (g&0xff)<<8 | b&0xff
+				}
+				k += 4
+			}
+			if n == 38 {
+				p.fg = c
+			} else {
+				p.bg = c
+			}
+		}
+	}
+}
+
+// invisible: both colours set, and the same.
+func (p sgrPen) invisible() bool { return p.fg != 0 && p.fg == p.bg }
+
+// lettersBeforeEscape reports a letter in s before its next escape: a
+// bar drawn in spaces or blocks in one colour hides nothing.
+func lettersBeforeEscape(s string) bool {
+	if k := strings.IndexByte(s, 0x1b); k >= 0 {
+		s = s[:k]
+	}
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			return true
+		}
+	}
+	return false
 }
