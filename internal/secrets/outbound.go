@@ -17,7 +17,7 @@ import (
 // query (?k=SECRET&x=1). The outbound engine also accepts those as ends.
 const (
 	gitleaksEnd = `(?:[\x60'"\s;]|\\[nr]|$)`
-	outboundEnd = `(?:[\x60'"\s;/.?&#,:@)\]>]|\\[nr]|$)`
+	outboundEnd = `(?:[\x60'"\s;/.?&#,:@)\]>}<|]|\\[nr]|$)`
 )
 
 // Outbound returns the engine for arguments a call sends out (the secrets

@@ -63,7 +63,7 @@ func Redact(text string) (string, []Finding) { return Default().Redact(text) }
 
 // Default returns the engine built from the embedded gitleaks rules.
 var Default = sync.OnceValue(func() *Engine {
-	e, err := Load(rulesJSON, extraJSON)
+	e, err := Load(prefixedEnds(rulesJSON), extraJSON)
 	if err != nil {
 		panic(fmt.Sprintf("secrets: embedded rules: %v", err))
 	}
