@@ -335,6 +335,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	labelOrders(s, l, add)
 	probe51Orders(s, l, add)
 	probe54Orders(s, l, add)
+	probe59Orders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {
