@@ -175,6 +175,9 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 				return Decision{Rule: RuleAddress, Reason: fmt.Sprintf("host %s carries the address %s (%s) for a wildcard DNS service to answer", host, a, why), Host: host, Port: port}
 			}
 		}
+		if a, ok := statedInternal(host); ok && !allowedPrefix(a, opts.AllowPrefixes) {
+			return Decision{Rule: RuleAddress, Reason: fmt.Sprintf("host %s states the address %s (%s) for a rebinding service to answer", host, a, Internal(a)), Host: host, Port: port}
+		}
 		resolve := opts.Resolve
 		if resolve == nil {
 			resolve = defaultResolve

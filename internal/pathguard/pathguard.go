@@ -97,8 +97,13 @@ func Check(p string, roots []string, opts Options) Decision {
 	}
 	s = fold(s)
 	s = strings.ReplaceAll(s, `\`, "/")
-	if !isASCII(s) && hiddenDotSegment(s) {
-		return deny(RuleEncoding, "a segment that is . or .. once invisible characters are removed")
+	if !isASCII(s) {
+		if hiddenDotSegment(s) {
+			return deny(RuleEncoding, "a segment that is . or .. once invisible characters are removed")
+		}
+		if privateUseDotSegment(s) {
+			return deny(RuleEncoding, "a private-use character that a best-fit code page reads as a dot or separator makes a .. segment")
+		}
 	}
 	if mayHaveDotTrick(s) && dotTrickSegment(s) {
 		return deny(RuleDots, "a segment of only dots and spaces (or dots before an NTFS stream) that a filter stripping ../ or Windows trimming reads as ..")
