@@ -144,7 +144,9 @@ var probe53Parts = []overridePart{
 		`|\bbroken\s+free\s+of\b[^\n.]{0,40}\b(ai|rules|restrictions|guidelines|filters|confines)\b` +
 		`|\byou(['’]re|\s+are)\s+(now\s+)?an?\s+ai\s+[\w-]+\s+in\s+this\s+([\w-]+\s+){0,2}(world|society|scenario|story|universe|game|setting|spaceship|simulation|kingdom|land|realm|city|future)\b` +
 		`|\byou\s+are\s+now\s+(a|an)\s+([\w-]+\s+){0,4}(bot|chatbot|assistant|ai|model|agent|application|app)\b`,
-		[]string{"yourself", "broken free", "an ai ", "a ai ", "you are now"}, 40, 120, false, nil, ""},
+		// "oken free": "bro" opens common words (brown, browser), which
+		// would compare the whole phrase at each.
+		[]string{"yourself", "oken free", "an ai ", "a ai ", "you are now"}, 40, 120, false, nil, ""},
 	// DAN named in another language, beside an AI: "…modello di IA noto
 	// come DAN…", "名为DAN的人工智能模型". In capitals: Dan is a name.
 	{`(?-i:\bDAN\b)`,

@@ -255,7 +255,10 @@ func (p *prefilter) hits(lower string) [][]int {
 			match := false
 			for _, e := range bk.entries {
 				if !e.same {
-					match = strings.HasPrefix(lower[i:], e.word)
+					// The third byte first: a pair's bucket holds every
+					// word that opens with it ("re": reveal, regardless,
+					// recommend), and most differ there.
+					match = (len(e.word) < 3 || i+2 < len(lower) && lower[i+2] == e.word[2]) && strings.HasPrefix(lower[i:], e.word)
 				}
 				if match {
 					add(e.t, i)
