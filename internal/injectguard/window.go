@@ -165,6 +165,14 @@ type prefilter struct {
 	n      int
 }
 
+// third is a word's third byte, -1 for a two-byte word.
+func third(w string) int {
+	if len(w) < 3 {
+		return -1
+	}
+	return int(w[2])
+}
+
 // pairSingle marks, in prefilter.pair, a first byte that is a word of
 // its own.
 const pairSingle = 1 << 15
@@ -220,6 +228,13 @@ func newPrefilter(ts []*trigger) *prefilter {
 	if len(p.bucket) >= pairSingle {
 		panic("injectguard: too many trigger word pairs")
 	}
+	// Each bucket's entries in the order of their third byte (two-byte
+	// words first), so that a position walks only the entries that share
+	// its third byte. Stable: an entry marked same stays after the entry
+	// whose word it repeats.
+	for i := range p.bucket {
+		slices.SortStableFunc(p.bucket[i].entries, func(a, b entry) int { return cmp.Compare(third(a.word), third(b.word)) })
+	}
 	for c := range 256 {
 		if len(p.single[c]) > 0 {
 			for d := range 256 {
@@ -252,13 +267,25 @@ func (p *prefilter) hits(lower string) [][]int {
 			if i+2 < len(lower) && bk.third[lower[i+2]>>6]&(1<<(lower[i+2]&63)) == 0 {
 				return
 			}
+			// A pair's bucket holds every word that opens with it ("re":
+			// reveal, regardless, recommend), in the order of their third
+			// byte (two-byte words first): the walk compares only those
+			// whose third byte is the text's, and stops past it.
+			c := -1
+			if i+2 < len(lower) {
+				c = int(lower[i+2])
+			}
 			match := false
 			for _, e := range bk.entries {
+				t := third(e.word)
+				if t > c {
+					break
+				}
+				if t >= 0 && t != c {
+					continue
+				}
 				if !e.same {
-					// The third byte first: a pair's bucket holds every
-					// word that opens with it ("re": reveal, regardless,
-					// recommend), and most differ there.
-					match = (len(e.word) < 3 || i+2 < len(lower) && lower[i+2] == e.word[2]) && strings.HasPrefix(lower[i:], e.word)
+					match = strings.HasPrefix(lower[i:], e.word)
 				}
 				if match {
 					add(e.t, i)
