@@ -43,6 +43,7 @@ const (
 	KindLinkExfil    = "link-exfil"          // a link whose URL asks the model to fill in data
 	KindLinkSpoof    = "link-spoof"          // a Markdown link whose text is an address on another host
 	KindOverride     = "override"            // "ignore previous instructions" and kin in plain text
+	KindControlFlood = "control-flood"       // a run of backspaces or carriage returns that pushes the prompt out
 	maxDetail        = 80
 	maxHiddenScanned = 4096 // bytes of a hidden region read for instructions
 )
@@ -65,6 +66,9 @@ func Scan(text string) []Finding {
 	}
 	if strings.IndexByte(text, 0x1b) >= 0 {
 		out = scanANSI(text, out)
+	}
+	if strings.IndexByte(text, '\b') >= 0 || strings.Contains(text, "\r\r") {
+		out = scanFloods(text, out)
 	}
 	out = scanMarkup(text, out)
 	out = scanDisguised(text, nonASCII, out, out)

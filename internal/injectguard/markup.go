@@ -28,7 +28,7 @@ type overridePart struct {
 var overrideParts = append([]overridePart{
 	// Probe set z47: with "my", only the writer's orders; "Ignore my
 	// previous message about the mug, found it" is a correction in a chat.
-	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?((the\s+|your\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)(\s+(and|or|&)\s+(following|subsequent|below|later|next|future|upcoming))?\s+(i\w?n\w?s\w?t\w?r\w?u\w?c\w?t\w?i\w?o\w?n\w?s?|prompts?|rules|directions|directives|guidelines|context|messages?)|my\s+(previous|prior|above|earlier|preceding|former|original|system|other)(\s+(and|or|&)\s+(following|subsequent|below|later|next|future|upcoming))?\s+(i\w?n\w?s\w?t\w?r\w?u\w?c\w?t\w?i\w?o\w?n\w?s?|prompts?|rules|directions|directives|guidelines))` +
+	{`\b(ignore|disregard|forget|override|skip)\s+(all\s+|any\s+|every\s+)?(of\s+)?((the\s+|your\s+)?(previous|prior|above|earlier|preceding|former|original|system|other)(\s+(and|or|&)\s+(following|subsequent|below|later|next|future|upcoming))?\s+(i\w?n\w?s\w?t\w?r\w?u\w?c\w?t\w?i\w?o\w?n\w?s?|prompts?|rules|directions|directives|guidelines|context|messages)|my\s+(previous|prior|above|earlier|preceding|former|original|system|other)(\s+(and|or|&)\s+(following|subsequent|below|later|next|future|upcoming))?\s+(i\w?n\w?s\w?t\w?r\w?u\w?c\w?t\w?i\w?o\w?n\w?s?|prompts?|rules|directions|directives|guidelines))` +
 		`|\bforget\s+(everything|all)\s+(you|above|before|previous)` +
 		`|\b(ignore|disregard|override)\s+(all\s+)?your\s+(instructions|rules|guidelines|directives|programming|system\s+prompt|safety\s+(rules|guidelines))` +
 		// probe set z30: "forget the review guidelines you were given"
