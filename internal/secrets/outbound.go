@@ -325,15 +325,22 @@ func hasUpper(s string) bool {
 
 // relaxEnds rewrites the rules' trailing end class to outboundEnd.
 func relaxEnds(data []byte) []byte {
+	return rewriteEnds(data, func(string) bool { return true }, outboundEnd)
+}
+
+// rewriteEnds replaces the trailing gitleaksEnd of each rule of a rules
+// file that which accepts with end. Malformed data is returned as
+// it is: Load reports the error.
+func rewriteEnds(data []byte, which func(re string) bool, end string) []byte {
 	var doc map[string]any
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return data // Load reports the error
+		return data
 	}
 	rules, _ := doc["rules"].([]any)
 	for _, r := range rules {
 		m, _ := r.(map[string]any)
-		if re, ok := m["regex"].(string); ok && strings.HasSuffix(re, gitleaksEnd) {
-			m["regex"] = strings.TrimSuffix(re, gitleaksEnd) + outboundEnd
+		if re, ok := m["regex"].(string); ok && strings.HasSuffix(re, gitleaksEnd) && which(re) {
+			m["regex"] = strings.TrimSuffix(re, gitleaksEnd) + end
 		}
 	}
 	out, err := json.Marshal(doc)

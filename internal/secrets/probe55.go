@@ -1,9 +1,6 @@
 package secrets
 
-import (
-	"encoding/json"
-	"strings"
-)
+import "strings"
 
 // prefixedEnd is the end a results rule anchored at a vendor prefix
 // accepts: gitleaks' own (gitleaksEnd) and the punctuation code and
@@ -25,20 +22,5 @@ const prefixedEnd = `(?:[\x60'"\s;,)<>&\]}|\\]|\\[nr]|$)`
 // word boundary with its capture ("\b(" and a vendor prefix) and ends with
 // gitleaksEnd to end with prefixedEnd.
 func prefixedEnds(data []byte) []byte {
-	var doc map[string]any
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return data // Load reports the error
-	}
-	rules, _ := doc["rules"].([]any)
-	for _, r := range rules {
-		m, _ := r.(map[string]any)
-		if re, ok := m["regex"].(string); ok && strings.HasPrefix(re, `\b(`) && strings.HasSuffix(re, gitleaksEnd) {
-			m["regex"] = strings.TrimSuffix(re, gitleaksEnd) + prefixedEnd
-		}
-	}
-	out, err := json.Marshal(doc)
-	if err != nil {
-		return data
-	}
-	return out
+	return rewriteEnds(data, func(re string) bool { return strings.HasPrefix(re, `\b(`) }, prefixedEnd)
 }
