@@ -14,12 +14,13 @@ const order56 = `\b(respond|reply|answer|say|tell|recommend|ignore|disregard|for
 // modelOrder56 is an order only a model takes, for a label that does
 // not name one ("SYSTEM MESSAGE:"): how to answer, what to tell the
 // user, the conversation or its instructions declared reset or
-// replaced. An IT notice's "please always log out" and "include your
-// ticket number" are orders to people.
-const modelOrder56 = `\b(respond|reply|answer)\s+(to|with|only|in|as)\b|\b(tell|inform|say\s+to|recommend\s+to)\s+the\s+users?\b|\bto\s+the\s+user\b` +
+// replaced. An IT notice's "please always log out", "include your
+// ticket number" and "the model 3 printer is offline" are orders to or
+// news for people.
+const modelOrder56 = `\b(respond|reply|answer)\s+(with|only|as)\b|\b(respond|reply|answer)\s+in\s+(english|french|spanish|german|italian|chinese|japanese|russian|pirate|rhymes?|verse|all\s+caps|capitals|emoji)\b|\b(tell|inform|say\s+to|recommend\s+to)\s+the\s+users?\b|\bto\s+the\s+user\b` +
 	`|\b(in|to)\s+(your\s+|all\s+|every\s+|each\s+)?(replies|responses|answers|outputs?)\b|\b(ignore|disregard|forget)\b|\b(reveal|disclose)\s+(your|the\s+system)\b` +
 	`|\bfrom\s+now\s+on\b|\byou\s+are\s+now\b|\b(conversation|session|context|chat|instructions?|rules)\s+(has|have)\s+been\s+(reset|cleared|replaced|updated|revoked|lifted)\b` +
-	`|\bnew\s+(directive|instructions?|policy|rules?)\b|\bsystem\s+prompt\b|\b(assistant|ai|llm|model)\b`
+	`|\bnew\s+(directive|instructions?|policy|rules?)\b|\bsystem\s+prompt\b`
 
 // vocative56 is the model named as the one spoken to: "AI travel
 // agent", "assistant handling this queue", "LLM". A title or compound

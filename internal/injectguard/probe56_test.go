@@ -41,6 +41,9 @@ func TestProbe56(t *testing.T) {
 		"System notice: please always log out when leaving your desk, and include your ticket number in all emails.",
 		"Developer note: do not call this endpoint more than 10 times a second.",
 		"Admin notice: the VPN certificate has been renewed; you must reconnect.",
+		"System note: the model 3 printer on floor 2 is offline.",
+		"Admin note: AI features are disabled for guest accounts.",
+		"System message: please respond to the survey by Friday and reply in the thread.",
 		// titles and nouns that start with a model's word
 		"Attention: Assistant Manager Jones will approve the refunds on Monday.",
 		"Warning: assistant processes will restart; never kill them by hand.",
