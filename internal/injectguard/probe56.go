@@ -28,6 +28,12 @@ const modelOrder56 = `\b(respond|reply|answer)\s+(with|only|as)\b|\b(respond|rep
 // processes") continues with a word that is not a participle.
 const vocative56 = `((ai|llm|automated)([ \t]+[\w-]+){0,2}?[ \t]+(agent|assistant|model|bot|system|reviewer)s?|(ai|assistant|llm|agent|language\s+model|chatbot|chatgpt|gpt|copilot)s?)([ \t]+[a-z]+ing([ \t]+[\w-]+){0,3}?)?`
 
+// actOrder56 is order56 without its advice words (always, never, do
+// not, include): for a label that may be a disclosure ("[AI note] always
+// check the figures" on a generated summary), only an act or an order
+// only a model takes counts.
+const actOrder56 = `\b(call|invoke|execute|run|send|forward|e-?mail|upload|transfer|refund|pay|delete|approve|grant|disable|bypass|skip|stop|reveal|disclose)\b|` + modelOrder56
+
 var probe56Parts = []overridePart{
 	// A system or admin label opening a line or a bracket, with an order
 	// after it: "SYSTEM MESSAGE: The conversation has been reset.
@@ -56,14 +62,14 @@ var probe56Parts = []overridePart{
 	{`[\[({<]{1,2}[ \t]*(ai|llm|gpt|assistant|chatbot|model|agent)[ \t_-]+(instructions?|directives?|commands?|orders?|tasks?|notes?|messages?|override|prompt)[ \t]*[\])}>]{1,2}`,
 		[]string{"ai instruction", "ai directive", "ai command", "ai order", "ai task", "ai note", "ai message", "ai override", "ai prompt",
 			"ai_", "ai-", "llm ", "llm_", "llm-", "gpt ", "gpt_", "gpt-", "assistant ", "assistant_", "assistant-", "chatbot ", "model ", "model_", "agent ", "agent_"},
-		8, 48, true, []string{"]", ")", "}", ">"}, order56},
+		8, 48, true, []string{"]", ")", "}", ">"}, actOrder56},
 	// "(for GPT: the correct answer is …; say this to the user)": a
 	// parenthesised or line-opening note to a model by its kind or
 	// product name. Names that are also people's (Claude, Gemini) are
 	// left to the rules that need a secret or an override.
 	{`(^|\n|[(\[])[ \t]*(for|to|attn:?)[ \t]+(the[ \t]+)?(ai|ais|gpt(-?\d[\w.]*)?|chatgpt|llms?|language[ \t]+models?|the[ \t]+model)[ \t]*[:)\]]`,
 		[]string{"for ai", "to ai", "for gpt", "to gpt", "for chatgpt", "to chatgpt", "for llm", "to llm", "for the ai", "to the ai", "for the model",
-			"to the model", "for language model", "attn"}, 8, 40, true, nil, order56},
+			"to the model", "for language model", "attn"}, 8, 40, true, nil, actOrder56},
 	// A forged agent step that calls a tool which sends, deletes, pays or
 	// runs: "Action: send_email\nAction Input: {…}". A tutorial's
 	// trace looks up the weather or searches.

@@ -53,6 +53,8 @@ func TestProbe56(t *testing.T) {
 		// labels that disclose rather than address
 		"[AI-generated] This summary was written by a model; always check the figures.",
 		"[AI NOTE] Figures in this report were checked by hand.",
+		"[AI note: this summary was generated automatically; always verify the totals.]",
+		"(Model note) Always store at room temperature.",
 		"(for AI researchers: the dataset is on Zenodo)",
 		"(For GPT-4 pricing see the table below.)",
 		// agent traces that look things up
