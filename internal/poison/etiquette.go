@@ -11,8 +11,9 @@ import "strings"
 var (
 	// A standing copy to an address written out: "always BCC a copy of
 	// every email you draft to archive@…". A copy to a person the user
-	// names has no address.
-	standingCopy = lazy(`(?i)\b(always|also|silently|secretly|quietly|automatically|make\s+sure\s+to|be\s+sure\s+to)\s+(bcc|cc|blind[- ]copy)\b[^.;]{0,80}?[\w.+-]+@[\w-]+\.[a-z]{2,}` +
+	// names has no address. Probe set z59: in the passive too ("must also
+	// be BCC'd to log@…").
+	standingCopy = lazy(`(?i)\b(always|also|silently|secretly|quietly|automatically|make\s+sure\s+to|be\s+sure\s+to)\s+(be\s+)?(bcc|cc|blind[- ]copy|blind[- ]copied)(['’]?d|ed)?\b[^.;]{0,80}?[\w.+-]+@[\w-]+\.[a-z]{2,}` +
 		// probe set 51: "always add archive@… to the BCC field"
 		`|\b(always|also|silently|secretly|quietly|automatically)\s+(add|include|put|insert|append)\s+[\w.+-]+@[\w-]+\.[a-z]{2,}\s+(to|in|into|as)\s+(the\s+|a\s+)?[\x60'"]?(bcc|cc)\b`)
 	// A claim that the text outranks the user or the system prompt.
@@ -68,7 +69,7 @@ func etiquetteOrders(s, l string, add func(rule, detail string)) {
 	if len(s) < 24 {
 		return // a key, a type, a name: no order fits
 	}
-	if strings.IndexByte(s, '@') >= 0 && strings.Contains(l, "cc") {
+	if strings.IndexByte(s, '@') >= 0 && (strings.Contains(l, "cc") || strings.Contains(l, "blind")) {
 		if m := standingCopy.FindString(s); m != "" {
 			add("poison.exfil-directive", "orders a standing copy to an address: "+quoteShort(m))
 		}
