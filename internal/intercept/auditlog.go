@@ -37,11 +37,15 @@ func AuditLog(sink func(*Record)) Interceptor { return AuditTo(sink, nil, false)
 // turns the reply into a refusal (rule audit.unavailable).
 func AuditTo(sink func(*Record), store AuditStore, failClosed bool) Interceptor {
 	return Func{N: "auditlog", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+		var params []byte // as the client sent them: later stages may rewrite x.Msg
 		if store != nil {
-			describeRequest(x)
+			params = describeRequest(x)
 		}
 		reply, err := next(ctx, x)
 		r := x.Record
+		if store != nil {
+			describeArguments(x, params)
+		}
 		r.Total = time.Since(r.Time)
 		r.Server, r.Name = x.Server, x.Name
 		if x.Peer != nil {
@@ -92,9 +96,10 @@ func AuditTo(sink func(*Record), store AuditStore, failClosed bool) Interceptor 
 	}}
 }
 
-// describeRequest fills the record's trace context, arguments hash and
-// prompt hash from the request.
-func describeRequest(x *Exchange) {
+// describeRequest fills the record's trace context and prompt hash from
+// the request, before the stages that pass the trace on upstream, and
+// returns the request's params for describeArguments.
+func describeRequest(x *Exchange) []byte {
 	r := x.Record
 	var params []byte
 	if x.Msg != nil {
@@ -116,23 +121,43 @@ func describeRequest(x *Exchange) {
 	if ph, ok := metaString(meta, PromptHashKey); ok && len(ph) <= 256 {
 		r.PromptHash = ph
 	}
-	if x.Method == "tools/call" || x.Method == "prompts/get" {
-		if args, ok := mcpwire.Get(params, "arguments"); ok && len(args) > 0 {
-			if v, err := canon.Parse(args); err == nil {
-				if c, err := canon.Append(nil, v); err == nil {
-					h := sha256.Sum256(c)
-					r.ArgsHash = hex.EncodeToString(h[:])
-					// Most arguments hold nothing to mask or cut: their
-					// view is the canonical JSON just hashed.
-					r.Args = auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
-				} else {
-					r.Args = auditargs.Redact(v, auditargs.Defaults).JSON
-				}
-			} else {
-				r.Args = json.RawMessage(auditargs.Unparsable)
-			}
+	return params
+}
+
+// describeArguments fills the record's arguments hash and redacted view
+// from params, the request's params as the client sent them. It runs once
+// the inner stages are done: when the manifest stage validated the
+// arguments it left their tree and canonical bytes as facts, and those
+// are used instead of parsing and encoding the arguments a second time.
+func describeArguments(x *Exchange, params []byte) {
+	if x.Method != "tools/call" && x.Method != "prompts/get" {
+		return
+	}
+	args, ok := mcpwire.Get(params, "arguments")
+	if !ok || len(args) == 0 {
+		return
+	}
+	r := x.Record
+	var v any
+	c, _ := x.Facts[FactCanonicalArguments].([]byte)
+	if c != nil && string(args) != "null" { // the manifest reads null as {}
+		v = x.Facts[FactArguments]
+	} else {
+		var err error
+		if v, err = canon.Parse(args); err != nil {
+			r.Args = json.RawMessage(auditargs.Unparsable)
+			return
+		}
+		if c, err = canon.Append(nil, v); err != nil {
+			r.Args = auditargs.Redact(v, auditargs.Defaults).JSON
+			return
 		}
 	}
+	h := sha256.Sum256(c)
+	r.ArgsHash = hex.EncodeToString(h[:])
+	// Most arguments hold nothing to mask or cut: their view is the
+	// canonical JSON just hashed.
+	r.Args = auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
 }
 
 // metaString is mcpwire.MetaString on the _meta object already found.

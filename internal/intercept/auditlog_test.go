@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
@@ -60,6 +61,57 @@ func TestAuditToRecord(t *testing.T) {
 	for _, tp := range []string{"00-00000000000000000000000000000000-b7ad6b7169203331-01", "00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-x"} {
 		if _, _, ok := parseTraceparent(tp); ok {
 			t.Errorf("accepted traceparent %q", tp)
+		}
+	}
+}
+
+// Behind a manifest, the record's arguments hash and view come from the
+// tree and canonical bytes the manifest stage validated: they must be
+// what parsing the client's arguments gives, whatever a later stage does
+// to the message (here: puts a credential into the arguments).
+func TestAuditArgumentsFromManifest(t *testing.T) {
+	m, err := manifest.Parse("m.yaml", []byte("tools:\n  q: {risk: read}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := map[string]*manifest.Manifest{"s": m}
+	ok, _ := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","id":1,"result":{}}`))
+	inject := Func{N: "inject", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
+		nm, err := x.Msg.WithParam("arguments", []byte(`{"password":"hunter2-injected"}`))
+		if err != nil {
+			return nil, err
+		}
+		x.Msg = nm
+		return next(ctx, x)
+	}}
+	record := func(params string, stages ...Interceptor) *Record {
+		x := exchange(t, "legacy", "s", "tools/call", params)
+		st := &memStore{}
+		h := NewChain(append([]Interceptor{AuditTo(nil, st, true)}, stages...)...).Then(func(ctx context.Context, x *Exchange) (*Reply, error) {
+			return &Reply{Msg: ok}, nil
+		})
+		if _, err := h(context.Background(), x); err != nil {
+			t.Fatalf("%s: %v", params, err)
+		}
+		return &st.recs[0]
+	}
+	for _, params := range []string{
+		`{"name":"q","arguments":{"b":1.50,"a":"x","nested":{"z":[1,2,{"k":"v"}]}}}`,
+		`{"name":"q","arguments":{"text":"token ghp_8fK2mQ9xLr4TWb7NcY1vZ3pD6sH0jA5eU2iO here"}}`,
+		`{"name":"q","arguments":{"api_key":"not-a-format","long":"` + strings.Repeat("y", 900) + `"}}`,
+		`{"name":"q","arguments":{}}`,
+		`{"name":"q","arguments":null}`,
+		`{"name":"q"}`,
+	} {
+		want := record(params)
+		for name, stages := range map[string][]Interceptor{"behind the manifest": {Manifests(ms), inject}, "without a manifest": {inject}} {
+			got := record(params, stages...)
+			if got.ArgsHash != want.ArgsHash || string(got.Args) != string(want.Args) {
+				t.Errorf("%s, %s:\n got  %s %s\n want %s %s", params, name, got.ArgsHash, got.Args, want.ArgsHash, want.Args)
+			}
+			if strings.Contains(string(got.Args), "injected") {
+				t.Errorf("%s, %s: the record shows what a later stage wrote: %s", params, name, got.Args)
+			}
 		}
 	}
 }
@@ -143,6 +195,6 @@ func BenchmarkDescribeRequest(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		x := &Exchange{Msg: msg, Method: msg.Method, Record: &Record{}}
-		describeRequest(x)
+		describeArguments(x, describeRequest(x))
 	}
 }

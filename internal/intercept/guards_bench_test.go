@@ -13,10 +13,12 @@ import (
 )
 
 // BenchmarkAllGuardsCall is one echo call of the load tool through the
-// stages bench/guards turns on, in the gateway's order (app.chain):
-// results (secrets redacted, injection neutralized), manifest (schema,
-// canonical arguments), guards (secrets scan of the text), policy (CEL
-// rules) and the rate limit; the upstream echoes the text. It reads the
+// stages bench/guards turns on, in the gateway's order (app.chain): the
+// audit record (hash and redacted view of the arguments; the store is a
+// no-op here), results (secrets redacted, injection neutralized),
+// manifest (schema, canonical arguments), guards (secrets scan of the
+// text), policy (CEL rules) and the rate limit; the upstream echoes the
+// text. It reads the
 // benchmark's own manifest and policy files, so it measures what
 // bench/load measures, minus the relay.
 func BenchmarkAllGuardsCall(b *testing.B) {
@@ -53,14 +55,14 @@ func BenchmarkAllGuardsCall(b *testing.B) {
 			}
 			text := sb.String()
 			result, _ := mcpwire.Parse(mcpwire.NewResult([]byte("7"), []byte(`{"content":[{"type":"text","text":"`+text+`"}]}`)))
-			h := NewChain(Results(ms), Manifests(ms), Guards(ms), Policy(p), RateLimit(p.Limiter())).
+			h := NewChain(AuditTo(nil, discardStore{}, true), Results(ms), Manifests(ms), Guards(ms), Policy(p), RateLimit(p.Limiter())).
 				Then(func(ctx context.Context, x *Exchange) (*Reply, error) { return &Reply{Msg: result}, nil })
 			x := exchange(b, "legacy", "echo", "tools/call", `{"name":"echo","arguments":{"text":"`+text+`"}}`)
 			x.Peer.SessionID = "bench"
 			orig := x.Msg
 			ctx := context.Background()
 			run := func() {
-				x.Msg, x.Facts = orig, nil
+				x.Msg, x.Facts, x.Record = orig, nil, &Record{}
 				r, err := h(ctx, x)
 				if err != nil || r == nil || r.Msg != result {
 					b.Fatalf("call refused or result rewritten: %v", err)
@@ -75,3 +77,9 @@ func BenchmarkAllGuardsCall(b *testing.B) {
 		})
 	}
 }
+
+// discardStore stands in for the audit store: the benchmark measures the
+// stage's work on the record, not the journal's write.
+type discardStore struct{}
+
+func (discardStore) Append(*Record) error { return nil }

@@ -21,6 +21,11 @@ const FactRisk = "manifest.risk"
 // manifest stage.
 const FactArguments = "manifest.arguments"
 
+// FactCanonicalArguments is the Exchange fact holding the canonical JSON
+// of FactArguments ([]byte), the bytes forwarded to the server. Both facts
+// are read only.
+const FactCanonicalArguments = "manifest.canonical-arguments"
+
 // Aggregation prefixes, as the session writes them when several servers
 // share one endpoint (session.NameSep and the "SERVER+" URI prefix).
 const (
@@ -133,6 +138,7 @@ func checkCall(m *manifest.Manifest, x *Exchange) error {
 			Public: fmt.Sprintf("arguments of tool %q refused: %s", x.Name, err.Error())}
 	}
 	x.Facts[FactArguments] = tree
+	x.Facts[FactCanonicalArguments] = args
 	if string(args) == string(raw) {
 		return nil
 	}
