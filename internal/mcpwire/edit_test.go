@@ -297,6 +297,45 @@ func TestWithID(t *testing.T) {
 	}
 }
 
+// SetID is WithID in place: the message it leaves reads as Parse of the
+// new bytes would, and can have its id replaced again.
+func TestSetID(t *testing.T) {
+	for _, in := range []string{
+		`{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"x"}]}}`,
+		`{"result":{"id":3},"jsonrpc":"2.0","id":"up-77"}`,
+		`{"jsonrpc":"2.0","id":12345678901234567890,"error":{"code":-32601,"message":"m"}}`,
+	} {
+		m, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		orig := *m
+		for _, id := range []string{`"caller-id-longer-than-before"`, `7`, `""`, `-1.5e3`} {
+			if !m.SetID([]byte(id)) {
+				t.Fatalf("SetID(%s) of %s refused", id, in)
+			}
+			want, err := Parse(orig.WithID([]byte(id)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(m.Raw, want.Raw) || string(m.ID) != id || m.Kind != want.Kind ||
+				!bytes.Equal(m.Result, want.Result) || !bytes.Equal(m.Error, want.Error) {
+				t.Errorf("SetID(%s) of %s: %s (id %s), want %s", id, in, m.Raw, m.ID, want.Raw)
+			}
+		}
+		if !m.SetID(orig.ID) || !bytes.Equal(m.Raw, orig.Raw) {
+			t.Errorf("back to the first id: %s, want %s", m.Raw, orig.Raw)
+		}
+	}
+	m, err := Parse([]byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw := m.Raw; m.SetID([]byte(`5`)) || !bytes.Equal(m.Raw, raw) {
+		t.Errorf("SetID on a notification changed it: %s", m.Raw)
+	}
+}
+
 func TestWithParam(t *testing.T) {
 	m, err := Parse([]byte(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"t","arguments":{"a":1},"_meta":{"x":1}}}`))
 	if err != nil {

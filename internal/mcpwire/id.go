@@ -15,6 +15,24 @@ func (m *Message) WithID(id []byte) []byte {
 	return splice(m.Raw, m.idStart, m.idEnd, id)
 }
 
+// SetID replaces the message's id with id (raw JSON; empty means null),
+// keeping the id's position known so that WithID and SetID work again on
+// the result. Params, Result and Error keep pointing at the old Raw, whose
+// bytes are not changed. A Message without an id, or one Parse did not
+// produce, is left as it is and SetID reports false.
+func (m *Message) SetID(id []byte) bool {
+	if m.idEnd == 0 || m.idEnd > len(m.Raw) || m.idStart > m.idEnd {
+		return false
+	}
+	if len(id) == 0 {
+		id = []byte("null")
+	}
+	m.Raw = splice(m.Raw, m.idStart, m.idEnd, id)
+	m.idEnd = m.idStart + len(id)
+	m.ID = m.Raw[m.idStart:m.idEnd:m.idEnd]
+	return true
+}
+
 // IDKey returns a map key for a raw id: 1 and "1" differ, numbers are
 // compared by their bytes (1 and 1.0 differ too), and strings by their
 // text, so "\u0031" and "1" are the same id, as a peer that re-encodes

@@ -312,14 +312,15 @@ func upstreamID(n int64) []byte { return strconv.AppendInt(nil, n, 10) }
 // withCallerID returns m with its id replaced by id (the caller's original
 // bytes). An error response without an id member gets one.
 func withCallerID(m *mcpwire.Message, id []byte) (*mcpwire.Message, error) {
-	var raw []byte
 	if m.ID != nil {
-		raw = m.WithID(id)
-	} else {
-		var err error
-		if raw, err = mcpwire.Set(m.Raw, "id", id); err != nil {
-			return nil, err
+		out := *m
+		if out.SetID(id) {
+			return &out, nil
 		}
+	}
+	raw, err := mcpwire.Set(m.Raw, "id", id)
+	if err != nil {
+		return nil, err
 	}
 	return mcpwire.Parse(raw)
 }

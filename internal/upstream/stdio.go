@@ -307,8 +307,7 @@ func (c *StdioConn) dispatch(line []byte) {
 			c.log.Debug("response for a call no longer waiting", "id", id)
 			return
 		}
-		msg.Raw = msg.WithID(call.origID)
-		msg.ID = call.origID
+		msg.SetID(call.origID) // Parse found the id, so its place is known
 		call.resp <- answer{msg: msg}
 	default:
 		call := c.relatedCall(msg)
