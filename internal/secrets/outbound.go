@@ -45,8 +45,8 @@ var Outbound = sync.OnceValue(func() *Engine {
 // with its name reversed ("X = nekot") is no more likely than any other
 // wording. Only arguments are read this way: a result shows the reader
 // nothing the reversed text hides.
-func (e *Engine) scanReversed(s string, scan func(string) []Finding) []Finding {
-	view, segs := tokenWords(s, func(dst []byte, w string) []byte {
+func (e *Engine) scanReversed(s string, runs []span, scan func(string) []Finding) []Finding {
+	view, segs := tokenWords(s, runs, func(dst []byte, w string) []byte {
 		n := len(dst)
 		dst = append(dst, w...)
 		slices.Reverse(dst[n:])
@@ -68,14 +68,15 @@ func (e *Engine) scanReversed(s string, scan func(string) []Finding) []Finding {
 // transformed.
 type wordSeg struct{ at, i, j int }
 
-// tokenWords writes the runs of token bytes of s that are minReversed to
-// maxReversed long into a view, each transformed by put, one a line.
+// tokenRuns returns the runs of token bytes of s that are minReversed to
+// maxReversed long. scanReversed and scanRot13 read the same runs, so
+// Scan finds them once for both (a second walk was an eighth of the
+// outbound engine's work on 64 KiB of filler).
 // As b64Runs: i is 0 or follows a byte that is no token byte; the last
 // byte of each minReversed window is tested first and the walk goes back
 // from it, so words shorter than the window cost a few tests each.
-func tokenWords(s string, put func(dst []byte, w string) []byte) ([]byte, []wordSeg) {
-	var segs []wordSeg
-	var view []byte
+func tokenRuns(s string) []span {
+	var runs []span
 	for i := 0; i+minReversed <= len(s); {
 		k := i + minReversed - 1
 		for k >= i && tokenByte[s[k]] {
@@ -90,14 +91,25 @@ func tokenWords(s string, put func(dst []byte, w string) []byte) ([]byte, []word
 			j++
 		}
 		if j-i <= maxReversed {
-			if view == nil {
-				view = make([]byte, 0, min(len(s)-i, 4*maxReversed))
-			}
-			segs = append(segs, wordSeg{len(view), i, j})
-			view = put(view, s[i:j])
-			view = append(view, '\n')
+			runs = append(runs, span{i, j})
 		}
 		i = j + 1
+	}
+	return runs
+}
+
+// tokenWords writes the runs of s (tokenRuns) into a view, each
+// transformed by put, one a line.
+func tokenWords(s string, runs []span, put func(dst []byte, w string) []byte) ([]byte, []wordSeg) {
+	if len(runs) == 0 {
+		return nil, nil
+	}
+	segs := make([]wordSeg, 0, len(runs))
+	view := make([]byte, 0, min(len(s)-runs[0].start, 4*maxReversed))
+	for _, r := range runs {
+		segs = append(segs, wordSeg{len(view), r.start, r.end})
+		view = put(view, s[r.start:r.end])
+		view = append(view, '\n')
 	}
 	return view, segs
 }

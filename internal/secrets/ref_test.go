@@ -67,10 +67,11 @@ func (e *Engine) refScan(text string) []Finding {
 		}
 	}
 	if e.backwards {
-		for _, f := range e.scanReversed(plain, e.refScanPlain) {
+		runs := tokenRuns(plain)
+		for _, f := range e.scanReversed(plain, runs, e.refScanPlain) {
 			add(f)
 		}
-		for _, f := range e.scanRot13(plain, e.refScanPlain) {
+		for _, f := range e.scanRot13(plain, runs, e.refScanPlain) {
 			add(f)
 		}
 		for _, f := range e.scanSplit(plain, e.refScanPlain, e.refScanEncoded) {

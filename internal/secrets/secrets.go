@@ -424,10 +424,11 @@ func (e *Engine) Scan(text string) []Finding {
 		}
 	}
 	if e.backwards {
-		for _, f := range e.scanReversed(plain, e.scanPlain) {
+		runs := tokenRuns(plain)
+		for _, f := range e.scanReversed(plain, runs, e.scanPlain) {
 			add(f)
 		}
-		for _, f := range e.scanRot13(plain, e.scanPlain) {
+		for _, f := range e.scanRot13(plain, runs, e.scanPlain) {
 			add(f)
 		}
 		for _, f := range e.scanSplit(plain, e.scanPlain, e.scanEncoded) {

@@ -21,8 +21,8 @@ import "strings"
 // runs of token bytes between minReversed and maxReversed long are read:
 // each rotated, one a line, and what a rule with a format of its own
 // finds is mapped back onto s (ROT13 keeps every byte in its place).
-func (e *Engine) scanRot13(s string, scan func(string) []Finding) []Finding {
-	view, segs := tokenWords(s, func(dst []byte, w string) []byte {
+func (e *Engine) scanRot13(s string, runs []span, scan func(string) []Finding) []Finding {
+	view, segs := tokenWords(s, runs, func(dst []byte, w string) []byte {
 		for _, c := range []byte(w) {
 			dst = append(dst, rot13(c))
 		}
