@@ -625,6 +625,12 @@ func hasFoldPrefix(s, kw string) bool {
 	if len(s) < len(kw) {
 		return false
 	}
+	// The last byte first: keywordsAt is reached where the first three
+	// bytes already look right (a shared trigram: "con" of context for
+	// contentful, confluence, …), and the end tells most of those apart.
+	if n := len(kw) - 1; n >= 0 && lowerTab[s[n]] != kw[n] {
+		return false
+	}
 	for i := 0; i < len(kw); i++ {
 		if lowerTab[s[i]] != kw[i] {
 			return false
