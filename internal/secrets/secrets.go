@@ -895,6 +895,9 @@ func maskedAfter(rest string) bool {
 
 // entropy is the Shannon entropy of s in bits per byte.
 func entropy(s string) float64 {
+	if len(s) < 256 {
+		return shortEntropy(s)
+	}
 	var counts [256]int
 	for i := 0; i < len(s); i++ {
 		counts[s[i]]++
@@ -904,6 +907,30 @@ func entropy(s string) float64 {
 	for _, c := range counts {
 		if c > 0 {
 			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// shortEntropy is entropy for s shorter than 256 bytes (most
+// candidates): its counts fit a byte, and the bytes that occur are kept
+// in a bitmap, so only they are summed, not all 256 counts. They are
+// summed in the same order, by byte value, so the result is the same to
+// the last bit (a floor is compared with <=).
+func shortEntropy(s string) float64 {
+	var counts [256]uint8
+	var seen [4]uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		counts[c]++
+		seen[c>>6] |= 1 << (c & 63)
+	}
+	n := float64(len(s))
+	h := 0.0
+	for k, m := range seen {
+		for ; m != 0; m &= m - 1 {
+			p := float64(counts[k<<6|bits.TrailingZeros64(m)]) / n
 			h -= p * math.Log2(p)
 		}
 	}
