@@ -112,7 +112,13 @@ func hasQP(s string) bool {
 	if len(s) < 3 {
 		return false
 	}
-	header := func() bool { return hasWord(s, "quoted-printable") || hasWord(s, "Quoted-Printable") }
+	// Every form needs a '=' and the header, so they are looked for
+	// first: data without '=' is settled in one pass, and most text lacks
+	// the header, whose words start with rarer bytes ('q', 'Q') than
+	// "=3D" and "=\n" do ('=' is in every log line).
+	if strings.IndexByte(s, '=') < 0 || !hasWord(s, "quoted-printable") && !hasWord(s, "Quoted-Printable") {
+		return false
+	}
 	for i := 1; ; i++ {
 		k := strings.IndexByte(s[i:], '\r')
 		if k < 0 {
@@ -120,10 +126,10 @@ func hasQP(s string) bool {
 		}
 		i += k
 		if s[i-1] == '=' && i+1 < len(s) && s[i+1] == '\n' {
-			return header()
+			return true
 		}
 	}
-	return (strings.Contains(s, "=3D") || strings.Contains(s, "=\n")) && header()
+	return strings.Contains(s, "=3D") || strings.Contains(s, "=\n")
 }
 
 // hasWord is strings.Contains for a needle whose first byte is rare in
