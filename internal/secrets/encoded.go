@@ -261,6 +261,24 @@ func b64Run8(w string) bool {
 	return b64Bit[w[0]]&b64Bit[w[1]]&b64Bit[w[2]]&b64Bit[w[3]]&b64Bit[w[4]]&b64Bit[w[5]]&b64Bit[w[6]]&b64Bit[w[7]] != 0
 }
 
+// bitsOf turns a byte class into 0 or 1 a byte, for allIn8.
+func bitsOf(in func(c byte) bool) (t [256]uint8) {
+	for c := range 256 {
+		if in(byte(c)) {
+			t[c] = 1
+		}
+	}
+	return t
+}
+
+// allIn8 is b64Run8 for another class: whether all eight bytes of w are
+// in the class tab marks. The walks to the end of a long run (filler,
+// data) use it to take eight bytes a round.
+func allIn8(tab *[256]uint8, w string) bool {
+	_ = w[7]
+	return tab[w[0]]&tab[w[1]]&tab[w[2]]&tab[w[3]]&tab[w[4]]&tab[w[5]]&tab[w[6]]&tab[w[7]] != 0
+}
+
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }

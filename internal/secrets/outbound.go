@@ -87,6 +87,9 @@ func tokenRuns(s string) []span {
 			continue
 		}
 		j := i + minReversed
+		for j+8 <= len(s) && allIn8(&tokenBit, s[j:j+8]) {
+			j += 8 // long runs (data, filler) are walked eight bytes a round
+		}
 		for j < len(s) && tokenByte[s[j]] {
 			j++
 		}
@@ -147,6 +150,9 @@ var tokenByte = func() (t [256]bool) {
 	}
 	return t
 }()
+
+// tokenBit is tokenByte for allIn8.
+var tokenBit = bitsOf(func(c byte) bool { return tokenByte[c] })
 
 // scanLabels finds secrets in the labels of host names, read upper-cased.
 // A name is case-insensitive on its way through DNS, so an exfiltrating

@@ -145,6 +145,9 @@ var b58Val, b85Val = func() (b58, b85 [256]int8) {
 	return
 }()
 
+// b85Bit marks the bytes of b85Val for allIn8.
+var b85Bit = bitsOf(func(c byte) bool { return b85Val[c] >= 0 })
+
 // scanRadix finds secrets in runs of s encoded in base58, base36 or
 // base85 (both alphabets); a finding covers the whole run.
 func (e *Engine) scanRadix(s string, scan func(string) []Finding) []Finding {
@@ -191,6 +194,9 @@ func (e *Engine) scanRadix(s string, scan func(string) []Finding) []Finding {
 			continue
 		}
 		j := p + minRadix
+		for j+8 <= len(s) && allIn8(&b85Bit, s[j:j+8]) {
+			j += 8 // long runs (data, filler) are walked eight bytes a round
+		}
 		for j < len(s) && b85Val[s[j]] >= 0 {
 			j++
 		}
