@@ -30,8 +30,11 @@ const (
 // look-alike finding covers the whole text (folding moves offsets); an
 // encoded one covers its base64 run. nonASCII is hasNonASCII(text).
 func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []Finding {
-	if nonASCII {
-		if folded := confusable.Fold(text); folded != text && instructs(folded) && !hasKind(have, KindOverride, KindTemplate, KindForgedTurn) {
+	// The look-alike finding is only added when text's own findings hold
+	// none of these kinds: tested first, it spares a long text that has
+	// one the folding and a second scanMarkup of the folded copy.
+	if nonASCII && !hasKind(have, KindOverride, KindTemplate, KindForgedTurn) {
+		if folded := confusable.Fold(text); folded != text && instructs(folded) {
 			out = append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions spelled with look-alike letters"})
 		}
