@@ -3,6 +3,7 @@ package injectguard
 import (
 	"cmp"
 	"encoding/binary"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -184,6 +185,23 @@ const pairSingle = 1 << 15
 type bucket struct {
 	third   [4]uint64
 	entries []entry
+	// entries[:two] are the two-byte words, compared at every position.
+	// The rest, in the order of their third byte, are grouped: has3 marks
+	// the third bytes of the longer words, and the words with the r-th
+	// of them (counting up) are entries[group[r]:group[r+1]], so a
+	// position goes straight to the words that share its third byte.
+	two   int
+	has3  [4]uint64
+	group []uint16
+}
+
+// rank is the number of bytes below c marked in set.
+func rank(set *[4]uint64, c byte) int {
+	n := bits.OnesCount64(set[c>>6] & (1<<(c&63) - 1))
+	for k := range c >> 6 {
+		n += bits.OnesCount64(set[k])
+	}
+	return n
 }
 
 type entry struct {
@@ -233,7 +251,20 @@ func newPrefilter(ts []*trigger) *prefilter {
 	// its third byte. Stable: an entry marked same stays after the entry
 	// whose word it repeats.
 	for i := range p.bucket {
-		slices.SortStableFunc(p.bucket[i].entries, func(a, b entry) int { return cmp.Compare(third(a.word), third(b.word)) })
+		bk := &p.bucket[i]
+		slices.SortStableFunc(bk.entries, func(a, b entry) int { return cmp.Compare(third(a.word), third(b.word)) })
+		for k, e := range bk.entries {
+			t := third(e.word)
+			if t < 0 {
+				bk.two = k + 1
+				continue
+			}
+			if bk.has3[t>>6]&(1<<(t&63)) == 0 {
+				bk.has3[t>>6] |= 1 << (t & 63)
+				bk.group = append(bk.group, uint16(k))
+			}
+		}
+		bk.group = append(bk.group, uint16(len(bk.entries)))
 	}
 	for c := range 256 {
 		if len(p.single[c]) > 0 {
@@ -264,42 +295,56 @@ func (p *prefilter) hits(lower string) [][]int {
 		}
 		if b &^= pairSingle; b != 0 {
 			bk := &p.bucket[b-1]
-			if i+2 < len(lower) && bk.third[lower[i+2]>>6]&(1<<(lower[i+2]&63)) == 0 {
-				return
-			}
 			// A pair's bucket holds every word that opens with it ("re":
-			// reveal, regardless, recommend), in the order of their third
-			// byte (two-byte words first): the walk compares only those
-			// whose third byte is the text's, and stops past it.
-			c := -1
-			if i+2 < len(lower) {
-				c = int(lower[i+2])
-			}
+			// reveal, regardless, recommend): the two-byte words, then
+			// only the group whose third byte is the text's.
 			match := false
-			for _, e := range bk.entries {
-				t := third(e.word)
-				if t > c {
-					break
+			walk := func(es []entry) {
+				for _, e := range es {
+					if !e.same {
+						// The fourth byte first: most words that share
+						// three bytes with the text differ there, and the
+						// test is cheaper than the comparison's call.
+						match = (len(e.word) <= 3 || i+3 < len(lower) && lower[i+3] == e.word[3]) &&
+							strings.HasPrefix(lower[i:], e.word)
+					}
+					if match {
+						add(e.t, i)
+					}
 				}
-				if t >= 0 && t != c {
+			}
+			walk(bk.entries[:bk.two])
+			if i+2 < len(lower) {
+				if c := lower[i+2]; bk.has3[c>>6]&(1<<(c&63)) != 0 {
+					r := rank(&bk.has3, c)
+					walk(bk.entries[bk.group[r]:bk.group[r+1]])
+				}
+			}
+		}
+	}
+	// The walk reads each byte once, carrying the previous one, and
+	// tests a bucket's third byte here: long runs of letters and digits
+	// open a bucket at many pairs ("de" of "defgh") whose third byte
+	// starts no word, and those are passed over without a call.
+	pair := &p.pair
+	if len(lower) >= 2 {
+		prev := uint16(lower[0])
+		for i := 1; i < len(lower); i++ {
+			c := lower[i]
+			b := pair[prev<<8|uint16(c)]
+			prev = uint16(c)
+			if b == 0 {
+				continue
+			}
+			if b&pairSingle == 0 && i+1 < len(lower) {
+				if c3 := lower[i+1]; p.bucket[b-1].third[c3>>6]&(1<<(c3&63)) == 0 {
 					continue
 				}
-				if !e.same {
-					match = strings.HasPrefix(lower[i:], e.word)
-				}
-				if match {
-					add(e.t, i)
-				}
 			}
+			at(i-1, b)
 		}
 	}
-	i := 0
-	for ; i+1 < len(lower); i++ {
-		if b := p.pair[uint16(lower[i])<<8|uint16(lower[i+1])]; b != 0 {
-			at(i, b)
-		}
-	}
-	if i < len(lower) && len(p.single[lower[i]]) > 0 {
+	if i := len(lower) - 1; i >= 0 && len(p.single[lower[i]]) > 0 {
 		at(i, pairSingle) // the last byte starts no pair
 	}
 	return out
