@@ -44,11 +44,25 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 		return out
 	}
 	runs := 0
+	// Here i is at a byte that is not base64 or at the start of a run.
 	for i := 0; i < len(text) && runs < maxB64Runs; {
-		if !b64Byte[text[i]] {
-			i++
+		// A run is decoded only when it has minB64-2 bytes at least (two
+		// '=' make up the rest), and such a run that starts in
+		// text[i:e+1] holds text[e]. When that is not base64 no run
+		// starting there counts, and the search goes on after it; when it
+		// is, from the start of its run. Prose is read a byte in twenty.
+		e := i + minB64 - 3
+		if e >= len(text) {
+			break
+		}
+		if !b64Byte[text[e]] {
+			i = e + 1
 			continue
 		}
+		for e > i && b64Byte[text[e-1]] {
+			e--
+		}
+		i = e
 		j := i
 		for end := min(len(text), i+16); j < end && b64Byte[text[j]]; {
 			j++
