@@ -9,8 +9,8 @@ import (
 // images flags images (markdown, reference-style and <img>) whose URL
 // carries data: a client that renders the text fetches the URL at once,
 // so whatever the model wrote into it leaves without a click. Images in
-// code are not rendered and are skipped.
-func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
+// code are not rendered and are skipped. lower is lowerASCII(text).
+func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
 	check := func(start, end int, raw string) {
 		if inCode(start) {
 			return
@@ -40,7 +40,7 @@ func images(text string, find func(*trigger) [][]int, inCode func(int) bool, out
 		if ref == "" {
 			ref = text[m[2]:m[3]]
 		}
-		if u, ok := refDefinition(text, ref); ok {
+		if u, ok := refDefinition(text, lower, ref); ok {
 			check(m[0], m[1], u)
 		}
 	}
@@ -251,9 +251,11 @@ func namesDialogue(s string) bool {
 }
 
 // refDefinition finds the URL of the link reference definition
-// "[ref]: URL" (the label matched without regard to ASCII case).
-func refDefinition(text, ref string) (string, bool) {
-	lower, label := lowerASCII(text), "["+lowerASCII(ref)+"]:"
+// "[ref]: URL" (the label matched without regard to ASCII case). lower
+// is lowerASCII(text), made once by scanMarkup: a copy per reference
+// image costs a long result a copy of itself each.
+func refDefinition(text, lower, ref string) (string, bool) {
+	label := "[" + lowerASCII(ref) + "]:"
 	for i := 0; ; {
 		k := strings.Index(lower[i:], label)
 		if k < 0 {

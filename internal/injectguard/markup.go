@@ -899,7 +899,7 @@ func scanMarkup(text string, out []Finding) []Finding {
 		}
 	}
 	if strings.Contains(text, "![") || angle && (strings.Contains(lower, "<img") || strings.Contains(lower, "url(")) {
-		out = images(text, find, inCode, out)
+		out = images(text, lower, find, inCode, out)
 	}
 	if strings.Contains(text, "](") || angle && strings.Contains(lower, "<a ") {
 		out = links(text, find, inCode, out)
