@@ -193,6 +193,10 @@ type bucket struct {
 	two   int
 	has3  [4]uint64
 	group []uint16
+	// four[r] marks the fourth bytes of group r's words (all 256 when
+	// one is three bytes long): in a run of letters and digits most
+	// positions that share three bytes with a word differ at the fourth.
+	four [][4]uint64
 }
 
 // rank is the number of bytes below c marked in set.
@@ -262,6 +266,13 @@ func newPrefilter(ts []*trigger) *prefilter {
 			if bk.has3[t>>6]&(1<<(t&63)) == 0 {
 				bk.has3[t>>6] |= 1 << (t & 63)
 				bk.group = append(bk.group, uint16(k))
+				bk.four = append(bk.four, [4]uint64{})
+			}
+			f := &bk.four[len(bk.four)-1]
+			if len(e.word) == 3 {
+				*f = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+			} else {
+				f[e.word[3]>>6] |= 1 << (e.word[3] & 63)
 			}
 		}
 		bk.group = append(bk.group, uint16(len(bk.entries)))
@@ -302,11 +313,7 @@ func (p *prefilter) hits(lower string) [][]int {
 			walk := func(es []entry) {
 				for _, e := range es {
 					if !e.same {
-						// The fourth byte first: most words that share
-						// three bytes with the text differ there, and the
-						// test is cheaper than the comparison's call.
-						match = (len(e.word) <= 3 || i+3 < len(lower) && lower[i+3] == e.word[3]) &&
-							strings.HasPrefix(lower[i:], e.word)
+						match = strings.HasPrefix(lower[i:], e.word)
 					}
 					if match {
 						add(e.t, i)
@@ -317,6 +324,11 @@ func (p *prefilter) hits(lower string) [][]int {
 			if i+2 < len(lower) {
 				if c := lower[i+2]; bk.has3[c>>6]&(1<<(c&63)) != 0 {
 					r := rank(&bk.has3, c)
+					if i+3 < len(lower) {
+						if d := lower[i+3]; bk.four[r][d>>6]&(1<<(d&63)) == 0 {
+							return
+						}
+					}
 					walk(bk.entries[bk.group[r]:bk.group[r+1]])
 				}
 			}
