@@ -60,7 +60,7 @@ type Finding struct {
 // Scan reports the findings in text, ordered by Start.
 func Scan(text string) []Finding {
 	var out []Finding
-	nonASCII := hasNonASCII(text)
+	lower, nonASCII := lowerASCIIHigh(text)
 	if nonASCII {
 		out = scanRunes(text, out)
 	}
@@ -70,7 +70,7 @@ func Scan(text string) []Finding {
 	if strings.IndexByte(text, '\b') >= 0 || strings.Contains(text, "\r\r") {
 		out = scanFloods(text, out)
 	}
-	out = scanMarkup(text, out)
+	out = scanMarkupLower(text, lower, out)
 	out = scanDisguised(text, nonASCII, out, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))

@@ -776,6 +776,11 @@ func hiddenOverride(s string) bool {
 // scanMarkup finds the visible-text kinds: hidden HTML, template tokens,
 // forged turns, image beacons, forged tool calls and override phrases.
 func scanMarkup(text string, out []Finding) []Finding {
+	return scanMarkupLower(text, lowerASCII(text), out)
+}
+
+// scanMarkupLower is scanMarkup given lower, lowerASCII(text).
+func scanMarkupLower(text, lower string, out []Finding) []Finding {
 	var code codeIndex // fenced and inline code, computed when first needed
 	codeDone := false
 	inCode := func(i int) bool {
@@ -787,7 +792,6 @@ func scanMarkup(text string, out []Finding) []Finding {
 	add := func(kind string, start, end int, detail string) {
 		out = append(out, Finding{Kind: kind, Start: start, End: end, Detail: detail})
 	}
-	lower := lowerASCII(text)
 	hits := prefilt.hits(lower)
 	find := func(t *trigger) [][]int {
 		if hits == nil {

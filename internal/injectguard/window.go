@@ -12,30 +12,45 @@ import (
 // without capitals (most of a long result) is passed over and not
 // copied; both the search and the lowering go eight bytes at a time.
 func lowerASCII(s string) string {
+	lower, _ := lowerASCIIHigh(s)
+	return lower
+}
+
+// lowerASCIIHigh is lowerASCII(s) and hasNonASCII(s) from one pass over
+// s: Scan needs both of the whole text.
+func lowerASCIIHigh(s string) (string, bool) {
+	var high uint64 // the words read, or-ed: a high bit is a byte ≥ 0x80
 	i := 0
 	for ; i+8 <= len(s); i += 8 {
-		if upper8(load64(s[i:])) != 0 {
+		x := load64(s[i:])
+		high |= x
+		if upper8(x) != 0 {
 			break
 		}
 	}
 	for k := i; k < len(s); k++ {
-		if c := s[k]; c >= 'A' && c <= 'Z' {
+		c := s[k]
+		high |= uint64(c)
+		if c >= 'A' && c <= 'Z' {
 			b := []byte(s)
 			j := i
 			for ; j+8 <= len(b); j += 8 {
 				x := binary.LittleEndian.Uint64(b[j:])
+				high |= x
 				// A capital has bit 5 clear: setting it lowers the letter.
 				binary.LittleEndian.PutUint64(b[j:], x|upper8(x)>>2)
 			}
 			for ; j < len(b); j++ {
-				if c := b[j]; c >= 'A' && c <= 'Z' {
+				c := b[j]
+				high |= uint64(c)
+				if c >= 'A' && c <= 'Z' {
 					b[j] = c + 'a' - 'A'
 				}
 			}
-			return string(b)
+			return string(b), high&highs8 != 0
 		}
 	}
-	return s
+	return s, high&highs8 != 0
 }
 
 // trigger is a regular expression run only on windows around the
