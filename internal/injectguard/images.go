@@ -23,6 +23,20 @@ func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bo
 			out = append(out, Finding{Kind: KindImageBeacon, Start: start, End: end, Detail: "image URL " + why})
 		}
 	}
+	// Alt texts repeat (badges, icons, a logo in every section): each
+	// distinct one is read for instructions once.
+	var altSays map[string]bool
+	addressesAlt := func(alt string) bool {
+		says, ok := altSays[alt]
+		if !ok {
+			says = addressesModel(alt)
+			if altSays == nil {
+				altSays = map[string]bool{}
+			}
+			altSays[alt] = says
+		}
+		return says
+	}
 	for _, m := range find(tMDImage) {
 		end := m[1]
 		if k := strings.IndexByte(text[end:min(len(text), end+300)], ')'); k >= 0 {
@@ -31,7 +45,7 @@ func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bo
 		check(m[0], end, text[m[4]:m[5]])
 		// The alt text is shown only when the image fails, as with
 		// <img alt>: instructions there are hidden text.
-		if !inCode(m[0]) && addressesModel(text[m[2]:m[3]]) {
+		if !inCode(m[0]) && addressesAlt(text[m[2]:m[3]]) {
 			out = append(out, Finding{Kind: KindHiddenHTML, Start: m[0], End: end, Detail: "image alt text holds instructions"})
 		}
 	}
