@@ -11,31 +11,19 @@ import (
 // so whatever the model wrote into it leaves without a click. Images in
 // code are not rendered and are skipped. lower is lowerASCII(text).
 func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
+	addressesAlt := memo(addressesModel)
+	fills := memo(func(raw string) bool { return namedFill(text, raw, fillWhat) })
 	check := func(start, end int, raw string) {
 		if inCode(start) {
 			return
 		}
 		why := beacon(raw)
-		if why == "" && namedFill(text, raw, fillWhat) {
+		if why == "" && fills(raw) {
 			why = "URL has a name the text asks to replace"
 		}
 		if why != "" {
 			out = append(out, Finding{Kind: KindImageBeacon, Start: start, End: end, Detail: "image URL " + why})
 		}
-	}
-	// Alt texts repeat (badges, icons, a logo in every section): each
-	// distinct one is read for instructions once.
-	var altSays map[string]bool
-	addressesAlt := func(alt string) bool {
-		says, ok := altSays[alt]
-		if !ok {
-			says = addressesModel(alt)
-			if altSays == nil {
-				altSays = map[string]bool{}
-			}
-			altSays[alt] = says
-		}
-		return says
 	}
 	for _, m := range find(tMDImage) {
 		end := m[1]
@@ -75,18 +63,38 @@ func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bo
 	return out
 }
 
+// memo returns f with its answers kept by argument, for one scan: a long
+// result repeats its alt texts and URLs (badges, icons, navigation), and
+// each distinct one is judged once. Each namedFill search reads the
+// whole text.
+func memo(f func(string) bool) func(string) bool {
+	var seen map[string]bool
+	return func(s string) bool {
+		r, ok := seen[s]
+		if !ok {
+			r = f(s)
+			if seen == nil {
+				seen = map[string]bool{}
+			}
+			seen[s] = r
+		}
+		return r
+	}
+}
+
 // links flags links (markdown and <a href>) whose URL holds a
 // placeholder for the model to fill with text: a link the result asks the
 // model to show the user, with the conversation in it. Templated API
 // paths ({id}) and ordinary tracking links pass. Images are judged by
 // images.
 func links(text string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
+	fills := memo(func(raw string) bool { return namedFill(text, raw, linkFillWhat) })
 	check := func(start, end int, raw string) {
 		if inCode(start) || inImage(out, start) {
 			return
 		}
 		why := dataRequest(raw)
-		if why == "" && namedFill(text, raw, linkFillWhat) {
+		if why == "" && fills(raw) {
 			why = "has a name the text asks to replace with the conversation"
 		}
 		if why != "" {
