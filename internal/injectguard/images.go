@@ -9,9 +9,9 @@ import (
 // images flags images (markdown, reference-style and <img>) whose URL
 // carries data: a client that renders the text fetches the URL at once,
 // so whatever the model wrote into it leaves without a click. Images in
-// code are not rendered and are skipped. lower is lowerASCII(text).
-func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bool, out []Finding) []Finding {
-	addressesAlt := memo(addressesModel)
+// code are not rendered and are skipped. lower is lowerASCII(text), and
+// addresses is addressesModel (kept by scanMarkup for the scan).
+func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bool, addresses func(string) bool, out []Finding) []Finding {
 	fills := memo(func(raw string) bool { return namedFill(text, raw, fillWhat) })
 	check := func(start, end int, raw string) {
 		if inCode(start) {
@@ -33,7 +33,7 @@ func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bo
 		check(m[0], end, text[m[4]:m[5]])
 		// The alt text is shown only when the image fails, as with
 		// <img alt>: instructions there are hidden text.
-		if !inCode(m[0]) && addressesAlt(text[m[2]:m[3]]) {
+		if !inCode(m[0]) && addresses(text[m[2]:m[3]]) {
 			out = append(out, Finding{Kind: KindHiddenHTML, Start: m[0], End: end, Detail: "image alt text holds instructions"})
 		}
 	}
@@ -64,9 +64,10 @@ func images(text, lower string, find func(*trigger) [][]int, inCode func(int) bo
 }
 
 // memo returns f with its answers kept by argument, for one scan: a long
-// result repeats its alt texts and URLs (badges, icons, navigation), and
-// each distinct one is judged once. Each namedFill search reads the
-// whole text.
+// result repeats its comments, alt texts and URLs (badges, icons,
+// navigation, a template's rows), and each distinct one is judged once.
+// f must be a pure function of its argument (a namedFill search reads
+// the whole text, which does not change during the scan).
 func memo(f func(string) bool) func(string) bool {
 	var seen map[string]bool
 	return func(s string) bool {

@@ -800,6 +800,10 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 		return t.find(text, hits[slices.Index(triggers, t)])
 	}
 	angle := strings.IndexByte(text, '<') >= 0
+	// Comments, hidden elements, attribute values and alt texts repeat
+	// in a long result (a template's rows): each distinct one is read
+	// for instructions once.
+	addresses := memo(addressesModel)
 	var tags [][]int // opening tags, found when first needed
 	tagsDone := false
 	openTags := func() [][]int {
@@ -810,7 +814,7 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 	}
 	if angle && strings.Contains(text, "<!--") {
 		for _, m := range find(tComment) {
-			if !inCode(m[0]) && addressesModel(text[m[2]:m[3]]) {
+			if !inCode(m[0]) && addresses(text[m[2]:m[3]]) {
 				add(KindComment, m[0], m[1], "HTML comment that addresses the model")
 			}
 		}
@@ -826,7 +830,7 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 			}
 			tag := strings.ToLower(text[m[2]:m[3]])
 			end := closeTag(text, m[1], tag)
-			if hidden := text[m[1]:end]; addressesModel(hidden) || commands(hidden) {
+			if hidden := text[m[1]:end]; addresses(hidden) || commands(hidden) {
 				add(KindHiddenHTML, m[0], end, "<"+tag+"> styled invisible holds instructions")
 			}
 		}
@@ -844,7 +848,7 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 				if vs < 0 {
 					vs, ve = a[6], a[7]
 				}
-				if addressesModel(text[m[4]+vs : m[4]+ve]) {
+				if addresses(text[m[4]+vs : m[4]+ve]) {
 					add(KindHiddenHTML, m[0], m[1], "attribute "+strings.ToLower(text[m[4]+a[2]:m[4]+a[3]])+" of <"+strings.ToLower(text[m[2]:m[3]])+"> holds instructions")
 					break
 				}
@@ -897,13 +901,13 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 	if angle {
 		for _, m := range find(tRoleTag) {
 			tag := strings.ToLower(text[m[2]:m[3]])
-			if end := closeTag(text, m[1], tag); addressesModel(text[m[1]:end]) {
+			if end := closeTag(text, m[1], tag); addresses(text[m[1]:end]) {
 				add(KindForgedTurn, m[0], m[1], "role tag <"+tag+"> with instructions")
 			}
 		}
 	}
 	if strings.Contains(text, "![") || angle && (strings.Contains(lower, "<img") || strings.Contains(lower, "url(")) {
-		out = images(text, lower, find, inCode, out)
+		out = images(text, lower, find, inCode, addresses, out)
 	}
 	if strings.Contains(text, "](") || angle && strings.Contains(lower, "<a ") {
 		out = links(text, find, inCode, out)
