@@ -59,11 +59,13 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 			i = e + 1
 			continue
 		}
+		probe := e
 		for e > i && b64Byte[text[e-1]] {
 			e--
 		}
 		i = e
-		j := i
+		// text[i:probe+1] is base64: the run is read on from past it.
+		j := min(probe+1, i+16)
 		for end := min(len(text), i+16); j < end && b64Byte[text[j]]; {
 			j++
 		}
