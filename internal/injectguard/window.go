@@ -179,6 +179,9 @@ type prefilter struct {
 	bucket []bucket
 	single [256][]int // one-byte words: byte → trigger indexes
 	n      int
+	// third64[k] is bucket k's third bytes folded onto 64 bits (bit
+	// c&63 for each): one load rules out most positions that open it.
+	third64 []uint64
 }
 
 // third is a word's third byte, -1 for a two-byte word.
@@ -292,6 +295,9 @@ func newPrefilter(ts []*trigger) *prefilter {
 		}
 		bk.group = append(bk.group, uint16(len(bk.entries)))
 	}
+	for _, bk := range p.bucket {
+		p.third64 = append(p.third64, bk.third[0]|bk.third[1]|bk.third[2]|bk.third[3])
+	}
 	for c := range 256 {
 		if len(p.single[c]) > 0 {
 			for d := range 256 {
@@ -353,7 +359,7 @@ func (p *prefilter) hits(lower string) [][]int {
 	// tests a bucket's third byte here: long runs of letters and digits
 	// open a bucket at many pairs ("de" of "defgh") whose third byte
 	// starts no word, and those are passed over without a call.
-	pair := &p.pair
+	pair, third64 := &p.pair, p.third64
 	if len(lower) >= 2 {
 		prev := uint16(lower[0])
 		for i := 1; i < len(lower); i++ {
@@ -364,7 +370,9 @@ func (p *prefilter) hits(lower string) [][]int {
 				continue
 			}
 			if b&pairSingle == 0 && i+1 < len(lower) {
-				if c3 := lower[i+1]; p.bucket[b-1].third[c3>>6]&(1<<(c3&63)) == 0 {
+				// Folded: a byte that shares its low six bits with a
+				// third byte goes on to at, which reads the bucket itself.
+				if c3 := lower[i+1]; third64[b-1]&(1<<(c3&63)) == 0 {
 					continue
 				}
 			}
