@@ -39,8 +39,12 @@ func main() {
 	// The default warm-up outlasts the gateway's own (about 0.35 s, after
 	// which run drops to one P), so that the reading sees the steady state.
 	warmup := flag.Int("warmup", 3000, "calls before the CPU and context-switch reading starts (stdio)")
+	filler := flag.String("filler", "x", "bytes the echoed text repeats; bench/load's is abcdefghijklmnopqrstuvwxyz0123456789")
 	flag.Parse()
-	text := strings.Repeat("x", *payload)
+	if *filler == "" {
+		*filler = "x"
+	}
+	text := strings.Repeat(*filler, *payload/len(*filler)+1)[:*payload]
 	call := func(id int) []byte {
 		return []byte(`{"jsonrpc":"2.0","id":` + strconv.Itoa(id) +
 			`,"method":"tools/call","params":{"name":"echo","arguments":{"text":"` + text + `"}}}`)
