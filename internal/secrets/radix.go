@@ -2,7 +2,7 @@ package secrets
 
 import (
 	"encoding/ascii85"
-	"math/big"
+	"encoding/binary"
 	"strings"
 )
 
@@ -267,15 +267,60 @@ func radixViews(run string) []radixDec {
 		}
 	}
 	if upper != lower && digit && pastF {
-		n, ok := new(big.Int).SetString(strings.ToLower(run), 36)
-		if ok {
-			if b := n.Bytes(); len(b) >= minEncoded/2 && 10*unprintable(b) <= len(b) {
-				out = append(out, radixDec{string(b), true})
-			}
+		if b := base36Bytes(run); len(b) >= minEncoded/2 && 10*unprintable(b) <= len(b) {
+			out = append(out, radixDec{string(b), true})
 		}
 	}
 	return out
 }
+
+// base36Bytes returns the number a run of base36 digits (either case)
+// writes, as big-endian bytes without leading zeros: what math/big's
+// SetString(run, 36) and Bytes give, without lowering a copy of the run
+// and the big.Int's allocations. Six digits at a time (36^6 < 2^32) are
+// folded into 32-bit limbs, least significant first; a run is at most
+// maxRadix digits, 2,647 bits.
+func base36Bytes(run string) []byte {
+	var limbs [(maxRadix*5170/1000+31)/32 + 1]uint32 // log2(36) < 5.170
+	n := 0
+	for i := 0; i < len(run); {
+		k := min(6, len(run)-i)
+		mul, add := uint64(1), uint64(0)
+		for _, c := range []byte(run[i : i+k]) {
+			mul *= 36
+			add = add*36 + uint64(b36Val[c])
+		}
+		for l := 0; l < n; l++ {
+			t := uint64(limbs[l])*mul + add
+			limbs[l], add = uint32(t), t>>32
+		}
+		if add != 0 {
+			limbs[n] = uint32(add)
+			n++
+		}
+		i += k
+	}
+	b := make([]byte, 0, 4*n)
+	for l := n - 1; l >= 0; l-- {
+		b = binary.BigEndian.AppendUint32(b, limbs[l])
+	}
+	for len(b) > 0 && b[0] == 0 {
+		b = b[1:]
+	}
+	return b
+}
+
+// b36Val is the value of a base36 digit, either case (radixViews only
+// passes runs of letters and digits).
+var b36Val = func() (t [256]uint8) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = uint8(c - '0')
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = uint8(c-'a'+10), uint8(c-'a'+10)
+	}
+	return t
+}()
 
 // decodeB58 decodes a base58 run (Bitcoin's alphabet) and keeps it only
 // if it is mostly printable text.
