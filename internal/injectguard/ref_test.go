@@ -169,9 +169,9 @@ func checkAgainstReference(t *testing.T, s string) {
 	if got, want := hasNonASCII(s), refHasNonASCII(s); got != want {
 		t.Fatalf("%.60q: hasNonASCII %v, reference %v", s, got, want)
 	}
-	lower := lowerASCII(s)
-	if want := refLowerASCII(s); lower != want {
-		t.Fatalf("%.60q: lowerASCII %.60q, reference %.60q", s, lower, want)
+	lower, high := lowerASCIIHigh(s)
+	if want := refLowerASCII(s); lower != want || high != refHasNonASCII(s) {
+		t.Fatalf("%.60q: lowerASCIIHigh %.60q %v, reference %.60q %v", s, lower, high, want, refHasNonASCII(s))
 	}
 	if got, want := prefilt.hits(lower), refHits(prefilt, lower); !reflect.DeepEqual(got, want) {
 		t.Fatalf("%.60q: hits %v, reference %v", s, got, want)

@@ -186,7 +186,7 @@ func (e *Engine) refCheck(r *rule, s string, base int, m []int, matchStart int) 
 	}
 	ss, se = base+ss, base+se
 	secret := s[ss:se]
-	if r.entropy > 0 && entropy(secret) < entropyFloor(r.entropy, secret) {
+	if r.entropy > 0 && entropy(secret) <= entropyFloor(r.entropy, secret) {
 		return Finding{}, false
 	}
 	if placeholder(secret) || publicKey(secret) || e.global.refAllowed(secret, "", "") {
