@@ -591,7 +591,7 @@ var (
 var overrideTriggers = func() []*trigger {
 	var ts []*trigger
 	for _, p := range overrideParts {
-		t := &trigger{re: lazy(`(?i)` + p.re), words: p.words, before: p.before, after: p.after, need: p.need}
+		t := &trigger{re: lazy(`(?i)` + p.re), expr: `(?i)` + p.re, words: p.words, before: p.before, after: p.after, need: p.need}
 		if near, not := strings.CutPrefix(p.near, "!"); near != "" {
 			t.near, t.nearNot = lazy(`(?i)`+near), not
 		}
@@ -760,13 +760,14 @@ var (
 // every language is one large automaton that costs every hidden region
 // (each alt text, comment and hidden element) a slow pass.
 func hiddenOverride(s string) bool {
-	hits := prefilt.hits(lowerASCII(s))
+	lower := lowerASCII(s)
+	hits := prefilt.hits(lower)
 	if hits == nil {
 		return false
 	}
 	first := len(triggers) - len(overrideTriggers)
 	for i, t := range overrideTriggers {
-		if !overrideParts[i].visibleOnly && len(hits[first+i]) > 0 && t.re.MatchString(s) {
+		if !overrideParts[i].visibleOnly && len(hits[first+i]) > 0 && t.mayMatch(lower) && t.re.MatchString(s) {
 			return true
 		}
 	}
@@ -797,7 +798,7 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 		if hits == nil {
 			return nil
 		}
-		return t.find(text, hits[slices.Index(triggers, t)])
+		return t.find(text, lower, hits[slices.Index(triggers, t)])
 	}
 	angle := strings.IndexByte(text, '<') >= 0
 	// Comments, hidden elements, attribute values and alt texts repeat
@@ -935,7 +936,7 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 		if hits == nil || len(hits[len(triggers)-len(overrideTriggers)+i]) == 0 {
 			continue
 		}
-		for _, m := range t.find(text, hits[len(triggers)-len(overrideTriggers)+i]) {
+		for _, m := range t.find(text, lower, hits[len(triggers)-len(overrideTriggers)+i]) {
 			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) {
 				continue
 			}

@@ -6,6 +6,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // lowerASCII lowers A–Z only, so offsets stay those of the input. Text
@@ -72,6 +73,21 @@ type trigger struct {
 	// nearNot turns near around: a match is kept when near does not
 	// match on its line.
 	nearNot bool
+	// expr is re's source, from which the gate (what every match must
+	// contain) is read at the first use.
+	expr     string
+	gateOnce sync.Once
+	gate     gate
+}
+
+// mayMatch reports whether lower, lowerASCII of a window, holds what
+// every match of t.re must contain.
+func (t *trigger) mayMatch(lower string) bool {
+	if t.expr == "" {
+		return true
+	}
+	t.gateOnce.Do(func() { t.gate = newGate(t.expr) })
+	return t.gate.open(lower)
 }
 
 // nearBytes is how far from a match near is looked for.
@@ -91,8 +107,9 @@ func (t *trigger) hasNear(text string, start, end int) bool {
 }
 
 // find returns the matches of t.re (submatch indexes) in text, in order,
-// given the offsets where t's words occur (hits, ascending).
-func (t *trigger) find(text string, hits []int) [][]int {
+// given the offsets where t's words occur (hits, ascending) and lower,
+// lowerASCII(text).
+func (t *trigger) find(text, lower string, hits []int) [][]int {
 	if len(hits) == 0 {
 		return nil
 	}
@@ -114,7 +131,7 @@ func (t *trigger) find(text string, hits []int) [][]int {
 	}
 	var out [][]int
 	for _, w := range merged {
-		if t.need != nil && !containsAny(lowerASCII(text[w.start:w.end]), t.need) {
+		if t.need != nil && !containsAny(lower[w.start:w.end], t.need) || !t.mayMatch(lower[w.start:w.end]) {
 			continue
 		}
 		for _, m := range t.re.FindAllStringSubmatchIndex(text[w.start:w.end], -1) {
