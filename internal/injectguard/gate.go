@@ -33,14 +33,7 @@ func newGate(expr string) gate {
 	if err != nil {
 		return nil
 	}
-	// A clause that a letter or a space meets holds in nearly every
-	// window: it would only cost its search.
-	return slices.DeleteFunc(gateOf(re), func(c []string) bool {
-		return slices.ContainsFunc(c, func(s string) bool {
-			return len(s) == 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' || s[0] == '\f' ||
-				'a' <= s[0] && s[0] <= 'z' || '0' <= s[0] && s[0] <= '9')
-		})
-	})
+	return slices.DeleteFunc(gateOf(re), weak)
 }
 
 func gateOf(re *syntax.Regexp) gate {
@@ -80,16 +73,29 @@ func gateOf(re *syntax.Regexp) gate {
 		}
 		return g
 	case syntax.OpAlternate:
-		// Each branch's strongest clause, one of which must hold.
-		var c []string
+		// The k-th clause is the union of each branch's k-th strongest
+		// (its last when it has fewer): a match meets all of its
+		// branch's, so it meets each union. ("@copilot …" or "claude:
+		// …": a name, and one of "@", ",", ":".)
+		var gs []gate
+		n := 0
 		for _, sub := range re.Sub {
-			best := strongest(gateOf(sub))
-			if best == nil {
+			g := byStrength(gateOf(sub))
+			if len(g) == 0 {
 				return nil
 			}
-			c = append(c, best...)
+			gs = append(gs, g)
+			n = max(n, len(g))
 		}
-		return gate{simplify(c)}
+		var out gate
+		for k := range min(n, 3) {
+			var c []string
+			for _, g := range gs {
+				c = append(c, g[min(k, len(g)-1)]...)
+			}
+			out = append(out, simplify(c))
+		}
+		return out
 	}
 	return nil
 }
@@ -117,20 +123,34 @@ func literalRun(re *syntax.Regexp) string {
 	return best
 }
 
-// strongest is the clause of g with the longest shortest string.
-func strongest(g gate) []string {
-	var best []string
-	bestLen := 0
-	for _, c := range g {
+// byStrength orders g's clauses by their shortest string, longest
+// first (fewer strings first among equals), leaving out those a letter
+// or a space meets.
+func byStrength(g gate) gate {
+	g = slices.DeleteFunc(slices.Clone(g), weak)
+	shortest := func(c []string) int {
 		n := len(c[0])
 		for _, s := range c {
 			n = min(n, len(s))
 		}
-		if n > bestLen || n == bestLen && len(c) < len(best) {
-			best, bestLen = c, n
-		}
+		return n
 	}
-	return best
+	slices.SortStableFunc(g, func(a, b []string) int {
+		if d := shortest(b) - shortest(a); d != 0 {
+			return d
+		}
+		return len(a) - len(b)
+	})
+	return g
+}
+
+// weak reports a clause that a letter, a digit or a space meets: it
+// holds in nearly every window and would only cost its search.
+func weak(c []string) bool {
+	return slices.ContainsFunc(c, func(s string) bool {
+		return len(s) == 1 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r' || s[0] == '\f' ||
+			'a' <= s[0] && s[0] <= 'z' || '0' <= s[0] && s[0] <= '9')
+	})
 }
 
 // simplify drops the strings that hold another of the clause: the
