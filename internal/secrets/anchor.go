@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
@@ -89,7 +90,108 @@ done:
 	consumable(tail, &a.consume)
 	a.consumesAll = !slices.Contains(a.consume[:], false)
 	a.minLen = minLen(tail)
+	a.tailCut(rest)
 	return a, true
+}
+
+// tailCut prepares the second bound of window for a pattern that is a
+// bounded head, an unbounded middle and a bounded last element, as in
+// gitleaks' key = value rules: keyword, spacing and operator (at most P
+// bytes), the value ([\w.=-]{10,150}|[a-z0-9][a-z0-9+/]{11,}), then one
+// terminator. From P bytes past the hit on, a match is in the middle or the
+// last element, so at the first byte q there that the middle cannot
+// consume it has at most the last element's bytes left: it ends by q+F,
+// and the assertions it tests look at bytes up to s[q+F] at most. The
+// whole-pattern byte set of window cannot say that: the terminator takes
+// spaces, quotes and newlines, so the windows of the generic rule ran on
+// through the next log lines (about 200 bytes where the match is 50), and
+// those of long-token-assignment, whose terminator is [^…], always ran the
+// full 1 KiB, past what the backtracker takes, on Go's slower NFA.
+func (a *anchor) tailCut(rest []*syntax.Regexp) {
+	a.tailFrom = -1
+	k, head := 0, 0
+	for ; k < len(rest)-1; k++ {
+		n := byteMaxLen(rest[k])
+		if n < 0 {
+			break
+		}
+		head += n
+	}
+	if k == 0 || k >= len(rest)-1 {
+		return
+	}
+	last := byteMaxLen(rest[len(rest)-1])
+	if last < 0 {
+		return
+	}
+	mid := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest[k : len(rest)-1]}
+	consumable(mid, &a.tailSet)
+	if !slices.Contains(a.tailSet[:], false) {
+		return // the middle takes any byte: no bound
+	}
+	a.tailFrom, a.tailLast = head, last
+}
+
+// byteMaxLen bounds the bytes a match of re can span, or -1 if it is
+// unbounded. Unlike maxLen it counts each rune at its UTF-8 length (a
+// case-folded k may be the three-byte Kelvin sign), so it is tight for the
+// ASCII patterns of the rules.
+func byteMaxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			m := runeBytes(r)
+			if re.Flags&syntax.FoldCase != 0 {
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					m = max(m, runeBytes(f))
+				}
+			}
+			n += m
+		}
+		return n
+	case syntax.OpCharClass:
+		if len(re.Rune) == 0 {
+			return 0
+		}
+		return runeBytes(re.Rune[len(re.Rune)-1]) // ranges ascend
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 4
+	case syntax.OpCapture, syntax.OpQuest:
+		return byteMaxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpRepeat:
+		n := byteMaxLen(re.Sub[0])
+		if n < 0 || re.Max < 0 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat, syntax.OpAlternate:
+		t := 0
+		for _, sub := range re.Sub {
+			n := byteMaxLen(sub)
+			if n < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				t += n
+			} else {
+				t = max(t, n)
+			}
+		}
+		return t
+	}
+	return 0 // empty-width, empty match, no match
+}
+
+// runeBytes is r's UTF-8 length; 4 for what utf8 cannot encode (RE2
+// matches no such rune, so it only over-approximates).
+func runeBytes(r rune) int {
+	if n := utf8.RuneLen(r); n > 0 {
+		return n
+	}
+	return 4
 }
 
 // anchoredForm prints ^(?:…) of expr's elements from skip on, the
@@ -165,6 +267,14 @@ func consumable(re *syntax.Regexp, set *[256]bool) {
 // ok is false when no match fits: a match consumes at least minLen bytes,
 // all of them before that byte.
 func (a *anchor) window(s string, h, limit int) (end int, ok bool) {
+	if a.tailFrom >= 0 {
+		for i := h + a.tailFrom; i < limit; i++ {
+			if !a.tailSet[s[i]] {
+				limit = min(limit, i+a.tailLast+1)
+				break
+			}
+		}
+	}
 	if a.consumesAll {
 		return limit, limit-h >= a.minLen
 	}
@@ -226,8 +336,14 @@ type anchor struct {
 	leadMax      int
 	needsOp      bool
 	consume      [256]bool // bytes a match of re can consume, see window
-	consumesAll  bool
-	minLen       int // see minLen
+	// tailFrom (-1: none), tailSet and tailLast are the second bound of
+	// window, see tailCut: the head's most bytes, the bytes the middle can
+	// consume, the last element's most bytes.
+	tailFrom    int
+	tailSet     [256]bool
+	tailLast    int
+	consumesAll bool
+	minLen      int // see minLen
 }
 
 // opNear reports whether a key = value rule could match at h: past the
