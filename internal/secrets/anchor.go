@@ -91,7 +91,99 @@ done:
 	a.consumesAll = !slices.Contains(a.consume[:], false)
 	a.minLen = minLen(tail)
 	a.tailCut(rest)
+	if a.needsOp {
+		a.value = valueOf(rest)
+	}
 	return a, true
+}
+
+// valueTest is a byte-level test that a key = value rule's value can be
+// where the pattern puts it. At most hits of the generic rule in prose and
+// logs the operator is followed by a word or two ("Authorization: Bearer
+// <", "password = changeme"), never the ten value bytes the rule needs, yet
+// the backtracker took about a microsecond to say so at each.
+type valueTest struct {
+	head    [256]bool // bytes the elements before the operator consume
+	headMax int       // and at most how many
+	opFirst [256]bool // bytes the operator starts with, none of them in head
+	span    int       // most bytes of the operator and what may follow it before the value
+	val     [256]bool // bytes the value consumes
+	valMin  int       // and at least how many
+}
+
+// valueOf derives a valueTest from the anchored form's elements, nil when
+// they do not have the shape head, operator, optional bounded elements,
+// value. Since no operator byte is a head byte, the operator of any match
+// starts at the first byte from the hit that is not a head byte; the value
+// starts within span bytes after that and is valMin value bytes in a row.
+func valueOf(rest []*syntax.Regexp) *valueTest {
+	t := &valueTest{}
+	o := -1
+	for i, sub := range rest {
+		first, nullable := firstBytes(sub)
+		only := !nullable
+		for c, in := range first {
+			if in && !strings.ContainsRune("=>:|?,", rune(c)) {
+				only = false
+			}
+		}
+		if only {
+			o = i
+			t.opFirst = first
+			break
+		}
+	}
+	if o <= 0 {
+		return nil
+	}
+	head := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest[:o]}
+	consumable(head, &t.head)
+	if t.headMax = byteMaxLen(head); t.headMax < 0 {
+		return nil
+	}
+	for c, in := range t.opFirst {
+		if in && t.head[c] {
+			return nil
+		}
+	}
+	if t.span = byteMaxLen(rest[o]); t.span <= 0 {
+		return nil
+	}
+	for _, sub := range rest[o+1:] {
+		if n := minLen(sub); n > 0 {
+			t.valMin = n
+			consumable(sub, &t.val)
+			return t
+		}
+		n := byteMaxLen(sub)
+		if n < 0 {
+			return nil
+		}
+		t.span += n
+	}
+	return nil
+}
+
+// near reports whether a match at h could have its value where the rule
+// puts it (see valueTest); false only when none can.
+func (t *valueTest) near(s string, h int) bool {
+	j := h
+	for end := min(len(s), h+t.headMax+1); j < end && t.head[s[j]]; j++ {
+	}
+	if j >= len(s) || !t.opFirst[s[j]] {
+		return false
+	}
+	run := 0
+	for i, end := j+1, min(len(s), j+t.span+t.valMin); i < end; i++ {
+		if !t.val[s[i]] {
+			run = 0
+			continue
+		}
+		if run++; run >= t.valMin {
+			return true
+		}
+	}
+	return false
 }
 
 // tailCut prepares the second bound of window for a pattern that is a
@@ -335,7 +427,8 @@ type anchor struct {
 	leadSet      [256]bool
 	leadMax      int
 	needsOp      bool
-	consume      [256]bool // bytes a match of re can consume, see window
+	value        *valueTest // nil: no such test
+	consume      [256]bool  // bytes a match of re can consume, see window
 	// tailFrom (-1: none), tailSet and tailLast are the second bound of
 	// window, see tailCut: the head's most bytes, the bytes the middle can
 	// consume, the last element's most bytes.
