@@ -116,6 +116,81 @@ type rule struct {
 	// group only ever holds its last piece (microsoft-teams-webhook masked
 	// "5e6e-" of a whole URL). Such groups are passed over.
 	repeated []bool
+	// starts, when not nil, holds the bytes a match can begin with:
+	// a window without them is not run (see startsOf).
+	starts *startBytes
+}
+
+// startBytes is the first two bytes a match can begin with, as bit sets.
+type startBytes struct {
+	first, second [4]uint64
+	anySecond     bool // second byte not known: a one-byte match may end s
+}
+
+// startsOf returns the bytes a match of expr can begin with, nil when that
+// is any byte or a match may be empty. When the pattern begins with one
+// byte (a class of ASCII such as [?#&;]) and what follows cannot be empty,
+// the second byte is known too: url-query-token's windows hold ';' in code
+// and '&' in URLs, but hardly ever ';' or '&' before a letter its query
+// names start with, and its regex, {16,1000} long, cost a window of 1.4 KiB
+// half a million instructions on the NFA to find nothing.
+func startsOf(expr string) *startBytes {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	first, nullable := firstBytes(re)
+	if nullable {
+		return nil
+	}
+	var sb startBytes
+	for c, in := range first {
+		if in {
+			sb.first[c>>6] |= 1 << (c & 63)
+		}
+	}
+	sb.second = [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+	if re.Op == syntax.OpConcat {
+		i := 0
+		for i < len(re.Sub) && isEmptyWidth(re.Sub[i].Op) {
+			i++
+		}
+		if i+1 < len(re.Sub) && minLen(re.Sub[i]) == 1 && byteMaxLen(re.Sub[i]) == 1 {
+			rest := &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[i+1:], Flags: re.Flags}
+			if second, nullable := firstBytes(rest); !nullable {
+				sb.second = [4]uint64{}
+				for c, in := range second {
+					if in {
+						sb.second[c>>6] |= 1 << (c & 63)
+					}
+				}
+			}
+		}
+	}
+	all := [4]uint64{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+	if sb.first == all && sb.second == all {
+		return nil
+	}
+	sb.anySecond = sb.second == all
+	return &sb
+}
+
+// in reports whether s holds a byte a match can begin with, followed by
+// one that can be its second byte (a match is two bytes or more when the
+// second is known; else one byte will do).
+func (sb *startBytes) in(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; sb.first[c>>6]&(1<<(c&63)) != 0 {
+			if i+1 < len(s) {
+				if d := s[i+1]; sb.second[d>>6]&(1<<(d&63)) != 0 {
+					return true
+				}
+			} else if sb.anySecond {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 type allow struct {
@@ -230,7 +305,8 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("secrets: rule %s: %w", fr.ID, err)
 		}
-		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, backstop: fr.Backstop, before: 256, after: 1024}
+		r := &rule{id: fr.ID, re: re, entropy: fr.Entropy, group: fr.SecretGroup, backstop: fr.Backstop, before: 256, after: 1024,
+			starts: startsOf(fr.Regex)}
 		if r.group == 0 {
 			r.repeated = repeatedGroups(fr.Regex)
 		}
@@ -460,6 +536,9 @@ func (e *Engine) scanPlain(s string) []Finding {
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
+		if r.starts != nil && !r.starts.in(sub) {
+			return
+		}
 		for _, m := range r.re.Get().FindAllStringSubmatchIndex(sub, -1) {
 			if f, ok := e.check(r, s, w.start, m, w.start+m[0]); ok {
 				k := span{f.Start, f.End}
