@@ -94,7 +94,87 @@ done:
 	if a.needsOp {
 		a.value = valueOf(rest)
 	}
+	a.lit = literalOf(rest)
 	return a, true
+}
+
+// literalTest is a literal every match holds a short way from its start
+// ("PRIVATE KEY" after -----BEGIN and up to 100 bytes of [ A-Z0-9_-]).
+// A hit without it is not run: private-key and private-key-truncated met
+// "-----BEGIN PUBLIC KEY-----" in tool results and each run of their
+// regexes on the NFA took some tens of thousands of instructions to fail.
+type literalTest struct {
+	head     [256]bool // bytes the elements before the literal consume
+	min, max int       // bytes they consume, at least and at most
+	lit      string    // the literal (lower case if fold), or its head
+	fold     bool
+}
+
+// literalOf returns the test for the first literal of three bytes or more
+// after a bounded head, nil when there is none. Under (?i) only the
+// literal's bytes before one with a fold beyond ASCII (k, s) are used.
+func literalOf(rest []*syntax.Regexp) *literalTest {
+	for k := 1; k < len(rest); k++ {
+		head := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest[:k]}
+		maxB := byteMaxLen(head)
+		if maxB < 0 {
+			return nil
+		}
+		l := rest[k]
+		if l.Op != syntax.OpLiteral {
+			continue
+		}
+		t := &literalTest{min: minLen(head), max: maxB, fold: l.Flags&syntax.FoldCase != 0}
+		var b strings.Builder
+		for _, r := range l.Rune {
+			if r >= 0x80 {
+				break
+			}
+			if t.fold {
+				if f := unicode.SimpleFold(r); f >= 0x80 || unicode.SimpleFold(f) != r {
+					break // a fold beyond ASCII, or more than one
+				}
+				r = rune(lowerByte(byte(r)))
+			}
+			b.WriteByte(byte(r))
+		}
+		if b.Len() < 3 {
+			continue
+		}
+		t.lit = b.String()
+		consumable(head, &t.head)
+		return t
+	}
+	return nil
+}
+
+// near reports whether the literal can be where a match at h needs it:
+// min to max bytes from h, after head bytes only.
+func (t *literalTest) near(s string, h int) bool {
+	if !t.fold {
+		// The first place will do: a byte that is not a head byte
+		// before it is before any later place too.
+		lo, hi := min(len(s), h+t.min), min(len(s), h+t.max+len(t.lit))
+		i := strings.Index(s[lo:hi], t.lit)
+		if i < 0 {
+			return false
+		}
+		for j := h; j < lo+i; j++ {
+			if !t.head[s[j]] {
+				return false
+			}
+		}
+		return true
+	}
+	for i := h; i <= h+t.max && i < len(s); i++ {
+		if i >= h+t.min && (t.fold && hasFoldPrefix(s[i:], t.lit) || !t.fold && strings.HasPrefix(s[i:], t.lit)) {
+			return true
+		}
+		if !t.head[s[i]] {
+			return false
+		}
+	}
+	return false
 }
 
 // valueTest is a byte-level test that a key = value rule's value can be
@@ -427,8 +507,9 @@ type anchor struct {
 	leadSet      [256]bool
 	leadMax      int
 	needsOp      bool
-	value        *valueTest // nil: no such test
-	consume      [256]bool  // bytes a match of re can consume, see window
+	value        *valueTest   // nil: no such test
+	lit          *literalTest // nil: no such test
+	consume      [256]bool    // bytes a match of re can consume, see window
 	// tailFrom (-1: none), tailSet and tailLast are the second bound of
 	// window, see tailCut: the head's most bytes, the bytes the middle can
 	// consume, the last element's most bytes.
