@@ -95,7 +95,67 @@ done:
 		a.value = valueOf(rest)
 	}
 	a.lit = literalOf(rest)
+	if a.value == nil {
+		a.run = runOf(rest)
+	}
 	return a, true
+}
+
+// runTest is the valueTest of a rule without an operator: after a bounded
+// head (spaced-keyword-secret's "secret" and [ \t]{1,4}) comes an element
+// whose shortest match is a run of at least n bytes of its own set; where
+// no such run starts min to max bytes from the hit, after head bytes only,
+// the rule cannot match. In prose ("secret is out: the launch") the word
+// after the keyword is short.
+type runTest struct {
+	head     [256]bool
+	min, max int
+	set      [256]bool
+	n        int
+}
+
+// runOf returns the runTest of the first element, after a bounded head,
+// that is not a literal and matches 8 bytes or more; nil when there is none.
+func runOf(rest []*syntax.Regexp) *runTest {
+	for k := 1; k < len(rest); k++ {
+		head := &syntax.Regexp{Op: syntax.OpConcat, Sub: rest[:k]}
+		maxB := byteMaxLen(head)
+		if maxB < 0 {
+			return nil
+		}
+		if rest[k].Op == syntax.OpLiteral || minLen(rest[k]) < 8 {
+			continue
+		}
+		t := &runTest{min: minLen(head), max: maxB, n: minLen(rest[k])}
+		consumable(head, &t.head)
+		consumable(rest[k], &t.set)
+		if !slices.Contains(t.set[:], false) {
+			return nil
+		}
+		return t
+	}
+	return nil
+}
+
+func (t *runTest) near(s string, h int) bool {
+	end := h // the end of the run of set bytes that starts at or before i
+	for i := h; i <= h+t.max && i < len(s); i++ {
+		if i >= h+t.min {
+			if end < i {
+				end = i
+			}
+			for end < len(s) && end-i < t.n && t.set[s[end]] {
+				end++
+			}
+			if end-i >= t.n {
+				return true
+			}
+		}
+		if !t.head[s[i]] {
+			return false
+		}
+	}
+	return false
 }
 
 // literalTest is a literal every match holds a short way from its start
@@ -509,6 +569,7 @@ type anchor struct {
 	needsOp      bool
 	value        *valueTest   // nil: no such test
 	lit          *literalTest // nil: no such test
+	run          *runTest     // nil: no such test
 	consume      [256]bool    // bytes a match of re can consume, see window
 	// tailFrom (-1: none), tailSet and tailLast are the second bound of
 	// window, see tailCut: the head's most bytes, the bytes the middle can
