@@ -226,8 +226,9 @@ func (t *literalTest) near(s string, h int) bool {
 		}
 		return true
 	}
+	// Under (?i) each place is compared, ASCII case folded.
 	for i := h; i <= h+t.max && i < len(s); i++ {
-		if i >= h+t.min && (t.fold && hasFoldPrefix(s[i:], t.lit) || !t.fold && strings.HasPrefix(s[i:], t.lit)) {
+		if i >= h+t.min && hasFoldPrefix(s[i:], t.lit) {
 			return true
 		}
 		if !t.head[s[i]] {

@@ -19,7 +19,7 @@ func hasFoldable(s string) bool {
 	// Every form but a character reference is non-ASCII. Most text is
 	// pure ASCII, and one pass that says so answers for the dozen
 	// IndexByte passes below (one per lead byte).
-	if asciiOnly(s) {
+	if isASCII(s) {
 		return strings.Contains(s, "&#")
 	}
 	for i := 0; ; i++ {
@@ -35,25 +35,8 @@ func hasFoldable(s string) bool {
 	return strings.Contains(s, "&#") || strings.Contains(s, "\xF0\x9D") || hasHomoglyph(s)
 }
 
-// asciiOnly reports whether s has no byte of 0x80 or more. It reads
-// eight bytes at a time (the byte loads combine into one), a fraction of
-// an instruction a byte.
-func asciiOnly(s string) bool {
-	i := 0
-	for ; i+32 <= len(s); i += 32 {
-		t := s[i : i+32]
-		if (le64(t[:8])|le64(t[8:16])|le64(t[16:24])|le64(t[24:]))&0x8080808080808080 != 0 {
-			return false
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
+// le64 reads s[:8] as a little-endian word (the byte loads combine into
+// one).
 func le64(s string) uint64 {
 	_ = s[7]
 	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |

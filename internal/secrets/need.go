@@ -116,9 +116,18 @@ func (n *need) met(lower string) bool {
 
 // isASCII reports whether s has only ASCII bytes. The prefilter compares
 // ASCII-lowered text only: under (?i), k and s also match the Kelvin sign
-// and the long s, so a text with other bytes goes straight to the regex.
+// and the long s, so a text with other bytes goes straight to the regex;
+// and most text is pure ASCII, which answers hasFoldable at once. It
+// reads 32 bytes a round, a fraction of an instruction a byte.
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	i := 0
+	for ; i+32 <= len(s); i += 32 {
+		t := s[i : i+32]
+		if (le64(t[:8])|le64(t[8:16])|le64(t[16:24])|le64(t[24:]))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
 			return false
 		}
