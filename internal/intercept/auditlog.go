@@ -38,13 +38,20 @@ func AuditLog(sink func(*Record)) Interceptor { return AuditTo(sink, nil, false)
 func AuditTo(sink func(*Record), store AuditStore, failClosed bool) Interceptor {
 	return Func{N: "auditlog", F: func(ctx context.Context, x *Exchange, next Handler) (*Reply, error) {
 		var params []byte // as the client sent them: later stages may rewrite x.Msg
+		var early *argsView
 		if store != nil {
 			params = describeRequest(x)
+			early = viewWhileUpstream(x, params)
 		}
 		reply, err := next(ctx, x)
 		r := x.Record
 		if store != nil {
-			describeArguments(x, params)
+			if early != nil && early.done != nil {
+				<-early.done
+				r.ArgsHash, r.Args = early.hash, early.view
+			} else {
+				describeArguments(x, params)
+			}
 		}
 		r.Total = time.Since(r.Time)
 		r.Server, r.Name = x.Server, x.Name
@@ -130,34 +137,93 @@ func describeRequest(x *Exchange) []byte {
 // arguments it left their tree and canonical bytes as facts, and those
 // are used instead of parsing and encoding the arguments a second time.
 func describeArguments(x *Exchange, params []byte) {
-	if x.Method != "tools/call" && x.Method != "prompts/get" {
+	args, ok := callArguments(x.Method, params)
+	if !ok {
 		return
+	}
+	v, c := manifestArguments(x)
+	x.Record.ArgsHash, x.Record.Args = viewArguments(args, v, c)
+}
+
+// asyncArgs is the size of arguments from which their view is made while
+// the request is upstream rather than after: a 64 KiB argument's view
+// (every string through the secrets engine, the canonical form and its
+// hash) is about a third of the gateway's CPU for the call, which a lone
+// caller would otherwise wait for on top of the server's time. Below it,
+// handing the work to another goroutine costs more than it saves.
+const asyncArgs = 16 << 10
+
+// argsView is an arguments view being made on another goroutine: hash
+// and view are set when done is closed. done stays nil when the request
+// never went upstream.
+type argsView struct {
+	done chan struct{}
+	hash string
+	view json.RawMessage
+}
+
+// viewWhileUpstream arranges for large arguments' view to be made on
+// another goroutine once the request leaves for its upstream, when every
+// request stage has run (the manifest's facts are final), while the
+// exchange waits for the server. It returns nil for small arguments and
+// other methods.
+func viewWhileUpstream(x *Exchange, params []byte) *argsView {
+	args, ok := callArguments(x.Method, params)
+	if !ok || len(args) < asyncArgs {
+		return nil
+	}
+	a := &argsView{}
+	x.OnForward(func() {
+		// Facts are read here, on the exchange's goroutine: the result
+		// stages may add facts while the view is made.
+		v, c := manifestArguments(x)
+		a.done = make(chan struct{})
+		go func() {
+			defer close(a.done)
+			a.hash, a.view = viewArguments(args, v, c)
+		}()
+	})
+	return a
+}
+
+// callArguments returns the arguments member of a tools/call or
+// prompts/get request's params.
+func callArguments(method string, params []byte) ([]byte, bool) {
+	if method != "tools/call" && method != "prompts/get" {
+		return nil, false
 	}
 	args, ok := mcpwire.Get(params, "arguments")
-	if !ok || len(args) == 0 {
-		return
-	}
-	r := x.Record
-	var v any
-	c, _ := x.Facts[FactCanonicalArguments].([]byte)
-	if c != nil && string(args) != "null" { // the manifest reads null as {}
+	return args, ok && len(args) > 0
+}
+
+// manifestArguments returns the arguments' tree and canonical bytes as
+// the manifest stage left them, or nil when it did not validate them. No
+// stage changes either once set.
+func manifestArguments(x *Exchange) (v any, c []byte) {
+	c, _ = x.Facts[FactCanonicalArguments].([]byte)
+	if c != nil {
 		v = x.Facts[FactArguments]
-	} else {
+	}
+	return v, c
+}
+
+// viewArguments returns the hex SHA-256 of the canonical arguments and
+// their audit view. v and c are the manifest's tree and canonical bytes,
+// or nil to parse args.
+func viewArguments(args []byte, v any, c []byte) (hash string, view json.RawMessage) {
+	if c == nil || string(args) == "null" { // the manifest reads null as {}
 		var err error
 		if v, err = canon.Parse(args); err != nil {
-			r.Args = json.RawMessage(auditargs.Unparsable)
-			return
+			return "", json.RawMessage(auditargs.Unparsable)
 		}
 		if c, err = canon.Append(nil, v); err != nil {
-			r.Args = auditargs.Redact(v, auditargs.Defaults).JSON
-			return
+			return "", auditargs.Redact(v, auditargs.Defaults).JSON
 		}
 	}
 	h := sha256.Sum256(c)
-	r.ArgsHash = hex.EncodeToString(h[:])
 	// Most arguments hold nothing to mask or cut: their view is the
 	// canonical JSON just hashed.
-	r.Args = auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
+	return hex.EncodeToString(h[:]), auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
 }
 
 // metaString is mcpwire.MetaString on the _meta object already found.

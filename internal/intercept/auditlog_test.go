@@ -3,6 +3,7 @@ package intercept
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,12 +85,34 @@ func TestAuditArgumentsFromManifest(t *testing.T) {
 		x.Msg = nm
 		return next(ctx, x)
 	}}
+	// Large enough to be viewed while upstream: a key, 20 KiB, its repeat.
+	big := `{"name":"q","arguments":{"text":"ghp_8fK2mQ9xLr4TWb7NcY1vZ3pD6sH0jA5eU2iO ` + strings.Repeat("abcdefghij0123456789", 1024) + ` token ghp_8fK2mQ9xLr4TWb7NcY1vZ3pD6sH0jA5eU2iO"}}`
+	// upstream is the session's side of a call that goes upstream: once
+	// the request has left, a result stage may add facts, and no stage's
+	// later change reaches the arguments' view (made on another goroutine
+	// for large arguments; go test -race checks it reads no fact then).
+	upstream := func(ctx context.Context, x *Exchange) (*Reply, error) {
+		x.Forwarding()
+		if x.Facts == nil {
+			x.Facts = map[string]any{}
+		}
+		for i := range 100 {
+			x.Facts["result."+strconv.Itoa(i)] = i
+		}
+		if _, ok := x.Facts[FactCanonicalArguments]; ok {
+			x.Facts[FactArguments] = map[string]any{"changed": "after forwarding"}
+			x.Facts[FactCanonicalArguments] = []byte(`{"changed":"after forwarding"}`)
+		}
+		return &Reply{Msg: ok}, nil
+	}
 	record := func(params string, stages ...Interceptor) *Record {
 		x := exchange(t, "legacy", "s", "tools/call", params)
 		st := &memStore{}
-		h := NewChain(append([]Interceptor{AuditTo(nil, st, true)}, stages...)...).Then(func(ctx context.Context, x *Exchange) (*Reply, error) {
-			return &Reply{Msg: ok}, nil
-		})
+		terminal := func(ctx context.Context, x *Exchange) (*Reply, error) { return &Reply{Msg: ok}, nil }
+		if params == big {
+			terminal = upstream
+		}
+		h := NewChain(append([]Interceptor{AuditTo(nil, st, true)}, stages...)...).Then(terminal)
 		if _, err := h(context.Background(), x); err != nil {
 			t.Fatalf("%s: %v", params, err)
 		}
@@ -102,6 +125,7 @@ func TestAuditArgumentsFromManifest(t *testing.T) {
 		`{"name":"q","arguments":{}}`,
 		`{"name":"q","arguments":null}`,
 		`{"name":"q"}`,
+		big,
 	} {
 		want := record(params)
 		for name, stages := range map[string][]Interceptor{"behind the manifest": {Manifests(ms), inject}, "without a manifest": {inject}} {
@@ -109,8 +133,11 @@ func TestAuditArgumentsFromManifest(t *testing.T) {
 			if got.ArgsHash != want.ArgsHash || string(got.Args) != string(want.Args) {
 				t.Errorf("%s, %s:\n got  %s %s\n want %s %s", params, name, got.ArgsHash, got.Args, want.ArgsHash, want.Args)
 			}
-			if strings.Contains(string(got.Args), "injected") {
+			if strings.Contains(string(got.Args), "injected") || strings.Contains(string(got.Args), "after forwarding") {
 				t.Errorf("%s, %s: the record shows what a later stage wrote: %s", params, name, got.Args)
+			}
+			if strings.Contains(string(got.Args), "ghp_8fK2") {
+				t.Errorf("%s, %s: the key is in the view: %s", params, name, got.Args)
 			}
 		}
 	}

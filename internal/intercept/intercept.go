@@ -103,6 +103,24 @@ type Exchange struct {
 	Facts map[string]any
 	// Record is the audit record being filled in.
 	Record *Record
+	// onForward is what runs when the request leaves for its upstream.
+	onForward []func()
+}
+
+// OnForward registers fn to run when the request is about to be sent to
+// its upstream: every request stage has run by then. fn runs on the
+// exchange's goroutine, at most once; it never runs for a request that a
+// stage answered or refused, or that no upstream serves.
+func (x *Exchange) OnForward(fn func()) { x.onForward = append(x.onForward, fn) }
+
+// Forwarding runs what OnForward registered. The session calls it just
+// before a request goes upstream.
+func (x *Exchange) Forwarding() {
+	fns := x.onForward
+	x.onForward = nil
+	for _, fn := range fns {
+		fn()
+	}
 }
 
 // Reply is the final answer to a request: a result or an error response,

@@ -122,6 +122,7 @@ func streamOf(ctx context.Context) Stream {
 
 // forward sends msg to server as part of exchange x and returns its answer.
 func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server string, msg *mcpwire.Message) (*intercept.Reply, error) {
+	x.Forwarding()
 	conn, err := s.conn(ctx, x.Peer.Era, server)
 	if err != nil {
 		return nil, err
