@@ -196,9 +196,12 @@ type prefilter struct {
 	bucket []bucket
 	single [256][]int // one-byte words: byte → trigger indexes
 	n      int
-	// third64[k] is bucket k's third bytes folded onto 64 bits (bit
-	// c&63 for each): one load rules out most positions that open it.
-	third64 []uint64
+	// next3 is keyed by a position's two bytes as one 16-bit load reads
+	// them (the first in the low byte): the third bytes of the words that
+	// open so, folded onto 64 bits (bit c&63 for each), all of them when
+	// a word of one or two bytes starts there. One load and one shift rule
+	// out most positions, of prose and of long runs of letters alike.
+	next3 [1 << 16]uint64
 }
 
 // third is a word's third byte, -1 for a two-byte word.
@@ -312,14 +315,20 @@ func newPrefilter(ts []*trigger) *prefilter {
 		}
 		bk.group = append(bk.group, uint16(len(bk.entries)))
 	}
-	for _, bk := range p.bucket {
-		p.third64 = append(p.third64, bk.third[0]|bk.third[1]|bk.third[2]|bk.third[3])
-	}
 	for c := range 256 {
 		if len(p.single[c]) > 0 {
 			for d := range 256 {
 				p.pair[c<<8|d] |= pairSingle
 			}
+		}
+	}
+	for k, b := range p.pair {
+		switch {
+		case b&pairSingle != 0:
+			p.next3[k>>8|k&0xff<<8] = ^uint64(0)
+		case b != 0:
+			t := &p.bucket[b-1].third
+			p.next3[k>>8|k&0xff<<8] = t[0] | t[1] | t[2] | t[3]
 		}
 	}
 	return p
@@ -372,28 +381,20 @@ func (p *prefilter) hits(lower string) [][]int {
 			}
 		}
 	}
-	// The walk reads each byte once, carrying the previous one, and
-	// tests a bucket's third byte here: long runs of letters and digits
-	// open a bucket at many pairs ("de" of "defgh") whose third byte
-	// starts no word, and those are passed over without a call.
-	pair, third64 := &p.pair, p.third64
-	if len(lower) >= 2 {
-		prev := uint16(lower[0])
-		for i := 1; i < len(lower); i++ {
-			c := lower[i]
-			b := pair[prev<<8|uint16(c)]
-			prev = uint16(c)
-			if b == 0 {
-				continue
-			}
-			if b&pairSingle == 0 && i+1 < len(lower) {
-				// Folded: a byte that shares its low six bits with a
-				// third byte goes on to at, which reads the bucket itself.
-				if c3 := lower[i+1]; third64[b-1]&(1<<(c3&63)) == 0 {
-					continue
-				}
-			}
-			at(i-1, b)
+	// Long runs of letters and digits open a bucket at many pairs ("de"
+	// of "defgh") whose third byte starts no word: next3 passes over
+	// those, and over pairs that open no word, without a call. The last
+	// pair has no third byte and goes to at as it is.
+	pair, next3 := &p.pair, &p.next3
+	w := lower // lower[i:]: its length proves the three reads in bounds
+	for ; len(w) >= 3; w = w[1:] {
+		if k := uint16(w[0]) | uint16(w[1])<<8; next3[k]>>(w[2]&63)&1 != 0 {
+			at(len(lower)-len(w), pair[k<<8|k>>8])
+		}
+	}
+	if i := len(lower) - len(w); i+1 < len(lower) {
+		if b := pair[uint16(lower[i])<<8|uint16(lower[i+1])]; b != 0 {
+			at(i, b)
 		}
 	}
 	if i := len(lower) - 1; i >= 0 && len(p.single[lower[i]]) > 0 {
