@@ -202,6 +202,20 @@ type prefilter struct {
 	// a word of one or two bytes starts there. One load and one shift rule
 	// out most positions, of prose and of long runs of letters alike.
 	next3 [1 << 16]uint64
+	// quads marks the first four bytes of every word (a three-byte word
+	// with each byte after it), hashed onto 1<<16 bits: in a run of
+	// letters and digits most positions that pass next3 differ from every
+	// word at the fourth byte, and this rules them out without a call.
+	quads [1 << 10]uint64
+}
+
+// quadBit is where the four bytes x (the first in the low byte) fall in
+// prefilter.quads.
+func quadBit(x uint32) uint32 { return x * 0x9E3779B1 >> 16 }
+
+func (p *prefilter) addQuad(x uint32) {
+	h := quadBit(x)
+	p.quads[h>>6] |= 1 << (h & 63)
 }
 
 // third is a word's third byte, -1 for a two-byte word.
@@ -331,6 +345,20 @@ func newPrefilter(ts []*trigger) *prefilter {
 			p.next3[k>>8|k&0xff<<8] = t[0] | t[1] | t[2] | t[3]
 		}
 	}
+	// Words of one or two bytes set all of next3 for their pair, which
+	// the walk takes as a sign to skip quads: they have no fourth byte.
+	for _, t := range ts {
+		for _, w := range t.words {
+			switch {
+			case len(w) >= 4:
+				p.addQuad(uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | uint32(w[3])<<24)
+			case len(w) == 3:
+				for c := range 256 {
+					p.addQuad(uint32(w[0]) | uint32(w[1])<<8 | uint32(w[2])<<16 | uint32(c)<<24)
+				}
+			}
+		}
+	}
 	return p
 }
 
@@ -385,12 +413,20 @@ func (p *prefilter) hits(lower string) [][]int {
 	// of "defgh") whose third byte starts no word: next3 passes over
 	// those, and over pairs that open no word, without a call. The last
 	// pair has no third byte and goes to at as it is.
-	pair, next3 := &p.pair, &p.next3
+	pair, next3, quads := &p.pair, &p.next3, &p.quads
 	w := lower // lower[i:]: its length proves the three reads in bounds
 	for ; len(w) >= 3; w = w[1:] {
-		if k := uint16(w[0]) | uint16(w[1])<<8; next3[k]>>(w[2]&63)&1 != 0 {
-			at(len(lower)-len(w), pair[k<<8|k>>8])
+		k := uint16(w[0]) | uint16(w[1])<<8
+		m := next3[k]
+		if m>>(w[2]&63)&1 == 0 {
+			continue
 		}
+		if len(w) >= 4 && m != ^uint64(0) {
+			if h := quadBit(uint32(k) | uint32(w[2])<<16 | uint32(w[3])<<24); quads[h>>6]>>(h&63)&1 == 0 {
+				continue
+			}
+		}
+		at(len(lower)-len(w), pair[k<<8|k>>8])
 	}
 	if i := len(lower) - len(w); i+1 < len(lower) {
 		if b := pair[uint16(lower[i])<<8|uint16(lower[i+1])]; b != 0 {
