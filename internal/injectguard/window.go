@@ -21,7 +21,18 @@ func lowerASCII(s string) string {
 // s: Scan needs both of the whole text.
 func lowerASCIIHigh(s string) (string, bool) {
 	var high uint64 // the words read, or-ed: a high bit is a byte ≥ 0x80
-	i := 0
+	// Sixteen bytes a round, on a shrinking slice whose length proves the
+	// loads in bounds: text without capitals is read here whole.
+	w := s
+	for len(w) >= 16 {
+		x, y := load64(w), load64(w[8:])
+		high |= x | y
+		if upper8(x)|upper8(y) != 0 {
+			break
+		}
+		w = w[16:]
+	}
+	i := len(s) - len(w)
 	for ; i+8 <= len(s); i += 8 {
 		x := load64(s[i:])
 		high |= x
