@@ -70,11 +70,16 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 			j++
 		}
 		if j == i+16 {
-			// A long run (ids, data, filler; not a word of prose): eight
-			// bytes a round from here.
-			for j+8 <= len(text) && b64Run8(text[j:j+8]) {
-				j += 8
+			// A long run (ids, data, filler; not a word of prose):
+			// sixteen bytes a round from here.
+			r := text[j:] // shrinking: its length proves the reads in bounds
+			for len(r) >= 16 && b64Run8(r) && b64Run8(r[8:]) {
+				r = r[16:]
 			}
+			if len(r) >= 8 && b64Run8(r) {
+				r = r[8:]
+			}
+			j = len(text) - len(r)
 			for j < len(text) && b64Byte[text[j]] {
 				j++
 			}
