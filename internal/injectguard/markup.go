@@ -800,7 +800,11 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 		}
 		return t.find(text, lower, hits[slices.Index(triggers, t)])
 	}
-	angle := strings.IndexByte(text, '<') >= 0
+	// Whether text holds a trigger's word, read from hits rather than
+	// found by a pass of its own: '<' is tRoleTag's word, "![" tMDImage's
+	// and "](" tMDLink's, none changed by lowering.
+	has := func(t *trigger) bool { return hits != nil && len(hits[slices.Index(triggers, t)]) > 0 }
+	angle := has(tRoleTag)
 	// Comments, hidden elements, attribute values and alt texts repeat
 	// in a long result (a template's rows): each distinct one is read
 	// for instructions once.
@@ -907,10 +911,10 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 			}
 		}
 	}
-	if strings.Contains(text, "![") || angle && (strings.Contains(lower, "<img") || strings.Contains(lower, "url(")) {
+	if has(tMDImage) || angle && (strings.Contains(lower, "<img") || strings.Contains(lower, "url(")) {
 		out = images(text, lower, find, inCode, addresses, out)
 	}
-	if strings.Contains(text, "](") || angle && strings.Contains(lower, "<a ") {
+	if has(tMDLink) || angle && strings.Contains(lower, "<a ") {
 		out = links(text, find, inCode, out)
 	}
 	if strings.Contains(text, "://") && (strings.IndexByte(text, '{') >= 0 || strings.IndexByte(text, '[') >= 0 || angle) {
