@@ -61,16 +61,17 @@ type Finding struct {
 func Scan(text string) []Finding {
 	var out []Finding
 	lower, nonASCII := lowerASCIIHigh(text)
+	hits := prefilt.hits(lower)
 	if nonASCII {
 		out = scanRunes(text, out)
 	}
 	if strings.IndexByte(text, 0x1b) >= 0 {
 		out = scanANSI(text, out)
 	}
-	if strings.IndexByte(text, '\b') >= 0 || strings.Contains(text, "\r\r") {
+	if holds(hits, tBackspace) || holds(hits, tCRCR) {
 		out = scanFloods(text, out)
 	}
-	out = scanMarkupLower(text, lower, out)
+	out = scanMarkupHits(text, lower, hits, out)
 	out = scanDisguised(text, nonASCII, out, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))

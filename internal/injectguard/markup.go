@@ -687,9 +687,19 @@ var (
 	tHTMLLink = &trigger{re: htmlLink, words: []string{"<a "}, after: 2000, anchored: true}
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
 	tCSSURL   = &trigger{re: cssURL, words: []string{"url("}, after: 2000, anchored: true}
-	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment, tPolicy, tDestructive}, overrideTriggers...)
+	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment, tPolicy, tDestructive, tBackspace, tCRCR, tFence, tWikiColor}, overrideTriggers...)
 	prefilt   = newPrefilter(triggers)
 	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
+
+	// Markers have words and no expression: each decides whether a pass
+	// runs at all, and the prefilter's walk tells whether text holds it
+	// instead of a search of the whole text each. Only words that are
+	// rare where they occur: each occurrence costs the walk a call, while
+	// a search stops at the first (ANSI escapes and "://" stay searches).
+	tBackspace = &trigger{words: []string{"\b"}}
+	tCRCR      = &trigger{words: []string{"\r\r"}}
+	tFence     = &trigger{words: []string{"```"}}
+	tWikiColor = &trigger{words: []string{"{color:"}}
 )
 
 var (
@@ -777,11 +787,13 @@ func hiddenOverride(s string) bool {
 // scanMarkup finds the visible-text kinds: hidden HTML, template tokens,
 // forged turns, image beacons, forged tool calls and override phrases.
 func scanMarkup(text string, out []Finding) []Finding {
-	return scanMarkupLower(text, lowerASCII(text), out)
+	lower := lowerASCII(text)
+	return scanMarkupHits(text, lower, prefilt.hits(lower), out)
 }
 
-// scanMarkupLower is scanMarkup given lower, lowerASCII(text).
-func scanMarkupLower(text, lower string, out []Finding) []Finding {
+// scanMarkupHits is scanMarkup given lower, lowerASCII(text), and hits,
+// prefilt.hits(lower).
+func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 	var code codeIndex // fenced and inline code, computed when first needed
 	codeDone := false
 	inCode := func(i int) bool {
@@ -793,17 +805,16 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 	add := func(kind string, start, end int, detail string) {
 		out = append(out, Finding{Kind: kind, Start: start, End: end, Detail: detail})
 	}
-	hits := prefilt.hits(lower)
 	find := func(t *trigger) [][]int {
 		if hits == nil {
 			return nil
 		}
-		return t.find(text, lower, hits[slices.Index(triggers, t)])
+		return t.find(text, lower, hits[t.slot])
 	}
 	// Whether text holds a trigger's word, read from hits rather than
 	// found by a pass of its own: '<' is tRoleTag's word, "![" tMDImage's
 	// and "](" tMDLink's, none changed by lowering.
-	has := func(t *trigger) bool { return hits != nil && len(hits[slices.Index(triggers, t)]) > 0 }
+	has := func(t *trigger) bool { return holds(hits, t) }
 	angle := has(tRoleTag)
 	// Comments, hidden elements, attribute values and alt texts repeat
 	// in a long result (a template's rows): each distinct one is read
@@ -932,8 +943,12 @@ func scanMarkupLower(text, lower string, out []Finding) []Finding {
 	out = policyBlocks(text, find, out)
 	out = dangerousOrders(text, lower, find, out)
 	out = latexHidden(text, out)
-	out = codeEmbeds(text, lower, out)
-	out = wikiHidden(text, lower, out)
+	if has(tFence) {
+		out = codeEmbeds(text, lower, out)
+	}
+	if has(tWikiColor) {
+		out = wikiHidden(text, lower, out)
+	}
 	// By index: find's search for a trigger's place costs every
 	// override part a pass over the list once the text has any hit.
 	for i, t := range overrideTriggers {

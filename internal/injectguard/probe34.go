@@ -36,11 +36,8 @@ func quotedMention(text string, start, end int) bool {
 var wikiWhite = lazy(`(?is)\{color:\s*(#f{3}|#f{6}|white)\s*\}(.*?)\{color\}`)
 
 // wikiHidden adds a finding for white wiki text that addresses the model
-// or gives orders.
+// or gives orders. The caller has found "{color:" in lower (tWikiColor).
 func wikiHidden(text, lower string, out []Finding) []Finding {
-	if !strings.Contains(lower, "{color:") {
-		return out
-	}
 	for _, m := range wikiWhite.FindAllStringSubmatchIndex(text, -1) {
 		hidden := text[m[4]:m[5]]
 		if len(hidden) > maxHiddenScanned {

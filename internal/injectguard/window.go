@@ -89,7 +89,13 @@ type trigger struct {
 	expr     string
 	gateOnce sync.Once
 	gate     gate
+	// slot is t's place in the prefilter's list: hits[slot] are the
+	// offsets of its words.
+	slot int
 }
+
+// holds reports whether hits, prefilt.hits of a text, found t's words.
+func holds(hits [][]int, t *trigger) bool { return hits != nil && len(hits[t.slot]) > 0 }
 
 // mayMatch reports whether lower, lowerASCII of a window, holds what
 // every match of t.re must contain.
@@ -282,6 +288,7 @@ type entry struct {
 func newPrefilter(ts []*trigger) *prefilter {
 	p := &prefilter{n: len(ts)}
 	for ti, t := range ts {
+		t.slot = ti
 		for _, w := range t.words {
 			if len(w) == 1 {
 				p.single[w[0]] = append(p.single[w[0]], ti)
