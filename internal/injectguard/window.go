@@ -432,21 +432,22 @@ func (p *prefilter) hits(lower string) [][]int {
 	// those, and over pairs that open no word, without a call. The last
 	// pair has no third byte and goes to at as it is.
 	pair, next3, quads := &p.pair, &p.next3, &p.quads
-	w := lower // lower[i:]: its length proves the three reads in bounds
-	for ; len(w) >= 3; w = w[1:] {
-		k := uint16(w[0]) | uint16(w[1])<<8
+	n := len(lower)
+	i, last := 0, n-2 // positions before last have a third byte
+	for ; i < last; i++ {
+		k := uint16(lower[i]) | uint16(lower[i+1])<<8
 		m := next3[k]
-		if m>>(w[2]&63)&1 == 0 {
+		if m>>(lower[i+2]&63)&1 == 0 {
 			continue
 		}
-		if len(w) >= 4 && m != ^uint64(0) {
-			if h := quadBit(uint32(k) | uint32(w[2])<<16 | uint32(w[3])<<24); quads[h>>6]>>(h&63)&1 == 0 {
+		if i+3 < n && m != ^uint64(0) {
+			if h := quadBit(uint32(k) | uint32(lower[i+2])<<16 | uint32(lower[i+3])<<24); quads[h>>6]>>(h&63)&1 == 0 {
 				continue
 			}
 		}
-		at(len(lower)-len(w), pair[k<<8|k>>8])
+		at(i, pair[k<<8|k>>8])
 	}
-	if i := len(lower) - len(w); i+1 < len(lower) {
+	if i+1 < n {
 		if b := pair[uint16(lower[i])<<8|uint16(lower[i+1])]; b != 0 {
 			at(i, b)
 		}
