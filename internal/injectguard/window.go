@@ -406,7 +406,9 @@ func (p *prefilter) hits(lower string) [][]int {
 			walk := func(es []entry) {
 				for _, e := range es {
 					if !e.same {
-						match = strings.HasPrefix(lower[i:], e.word)
+						// The fourth byte first: a group's words share
+						// three, and most differ at the fourth.
+						match = (len(e.word) < 4 || i+3 < len(lower) && lower[i+3] == e.word[3]) && strings.HasPrefix(lower[i:], e.word)
 					}
 					if match {
 						add(e.t, i)
