@@ -45,14 +45,14 @@ func lowerASCIIHigh(s string) (string, bool) {
 		high |= uint64(c)
 		if c >= 'A' && c <= 'Z' {
 			b := []byte(s)
-			j := i
-			for ; j+8 <= len(b); j += 8 {
-				x := binary.LittleEndian.Uint64(b[j:])
+			w := b[i:] // shrinking: its length proves the reads in bounds
+			for ; len(w) >= 8; w = w[8:] {
+				x := binary.LittleEndian.Uint64(w)
 				high |= x
 				// A capital has bit 5 clear: setting it lowers the letter.
-				binary.LittleEndian.PutUint64(b[j:], x|upper8(x)>>2)
+				binary.LittleEndian.PutUint64(w, x|upper8(x)>>2)
 			}
-			for ; j < len(b); j++ {
+			for j := len(b) - len(w); j < len(b); j++ {
 				c := b[j]
 				high |= uint64(c)
 				if c >= 'A' && c <= 'Z' {
