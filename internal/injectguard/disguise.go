@@ -115,20 +115,12 @@ var b64Byte, b64Bit = func() (t [256]bool, u [256]uint8) {
 	return t, u
 }()
 
-// b64Pair is b64Bit of two bytes at once, keyed by a 16-bit load (the
-// first byte in the low byte): a long run costs a lookup per two bytes.
-var b64Pair = func() (t [1 << 16]uint8) {
-	for k := range t {
-		t[k] = b64Bit[k&0xff] & b64Bit[k>>8]
-	}
-	return t
-}()
-
-// b64Pairs8 is b64Run8 by pairs.
+// b64Pairs8 is b64Run8 by pairs (pairClass): a long run costs a lookup
+// per two bytes.
 func b64Pairs8(w string) bool {
 	_ = w[7]
-	return b64Pair[uint16(w[0])|uint16(w[1])<<8]&b64Pair[uint16(w[2])|uint16(w[3])<<8]&
-		b64Pair[uint16(w[4])|uint16(w[5])<<8]&b64Pair[uint16(w[6])|uint16(w[7])<<8] != 0
+	return pairClass[uint16(w[0])|uint16(w[1])<<8]&pairClass[uint16(w[2])|uint16(w[3])<<8]&
+		pairClass[uint16(w[4])|uint16(w[5])<<8]&pairClass[uint16(w[6])|uint16(w[7])<<8]&pairB64 != 0
 }
 
 // b64Run8 reports whether all eight bytes of w are base64 bytes, with one

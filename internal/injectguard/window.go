@@ -21,16 +21,21 @@ func lowerASCII(s string) string {
 // s: Scan needs both of the whole text.
 func lowerASCIIHigh(s string) (string, bool) {
 	var high uint64 // the words read, or-ed: a high bit is a byte ≥ 0x80
-	// Sixteen bytes a round, on a shrinking slice whose length proves the
-	// loads in bounds: text without capitals is read here whole.
+	// Sixteen bytes a round, a lookup per two, on a shrinking slice whose
+	// length proves the loads in bounds: text without capitals is read
+	// here whole.
+	var class uint8 // the pairs' classes, or-ed
 	w := s
 	for len(w) >= 16 {
-		x, y := load64(w), load64(w[8:])
-		high |= x | y
-		if upper8(x)|upper8(y) != 0 {
+		c := pairClass8(w) | pairClass8(w[8:])
+		class |= c
+		if c&pairUpper != 0 {
 			break
 		}
 		w = w[16:]
+	}
+	if class&pairHigh != 0 {
+		high |= highs8
 	}
 	i := len(s) - len(w)
 	for ; i+8 <= len(s); i += 8 {
@@ -63,6 +68,44 @@ func lowerASCIIHigh(s string) (string, bool) {
 		}
 	}
 	return s, high&highs8 != 0
+}
+
+// Classes of two bytes, or-ed: pairB64 is set only when both are.
+const (
+	pairB64   = 1 << iota // base64 bytes (isB64Byte)
+	pairUpper             // A–Z
+	pairHigh              // ≥ 0x80
+)
+
+// pairClass describes two bytes at once, keyed by a 16-bit load (the
+// first byte in the low byte): the passes that read every byte of a long
+// text (lowering, base64 runs) cost a lookup per two bytes.
+var pairClass = func() (t [1 << 16]uint8) {
+	class := func(c byte) uint8 {
+		var k uint8
+		if isB64Byte(c) {
+			k |= pairB64
+		}
+		if c >= 'A' && c <= 'Z' {
+			k |= pairUpper
+		}
+		if c >= 0x80 {
+			k |= pairHigh
+		}
+		return k
+	}
+	for k := range t {
+		a, b := class(byte(k)), class(byte(k>>8))
+		t[k] = a&b&pairB64 | (a|b)&^pairB64
+	}
+	return t
+}()
+
+// pairClass8 is the classes of w[:8]'s four pairs, or-ed.
+func pairClass8(w string) uint8 {
+	_ = w[7]
+	return pairClass[uint16(w[0])|uint16(w[1])<<8] | pairClass[uint16(w[2])|uint16(w[3])<<8] |
+		pairClass[uint16(w[4])|uint16(w[5])<<8] | pairClass[uint16(w[6])|uint16(w[7])<<8]
 }
 
 // trigger is a regular expression run only on windows around the
