@@ -30,6 +30,18 @@ const (
 // look-alike finding covers the whole text (folding moves offsets); an
 // encoded one covers its base64 run. nonASCII is hasNonASCII(text).
 func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []Finding {
+	return scanDisguisedMay(text, nonASCII, anyWords, have, out)
+}
+
+// mayHold reports whether a text may hold a marker's words, so that a
+// search for them can be skipped when it cannot: Scan knows from the
+// prefilter's walk; anyWords, for callers without one, always searches.
+type mayHold func(*trigger) bool
+
+func anyWords(*trigger) bool { return true }
+
+// scanDisguisedMay is scanDisguised with may, what text may hold.
+func scanDisguisedMay(text string, nonASCII bool, may mayHold, have []Finding, out []Finding) []Finding {
 	// The look-alike finding is only added when text's own findings hold
 	// none of these kinds: tested first, it spares a long text that has
 	// one the folding and a second scanMarkup of the folded copy.
@@ -39,7 +51,7 @@ func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []
 				Detail: "instructions spelled with look-alike letters"})
 		}
 	}
-	out = respelled(text, nonASCII, have, out)
+	out = respelledMay(text, nonASCII, may, have, out)
 	if len(text) < minB64 {
 		return out
 	}
@@ -222,6 +234,12 @@ func readable(b []byte) bool {
 // token and text as it stands held no instruction (have holds what it
 // did). nonASCII is hasNonASCII(text).
 func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
+	return respelledMay(text, nonASCII, anyWords, have, out)
+}
+
+// respelledMay is respelled with may, what text may hold: a search whose
+// marker text cannot hold is skipped (most texts hold none).
+func respelledMay(text string, nonASCII bool, may mayHold, have, out []Finding) []Finding {
 	if len(text) > maxDisguised || slices.ContainsFunc(have, func(f Finding) bool { return !f.Control }) {
 		return out
 	}
@@ -236,9 +254,11 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 			Detail: "instructions spelled with digits for letters"})
 	}
-	if bare, ok := stripEmptyTags(text); ok && says(bare) {
-		return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
-			Detail: "instructions split by empty tags"})
+	if may(tRoleTag) { // '<'
+		if bare, ok := stripEmptyTags(text); ok && says(bare) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions split by empty tags"})
+		}
 	}
 	// Numeric character references ("&#105;gnore"): a model reads them
 	// as the letters they stand for. Named ones spell no ASCII letter.
@@ -314,7 +334,7 @@ func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
 	// words it scrambles: a model decodes it when asked to. The cues are
 	// searched in the text as it is (case kept by ROT13), and each search
 	// is one vector scan: most texts have none of them.
-	if namesROT13(text) || slices.ContainsFunc(rot13Cues, func(w string) bool { return strings.Contains(text, w) }) {
+	if namesROT13(text) || may(tROT13) && slices.ContainsFunc(rot13Cues, func(w string) bool { return strings.Contains(text, w) }) {
 		if says(rot13(text)) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions in ROT13"})

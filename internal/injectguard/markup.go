@@ -687,7 +687,7 @@ var (
 	tHTMLLink = &trigger{re: htmlLink, words: []string{"<a "}, after: 2000, anchored: true}
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
 	tCSSURL   = &trigger{re: cssURL, words: []string{"url("}, after: 2000, anchored: true}
-	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment, tPolicy, tDestructive, tBackspace, tCRCR, tFence, tWikiColor}, overrideTriggers...)
+	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment, tPolicy, tDestructive, tBackspace, tCRCR, tFence, tWikiColor, tROT13}, overrideTriggers...)
 	prefilt   = newPrefilter(triggers)
 	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 
@@ -700,6 +700,11 @@ var (
 	tCRCR      = &trigger{words: []string{"\r\r"}}
 	tFence     = &trigger{words: []string{"```"}}
 	tWikiColor = &trigger{words: []string{"{color:"}}
+	// Lowered, these hold more than the searches they spare ("VTABER"):
+	// a search still confirms them. (Not "&#" nor `\u`: JSON of escaped
+	// text and HTML hold them by the thousand, and respelled reads no
+	// text that long.)
+	tROT13 = &trigger{words: []string{"vafgehpgv", "vtaber", "qvfertneq"}}
 )
 
 var (
