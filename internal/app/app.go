@@ -26,6 +26,7 @@ import (
 	"github.com/mcpwarden/mcpwarden/internal/config"
 	"github.com/mcpwarden/mcpwarden/internal/downstream"
 	"github.com/mcpwarden/mcpwarden/internal/idletrim"
+	"github.com/mcpwarden/mcpwarden/internal/injectguard"
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
@@ -237,9 +238,10 @@ func (s *snapshot) retire() {
 // cannot hold parentheses).
 const readyRevocation = "(token revocation)"
 
-// warmEngines compiles the secrets rules in the background shortly after
-// the gateway starts: every result is scanned, and compiling them (~100 ms
-// of CPU) would otherwise fall on the first call. The delay keeps that
+// warmEngines compiles the secrets rules and builds the injection
+// scanner's tables in the background shortly after the gateway starts:
+// every result is scanned, and compiling them (~100 ms of CPU) would
+// otherwise fall on the first call. The delay keeps that
 // work off the start itself, where it slowed run's first answer by tens of
 // milliseconds on two cores. Compiling leaves about 10 MB of garbage
 // behind; the heap then returns it to the system at once rather than over
@@ -250,6 +252,7 @@ const readyRevocation = "(token revocation)"
 func warmEngines(then func()) {
 	time.AfterFunc(250*time.Millisecond, func() {
 		secrets.Default()
+		injectguard.Prepare()
 		debug.FreeOSMemory()
 		if then != nil {
 			then()

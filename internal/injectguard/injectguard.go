@@ -57,11 +57,16 @@ type Finding struct {
 	Detail  string // short and safe to log: never the hidden text itself
 }
 
+// Prepare builds the scanner's word tables, which the first Scan would
+// otherwise build (a few milliseconds): a gateway calls it at start, off
+// the path of its first call.
+func Prepare() { prefilt() }
+
 // Scan reports the findings in text, ordered by Start.
 func Scan(text string) []Finding {
 	var out []Finding
 	lower, nonASCII := lowerASCIIHigh(text)
-	hits := prefilt.hits(lower)
+	hits := prefilt().hits(lower)
 	if nonASCII {
 		out = scanRunes(text, out)
 	}

@@ -3,6 +3,7 @@ package injectguard
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // overrideParts are the override phrases, each with the words that must
@@ -688,8 +689,10 @@ var (
 	tHTMLImg  = &trigger{re: htmlImage, words: []string{"<img"}, after: 2000, anchored: true}
 	tCSSURL   = &trigger{re: cssURL, words: []string{"url("}, after: 2000, anchored: true}
 	triggers  = append([]*trigger{tRoleJSON, tDelimiter, tTemplate, tToolCall, tCloser, tGeneric, tRoleTag, tMDImage, tRefImg, tHTMLImg, tCSSURL, tMDLink, tHTMLLink, tComment, tPolicy, tDestructive, tBackspace, tCRCR, tFence, tWikiColor, tROT13}, overrideTriggers...)
-	prefilt   = newPrefilter(triggers)
-	tComment  = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
+	// prefilt is built at first use, not in every process that links the
+	// package (its tables are about 0.5 MB; Prepare builds it ahead).
+	prefilt  = sync.OnceValue(func() *prefilter { return newPrefilter(triggers) })
+	tComment = &trigger{re: htmlComment, words: []string{"<!--"}, after: 64 << 10, anchored: true}
 
 	// Markers have words and no expression: each decides whether a pass
 	// runs at all, and the prefilter's walk tells whether text holds it
@@ -776,7 +779,7 @@ var (
 // (each alt text, comment and hidden element) a slow pass.
 func hiddenOverride(s string) bool {
 	lower := lowerASCII(s)
-	hits := prefilt.hits(lower)
+	hits := prefilt().hits(lower)
 	if hits == nil {
 		return false
 	}
@@ -793,11 +796,11 @@ func hiddenOverride(s string) bool {
 // forged turns, image beacons, forged tool calls and override phrases.
 func scanMarkup(text string, out []Finding) []Finding {
 	lower := lowerASCII(text)
-	return scanMarkupHits(text, lower, prefilt.hits(lower), out)
+	return scanMarkupHits(text, lower, prefilt().hits(lower), out)
 }
 
 // scanMarkupHits is scanMarkup given lower, lowerASCII(text), and hits,
-// prefilt.hits(lower).
+// prefilt().hits(lower).
 func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 	var code codeIndex // fenced and inline code, computed when first needed
 	codeDone := false

@@ -137,7 +137,7 @@ type trigger struct {
 	slot int
 }
 
-// holds reports whether hits, prefilt.hits of a text, found t's words.
+// holds reports whether hits, prefilt().hits of a text, found t's words.
 func holds(hits [][]int, t *trigger) bool { return hits != nil && len(hits[t.slot]) > 0 }
 
 // mayMatch reports whether lower, lowerASCII of a window, holds what
