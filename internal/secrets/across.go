@@ -83,11 +83,10 @@ func firstWord(s string) string {
 // A format rule's match starts at or before its keyword, so with no
 // keyword in the first piece no match can span the cut.
 func (e *Engine) keywordBefore(s string, cut int) bool {
-	var w uint32
-	for i := 0; i < len(s) && i-2 < cut; i++ {
-		w = w<<8 | uint32(s[i])
+	for p := 0; p+3 <= len(s) && p < cut; p++ {
+		w := tri(s, p)
 		h := triHash(w)
-		if i < 2 || e.triBits[h>>6]&(1<<(h&63)) == 0 {
+		if e.triBits[h>>6]&(1<<(h&63)) == 0 {
 			continue
 		}
 		b := e.bucket(w, h)
@@ -95,7 +94,7 @@ func (e *Engine) keywordBefore(s string, cut int) bool {
 			continue
 		}
 		for _, ki := range b.kws {
-			if hasFoldPrefix(s[i-2:], e.keywords[ki]) {
+			if hasFoldPrefix(s[p:], e.keywords[ki]) {
 				return true
 			}
 		}

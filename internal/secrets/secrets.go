@@ -407,7 +407,7 @@ func (e *Engine) finishIndex(buckets map[uint16]*triBucket) {
 func (e *Engine) indexKeyword(ki int, buckets map[uint16]*triBucket) {
 	kw := e.keywords[ki]
 	add := func(third byte) {
-		w := (uint32(kw[0])<<16 | uint32(kw[1])<<8 | uint32(third)) | 0x202020
+		w := tri(kw[:2]+string(third), 0)
 		h := triHash(w)
 		e.triBits[h>>6] |= 1 << (h & 63)
 		b := buckets[h]
@@ -592,46 +592,50 @@ func (e *Engine) scanPlain(s string) []Finding {
 
 // keywordHits finds every keyword (ASCII case-insensitive) in s in one
 // pass and returns, per rule index, the ascending distinct offsets where
-// one of the rule's keywords starts; nil when there is none. The pass keeps
-// the last three bytes read and tests a hash of them against an 8 KiB
-// bitmap of the keywords' first three bytes (two-byte keywords are entered
-// with every third byte): about 3–5 % of the positions of ordinary text
-// pass, and only there are the keywords compared. The hash folds case by
-// setting bit 5 of each byte (A–Z become a–z; a few punctuation and
-// control bytes meet others, which only costs a comparison).
+// one of the rule's keywords starts; nil when there is none. The pass tests
+// a hash of each three bytes against an 8 KiB bitmap of the keywords'
+// first three bytes (two-byte keywords are entered with every third byte):
+// about 7 % of the positions of ordinary text pass, and only there are the
+// keywords compared. The hash folds case by setting bit 5 of each byte
+// (A–Z become a–z; a few punctuation and control bytes meet others, which
+// only costs a comparison).
 func (e *Engine) keywordHits(s string) [][]int {
 	if len(s) < 2 {
 		return nil
 	}
 	var hits [][]int
-	var w uint32
-	i := 0
-	// Four bytes per round: the same test written out four times. Each
-	// byte enters w with bit 5 set already, and the hash is a uint32, so
-	// the test of a byte is a few instructions fewer than triHash's.
-	for ; i+4 <= len(s); i += 4 {
-		t := s[i : i+4]
-		w = w<<8 | uint32(t[0]) | 0x20
-		if h := foldedHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i, w, uint16(h), hits)
+	p := 0 // the start of the next three bytes to test
+	// Eight bytes are read at once and the six trigrams that start in
+	// their first six are tested, shifting the word a byte at a time: the
+	// bitmap's word is a product of the low three bytes (triHash) and its
+	// bit the low six bits of the first, which BTQ takes from x itself.
+	for ; p+8 <= len(s); p += 6 {
+		t := s[p : p+8]
+		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
+			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
+		x |= 0x2020202020202020
+		if e.triIn(x) {
+			hits = e.hashHit(s, p, hits)
 		}
-		w = w<<8 | uint32(t[1]) | 0x20
-		if h := foldedHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i+1, w, uint16(h), hits)
+		if x >>= 8; e.triIn(x) {
+			hits = e.hashHit(s, p+1, hits)
 		}
-		w = w<<8 | uint32(t[2]) | 0x20
-		if h := foldedHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i+2, w, uint16(h), hits)
+		if x >>= 8; e.triIn(x) {
+			hits = e.hashHit(s, p+2, hits)
 		}
-		w = w<<8 | uint32(t[3]) | 0x20
-		if h := foldedHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i+3, w, uint16(h), hits)
+		if x >>= 8; e.triIn(x) {
+			hits = e.hashHit(s, p+3, hits)
+		}
+		if x >>= 8; e.triIn(x) {
+			hits = e.hashHit(s, p+4, hits)
+		}
+		if x >>= 8; e.triIn(x) {
+			hits = e.hashHit(s, p+5, hits)
 		}
 	}
-	for ; i < len(s); i++ {
-		w = w<<8 | uint32(s[i]) | 0x20
-		if h := foldedHash(w); e.triBits[h>>6]&(1<<(h&63)) != 0 {
-			hits = e.hashHit(s, i, w, uint16(h), hits)
+	for ; p+3 <= len(s); p++ {
+		if e.triIn(uint64(tri(s, p))) {
+			hits = e.hashHit(s, p, hits)
 		}
 	}
 	// The loop saw starts up to len(s)-3; a two-byte keyword can also end
@@ -639,38 +643,50 @@ func (e *Engine) keywordHits(s string) [][]int {
 	return e.keywordsAt(s, len(s)-2, e.twoByte, hits)
 }
 
-// hashHit compares the keywords whose hash is h with the text starting at
-// i-2 (when there are three bytes up to i, the last three of w). A bucket
-// whose keywords share their first three bytes is passed over when those
-// differ from the text's (another trigram with the same hash).
-func (e *Engine) hashHit(s string, i int, w uint32, h uint16, hits [][]int) [][]int {
-	b := e.bucket(w, h)
-	if i < 2 || b == nil {
+// triMul is the multiplier of triHash. Its low byte is 0, so a 32-bit
+// product drops the operand's top byte: only the low three bytes count.
+const triMul = 0x9E3779B1 << 8 & 0xFFFFFFFF
+
+// triIn reports whether the low three bytes of x, each with bit 5 set,
+// have their hash (triHash) set in triBits.
+func (e *Engine) triIn(x uint64) bool {
+	return e.triBits[uint32(x)*triMul>>22]&(1<<(x&63)) != 0
+}
+
+// tri returns the three bytes of s from p, each with bit 5 set, the
+// first lowest.
+func tri(s string, p int) uint32 {
+	return (uint32(s[p]) | uint32(s[p+1])<<8 | uint32(s[p+2])<<16) | 0x202020
+}
+
+// hashHit compares the keywords whose trigram hash is that of s[p:p+3] (a
+// set bit of triBits) with the text at p. A bucket whose keywords share
+// their first three bytes is passed over when those differ from the
+// text's (another trigram with the same hash).
+func (e *Engine) hashHit(s string, p int, hits [][]int) [][]int {
+	w := tri(s, p)
+	b := e.bucket(w, triHash(w))
+	if b == nil {
 		return hits
 	}
-	return e.keywordsAt(s, i-2, b.kws, hits)
+	return e.keywordsAt(s, p, b.kws, hits)
 }
 
 // bucket returns the keywords whose trigram hash is h (a set bit of
 // triBits), nil when the bucket's keywords share their first three bytes
-// and those are not the last three of w. A pointer, not the slice: the
-// scan's inner loop reaches here at a few percent of its positions.
+// and those are not w's (see tri). A pointer, not the slice: the scan's
+// inner loop reaches here at a few percent of its positions.
 func (e *Engine) bucket(w uint32, h uint16) *triBucket {
 	b := &e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))]
-	if b.tri != 0 && b.tri != (w|0x202020)&0xFFFFFF {
+	if b.tri != 0 && b.tri != w {
 		return nil
 	}
 	return b
 }
 
-// triHash maps the low three bytes of w, each with bit 5 set (see
-// keywordHits), to 16 bits. Multiplying by the constant shifted left by 8
-// drops w's top byte.
-func triHash(w uint32) uint16 { return uint16((w | 0x202020) * (0x9E3779B1 << 8 & 0xFFFFFFFF) >> 16) }
-
-// foldedHash is triHash of a w whose low three bytes have bit 5 set,
-// as a uint32 (it is below 1<<16).
-func foldedHash(w uint32) uint32 { return w * (0x9E3779B1 << 8 & 0xFFFFFFFF) >> 16 }
+// triHash maps three bytes w (see tri) to 16 bits: a bitmap word from a
+// product of all three, the bit in it from the first byte's low six bits.
+func triHash(w uint32) uint16 { return uint16(w*triMul>>22<<6 | w&63) }
 
 var lowerTab = func() (t [256]byte) {
 	for c := range 256 {
