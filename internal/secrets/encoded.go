@@ -417,55 +417,89 @@ func decodePercent(s string) (string, []int) {
 // if it is mostly printable text.
 func decodeB64(s string) (string, bool) {
 	t := strings.TrimRight(s, "=")
+	whole := len(t) * 6 / 8
+	// Most runs are binary (hashes, random ids, filler): mostlyPrintableB64
+	// gives them up before anything else is looked at or allocated.
+	if len(t)%4 == 1 || whole < 8 || !mostlyPrintableB64(t, whole) {
+		return "", false
+	}
 	// The bytes that choose the alphabet are looked for with IndexByte
 	// (vector code): a long run of letters and digits costs a fraction of
-	// an instruction per byte instead of a table lookup each.
+	// an instruction per byte instead of a table lookup each. A '=' inside
+	// was refused above.
 	url := strings.IndexByte(t, '-') >= 0 || strings.IndexByte(t, '_') >= 0
 	std := strings.IndexByte(t, '+') >= 0 || strings.IndexByte(t, '/') >= 0
-	if url && std || strings.IndexByte(t, '=') >= 0 || len(t)%4 == 1 {
+	if url && std {
 		return "", false
 	}
 	enc := base64.RawStdEncoding
 	if url {
 		enc = base64.RawURLEncoding
 	}
-	// Most runs are binary (hashes, random ids): their first 24 bytes
-	// already hold more unprintable bytes than a tenth of the whole, which
-	// settles the answer below without decoding the rest.
-	whole := len(t) * 6 / 8
-	var head [24]byte
-	if k := min(len(t), 32) &^ 3; k > 0 {
-		if n, err := enc.Decode(head[:], []byte(t[:k])); err == nil && 10*unprintable(head[:n]) > whole {
-			return "", false
-		}
-	}
-	if whole < 8 {
-		return "", false
-	}
-	// Unprintable bytes only add up, so a long run is read a piece at a
-	// time and given up as soon as its first pieces hold more than a tenth
-	// of the whole: a 64 KiB run of ids or filler is decided in its first
-	// few KiB, with nothing allocated. Pieces are a multiple of 4 bytes
-	// long, so each decodes to exactly its part of the whole.
-	var src [1024]byte
-	var dst [768]byte
-	bad := 0
-	for off := 0; off < len(t); off += len(src) {
-		k := copy(src[:], t[off:])
-		n, err := enc.Decode(dst[:], src[:k])
-		if err != nil {
-			return "", false
-		}
-		bad += unprintable(dst[:n])
-		if 10*bad > whole { // under 90 % printable
-			return "", false
-		}
-	}
 	dec, err := enc.DecodeString(t)
 	if err != nil || len(dec) != whole {
 		return "", false
 	}
 	return string(dec), true
+}
+
+// b64Val is a byte's base64 value in either alphabet ('+' and '-' are 62,
+// '/' and '_' 63), 0xFF for a byte of neither.
+var b64Val = func() (t [256]uint8) {
+	for c := range 256 {
+		t[c] = 0xFF
+	}
+	for i, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/" {
+		t[c] = uint8(i)
+	}
+	t['-'], t['_'] = 62, 63
+	return t
+}()
+
+// unprintTab is 1 for a byte printable rejects.
+var unprintTab = bitsOf(func(c byte) bool { return !printable(c) })
+
+// mostlyPrintableB64 reports whether t (unpadded, not 1 byte past a
+// multiple of 4) decodes to whole bytes of which at most a tenth are
+// unprintable; false as well when t holds a byte of neither alphabet. It
+// decodes as it counts, into nothing, and stops once the count passes the
+// tenth: unprintable bytes only add up, so a 64 KiB run of ids or filler
+// is decided in its first few KiB. A run that mixes the alphabets decodes
+// here as if it did not (the caller refuses it).
+func mostlyPrintableB64(t string, whole int) bool {
+	bad := 0
+	for i := 0; i < len(t); {
+		end := min(len(t), i+256) // the count is compared once a piece
+		for ; i+4 <= end; i += 4 {
+			a, b, c, d := b64Val[t[i]], b64Val[t[i+1]], b64Val[t[i+2]], b64Val[t[i+3]]
+			if a|b|c|d > 63 {
+				return false
+			}
+			v := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+			bad += int(unprintTab[byte(v>>16)] + unprintTab[byte(v>>8)] + unprintTab[byte(v)])
+		}
+		switch end - i { // the last 2 or 3 bytes: 1 or 2 bytes decoded
+		case 1:
+			return false
+		case 2, 3:
+			a, b, c := b64Val[t[i]], b64Val[t[i+1]], uint8(0)
+			if end-i == 3 {
+				c = b64Val[t[i+2]]
+			}
+			if a|b|c > 63 {
+				return false
+			}
+			bad += int(unprintTab[a<<2|b>>4])
+			if end-i == 3 {
+				bad += int(unprintTab[b<<4|c>>2])
+			}
+			i = end
+		}
+		if 10*bad > whole { // under 90 % printable
+			return false
+		}
+	}
+	return true
 }
 
 func unprintable(b []byte) int {
