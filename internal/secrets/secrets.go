@@ -386,6 +386,11 @@ func (e *Engine) addKeywords(ri int, keywords []string, kwIndex map[string]int, 
 type triBucket struct {
 	tri uint32 // the first three bytes (bit 5 set in each) of all kws; 0 when they differ
 	kws []int  // keyword indexes with this hash
+	// fourth has bit c&63 set for the fourth byte c of each keyword, all
+	// bits when one is shorter: most text that starts as a keyword does
+	// ("con" of context for confluence, "ext" of text for ext_), and its
+	// fourth byte tells it apart without comparing each keyword.
+	fourth uint64
 }
 
 // finishIndex lays the buckets out in hash order, indexed by rank.
@@ -420,6 +425,11 @@ func (e *Engine) indexKeyword(ki int, buckets map[uint16]*triBucket) {
 		}
 		if !slices.Contains(b.kws, ki) {
 			b.kws = append(b.kws, ki)
+		}
+		if len(kw) < 4 {
+			b.fourth = ^uint64(0)
+		} else {
+			b.fourth |= 1 << (kw[3] & 63)
 		}
 	}
 	if len(kw) > 2 {
@@ -666,7 +676,7 @@ func tri(s string, p int) uint32 {
 func (e *Engine) hashHit(s string, p int, hits [][]int) [][]int {
 	w := tri(s, p)
 	b := e.bucket(w, triHash(w))
-	if b == nil {
+	if b == nil || b.fourth != ^uint64(0) && (p+3 >= len(s) || b.fourth&(1<<(lowerTab[s[p+3]]&63)) == 0) {
 		return hits
 	}
 	return e.keywordsAt(s, p, b.kws, hits)
