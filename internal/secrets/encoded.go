@@ -111,12 +111,16 @@ func stripZeroWidth(s string) (string, zwMap) {
 type zwFinder struct {
 	s    string
 	next [len(zwLeads)]int // next of each lead byte at or after the last position asked for; -1: none left
+	// ascii is where the first byte that is not ASCII is: the lead bytes
+	// other than ESC are looked for from there, so ASCII text (JSON, logs,
+	// code) is read once for them all, not once for each.
+	ascii int
 }
 
 var zwLeads = [...]byte{0xC2, 0xCD, 0xE1, 0xE2, 0xEF, 0x1B}
 
 func newZWFinder(s string) *zwFinder {
-	z := &zwFinder{s: s}
+	z := &zwFinder{s: s, ascii: asciiPrefix(s)}
 	for k := range z.next {
 		z.next[k] = -2
 	}
@@ -131,7 +135,14 @@ func (z *zwFinder) nextSpan(from int) int {
 		i := -1
 		for k, c := range zwLeads {
 			if z.next[k] != -1 && z.next[k] < from {
-				z.next[k] = indexFrom(z.s[:end], from, c)
+				at := from
+				if c >= 0x80 {
+					at = max(from, z.ascii)
+				}
+				z.next[k] = -1
+				if at < end {
+					z.next[k] = indexFrom(z.s[:end], at, c)
+				}
 			}
 			if n := z.next[k]; n >= 0 && (i < 0 || n < i) {
 				i = n

@@ -119,20 +119,24 @@ func (n *need) met(lower string) bool {
 // and the long s, so a text with other bytes goes straight to the regex;
 // and most text is pure ASCII, which answers hasFoldable at once. It
 // reads 32 bytes a round, a fraction of an instruction a byte.
-func isASCII(s string) bool {
+func isASCII(s string) bool { return asciiPrefix(s) == len(s) }
+
+// asciiPrefix returns the offset of the first byte of s that is not
+// ASCII, len(s) when there is none, reading 32 bytes a round.
+func asciiPrefix(s string) int {
 	i := 0
 	for ; i+32 <= len(s); i += 32 {
 		t := s[i : i+32]
 		if (le64(t[:8])|le64(t[8:16])|le64(t[16:24])|le64(t[24:]))&0x8080808080808080 != 0 {
-			return false
+			break
 		}
 	}
 	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {
-			return false
+			return i
 		}
 	}
-	return true
+	return i
 }
 
 // wordSet answers "does the text contain one of these words" in one pass
