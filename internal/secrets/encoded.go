@@ -290,9 +290,16 @@ func allIn8(tab *[256]uint8, w string) bool {
 	return tab[w[0]]&tab[w[1]]&tab[w[2]]&tab[w[3]]&tab[w[4]]&tab[w[5]]&tab[w[6]]&tab[w[7]] != 0
 }
 
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
+// isHex is a table lookup: hexRuns walks every byte of hex-looking text
+// (ids, hashes, digits) with it, and three range tests cost more.
+func isHex(c byte) bool { return hexTab[c] }
+
+var hexTab = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+	}
+	return t
+}()
 
 func unhex(c byte) byte {
 	switch {
