@@ -614,37 +614,38 @@ func (e *Engine) keywordHits(s string) [][]int {
 		return nil
 	}
 	var hits [][]int
-	p := 0 // the start of the next three bytes to test
 	// Eight bytes are read at once and the six trigrams that start in
 	// their first six are tested, shifting the word a byte at a time: the
 	// bitmap's word is a product of the low three bytes (triHash) and its
 	// bit the low six bits of the first, which BTQ takes from x itself.
-	for ; p+8 <= len(s); p += 6 {
-		t := s[p : p+8]
+	tb := &e.triBits
+	t := s // the text from the next three bytes to test
+	for ; len(t) >= 8; t = t[6:] {
 		x := uint64(t[0]) | uint64(t[1])<<8 | uint64(t[2])<<16 | uint64(t[3])<<24 |
 			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 		x |= 0x2020202020202020
-		if e.triIn(x) {
-			hits = e.hashHit(s, p, hits)
+		if triIn(tb, x) {
+			hits = e.hashHit(s, len(s)-len(t), hits)
 		}
-		if x >>= 8; e.triIn(x) {
-			hits = e.hashHit(s, p+1, hits)
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, len(s)-len(t)+1, hits)
 		}
-		if x >>= 8; e.triIn(x) {
-			hits = e.hashHit(s, p+2, hits)
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, len(s)-len(t)+2, hits)
 		}
-		if x >>= 8; e.triIn(x) {
-			hits = e.hashHit(s, p+3, hits)
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, len(s)-len(t)+3, hits)
 		}
-		if x >>= 8; e.triIn(x) {
-			hits = e.hashHit(s, p+4, hits)
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, len(s)-len(t)+4, hits)
 		}
-		if x >>= 8; e.triIn(x) {
-			hits = e.hashHit(s, p+5, hits)
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, len(s)-len(t)+5, hits)
 		}
 	}
+	p := len(s) - len(t)
 	for ; p+3 <= len(s); p++ {
-		if e.triIn(uint64(tri(s, p))) {
+		if triIn(tb, uint64(tri(s, p))) {
 			hits = e.hashHit(s, p, hits)
 		}
 	}
@@ -658,9 +659,9 @@ func (e *Engine) keywordHits(s string) [][]int {
 const triMul = 0x9E3779B1 << 8 & 0xFFFFFFFF
 
 // triIn reports whether the low three bytes of x, each with bit 5 set,
-// have their hash (triHash) set in triBits.
-func (e *Engine) triIn(x uint64) bool {
-	return e.triBits[uint32(x)*triMul>>22]&(1<<(x&63)) != 0
+// have their hash (triHash) set in tb (an Engine's triBits).
+func triIn(tb *[1 << 10]uint64, x uint64) bool {
+	return tb[uint32(x)*triMul>>22]&(1<<(x&63)) != 0
 }
 
 // tri returns the three bytes of s from p, each with bit 5 set, the
