@@ -625,28 +625,28 @@ func (e *Engine) keywordHits(s string) [][]int {
 			uint64(t[4])<<32 | uint64(t[5])<<40 | uint64(t[6])<<48 | uint64(t[7])<<56
 		x |= 0x2020202020202020
 		if triIn(tb, x) {
-			hits = e.hashHit(s, len(s)-len(t), hits)
+			hits = e.hashHit(s, len(s)-len(t), uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, len(s)-len(t)+1, hits)
+			hits = e.hashHit(s, len(s)-len(t)+1, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, len(s)-len(t)+2, hits)
+			hits = e.hashHit(s, len(s)-len(t)+2, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, len(s)-len(t)+3, hits)
+			hits = e.hashHit(s, len(s)-len(t)+3, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, len(s)-len(t)+4, hits)
+			hits = e.hashHit(s, len(s)-len(t)+4, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, len(s)-len(t)+5, hits)
+			hits = e.hashHit(s, len(s)-len(t)+5, uint32(x), hits)
 		}
 	}
 	p := len(s) - len(t)
 	for ; p+3 <= len(s); p++ {
-		if triIn(tb, uint64(tri(s, p))) {
-			hits = e.hashHit(s, p, hits)
+		if w := tri(s, p); triIn(tb, uint64(w)) {
+			hits = e.hashHit(s, p, w, hits)
 		}
 	}
 	// The loop saw starts up to len(s)-3; a two-byte keyword can also end
@@ -670,12 +670,13 @@ func tri(s string, p int) uint32 {
 	return (uint32(s[p]) | uint32(s[p+1])<<8 | uint32(s[p+2])<<16) | 0x202020
 }
 
-// hashHit compares the keywords whose trigram hash is that of s[p:p+3] (a
-// set bit of triBits) with the text at p. A bucket whose keywords share
-// their first three bytes is passed over when those differ from the
+// hashHit compares the keywords whose trigram hash is that of w, the
+// three bytes at p (see tri; a byte above them is ignored, and the hash
+// is a set bit of triBits), with the text at p. A bucket whose keywords
+// share their first three bytes is passed over when those differ from the
 // text's (another trigram with the same hash).
-func (e *Engine) hashHit(s string, p int, hits [][]int) [][]int {
-	w := tri(s, p)
+func (e *Engine) hashHit(s string, p int, w uint32, hits [][]int) [][]int {
+	w &= 0xFFFFFF
 	b := e.bucket(w, triHash(w))
 	if b == nil || b.fourth != ^uint64(0) && (p+3 >= len(s) || b.fourth&(1<<(lowerTab[s[p+3]]&63)) == 0) {
 		return hits
