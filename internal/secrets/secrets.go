@@ -74,14 +74,14 @@ var Default = sync.OnceValue(func() *Engine {
 type Engine struct {
 	rules    []*rule
 	global   allow
-	keywords []string        // distinct lower-case keywords
-	kwRules  [][]int         // keyword index → rule indexes
-	triBits  [1 << 10]uint64 // hashes of the keywords' first three bytes, see keywordHits
-	triRank  [1 << 10]uint16 // set bits of triBits before each word: a hash's rank indexes tris
-	tris     []triBucket     // by hash, for the hashes set in triBits
-	twoByte  []int           // keyword indexes of two-byte keywords
-	always   []int           // rules without keywords
-	count    int             // rules loaded (rules holds some twice, see Load)
+	keywords []string         // distinct lower-case keywords
+	kwRules  [][]int          // keyword index → rule indexes
+	triBits  [triWords]uint64 // hashes of the keywords' first three bytes, see keywordHits
+	triRank  [triWords]uint16 // set bits of triBits before each word: a hash's rank indexes tris
+	tris     []triBucket      // by hash, for the hashes set in triBits
+	twoByte  []int            // keyword indexes of two-byte keywords
+	always   []int            // rules without keywords
+	count    int              // rules loaded (rules holds some twice, see Load)
 	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
 	foldLabels bool
 	// backwards: also scan the text reversed, in ROT13 and with split
@@ -298,7 +298,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 	}
 	e.global.stopwords = newWordSet(lowerAll(f.Global.Stopwords))
 	kwIndex := map[string]int{}
-	buckets := map[uint16]*triBucket{}
+	buckets := map[uint32]*triBucket{}
 	for _, fr := range f.Rules {
 		fr.Regex = lineEnds(fr.Regex)
 		re, err := lazyre.Checked(fr.Regex)
@@ -362,7 +362,7 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 }
 
 // addKeywords makes rule ri run at the hits of keywords.
-func (e *Engine) addKeywords(ri int, keywords []string, kwIndex map[string]int, buckets map[uint16]*triBucket) {
+func (e *Engine) addKeywords(ri int, keywords []string, kwIndex map[string]int, buckets map[uint32]*triBucket) {
 	for _, kw := range keywords {
 		if len(kw) < 2 {
 			e.always = append(e.always, ri)
@@ -394,7 +394,7 @@ type triBucket struct {
 }
 
 // finishIndex lays the buckets out in hash order, indexed by rank.
-func (e *Engine) finishIndex(buckets map[uint16]*triBucket) {
+func (e *Engine) finishIndex(buckets map[uint32]*triBucket) {
 	n := 0
 	for k := range e.triBits {
 		e.triRank[k] = uint16(n)
@@ -402,14 +402,14 @@ func (e *Engine) finishIndex(buckets map[uint16]*triBucket) {
 	}
 	e.tris = make([]triBucket, n)
 	for h, b := range buckets {
-		e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))] = *b
+		e.tris[int(e.triRank[h>>6])+bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1))] = *b
 	}
 }
 
 // indexKeyword enters keyword ki in the hash table of first three bytes
 // that keywordHits reads. A two-byte keyword may be followed by any byte,
 // so it is entered under every third byte.
-func (e *Engine) indexKeyword(ki int, buckets map[uint16]*triBucket) {
+func (e *Engine) indexKeyword(ki int, buckets map[uint32]*triBucket) {
 	kw := e.keywords[ki]
 	add := func(third byte) {
 		w := tri(kw[:2]+string(third), 0)
@@ -603,9 +603,9 @@ func (e *Engine) scanPlain(s string) []Finding {
 // keywordHits finds every keyword (ASCII case-insensitive) in s in one
 // pass and returns, per rule index, the ascending distinct offsets where
 // one of the rule's keywords starts; nil when there is none. The pass tests
-// a hash of each three bytes against an 8 KiB bitmap of the keywords'
+// a hash of each three bytes against a 16 KiB bitmap of the keywords'
 // first three bytes (two-byte keywords are entered with every third byte):
-// about 7 % of the positions of ordinary text pass, and only there are the
+// about 5 % of the positions of ordinary text pass, and only there are the
 // keywords compared. The hash folds case by setting bit 5 of each byte
 // (A–Z become a–z; a few punctuation and control bytes meet others, which
 // only costs a comparison).
@@ -654,14 +654,21 @@ func (e *Engine) keywordHits(s string) [][]int {
 	return e.keywordsAt(s, len(s)-2, e.twoByte, hits)
 }
 
+// triWords is the size of triBits in words: 16 KiB, in which about 1 % of
+// the bits are set, so few text trigrams that begin no keyword pass.
+const (
+	triWords = 1 << 11
+	triShift = 32 - 11 // a product's top 11 bits pick the word
+)
+
 // triMul is the multiplier of triHash. Its low byte is 0, so a 32-bit
 // product drops the operand's top byte: only the low three bytes count.
 const triMul = 0x9E3779B1 << 8 & 0xFFFFFFFF
 
 // triIn reports whether the low three bytes of x, each with bit 5 set,
 // have their hash (triHash) set in tb (an Engine's triBits).
-func triIn(tb *[1 << 10]uint64, x uint64) bool {
-	return tb[uint32(x)*triMul>>22]&(1<<(x&63)) != 0
+func triIn(tb *[triWords]uint64, x uint64) bool {
+	return tb[uint32(x)*triMul>>triShift]&(1<<(x&63)) != 0
 }
 
 // tri returns the three bytes of s from p, each with bit 5 set, the
@@ -688,8 +695,8 @@ func (e *Engine) hashHit(s string, p int, w uint32, hits [][]int) [][]int {
 // triBits), nil when the bucket's keywords share their first three bytes
 // and those are not w's (see tri). A pointer, not the slice: the scan's
 // inner loop reaches here at a few percent of its positions.
-func (e *Engine) bucket(w uint32, h uint16) *triBucket {
-	b := &e.tris[e.triRank[h>>6]+uint16(bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1)))]
+func (e *Engine) bucket(w uint32, h uint32) *triBucket {
+	b := &e.tris[int(e.triRank[h>>6])+bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1))]
 	if b.tri != 0 && b.tri != w {
 		return nil
 	}
@@ -698,7 +705,7 @@ func (e *Engine) bucket(w uint32, h uint16) *triBucket {
 
 // triHash maps three bytes w (see tri) to 16 bits: a bitmap word from a
 // product of all three, the bit in it from the first byte's low six bits.
-func triHash(w uint32) uint16 { return uint16(w*triMul>>22<<6 | w&63) }
+func triHash(w uint32) uint32 { return w*triMul>>triShift<<6 | w&63 }
 
 var lowerTab = func() (t [256]byte) {
 	for c := range 256 {
