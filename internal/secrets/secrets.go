@@ -391,6 +391,26 @@ type triBucket struct {
 	// ("con" of context for confluence, "ext" of text for ext_), and its
 	// fourth byte tells it apart without comparing each keyword.
 	fourth uint64
+	heads  []kwHead // kws' heads, in kws' order
+}
+
+// kwHead is a keyword's first eight bytes (all when shorter), each with
+// bit 5 set, and the mask of those bytes: text whose first eight bytes,
+// folded the same way, differ under the mask cannot start the keyword,
+// which one comparison of words tells ("confluent" against "configure").
+type kwHead struct {
+	head, mask uint64
+	ki         int
+}
+
+// headOf returns kw's kwHead.
+func headOf(kw string, ki int) kwHead {
+	h := kwHead{ki: ki}
+	for i := 0; i < len(kw) && i < 8; i++ {
+		h.head |= uint64(kw[i]|0x20) << (8 * i)
+		h.mask |= 0xFF << (8 * i)
+	}
+	return h
 }
 
 // finishIndex lays the buckets out in hash order, indexed by rank.
@@ -402,6 +422,9 @@ func (e *Engine) finishIndex(buckets map[uint32]*triBucket) {
 	}
 	e.tris = make([]triBucket, n)
 	for h, b := range buckets {
+		for _, ki := range b.kws {
+			b.heads = append(b.heads, headOf(e.keywords[ki], ki))
+		}
 		e.tris[int(e.triRank[h>>6])+bits.OnesCount64(e.triBits[h>>6]&(1<<(h&63)-1))] = *b
 	}
 }
@@ -688,7 +711,28 @@ func (e *Engine) hashHit(s string, p int, w uint32, hits [][]int) [][]int {
 	if b == nil || b.fourth != ^uint64(0) && (p+3 >= len(s) || b.fourth&(1<<(lowerTab[s[p+3]]&63)) == 0) {
 		return hits
 	}
-	return e.keywordsAt(s, p, b.kws, hits)
+	return e.headsAt(s, p, b.heads, hits)
+}
+
+// headsAt is keywordsAt for a bucket's keywords, each compared first by
+// its head (kwHead) with the eight bytes at s[i], read once.
+func (e *Engine) headsAt(s string, i int, heads []kwHead, hits [][]int) [][]int {
+	var x uint64
+	if i+8 <= len(s) {
+		x = le64(s[i:]) | 0x2020202020202020
+	} else {
+		// Past the end x holds 0, which no keyword's byte is (each has
+		// bit 5 set).
+		for j := len(s) - 1; j >= i; j-- {
+			x = x<<8 | uint64(s[j]|0x20)
+		}
+	}
+	for _, h := range heads {
+		if x&h.mask == h.head && hasFoldPrefix(s[i:], e.keywords[h.ki]) {
+			hits = e.addHit(i, h.ki, hits)
+		}
+	}
+	return hits
 }
 
 // bucket returns the keywords whose trigram hash is h (a set bit of
@@ -717,16 +761,21 @@ var lowerTab = func() (t [256]byte) {
 // keywordsAt adds those of the keywords kws that start at s[i] to hits.
 func (e *Engine) keywordsAt(s string, i int, kws []int, hits [][]int) [][]int {
 	for _, ki := range kws {
-		if !hasFoldPrefix(s[i:], e.keywords[ki]) {
-			continue
+		if hasFoldPrefix(s[i:], e.keywords[ki]) {
+			hits = e.addHit(i, ki, hits)
 		}
-		if hits == nil {
-			hits = make([][]int, len(e.rules))
-		}
-		for _, ri := range e.kwRules[ki] {
-			if o := hits[ri]; len(o) == 0 || o[len(o)-1] != i {
-				hits[ri] = append(o, i)
-			}
+	}
+	return hits
+}
+
+// addHit adds offset i to the hits of keyword ki's rules.
+func (e *Engine) addHit(i, ki int, hits [][]int) [][]int {
+	if hits == nil {
+		hits = make([][]int, len(e.rules))
+	}
+	for _, ri := range e.kwRules[ki] {
+		if o := hits[ri]; len(o) == 0 || o[len(o)-1] != i {
+			hits[ri] = append(o, i)
 		}
 	}
 	return hits
