@@ -199,12 +199,15 @@ func b64Runs(s string) iter.Seq2[int, int] {
 	return func(yield func(int, int) bool) {
 		// i is 0 or follows a non-base64 byte: where a run may start.
 		for i := 0; i+minEncoded <= len(s); {
-			k := i + minEncoded - 1
-			for k >= i && b64Byte[s[k]] {
+			// Walked in a slice of the window, whose bounds the
+			// compiler then knows.
+			w := s[i : i+minEncoded]
+			k := minEncoded - 1
+			for k >= 0 && b64Byte[w[k]] {
 				k--
 			}
-			if k >= i {
-				i = k + 1 // s[k] ends every run starting in s[i:k]
+			if k >= 0 {
+				i += k + 1 // w[k] ends every run starting in w[:k]
 				continue
 			}
 			j := i + minEncoded
