@@ -549,12 +549,13 @@ func hexRuns(s string) iter.Seq2[int, int] {
 		// As b64Runs: test the last byte of each window and walk back, so
 		// text costs a few tests per window rather than one per byte.
 		for i := 0; i+minHex <= len(s); {
-			k := i + minHex - 1
-			for k >= i && isHex(s[k]) {
+			w := s[i : i+minHex]
+			k := minHex - 1
+			for k >= 0 && isHex(w[k]) {
 				k--
 			}
-			if k >= i {
-				i = k + 1
+			if k >= 0 {
+				i += k + 1
 				continue
 			}
 			j := i + minHex
