@@ -500,10 +500,13 @@ func consumable(re *syntax.Regexp, set *[256]bool) {
 // ok is false when no match fits: a match consumes at least minLen bytes,
 // all of them before that byte.
 func (a *anchor) window(s string, h, limit int) (end int, ok bool) {
-	if a.tailFrom >= 0 {
-		for i := h + a.tailFrom; i < limit; i++ {
-			if !a.tailSet[s[i]] {
-				limit = min(limit, i+a.tailLast+1)
+	// The loops read slices of s, whose bounds the compiler knows: no
+	// bounds check per byte.
+	if from := h + a.tailFrom; a.tailFrom >= 0 && from < limit {
+		t := s[from:limit]
+		for k := 0; k < len(t); k++ {
+			if !a.tailSet[t[k]] {
+				limit = min(limit, from+k+a.tailLast+1)
 				break
 			}
 		}
@@ -511,9 +514,12 @@ func (a *anchor) window(s string, h, limit int) (end int, ok bool) {
 	if a.consumesAll {
 		return limit, limit-h >= a.minLen
 	}
-	for i := h; i < limit; i++ {
-		if !a.consume[s[i]] {
-			return i + 1, i-h >= a.minLen
+	if h < limit {
+		t := s[h:limit]
+		for k := 0; k < len(t); k++ {
+			if !a.consume[t[k]] {
+				return h + k + 1, k >= a.minLen
+			}
 		}
 	}
 	return limit, limit-h >= a.minLen
