@@ -489,8 +489,12 @@ var unprintTab = bitsOf(func(c byte) bool { return !printable(c) })
 // here as if it did not (the caller refuses it).
 func mostlyPrintableB64(t string, whole int) bool {
 	bad := 0
+	// The count is compared once a piece: a sixteenth of t, from 8 to
+	// 256 bytes (a multiple of 4), so a run is given up a few bytes after
+	// its count passes the tenth, at a compare per 8 bytes at most.
+	step := min(256, max(8, len(t)/16&^3))
 	for i := 0; i < len(t); {
-		end := min(len(t), i+256) // the count is compared once a piece
+		end := min(len(t), i+step)
 		for ; i+4 <= end; i += 4 {
 			a, b, c, d := b64Val[t[i]], b64Val[t[i+1]], b64Val[t[i+2]], b64Val[t[i+3]]
 			if a|b|c|d > 63 {
