@@ -646,44 +646,43 @@ func (e *Engine) keywordHits(s string) [][]int {
 	tb := &e.triBits
 	t := s // the text from the next three bytes to test
 	for ; len(t) >= 14; t = t[12:] {
-		p := len(s) - len(t)
 		x := le64(t[:8]) | 0x2020202020202020
 		if triIn(tb, x) {
-			hits = e.hashHit(s, p, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t), uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+1, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+1, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+2, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+2, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+3, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+3, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+4, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+4, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+5, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+5, uint32(x), hits)
 		}
 		x = le64(t[6:14]) | 0x2020202020202020
 		if triIn(tb, x) {
-			hits = e.hashHit(s, p+6, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+6, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+7, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+7, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+8, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+8, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+9, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+9, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+10, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+10, uint32(x), hits)
 		}
 		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+11, uint32(x), hits)
+			hits = e.hashHit(s, len(s)-len(t)+11, uint32(x), hits)
 		}
 	}
 	p := len(s) - len(t)
