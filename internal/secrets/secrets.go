@@ -856,9 +856,16 @@ func windows(s string, hits []int, before, after int) []span {
 	return ws
 }
 
-func isWordByte(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
-}
+// isWordByte is a table lookup: the anchors test a byte on each side of
+// every keyword hit with it, and four range tests cost more.
+func isWordByte(c byte) bool { return wordTab[c] }
+
+var wordTab = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
+	}
+	return t
+}()
 
 // check applies the secret group, entropy and allowlists to one match at
 // m (relative to base in s).
