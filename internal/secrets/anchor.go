@@ -138,20 +138,24 @@ func runOf(rest []*syntax.Regexp) *runTest {
 }
 
 func (t *runTest) near(s string, h int) bool {
-	end := h // the end of the run of set bytes that starts at or before i
-	for i := h; i <= h+t.max && i < len(s); i++ {
-		if i >= h+t.min {
+	if h > len(s) {
+		return false
+	}
+	w := s[h:] // offsets from h: the compiler knows their bounds
+	end := 0   // the end of the run of set bytes that starts at or before i
+	for i := 0; i <= t.max && i < len(w); i++ {
+		if i >= t.min {
 			if end < i {
 				end = i
 			}
-			for end < len(s) && end-i < t.n && t.set[s[end]] {
+			for end < len(w) && end-i < t.n && t.set[w[end]] {
 				end++
 			}
 			if end-i >= t.n {
 				return true
 			}
 		}
-		if !t.head[s[i]] {
+		if !t.head[w[i]] {
 			return false
 		}
 	}
