@@ -25,20 +25,21 @@ var spelledWords = map[string]byte{
 }
 
 // spelledWordAt reads the word of letters at s[i] and returns what it
-// spells (0 when it spells nothing) and its end.
+// spells (0 when it spells nothing) and its end. A word longer than
+// maxWord spells nothing and is read no further (in data or a long
+// identifier that spares a walk to its end); the end it returns then is
+// not the word's, and no caller reads it.
 func spelledWordAt(s string, i int) (byte, int) {
-	var buf [maxWord]byte
-	j := i
-	for j < len(s) && ('a' <= s[j]|0x20 && s[j]|0x20 <= 'z') {
-		if j-i < maxWord {
-			buf[j-i] = s[j] | 0x20
-		}
-		j++
+	var buf [maxWord + 1]byte
+	n := 0
+	for i+n < len(s) && n <= maxWord && isLetter(s[i+n]) {
+		buf[n] = s[i+n] | 0x20
+		n++
 	}
-	if j-i < 3 || j-i > maxWord || spelledLens[buf[0]-'a']&(1<<(j-i)) == 0 {
-		return 0, j
+	if n < 3 || n > maxWord || spelledLens[buf[0]-'a']&(1<<n) == 0 {
+		return 0, i + n
 	}
-	return spelledWords[string(buf[:j-i])], j
+	return spelledWords[string(buf[:n])], i + n
 }
 
 // spelledLens holds, by first letter, the lengths of the spelled words:
@@ -73,12 +74,15 @@ func wordStart(s string, i int) int {
 	if i >= len(s) {
 		return -1
 	}
+	// Back to the word's start, at most maxWord+1 letters: one more
+	// letter before them makes the word too long to spell anything.
+	lo := max(0, i-maxWord-1)
 	j := i
-	for j > 0 && isLetter(s[j-1]) {
-		if i-j > maxWord {
-			return -1
-		}
+	for j > lo && isLetter(s[j-1]) {
 		j--
+	}
+	if j == lo && j > 0 && isLetter(s[j-1]) {
+		return -1
 	}
 	return j
 }
