@@ -148,8 +148,8 @@ func describeArguments(x *Exchange, params []byte) {
 // asyncArgs is the size of arguments from which their view is made while
 // the request is upstream rather than after: a 64 KiB argument's view
 // (every string through the secrets engine, the canonical form and its
-// hash) is about a third of the gateway's CPU for the call, which a lone
-// caller would otherwise wait for on top of the server's time. Below it,
+// hash) is about a quarter of the gateway's CPU for the call, which a
+// lone caller would otherwise wait for on top of the server's time. Below it,
 // handing the work to another goroutine costs more than it saves.
 const asyncArgs = 16 << 10
 
