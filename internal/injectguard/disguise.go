@@ -25,23 +25,17 @@ const (
 	maxB64Runs    = 32
 )
 
+// mayHold reports whether a text may hold a marker's words, so that a
+// search for them can be skipped when it cannot: Scan knows from the
+// prefilter's walk.
+type mayHold func(*trigger) bool
+
 // scanDisguised adds findings for instructions that scanMarkup would find
 // in the folded or decoded form of text but not in text itself. A
 // look-alike finding covers the whole text (folding moves offsets); an
-// encoded one covers its base64 run. nonASCII is hasNonASCII(text).
-func scanDisguised(text string, nonASCII bool, have []Finding, out []Finding) []Finding {
-	return scanDisguisedMay(text, nonASCII, anyWords, have, out)
-}
-
-// mayHold reports whether a text may hold a marker's words, so that a
-// search for them can be skipped when it cannot: Scan knows from the
-// prefilter's walk; anyWords, for callers without one, always searches.
-type mayHold func(*trigger) bool
-
-func anyWords(*trigger) bool { return true }
-
-// scanDisguisedMay is scanDisguised with may, what text may hold.
-func scanDisguisedMay(text string, nonASCII bool, may mayHold, have []Finding, out []Finding) []Finding {
+// encoded one covers its base64 run. nonASCII is hasNonASCII(text); may
+// is what text may hold.
+func scanDisguised(text string, nonASCII bool, may mayHold, have []Finding, out []Finding) []Finding {
 	// The look-alike finding is only added when text's own findings hold
 	// none of these kinds: tested first, it spares a long text that has
 	// one the folding and a second scanMarkup of the folded copy.
@@ -51,7 +45,7 @@ func scanDisguisedMay(text string, nonASCII bool, may mayHold, have []Finding, o
 				Detail: "instructions spelled with look-alike letters"})
 		}
 	}
-	out = respelledMay(text, nonASCII, may, have, out)
+	out = respelled(text, nonASCII, may, have, out)
 	if len(text) < minB64 {
 		return out
 	}
@@ -232,14 +226,9 @@ func readable(b []byte) bool {
 // ("1gn0r3") or without the empty tags that split its words
 // ("ig<b></b>nore"), holds an override, a forged turn or a template
 // token and text as it stands held no instruction (have holds what it
-// did). nonASCII is hasNonASCII(text).
-func respelled(text string, nonASCII bool, have, out []Finding) []Finding {
-	return respelledMay(text, nonASCII, anyWords, have, out)
-}
-
-// respelledMay is respelled with may, what text may hold: a search whose
-// marker text cannot hold is skipped (most texts hold none).
-func respelledMay(text string, nonASCII bool, may mayHold, have, out []Finding) []Finding {
+// did). nonASCII is hasNonASCII(text); a search for a marker that may
+// says text cannot hold is skipped (most texts hold none).
+func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []Finding {
 	if len(text) > maxDisguised || slices.ContainsFunc(have, func(f Finding) bool { return !f.Control }) {
 		return out
 	}

@@ -77,7 +77,7 @@ func Scan(text string) []Finding {
 		out = scanFloods(text, out)
 	}
 	out = scanMarkupHits(text, lower, hits, out)
-	out = scanDisguisedMay(text, nonASCII, func(t *trigger) bool { return holds(hits, t) }, out, out)
+	out = scanDisguised(text, nonASCII, func(t *trigger) bool { return holds(hits, t) }, out, out)
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))
 	})
