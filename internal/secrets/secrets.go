@@ -642,7 +642,9 @@ func (e *Engine) keywordHits(s string) [][]int {
 	// bitmap's word is a product of the low three bytes (triHash) and its
 	// bit the low six bits of the first, which BTQ takes from x itself.
 	// Two such words a round, twelve trigrams: the round's own cost is
-	// paid once per twelve bytes.
+	// paid once per twelve bytes. Written out, not as a loop over the six
+	// shifts: the loop costs BenchmarkScan 9 % (73.3 M against 67.2 M
+	// instructions), this being the engine's hottest code.
 	tb := &e.triBits
 	t := s // the text from the next three bytes to test
 	for ; len(t) >= 14; t = t[12:] {
