@@ -25,10 +25,9 @@ var spelledWords = map[string]byte{
 }
 
 // spelledWordAt reads the word of letters at s[i] and returns what it
-// spells (0 when it spells nothing) and its end. A word longer than
-// maxWord spells nothing and is read no further (in data or a long
-// identifier that spares a walk to its end); the end it returns then is
-// not the word's, and no caller reads it.
+// spells (0 when it spells nothing) and, when it spells something, the
+// word's end. A word longer than maxWord spells nothing and is read no
+// further: data or a long identifier is not walked to its end.
 func spelledWordAt(s string, i int) (byte, int) {
 	var buf [maxWord + 1]byte
 	n := 0
