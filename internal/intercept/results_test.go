@@ -223,9 +223,15 @@ func BenchmarkResultsClean1K(b *testing.B) {
 // BenchmarkResults64KData is the load tool's 64 KiB echo result (base64
 // alphabet filler) through the result stage with the all-guards
 // manifest's settings: secrets redacted, injection neutralized.
-func BenchmarkResults64KData(b *testing.B) {
+func BenchmarkResults64KData(b *testing.B) { benchResultsData(b, 64<<10) }
+
+// BenchmarkResults64BData is the same for the load tool's 64 B echo: a
+// small call's fixed cost of the stage.
+func BenchmarkResults64BData(b *testing.B) { benchResultsData(b, 64) }
+
+func benchResultsData(b *testing.B, n int) {
 	var sb strings.Builder
-	for i := 0; sb.Len() < 64<<10; i++ {
+	for i := 0; sb.Len() < n; i++ {
 		sb.WriteByte("abcdefghijklmnopqrstuvwxyz0123456789"[i%36])
 	}
 	res := []byte(`{"content":[{"type":"text","text":"` + sb.String() + `"}]}`)
