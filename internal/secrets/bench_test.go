@@ -119,3 +119,52 @@ func BenchmarkOutbound(b *testing.B) {
 		})
 	}
 }
+
+// shortTexts are what a gateway scans on every small call: the flattened
+// strings of the load tool's 64 B echo result (intercept's learnSecrets),
+// a sentence, a UUID, a hex digest, a little JSON, a path, a log line,
+// a short word and nothing; none holds a secret.
+var shortTexts = []string{
+	"content: type: text\ntext: abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz01\n",
+	"The build finished in 3.2 seconds and all 48 tests passed.",
+	"3f2b8c1e-9a4d-4e7b-b6f1-2c5d8e9a0b7c",
+	"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+	`{"status":"ok","count":12,"items":["alpha","beta"],"next":null}`,
+	"/home/jane/projects/mcpwarden/internal/secrets/secrets.go",
+	"2026-11-25T20:14:07Z INFO request id=4711 method=tools/call duration=12ms user=jane path=/v1/files/report.csv status=200 bytes=18432 agent=\"mcp-client/1.4\" trace=0af7651916cd43dd8448eb211c80319c",
+	"ok",
+	"",
+}
+
+// BenchmarkScanShort is the engine's fixed cost: one op scans every
+// shortText once.
+func BenchmarkScanShort(b *testing.B) {
+	e := Default()
+	for _, s := range shortTexts {
+		if fs := e.Scan(s); len(fs) != 0 {
+			b.Fatalf("finding %+v in %q", fs[0], s)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range shortTexts {
+			e.Scan(s)
+		}
+	}
+}
+
+// BenchmarkOutboundShort is BenchmarkScanShort for the arguments' engine.
+func BenchmarkOutboundShort(b *testing.B) {
+	e := Outbound()
+	for _, s := range shortTexts {
+		if fs := e.Scan(s); len(fs) != 0 {
+			b.Fatalf("finding %+v in %q", fs[0], s)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range shortTexts {
+			e.Scan(s)
+		}
+	}
+}
