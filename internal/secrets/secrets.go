@@ -87,6 +87,58 @@ type Engine struct {
 	// backwards: also scan the text reversed, in ROT13 and with split
 	// keys joined (the outbound engine; split.go).
 	backwards bool
+	// hitSets keeps the hitSets of finished scans for the next ones.
+	hitSets sync.Pool
+}
+
+// hitSet is keywordHits' answer: per rule index, the ascending distinct
+// offsets where one of the rule's keywords starts, and the rules that
+// have any. A scan with a hit used to allocate the per-rule table anew
+// (24 bytes a rule, about 11 KiB) and walk all of it for the few rules
+// hit; a short text paid more for that than for its keyword pass. The
+// table is now reused (only the touched entries are emptied) and only
+// the touched rules are walked.
+type hitSet struct {
+	byRule  [][]int
+	touched []int // rule indexes with hits, in the order of their first
+}
+
+// newHits returns an empty hitSet for e's rules.
+func (e *Engine) newHits() *hitSet {
+	if h, ok := e.hitSets.Get().(*hitSet); ok {
+		return h
+	}
+	return &hitSet{byRule: make([][]int, len(e.rules))}
+}
+
+// freeHits empties h and keeps it for a later scan. A rule's offsets
+// that grew long (a large text dense with one keyword) are let go
+// rather than kept.
+func (e *Engine) freeHits(h *hitSet) {
+	if h == nil {
+		return
+	}
+	for _, ri := range h.touched {
+		if cap(h.byRule[ri]) > 256 {
+			h.byRule[ri] = nil
+		} else {
+			h.byRule[ri] = h.byRule[ri][:0]
+		}
+	}
+	if cap(h.touched) > 256 {
+		h.touched = nil
+	} else {
+		h.touched = h.touched[:0]
+	}
+	e.hitSets.Put(h)
+}
+
+// rules returns the rules with hits (in rule order once sorted).
+func (h *hitSet) rules() []int {
+	if h == nil {
+		return nil
+	}
+	return h.touched
 }
 
 type rule struct {
@@ -565,6 +617,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 		return nil
 	}
 	hits := e.keywordHits(s)
+	defer e.freeHits(hits)
 	var out []Finding
 	seen := map[span]bool{}
 	run := func(r *rule, w span) {
@@ -586,12 +639,14 @@ func (e *Engine) scanPlain(s string) []Finding {
 		clear(seen)
 		run(e.rules[ri], span{0, len(s)})
 	}
-	for ri, rh := range hits {
-		if len(rh) == 0 {
-			continue
-		}
+	if hits != nil {
+		// In rule order, as a walk of all rules meets them.
+		slices.Sort(hits.touched)
+	}
+	for _, ri := range hits.rules() {
+		rh := hits.byRule[ri]
 		r := e.rules[ri]
-		if r.gateOnly || r.gate != 0 && len(hits[r.gate]) == 0 {
+		if r.gateOnly || r.gate != 0 && len(hits.byRule[r.gate]) == 0 {
 			continue
 		}
 		clear(seen)
@@ -625,18 +680,19 @@ func (e *Engine) scanPlain(s string) []Finding {
 
 // keywordHits finds every keyword (ASCII case-insensitive) in s in one
 // pass and returns, per rule index, the ascending distinct offsets where
-// one of the rule's keywords starts; nil when there is none. The pass tests
+// one of the rule's keywords starts (a hitSet, which the caller gives
+// back with freeHits); nil when there is none. The pass tests
 // a hash of each three bytes against a 16 KiB bitmap of the keywords'
 // first three bytes (two-byte keywords are entered with every third byte):
 // about 5 % of the positions of ordinary text pass, and only there are the
 // keywords compared. The hash folds case by setting bit 5 of each byte
 // (A–Z become a–z; a few punctuation and control bytes meet others, which
 // only costs a comparison).
-func (e *Engine) keywordHits(s string) [][]int {
+func (e *Engine) keywordHits(s string) *hitSet {
 	if len(s) < 2 {
 		return nil
 	}
-	var hits [][]int
+	var hits *hitSet
 	// Eight bytes are read at once and the six trigrams that start in
 	// their first six are tested, shifting the word a byte at a time: the
 	// bitmap's word is a product of the low three bytes (triHash) and its
@@ -726,7 +782,7 @@ func tri(s string, p int) uint32 {
 // is a set bit of triBits), with the text at p. A bucket whose keywords
 // share their first three bytes is passed over when those differ from the
 // text's (another trigram with the same hash).
-func (e *Engine) hashHit(s string, p int, w uint32, hits [][]int) [][]int {
+func (e *Engine) hashHit(s string, p int, w uint32, hits *hitSet) *hitSet {
 	w &= 0xFFFFFF
 	b := e.bucket(w, triHash(w))
 	if b == nil || b.fourth != ^uint64(0) && (p+3 >= len(s) || b.fourth&(1<<(lowerTab[s[p+3]]&63)) == 0) {
@@ -737,7 +793,7 @@ func (e *Engine) hashHit(s string, p int, w uint32, hits [][]int) [][]int {
 
 // headsAt is keywordsAt for a bucket's keywords, each compared first by
 // its head (kwHead) with the eight bytes at s[i], read once.
-func (e *Engine) headsAt(s string, i int, heads []kwHead, hits [][]int) [][]int {
+func (e *Engine) headsAt(s string, i int, heads []kwHead, hits *hitSet) *hitSet {
 	var x uint64
 	if i+8 <= len(s) {
 		x = le64(s[i:]) | 0x2020202020202020
@@ -780,7 +836,7 @@ var lowerTab = func() (t [256]byte) {
 }()
 
 // keywordsAt adds those of the keywords kws that start at s[i] to hits.
-func (e *Engine) keywordsAt(s string, i int, kws []int, hits [][]int) [][]int {
+func (e *Engine) keywordsAt(s string, i int, kws []int, hits *hitSet) *hitSet {
 	for _, ki := range kws {
 		if hasFoldPrefix(s[i:], e.keywords[ki]) {
 			hits = e.addHit(i, ki, hits)
@@ -790,14 +846,18 @@ func (e *Engine) keywordsAt(s string, i int, kws []int, hits [][]int) [][]int {
 }
 
 // addHit adds offset i to the hits of keyword ki's rules.
-func (e *Engine) addHit(i, ki int, hits [][]int) [][]int {
+func (e *Engine) addHit(i, ki int, hits *hitSet) *hitSet {
 	if hits == nil {
-		hits = make([][]int, len(e.rules))
+		hits = e.newHits()
 	}
 	for _, ri := range e.kwRules[ki] {
-		if o := hits[ri]; len(o) == 0 || o[len(o)-1] != i {
-			hits[ri] = append(o, i)
+		o := hits.byRule[ri]
+		if len(o) == 0 {
+			hits.touched = append(hits.touched, ri)
+		} else if o[len(o)-1] == i {
+			continue
 		}
+		hits.byRule[ri] = append(o, i)
 	}
 	return hits
 }
