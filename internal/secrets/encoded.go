@@ -76,7 +76,14 @@ func csiLen(s string, i int) int {
 // stripZeroWidth returns s without its invisible spans (invisibleAt) and
 // the map of where they were (nil when there were none).
 func stripZeroWidth(s string) (string, zwMap) {
-	zf := newZWFinder(s)
+	ascii := asciiPrefix(s)
+	// In ASCII text (most) only a control sequence can be invisible, and
+	// it starts with ESC: without one there is nothing to strip, and no
+	// finder to set up.
+	if ascii == len(s) && strings.IndexByte(s, 0x1B) < 0 {
+		return s, nil
+	}
+	zf := newZWFinder(s, ascii)
 	first := zf.nextSpan(0)
 	if first < 0 {
 		return s, nil
@@ -119,8 +126,10 @@ type zwFinder struct {
 
 var zwLeads = [...]byte{0xC2, 0xCD, 0xE1, 0xE2, 0xEF, 0x1B}
 
-func newZWFinder(s string) *zwFinder {
-	z := &zwFinder{s: s, ascii: asciiPrefix(s)}
+// newZWFinder returns the finder of s, whose first ascii bytes are ASCII
+// (asciiPrefix). It is a value, kept on its caller's stack.
+func newZWFinder(s string, ascii int) zwFinder {
+	z := zwFinder{s: s, ascii: ascii}
 	for k := range z.next {
 		z.next[k] = -2
 	}
@@ -343,7 +352,13 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 			out = append(out, f)
 		}
 	}
+	// Every hex run of minHex bytes or more lies in a base64 run at least
+	// as long (hex digits are base64 bytes, and a base64 run ends where
+	// a byte of neither is): without such a base64 run the text is not
+	// walked again for hex.
+	hexLong := false
 	for ri, rj := range b64Runs(s) {
+		hexLong = hexLong || rj-ri >= minHex
 		for i, j := range padded(s, ri, rj) {
 			dec, ok := decodeAt(s[i:j], depth)
 			hidden(dec, ok, i, j)
@@ -369,9 +384,11 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 			i = j + 1
 		}
 	}
-	for i, j := range hexRuns(s) {
-		dec, ok := decodeHex(s[i:j])
-		hidden(dec, ok, i, j)
+	if hexLong {
+		for i, j := range hexRuns(s) {
+			dec, ok := decodeHex(s[i:j])
+			hidden(dec, ok, i, j)
+		}
 	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"math/bits"
 	"regexp/syntax"
 	"strings"
 )
@@ -122,7 +123,10 @@ func (n *need) met(lower string) bool {
 func isASCII(s string) bool { return asciiPrefix(s) == len(s) }
 
 // asciiPrefix returns the offset of the first byte of s that is not
-// ASCII, len(s) when there is none, reading 32 bytes a round.
+// ASCII, len(s) when there is none, reading 32 bytes a round, then 8,
+// and the last 8 bytes of a text of 8 or more as one word (overlapping
+// bytes already read), so a short text's tail costs a word, not a test
+// per byte: the scans ask this of every text they get.
 func asciiPrefix(s string) int {
 	i := 0
 	for ; i+32 <= len(s); i += 32 {
@@ -130,6 +134,18 @@ func asciiPrefix(s string) int {
 		if (le64(t[:8])|le64(t[8:16])|le64(t[16:24])|le64(t[24:]))&0x8080808080808080 != 0 {
 			break
 		}
+	}
+	for ; i+8 <= len(s); i += 8 {
+		if m := le64(s[i:]) & 0x8080808080808080; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	if i < len(s) && len(s) >= 8 {
+		// The bytes before i are ASCII: the first high bit is at or after i.
+		if m := le64(s[len(s)-8:]) & 0x8080808080808080; m != 0 {
+			return len(s) - 8 + bits.TrailingZeros64(m)/8
+		}
+		return len(s)
 	}
 	for ; i < len(s); i++ {
 		if s[i] >= 0x80 {

@@ -80,6 +80,7 @@ type Engine struct {
 	triRank  [triWords]uint16 // set bits of triBits before each word: a hash's rank indexes tris
 	tris     []triBucket      // by hash, for the hashes set in triBits
 	twoByte  []int            // keyword indexes of two-byte keywords
+	twoFirst [256]bool        // their first bytes
 	always   []int            // rules without keywords
 	count    int              // rules loaded (rules holds some twice, see Load)
 	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
@@ -512,6 +513,7 @@ func (e *Engine) indexKeyword(ki int, buckets map[uint32]*triBucket) {
 		return
 	}
 	e.twoByte = append(e.twoByte, ki)
+	e.twoFirst[kw[0]] = true
 	for c := range 256 {
 		add(byte(c))
 	}
@@ -561,6 +563,9 @@ func asciiLower(s string) string {
 
 // Scan reports the secrets in text, ordered by Start then RuleID.
 func (e *Engine) Scan(text string) []Finding {
+	if text == "" {
+		return nil // every finding covers some bytes
+	}
 	plain, zw := stripZeroWidth(text)
 	var out []Finding
 	add := func(f Finding) {
@@ -601,6 +606,9 @@ func (e *Engine) Scan(text string) []Finding {
 		for _, f := range e.scanRadix(plain, func(dec string) []Finding { return append(e.scanPlain(dec), e.scanEncoded(dec)...) }) {
 			add(f)
 		}
+	}
+	if len(out) < 2 {
+		return out // nothing to order or merge
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.RuleID, b.RuleID))
@@ -750,7 +758,11 @@ func (e *Engine) keywordHits(s string) *hitSet {
 		}
 	}
 	// The loop saw starts up to len(s)-3; a two-byte keyword can also end
-	// the text.
+	// the text. Most texts end with no such keyword's first byte before
+	// their last, and the keywords are not compared.
+	if !e.twoFirst[lowerTab[s[len(s)-2]]] {
+		return hits
+	}
 	return e.keywordsAt(s, len(s)-2, e.twoByte, hits)
 }
 

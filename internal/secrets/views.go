@@ -306,14 +306,13 @@ func pairView(s string) (out string, at []int, ok bool) {
 	var v view
 	copied := 0
 	for i := 0; i < len(s); i++ {
-		k := strings.IndexByte(s[i:], 'v')
+		// "value" itself is looked for: a 'v' in a word or a run of
+		// letters cost a step each.
+		k := strings.Index(s[i:], "value")
 		if k < 0 {
 			break
 		}
 		i += k
-		if !strings.HasPrefix(s[i:], "value") {
-			continue
-		}
 		// The window ends after the value's own opening: the quote, or
 		// the spaces after the colon.
 		e := i + len("value")
@@ -347,21 +346,30 @@ func pairView(s string) (out string, at []int, ok bool) {
 // came from. Lists of codes are read in arguments only: a result shows
 // the reader nothing they hide, and numbers are common in results.
 func (e *Engine) scanViews(s string) []Finding {
-	var out []Finding
-	views := []func(string) (string, []int, bool){qpView, tagView, pairView}
+	// Called one by one, not from a list of views: most texts need none,
+	// and every scan paid for the list.
+	out := e.scanView(s, qpView, nil)
+	out = e.scanView(s, tagView, out)
+	out = e.scanView(s, pairView, out)
 	if e.backwards {
-		views = append(views, escView, codesView, hexBytesView, spelledView)
+		out = e.scanView(s, escView, out)
+		out = e.scanView(s, codesView, out)
+		out = e.scanView(s, hexBytesView, out)
+		out = e.scanView(s, spelledView, out)
 	}
-	for _, view := range views {
-		v, at, ok := view(s)
-		if !ok {
-			continue
-		}
-		for _, w := range changed(s, v, at) {
-			for _, f := range append(e.scanPlain(v[w.start:w.end]), e.scanEncoded(v[w.start:w.end])...) {
-				f.Start, f.End = at[w.start+f.Start], at[w.start+f.End]
-				out = append(out, f)
-			}
+	return out
+}
+
+// scanView adds to out what the rules find in view's view of s.
+func (e *Engine) scanView(s string, view func(string) (string, []int, bool), out []Finding) []Finding {
+	v, at, ok := view(s)
+	if !ok {
+		return out
+	}
+	for _, w := range changed(s, v, at) {
+		for _, f := range append(e.scanPlain(v[w.start:w.end]), e.scanEncoded(v[w.start:w.end])...) {
+			f.Start, f.End = at[w.start+f.Start], at[w.start+f.End]
+			out = append(out, f)
 		}
 	}
 	return out
