@@ -751,7 +751,44 @@ func (e *Engine) keywordHits(s string) *hitSet {
 			hits = e.hashHit(s, len(s)-len(t)+11, uint32(x), hits)
 		}
 	}
+	// The tail, under fourteen bytes: six trigrams from a word while
+	// eight bytes are left, then the last few from the text's last eight
+	// bytes, read as one word and shifted to p (a short text is mostly
+	// tail, and three byte loads a trigram cost it more than its round).
 	p := len(s) - len(t)
+	for ; p+8 <= len(s); p += 6 {
+		x := le64(s[p:]) | 0x2020202020202020
+		if triIn(tb, x) {
+			hits = e.hashHit(s, p, uint32(x), hits)
+		}
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, p+1, uint32(x), hits)
+		}
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, p+2, uint32(x), hits)
+		}
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, p+3, uint32(x), hits)
+		}
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, p+4, uint32(x), hits)
+		}
+		if x >>= 8; triIn(tb, x) {
+			hits = e.hashHit(s, p+5, uint32(x), hits)
+		}
+	}
+	if len(s) >= 8 {
+		// p is past len(s)-8, the word's start, by 1 to 5 when a trigram
+		// is left.
+		q := len(s) - 8
+		x := (le64(s[q:]) | 0x2020202020202020) >> (8 * uint(p-q))
+		for ; p+3 <= len(s); p++ {
+			if triIn(tb, x) {
+				hits = e.hashHit(s, p, uint32(x), hits)
+			}
+			x >>= 8
+		}
+	}
 	for ; p+3 <= len(s); p++ {
 		if w := tri(s, p); triIn(tb, uint64(w)) {
 			hits = e.hashHit(s, p, w, hits)
