@@ -235,25 +235,14 @@ type radixDec struct {
 // (a run of letters and digits alone is far likelier another encoding
 // or an identifier).
 func radixViews(run string) []radixDec {
-	alnum, b58ok, upper, lower, digit, pastF := true, true, false, false, false, false
+	// What the run's bytes are, or-ed from a table: a lookup and an or a
+	// byte, where a switch and a test cost several.
+	var cls uint8
 	for i := 0; i < len(run); i++ {
-		c := run[i]
-		switch {
-		case '0' <= c && c <= '9':
-			digit = true
-		case 'a' <= c && c <= 'z':
-			lower = true
-			pastF = pastF || c > 'f'
-		case 'A' <= c && c <= 'Z':
-			upper = true
-			pastF = pastF || c > 'F'
-		default:
-			alnum = false
-		}
-		if b58Val[c] < 0 {
-			b58ok = false
-		}
+		cls |= radixClass[run[i]]
 	}
+	alnum, b58ok := cls&rcOther == 0, cls&rcNotB58 == 0
+	upper, lower, digit, pastF := cls&rcUpper != 0, cls&rcLower != 0, cls&rcDigit != 0, cls&rcPastF != 0
 	var out []radixDec
 	if !alnum {
 		if dec, ok := decodeB85(run); ok {
@@ -273,6 +262,42 @@ func radixViews(run string) []radixDec {
 	}
 	return out
 }
+
+// The classes of a byte radixViews reads a run by.
+const (
+	rcDigit  = 1 << iota // 0-9
+	rcLower              // a-z
+	rcUpper              // A-Z
+	rcPastF              // a letter past f or F
+	rcOther              // not a letter or digit
+	rcNotB58             // not in b58Alphabet
+)
+
+var radixClass = func() (t [256]uint8) {
+	for i := range 256 {
+		c := byte(i)
+		switch {
+		case '0' <= c && c <= '9':
+			t[c] |= rcDigit
+		case 'a' <= c && c <= 'z':
+			t[c] |= rcLower
+			if c > 'f' {
+				t[c] |= rcPastF
+			}
+		case 'A' <= c && c <= 'Z':
+			t[c] |= rcUpper
+			if c > 'F' {
+				t[c] |= rcPastF
+			}
+		default:
+			t[c] |= rcOther
+		}
+		if b58Val[c] < 0 {
+			t[c] |= rcNotB58
+		}
+	}
+	return t
+}()
 
 // base36Bytes returns the number a run of base36 digits (either case)
 // writes, as big-endian bytes without leading zeros: what math/big's
