@@ -625,9 +625,10 @@ func (e *Engine) scanPlain(s string) []Finding {
 		return nil
 	}
 	hits := e.keywordHits(s)
-	defer e.freeHits(hits)
 	var out []Finding
-	seen := map[span]bool{}
+	// seen is made at the first finding: most scans have none, and a
+	// map made up front cost every scan its setup (a random seed).
+	var seen map[span]bool
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
 		if r.starts != nil && !r.starts.in(sub) {
@@ -637,6 +638,9 @@ func (e *Engine) scanPlain(s string) []Finding {
 			if f, ok := e.check(r, s, w.start, m, w.start+m[0]); ok {
 				k := span{f.Start, f.End}
 				if !seen[k] {
+					if seen == nil {
+						seen = map[span]bool{}
+					}
 					seen[k] = true
 					out = append(out, f)
 				}
@@ -678,11 +682,15 @@ func (e *Engine) scanPlain(s string) []Finding {
 				continue
 			}
 			if f, ok := e.check(r, s, h, m, a.matchStart(s, h)); ok && !seen[span{f.Start, f.End}] {
+				if seen == nil {
+					seen = map[span]bool{}
+				}
 				seen[span{f.Start, f.End}] = true
 				out = append(out, f)
 			}
 		}
 	}
+	e.freeHits(hits)
 	return out
 }
 
