@@ -168,3 +168,28 @@ func BenchmarkOutboundShort(b *testing.B) {
 		}
 	}
 }
+
+// keywordTexts are short texts with the rules' keywords in them and no
+// secret: the per-hit checks' cost on what a call often says.
+var keywordTexts = []string{
+	"Please rotate the API key and the access token for the staging deployment before Friday.",
+	"The password reset link expires after 24 hours; ask an admin for a new token if it does.",
+	"config/secrets.yaml holds the key names only, the values come from the vault at start-up.",
+	`{"auth":"oauth2","token_type":"bearer","expires_in":3600,"scope":"read write"}`,
+}
+
+// BenchmarkScanShortKeywords is BenchmarkScanShort over keywordTexts.
+func BenchmarkScanShortKeywords(b *testing.B) {
+	e := Default()
+	for _, s := range keywordTexts {
+		if fs := e.Scan(s); len(fs) != 0 {
+			b.Fatalf("finding %+v in %q", fs[0], s)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range keywordTexts {
+			e.Scan(s)
+		}
+	}
+}
