@@ -608,6 +608,48 @@ func opNear(s string, h int) bool {
 	return j < end && strings.IndexByte("=>:|,?", s[j]) >= 0
 }
 
+// opSkipTab is the bytes opNear walks over before the quotes: \w, ' ',
+// '\t', '.' and '-', one lookup a byte (opSpan's walk).
+var opSkipTab = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isWordByte(byte(c)) || c == ' ' || c == '\t' || c == '.' || c == '-'
+	}
+	return t
+}()
+
+// opSpan is opNear for the hits of one scan. In prose the walk over
+// opSkipTab bytes runs the whole window, and the key = value rules ask
+// at every hit of "key", "token", "access" …: the stretch of s known to
+// be all such bytes, s[lo:hi], is kept, and a hit inside it starts its
+// walk at hi. The answers are opNear's.
+type opSpan struct{ lo, hi int }
+
+// newOpSpan returns an opSpan that knows nothing yet.
+func newOpSpan() opSpan { return opSpan{lo: 1, hi: 0} }
+
+// near is opNear(s, h), s being the same text at every call.
+func (o *opSpan) near(s string, h int) bool {
+	end := min(len(s), h+opWindow)
+	j := h
+	in := o.lo <= h && h <= o.hi
+	if in {
+		j = min(o.hi, end) // s[h:o.hi] are opSkipTab bytes
+	}
+	for j < end && opSkipTab[s[j]] {
+		j++
+	}
+	if !in {
+		o.lo, o.hi = h, j
+	} else if j > o.hi {
+		o.hi = j
+	}
+	for k := 0; k < 3 && j < end && (s[j] == '\'' || s[j] == '"' || s[j] == '\n' || s[j] == '\r' ||
+		s[j] == '\f' || s[j] == '\v' || s[j] == ' ' || s[j] == '\t'); k++ {
+		j++
+	}
+	return j < end && strings.IndexByte("=>:|,?", s[j]) >= 0
+}
+
 // opWindow bounds how far after a keyword hit the operator of a key = value
 // rule can start: the keyword group, [ \t\w.-]{0,20} and [\s'"]{0,3}.
 const opWindow = 96

@@ -629,6 +629,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 	// seen is made at the first finding: most scans have none, and a
 	// map made up front cost every scan its setup (a random seed).
 	var seen map[span]bool
+	ops := newOpSpan()
 	run := func(r *rule, w span) {
 		sub := s[w.start:w.end]
 		if r.starts != nil && !r.starts.in(sub) {
@@ -670,7 +671,7 @@ func (e *Engine) scanPlain(s string) []Finding {
 		}
 		a := r.anchored
 		for _, h := range rh {
-			if r.backstop && covered(out, h) || !a.boundaryOK(s, h) || a.needsOp && !opNear(s, h) || a.value != nil && !a.value.near(s, h) || a.lit != nil && !a.lit.near(s, h) || a.run != nil && !a.run.near(s, h) || a.follow != nil && !a.follow.ok(s, h, h+r.after) {
+			if r.backstop && covered(out, h) || !a.boundaryOK(s, h) || a.needsOp && !ops.near(s, h) || a.value != nil && !a.value.near(s, h) || a.lit != nil && !a.lit.near(s, h) || a.run != nil && !a.run.near(s, h) || a.follow != nil && !a.follow.ok(s, h, h+r.after) {
 				continue
 			}
 			end, ok := a.window(s, h, min(len(s), h+r.after))
