@@ -60,3 +60,31 @@ func BenchmarkScan64KData(b *testing.B) {
 		}
 	}
 }
+
+// shortTexts are small results of the kinds a gateway reads on every
+// call: the load tool's echo (its "text" and its 64 B filler), a
+// sentence, an id, a JSON fragment, a path. None holds a finding.
+var shortTexts = []string{
+	"text",
+	"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz012",
+	"The build finished in 12 seconds and all 48 tests passed.",
+	"3f2b8c1e-9d4a-4e7b-a6c5-0f1e2d3c4b5a",
+	`{"id":42,"status":"ok","items":["alpha","beta"],"next":null}`,
+	"/home/jane/projects/report-2026/summary.md",
+}
+
+// BenchmarkScanShort is the fixed cost of a call on a short text: one op
+// scans each of shortTexts once.
+func BenchmarkScanShort(b *testing.B) {
+	for _, s := range shortTexts {
+		if fs := Scan(s); len(fs) != 0 {
+			b.Fatalf("finding in %q: %+v", s, fs)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, s := range shortTexts {
+			Scan(s)
+		}
+	}
+}
