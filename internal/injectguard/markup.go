@@ -958,12 +958,16 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		out = wikiHidden(text, lower, out)
 	}
 	// By index: find's search for a trigger's place costs every
-	// override part a pass over the list once the text has any hit.
-	for i, t := range overrideTriggers {
-		if hits == nil || len(hits[len(triggers)-len(overrideTriggers)+i]) == 0 {
+	// override part a pass over the list once the text has any hit. Text
+	// without a hit (most short results) skips the list.
+	if hits == nil {
+		return out
+	}
+	for i, h := range hits[len(triggers)-len(overrideTriggers):] {
+		if len(h) == 0 {
 			continue
 		}
-		for _, m := range t.find(text, lower, hits[len(triggers)-len(overrideTriggers)+i]) {
+		for _, m := range overrideTriggers[i].find(text, lower, h) {
 			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) {
 				continue
 			}
