@@ -168,7 +168,7 @@ func decodeRun(run string) (dec, what string, ok bool) {
 		}
 		return "", "", false
 	}
-	dec, ok = decodeText(run)
+	dec, ok = decodeB64(run) // run is base64 bytes and '='
 	return dec, "base64", ok
 }
 
@@ -184,12 +184,75 @@ func isHex(s string) bool {
 // decodeText decodes a base64 run (standard or URL alphabet, padded or
 // not) and keeps it only when it is readable text.
 func decodeText(run string) (string, bool) {
+	for i := 0; i < len(run); i++ {
+		if c := run[i]; !b64Byte[c] && c != '=' {
+			// Line breaks (which the decoder passes over) or bytes of no
+			// alphabet: every encoding is tried, in order.
+			return decodeWith(run, base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding)
+		}
+	}
+	return decodeB64(run)
+}
+
+// decodeB64 is decodeText for a run of base64 bytes and '=' only (what
+// scanDisguised passes). The encodings that can decode it without an
+// error are known from its length and bytes, and at most one of them
+// decodes it to anything the others would not, so one decode at most is
+// run (none for most ids and filler).
+func decodeB64(run string) (string, bool) {
+	//   - A padded encoding decodes whole quanta of four only: it fails
+	//     unless len(run)%4 == 0. An unpadded one fails on '=' and on a
+	//     last quantum of one byte, and decodes a run of whole quanta
+	//     without '=' as the padded one does.
+	//   - The standard alphabet has '+' and '/', the URL alphabet '-' and
+	//     '_'; the rest they share. A run with none of the four decodes
+	//     the same in both, and is tried in the standard one first.
+	whole := len(run)%4 == 0
+	if !whole && (len(run)%4 == 1 || strings.IndexByte(run, '=') >= 0) {
+		return "", false
+	}
+	padded, raw := base64.StdEncoding, base64.RawStdEncoding
+	switch {
+	case strings.IndexByte(run, '-') < 0 && strings.IndexByte(run, '_') < 0:
+	case strings.IndexByte(run, '+') < 0 && strings.IndexByte(run, '/') < 0:
+		padded, raw = base64.URLEncoding, base64.RawURLEncoding
+	default:
+		return "", false // both alphabets: no encoding decodes it
+	}
+	if whole {
+		return decodeWith(run, padded)
+	}
+	return decodeWith(run, raw)
+}
+
+// decodeWith returns the first of encs that decodes run without an
+// error to readable text, decoded.
+func decodeWith(run string, encs ...*base64.Encoding) (string, bool) {
+	if len(run) <= 256 {
+		// A short run (an id, a token) is decoded on the stack in
+		// buffers of its size: zeroing those for the longest run costs
+		// more than the decoding.
+		var src [256]byte
+		var dst [256 / 4 * 3]byte
+		for _, enc := range encs {
+			n, err := enc.Decode(dst[:], src[:copy(src[:], run)])
+			if err == nil && readable(dst[:n]) {
+				return string(dst[:n]), true
+			}
+		}
+		return "", false
+	}
+	return decodeLong(run, encs)
+}
+
+// decodeLong is decodeWith for a run of more than 256 bytes.
+func decodeLong(run string, encs []*base64.Encoding) (string, bool) {
 	// Runs are at most maxB64 bytes (scanDisguised): they are decoded on
 	// the stack, and only text that is kept is copied out. Most runs are
 	// ids and data that decode to binary.
 	var src [maxB64]byte
 	var dst [maxB64 / 4 * 3]byte
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+	for _, enc := range encs {
 		var b []byte
 		var err error
 		if len(run) <= len(src) {
