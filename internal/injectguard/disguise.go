@@ -694,7 +694,7 @@ func percentDecode(text string) (string, bool) {
 // is not JSON as a whole gives false.
 func jsonStrings(text string) (string, bool) {
 	t := strings.TrimSpace(text)
-	if t == "" || t[0] != '{' && t[0] != '[' {
+	if t == "" || t[0] != '{' && t[0] != '[' || !threeSpaced(t) {
 		return "", false
 	}
 	dec := json.NewDecoder(strings.NewReader(t))
@@ -736,6 +736,42 @@ func jsonStrings(text string) (string, bool) {
 		return "", false
 	}
 	return strings.Join(vals, " "), true
+}
+
+// threeSpaced reports whether JSON text t may hold three string values
+// with a space in them: whether three of its quoted strings, paired as
+// JSON pairs quotes (a backslash escapes the next byte), hold a space or
+// an escape (which may be one). The decoder's strings are such pieces of
+// t, so jsonStrings need not start a decoder (and make its errors) for
+// an id list or a record of labels and numbers.
+func threeSpaced(t string) bool {
+	n := 0
+	for {
+		i := strings.IndexByte(t, '"')
+		if i < 0 {
+			return false
+		}
+		spaced := false
+		j := i + 1
+		for ; j < len(t) && t[j] != '"'; j++ {
+			switch t[j] {
+			case ' ':
+				spaced = true
+			case '\\':
+				spaced = true
+				j++
+			}
+		}
+		if spaced {
+			if n++; n == 3 {
+				return true
+			}
+		}
+		if j >= len(t) {
+			return false
+		}
+		t = t[j+1:]
+	}
 }
 
 // unicodeUnescape returns text with its \uXXXX escapes decoded (a
