@@ -462,6 +462,25 @@ const maxDisguised = 16 << 10
 // leet maps the digits written for letters ("1gn0r3").
 var leet = [256]byte{'0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't'}
 
+// leetWord classes the bytes of a word unleet reads: leetLetter for
+// A–Z and a–z, leetDigit for a digit in leet, 0 for the rest.
+var leetWord = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case isLetter(byte(c)):
+			t[c] = leetLetter
+		case leet[c] != 0:
+			t[c] = leetDigit
+		}
+	}
+	return t
+}()
+
+const (
+	leetLetter = 1 << iota
+	leetDigit
+)
+
 // unleet returns text with the digits of words that also hold letters
 // read as letters, and whether any word was changed. Numbers alone
 // ("203.0.113.9", "2026") stay as they are.
@@ -473,14 +492,17 @@ func unleet(text string) (string, bool) {
 	}
 	var b []byte
 	for i := 0; i < len(text); {
-		j := i
-		letters, digits := false, false
-		for j < len(text) && (isLetter(text[j]) || leet[text[j]] != 0) {
-			letters = letters || isLetter(text[j])
-			digits = digits || leet[text[j]] != 0
+		// A word: a run of letters and leet digits, its classes or-ed.
+		j, class := i, uint8(0)
+		for j < len(text) {
+			k := leetWord[text[j]]
+			if k == 0 {
+				break
+			}
+			class |= k
 			j++
 		}
-		if letters && digits {
+		if class == leetLetter|leetDigit {
 			if b == nil {
 				b = []byte(text)
 			}
