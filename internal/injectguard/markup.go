@@ -802,6 +802,9 @@ func scanMarkup(text string, out []Finding) []Finding {
 // scanMarkupHits is scanMarkup given lower, lowerASCII(text), and hits,
 // prefilt().hits(lower).
 func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
+	if hits == nil {
+		return scanNoHits(text, out)
+	}
 	var code codeIndex // fenced and inline code, computed when first needed
 	codeDone := false
 	inCode := func(i int) bool {
@@ -975,6 +978,26 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		}
 	}
 	return out
+}
+
+// scanNoHits is scanMarkupHits for a text that holds no trigger word
+// (most short results): of its searches only those that need no word
+// run, in the same order.
+func scanNoHits(text string, out []Finding) []Finding {
+	if strings.IndexByte(text, ':') >= 0 {
+		out = roleLines(text, out)
+	}
+	if strings.Contains(text, "://") && (strings.IndexByte(text, '{') >= 0 || strings.IndexByte(text, '[') >= 0) {
+		var code codeIndex
+		codeDone := false
+		out = bareLinks(text, func(i int) bool {
+			if !codeDone {
+				code, codeDone = newCodeIndex(codeSpans(text)), true
+			}
+			return code.contains(i)
+		}, out)
+	}
+	return latexHidden(text, out)
 }
 
 // imperatives open the sentences of instructions to a model.
