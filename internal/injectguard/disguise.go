@@ -490,38 +490,53 @@ func unleet(text string) (string, bool) {
 	if !slices.ContainsFunc([]byte("013457"), func(c byte) bool { return strings.IndexByte(text, c) >= 0 }) {
 		return text, false
 	}
+	// One pass: text[start:i] is a word (a run of letters and leet
+	// digits) so far, class its bytes' classes or-ed.
 	var b []byte
-	for i := 0; i < len(text); {
-		// A word: a run of letters and leet digits, its classes or-ed.
-		j, class := i, uint8(0)
-		for j < len(text) {
-			k := leetWord[text[j]]
-			if k == 0 {
-				break
-			}
+	class, start := uint8(0), 0
+	for i := 0; i < len(text); i++ {
+		if k := leetWord[text[i]]; k != 0 {
 			class |= k
-			j++
+			continue
 		}
 		if class == leetLetter|leetDigit {
-			if b == nil {
-				b = []byte(text)
-			}
-			for k := i; k < j; k++ {
-				if c := leet[text[k]]; c != 0 {
-					b[k] = c
-				}
-			}
+			b = unleetWord(b, text, start, i)
 		}
-		if j == i {
-			j++
-		}
-		i = j
+		class, start = 0, i+1
+	}
+	if class == leetLetter|leetDigit {
+		b = unleetWord(b, text, start, len(text))
 	}
 	if b == nil {
 		return text, false
 	}
 	return string(b), true
 }
+
+// unleetWord reads the digits of text[start:end] as letters in b, a
+// copy of text made at the first word.
+func unleetWord(b []byte, text string, start, end int) []byte {
+	if b == nil {
+		b = []byte(text)
+	}
+	w := b[start:end]
+	for k, c := range w {
+		w[k] = unleetByte[c]
+	}
+	return b
+}
+
+// unleetByte is leet as a whole map: the letter a leet digit stands for,
+// every other byte itself.
+var unleetByte = func() (t [256]byte) {
+	for c := range 256 {
+		t[c] = byte(c)
+		if leet[c] != 0 {
+			t[c] = leet[c]
+		}
+	}
+	return t
+}()
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
