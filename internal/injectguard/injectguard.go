@@ -78,9 +78,11 @@ func Scan(text string) []Finding {
 	}
 	out = scanMarkupHits(text, lower, hits, out)
 	out = scanDisguised(text, nonASCII, func(t *trigger) bool { return holds(hits, t) }, out, out)
-	slices.SortFunc(out, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))
-	})
+	if len(out) > 1 {
+		slices.SortFunc(out, func(a, b Finding) int {
+			return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), strings.Compare(a.Kind, b.Kind))
+		})
+	}
 	return out
 }
 
