@@ -314,7 +314,7 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	}
 	// Numeric character references ("&#105;gnore"): a model reads them
 	// as the letters they stand for. Named ones spell no ASCII letter.
-	if strings.Contains(text, "&#") {
+	if hasPair(text, '&', '#') {
 		if un := html.UnescapeString(text); un != text && says(un) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions written as character references"})
@@ -338,7 +338,7 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	}
 	// Line breaks written as \n (a calendar DESCRIPTION, a log of escaped
 	// strings): a turn that starts after one starts a line for a model.
-	if strings.Contains(text, `\n`) {
+	if hasPair(text, '\\', 'n') {
 		if un := strings.NewReplacer(`\r\n`, "\n", `\n`, "\n").Replace(text); says(un) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions behind escaped line breaks"})
@@ -366,7 +366,7 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	// \u escapes written as text ("\u0049\u0067\u006e…" in a log line
 	// or a JSON string printed raw): a model reads the letters. Six
 	// escapes at least, as for percent-encoding (probe set z30).
-	if strings.Contains(text, `\u`) {
+	if hasPair(text, '\\', 'u') {
 		if dec, ok := unicodeUnescape(text); ok && says(dec) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions written with \\u escapes"})
@@ -376,7 +376,7 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	// "Assistant, ignore the", "note_2": "user's request and", …}): a
 	// model reads the values as one text. Objects of three strings or
 	// more; one vector search for `":` passes over most texts.
-	if strings.Contains(text, `":`) {
+	if hasPair(text, '"', ':') {
 		if joined, ok := jsonStrings(text); ok && says(joined) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions split across JSON values"})
@@ -393,6 +393,22 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 		}
 	}
 	return out
+}
+
+// hasPair is strings.Contains(s, string([]byte{a, b})) for a first byte
+// that most texts do not have ('\\', '&', '"'): one search for a, where
+// a search for the pair costs a short text three times as much.
+func hasPair(s string, a, b byte) bool {
+	for {
+		k := strings.IndexByte(s, a)
+		if k < 0 || k+1 >= len(s) {
+			return false
+		}
+		if s[k+1] == b {
+			return true
+		}
+		s = s[k+1:]
+	}
 }
 
 // rot13Cues are override words as ROT13 spells them, capitalised or not:
