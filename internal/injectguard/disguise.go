@@ -66,6 +66,9 @@ func scanDisguised(text string, nonASCII bool, may mayHold, have []Finding, out 
 			continue
 		}
 		probe := e
+		for e-i >= 8 && b64Pairs8(text[e-8:]) { // back eight bytes a round
+			e -= 8
+		}
 		for e > i && b64Byte[text[e-1]] {
 			e--
 		}
