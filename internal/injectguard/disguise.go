@@ -341,7 +341,8 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	}
 	// Line breaks written as \n (a calendar DESCRIPTION, a log of escaped
 	// strings): a turn that starts after one starts a line for a model.
-	if hasPair(text, '\\', 'n') {
+	backslash := strings.IndexByte(text, '\\') >= 0
+	if backslash && hasPair(text, '\\', 'n') {
 		if un := strings.NewReplacer(`\r\n`, "\n", `\n`, "\n").Replace(text); says(un) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions behind escaped line breaks"})
@@ -369,7 +370,7 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	// \u escapes written as text ("\u0049\u0067\u006e…" in a log line
 	// or a JSON string printed raw): a model reads the letters. Six
 	// escapes at least, as for percent-encoding (probe set z30).
-	if hasPair(text, '\\', 'u') {
+	if backslash && hasPair(text, '\\', 'u') {
 		if dec, ok := unicodeUnescape(text); ok && says(dec) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions written with \\u escapes"})

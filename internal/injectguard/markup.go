@@ -984,10 +984,11 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 // (most short results): of its searches only those that need no word
 // run, in the same order.
 func scanNoHits(text string, out []Finding) []Finding {
-	if strings.IndexByte(text, ':') >= 0 {
+	colon := strings.IndexByte(text, ':') >= 0
+	if colon {
 		out = roleLines(text, out)
 	}
-	if strings.Contains(text, "://") && (strings.IndexByte(text, '{') >= 0 || strings.IndexByte(text, '[') >= 0) {
+	if colon && strings.Contains(text, "://") && (strings.IndexByte(text, '{') >= 0 || strings.IndexByte(text, '[') >= 0) {
 		var code codeIndex
 		codeDone := false
 		out = bareLinks(text, func(i int) bool {
