@@ -961,11 +961,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		out = wikiHidden(text, lower, out)
 	}
 	// By index: find's search for a trigger's place costs every
-	// override part a pass over the list once the text has any hit. Text
-	// without a hit (most short results) skips the list.
-	if hits == nil {
-		return out
-	}
+	// override part a pass over the list once the text has any hit.
 	for i, h := range hits[len(triggers)-len(overrideTriggers):] {
 		if len(h) == 0 {
 			continue
