@@ -165,6 +165,12 @@ func hasKind(fs []Finding, kinds ...string) bool {
 // binary as that), else as base64. what names the encoding.
 func decodeRun(run string) (dec, what string, ok bool) {
 	if len(run)%2 == 0 && isHex(run) {
+		// A hash or an id decodes to binary, most often to first bytes
+		// that are not UTF-8 (as in brokenStart).
+		var start [3]byte
+		if n, err := hex.Decode(start[:], []byte(run[:min(len(run), 6)])); err == nil && notUTF8(start[:n]) {
+			return "", "", false
+		}
 		b, err := hex.DecodeString(run)
 		if err == nil && readable(b) {
 			return string(b), "hex", true
@@ -249,7 +255,13 @@ func brokenStart(run string, enc *base64.Encoding) bool {
 	}
 	// Base64 decodes four bytes at a time: the whole run's first bytes are
 	// these.
-	for p := dst[:n]; len(p) > 0 && utf8.FullRune(p); {
+	return notUTF8(dst[:n])
+}
+
+// notUTF8 reports whether p holds a sequence that is not UTF-8 whatever
+// bytes follow p.
+func notUTF8(p []byte) bool {
+	for len(p) > 0 && utf8.FullRune(p) {
 		r, size := utf8.DecodeRune(p)
 		if r == utf8.RuneError && size == 1 {
 			return true
