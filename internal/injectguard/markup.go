@@ -800,7 +800,8 @@ func scanMarkup(text string, out []Finding) []Finding {
 }
 
 // scanMarkupHits is scanMarkup given lower, lowerASCII(text), and hits,
-// prefilt().hits(lower).
+// prefilt().hits(lower). A check added here that needs no trigger word
+// belongs in scanNoHits as well.
 func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 	if hits == nil {
 		return scanNoHits(text, out)
