@@ -166,6 +166,12 @@ func rssKiB() int64 {
 // well under a millisecond.
 const idleBelow = 10 * time.Millisecond
 
+// regrowKiB is how much VmRSS may grow after a release, while the process
+// stays idle, before Watch releases again: the loop's own work maps back
+// a few pages, a call maps back tens of MiB (whole 2 MiB folios of the
+// executable for each page it runs).
+const regrowKiB = 8 << 10
+
 // After is how long the process must stay idle before Watch releases
 // memory, unless MCPWARDEN_IDLE_TRIM says otherwise ("off", or a
 // duration of at least a second).
@@ -194,8 +200,9 @@ func Setting() (time.Duration, error) {
 // again (without the collection) after each garbage collection, since a
 // collection reads the type data of every live object and so maps much
 // of the binary back (measured: the runtime's two-minute collection took
-// an idle gateway's file pages from 19 to 32 MiB). A gateway that answers
-// calls keeps its pages; one left alone gives them back.
+// an idle gateway's file pages from 19 to 32 MiB), and after VmRSS grew
+// by regrowKiB (a call too light to count as busy). A gateway that
+// answers calls keeps its pages; one left alone gives them back.
 func Watch(ctx context.Context, log *slog.Logger) {
 	after, err := Setting()
 	if err != nil {
@@ -212,6 +219,7 @@ func Watch(ctx context.Context, log *slog.Logger) {
 		quiet    time.Duration
 		released bool   // since the process was last busy
 		gcAt     uint64 // collections counted at the last release
+		rssAt    int64  // VmRSS a tick after the last release (-1: not read yet)
 	)
 	for {
 		select {
@@ -227,11 +235,28 @@ func Watch(ctx context.Context, log *slog.Logger) {
 			continue
 		}
 		quiet += time.Second
-		if quiet < after || released && gcCycles() == gcAt {
+		if quiet < after {
 			continue
 		}
-		r, err := Release(!released)
-		released, gcAt = true, gcCycles()
+		heap := !released
+		if released {
+			// Pages also come back without a busy second: a collection
+			// maps type data back, and a call now and then (a few
+			// milliseconds of CPU, under idleBelow) maps the code it
+			// runs. Either is a reason to release again; a call's heap
+			// goes back too.
+			rss := rssKiB()
+			if rssAt < 0 {
+				rssAt = rss // the tick after a release: what idling keeps
+			}
+			regrown := rss-rssAt > regrowKiB
+			if !regrown && gcCycles() == gcAt {
+				continue
+			}
+			heap = regrown
+		}
+		r, err := Release(heap)
+		released, gcAt, rssAt = true, gcCycles(), -1
 		// Release's own work (a collection, reading smaps) is not load.
 		last = procs.CPUTime()
 		if err != nil {
