@@ -167,9 +167,9 @@ func rssKiB() int64 {
 const idleBelow = 10 * time.Millisecond
 
 // regrowKiB is how much VmRSS may grow after a release, while the process
-// stays idle, before Watch releases again: the loop's own work maps back
-// a few pages, a call maps back tens of MiB (whole 2 MiB folios of the
-// executable for each page it runs).
+// uses under idleBelow a second, before Watch counts it as activity: the
+// loop's own work maps back a few pages, a call tens of MiB (whole 2 MiB
+// folios of the executable for each page it runs).
 const regrowKiB = 8 << 10
 
 // After is how long the process must stay idle before Watch releases
@@ -200,9 +200,10 @@ func Setting() (time.Duration, error) {
 // again (without the collection) after each garbage collection, since a
 // collection reads the type data of every live object and so maps much
 // of the binary back (measured: the runtime's two-minute collection took
-// an idle gateway's file pages from 19 to 32 MiB), and after VmRSS grew
-// by regrowKiB (a call too light to count as busy). A gateway that
-// answers calls keeps its pages; one left alone gives them back.
+// an idle gateway's file pages from 19 to 32 MiB). VmRSS grown by
+// regrowKiB since a release (a call too light to count as busy) counts as
+// activity: the idle time starts again. A gateway that answers calls
+// keeps its pages; one left alone gives them back.
 func Watch(ctx context.Context, log *slog.Logger) {
 	after, err := Setting()
 	if err != nil {
@@ -238,24 +239,23 @@ func Watch(ctx context.Context, log *slog.Logger) {
 		if quiet < after {
 			continue
 		}
-		heap := !released
 		if released {
-			// Pages also come back without a busy second: a collection
-			// maps type data back, and a call now and then (a few
-			// milliseconds of CPU, under idleBelow) maps the code it
-			// runs. Either is a reason to release again; a call's heap
-			// goes back too.
+			// A call now and then (a few milliseconds of CPU, under
+			// idleBelow) maps back the code it runs: it counts as
+			// activity, and the pages go after the idle time again.
 			rss := rssKiB()
 			if rssAt < 0 {
 				rssAt = rss // the tick after a release: what idling keeps
 			}
-			regrown := rss-rssAt > regrowKiB
-			if !regrown && gcCycles() == gcAt {
+			if rss-rssAt > regrowKiB {
+				quiet, released = 0, false
 				continue
 			}
-			heap = regrown
+			if gcCycles() == gcAt {
+				continue
+			}
 		}
-		r, err := Release(heap)
+		r, err := Release(!released)
 		released, gcAt, rssAt = true, gcCycles(), -1
 		// Release's own work (a collection, reading smaps) is not load.
 		last = procs.CPUTime()
