@@ -767,23 +767,11 @@ func (e *Engine) keywordHits(s string) *hitSet {
 	p := len(s) - len(t)
 	for ; p+8 <= len(s); p += 6 {
 		x := le64(s[p:]) | 0x2020202020202020
-		if triIn(tb, x) {
-			hits = e.hashHit(s, p, uint32(x), hits)
-		}
-		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+1, uint32(x), hits)
-		}
-		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+2, uint32(x), hits)
-		}
-		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+3, uint32(x), hits)
-		}
-		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+4, uint32(x), hits)
-		}
-		if x >>= 8; triIn(tb, x) {
-			hits = e.hashHit(s, p+5, uint32(x), hits)
+		for k := range 6 {
+			if triIn(tb, x) {
+				hits = e.hashHit(s, p+k, uint32(x), hits)
+			}
+			x >>= 8
 		}
 	}
 	if len(s) >= 8 {
