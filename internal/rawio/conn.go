@@ -21,7 +21,7 @@ func Conn(c net.Conn) net.Conn {
 	if err != nil {
 		return c
 	}
-	return &conn{Conn: c, rc: rc}
+	return &conn{Conn: c, rc: rc, rd: newReadOp(), wr: newWriteOp()}
 }
 
 // Listener returns a listener whose connections are Conn(c).
@@ -39,14 +39,15 @@ func (l listener) Accept() (net.Conn, error) {
 
 type conn struct {
 	net.Conn
-	rc syscall.RawConn
+	rc     syscall.RawConn
+	rd, wr *op
 }
 
 func (c *conn) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, errno, err := read(c.rc, p)
+	n, errno, err := read(c.rc, c.rd, p)
 	switch {
 	case err != nil:
 		return 0, c.opError("read", err)
@@ -59,7 +60,7 @@ func (c *conn) Read(p []byte) (int, error) {
 }
 
 func (c *conn) Write(p []byte) (int, error) {
-	done, errno, err := write(c.rc, p)
+	done, errno, err := write(c.rc, c.wr, p)
 	switch {
 	case err != nil:
 		return done, c.opError("write", err)

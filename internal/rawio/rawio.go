@@ -23,6 +23,8 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -62,7 +64,7 @@ func Reader(r io.Reader) io.Reader {
 	if rc == nil {
 		return r
 	}
-	return &reader{rc: rc, name: name(r)}
+	return &reader{rc: rc, op: newReadOp(), name: name(r)}
 }
 
 // Writer returns a writer to w that uses raw writes when w is a
@@ -73,7 +75,7 @@ func Writer(w io.Writer) io.Writer {
 	if rc == nil {
 		return w
 	}
-	return &writer{rc: rc, name: name(w)}
+	return &writer{rc: rc, op: newWriteOp(), name: name(w)}
 }
 
 func name(f any) string {
@@ -93,53 +95,113 @@ func pollErr(err error) error {
 	return os.ErrClosed
 }
 
-// read is one read(2) on rc's descriptor, waiting in the poller while
-// there is nothing to read. err is the poller's error (closed, deadline),
-// errno the system call's; n == 0 with neither is the end of the stream.
-func read(rc syscall.RawConn, p []byte) (n int, errno syscall.Errno, err error) {
-	err = rc.Read(func(fd uintptr) bool {
-		for {
-			m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			switch e {
-			case syscall.EINTR:
-				continue
-			case syscall.EAGAIN:
-				return false // wait in the poller, then try again
+// op is one raw read or write in flight: the buffer, the result, and the
+// function the RawConn calls with the descriptor. Readers, writers and
+// connections keep one op per direction and reuse it, so a call allocates
+// nothing (a closure over its results would cost three allocations per
+// read or write, several per relayed message). A second call that
+// overlaps one in flight (io.Reader does not promise there is none) gets
+// an op of its own.
+type op struct {
+	busy  atomic.Bool
+	p     []byte
+	n     int // read: bytes read; write: bytes written so far
+	errno syscall.Errno
+	fn    func(fd uintptr) bool
+}
+
+func newReadOp() *op {
+	o := new(op)
+	o.fn = o.read
+	return o
+}
+
+func newWriteOp() *op {
+	o := new(op)
+	o.fn = o.write
+	return o
+}
+
+// read is one read(2) of o.p, or false to wait in the poller while there
+// is nothing to read.
+func (o *op) read(fd uintptr) bool {
+	for {
+		m, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&o.p[0])), uintptr(len(o.p)))
+		switch e {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false // wait in the poller, then try again
+		}
+		o.n, o.errno = int(m), e
+		return true
+	}
+}
+
+// write writes the rest of o.p, or returns false to wait in the poller
+// while the descriptor is full.
+func (o *op) write(fd uintptr) bool {
+	for o.n < len(o.p) {
+		m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&o.p[o.n])), uintptr(len(o.p)-o.n))
+		switch e {
+		case 0:
+			if m == 0 {
+				return false // nothing taken: wait in the poller
 			}
-			n, errno = int(m), e
+			o.n += int(m)
+		case syscall.EINTR:
+		case syscall.EAGAIN:
+			return false // full: wait in the poller
+		default:
+			o.errno = e
 			return true
 		}
-	})
+	}
+	return true
+}
+
+// acquire returns o for one call, or a new op when o is in use.
+func (o *op) acquire(fresh func() *op) *op {
+	if o.busy.CompareAndSwap(false, true) {
+		return o
+	}
+	return fresh()
+}
+
+// release drops the caller's buffer (the op must not keep it alive) and
+// frees o for the next call.
+func (o *op) release() {
+	o.p = nil
+	o.busy.Store(false)
+}
+
+// read is one read(2) into p on rc's descriptor, waiting in the poller
+// while there is nothing to read. err is the poller's error (closed,
+// deadline), errno the system call's; n == 0 with neither is the end of
+// the stream.
+func read(rc syscall.RawConn, cached *op, p []byte) (n int, errno syscall.Errno, err error) {
+	o := cached.acquire(newReadOp)
+	o.p, o.n, o.errno = p, 0, 0
+	err = rc.Read(o.fn)
+	n, errno = o.n, o.errno
+	o.release()
 	return n, errno, err
 }
 
 // write writes all of p to rc's descriptor, waiting in the poller while it
 // is full; done is what was written before an error.
-func write(rc syscall.RawConn, p []byte) (done int, errno syscall.Errno, err error) {
-	err = rc.Write(func(fd uintptr) bool {
-		for done < len(p) {
-			m, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[done])), uintptr(len(p)-done))
-			switch e {
-			case 0:
-				if m == 0 {
-					return false // nothing taken: wait in the poller
-				}
-				done += int(m)
-			case syscall.EINTR:
-			case syscall.EAGAIN:
-				return false // full: wait in the poller
-			default:
-				errno = e
-				return true
-			}
-		}
-		return true
-	})
+func write(rc syscall.RawConn, cached *op, p []byte) (done int, errno syscall.Errno, err error) {
+	o := cached.acquire(newWriteOp)
+	o.p, o.n, o.errno = p, 0, 0
+	err = rc.Write(o.fn)
+	done, errno = o.n, o.errno
+	o.release()
 	return done, errno, err
 }
 
 type reader struct {
 	rc   syscall.RawConn
+	op   *op
 	name string
 }
 
@@ -147,7 +209,7 @@ func (r *reader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, errno, err := read(r.rc, p)
+	n, errno, err := read(r.rc, r.op, p)
 	switch {
 	case err != nil:
 		return 0, &os.PathError{Op: "read", Path: r.name, Err: pollErr(err)}
@@ -161,11 +223,12 @@ func (r *reader) Read(p []byte) (int, error) {
 
 type writer struct {
 	rc   syscall.RawConn
+	op   *op
 	name string
 }
 
 func (w *writer) Write(p []byte) (int, error) {
-	done, errno, err := write(w.rc, p)
+	done, errno, err := write(w.rc, w.op, p)
 	switch {
 	case err != nil:
 		return done, &os.PathError{Op: "write", Path: w.name, Err: pollErr(err)}
@@ -174,6 +237,9 @@ func (w *writer) Write(p []byte) (int, error) {
 	}
 	return done, nil
 }
+
+// fileOps are WriteFile's ops: it has no writer to keep one in.
+var fileOps = sync.Pool{New: func() any { return newWriteOp() }}
 
 // WriteFile writes all of b to f, a regular file, with raw write(2)s: the
 // audit journal's one write per call, which would otherwise wake the
@@ -189,7 +255,9 @@ func WriteFile(f *os.File, b []byte) (int, error) {
 	}
 	// A regular file never reports EAGAIN, so write never waits in the
 	// poller (which does not serve regular files).
-	done, errno, err := write(rc, b)
+	o := fileOps.Get().(*op)
+	done, errno, err := write(rc, o, b)
+	fileOps.Put(o)
 	switch {
 	case err != nil:
 		return done, &os.PathError{Op: "write", Path: f.Name(), Err: pollErr(err)}

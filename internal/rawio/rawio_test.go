@@ -172,3 +172,53 @@ func TestWriteFile(t *testing.T) {
 		t.Fatalf("WriteFile on a closed file: %v, want os.ErrClosed", err)
 	}
 }
+
+// A read or write that does not wait allocates nothing: each message the
+// relay passes costs several of them.
+func TestNoAllocations(t *testing.T) {
+	r, w := pipe(t)
+	rd, wr := Reader(r), Writer(w)
+	msg, buf := []byte("a line of the relay\n"), make([]byte, 64)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := wr.Write(msg); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := rd.Read(buf); err != nil || n != len(msg) {
+			t.Fatalf("read %d, %v", n, err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per write and read, want 0", allocs)
+	}
+}
+
+// Reads that overlap on one reader (io.Reader does not promise they do
+// not) each get their own bytes: the second takes an op of its own while
+// the first waits in the poller with the reader's.
+func TestOverlappingReads(t *testing.T) {
+	r, w := pipe(t)
+	rd := Reader(r)
+	got := make(chan []byte, 2)
+	for range 2 {
+		go func() {
+			b := make([]byte, 1)
+			n, err := rd.Read(b)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- b[:n]
+		}()
+	}
+	time.Sleep(20 * time.Millisecond) // both wait in the poller
+	if _, err := w.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	first := <-got
+	if _, err := w.Write([]byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	second := <-got
+	if s := string(first) + string(second); s != "xy" {
+		t.Fatalf("the two reads got %q and %q, want x then y", first, second)
+	}
+}
