@@ -26,7 +26,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -62,7 +61,7 @@ type HTTPOptions struct {
 type HTTPConn struct {
 	lifecycle
 	url       string
-	headers   map[string]string
+	headers   http.Header // configured, keys canonical; values shared by every request
 	client    *http.Client
 	maxMsg    int64
 	stateless bool
@@ -75,7 +74,9 @@ type HTTPConn struct {
 
 	mu         sync.Mutex
 	sessionID  string
-	version    string // negotiated (session era) or last seen in _meta (stateless)
+	version    string   // negotiated (session era) or last seen in _meta (stateless)
+	sessionHdr []string // sessionID and version as header values, made once
+	versionHdr []string
 	initResult json.RawMessage
 	closing    bool // no new background goroutines once set
 
@@ -96,7 +97,7 @@ func DialHTTP(ctx context.Context, o HTTPOptions) (*HTTPConn, error) {
 	}
 	c := &HTTPConn{
 		url:       u.String(),
-		headers:   maps.Clone(o.Headers),
+		headers:   sharedHeader(o.Headers),
 		client:    o.Client,
 		lifecycle: newLifecycle(orDiscard(o.Logger).With("upstream", u.Redacted())),
 		maxMsg:    orDefaultMax(o.MaxMessageBytes),
@@ -168,7 +169,7 @@ func (c *HTTPConn) initialize(ctx context.Context, params json.RawMessage) error
 		return errors.New("upstream http: initialize result has no protocolVersion")
 	}
 	c.mu.Lock()
-	c.version = version
+	c.setVersion(version)
 	c.initResult = res
 	c.mu.Unlock()
 	return nil
@@ -221,10 +222,21 @@ func (c *HTTPConn) Call(ctx context.Context, req *mcpwire.Message, related Relat
 	case errors.Is(cause, errCancelledByClient):
 		return nil, fmt.Errorf("upstream http: %s: %w", req.Method, errCancelledByClient)
 	}
-	if err == nil {
-		if req.Method == "tools/list" && resp.Kind == mcpwire.KindResponse {
+	if err == nil && resp.Kind == mcpwire.KindResponse {
+		switch req.Method {
+		case "tools/list":
 			c.params.learn(resp.Result)
+		case "initialize":
+			// Every request after initialize carries the version,
+			// notifications/initialized included.
+			if v, ok := mcpwire.StringMember(resp.Result, "protocolVersion"); ok && v != "" && !c.stateless {
+				c.mu.Lock()
+				c.setVersion(v)
+				c.mu.Unlock()
+			}
 		}
+	}
+	if err == nil {
 		return resp, nil
 	}
 	select {
@@ -340,7 +352,7 @@ func (c *HTTPConn) adoptSession(sid string) {
 	}
 	c.mu.Lock()
 	if c.sessionID == "" {
-		c.sessionID = sid
+		c.sessionID, c.sessionHdr = sid, []string{sid}
 	}
 	c.mu.Unlock()
 }
@@ -579,6 +591,10 @@ func (c *HTTPConn) handleListen(m *mcpwire.Message) bool {
 }
 
 // newRequest builds a request with the configured and session headers.
+// Keys go into the map already canonical (Header.Set canonicalises each
+// time) and constant values share one slice: every call builds a request.
+// net/http only reads a request's header values, and an Add on a shared
+// slice copies it (its capacity is its length).
 func (c *HTTPConn) newRequest(ctx context.Context, method string, body []byte) (*http.Request, error) {
 	var rd io.Reader
 	if body != nil {
@@ -588,18 +604,20 @@ func (c *HTTPConn) newRequest(ctx context.Context, method string, body []byte) (
 	if err != nil {
 		return nil, err
 	}
+	h := make(http.Header, len(c.headers)+6)
 	for k, v := range c.headers {
-		req.Header.Set(k, v)
+		h[k] = v
 	}
+	req.Header = h
 	if !c.stateless {
 		c.mu.Lock()
-		sid, ver := c.sessionID, c.version
+		sid, ver := c.sessionHdr, c.versionHdr
 		c.mu.Unlock()
-		if sid != "" {
-			req.Header.Set(hdrSessionID, sid)
+		if sid != nil {
+			h[hdrSessionID] = sid
 		}
-		if ver != "" {
-			req.Header.Set(hdrProtocolVersion, ver)
+		if ver != nil {
+			h[hdrProtocolVersion] = ver
 		}
 	}
 	return req, nil
@@ -610,7 +628,7 @@ func (c *HTTPConn) get(ctx context.Context, lastEventID string) (*http.Response,
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Accept", "text/event-stream")
+	req.Header["Accept"] = valueEventOnly
 	if lastEventID != "" {
 		req.Header.Set(hdrLastEventID, lastEventID)
 	}
@@ -627,18 +645,19 @@ func (c *HTTPConn) newPost(ctx context.Context, body []byte, msg *mcpwire.Messag
 	if err != nil {
 		return nil, err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, text/event-stream")
-	ver := req.Header.Get(hdrProtocolVersion)
+	req.Header["Content-Type"] = valueJSON
+	req.Header["Accept"] = valueAcceptPost
+	ver := headerValue(req.Header, hdrProtocolVersion)
 	if c.stateless {
+		var vh []string
 		c.mu.Lock()
 		if v, ok := mcpwire.MetaString(msg.Params, metaProtocolVersion); ok && v != "" {
-			c.version = v
+			c.setVersion(v)
 		}
-		ver = c.version
+		ver, vh = c.version, c.versionHdr
 		c.mu.Unlock()
-		if ver != "" {
-			req.Header.Set(hdrProtocolVersion, ver)
+		if vh != nil {
+			req.Header[hdrProtocolVersion] = vh
 		}
 	}
 	if msg.Method != "" && (c.stateless || ver >= modernVersion) {
@@ -649,6 +668,13 @@ func (c *HTTPConn) newPost(ctx context.Context, body []byte, msg *mcpwire.Messag
 		addParamHeaders(ctx, req.Header)
 	}
 	return req, nil
+}
+
+// setVersion records the protocol version; c.mu is held.
+func (c *HTTPConn) setVersion(v string) {
+	if v != c.version {
+		c.version, c.versionHdr = v, []string{v}
+	}
 }
 
 // modern reports whether requests carry the 2026-07-28 headers.

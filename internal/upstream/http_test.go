@@ -1088,3 +1088,60 @@ func TestParamHeaders(t *testing.T) {
 		t.Fatalf("headers %v", h)
 	}
 }
+
+// TestHTTPRequestHeaders: every request carries the configured headers
+// (a lower-case key arrives canonical), the session's id and version once
+// negotiated, and a POST's content type and Accept; the values, shared by
+// all requests, are the same on the last request as on the first.
+func TestHTTPRequestHeaders(t *testing.T) {
+	srv := newTestMCPServer(newProbe())
+	sdk := mcp.NewStreamableHTTPHandler(func(*http.Request) *mcp.Server { return srv }, nil)
+	var mu sync.Mutex
+	var seen []http.Header
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			mu.Lock()
+			seen = append(seen, r.Header.Clone())
+			mu.Unlock()
+		}
+		sdk.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { ts.CloseClientConnections(); ts.Close() })
+	client, _ := newTestClient(t)
+	c, err := DialHTTP(testCtx(t, 10*time.Second), HTTPOptions{URL: ts.URL + "/mcp", Client: client,
+		InitParams: json.RawMessage(sessionInit), Headers: map[string]string{"x-api-key": "k1", "X-Tenant": "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	for i := range 3 {
+		if _, err := c.Call(testCtx(t, 5*time.Second), request(t, strconv.Itoa(i), "tools/list", ""), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) < 5 { // initialize, notifications/initialized, three calls
+		t.Fatalf("%d POSTs seen", len(seen))
+	}
+	for i, h := range seen {
+		if h.Get("X-Api-Key") != "k1" || h.Get("X-Tenant") != "t" || len(h["X-Api-Key"]) != 1 {
+			t.Errorf("POST %d: configured headers %q %q", i, h["X-Api-Key"], h["X-Tenant"])
+		}
+		if h.Get("Content-Type") != "application/json" || h.Get("Accept") != "application/json, text/event-stream" {
+			t.Errorf("POST %d: Content-Type %q, Accept %q", i, h.Get("Content-Type"), h.Get("Accept"))
+		}
+		if i == 0 {
+			if h.Get("Mcp-Session-Id") != "" {
+				t.Errorf("initialize sent a session id %q", h.Get("Mcp-Session-Id"))
+			}
+			continue
+		}
+		if h.Get("Mcp-Session-Id") != c.SessionID() || c.SessionID() == "" {
+			t.Errorf("POST %d: Mcp-Session-Id %q, want %q", i, h.Get("Mcp-Session-Id"), c.SessionID())
+		}
+		if h.Get("Mcp-Protocol-Version") != c.ProtocolVersion() {
+			t.Errorf("POST %d: Mcp-Protocol-Version %q, want %q", i, h.Get("Mcp-Protocol-Version"), c.ProtocolVersion())
+		}
+	}
+}

@@ -182,14 +182,41 @@ func maxEvent(n int64) int {
 
 // mediaType returns the lower-cased media type of a Content-Type value.
 func mediaType(v string) string {
-	if v == "" {
-		return ""
+	switch v {
+	case "", "application/json", "text/event-stream":
+		return v // the usual values, as ParseMediaType would return them
 	}
 	mt, _, err := mime.ParseMediaType(v)
 	if err != nil {
 		mt, _, _ = strings.Cut(v, ";")
 	}
 	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// Header values every request carries, shared (see newRequest).
+var (
+	valueJSON       = []string{"application/json"}
+	valueAcceptPost = []string{"application/json, text/event-stream"}
+	valueEventOnly  = []string{"text/event-stream"}
+)
+
+// sharedHeader is h with canonical keys and a one-element value slice per
+// key, made once for all requests.
+func sharedHeader(h map[string]string) http.Header {
+	out := make(http.Header, len(h))
+	for k, v := range h {
+		out[http.CanonicalHeaderKey(k)] = []string{v}
+	}
+	return out
+}
+
+// headerValue is Header.Get for a key already canonical: it skips the
+// canonicalisation Get does on every call.
+func headerValue(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // readLimited reads all of r, failing with ErrMessageTooLarge past max
