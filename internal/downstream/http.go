@@ -208,7 +208,7 @@ func (h *HTTP) serveMCP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Message, bool) {
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := headerValue(r.Header, "Content-Type"); ct != "" && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || mt != "application/json" {
 			http.Error(w, "Unsupported Media Type: Content-Type must be application/json", http.StatusUnsupportedMediaType)
@@ -241,7 +241,12 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 
 // accepts reports which response forms the client takes.
 func accepts(r *http.Request) (jsonOK, sseOK bool) {
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+	a := headerValue(r.Header, "Accept")
+	switch a {
+	case "application/json, text/event-stream", "text/event-stream, application/json":
+		return true, true // what clients send: no need to parse it
+	}
+	for _, part := range strings.Split(a, ",") {
 		mt, _, _ := mime.ParseMediaType(strings.TrimSpace(part))
 		switch mt {
 		case "application/json":
@@ -550,6 +555,16 @@ func writeRPCError(w http.ResponseWriter, status int, id []byte, code int, messa
 	w.WriteHeader(status)
 	w.Write(mcpwire.NewError(id, code, message, nil))
 }
+
+// Response header values set on every answer. They are shared: a
+// response's header is copied when it is written (WriteHeader clones it),
+// and nothing writes into a value slice.
+var (
+	valueJSON        = []string{"application/json"}
+	valueEventStream = []string{"text/event-stream"}
+	valueNoCache     = []string{"no-cache"}
+	valueNo          = []string{"no"}
+)
 
 // headerValue is http.Header.Get for a key already in canonical form (the
 // h* constants): it skips the canonicalisation that Get does on every

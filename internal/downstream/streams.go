@@ -215,9 +215,9 @@ func (es *eventStream) attach(w http.ResponseWriter, r *http.Request, seq int, h
 	}
 	fl, _ := w.(http.Flusher)
 	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
+	h["Content-Type"] = valueEventStream
+	h["Cache-Control"] = valueNoCache
+	h["X-Accel-Buffering"] = valueNo
 	w.WriteHeader(http.StatusOK)
 	for _, ev := range preamble {
 		if sse.Write(w, ev) != nil {
@@ -340,8 +340,8 @@ func (p *postStream) serve(r *http.Request) {
 		data := es.events[0].data
 		es.mu.Unlock()
 		h := p.w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("Content-Length", strconv.Itoa(len(data)))
+		h["Content-Type"] = valueJSON
+		h["Content-Length"] = []string{strconv.Itoa(len(data))}
 		p.w.WriteHeader(http.StatusOK)
 		_, _ = p.w.Write(data) // a client gone now is gone; nothing to retry
 		return
@@ -368,9 +368,9 @@ func (p *postStream) serve(r *http.Request) {
 		}
 		es.mu.Unlock()
 		h := p.w.Header()
-		h.Set("Content-Type", "text/event-stream")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("Content-Length", strconv.Itoa(body.Len()))
+		h["Content-Type"] = valueEventStream
+		h["Cache-Control"] = valueNoCache
+		h["Content-Length"] = []string{strconv.Itoa(body.Len())}
 		p.w.WriteHeader(http.StatusOK)
 		_, _ = p.w.Write(body.Bytes())
 		return
@@ -378,9 +378,9 @@ func (p *postStream) serve(r *http.Request) {
 	es.mu.Unlock()
 	fl, _ := p.w.(http.Flusher)
 	h := p.w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
+	h["Content-Type"] = valueEventStream
+	h["Cache-Control"] = valueNoCache
+	h["X-Accel-Buffering"] = valueNo
 	p.w.WriteHeader(http.StatusOK)
 	if p.prime && streamID != "" {
 		if err := sse.Write(p.w, sse.Event{ID: streamID + "-0", HasID: true, Retry: -1}); err != nil {
