@@ -32,6 +32,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"sync"
 )
 
 // ErrTooLarge is returned by Reader.Next when an event's data or a single
@@ -92,6 +93,7 @@ const (
 // use.
 type Reader struct {
 	br      *bufio.Reader
+	pooled  bool  // br came from readBufPool
 	max     int   // max data bytes of one event
 	maxLine int   // max bytes of one line, terminator excluded
 	err     error // sticky error returned by Next
@@ -138,6 +140,9 @@ type Reader struct {
 // maxEvent <= 0 means DefaultMaxEvent.
 //
 // If r is a *bufio.Reader of at least 16 KiB it is used directly.
+// Otherwise the Reader's 16 KiB buffer comes from a pool, and Release
+// gives it back: an upstream answers each call with a short stream of its
+// own, so the buffer would otherwise be most of what a call allocates.
 func NewReader(r io.Reader, maxEvent int) *Reader {
 	if maxEvent <= 0 {
 		maxEvent = DefaultMaxEvent
@@ -146,8 +151,7 @@ func NewReader(r io.Reader, maxEvent int) *Reader {
 	if maxLine < maxEvent { // overflow
 		maxLine = math.MaxInt
 	}
-	return &Reader{
-		br:        bufio.NewReaderSize(r, readBufSize),
+	rd := &Reader{
 		max:       maxEvent,
 		maxLine:   maxLine,
 		lfAt:      -1,
@@ -155,6 +159,35 @@ func NewReader(r io.Reader, maxEvent int) *Reader {
 		retry:     -1,
 		lastRetry: -1,
 	}
+	if b, ok := r.(*bufio.Reader); ok && b.Size() >= readBufSize {
+		rd.br = b
+	} else if b, ok := readBufPool.Get().(*bufio.Reader); ok {
+		b.Reset(r)
+		rd.br, rd.pooled = b, true
+	} else {
+		rd.br, rd.pooled = bufio.NewReaderSize(r, readBufSize), true
+	}
+	return rd
+}
+
+// readBufPool holds the buffers of released Readers.
+var readBufPool sync.Pool
+
+// ErrReleased is what Next returns after Release.
+var ErrReleased = errors.New("sse: reader released")
+
+// Release ends the Reader's use of its buffer, which goes back to the pool
+// when it came from there; Next then returns ErrReleased. The events
+// already returned stay valid (their data is copied out of the buffer).
+func (r *Reader) Release() {
+	if r.br == nil {
+		return
+	}
+	if r.pooled {
+		r.br.Reset(nil)
+		readBufPool.Put(r.br)
+	}
+	r.br, r.err = nil, ErrReleased
 }
 
 // LastEventID returns the stream's last event ID string as defined by the

@@ -378,6 +378,7 @@ func (c *HTTPConn) pump(body io.Reader, st *streamState, handle func(*mcpwire.Me
 		if r := rd.Retry(); r > 0 {
 			st.retry = time.Duration(r) * time.Millisecond
 		}
+		rd.Release()
 	}()
 	for {
 		ev, err := rd.Next()

@@ -172,6 +172,7 @@ func (c *SSEConn) readLoop(body io.ReadCloser, gotEndpoint chan<- struct{}) {
 	defer c.wg.Done()
 	defer body.Close()
 	rd := sse.NewReader(body, maxEvent(c.maxMsg))
+	defer rd.Release()
 	haveEndpoint := false
 	for {
 		ev, err := rd.Next()
