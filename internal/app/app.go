@@ -330,7 +330,7 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, reload <-c
 		mux := http.NewServeMux()
 		mux.Handle(consentPath, con.page)
 		mux.Handle("/", handler)
-		handler = mux
+		handler = mcpFirst(handler, mux)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("mcpwarden listening", "addr", ln.Addr().String(), "endpoint", "http://"+ln.Addr().String()+"/mcp",

@@ -13,6 +13,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/mcpwarden/mcpwarden/internal/authserver"
 	"github.com/mcpwarden/mcpwarden/internal/config"
+	"github.com/mcpwarden/mcpwarden/internal/downstream"
 	"github.com/mcpwarden/mcpwarden/internal/issuer"
 	"github.com/mcpwarden/mcpwarden/internal/secretstore"
 	"golang.org/x/time/rate"
@@ -217,5 +218,18 @@ func asHandler(cur func() *authserver.Server, next http.Handler) http.Handler {
 	for _, p := range authserver.Paths() {
 		mux.Handle(p, h)
 	}
-	return mux
+	return mcpFirst(next, mux)
+}
+
+// mcpFirst sends requests for the MCP endpoint straight to next, where mux
+// would send them too, and the rest to mux: the endpoint takes every
+// message of every session, and a mux lookup allocates.
+func mcpFirst(next, mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == downstream.MCPPath {
+			next.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }

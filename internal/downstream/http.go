@@ -64,6 +64,7 @@ type HTTP struct {
 	o   HTTPOptions
 	log *slog.Logger
 	mux *http.ServeMux
+	mcp http.HandlerFunc // the mux's handler of MCPPath
 
 	mu       sync.Mutex
 	sessions map[string]*httpSession
@@ -91,7 +92,8 @@ func NewHTTP(o HTTPOptions) *HTTP {
 		h.log = slog.Default()
 	}
 	h.mux = http.NewServeMux()
-	h.mux.HandleFunc("/mcp", h.guard(h.authenticate(h.serveMCP)))
+	h.mcp = h.guard(h.authenticate(h.serveMCP))
+	h.mux.HandleFunc(MCPPath, h.mcp)
 	h.mux.HandleFunc("/sse", h.guard(h.authenticate(h.serveSSE)))
 	h.mux.HandleFunc(o.MessagePath, h.guard(h.authenticate(h.serveMessage)))
 	h.mux.HandleFunc(authn.WellKnownPRM, h.serveMetadata)
@@ -107,7 +109,18 @@ func NewHTTP(o HTTPOptions) *HTTP {
 	return h
 }
 
-func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// MCPPath is the Streamable HTTP endpoint.
+const MCPPath = "/mcp"
+
+func (h *HTTP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == MCPPath {
+		// Where the mux would send it, without its lookup: every
+		// message of a session comes here, and the lookup allocates.
+		h.mcp(w, r)
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // Close ends every session and stops the reaper.
 func (h *HTTP) Close() {
