@@ -127,44 +127,15 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 	if err != nil {
 		return nil, err
 	}
-	stream := streamOf(ctx)
+	f := newRelay(ctx, x)
+	*f = relay{s: s, x: x, conn: conn, stream: streamOf(ctx), server: server,
+		modern: x.Peer.Era == EraModern, listen: x.Method == "subscriptions/listen"}
 	t0 := time.Now()
-	modern := x.Peer.Era == EraModern
-	listen := x.Method == "subscriptions/listen"
-	// Written by the connection's reader, which may still run after a
-	// call that timed out has returned.
-	var (
-		refusedMu sync.Mutex
-		refusals  []*intercept.Denial
-	)
-	resp, err := conn.Call(ctx, msg, func(m *mcpwire.Message) {
-		if modern && m.Kind == mcpwire.KindRequest {
-			// 2026-07-28 has no server→client requests: a server that only
-			// speaks the session era asked for one.
-			refuse(conn, m, "the client speaks 2026-07-28, which has no server-to-client requests")
-			return
-		}
-		if listen {
-			m = retagSubscription(m, x.Msg.ID)
-		}
-		if stream != nil {
-			raw, d := s.fromServer(server, conn, m)
-			if d != nil {
-				// The call's record names the refusal (the exchange that
-				// carried the server's request); the call itself goes on.
-				refusedMu.Lock()
-				refusals = append(refusals, d)
-				refusedMu.Unlock()
-			}
-			if raw != nil {
-				_ = stream.Send(raw)
-			}
-		}
-	})
+	resp, err := conn.Call(ctx, msg, f.related)
 	x.Record.Upstream += time.Since(t0)
-	refusedMu.Lock()
-	refused := refusals
-	refusedMu.Unlock()
+	f.mu.Lock()
+	refused := f.refusals
+	f.mu.Unlock()
 	for _, d := range refused {
 		note := "server request refused by " + d.Rule + ": " + d.Public
 		x.Record.Reason = strings.TrimPrefix(x.Record.Reason+"; "+note, "; ")
@@ -178,10 +149,65 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 		}
 		return nil, unavailable(server, err)
 	}
-	if listen {
+	if f.listen {
 		resp = retagSubscription(resp, x.Msg.ID)
 	}
-	return &intercept.Reply{Msg: resp}, nil
+	f.reply.Msg = resp
+	return &f.reply, nil
+}
+
+// relay is one forward's state: what the connection's reader needs for
+// the server messages of the call, and the reply.
+type relay struct {
+	s              *Session
+	x              *intercept.Exchange
+	conn           upstream.Conn
+	stream         Stream
+	server         string
+	modern, listen bool
+	// Written by the connection's reader, which may still run after a
+	// call that timed out has returned.
+	mu       sync.Mutex
+	refusals []*intercept.Denial
+	reply    intercept.Reply
+}
+
+// newRelay returns the relay of a forward of x: the one in x's request
+// for its first forward, a new one for any other (an exchange that is not
+// the request's own, or a second forward, whose reader may run while the
+// first one's still does).
+func newRelay(ctx context.Context, x *intercept.Exchange) *relay {
+	if r, _ := ctx.Value(requestKey{}).(*request); r != nil && &r.x == x && r.relaying.CompareAndSwap(false, true) {
+		return &r.relay
+	}
+	return new(relay)
+}
+
+// related passes on a server message the connection attributes to the
+// call.
+func (f *relay) related(m *mcpwire.Message) {
+	if f.modern && m.Kind == mcpwire.KindRequest {
+		// 2026-07-28 has no server→client requests: a server that only
+		// speaks the session era asked for one.
+		refuse(f.conn, m, "the client speaks 2026-07-28, which has no server-to-client requests")
+		return
+	}
+	if f.listen {
+		m = retagSubscription(m, f.x.Msg.ID)
+	}
+	if f.stream != nil {
+		raw, d := f.s.fromServer(f.server, f.conn, m)
+		if d != nil {
+			// The call's record names the refusal (the exchange that
+			// carried the server's request); the call itself goes on.
+			f.mu.Lock()
+			f.refusals = append(f.refusals, d)
+			f.mu.Unlock()
+		}
+		if raw != nil {
+			_ = f.stream.Send(raw)
+		}
+	}
 }
 
 // metaSubscriptionID tags the messages of a subscriptions/listen stream

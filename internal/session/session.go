@@ -205,71 +205,109 @@ func (s *Session) Go(ctx context.Context, msg *mcpwire.Message, stream Stream) {
 	if msg.Method == "initialize" {
 		s.initPending.Store(true)
 	}
-	ctx, done := s.register(ctx, msg)
+	r := s.register(ctx, msg, stream)
 	s.reqs.Add(1)
-	Spawn(func() {
-		defer s.reqs.Done()
-		defer done()
-		s.serveRequest(ctx, msg, stream)
-	})
+	spawn(r)
+}
+
+// run serves a request started with Go, on a worker.
+func (r *request) run() {
+	defer r.s.reqs.Done()
+	defer r.done()
+	r.s.serveRequest(r)
 }
 
 // Wait blocks until every request started with Go has finished.
 func (s *Session) Wait() { s.reqs.Wait() }
 
-func (s *Session) register(ctx context.Context, msg *mcpwire.Message) (context.Context, func()) {
-	key := mcpwire.IDKey(msg.ID)
-	var cancel context.CancelFunc
+// request is one client request from its registration to its reply: its
+// context, and the exchange the chain sees with the copy of the peer and
+// the record that exchange points to. They are one allocation because
+// they live exactly as long as each other. Nothing in it is ever reused:
+// a record, reply or context that anything still holds after the call
+// keeps the whole request alive, as their own allocations were before.
+type request struct {
+	// Context is the request's own (cancelled by done). The request is
+	// the context the chain gets: it adds the client stream as a value.
+	context.Context
+	s      *Session
+	msg    *mcpwire.Message
+	stream Stream
+	key    string
+	cancel context.CancelFunc
+
+	peer intercept.Peer
+	x    intercept.Exchange
+	rec  intercept.Record
+	// relay is the first forward of x's state (route.go).
+	relay    relay
+	relaying atomic.Bool
+}
+
+// Value adds what context.WithValue(ctx, streamKey{}, stream) and
+// (requestKey{}, r) would, without allocating contexts for them.
+func (r *request) Value(key any) any {
+	switch key.(type) {
+	case streamKey:
+		return r.stream
+	case requestKey:
+		return r
+	}
+	return r.Context.Value(key)
+}
+
+func (s *Session) register(ctx context.Context, msg *mcpwire.Message, stream Stream) *request {
+	r := &request{s: s, msg: msg, stream: stream, key: mcpwire.IDKey(msg.ID)}
 	if s.opts.RequestTimeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
+		r.Context, r.cancel = context.WithTimeout(ctx, s.opts.RequestTimeout)
 	} else {
-		ctx, cancel = context.WithCancel(ctx)
+		r.Context, r.cancel = context.WithCancel(ctx)
 	}
 	s.mu.Lock()
-	s.inflight[key] = cancel
+	s.inflight[r.key] = r.cancel
 	s.mu.Unlock()
-	return ctx, func() {
-		cancel()
-		s.mu.Lock()
-		delete(s.inflight, key)
-		s.mu.Unlock()
-	}
+	return r
+}
+
+// done cancels the request's context and forgets it.
+func (r *request) done() {
+	r.cancel()
+	r.s.mu.Lock()
+	delete(r.s.inflight, r.key)
+	r.s.mu.Unlock()
 }
 
 func (s *Session) handleRequest(ctx context.Context, msg *mcpwire.Message, stream Stream) {
-	ctx, done := s.register(ctx, msg)
-	defer done()
-	s.serveRequest(ctx, msg, stream)
+	r := s.register(ctx, msg, stream)
+	defer r.done()
+	s.serveRequest(r)
 }
 
-func (s *Session) serveRequest(ctx context.Context, msg *mcpwire.Message, stream Stream) {
+func (s *Session) serveRequest(r *request) {
+	msg, stream := r.msg, r.stream
 	start := time.Now()
 	// The exchange gets a copy taken under the lock: initialize sets the
 	// negotiated version while requests pipelined behind it already run.
 	s.mu.Lock()
-	p := s.peer
+	r.peer = s.peer
 	s.mu.Unlock()
-	if p.Era == EraDual {
-		p.Era = EraLegacy
+	peer := &r.peer
+	if peer.Era == EraDual {
+		peer.Era = EraLegacy
 		if IsModern(msg.Params) {
-			p.Era = EraModern
+			peer.Era = EraModern
 		}
 	}
-	peer := &p
-	x := &intercept.Exchange{
-		Peer:   peer,
-		Msg:    msg,
-		Method: msg.Method,
-		Record: &intercept.Record{
-			ID: newID(), Time: start, Session: s.peer.SessionID, Era: peer.Era,
-			Transport: s.peer.Transport, RPCID: string(msg.ID), Method: msg.Method,
-			ReqBytes: len(msg.Raw),
-		},
-		// Empty until a stage records a fact: most exchanges record none,
-		// and a map with an entry costs a few hundred bytes per request.
-		Facts: map[string]any{},
+	r.rec = intercept.Record{
+		ID: newID(), Time: start, Session: s.peer.SessionID, Era: peer.Era,
+		Transport: s.peer.Transport, RPCID: string(msg.ID), Method: msg.Method,
+		ReqBytes: len(msg.Raw),
 	}
-	ctx = context.WithValue(ctx, streamKey{}, stream)
+	// Facts stay nil until a stage records one (manifest.go makes the
+	// map): most exchanges record none.
+	r.x = intercept.Exchange{Peer: peer, Msg: msg, Method: msg.Method, Record: &r.rec}
+	x := &r.x
+	var ctx context.Context = r
 	s.resolve(x)
 	reply, err := s.handler(ctx, x)
 	var out []byte
@@ -537,6 +575,9 @@ func (s *Session) Close() {
 
 // streamKey finds the request's client stream in its context.
 type streamKey struct{}
+
+// requestKey finds the *request in its context.
+type requestKey struct{}
 
 // newID names an audit record. The runtime's ChaCha8 generator is seeded
 // from the OS and needs no system call per record.

@@ -1,0 +1,101 @@
+package session
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/upstream"
+)
+
+// A request's exchange, peer copy, record, context value and relay are
+// one allocation: an exchange through the audit stage allocates what
+// parsing, the context, the ids and the upstream's answer need, no more.
+func TestExchangeAllocs(t *testing.T) {
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	var line []byte
+	sink := func(r *intercept.Record) { line = r.AppendJSON(line[:0]) }
+	opts := &Options{Backend: benchBackend{[]string{"a"}}, Chain: intercept.NewChain(intercept.AuditLog(sink)), Logger: log}
+	s := New(opts, intercept.Peer{Era: EraLegacy, Transport: "http"}, func([]byte) error { return nil })
+	ctx := context.Background()
+	init, _ := mcpwire.Parse(mcpwire.NewRequest([]byte(`0`), "initialize", []byte(`{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"b","version":"1"}}`)))
+	s.Handle(ctx, init, discardStream{})
+	msg, err := mcpwire.Parse(mcpwire.NewRequest([]byte(`42`), "tools/call", []byte(`{"name":"echo","arguments":{"text":"hi"}}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The message (2), the answer (2) and the context (3) are echoConn's
+	// and the context package's; the request, the record id and the
+	// relay's callback are the session's.
+	const want = 13
+	if n := testing.AllocsPerRun(100, func() { s.Handle(ctx, msg, discardStream{}) }); n > want {
+		t.Errorf("%v allocations per exchange, want at most %d", n, want)
+	}
+}
+
+// The chain's context carries the client stream and the request's
+// cancellation through stages that wrap it.
+func TestRequestContext(t *testing.T) {
+	type key struct{}
+	a := &scriptConn{name: "a"}
+	a.onCall = func(ctx context.Context, req *mcpwire.Message, related upstream.Related) (*mcpwire.Message, error) {
+		if ctx.Value(key{}) != "outer" {
+			t.Errorf("a stage's value is lost")
+		}
+		related(mustMsg(t, mcpwire.NewNotification("notifications/message", []byte(`{"level":"info","data":"x"}`))))
+		<-ctx.Done()
+		if context.Cause(ctx) != context.Canceled {
+			t.Errorf("cause %v", context.Cause(ctx))
+		}
+		return nil, ctx.Err()
+	}
+	s := newTestSessionWith(t, func(o *Options) {
+		o.Chain = intercept.NewChain(intercept.AuditLog(nil), intercept.Func{N: "wrap", F: func(ctx context.Context, x *intercept.Exchange, next intercept.Handler) (*intercept.Reply, error) {
+			ctx, cancel := context.WithCancel(context.WithValue(ctx, key{}, "outer"))
+			defer cancel()
+			return next(ctx, x)
+		}})
+	}, a)
+	st := chanStream{make(chan []byte, 4)}
+	s.Go(context.Background(), mustMsg(t, []byte(`{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"t"}}`)), st)
+	if m := recv(t, st.ch); m.Method != "notifications/message" {
+		t.Fatalf("client got %s, want the server's notification on the request's stream", m.Raw)
+	}
+	s.Handle(context.Background(), mustMsg(t, []byte(`{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":9}}`)), nil)
+	s.Wait()
+}
+
+// A stage that sends an exchange upstream twice gets two replies: the
+// second forward does not reuse the first one's state.
+func TestForwardTwice(t *testing.T) {
+	a := &scriptConn{name: "a"}
+	n := 0
+	a.onCall = func(ctx context.Context, req *mcpwire.Message, related upstream.Related) (*mcpwire.Message, error) {
+		n++
+		return mcpwire.Parse(mcpwire.NewResult(req.ID, []byte(`{"n":`+strings.Repeat("1", n)+`}`)))
+	}
+	var first, second *intercept.Reply
+	s := newTestSessionWith(t, func(o *Options) {
+		o.Chain = intercept.NewChain(intercept.Func{N: "twice", F: func(ctx context.Context, x *intercept.Exchange, next intercept.Handler) (*intercept.Reply, error) {
+			if x.Method != "tools/call" {
+				return next(ctx, x)
+			}
+			var err error
+			if first, err = next(ctx, x); err != nil {
+				return nil, err
+			}
+			second, err = next(ctx, x)
+			return second, err
+		}})
+	}, a)
+	st := chanStream{make(chan []byte, 4)}
+	s.Handle(context.Background(), mustMsg(t, []byte(`{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"t"}}`)), st)
+	recv(t, st.ch)
+	if first == second || string(first.Msg.Result) != `{"n":1}` || string(second.Msg.Result) != `{"n":11}` {
+		t.Fatalf("replies %s and %s", first.Msg.Result, second.Msg.Result)
+	}
+}
