@@ -58,8 +58,8 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 		br := linereader.NewReader(r)
 		for {
 			line, err := linereader.Read(br, o.MaxMessageBytes)
-			var tl *linereader.TooLongError
-			if errors.As(err, &tl) {
+			// AsType, not As: As's target would be allocated per line.
+			if tl, ok := errors.AsType[*linereader.TooLongError](err); ok {
 				// Answer the request by its id when it can be found, so
 				// the client's call fails now instead of timing out.
 				id, method := mcpwire.RecoverID(tl.Head, tl.Tail)

@@ -3,6 +3,7 @@ package downstream
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -56,5 +57,23 @@ func TestStdioRefusedAnsweredByID(t *testing.T) {
 	got := strings.Split(strings.TrimSpace(out.String()), "\n")
 	if len(got) != 2 || !strings.Contains(got[0], `"id":9,"error"`) || !strings.Contains(got[1], `"id":"k-2","error"`) {
 		t.Fatalf("got\n%s", out.String())
+	}
+}
+
+// Reading a line costs its copy and its message, nothing per line in the
+// read loop itself (errors.As's target escaped: one allocation a line).
+func TestStdioAllocsPerLine(t *testing.T) {
+	opts := &session.Options{Backend: instantBackend{instantConn{make(chan struct{})}}}
+	ctx := context.Background()
+	run := func(lines int) float64 {
+		in := strings.Repeat(`{"jsonrpc":"2.0","method":"notifications/initialized"}`+"\n", lines)
+		return testing.AllocsPerRun(20, func() {
+			if err := ServeStdio(ctx, strings.NewReader(in), io.Discard, StdioOptions{Sessions: opts}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if per := (run(300) - run(100)) / 200; per > 2.05 {
+		t.Errorf("%.2f allocations per line, want 2 (the line and its message)", per)
 	}
 }

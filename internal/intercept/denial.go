@@ -58,9 +58,9 @@ func Deny(rule, public, detail string) *Denial {
 	return &Denial{Rule: rule, Code: CodeDenied, Public: public, Detail: detail}
 }
 
-// AsDenial finds a Denial in err's chain.
+// AsDenial finds a Denial in err's chain. It runs on every exchange:
+// errors.AsType matches as errors.As does, without errors.As's target
+// escaping to the heap on each call.
 func AsDenial(err error) (*Denial, bool) {
-	var d *Denial
-	ok := errors.As(err, &d)
-	return d, ok
+	return errors.AsType[*Denial](err)
 }

@@ -31,7 +31,7 @@ func TestExchangeAllocs(t *testing.T) {
 	// The message (2), the answer (2) and the context (3) are echoConn's
 	// and the context package's; the request, the record id and the
 	// relay's callback are the session's.
-	const want = 13
+	const want = 12
 	if n := testing.AllocsPerRun(100, func() { s.Handle(ctx, msg, discardStream{}) }); n > want {
 		t.Errorf("%v allocations per exchange, want at most %d", n, want)
 	}
