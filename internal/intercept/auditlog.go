@@ -122,9 +122,12 @@ func describeRequest(x *Exchange) []byte {
 		}
 	}
 	if r.TraceID == "" {
-		r.TraceID = randHex(16)
+		// One string for both ids: one allocation instead of two.
+		ids := randHex(24)
+		r.TraceID, r.SpanID = ids[:32], ids[32:]
+	} else {
+		r.SpanID = randHex(8)
 	}
-	r.SpanID = randHex(8)
 	if ph, ok := metaString(meta, PromptHashKey); ok && len(ph) <= 256 {
 		r.PromptHash = ph
 	}
@@ -221,9 +224,13 @@ func viewArguments(args []byte, v any, c []byte) (hash string, view json.RawMess
 		}
 	}
 	h := sha256.Sum256(c)
+	// Encoded on the stack: hex.EncodeToString's buffer of 64 bytes
+	// would be a second allocation beside the string's.
+	var hx [2 * sha256.Size]byte
+	hex.Encode(hx[:], h[:])
 	// Most arguments hold nothing to mask or cut: their view is the
 	// canonical JSON just hashed.
-	return hex.EncodeToString(h[:]), auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
+	return string(hx[:]), auditargs.RedactCanonical(v, c, auditargs.Defaults).JSON
 }
 
 // metaString is mcpwire.MetaString on the _meta object already found.
@@ -263,14 +270,16 @@ func isLowerHex(s string) bool {
 // randHex returns n random bytes in hex. Trace ids need uniqueness, not
 // secrecy: the runtime's generator is enough and needs no system call.
 func randHex(n int) string {
-	var b [16]byte
+	var b [24]byte
 	for i := 0; i < n; i += 8 {
 		v := rand.Uint64()
 		for j := 0; j < 8 && i+j < n; j++ {
 			b[i+j] = byte(v >> (8 * j))
 		}
 	}
-	return hex.EncodeToString(b[:n])
+	var h [2 * len(b)]byte
+	hex.Encode(h[:], b[:n])
+	return string(h[:2*n])
 }
 
 func atoiSafe(b []byte) int {

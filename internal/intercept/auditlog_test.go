@@ -2,6 +2,8 @@ package intercept
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"strconv"
 	"strings"
@@ -9,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mcpwarden/mcpwarden/internal/auditargs"
+	"github.com/mcpwarden/mcpwarden/internal/canon"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
@@ -223,5 +227,59 @@ func BenchmarkDescribeRequest(b *testing.B) {
 	for b.Loop() {
 		x := &Exchange{Msg: msg, Method: msg.Method, Record: &Record{}}
 		describeArguments(x, describeRequest(x))
+	}
+}
+
+// A generated trace and span id are random lower hex of their sizes, in
+// one allocation; beside a client's trace, the span id is one and the
+// traceparent read another.
+func TestDescribeRequestIDs(t *testing.T) {
+	plain, err := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","id":1,"method":"ping"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	traced, err := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","id":1,"method":"ping","params":{"_meta":{"traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for range 100 {
+		x := &Exchange{Msg: plain, Record: &Record{}}
+		describeRequest(x)
+		r := x.Record
+		if len(r.TraceID) != 32 || len(r.SpanID) != 16 || !isLowerHex(r.TraceID) || !isLowerHex(r.SpanID) ||
+			seen[r.TraceID] || seen[r.SpanID] || r.TraceID == strings.Repeat("0", 32) {
+			t.Fatalf("trace %q span %q", r.TraceID, r.SpanID)
+		}
+		seen[r.TraceID], seen[r.SpanID] = true, true
+	}
+	for _, tc := range []struct {
+		msg  *mcpwire.Message
+		want float64
+	}{{plain, 1}, {traced, 2}} {
+		x := &Exchange{Msg: tc.msg, Record: &Record{}}
+		if n := testing.AllocsPerRun(100, func() { *x.Record = Record{}; describeRequest(x) }); n != tc.want {
+			t.Errorf("%s: %v allocations, want %v", tc.msg.Raw, n, tc.want)
+		}
+	}
+}
+
+// The arguments hash is the hex SHA-256 of their canonical form, in one
+// allocation.
+func TestViewArgumentsHash(t *testing.T) {
+	args := []byte(`{"b":1,"a":"x"}`)
+	hash, _ := viewArguments(args, nil, nil)
+	sum := sha256.Sum256([]byte(`{"a":"x","b":1}`))
+	if hash != hex.EncodeToString(sum[:]) {
+		t.Fatalf("hash %s", hash)
+	}
+	c := []byte(`{"a":"x","b":1}`)
+	v, err := canon.Parse(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := testing.AllocsPerRun(100, func() { auditargs.RedactCanonical(v, c, auditargs.Defaults) })
+	if n := testing.AllocsPerRun(100, func() { viewArguments(args, v, c) }); n != base+1 {
+		t.Errorf("%v allocations, want %v (the view's and the hash's)", n, base+1)
 	}
 }
