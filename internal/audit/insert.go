@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"golang.org/x/mod/sumdb/tlog"
 )
 
 // The writer inserts records through the SQLite driver's own statements
@@ -119,15 +121,13 @@ func (s *Store) insert(dc any, batch []*pending) error {
 		// the one before. Offsets first, slices once buf stops growing.
 		buf := ri.buf[:0]
 		seq0 := s.n
+		var hsBuf [64]tlog.Hash
 		for i, p := range batch[:k] {
 			start := len(buf)
 			buf = encodeHead(buf, s.n, s.last)
 			buf = append(buf, p.body...)
 			end := len(buf)
-			hs, err := s.front.append(buf[start:end])
-			if err != nil {
-				return fmt.Errorf("audit: tree: %w", err)
-			}
+			hs := s.front.append(hsBuf[:0], buf[start:end])
 			for _, h := range hs {
 				buf = append(buf, h[:]...)
 			}

@@ -485,10 +485,7 @@ func (s *PGStore) commit(batch []*pgPending) (err error) {
 	for _, p := range batch {
 		data := encodeHead(make([]byte, 0, 100+len(p.body)), s.n, s.last)
 		data = append(data, p.body...)
-		hs, err := s.front.append(data)
-		if err != nil {
-			return fmt.Errorf("audit: tree: %w", err)
-		}
+		hs := s.front.append(nil, data)
 		tree := make([]byte, 0, len(hs)*tlog.HashSize)
 		for _, h := range hs {
 			tree = append(tree, h[:]...)

@@ -31,15 +31,23 @@ func (f *frontier) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	return out, nil
 }
 
-// append adds record n=f.n and returns the hashes tlog stores for it; the
-// first is the record's leaf hash.
-func (f *frontier) append(data []byte) ([]tlog.Hash, error) {
-	hs, err := tlog.StoredHashes(f.n, data, f)
-	if err != nil {
-		return nil, err
+// append adds record n=f.n and appends to hs the hashes tlog stores for
+// it (tlog.StoredHashes); the first is the record's leaf hash. The
+// hashes tlog would read are the frontier's roots, so they are combined
+// here directly: tlog.StoredHashes allocates its result and the index
+// and hash lists it reads through, three allocations per record.
+func (f *frontier) append(hs []tlog.Hash, data []byte) []tlog.Hash {
+	start := len(hs)
+	h := tlog.RecordHash(data)
+	hs = append(hs, h)
+	// Each trailing 1 bit of n completes a subtree whose left half is
+	// the frontier root at that level.
+	for l := 0; f.n>>l&1 == 1; l++ {
+		h = tlog.NodeHash(f.roots[l], h)
+		hs = append(hs, h)
 	}
-	f.add(hs)
-	return hs, nil
+	f.add(hs[start:])
+	return hs
 }
 
 // add takes the stored hashes of record f.n and advances: record n closes

@@ -101,6 +101,7 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 		bad    *Bad
 		diag   []rowInfo // rows from the first seq mismatch on
 		treeB  []byte
+		hs     []tlog.Hash // reused per record
 		// suspect is record e when its prev does not match record e-1;
 		// the next record decides which of the two changed.
 		suspect *rowInfo
@@ -164,10 +165,7 @@ func Verify(ctx context.Context, src Source, keys []note.Verifier) (*Report, err
 			suspect = &ri
 			return nil
 		}
-		hs, err := front.append(data)
-		if err != nil {
-			return err
-		}
+		hs = front.append(hs[:0], data)
 		if tree != nil {
 			treeB = treeB[:0]
 			for _, h := range hs {
