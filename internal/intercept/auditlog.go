@@ -219,7 +219,9 @@ func viewArguments(args []byte, v any, c []byte) (hash string, view json.RawMess
 		if v, err = canon.Parse(args); err != nil {
 			return "", json.RawMessage(auditargs.Unparsable)
 		}
-		if c, err = canon.Append(nil, v); err != nil {
+		// Canonical JSON is about as long as the arguments: sized once
+		// instead of grown from nothing in several steps.
+		if c, err = canon.Append(make([]byte, 0, len(args)+len(args)/8+16), v); err != nil {
 			return "", auditargs.Redact(v, auditargs.Defaults).JSON
 		}
 	}
