@@ -69,7 +69,11 @@ type stdioCall struct {
 	tokKey    string // key of the token the server sees
 	rewritten bool   // the server sees a gateway token instead of token
 	related   Related
-	resp      chan answer
+	// ans is the call's answer. Whoever takes the call from pending (it
+	// is taken once) sets ans, then signals resp, which hands ans over:
+	// a channel of answers would cost a second allocation, its buffer.
+	ans  answer
+	resp chan struct{}
 }
 
 // answer is what ends a call: the server's response, or why there is
@@ -160,7 +164,7 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 	id := c.nextID.Add(1)
 	var idb [20]byte
 	upID := strconv.AppendUint(idb[:0], id, 10)
-	call := &stdioCall{origID: req.ID, related: related, resp: make(chan answer, 1)}
+	call := &stdioCall{origID: req.ID, related: related, resp: make(chan struct{}, 1)}
 	out := req.WithID(upID)
 	c.mu.Lock()
 	select {
@@ -204,13 +208,13 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 		return nil, err
 	}
 	select {
-	case a := <-call.resp:
-		return a.msg, a.err
+	case <-call.resp:
+		return call.ans.msg, call.ans.err
 	case <-c.done:
 		// A response that raced the exit still wins.
 		select {
-		case a := <-call.resp:
-			return a.msg, a.err
+		case <-call.resp:
+			return call.ans.msg, call.ans.err
 		default:
 		}
 		return nil, c.err
@@ -308,7 +312,7 @@ func (c *StdioConn) dispatch(line []byte) {
 			return
 		}
 		msg.SetID(call.origID) // Parse found the id, so its place is known
-		call.resp <- answer{msg: msg}
+		call.answer(answer{msg: msg})
 	default:
 		call := c.relatedCall(msg)
 		if call != nil {
@@ -333,8 +337,15 @@ func (c *StdioConn) failCall(id []byte, err error) {
 		return
 	}
 	if call := c.take(n); call != nil {
-		call.resp <- answer{err: err}
+		call.answer(answer{err: err})
 	}
+}
+
+// answer ends the call with a, once: only the one that took the call
+// from pending may.
+func (call *stdioCall) answer(a answer) {
+	call.ans = a
+	call.resp <- struct{}{}
 }
 
 // take removes and returns the call waiting for upstream id n, or nil.

@@ -137,3 +137,28 @@ func TestStderrLinesAreRedacted(t *testing.T) {
 		t.Fatalf("want 2 lines, the blank one dropped: %s", out)
 	}
 }
+
+// A call over stdio allocates its record and signal, the message sent
+// with the child's id, and the answer read (its line, message and the
+// client's id put back): 6, where a channel of answers cost a seventh.
+func TestStdioCallAllocs(t *testing.T) {
+	const server = `while IFS= read -r line; do
+  id=$(printf '%s' "$line" | sed -n 's/.*"id":\([0-9]*\).*/\1/p')
+  printf '{"jsonrpc":"2.0","id":%s,"result":{}}\n' "$id"
+done`
+	c, err := StartStdio(context.Background(), StdioOptions{Command: []string{"sh", "-c", server}, Name: "echo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	ctx := testCtx(t, 20*time.Second)
+	req := request(t, `"x"`, "tools/call", `{"name":"t"}`)
+	if n := testing.AllocsPerRun(20, func() {
+		resp, err := c.Call(ctx, req, nil)
+		if err != nil || string(resp.ID) != `"x"` {
+			t.Fatalf("%v %v", resp, err)
+		}
+	}); n > 6 {
+		t.Errorf("%v allocations per call, want at most 6", n)
+	}
+}
