@@ -428,7 +428,7 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 		conn.Close()
 		return aerr
 	}
-	rb := &runBackend{name: server.Name, conn: conn}
+	rb := &runBackend{names: []string{server.Name}, conn: conn}
 	opts := &session.Options{Backend: rb, Chain: chain(log, ms, pins, authStage(nil), pol, (*consenting)(nil).stageOrNil(), aud, b.effectWatcher()), Logger: log, Name: "mcpwarden", Version: Version,
 		RequestTimeout: cfg.HTTP.RequestTimeout, Notifications: intercept.Notifications(ms),
 		ServerRequests: intercept.ServerRequests(ms, log), ClientAnswers: intercept.ClientAnswers(ms, log)}
@@ -468,12 +468,14 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 
 // runBackend serves one client with one pre-started child.
 type runBackend struct {
-	name string
-	conn *upstream.StdioConn
-	once sync.Once
+	names []string // the one server; Servers hands out this slice, read-only, as backend's does
+	conn  *upstream.StdioConn
+	once  sync.Once
 }
 
-func (r *runBackend) Servers() []string { return []string{r.name} }
+// Servers runs on every request: it returns the one slice rather than a
+// new one each time.
+func (r *runBackend) Servers() []string { return r.names }
 
 func (r *runBackend) Dial(ctx context.Context, name string, params json.RawMessage, unsol func(upstream.Conn) func(*mcpwire.Message)) (upstream.Conn, json.RawMessage, error) {
 	r.conn.SetUnsolicited(unsol(r.conn))
