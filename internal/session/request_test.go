@@ -28,10 +28,11 @@ func TestExchangeAllocs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The message (2), the answer (2) and the context (3) are echoConn's
-	// and the context package's; the request, the record id and the
-	// relay's callback are the session's.
-	const want = 12
+	// The answer (2: echoConn's) and the context (3: WithCancel's, and
+	// its Done channel) are not the session's; the request, the key its
+	// id is registered under, the tool's name, the record id and the
+	// relay's callback are.
+	const want = 10
 	if n := testing.AllocsPerRun(100, func() { s.Handle(ctx, msg, discardStream{}) }); n > want {
 		t.Errorf("%v allocations per exchange, want at most %d", n, want)
 	}
@@ -97,5 +98,23 @@ func TestForwardTwice(t *testing.T) {
 	recv(t, st.ch)
 	if first == second || string(first.Msg.Result) != `{"n":1}` || string(second.Msg.Result) != `{"n":11}` {
 		t.Fatalf("replies %s and %s", first.Msg.Result, second.Msg.Result)
+	}
+}
+
+// The record's rpc_id is the id as the client wrote it, also when its
+// registration key is another spelling of it.
+func TestRecordRPCID(t *testing.T) {
+	records := make(chan intercept.Record, 4)
+	s := newTestSessionWith(t, func(o *Options) {
+		o.Chain = intercept.NewChain(intercept.AuditLog(func(r *intercept.Record) { records <- *r }))
+	}, &scriptConn{name: "a"})
+	<-records // initialize
+	for _, id := range []string{`7`, `"plain"`, `"a\u0062"`, `-1.5e3`} {
+		st := chanStream{make(chan []byte, 1)}
+		s.Handle(context.Background(), mustMsg(t, []byte(`{"jsonrpc":"2.0","id":`+id+`,"method":"ping"}`)), st)
+		recv(t, st.ch)
+		if r := <-records; r.RPCID != id {
+			t.Errorf("rpc_id %s, want %s", r.RPCID, id)
+		}
 	}
 }

@@ -298,9 +298,15 @@ func (s *Session) serveRequest(r *request) {
 			peer.Era = EraModern
 		}
 	}
+	// The id's text is mostly the key it was registered under already
+	// (IDKey keeps an id without whitespace or escapes as it is).
+	rpcID := r.key
+	if rpcID != string(msg.ID) {
+		rpcID = string(msg.ID)
+	}
 	r.rec = intercept.Record{
 		ID: newID(), Time: start, Session: s.peer.SessionID, Era: peer.Era,
-		Transport: s.peer.Transport, RPCID: string(msg.ID), Method: msg.Method,
+		Transport: s.peer.Transport, RPCID: rpcID, Method: msg.Method,
 		ReqBytes: len(msg.Raw),
 	}
 	// Facts stay nil until a stage records one (manifest.go makes the
