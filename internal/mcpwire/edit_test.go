@@ -354,3 +354,28 @@ func TestWithParam(t *testing.T) {
 		t.Fatal("a case-variant key was accepted")
 	}
 }
+
+// AppendWithID is WithID into the caller's buffer: with room there, it
+// allocates nothing.
+func TestAppendWithID(t *testing.T) {
+	for _, raw := range []string{
+		`{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"name":"echo"}}`,
+		`{"method":"ping","jsonrpc":"2.0","id" : "a\u0062" }`,
+		`{"jsonrpc":"2.0","method":"notifications/initialized"}`,
+	} {
+		m, err := Parse([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []string{`7`, `"gw-12"`, ``} {
+			want := m.WithID([]byte(id))
+			var buf [256]byte
+			if got := m.AppendWithID(buf[:0], []byte(id)); string(got) != string(want) {
+				t.Errorf("%s with %q: %s, want %s", raw, id, got, want)
+			}
+			if n := testing.AllocsPerRun(100, func() { m.AppendWithID(buf[:0], []byte(id)) }); n != 0 {
+				t.Errorf("%v allocations", n)
+			}
+		}
+	}
+}

@@ -59,6 +59,9 @@ func FuzzParse(f *testing.F) {
 			if m.ID == nil && !bytes.Equal(out, m.Raw) {
 				t.Fatalf("WithID changed a message without id")
 			}
+			if app := m.AppendWithID([]byte("prefix"), []byte(id)); string(app) != "prefix"+string(out) {
+				t.Fatalf("AppendWithID(%s) = %q, want %q after the prefix", id, app, out)
+			}
 		}
 	})
 }

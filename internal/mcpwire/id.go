@@ -15,6 +15,21 @@ func (m *Message) WithID(id []byte) []byte {
 	return splice(m.Raw, m.idStart, m.idEnd, id)
 }
 
+// AppendWithID appends what WithID returns to dst, so that a caller that
+// is done with the bytes once they are written can use a buffer of its
+// own (on its stack) instead of a new slice.
+func (m *Message) AppendWithID(dst, id []byte) []byte {
+	if m.idEnd == 0 || m.idEnd > len(m.Raw) || m.idStart > m.idEnd {
+		return append(dst, m.Raw...)
+	}
+	if len(id) == 0 {
+		id = []byte("null")
+	}
+	dst = append(dst, m.Raw[:m.idStart]...)
+	dst = append(dst, id...)
+	return append(dst, m.Raw[m.idEnd:]...)
+}
+
 // SetID replaces the message's id with id (raw JSON; empty means null),
 // keeping the id's position known so that WithID and SetID work again on
 // the result. Params, Result and Error keep pointing at the old Raw, whose

@@ -165,7 +165,10 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 	var idb [20]byte
 	upID := strconv.AppendUint(idb[:0], id, 10)
 	call := &stdioCall{origID: req.ID, related: related, resp: make(chan struct{}, 1)}
-	out := req.WithID(upID)
+	// out is only written, and the writer copies it: a request that fits
+	// is put together on this stack rather than in a new slice.
+	var outb [1024]byte
+	out := req.AppendWithID(outb[:0], upID)
 	c.mu.Lock()
 	select {
 	case <-c.done:
@@ -188,7 +191,8 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 			call.tokKey = mcpwire.IDKey(q)
 			params, err := mcpwire.SetPath(req.Params, []string{"_meta", "progressToken"}, q)
 			if err == nil {
-				out, err = mcpwire.Set(out, "params", params)
+				// From a copy of its own: Set's input escapes, outb must not.
+				out, err = mcpwire.Set(req.WithID(upID), "params", params)
 			}
 			if err != nil {
 				c.mu.Unlock()
