@@ -49,14 +49,17 @@ type textSpan struct {
 // key = value rules need that context) and every escape decoded. each,
 // when not nil, is also given every value string, in the order mapDeep
 // hands them to its function: one walk feeds both scans. A string that
-// holds JSON is given to each with nested true before it is opened.
-func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each func(s string, nested bool)) {
+// holds JSON is given to each with nested true before it is opened. It
+// returns spans with the strings' spans appended (returned, not written
+// through a pointer, so that the caller's first spans can be on its
+// stack).
+func flatten(b *strings.Builder, spans []textSpan, v []byte, depth int, each func(s string, nested bool)) []textSpan {
 	mcpwire.MapStrings(v, func(s string, key bool) (string, bool) {
 		if !key && nestedJSON(s, depth) {
 			if each != nil {
 				each(s, true)
 			}
-			flatten(b, spans, []byte(s), depth+1, each)
+			spans = flatten(b, spans, []byte(s), depth+1, each)
 			return s, false
 		}
 		if !key && each != nil {
@@ -64,7 +67,7 @@ func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each fu
 		}
 		start := b.Len()
 		b.WriteString(s)
-		*spans = append(*spans, textSpan{start, b.Len(), key})
+		spans = append(spans, textSpan{start, b.Len(), key})
 		if key {
 			b.WriteString(": ")
 		} else {
@@ -72,6 +75,7 @@ func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each fu
 		}
 		return s, false
 	})
+	return spans
 }
 
 // learnSecrets scans every string of the JSON value v and teaches m the
@@ -80,8 +84,7 @@ func flatten(b *strings.Builder, spans *[]textSpan, v []byte, depth int, each fu
 func learnSecrets(m *secrets.Masker, v []byte, each func(s string, nested bool)) []secrets.Finding {
 	var b strings.Builder
 	b.Grow(len(v))
-	spans := make([]textSpan, 0, 16) // a typical result has a few strings
-	flatten(&b, &spans, v, 0, each)
+	spans := flatten(&b, make([]textSpan, 0, 16), v, 0, each) // a typical result has a few strings
 	flat := b.String()
 	fs := secrets.Default().Scan(flat)
 	for _, f := range fs {

@@ -5,12 +5,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"testing"
 
 	"github.com/mcpwarden/mcpwarden/internal/injectguard"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
+	"github.com/mcpwarden/mcpwarden/internal/secrets"
 )
 
 // Test secrets are built from pieces so the repository holds no literal
@@ -391,5 +393,25 @@ func BenchmarkResultsRows(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		inspectResult(x, reply, manifest.Results{})
+	}
+}
+
+// Reading a clean result for secrets allocates only the flattened text:
+// the strings' spans start on the stack (they were an allocation of
+// their own), and nested JSON still gets the spans of its strings.
+func TestLearnSecretsAllocs(t *testing.T) {
+	m := secrets.Default().Masker()
+	nested := []byte(`{"content":[{"type":"text","text":"{\"k\":\"` + testGHP + `\"}"}]}`)
+	if fs := learnSecrets(m, nested, nil); len(fs) == 0 {
+		t.Fatal("the key in nested JSON was not found")
+	}
+	if raceEnabled {
+		return // allocation counts vary under the race detector
+	}
+	defer debug.SetGCPercent(debug.SetGCPercent(-1)) // the engine's pools: see TestViewArgumentsParsedAllocs
+	v := []byte(`{"content":[{"type":"text","text":"abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz0123"}]}`)
+	m = secrets.Default().Masker()
+	if n := testing.AllocsPerRun(100, func() { learnSecrets(m, v, nil) }); n != 1 {
+		t.Errorf("%v allocations, want 1", n)
 	}
 }
