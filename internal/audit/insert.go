@@ -22,6 +22,12 @@ const (
 	insCols = 11
 )
 
+// insSizes are the rows of the prepared INSERTs, largest first (the first
+// is insRows): a batch goes in the largest statements that fit, so that
+// its remainder below insRows takes a statement per set bit of its size
+// rather than one per record.
+var insSizes = [...]int{insRows, 8, 4, 2, 1}
+
 const insertHead = `INSERT INTO records (seq, id, time_ns, session, trace_id, server, name, method, decision, data, tree) VALUES `
 
 func insertSQL(rows int) string {
@@ -32,11 +38,11 @@ func insertSQL(rows int) string {
 // rawInsert holds the writer's driver statements and scratch space. It is
 // used only by the writer goroutine, inside Conn.Raw.
 type rawInsert struct {
-	conn      any         // the driver connection the statements were prepared on
-	one, many driver.Stmt // one record; insRows records
-	args      []driver.NamedValue
-	buf       []byte // data and tree bytes of the records of one statement
-	spans     [insRows][3]int
+	conn  any                        // the driver connection the statements were prepared on
+	stmts [len(insSizes)]driver.Stmt // stmts[i] inserts insSizes[i] records
+	args  []driver.NamedValue
+	buf   []byte // data and tree bytes of the records of one statement
+	spans [insRows][3]int
 	// The last value made for each of the session, server, name, method
 	// and decision columns: consecutive records mostly share them, and
 	// each string put in an interface is an allocation.
@@ -58,23 +64,25 @@ func (ri *rawInsert) text(c int, s string) driver.Value {
 // pool holds one; a new one comes only after database/sql discarded the
 // old, with its statements).
 func (ri *rawInsert) prepare(dc any) error {
-	if ri.conn == dc && ri.one != nil {
+	if ri.conn == dc && ri.stmts[0] != nil {
 		return nil
 	}
 	pc, ok := dc.(driver.ConnPrepareContext)
 	if !ok {
 		return errors.New("audit: the SQLite driver cannot prepare statements")
 	}
-	one, err := pc.PrepareContext(context.Background(), insertSQL(1))
-	if err != nil {
-		return fmt.Errorf("audit: prepare insert: %w", err)
+	var stmts [len(insSizes)]driver.Stmt
+	for i, rows := range insSizes {
+		st, err := pc.PrepareContext(context.Background(), insertSQL(rows))
+		if err != nil {
+			for _, p := range stmts[:i] {
+				p.Close()
+			}
+			return fmt.Errorf("audit: prepare insert: %w", err)
+		}
+		stmts[i] = st
 	}
-	many, err := pc.PrepareContext(context.Background(), insertSQL(insRows))
-	if err != nil {
-		one.Close()
-		return fmt.Errorf("audit: prepare insert: %w", err)
-	}
-	ri.conn, ri.one, ri.many = dc, one, many
+	ri.conn, ri.stmts = dc, stmts
 	if ri.args == nil {
 		ri.args = make([]driver.NamedValue, insRows*insCols)
 		for i := range ri.args {
@@ -87,7 +95,7 @@ func (ri *rawInsert) prepare(dc any) error {
 // closeRaw finalizes the insert statements before the database closes.
 func (s *Store) closeRaw() {
 	ri := &s.raw
-	if ri.one == nil {
+	if ri.stmts[0] == nil {
 		return
 	}
 	c, err := s.db.Conn(context.Background())
@@ -97,12 +105,13 @@ func (s *Store) closeRaw() {
 	defer c.Close()
 	c.Raw(func(dc any) error {
 		if dc == ri.conn { // else they went with a connection database/sql closed
-			ri.one.Close()
-			ri.many.Close()
+			for _, st := range ri.stmts {
+				st.Close()
+			}
 		}
 		return nil
 	})
-	ri.one, ri.many, ri.conn = nil, nil, nil
+	ri.stmts, ri.conn = [len(insSizes)]driver.Stmt{}, nil
 }
 
 // insert chains, hashes and inserts batch on the driver connection dc,
@@ -113,10 +122,11 @@ func (s *Store) insert(dc any, batch []*pending) error {
 		return err
 	}
 	for len(batch) > 0 {
-		k, stmt := insRows, ri.many
-		if len(batch) < insRows {
-			k, stmt = 1, ri.one
+		si := 0
+		for insSizes[si] > len(batch) {
+			si++
 		}
+		k, stmt := insSizes[si], ri.stmts[si]
 		// The chain is sequential: each record's data names the hash of
 		// the one before. Offsets first, slices once buf stops growing.
 		buf := ri.buf[:0]

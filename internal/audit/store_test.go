@@ -432,3 +432,62 @@ func TestLoadOrCreateKeyConcurrent(t *testing.T) {
 		t.Fatalf("pub file: %q %v", b, err)
 	}
 }
+
+// Batches of every size up to and past a full statement go in whole and
+// in order, whatever mix of statement sizes carries them, and the log
+// verifies.
+func TestCommitBatchSizes(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := GenerateKey(filepath.Join(dir, "audit.key"), DefaultKeyName); err != nil {
+		t.Fatal(err)
+	}
+	k, err := LoadKey(filepath.Join(dir, "audit.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := Location{Path: filepath.Join(dir, "audit.db"), Sync: "normal"}
+	s, err := Open(loc, Options{Key: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for size := 1; size <= 2*insRows+3; size++ {
+		batch := make([]*pending, size)
+		for i := range batch {
+			r := testRecord(n)
+			n++
+			batch[i] = &pending{body: encodeBody(nil, r), id: r.ID, timeNS: r.Time.UnixNano(), session: r.Session,
+				trace: r.TraceID, server: r.Server, name: r.Name, method: r.Method, decision: r.Decision}
+		}
+		if err := s.commit(batch); err != nil {
+			t.Fatalf("batch of %d: %v", size, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db := rw(t, loc)
+	rows, err := db.Query(`SELECT seq, id FROM records ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := 0
+	for rows.Next() {
+		var seq int64
+		var id string
+		if err := rows.Scan(&seq, &id); err != nil {
+			t.Fatal(err)
+		}
+		if seq != int64(got) || id != testRecord(got).ID {
+			t.Fatalf("row %d: seq %d id %s", got, seq, id)
+		}
+		got++
+	}
+	rows.Close()
+	if got != n {
+		t.Fatalf("%d rows, want %d", got, n)
+	}
+	if rep := verifyLoc(t, loc, k); !rep.OK || rep.Records != int64(n) {
+		t.Fatalf("report %+v, first bad %v", rep, rep.FirstBad)
+	}
+}
