@@ -118,3 +118,57 @@ func TestRecordRPCID(t *testing.T) {
 		}
 	}
 }
+
+// A tool or prompt result that cannot name a resource item comes back as
+// it is, without its items decoded; one that can, also through escapes,
+// gets its URIs prefixed as the full rewrite does.
+func TestPrefixResultURIsFastPath(t *testing.T) {
+	full := func(method string, res []byte) []byte {
+		var out []byte
+		var err error
+		if method == "tools/call" {
+			out, err = rewriteArray(res, "content", func(c []byte) ([]byte, error) { return prefixContent("a", c) })
+		} else {
+			out, err = rewriteArray(res, "messages", func(m []byte) ([]byte, error) {
+				content, ok := mcpwire.Get(m, "content")
+				if !ok {
+					return m, nil
+				}
+				nc, err := prefixContent("a", content)
+				if err != nil {
+					return nil, err
+				}
+				return mcpwire.Set(m, "content", nc)
+			})
+		}
+		if err != nil {
+			return res
+		}
+		return out
+	}
+	for _, tc := range []struct{ method, res string }{
+		{"tools/call", `{"content":[{"type":"text","text":"hi"}]}`},
+		{"tools/call", `{"content":[{"type":"resource_link","uri":"file:///x","name":"x"}]}`},
+		{"tools/call", `{"content":[{"type":"\u0072esource_link","uri":"file:///x","name":"x"}]}`},
+		{"tools/call", `{"content":[{"type":"resource","resource":{"uri":"file:///y","text":"t"}}]}`},
+		{"tools/call", `{"content":[{"type":"text","text":"a resource"}]}`},
+		{"prompts/get", `{"messages":[{"role":"user","content":{"type":"text","text":"hi"}}]}`},
+		{"prompts/get", `{"messages":[{"role":"user","content":{"type":"resource_link","uri":"file:///z","name":"z"}}]}`},
+	} {
+		m := mustMsg(t, mcpwire.NewResult([]byte(`1`), []byte(tc.res)))
+		reply := &intercept.Reply{Msg: m}
+		got := prefixResultURIs("a", tc.method, reply)
+		want := full(tc.method, m.Result)
+		if string(got.Msg.Result) != string(want) {
+			t.Errorf("%s %s: %s, want %s", tc.method, tc.res, got.Msg.Result, want)
+		}
+		if string(want) == tc.res && got != reply {
+			t.Errorf("%s %s: unchanged result in a new reply", tc.method, tc.res)
+		}
+	}
+	m := mustMsg(t, mcpwire.NewResult([]byte(`1`), []byte(`{"content":[{"type":"text","text":"hi"}]}`)))
+	reply := &intercept.Reply{Msg: m}
+	if n := testing.AllocsPerRun(100, func() { prefixResultURIs("a", "tools/call", reply) }); n != 0 {
+		t.Errorf("%v allocations for a result without resources", n)
+	}
+}

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -647,6 +648,12 @@ func (s *Session) routeBy(ctx context.Context, x *intercept.Exchange, path []str
 // resources in tool results and prompt messages.
 func prefixResultURIs(server, method string, reply *intercept.Reply) *intercept.Reply {
 	res := reply.Msg.Result
+	if (method == "tools/call" || method == "prompts/get") && !mayNameResource(res) {
+		// Only resource items change, and a result without the word
+		// (nor an escape that could spell it) has none: spared decoding
+		// its items (four allocations for a typical tool result).
+		return reply
+	}
 	var err error
 	switch method {
 	case "resources/read":
@@ -680,6 +687,13 @@ func prefixResultURIs(server, method string, reply *intercept.Reply) *intercept.
 		return reply
 	}
 	return &intercept.Reply{Msg: m}
+}
+
+// mayNameResource reports whether b may hold a content item of type
+// resource or resource_link: it holds the word, or a backslash, with
+// which a string can spell it without its bytes.
+func mayNameResource(b []byte) bool {
+	return bytes.Contains(b, []byte("resource")) || bytes.IndexByte(b, '\\') >= 0
 }
 
 // prefixContent rewrites one content item: a resource_link's uri or an
