@@ -773,9 +773,10 @@ func TestReleasedBuffersReused(t *testing.T) {
 		r.Release()
 	}
 	runtime.ReadMemStats(&after)
-	// Without reuse: n × 16 KiB. A collection may empty the pool a few
-	// times; each costs one buffer.
-	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 4<<10 {
+	// Without reuse: n × 16 KiB. A collection may empty the pool, and
+	// under the race detector Put drops a quarter of what it is given:
+	// each costs one buffer.
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > readBufSize/2 {
 		t.Fatalf("%d bytes allocated per short stream, want well under the %d of a buffer", per, readBufSize)
 	}
 }
