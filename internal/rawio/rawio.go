@@ -180,23 +180,26 @@ func (o *op) release() {
 // deadline), errno the system call's; n == 0 with neither is the end of
 // the stream.
 func read(rc syscall.RawConn, cached *op, p []byte) (n int, errno syscall.Errno, err error) {
-	o := cached.acquire(newReadOp)
-	o.p, o.n, o.errno = p, 0, 0
-	err = rc.Read(o.fn)
-	n, errno = o.n, o.errno
-	o.release()
-	return n, errno, err
+	return cached.acquire(newReadOp).run(rc, false, p)
 }
 
 // write writes all of p to rc's descriptor, waiting in the poller while it
 // is full; done is what was written before an error.
 func write(rc syscall.RawConn, cached *op, p []byte) (done int, errno syscall.Errno, err error) {
-	o := cached.acquire(newWriteOp)
+	return cached.acquire(newWriteOp).run(rc, true, p)
+}
+
+// run does o's read or write of p on rc, then releases o.
+func (o *op) run(rc syscall.RawConn, write bool, p []byte) (n int, errno syscall.Errno, err error) {
 	o.p, o.n, o.errno = p, 0, 0
-	err = rc.Write(o.fn)
-	done, errno = o.n, o.errno
+	if write {
+		err = rc.Write(o.fn)
+	} else {
+		err = rc.Read(o.fn)
+	}
+	n, errno = o.n, o.errno
 	o.release()
-	return done, errno, err
+	return n, errno, err
 }
 
 type reader struct {
