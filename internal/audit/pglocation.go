@@ -6,11 +6,11 @@ import (
 	"hash/fnv"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 // DefaultPGSchema holds the chain when the DSN sets no search_path.
@@ -18,7 +18,7 @@ const DefaultPGSchema = "mcpwarden_audit"
 
 // pgSchemaRe accepts one plain lower-case identifier: it names the schema
 // in DDL and the advisory lock key, so nothing that needs quoting.
-var pgSchemaRe = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+var pgSchemaRe = lazyre.New(`^[a-z_][a-z0-9_]{0,62}$`)
 
 const secretScheme = "secret://"
 

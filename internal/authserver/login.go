@@ -8,12 +8,12 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/mcpwarden/mcpwarden/internal/authn"
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 // Principal is a person (or workload) an Authenticator has verified.
@@ -76,7 +76,7 @@ type Completer interface {
 	Page(w http.ResponseWriter, status int, title string, body *template.Template, data any)
 }
 
-var authenticatorIDRe = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+var authenticatorIDRe = lazyre.New(`^[a-z0-9-]{1,32}$`)
 
 type loginPages struct {
 	s       *Server

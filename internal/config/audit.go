@@ -7,14 +7,13 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+	"go.yaml.in/yaml/v3"
 )
 
 // Audit defaults.
@@ -46,7 +45,7 @@ type Audit struct {
 	Sinks     []AuditSink
 }
 
-var natsNameRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+var natsNameRe = lazyre.New(`^[A-Za-z0-9_-]{1,64}$`)
 
 // KeyPath is KeyFile when it names a file, "" for a secret://NAME
 // reference or none.
@@ -91,7 +90,7 @@ var sinkTypeKeys = map[string][]string{
 // DefaultSinkTimeout bounds one webhook or Loki request.
 const DefaultSinkTimeout = 10 * time.Second
 
-var lokiLabelRe = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]{0,63}$`)
+var lokiLabelRe = lazyre.New(`^[a-zA-Z_][a-zA-Z0-9_]{0,63}$`)
 
 // NATS sink defaults.
 const (
@@ -397,7 +396,7 @@ func (a *Audit) validatePostgres(v *validator) {
 	}
 }
 
-var kvPasswordRe = regexp.MustCompile(`(?i)(^|\s)(ssl)?password\s*=`)
+var kvPasswordRe = lazyre.New(`(?i)(^|\s)(ssl)?password\s*=`)
 
 // dsnQueryPassword finds a password given as a parameter (?password=,
 // ?sslpassword=, or sslpassword= in key=value form), which plaintextValue

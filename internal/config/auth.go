@@ -6,11 +6,11 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -291,7 +291,7 @@ func (c *Config) validateLocalIssuer(v *validator) {
 	}
 }
 
-var secretNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+var secretNameRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
 // checkRevocationURL accepts redis:// or rediss:// with a host.
 func checkRevocationURL(s string) error {

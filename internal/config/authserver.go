@@ -2,11 +2,11 @@ package config
 
 import (
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -81,7 +81,7 @@ var asClientKeys = []string{"secret", "scopes"}
 
 // asClientIDRe is a configured client's id: distinct from registered
 // ones (mcpw_…) and from URLs.
-var asClientIDRe = regexp.MustCompile(`^[a-z][a-z0-9._-]{0,63}$`)
+var asClientIDRe = lazyre.New(`^[a-z][a-z0-9._-]{0,63}$`)
 
 var asKeys = []string{"dynamic_registration", "client_id_metadata_documents", "access_token_ttl", "refresh_token_ttl", "admin", "sso", "clients", "token_exchange", "store", "store_prefix", "session_ttl"}
 var asAdminKeys = []string{"user", "password"}

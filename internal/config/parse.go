@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -146,8 +147,8 @@ func (d *decoder) count(n int) bool {
 }
 
 var (
-	yamlLineErr   = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-	yamlAnchorErr = regexp.MustCompile(`^yaml: unknown anchor '(.*)' referenced$`)
+	yamlLineErr   = lazyre.New(`^yaml: line (\d+): (.*)$`)
+	yamlAnchorErr = lazyre.New(`^yaml: unknown anchor '(.*)' referenced$`)
 )
 
 // syntax turns a yaml.v3 error into a Problem. yaml.v3 reports scanner

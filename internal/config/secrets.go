@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"github.com/mcpwarden/mcpwarden/internal/secrets"
 	"github.com/mcpwarden/mcpwarden/internal/secretstore"
+	"go.yaml.in/yaml/v3"
 )
 
 // Secrets backends (docs/credentials.md).
@@ -115,7 +115,7 @@ var (
 	vaultCredKeys   = []string{"address", "token_file", "role_id", "secret_id_file", "jwt_role", "jwt_file", "jwt_mount", "ca_file", "mount", "role", "env", "headers", "ttl"}
 	vaultFieldRe    = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 	postgresKeys    = []string{"admin_dsn", "template", "database", "ttl", "env", "connection_limit", "effects"}
-	pgIdentRe       = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
+	pgIdentRe       = lazyre.New(`^[A-Za-z_][A-Za-z0-9_$-]{0,62}$`)
 )
 
 func (d *decoder) secretsConfig(path string, raw *yaml.Node, s *Secrets) {
@@ -338,7 +338,7 @@ func (s *Secrets) validate(v *validator) {
 	}
 }
 
-var vaultSegRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$`)
+var vaultSegRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*$`)
 
 func (vc *Vault) validate(v *validator) {
 	p := func(k string) string { return joinKey("secrets.vault", k) }
@@ -615,7 +615,7 @@ func plaintextSecret(key, val string) string {
 	return ""
 }
 
-var dsnPasswordRe = regexp.MustCompile(`(?i)(^|\s)password\s*=\s*\S`)
+var dsnPasswordRe = lazyre.New(`(?i)(^|\s)password\s*=\s*\S`)
 
 // plaintextValue says why val looks like a secret whatever its key, or "".
 // It never quotes the value.

@@ -5,10 +5,11 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 // Validate checks c as it will be used to serve: at least one server is
@@ -52,8 +53,8 @@ func (v *validator) ok(paths ...string) bool {
 }
 
 var (
-	serverNameRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
-	envKeyRe     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	serverNameRe = lazyre.New(`^[a-z][a-z0-9-]{0,31}$`)
+	envKeyRe     = lazyre.New(`^[A-Za-z_][A-Za-z0-9_]*$`)
 )
 
 // Headers the gateway sets itself on upstream requests.

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 // RolePrefix starts the name of every role a broker mints. The reaper
@@ -426,7 +426,7 @@ func literal(s string) string {
 
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000000+00") }
 
-var sslModeRe = regexp.MustCompile(`(?:^|[\s?&])sslmode=([A-Za-z-]+)`)
+var sslModeRe = lazyre.New(`(?:^|[\s?&])sslmode=([A-Za-z-]+)`)
 
 func sslMode(dsn string) string {
 	if m := sslModeRe.FindStringSubmatch(dsn); m != nil {

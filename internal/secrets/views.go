@@ -6,8 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"regexp"
 	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 )
 
 // Forms a reader undoes without thinking, which hide a secret from rules
@@ -280,7 +281,7 @@ func tagView(s string) (out string, at []int, ok bool) {
 // list, "- name: API_TOKEN / value: …" in YAML, and the "name: K / value:
 // V" lines the result scanner flattens JSON to) puts the name where the
 // key = value rules cannot see it. pairView joins them: K=V.
-var pairRe = regexp.MustCompile(`^(?i)(?:name|key)["']?[ \t]{0,8}:[ \t]{0,8}["']?([A-Za-z0-9_.-]{2,64})(["']?[ \t]{0,8},?\s{0,64}?-?[ \t]{0,8}["']?value["']?[ \t]{0,8}:[ \t]{0,8}["']?)$`)
+var pairRe = lazyre.New(`^(?i)(?:name|key)["']?[ \t]{0,8}:[ \t]{0,8}["']?([A-Za-z0-9_.-]{2,64})(["']?[ \t]{0,8},?\s{0,64}?-?[ \t]{0,8}["']?value["']?[ \t]{0,8}:[ \t]{0,8}["']?)$`)
 
 // maxPair bounds how far before "value" its name is looked for.
 const maxPair = 200

@@ -21,10 +21,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"golang.org/x/sys/unix"
 )
 
@@ -44,7 +44,7 @@ const (
 // ErrNotFound is returned for a secret the backend does not hold.
 var ErrNotFound = errors.New("secret not found")
 
-var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+var nameRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 
 // CheckName reports whether name may name a secret: 1-128 characters of
 // letters, digits, '.', '_' and '-', starting with a letter or digit.

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mcpwarden/mcpwarden/internal/intercept"
+	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
 )
 
@@ -42,7 +42,7 @@ type paramDecl struct {
 }
 
 // rfc9110Token is the token syntax a declared header name must have.
-var rfc9110Token = regexp.MustCompile("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")
+var rfc9110Token = lazyre.New("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$")
 
 // subschemaKeys are the keywords under which a declaration is not
 // statically reachable; one found there makes the tool definition invalid,
@@ -179,7 +179,7 @@ func (d paramDecl) value(args json.RawMessage) (string, bool, error) {
 
 // canonicalDecimal is the number form a header may be compared in
 // numerically.
-var canonicalDecimal = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
+var canonicalDecimal = lazyre.New(`^-?\d+(\.\d+)?$`)
 
 // sameValue compares a client's header (decoded) with the body's value the
 // way the server does: numbers numerically, everything else as strings.
