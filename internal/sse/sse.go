@@ -93,11 +93,11 @@ const (
 // use.
 type Reader struct {
 	br      *bufio.Reader
-	pooled  bool  // br came from readBufPool
-	max     int   // max data bytes of one event
-	maxLine int   // max bytes of one line, terminator excluded
-	err     error // sticky error returned by Next
-	pendErr error // read error seen while looking for the BOM
+	bufs    *readBufs // br and the event buffers came from readBufPool
+	max     int       // max data bytes of one event
+	maxLine int       // max bytes of one line, terminator excluded
+	err     error     // sticky error returned by Next
+	pendErr error     // read error seen while looking for the BOM
 
 	started bool // BOM check done
 	st      state
@@ -161,31 +161,46 @@ func NewReader(r io.Reader, maxEvent int) *Reader {
 	}
 	if b, ok := r.(*bufio.Reader); ok && b.Size() >= readBufSize {
 		rd.br = b
-	} else if b, ok := readBufPool.Get().(*bufio.Reader); ok {
-		b.Reset(r)
-		rd.br, rd.pooled = b, true
+	} else if b, ok := readBufPool.Get().(*readBufs); ok {
+		b.br.Reset(r)
+		rd.br, rd.data, rd.spare, rd.bufs = b.br, b.data, b.spare, b
 	} else {
-		rd.br, rd.pooled = bufio.NewReaderSize(r, readBufSize), true
+		rd.bufs = &readBufs{br: bufio.NewReaderSize(r, readBufSize)}
+		rd.br = rd.bufs.br
 	}
 	return rd
 }
 
-// readBufPool holds the buffers of released Readers.
+// readBufs are what a released Reader leaves for the next one: its read
+// buffer, its event head buffer (up to blockSize) and one spare block,
+// all empty. A 64 KiB event otherwise costs its head buffer's doublings
+// and a block, three times its size, before the copy Next returns.
+type readBufs struct {
+	br    *bufio.Reader
+	data  []byte
+	spare [][]byte
+}
+
+// readBufPool holds the readBufs of released Readers.
 var readBufPool sync.Pool
 
 // ErrReleased is what Next returns after Release.
 var ErrReleased = errors.New("sse: reader released")
 
-// Release ends the Reader's use of its buffer, which goes back to the pool
-// when it came from there; Next then returns ErrReleased. The events
-// already returned stay valid (their data is copied out of the buffer).
+// Release ends the Reader's use of its buffers, which go back to the pool
+// when they came from there; Next then returns ErrReleased. The events
+// already returned stay valid (their data is copied out of the buffers).
 func (r *Reader) Release() {
 	if r.br == nil {
 		return
 	}
-	if r.pooled {
-		r.br.Reset(nil)
-		readBufPool.Put(r.br)
+	if b := r.bufs; b != nil {
+		r.reset() // the blocks go to spare
+		b.br.Reset(nil)
+		clear(r.spare[min(len(r.spare), 1):]) // kept blocks beyond one go
+		b.data, b.spare = r.data[:0], r.spare[:min(len(r.spare), 1)]
+		r.data, r.spare, r.blocks, r.bufs = nil, nil, nil, nil
+		readBufPool.Put(b)
 	}
 	r.br, r.err = nil, ErrReleased
 }
