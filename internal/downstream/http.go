@@ -228,7 +228,7 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 			return nil, false
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.o.MaxBodyBytes))
+	body, err := readBody(http.MaxBytesReader(w, r.Body, h.o.MaxBodyBytes), r.ContentLength, h.o.MaxBodyBytes)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -250,6 +250,31 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 		return nil, false
 	}
 	return msg, true
+}
+
+// readBody reads all of body. When the request declared its length (and
+// it is within max), the buffer is made that size at once: io.ReadAll
+// grows from 512 bytes by doubling, twice a large message's size in all.
+// The limit is body's own (http.MaxBytesReader); a body longer than
+// declared still reads to its end.
+func readBody(body io.Reader, declared, max int64) ([]byte, error) {
+	if declared <= 0 || declared > max {
+		return io.ReadAll(body)
+	}
+	b := make([]byte, 0, declared+1) // +1: EOF is seen without growing
+	for {
+		n, err := body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // longer than declared: grow
+		}
+	}
 }
 
 // accepts reports which response forms the client takes.

@@ -1,0 +1,49 @@
+package downstream
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// readBody returns what io.ReadAll would, whatever the declared length
+// says, and reads a declared body into one buffer of that size.
+func TestReadBody(t *testing.T) {
+	msg := strings.Repeat("m", 70<<10)
+	for _, tc := range []struct {
+		name     string
+		body     string
+		declared int64
+	}{
+		{"declared", msg, int64(len(msg))},
+		{"chunked", msg, -1},
+		{"unknown", msg, 0},
+		{"over the limit", msg, 1 << 30},
+		{"longer than declared", msg, 10},
+		{"shorter than declared", "short", 100},
+		{"empty", "", 0},
+	} {
+		got, err := readBody(iotest.HalfReader(strings.NewReader(tc.body)), tc.declared, 1<<20)
+		if err != nil || string(got) != tc.body {
+			t.Errorf("%s: %d bytes, %v; want the %d bytes", tc.name, len(got), err, len(tc.body))
+		}
+	}
+	boom := errors.New("boom")
+	if _, err := readBody(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 10, 100); !errors.Is(err, boom) {
+		t.Errorf("a failing body: %v, want its error", err)
+	}
+	src := []byte(msg)
+	rd := bytes.NewReader(src)
+	allocs := testing.AllocsPerRun(20, func() {
+		rd.Reset(src)
+		if _, err := readBody(rd, int64(len(msg)), 1<<20); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 1 {
+		t.Errorf("%v allocations reading a declared body, want 1", allocs)
+	}
+}
