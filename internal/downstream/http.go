@@ -252,13 +252,14 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 	return msg, true
 }
 
-// readBody reads all of body. When the request declared its length (and
-// it is within max), the buffer is made that size at once: io.ReadAll
-// grows from 512 bytes by doubling, twice a large message's size in all.
-// The limit is body's own (http.MaxBytesReader); a body longer than
-// declared still reads to its end.
+// readBody reads all of body. When the request declared a length of at
+// most presizeMax (and max), the buffer is made that size at once:
+// io.ReadAll grows from 512 bytes by doubling, twice a large message's
+// size in all. A larger declared length is not trusted with memory before
+// the bytes arrive. The limit is body's own (http.MaxBytesReader); a body
+// longer than declared still reads to its end.
 func readBody(body io.Reader, declared, max int64) ([]byte, error) {
-	if declared <= 0 || declared > max {
+	if declared <= 0 || declared > min(max, presizeMax) {
 		return io.ReadAll(body)
 	}
 	b := make([]byte, 0, declared+1) // +1: EOF is seen without growing
@@ -276,6 +277,11 @@ func readBody(body io.Reader, declared, max int64) ([]byte, error) {
 		}
 	}
 }
+
+// presizeMax bounds what readBody allocates for a declared length before
+// the body arrives: a client (past authentication) that declares a length
+// and sends nothing holds at most this much per request.
+const presizeMax = 128 << 10
 
 // accepts reports which response forms the client takes.
 func accepts(r *http.Request) (jsonOK, sseOK bool) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -34,6 +35,16 @@ func TestReadBody(t *testing.T) {
 	boom := errors.New("boom")
 	if _, err := readBody(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 10, 100); !errors.Is(err, boom) {
 		t.Errorf("a failing body: %v, want its error", err)
+	}
+	// A large declared length is not allocated before its bytes come.
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if got, err := readBody(strings.NewReader("tiny"), 64<<20, 1<<30); err != nil || string(got) != "tiny" {
+		t.Fatalf("a tiny body declared 64 MiB: %q, %v", got, err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > 64<<10 {
+		t.Errorf("a tiny body declared 64 MiB allocated %d bytes", n)
 	}
 	src := []byte(msg)
 	rd := bytes.NewReader(src)
