@@ -228,7 +228,7 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 			return nil, false
 		}
 	}
-	body, err := readBody(http.MaxBytesReader(w, r.Body, h.o.MaxBodyBytes), r.ContentLength, h.o.MaxBodyBytes)
+	body, err := readSized(http.MaxBytesReader(w, r.Body, h.o.MaxBodyBytes), r.ContentLength, h.o.MaxBodyBytes)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -252,13 +252,13 @@ func (h *HTTP) readBody(w http.ResponseWriter, r *http.Request) (*mcpwire.Messag
 	return msg, true
 }
 
-// readBody reads all of body. When the request declared a length of at
+// readSized reads all of body. When the request declared a length of at
 // most presizeMax (and max), the buffer is made that size at once:
 // io.ReadAll grows from 512 bytes by doubling, twice a large message's
 // size in all. A larger declared length is not trusted with memory before
 // the bytes arrive. The limit is body's own (http.MaxBytesReader); a body
 // longer than declared still reads to its end.
-func readBody(body io.Reader, declared, max int64) ([]byte, error) {
+func readSized(body io.Reader, declared, max int64) ([]byte, error) {
 	if declared <= 0 || declared > min(max, presizeMax) {
 		return io.ReadAll(body)
 	}
@@ -278,7 +278,7 @@ func readBody(body io.Reader, declared, max int64) ([]byte, error) {
 	}
 }
 
-// presizeMax bounds what readBody allocates for a declared length before
+// presizeMax bounds what readSized allocates for a declared length before
 // the body arrives: a client (past authentication) that declares a length
 // and sends nothing holds at most this much per request.
 const presizeMax = 128 << 10

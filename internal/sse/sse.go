@@ -174,7 +174,7 @@ func NewReader(r io.Reader, maxEvent int) *Reader {
 // readBufs are what a released Reader leaves for the next one: its read
 // buffer, its event head buffer (up to blockSize) and one spare block,
 // all empty. A 64 KiB event otherwise costs its head buffer's doublings
-// and a block, three times its size, before the copy Next returns.
+// and a block, several times its size, before the copy Next returns.
 type readBufs struct {
 	br    *bufio.Reader
 	data  []byte

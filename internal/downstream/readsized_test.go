@@ -10,9 +10,9 @@ import (
 	"testing/iotest"
 )
 
-// readBody returns what io.ReadAll would, whatever the declared length
+// readSized returns what io.ReadAll would, whatever the declared length
 // says, and reads a declared body into one buffer of that size.
-func TestReadBody(t *testing.T) {
+func TestReadSized(t *testing.T) {
 	msg := strings.Repeat("m", 70<<10)
 	for _, tc := range []struct {
 		name     string
@@ -27,19 +27,19 @@ func TestReadBody(t *testing.T) {
 		{"shorter than declared", "short", 100},
 		{"empty", "", 0},
 	} {
-		got, err := readBody(iotest.HalfReader(strings.NewReader(tc.body)), tc.declared, 1<<20)
+		got, err := readSized(iotest.HalfReader(strings.NewReader(tc.body)), tc.declared, 1<<20)
 		if err != nil || string(got) != tc.body {
 			t.Errorf("%s: %d bytes, %v; want the %d bytes", tc.name, len(got), err, len(tc.body))
 		}
 	}
 	boom := errors.New("boom")
-	if _, err := readBody(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 10, 100); !errors.Is(err, boom) {
+	if _, err := readSized(io.MultiReader(strings.NewReader("abc"), iotest.ErrReader(boom)), 10, 100); !errors.Is(err, boom) {
 		t.Errorf("a failing body: %v, want its error", err)
 	}
 	// A large declared length is not allocated before its bytes come.
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	if got, err := readBody(strings.NewReader("tiny"), 64<<20, 1<<30); err != nil || string(got) != "tiny" {
+	if got, err := readSized(strings.NewReader("tiny"), 64<<20, 1<<30); err != nil || string(got) != "tiny" {
 		t.Fatalf("a tiny body declared 64 MiB: %q, %v", got, err)
 	}
 	runtime.ReadMemStats(&after)
@@ -50,7 +50,7 @@ func TestReadBody(t *testing.T) {
 	rd := bytes.NewReader(src)
 	allocs := testing.AllocsPerRun(20, func() {
 		rd.Reset(src)
-		if _, err := readBody(rd, int64(len(msg)), 1<<20); err != nil {
+		if _, err := readSized(rd, int64(len(msg)), 1<<20); err != nil {
 			t.Fatal(err)
 		}
 	})
