@@ -220,7 +220,7 @@ func Watch(ctx context.Context, log *slog.Logger) {
 		quiet    time.Duration
 		released bool   // since the process was last busy
 		gcAt     uint64 // collections counted at the last release
-		rssAt    int64  // VmRSS a tick after the last release (-1: not read yet)
+		rssAt    int64  // VmRSS right after the last release (-1: not read yet)
 	)
 	for {
 		select {
@@ -245,7 +245,7 @@ func Watch(ctx context.Context, log *slog.Logger) {
 			// activity, and the pages go after the idle time again.
 			rss := rssKiB()
 			if rssAt < 0 {
-				rssAt = rss // the tick after a release: what idling keeps
+				rssAt = rss // not read at the release
 			}
 			if rss-rssAt > regrowKiB {
 				quiet, released = 0, false
@@ -256,7 +256,13 @@ func Watch(ctx context.Context, log *slog.Logger) {
 			}
 		}
 		r, err := Release(!released)
-		released, gcAt, rssAt = true, gcCycles(), -1
+		// What idling keeps is read right after the release: read at the
+		// next tick, it would count a call made within that second as
+		// kept, and the call's pages would stay until a collection.
+		released, gcAt, rssAt = true, gcCycles(), r.RSSAfterKiB
+		if err != nil || rssAt <= 0 {
+			rssAt = -1 // read at the next tick instead
+		}
 		// Release's own work (a collection, reading smaps) is not load.
 		last = procs.CPUTime()
 		if err != nil {
