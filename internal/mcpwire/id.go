@@ -6,13 +6,7 @@ import "bytes"
 // (raw JSON; empty means null). Every other byte is kept. Without an id,
 // or for a Message that Parse did not produce, it returns a copy of Raw.
 func (m *Message) WithID(id []byte) []byte {
-	if m.idEnd == 0 || m.idEnd > len(m.Raw) || m.idStart > m.idEnd {
-		return append([]byte(nil), m.Raw...)
-	}
-	if len(id) == 0 {
-		id = []byte("null")
-	}
-	return splice(m.Raw, m.idStart, m.idEnd, id)
+	return m.AppendWithID(make([]byte, 0, len(m.Raw)+len(id)+len("null")), id)
 }
 
 // AppendWithID appends what WithID returns to dst, so that a caller that

@@ -140,9 +140,9 @@ type Reader struct {
 // maxEvent <= 0 means DefaultMaxEvent.
 //
 // If r is a *bufio.Reader of at least 16 KiB it is used directly.
-// Otherwise the Reader's 16 KiB buffer comes from a pool, and Release
-// gives it back: an upstream answers each call with a short stream of its
-// own, so the buffer would otherwise be most of what a call allocates.
+// Otherwise the Reader's buffers come from a pool (readBufs), and Release
+// gives them back: an upstream answers each call with a short stream of
+// its own, so they would otherwise be most of what a call allocates.
 func NewReader(r io.Reader, maxEvent int) *Reader {
 	if maxEvent <= 0 {
 		maxEvent = DefaultMaxEvent
