@@ -46,10 +46,13 @@ func AuditTo(sink func(*Record), store AuditStore, failClosed bool) Interceptor 
 		reply, err := next(ctx, x)
 		r := x.Record
 		if store != nil {
-			if early != nil && early.done != nil {
+			switch {
+			case early != nil && early.done != nil:
 				<-early.done
 				r.ArgsHash, r.Args = early.hash, early.view
-			} else {
+			case early != nil && early.made:
+				// Made once the request was written (OnSent).
+			default:
 				describeArguments(x, params)
 			}
 		}
@@ -148,37 +151,48 @@ func describeArguments(x *Exchange, params []byte) {
 	x.Record.ArgsHash, x.Record.Args = viewArguments(args, v, c)
 }
 
-// asyncArgs is the size of arguments from which their view is made while
-// the request is upstream rather than after: a 64 KiB argument's view
-// (every string through the secrets engine, the canonical form and its
-// hash) is about a quarter of the gateway's CPU for the call, which a
-// lone caller would otherwise wait for on top of the server's time. Below it,
-// handing the work to another goroutine costs more than it saves.
+// asyncArgs is the size of arguments from which their view is made on
+// another goroutine once the request leaves for its upstream: a 64 KiB
+// argument's view (every string through the secrets engine, the canonical
+// form and its hash) is about a quarter of the gateway's CPU for the call,
+// which a lone caller would otherwise wait for on top of the server's
+// time. Smaller arguments' views (a few µs) are made on the exchange's own
+// goroutine once the request is written (OnSent), which costs no hand-off.
 const asyncArgs = 16 << 10
 
-// argsView is an arguments view being made on another goroutine: hash
-// and view are set when done is closed. done stays nil when the request
-// never went upstream.
+// argsView is an arguments view made while the request is upstream. A
+// large one is made on another goroutine: hash and view are set when done
+// is closed. A small one is put in the record by the exchange's goroutine
+// once the request is written: made is then true. Neither happens when
+// the request never went upstream, or its connection did not say when it
+// was written.
 type argsView struct {
 	done chan struct{}
+	made bool
 	hash string
 	view json.RawMessage
 }
 
-// viewWhileUpstream arranges for large arguments' view to be made on
-// another goroutine once the request leaves for its upstream, when every
-// request stage has run (the manifest's facts are final), while the
-// exchange waits for the server. It returns nil for small arguments and
-// other methods.
+// viewWhileUpstream arranges for the arguments' view to be made while the
+// request is upstream, once every request stage has run (the manifest's
+// facts are final), rather than after the answer. Facts are read on the
+// exchange's goroutine: the result stages may add facts while a large
+// view is made.
 func viewWhileUpstream(x *Exchange, params []byte) *argsView {
 	args, ok := callArguments(x.Method, params)
-	if !ok || len(args) < asyncArgs {
+	if !ok {
 		return nil
 	}
 	a := &argsView{}
+	if len(args) < asyncArgs {
+		x.OnSent(func() {
+			v, c := manifestArguments(x)
+			x.Record.ArgsHash, x.Record.Args = viewArguments(args, v, c)
+			a.made = true
+		})
+		return a
+	}
 	x.OnForward(func() {
-		// Facts are read here, on the exchange's goroutine: the result
-		// stages may add facts while the view is made.
 		v, c := manifestArguments(x)
 		a.done = make(chan struct{})
 		go func() {

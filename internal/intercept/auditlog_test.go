@@ -95,9 +95,11 @@ func TestAuditArgumentsFromManifest(t *testing.T) {
 	// upstream is the session's side of a call that goes upstream: once
 	// the request has left, a result stage may add facts, and no stage's
 	// later change reaches the arguments' view (made on another goroutine
-	// for large arguments; go test -race checks it reads no fact then).
+	// for large arguments, go test -race checks it reads no fact then; on
+	// the exchange's goroutine once the request is written for others).
 	upstream := func(ctx context.Context, x *Exchange) (*Reply, error) {
 		x.Forwarding()
+		x.Sent()
 		if x.Facts == nil {
 			x.Facts = map[string]any{}
 		}
@@ -113,11 +115,7 @@ func TestAuditArgumentsFromManifest(t *testing.T) {
 	record := func(params string, stages ...Interceptor) *Record {
 		x := exchange(t, "legacy", "s", "tools/call", params)
 		st := &memStore{}
-		terminal := func(ctx context.Context, x *Exchange) (*Reply, error) { return &Reply{Msg: ok}, nil }
-		if params == big {
-			terminal = upstream
-		}
-		h := NewChain(append([]Interceptor{AuditTo(nil, st, true)}, stages...)...).Then(terminal)
+		h := NewChain(append([]Interceptor{AuditTo(nil, st, true)}, stages...)...).Then(upstream)
 		if _, err := h(context.Background(), x); err != nil {
 			t.Fatalf("%s: %v", params, err)
 		}
@@ -145,6 +143,40 @@ func TestAuditArgumentsFromManifest(t *testing.T) {
 				t.Errorf("%s, %s: the key is in the view: %s", params, name, got.Args)
 			}
 		}
+	}
+}
+
+// A small call's arguments view is in the record as soon as the upstream
+// connection says the request is written, so that a lone caller does not
+// wait for it after the answer. Without that word (a stage answered, an
+// https upstream) it is made after the answer, as TestAuditToRecord's
+// calls show.
+func TestAuditViewMadeWhenSent(t *testing.T) {
+	msg, err := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"q","arguments":{"b":1,"a":"x"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := &Exchange{Msg: msg, Method: msg.Method, Peer: &Peer{}, Record: &Record{ID: "r1", Time: time.Now(), Method: msg.Method}}
+	ok, _ := mcpwire.Parse([]byte(`{"jsonrpc":"2.0","id":1,"result":{}}`))
+	var atSent Record
+	h := NewChain(AuditTo(nil, &memStore{}, true)).Then(func(ctx context.Context, x *Exchange) (*Reply, error) {
+		if x.Record.Args != nil {
+			t.Errorf("view made before the request was written: %s", x.Record.Args)
+		}
+		x.Sent()
+		atSent = *x.Record
+		x.Sent() // at most once
+		return &Reply{Msg: ok}, nil
+	})
+	if _, err := h(context.Background(), x); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256([]byte(`{"a":"x","b":1}`))
+	if atSent.ArgsHash != hex.EncodeToString(sum[:]) || string(atSent.Args) != `{"a":"x","b":1}` {
+		t.Fatalf("when the request was written: hash %q, view %s", atSent.ArgsHash, atSent.Args)
+	}
+	if x.Record.ArgsHash != atSent.ArgsHash || string(x.Record.Args) != string(atSent.Args) {
+		t.Fatalf("final record: hash %q, view %s", x.Record.ArgsHash, x.Record.Args)
 	}
 }
 

@@ -103,8 +103,9 @@ type Exchange struct {
 	Facts map[string]any
 	// Record is the audit record being filled in.
 	Record *Record
-	// onForward is what runs when the request leaves for its upstream.
-	onForward []func()
+	// onForward is what runs when the request leaves for its upstream;
+	// onSent, once it has been written to it.
+	onForward, onSent []func()
 }
 
 // OnForward registers fn to run when the request is about to be sent to
@@ -115,10 +116,27 @@ func (x *Exchange) OnForward(fn func()) { x.onForward = append(x.onForward, fn) 
 
 // Forwarding runs what OnForward registered. The session calls it just
 // before a request goes upstream.
-func (x *Exchange) Forwarding() {
-	fns := x.onForward
-	x.onForward = nil
-	for _, fn := range fns {
+func (x *Exchange) Forwarding() { runOnce(&x.onForward) }
+
+// OnSent registers fn to run once the request has been written to its
+// upstream, before the connection waits for the answer: work that does not
+// need the answer is then done while the server works, not while the
+// client waits. Every request stage has run by then. fn runs on the
+// exchange's goroutine, at most once. It does not run when a stage
+// answered or refused the request, when no upstream serves it, or when
+// the connection cannot tell the moment (an https upstream): who
+// registers fn must then do the work after the answer.
+func (x *Exchange) OnSent(fn func()) { x.onSent = append(x.onSent, fn) }
+
+// Sent runs what OnSent registered. Upstream connections call it through
+// the call's context (upstream.SentKey).
+func (x *Exchange) Sent() { runOnce(&x.onSent) }
+
+// runOnce runs and forgets the functions in *fns.
+func runOnce(fns *[]func()) {
+	run := *fns
+	*fns = nil
+	for _, fn := range run {
 		fn()
 	}
 }

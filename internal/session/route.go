@@ -129,10 +129,10 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 		return nil, err
 	}
 	f := newRelay(ctx, x)
-	*f = relay{s: s, x: x, conn: conn, stream: streamOf(ctx), server: server,
+	*f = relay{Context: ctx, s: s, x: x, conn: conn, stream: streamOf(ctx), server: server,
 		modern: x.Peer.Era == EraModern, listen: x.Method == "subscriptions/listen"}
 	t0 := time.Now()
-	resp, err := conn.Call(ctx, msg, f.related)
+	resp, err := conn.Call(f, msg, f.related)
 	x.Record.Upstream += time.Since(t0)
 	f.mu.Lock()
 	refused := f.refusals
@@ -158,8 +158,13 @@ func (s *Session) forward(ctx context.Context, x *intercept.Exchange, server str
 }
 
 // relay is one forward's state: what the connection's reader needs for
-// the server messages of the call, and the reply.
+// the server messages of the call, and the reply. It is also the call's
+// context: the forward's own, which tells the exchange once its request is
+// written upstream (upstream.SentKey). Only this call's Conn sees it, on
+// the exchange's goroutine; other calls made with the request's context
+// (a session's handshakes, lists fanned out) do not.
 type relay struct {
+	context.Context
 	s              *Session
 	x              *intercept.Exchange
 	conn           upstream.Conn
@@ -177,6 +182,14 @@ type relay struct {
 // for its first forward, a new one for any other (an exchange that is not
 // the request's own, or a second forward, whose reader may run while the
 // first one's still does).
+// Value is the forward's context's: x as the call's Sender.
+func (f *relay) Value(key any) any {
+	if _, ok := key.(upstream.SentKey); ok {
+		return f.x
+	}
+	return f.Context.Value(key)
+}
+
 func newRelay(ctx context.Context, x *intercept.Exchange) *relay {
 	if r, _ := ctx.Value(requestKey{}).(*request); r != nil && &r.x == x && r.relaying.CompareAndSwap(false, true) {
 		return &r.relay

@@ -267,3 +267,48 @@ func TestRoutingErrors(t *testing.T) {
 		t.Fatalf("servers saw refused requests: %v %v", a.calls, b.calls)
 	}
 }
+
+// A forward's call gets the exchange as its Sender (upstream.SentKey), so
+// that what a stage registered with OnSent runs once the request is
+// written, on the exchange's goroutine. Calls the session makes with the
+// request's context on goroutines of their own (a list fanned out to
+// every server) get none.
+func TestForwardTellsTheExchangeWhenSent(t *testing.T) {
+	var mu sync.Mutex
+	senders := map[string]bool{} // method → its call's context held a Sender
+	call := func(ctx context.Context, req *mcpwire.Message, _ upstream.Related) (*mcpwire.Message, error) {
+		s, ok := ctx.Value(upstream.SentKey{}).(upstream.Sender)
+		mu.Lock()
+		senders[req.Method] = senders[req.Method] || ok
+		mu.Unlock()
+		if ok {
+			s.Sent()
+		}
+		return mcpwire.Parse(mcpwire.NewResult(req.ID, []byte(`{"tools":[]}`)))
+	}
+	a, b := &scriptConn{name: "a", onCall: call}, &scriptConn{name: "b", onCall: call}
+	ran := map[string]int{}
+	stage := intercept.Func{N: "sent", F: func(ctx context.Context, x *intercept.Exchange, next intercept.Handler) (*intercept.Reply, error) {
+		x.OnSent(func() { ran[x.Method]++ }) // on this goroutine, or go test -race says
+		return next(ctx, x)
+	}}
+	s := newTestSessionWith(t, func(o *Options) { o.Chain = intercept.NewChain(intercept.AuditLog(nil), stage) }, a, b)
+	st := chanStream{make(chan []byte, 4)}
+	for i, m := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a__x"}}`,
+		`{"jsonrpc":"2.0","id":2,"method":"tools/list"}`,
+	} {
+		s.Handle(context.Background(), mustMsg(t, []byte(m)), st)
+		if r := recv(t, st.ch); r.Kind != mcpwire.KindResponse {
+			t.Fatalf("request %d: %s", i, r.Raw)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !senders["tools/call"] || ran["tools/call"] != 1 {
+		t.Errorf("tools/call: Sender %v, OnSent ran %d times", senders["tools/call"], ran["tools/call"])
+	}
+	if senders["tools/list"] || ran["tools/list"] != 0 {
+		t.Errorf("tools/list fanned out: Sender %v, OnSent ran %d times", senders["tools/list"], ran["tools/list"])
+	}
+}

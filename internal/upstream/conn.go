@@ -20,6 +20,22 @@ var ErrClosed = errors.New("upstream: connection closed")
 // call's response stream.
 type Related func(msg *mcpwire.Message)
 
+// SentKey is the context key of a call's Sender: a Conn tells it when a
+// request of the call has been written to the server, on the caller's
+// goroutine, before it waits for the answer (stdio, plain-http POSTs and
+// legacy SSE POSTs; an https upstream's transport does not say).
+type SentKey struct{}
+
+// Sender is what SentKey holds.
+type Sender interface{ Sent() }
+
+// sent tells ctx's Sender, if any, that the request is written.
+func sent(ctx context.Context) {
+	if s, ok := ctx.Value(SentKey{}).(Sender); ok {
+		s.Sent()
+	}
+}
+
 // Conn is one logical connection to an MCP server.
 type Conn interface {
 	// Call sends a request and waits for its final response. The returned

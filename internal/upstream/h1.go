@@ -148,6 +148,9 @@ func (t *directTransport) roundTrip(req *http.Request) (*http.Response, error) {
 	if err := c.bw.Flush(); err != nil {
 		return fail(err)
 	}
+	if s, ok := ctx.Value(callPostKey{}).(Sender); ok {
+		s.Sent()
+	}
 	c.lr.left = h1MaxHeaderBytes
 	var resp *http.Response
 	for {

@@ -266,8 +266,17 @@ func (c *HTTPConn) restoreID(m *mcpwire.Message, req *mcpwire.Message) (*mcpwire
 	return out, nil
 }
 
+// callPostKey marks the context of a call's own POST with the call's
+// Sender, for the plain-http transport to tell once the request is
+// written. Other POSTs (notifications, answers to the server) may run on
+// any goroutine, and must not.
+type callPostKey struct{}
+
 // exchange POSTs one request and reads its response.
 func (c *HTTPConn) exchange(ctx context.Context, req *mcpwire.Message, body []byte, pc *pendingCall) (*mcpwire.Message, error) {
+	if s, ok := ctx.Value(SentKey{}).(Sender); ok {
+		ctx = context.WithValue(ctx, callPostKey{}, s)
+	}
 	hreq, err := c.newPost(ctx, body, req)
 	if err != nil {
 		return nil, fmt.Errorf("upstream http: %s: %w", req.Method, err)

@@ -406,6 +406,7 @@ func (c *SSEConn) Call(ctx context.Context, req *mcpwire.Message, related Relate
 		}
 		return nil, err
 	}
+	sent(ctx)
 	select {
 	case m := <-pc.final:
 		if e := aborted(); e != nil {

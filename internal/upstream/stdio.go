@@ -211,6 +211,7 @@ func (c *StdioConn) Call(ctx context.Context, req *mcpwire.Message, related Rela
 	if err := c.write(out); err != nil {
 		return nil, err
 	}
+	sent(ctx)
 	select {
 	case <-call.resp:
 		return call.ans.msg, call.ans.err
