@@ -182,19 +182,19 @@ type relay struct {
 // for its first forward, a new one for any other (an exchange that is not
 // the request's own, or a second forward, whose reader may run while the
 // first one's still does).
+func newRelay(ctx context.Context, x *intercept.Exchange) *relay {
+	if r, _ := ctx.Value(requestKey{}).(*request); r != nil && &r.x == x && r.relaying.CompareAndSwap(false, true) {
+		return &r.relay
+	}
+	return new(relay)
+}
+
 // Value is the forward's context's: x as the call's Sender.
 func (f *relay) Value(key any) any {
 	if _, ok := key.(upstream.SentKey); ok {
 		return f.x
 	}
 	return f.Context.Value(key)
-}
-
-func newRelay(ctx context.Context, x *intercept.Exchange) *relay {
-	if r, _ := ctx.Value(requestKey{}).(*request); r != nil && &r.x == x && r.relaying.CompareAndSwap(false, true) {
-		return &r.relay
-	}
-	return new(relay)
 }
 
 // related passes on a server message the connection attributes to the
