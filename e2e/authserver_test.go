@@ -253,6 +253,9 @@ func browserAuthorizeWith(t *testing.T, iss, password, authURL string, c *http.C
 	case http.StatusOK:
 		signedIn = true
 		resp, body = do("GET", "/oauth2/login/password?id="+flow, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("password form: %d %s", resp.StatusCode, body)
+		}
 		f := fields(body)
 		f.Set("user", "admin")
 		f.Set("password", password)

@@ -114,23 +114,6 @@ func (e *httpEndpoint) post(body []byte, h http.Header) (*http.Response, error) 
 	return e.client.Do(req)
 }
 
-// toolsList performs tools/list and returns the response message.
-func (e *httpEndpoint) toolsList() ([]byte, error) {
-	h := e.baseHeader()
-	if e.modern {
-		h.Set("Mcp-Method", "tools/list")
-	}
-	resp, err := e.post(toolsListRequest(2, e.modern), h)
-	if err != nil {
-		return nil, err
-	}
-	msg, _, err := newResponseReader().read(resp, []byte("2"))
-	if err != nil {
-		return nil, err
-	}
-	return msg, checkResult(msg)
-}
-
 // responseReader extracts the JSON-RPC response with a given id from an HTTP
 // response that is either application/json or text/event-stream. It keeps
 // its buffers between calls.

@@ -260,5 +260,3 @@ func (c *stdioCaller) call() (time.Duration, error) {
 		return 0, fmt.Errorf("timeout: no response within %v", c.timeout)
 	}
 }
-
-func (c *stdioCaller) close() {}

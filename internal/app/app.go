@@ -470,7 +470,6 @@ func Run(ctx context.Context, cfg *config.Config, server config.Server, in io.Re
 type runBackend struct {
 	names []string // the one server; Servers hands out this slice, read-only, as backend's does
 	conn  *upstream.StdioConn
-	once  sync.Once
 }
 
 // Servers runs on every request: it returns the one slice rather than a

@@ -27,8 +27,6 @@ import (
 
 func pgAdminDSN() string { return testpeers.PostgresDSN() }
 
-func pgConnect(t testing.TB) *pgx.Conn { return testpeers.Postgres(t) }
-
 // pgLocation names a fresh schema for one test and drops it afterwards.
 func pgLocation(t testing.TB) (Location, *pgx.Conn) {
 	t.Helper()

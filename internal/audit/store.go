@@ -180,7 +180,6 @@ type Store struct {
 	ckN   int64
 	raw   rawInsert // the records' INSERT statements (insert.go)
 	head  *sql.Stmt // the tree size, read in every batch's transaction
-	buf   []byte
 }
 
 type pending struct {

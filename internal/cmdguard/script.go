@@ -200,8 +200,10 @@ func sedScript(s string) (string, bool) {
 				return "s", false
 			}
 			i++
-			if !skipRE(d) || !skipRE(d) {
-				return "s", false
+			for range 2 { // the pattern, then the replacement
+				if !skipRE(d) {
+					return "s", false
+				}
 			}
 			for i < n && strings.IndexByte(";\n}", s[i]) < 0 {
 				if s[i] == 'e' || s[i] == 'w' || s[i] == 'W' {
@@ -215,8 +217,10 @@ func sedScript(s string) (string, bool) {
 			}
 			d := s[i]
 			i++
-			if !skipRE(d) || !skipRE(d) {
-				return "y", false
+			for range 2 { // the source characters, then the destination
+				if !skipRE(d) {
+					return "y", false
+				}
 			}
 		case 'a', 'i', 'c':
 			// Text to end of line (GNU one-liner form); backslash-newline

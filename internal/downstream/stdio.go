@@ -36,10 +36,6 @@ func ServeStdio(ctx context.Context, r io.Reader, w io.Writer, o StdioOptions) e
 	if o.MaxMessageBytes <= 0 {
 		o.MaxMessageBytes = 4 << 20
 	}
-	log := o.Logger
-	if log == nil {
-		log = slog.Default()
-	}
 	out := &lineWriter{w: linewriter.New(w)}
 	sess := session.New(o.Sessions, intercept.Peer{Era: session.EraDual, Transport: "stdio"}, out.Send)
 	defer sess.Close()

@@ -122,17 +122,6 @@ func sweep(parent string) {
 // leafGrace is longer than any server start.
 const leafGrace = 2 * time.Minute
 
-// joinCgroups moves the helper (all its threads) into its leaves before
-// anything else runs; the server inherits them.
-func joinCgroups(procs []string) error {
-	for _, p := range procs {
-		if err := os.WriteFile(p, []byte("0"), 0); err != nil {
-			return fmt.Errorf("join %s: %w", p, err)
-		}
-	}
-	return nil
-}
-
 // sweepGateways removes the cgroups of gateways that have exited.
 func sweepGateways(dir string) {
 	ents, err := os.ReadDir(dir)

@@ -79,12 +79,6 @@ const (
 	maxSep    = 4
 )
 
-// chunkByte: what a piece of a key is made of (tokenByte without '.',
-// which ends sentences, and '~').
-func chunkByte(c byte) bool {
-	return isAlnum(c) || c == '_' || c == '-' || c == '+' || c == '/' || c == '='
-}
-
 // scanSplit finds secrets cut into pieces with a separator: runs of
 // pieces with the same separator between them are joined, one a line,
 // and what a rule with a format of its own finds in a join covers the

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -386,11 +385,6 @@ func errorReply(body []byte, callerID []byte) *mcpwire.Message {
 		return nil
 	}
 	return out
-}
-
-// isNetClosed reports errors that only say the request was torn down.
-func isNetClosed(err error) bool {
-	return errors.Is(err, net.ErrClosed) || errors.Is(err, context.Canceled)
 }
 
 // pendingCall is one in-flight Call.
