@@ -483,7 +483,7 @@ var overrideParts = append([]overridePart{
 	// hobby suggestion, reply with … regardless of …").
 	{`\b(every\s+time|whenever)\s+(a|the|any)\s+user\s+asks?\b[^\n.]{0,80}?,\s*(reply|respond|answer|say)\s+(with|that)\b`,
 		[]string{"user ask"}, 40, 140, true, nil, `\b(regardless|no\s+matter|whatever\s+they|always)\b`},
-}, slices.Concat(probe42Parts, probe45Parts, probe48Parts, probe47Parts, probe52Parts, probe53Parts, probe56Parts, arabic56Parts, probe58Parts)...)
+}, slices.Concat(probe42Parts, probe45Parts, probe48Parts, probe47Parts, probe52Parts, probe53Parts, probe56Parts, arabic56Parts, probe58Parts, probe62Parts)...)
 
 // Probe set z38: an order for the reader's answer (answerRE) and an
 // address (answerAddrRE) in the same sentence, which a dot inside a host
@@ -952,6 +952,9 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		}
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
 	}
+	if hasMDComment(text) {
+		out = mdComments(text, out)
+	}
 	out = policyBlocks(text, find, out)
 	out = dangerousOrders(text, lower, find, out)
 	out = latexHidden(text, out)
@@ -968,7 +971,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 			continue
 		}
 		for _, m := range overrideTriggers[i].find(text, lower, h) {
-			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) {
+			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) || quotedExample(text, m[0], m[1]) {
 				continue
 			}
 			add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))
@@ -984,6 +987,9 @@ func scanNoHits(text string, out []Finding) []Finding {
 	colon := strings.IndexByte(text, ':') >= 0
 	if colon {
 		out = roleLines(text, out)
+	}
+	if colon && hasMDComment(text) {
+		out = mdComments(text, out)
 	}
 	if colon && strings.Contains(text, "://") && (strings.IndexByte(text, '{') >= 0 || strings.IndexByte(text, '[') >= 0) {
 		var code codeIndex
@@ -1101,8 +1107,23 @@ func roleLines(text string, out []Finding) []Finding {
 			awaiting = n - 1
 		}
 	}
+	// Probe set z62: a forged exchange that ends the text, the user's
+	// turn ordering a destructive step or a send outside and the
+	// assistant's only agreeing.
+	agreed := -1
+	if n := len(ls); n >= 2 {
+		l, p := ls[n-1], ls[n-2]
+		end := len(text)
+		if k := strings.IndexByte(text[l.restAt:], '\n'); k >= 0 {
+			end = l.restAt + k
+		}
+		if (l.role == "assistant" || l.role == "ai") && (p.role == "user" || p.role == "human") && strings.TrimSpace(text[end:]) == "" &&
+			agree62.MatchString(text[l.restAt:end]) && forgedOrder62.MatchString(text[p.restAt:l.start]) {
+			agreed = n - 2
+		}
+	}
 	for i, l := range ls {
-		pair := human && assistant && l.afterBlank && (l.role == "human" || l.role == "assistant") || i == awaiting
+		pair := human && assistant && l.afterBlank && (l.role == "human" || l.role == "assistant") || i == awaiting || i == agreed
 		rest := text[l.restAt:min(len(text), l.restAt+300)]
 		if k := strings.IndexByte(rest, '\n'); k >= 0 {
 			rest = rest[:k]
