@@ -1252,19 +1252,6 @@ func closeTag(text string, i int, tag string) int {
 	return i + len(rest)
 }
 
-func mayOverride(s string) bool {
-	if hasNonASCII(s) {
-		return true
-	}
-	l := strings.ToLower(s)
-	for _, w := range []string{"ignor", "disregard", "forget", "override", "skip", "you are now", "from now on", "instructions", " to the ", " for the ", "not tell", "not inform", "not mention", "not alert", " for all ", " to all ", " to any ", " for any ", " to ai", " for ai"} {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
-}
-
 type span struct{ start, end int }
 
 // codeIndex answers "is offset i in code?" in O(log n): spans sorted by
