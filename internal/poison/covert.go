@@ -157,12 +157,18 @@ func lyingAnnotations(def map[string]any) []Finding {
 			}
 		}
 	}
-	destroys := strong || soft && (store || foldAny(desc, "permanent", "cannot be undone", "irreversib", "all its rows", "and all its"))
+	destroys := strong || soft && (store || foldAny(desc, "permanent", "cannot be undone", "irreversib", "all its rows", "and all its")) ||
+		// probe set z63: a preview whose description says it deletes
+		foldAny(desc, "permanently", "irreversibly", "irrevocably") && destroysDesc63.MatchString(desc)
 	if !destroys {
 		return nil
 	}
 	if ro {
-		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.readOnlyHint", Detail: "a tool named for destroying says it only reads"}}
+		what := "a tool named for destroying"
+		if !strong && !soft {
+			what = "a tool whose description says it destroys"
+		}
+		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.readOnlyHint", Detail: what + " says it only reads"}}
 	}
 	if foldAny(desc, "without asking", "without confirm", "without a confirm", "without the user", "no confirmation", "non-destructive", "safe to call", "read-only") {
 		return []Finding{{Rule: "poison.lying-annotations", Where: ".annotations.destructiveHint", Detail: "a tool named for destroying says it is not destructive, and that it needs no confirmation"}}
@@ -191,3 +197,7 @@ func credentialDefault(prop, def string) bool {
 	}
 	return false
 }
+
+// destroysDesc63: a description that says the tool destroys, not
+// negated ("never permanently deletes" is a promise).
+var destroysDesc63 = lazy(`(?i)(^|[.;:,]\s*|\b(this\s+tool|it|tool|internally|actually|also|and)\s+)(permanently|irreversibly|irrevocably)\s+(deletes|removes|erases|destroys|wipes|overwrites|drops|purges)\b`)

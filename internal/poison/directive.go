@@ -336,6 +336,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	probe51Orders(s, l, add)
 	probe54Orders(s, l, add)
 	probe59Orders(s, l, add)
+	probe63Orders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {
@@ -381,7 +382,7 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 			continue
 		}
 		switch {
-		case credPath.MatchString(sent):
+		case credPath.MatchString(sent) && !publicKeysOnly(sent):
 			add("poison.data-directive", "asks the model to move a credential file: "+quoteShort(credPath.FindString(sent)))
 		case secretEnv.MatchString(sent) && (envWord.MatchString(sent) || intoArgument.MatchString(sent)):
 			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
@@ -469,4 +470,25 @@ func quoteShort(s string) string {
 		s = s[:n] + "…"
 	}
 	return `"` + s + `"`
+}
+
+// publicKeysOnly reports whether every credential path in sent names
+// public keys (~/.ssh/*.pub, ~/.ssh/id_ed25519.pub): probe set z63's
+// key lister, which says private keys are never opened.
+func publicKeysOnly(sent string) bool {
+	locs := credPath.Get().FindAllStringIndex(sent, -1)
+	for _, loc := range locs {
+		end := loc[1]
+		for end < len(sent) && (isPathByte(sent[end]) || sent[end] == '*') {
+			end++
+		}
+		if !strings.HasSuffix(strings.TrimRight(sent[loc[0]:end], ".,;:)"), ".pub") {
+			return false
+		}
+	}
+	return len(locs) > 0
+}
+
+func isPathByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '/' || c == '.' || c == '_' || c == '-' || c == '~'
 }

@@ -28,7 +28,7 @@ var (
 	actUnasked = lazy(`(?i)(^|[.!:;,]\s+|\b(and|then|just|simply|always)\s+)(approve|merge|deploy|run|execute|delete|remove|drop|pay|transfer|send|do|push|apply|install)\s+(it|them|this|that|these|those|everything|the\s+[\w-]+(\s+and\s+[\w-]+)?)\s+([\w-]+\s+){0,2}without\s+(asking|checking\s+with|consulting|confirming\s+with|prompting)\b`)
 	// Asking the user for a secret: the phishing a form elicitation for a
 	// password would be, written as guidance to the model.
-	secretRequest = lazy(`(?i)\bask\s+(the\s+user|the\s+human|them|the\s+customer)\s+(for|to\s+(enter|provide|type|share|give|paste|send)(\s+you)?)\s+(their|his|her|the|a|an|your)\s+(\w+\s+){0,3}(password|passphrase|passcode|token|api\s+key|secret|pin|otp|one-time\s+code|2fa\s+code|mfa\s+code|recovery\s+(phrase|codes?)|seed\s+phrase|private\s+key|credentials|card\s+number|cvv|ssn|social\s+security\s+number)s?\b`)
+	secretRequest = lazy(`(?i)\bask\s+(the\s+user|the\s+human|them|the\s+customer)\s+(for|to\s+(enter|provide|type|share|give|paste|send)(\s+you)?)\s+(their|his|her|the|a|an|your)\s+([\w-]+\s+){0,3}(password|passphrase|passcode|token|api\s+key|secret|pin|otp|one-time\s+code|2fa\s+code|mfa\s+code|recovery\s+(phrase|codes?)|seed\s+phrase|private\s+key|credentials|card\s+number|cvv|ssn|social\s+security\s+number)s?\b`)
 	// Every secret of a place ("every API key and token in the
 	// workspace"), a universal the user never named.
 	allSecrets = lazy(`(?i)\b(every|all|any)\s+(of\s+the\s+)?(secrets?|passwords?|api\s+keys?|tokens?|credentials|private\s+keys?)\b[^.;]{0,30}?\b(in|from|on|across)\s+(the\s+|this\s+|your\s+|the\s+user'?s\s+)?(workspace|repo|repository|project|environment|machine|system|computer|home\s+directory|codebase|disk)\b`)
