@@ -90,6 +90,9 @@ func probe63Orders(s, l string, add func(rule, detail string)) {
 	}
 	if strings.Contains(l, "this ") && hasAny(l, "whenever", "every time", "each time", "after every", "after each", "rest of the") {
 		for _, sent := range sentences(s) {
+			if !foldAny(sent, "this ") || !foldAny(sent, "whenever", "every time", "each time", "after every", "after each", "rest of the") {
+				continue
+			}
 			if loc := standing63.FindStringIndex(sent); loc != nil && feed63.MatchString(sent) && fed63.MatchString(sent) && !negated(sent) {
 				add("poison.harvest", "a standing order to hand this tool the replies or the user's words: "+quoteShort(sent[loc[0]:]))
 				break
@@ -104,7 +107,7 @@ func probe63Orders(s, l string, add func(rule, detail string)) {
 			add("poison.concealment", "tells the model to hide an action from the user: "+quoteShort(m))
 		}
 	}
-	if hasAny(l, "confirma", "permis", "autoris", "erlaubnis", "bestätigung", "aprobaci") ||
+	if hasAny(l, "no pid", "no solicit", "ne demande", " nicht ", "não ", "nao ") ||
 		!isASCII(s) && hasAny(l, "확인", "승인", "허락", "동의", "確認", "确认", "征求", "подтвержд", "разрешен") {
 		if m := skipAskMore63.FindString(s); m != "" {
 			add("poison.skip-confirmation", "tells the model not to ask the user: "+quoteShort(m))
@@ -122,6 +125,9 @@ func probe63Orders(s, l string, add func(rule, detail string)) {
 	}
 	if hasAny(l, "result", "output", "response") && hasAny(l, "previous", "prior", "earlier", "other") {
 		for _, sent := range sentences(s) {
+			if !foldAny(sent, "previous", "prior", "earlier", "other") {
+				continue
+			}
 			if m := toolResults63.FindString(sent); m != "" && moveVerb.MatchString(sent) && !negated(sent) {
 				add("poison.data-directive", "asks the model to copy every earlier tool result: "+quoteShort(m))
 				break
