@@ -1144,6 +1144,11 @@ var placeholders = []string{
 	// The TOTP seed of the Key Uri Format documentation (Google
 	// Authenticator's wiki), copied into countless MFA guides.
 	"jbswy3dpehpk3pxp",
+	// The HS256 example tokens of jwt.io (secrets "your-256-bit-secret"
+	// and "a-string-secret-at-least-256-bits-long"), quoted by every JWT
+	// tutorial and library test.
+	strings.ToLower("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"),
+	strings.ToLower("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiYWRtaW4iOnRydWUsImlhdCI6MTUxNjIzOTAyMn0.KMUFsIDTnFmyG3nMiGM6H9FNFUROf3wh7SmqJp-QV30"),
 }
 
 // publicPrefixes start keys that a vendor issues to be shipped in web

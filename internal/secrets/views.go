@@ -341,9 +341,11 @@ func pairView(s string) (out string, at []int, ok bool) {
 	return v.done(s, copied)
 }
 
-// scanViews scans the quoted-printable and tag-free views of s, and in
-// arguments the view with character codes decoded, when they differ from
-// s, and maps their findings back: each covers the bytes its view bytes
+// scanViews scans the quoted-printable and tag-free views of s, the
+// views with line continuations removed and string literals joined
+// (probe64.go), in results the view with runs of \x escapes decoded,
+// and in arguments the view with every escape and character codes
+// decoded, when they differ from s, and maps their findings back: each covers the bytes its view bytes
 // came from. Lists of codes are read in arguments only: a result shows
 // the reader nothing they hide, and numbers are common in results.
 func (e *Engine) scanViews(s string) []Finding {
@@ -352,6 +354,15 @@ func (e *Engine) scanViews(s string) []Finding {
 	out := e.scanView(s, qpView, nil)
 	out = e.scanView(s, tagView, out)
 	out = e.scanView(s, pairView, out)
+	if strings.IndexByte(s, '\\') >= 0 {
+		out = e.scanChanged(s, contView, false, out)
+		if !e.backwards {
+			out = e.scanChanged(s, escRunView, false, out) // escView reads them in arguments
+		}
+	}
+	if hasQuote(s) {
+		out = e.scanChanged(s, concatView, true, out)
+	}
 	if e.backwards {
 		out = e.scanView(s, escView, out)
 		out = e.scanView(s, codesView, out)
@@ -408,6 +419,11 @@ func mayView(s string) bool {
 	}
 	if _, _, ok := pairView(s); ok {
 		return true
+	}
+	for _, v := range [...]func(string) (string, []int, bool){contView, concatView, escRunView} {
+		if _, _, ok := v(s); ok {
+			return true
+		}
 	}
 	_, _, ok := codesView(s)
 	return ok
