@@ -434,7 +434,7 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 	// searched in the text as it is (case kept by ROT13), and each search
 	// is one vector scan: most texts have none of them.
 	if namesROT13(text) || may(tROT13) && slices.ContainsFunc(rot13Cues, func(w string) bool { return strings.Contains(text, w) }) {
-		if says(rot13(text)) {
+		if says(ROT13(text)) {
 			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
 				Detail: "instructions in ROT13"})
 		}
@@ -482,7 +482,8 @@ func namesROT13(text string) bool {
 	}
 }
 
-func rot13(s string) string {
+// ROT13 returns s with its ASCII letters rotated by 13.
+func ROT13(s string) string {
 	b := []byte(s)
 	for i, c := range b {
 		switch {

@@ -3,6 +3,8 @@ package poison
 import (
 	"net/url"
 	"strings"
+
+	"github.com/mcpwarden/mcpwarden/internal/injectguard"
 )
 
 // Probe set z63 (written blind): 33 of 53 attacks caught at the first
@@ -163,16 +165,7 @@ func rot13(s string) (string, bool) {
 	if !strings.Contains(s, "13") || !containsFold(s, "rot13") && !containsFold(s, "rot-13") && !containsFold(s, "rot 13") {
 		return "", false
 	}
-	b := []byte(s)
-	for i, c := range b {
-		switch {
-		case c >= 'a' && c <= 'z':
-			b[i] = 'a' + (c-'a'+13)%26
-		case c >= 'A' && c <= 'Z':
-			b[i] = 'A' + (c-'A'+13)%26
-		}
-	}
-	return string(b), true
+	return injectguard.ROT13(s), true
 }
 
 // percentDecoded returns s with percent-escapes decoded when it holds at
