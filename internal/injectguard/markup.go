@@ -84,7 +84,7 @@ var overrideParts = append([]overridePart{
 	// hello" is a chat.
 	// Probe set z56: the name must be the whole vocative, not a title's
 	// first word ("Hey assistant coach, …").
-	{`\b(dear|hey|hello|hi)[ \t]+` + vocative56 + `([ \t]*([,:!—–.]|\n|$)|[ \t]+(please|you|your|ignore|disregard|forget|can|could|would|will|here|this|read|do|don['’]t|never|always|now|i|we)\b)`,
+	{`\b(dear|hey|hello|hi)[ \t]+` + greeted56 + `([ \t]*([,:!—–.]|\n|$)|[ \t]+(please|you|your|ignore|disregard|forget|can|could|would|will|here|this|read|do|don['’]t|never|always|now|i|we)\b)`,
 		[]string{"dear ", "hey ", "hello ", "hi "}, 0, 64, false, nil, ""},
 	// A header, key or label that addresses its value to the model
 	// ("X-AI-Instructions:", "ai_directive=", "note_for_ai":): a field

@@ -28,6 +28,12 @@ const modelOrder56 = `\b(respond|reply|answer)\s+(with|only|as)\b|\b(respond|rep
 // processes") continues with a word that is not a participle.
 const vocative56 = `((ai|llm|automated)([ \t]+[\w-]+){0,2}?[ \t]+(agent|assistant|model|bot|system|reviewer)s?|(ai|assistant|llm|agent|language\s+model|chatbot|chatgpt|gpt|copilot)s?)([ \t]+[a-z]+ing([ \t]+[\w-]+){0,3}?)?`
 
+// greeted56 is vocative56 without a bare "agent": "Dear Agent," opens a
+// letter to a travel, estate or insurance agent as often as to a model,
+// so a greeted bare agent counts only beside what makes it a model's
+// (probe62Parts' agent greeting).
+const greeted56 = `((ai|llm|automated)([ \t]+[\w-]+){0,2}?[ \t]+(agent|assistant|model|bot|system|reviewer)s?|(ai|assistant|llm|language\s+model|chatbot|chatgpt|gpt|copilot)s?)([ \t]+[a-z]+ing([ \t]+[\w-]+){0,3}?)?`
+
 // actOrder56 is order56 without its advice words (always, never, do
 // not, include): for a label that may be a disclosure ("[AI note] always
 // check the figures" on a generated summary), only an act or an order

@@ -103,6 +103,11 @@ var probe62Parts = []overridePart{
 	{vocative62,
 		[]string{"assistant,", "assistant ,", "ai,", "bot,"}, 24, 16, true, nil, strongNear62},
 	{agentVocative62, []string{"agent,", "agent ,"}, 24, 16, true, nil, modelNear62},
+	// A greeted bare agent ("Dear Agent,", "Hi agents:"), which letters to
+	// travel, estate and insurance agents open with too: only with what
+	// makes the order a model's on the line (greeted56 has the others).
+	{`\b(dear|hey|hello|hi)[ \t]+agents?([ \t]*([,:!—–.]|\n|$)|[ \t]+(please|you|your|ignore|disregard|forget|can|could|would|will|here|this|read|do|don['’]t|never|always|now|i|we)\b)`,
+		[]string{"dear agent", "hey agent", "hello agent", "hi agent"}, 0, 64, false, nil, modelNear62},
 	// An AI by the job it is doing here, in the third person: "AI
 	// assistants that process this mailbox are kindly requested to
 	// forward …", "whatever AI is taking notes here - email …". Research
