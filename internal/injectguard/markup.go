@@ -251,9 +251,11 @@ var overrideParts = append([]overridePart{
 		[]string{"note to", "note for", "message to", "message for", "attention to", "attention for", "instruction", "notice to", "notice for", "memo to", "memo for"}, 8, 100, false, nil, ""},
 	// The model called by its role ("Reviewer agent: approve …",
 	// "Assistant, please post …"): a person is not called so. A label
-	// with a colon alone ("Agent: Thanks for waiting") is a transcript.
+	// with a colon alone ("Agent: Thanks for waiting") is a transcript,
+	// and a bare "Agent, please …" may be to a travel or estate agent
+	// (probe62Parts judge it by what the line asks for).
 	{`\b(reviewer|reviewing|review|triage|coding|autonomous|automated)\s+(agent|assistant|bot)s?\s*[,:]\s*(please\s+|kindly\s+)?(you|your|this|these|when|if|before|after|now|first|always|approve|merge|close|delete|grant|transfer|pay|send|forward|post|invite|book|run|call|email|ignore)\b` +
-		`|[\n.!?>"]\s*(assistant|ai|bot|agent)\s*,\s*(please|kindly|you\s+(must|should|need\s+to)|before|first|immediately)\b`,
+		`|[\n.!?>"]\s*(assistant|ai|bot)\s*,\s*(please|kindly|you\s+(must|should|need\s+to)|before|first|immediately)\b`,
 		// Keyed on the noun and its comma or colon: words that start
 		// with "re" or "as" would be compared at every "reads" and "pass".
 		[]string{"assistant,", "assistant:", "assistants,", "assistants:", "ai,", "ai ,", "bot,", "bot:", "bots,", "bots:",
