@@ -82,7 +82,14 @@ const (
 )
 
 // Text scans one string. where names it in findings.
-func Text(where, s string) []Finding {
+func Text(where, s string) []Finding { return text(where, s, false) }
+
+// text is Text; rotated is true for a text that is itself ROT13 read
+// back, which is not rotated again: ROT13 is its own inverse, and a text
+// saying both "rot13" and "ebg13" would otherwise be read back and forth
+// until the stack ran out. The other decodings shorten or normalise
+// their text, so they end by themselves.
+func text(where, s string, rotated bool) []Finding {
 	var out []Finding
 	add := func(rule, detail string) { out = append(out, Finding{Rule: rule, Where: where, Detail: detail}) }
 	// Cheap prefilters keep the regular expressions off the common,
@@ -122,21 +129,21 @@ func Text(where, s string) []Finding {
 	}
 	directives(s, len(out) > 0, add)
 	if folded, ok := unstyle(s); ok {
-		for _, f := range Text("", folded) {
+		for _, f := range text("", folded, rotated) {
 			add("poison.styled-letters", "text in small capitals or under combining marks that reads: "+f.Detail)
 			break
 		}
 	}
 	// Probe set z63: orders written in ROT13 or with percent-escapes,
 	// read decoded.
-	if decoded, ok := rot13(s); ok {
-		for _, f := range Text("", decoded) {
+	if decoded, ok := rot13(s); ok && !rotated {
+		for _, f := range text("", decoded, true) {
 			add("poison.encoded", "ROT13 text that decodes to: "+f.Detail)
 			break
 		}
 	}
 	if decoded, ok := percentDecoded(s); ok {
-		for _, f := range Text("", decoded) {
+		for _, f := range text("", decoded, rotated) {
 			add("poison.encoded", "percent-escaped text that decodes to: "+f.Detail)
 			break
 		}
@@ -146,7 +153,7 @@ func Text(where, s string) []Finding {
 	}
 	for _, m := range base64Run.FindAllString(s, 4) {
 		if decoded, ok := decodeText(m); ok {
-			for _, f := range Text("", decoded) {
+			for _, f := range text("", decoded, rotated) {
 				add("poison.base64", "base64 text that decodes to: "+f.Detail)
 				break
 			}
