@@ -248,7 +248,11 @@ func mdComments(text string, out []Finding) []Finding {
 				break
 			}
 		}
-		if hidden := text[s:e]; addressesModel(hidden) || commands(hidden+"\n") {
+		hidden := text[s:e]
+		if len(hidden) > maxHiddenScanned {
+			hidden = hidden[:maxHiddenScanned]
+		}
+		if addressesModel(hidden) || commands(hidden+"\n") {
 			out = append(out, Finding{Kind: KindComment, Start: m[0], End: m[1], Detail: "markdown comment that addresses the model"})
 		}
 	}
