@@ -4,6 +4,8 @@ import (
 	"context"
 	"hash/fnv"
 	"net/netip"
+	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -57,9 +59,36 @@ func FuzzCheckURL(f *testing.F) {
 				t.Fatalf("%q: allowed host %q is not plain ASCII", raw, d.Host)
 			}
 		}
+		if !decodeFirstSameHost(raw) {
+			t.Fatalf("%q: allowed, but a parser that decodes before splitting reads another host", raw)
+		}
 		p, pd := Pin(context.Background(), raw, opts)
 		if !pd.Allow || p == nil || Internal(p.Addr.Addr()) != "" {
 			t.Fatalf("%q: Check allowed but Pin gave %+v %+v", raw, p, pd)
 		}
 	})
+}
+
+// decodeFirstSameHost reports whether a parser that percent-decodes the
+// authority before splitting it (ending it at / ? # \ or whitespace, the
+// userinfo at the last @) reads the same host and port as one that
+// splits first.
+func decodeFirstSameHost(raw string) bool {
+	rest := raw[strings.Index(raw, "//")+2:]
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return true
+	}
+	d, err := url.PathUnescape(rest)
+	if err != nil {
+		return false
+	}
+	if i := strings.IndexAny(d, "/?#\\ \t\r\n"); i >= 0 {
+		d = d[:i]
+	}
+	j := strings.LastIndexByte(d, '@')
+	return j >= 0 && d[j+1:] == rest[at+1:]
 }

@@ -112,11 +112,14 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
 		rest = rest[:i]
 	}
+	if i := strings.LastIndexByte(rest, '@'); i >= 0 {
+		if !plainUserinfo(rest[:i]) {
+			return deny(RuleUserinfo, "userinfo in URL that a parser could read as the host")
+		}
+		rest = rest[i+1:]
+	}
 	if strings.Contains(rest, "%") {
 		return deny(RuleHost, "percent-encoded host")
-	}
-	if i := strings.LastIndexByte(rest, '@'); i >= 0 && !plainUserinfo(rest[:i]) {
-		return deny(RuleUserinfo, "userinfo in URL that a parser could read as the host")
 	}
 
 	u, err := url.Parse(raw)
@@ -211,20 +214,81 @@ func CheckURLContext(ctx context.Context, raw string, opts Options) Decision {
 // address or local name (no dot, not a number, not localhost), and a
 // password that is no port (not all digits). Anything else is refused:
 // http://trusted@evil, http://127.0.0.1:80@public and their kin.
+//
+// Percent-escapes are read as a parser that decodes the URL before
+// splitting it would read them (probe set 66: a password with %40 in
+// it). Such a parser ends the authority at a decoded / ? # \ or
+// whitespace, so these are refused: http://intranet%2F@public/ is
+// http://intranet/@public/ to it. A decoded @ is not: it leaves the host
+// where it was for a parser that splits at the last @, and gives one
+// that splits at the first a host with an @ in it, which no resolver
+// takes; in case one cuts that host at its @, the text after every
+// decoded @ must pass the user's tests too (a%40127.0.0.1 is refused).
+// Escapes must decode to printable ASCII (no IDNA mapping of ＠ or ／),
+// not to brackets (an IPv6 literal) and not to another escape (%2540,
+// which a second decoding reads as @).
 func plainUserinfo(ui string) bool {
-	user, pass, hasPass := strings.Cut(ui, ":")
-	if user == "" || strings.Contains(pass, ":") || strings.Contains(user, ".") || numericLabel(user) ||
-		localName(strings.ToLower(user)) || hasPass && (pass == "" || isDigits(pass)) {
-		return false
-	}
 	for i := 0; i < len(ui); i++ {
 		c := ui[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
-			strings.IndexByte("-_~!$&'()*+,;=:", c) >= 0) {
+			strings.IndexByte("-_~!$&'()*+,;=:%", c) >= 0) {
 			return false
 		}
 	}
-	return true
+	if strings.IndexByte(ui, '%') < 0 {
+		return plainCredentials(ui)
+	}
+	d, ok := decodeUserinfo(ui)
+	if !ok {
+		return false
+	}
+	for {
+		g, more, found := strings.Cut(d, "@")
+		if !plainCredentials(g) {
+			return false
+		}
+		if !found {
+			return true
+		}
+		d = more
+	}
+}
+
+// plainCredentials applies plainUserinfo's tests to one user[:password].
+func plainCredentials(ui string) bool {
+	user, pass, hasPass := strings.Cut(ui, ":")
+	return user != "" && !strings.Contains(pass, ":") && !strings.Contains(user, ".") && !numericLabel(user) &&
+		!localName(strings.ToLower(user)) && !(hasPass && (pass == "" || isDigits(pass)))
+}
+
+// decodeUserinfo decodes the percent-escapes of a userinfo made of RFC
+// 3986 characters. ok is false for a malformed escape or one that a
+// parser decoding first could read as structure: see plainUserinfo.
+func decodeUserinfo(ui string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(ui))
+	for i := 0; i < len(ui); i++ {
+		c := ui[i]
+		if c == '%' {
+			if i+2 >= len(ui) || !isHex(ui[i+1]) || !isHex(ui[i+2]) {
+				return "", false
+			}
+			c = unhex(ui[i+1])<<4 | unhex(ui[i+2])
+			i += 2
+			if c <= 0x20 || c >= 0x7f || strings.IndexByte("/?#\\[]", c) >= 0 {
+				return "", false
+			}
+		}
+		b.WriteByte(c)
+	}
+	d := b.String()
+	// A second decoding must change nothing.
+	for i := 0; i+2 < len(d); i++ {
+		if d[i] == '%' && isHex(d[i+1]) && isHex(d[i+2]) {
+			return "", false
+		}
+	}
+	return d, true
 }
 
 func isDigits(s string) bool {

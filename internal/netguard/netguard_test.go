@@ -146,7 +146,39 @@ var attacks = []struct{ in, rule string }{
 	{"http://[::1]@example.com/", RuleUserinfo},
 	{"http://a@b/", RuleResolve},
 	{"http://user:pass@127.0.0.1/", RuleAddress},
-	{"http://u%40x@example.com/", RuleHost},
+	// percent-escapes in userinfo read as a parser that decodes before
+	// splitting reads them (probe set 66): a decoded / ? # \ or
+	// whitespace ends its authority, the text after a decoded @ could be
+	// cut out as the host, a second decoding could make an @
+	{"http://127.0.0.1%2F@example.com/", RuleUserinfo},
+	{"http://intranet%2F@example.com/", RuleUserinfo},
+	{"http://u:p%2Fx@example.com/", RuleUserinfo},
+	{"http://intranet%5C@example.com/", RuleUserinfo},
+	{"http://intranet%23@example.com/", RuleUserinfo},
+	{"http://intranet%3F@example.com/", RuleUserinfo},
+	{"http://intranet%20x@example.com/", RuleUserinfo},
+	{"http://u:p%0D%0AHost:x@example.com/", RuleUserinfo},
+	{"http://u:p%00@example.com/", RuleUserinfo},
+	{"http://a%40127.0.0.1@example.com/", RuleUserinfo},
+	{"http://u:p%40127.0.0.1@example.com/", RuleUserinfo},
+	{"http://u:p%40localhost@example.com/", RuleUserinfo},
+	{"http://u:p%40intranet%3A8080@example.com/", RuleUserinfo},
+	{"http://u:p%400x7f000001@example.com/", RuleUserinfo},
+	{"http://a%40b%40169.254.169.254@example.com/", RuleUserinfo},
+	{"http://u:p%40@example.com/", RuleUserinfo},
+	{"http://u:p%2540127.0.0.1@example.com/", RuleUserinfo},
+	{"http://u:p%252F@example.com/", RuleUserinfo},
+	{"http://%6c%6f%63%61%6c%68%6f%73%74@example.com/", RuleUserinfo},
+	{"http://u%2Eexample%2Ecom@example.com/", RuleUserinfo},
+	{"http://u:%31%32%33@example.com/", RuleUserinfo},
+	{"http://u:p%3Aq@example.com/", RuleUserinfo},
+	{"http://u:p%5B::1%5D@example.com/", RuleUserinfo},
+	{"http://u:p%EF%BC%A0127.0.0.1@example.com/", RuleUserinfo}, // fullwidth @
+	{"http://u:p%C3%A4@example.com/", RuleUserinfo},
+	{"http://u:p%4@example.com/", RuleUserinfo},
+	{"http://u:p%zz@example.com/", RuleUserinfo},
+	{"http://u:p%40x@127.0.0.1/", RuleAddress},
+	{"http://u:p%40x@example.com%2F/", RuleHost},
 	{"http://example.com%40127.0.0.1/", RuleHost},
 	{"http:\\\\127.0.0.1\\", RuleSyntax},
 	{"http://example.com\\@127.0.0.1/", RuleSyntax},
@@ -236,6 +268,16 @@ var benign = []struct{ in, host string }{
 	{"https://deploy@example.com/", "example.com"},
 	{"https://user:p4ss!w0rd@example.com:8443/x", "example.com"},
 	{"https://svc_account:abc-123~x@[2606:4700:4700::1111]/", "2606:4700:4700::1111"},
+	// escapes in userinfo that no parser reads as structure (probe set 66)
+	{"https://deploy:s3cr3t%40x@example.com/artifacts/build.tar.gz", "example.com"},
+	{"http://u%40x@example.com/", "example.com"},
+	{"http://j%40ne:password@example.com/p@th?q=@go", "example.com"},
+	{"https://jane:p%40ssw0rd%21@example.com/", "example.com"},
+	{"https://ci:dG9rZW4%2BYWJj%3D%3D@example.com/", "example.com"},
+	{"https://svc:p%5Ex%7By%7D%22%3C%3E%60%7C@example.com/", "example.com"},
+	{"https://A%3AB@example.com:123/one/space", "example.com"},
+	{"https://us%25er:50%25off@example.com/", "example.com"},
+	{"https://deploy%5Fbot:t%2Eok@[2606:4700:4700::1111]/", "2606:4700:4700::1111"},
 }
 
 func TestCheckURL(t *testing.T) {
