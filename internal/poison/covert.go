@@ -39,7 +39,7 @@ var (
 		`historial\s+(de\s+(la\s+)?)?(conversaci[oó]n|chat)|conversaci[oó]n\s+(completa|entera)|(claves?\s+(de\s+)?api|contrase[nñ]as?|credenciales)\s+del\s+usuario|` +
 		`historique\s+(de\s+la\s+)?(conversation|discussion)|(conversation|discussion)\s+(enti[eè]re|compl[eè]te)|(mots?\s+de\s+passe|cl[ée]s?\s+(d'|d’)?api|identifiants)\s+de\s+l'utilisat(eur|rice)|` +
 		`gespr[äa]chsverlauf|chatverlauf|(gesamte|komplette|vollst[äa]ndige)\s+(unterhaltung|konversation|chat)|(passw[öo]rter|passwort|api-schl[üu]ssel|zugangsdaten)\s+des\s+(benutzers|nutzers)|` +
-		`cronologia\s+della\s+(conversazione|chat)|hist[óo]rico\s+da\s+conversa|senhas?\s+do\s+usu[áa]rio|` +
+		`cronologia\s+della\s+(conversazione|chat)|(l['’])?intera\s+(conversazione|chat)|conversazione\s+(completa|intera)|hist[óo]rico\s+da\s+conversa|senhas?\s+do\s+usu[áa]rio|` +
 		`cuộc\s+trò\s+chuyện|hội\s+thoại|mật\s+khẩu|khóa\s+api|percakapan|kata\s+sandi|kunci\s+api|rozmow[aęyie]|hasł[oa]|klucz[eya]?\s+api|konuşma|şifre|api\s+anahtar|wachtwoord|api-sleutel|gesprek(ken)?\b|שיחה|סיסמ|מפתחות\s+api`)
 	// "this does not need to be shown in your answer": hiding an action
 	// from the user without naming them (only with a verb of copying or

@@ -53,7 +53,7 @@ var (
 		`|lee|leer|lea|env[ií]a|enviar|env[ií]alo|p[aá]salo|pasa|pasar|incluye|incluir|adjunta|copia|sube|subir` +
 		`|lis|lire|envoie|envoyer|copie|copier|inclus|inclure|joins|transmets|mets|mettez|mettre|ajoute|ajoutez|ajouter|colle|collez|coller` +
 		`|lies|lese|lesen|sende|senden|schicke|kopiere` +
-		`|leggi|invia|inviare|carica|includi` +
+		`|leggi|invia|inviare|carica|includi|inoltra|inoltrare|inoltrala|inoltralo` +
 		`|leia|envie|enviar|inclua|anexe)\b`)
 	// The same in scripts where \b (ASCII word boundaries) does not
 	// apply, and in Turkish: Korean, Japanese, Chinese, Hindi, Arabic,
@@ -147,13 +147,15 @@ var (
 		`|\bregardless\s+of\s+(what\s+)?(the\s+user|they)\s+(say|says|ask|asks|want|wants|request|requests|chose|choose)` +
 		`|\beven\s+if\s+the\s+user\s+(says|asks|objects|refuses|tells|declines)` +
 		// "instead of the branch the user names": any thing the user chose
-		`|\binstead\s+of\s+(the|what|whatever|whichever)\s+(\w+\s+)?(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b`)
+		`|\binstead\s+of\s+(the|what|whatever|whichever)\s+(\w+\s+)?(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b` +
+		// probe set 69: "regardless of the account the user names"
+		`|\bregardless\s+of\s+(the|which|whichever|whatever)\s+(\w+\s+){1,2}(the\s+user|they)\s+(names?|picks?|chooses?|wants?|mentions?|selects?|types?|specif(y|ies)|requests?|enters?|gives?)\b`)
 	concealment = lazy(`(?i)\b(never|do\s+not|don't|without)\s+(reveal(ing)?|tell(ing)?|mention(ing)?|inform(ing)?|disclos(e|ing)|notify(ing)?)\s+(to\s+)?(the\s+)?(user|human)\b` +
 		`|\b(never|do\s+not|don't)\s+(bring\s+(this|it)\s+up|let\s+the\s+(user|human)\s+(know|see|notice))\b|\bkeep\s+(this|it)\s+(hidden|secret)\s+from\s+the\s+(user|human)\b` +
 		`|\bno\s+se\s+lo\s+(digas|diga|menciones|cuentes)\b|\bne\s+(le\s+)?(dis|dites)\s+(rien|pas)\b|\bsag\s+(es\s+)?(dem\s+)?(nutzer|benutzer)\s+nicht\b|\bnon\s+dirlo\b` +
 		`|\bn[ãa]o\s+(conte|diga|mencione|informe)\s+(nada\s+)?(ao|à)\s+(usu[áa]rio|utilizador)` + // Portuguese
 		`|उपयोगकर्ता\s+को\s+(न|मत|ना)\s+(बताएं|बताएँ|बताना|बताओ)` + // Hindi
-		`|사용자(님)?(에게|께)\s*(는\s*)?(알리지|말하지|알려주지|말씀하지|말씀드리지|알려\s*드리지)\s*(마|말)` + // Korean, honorifics too
+		`|사용자(님)?(에게|께)\s*(는\s*)?([^\s.]{1,8}\s*){0,2}(알리지|말하지|알려주지|말씀하지|말씀드리지|알려\s*드리지|언급하지)\s*(마|말)` + // Korean, honorifics too
 		`|به\s+کاربر\s+(چیزی\s+|هیچ\s+چیز\s+)?(نگو|نگویید|اطلاع\s+ندهید|چیزی\s+نگو)|ব্যবহারকারীকে[^।.]{0,24}(বলবেন\s+না|বলবে\s+না|বলো\s+না|জানাবেন\s+না|জানাবে\s+না)` + // Persian, Bengali
 		`|ユーザー(に|には)[^。]{0,6}(伝え|言わ|知らせ|教え)ないで|不要告诉用户|不要让用户知道|(无需|無需|不必|不用|勿|别|別)\s*(告诉|告知|通知|告訴)\s*(用户|用戶)` + // Japanese, Chinese
 		`|لا\s+تخبر\s+المستخدم|не\s+(говори|сообщай|рассказывай)(те)?\s+пользователю|kullanıcıya\s+(söyleme|bildirme)` + // Arabic, Russian, Turkish
@@ -215,12 +217,12 @@ var (
 	// gpt-4o" names a model and gives no order.
 	roleLabel   = lazy(`(?i)(^|[.!?;]\s+|(--|//|#|/\*)[ \t]*|[(\[][ \t]*)(ai|llm|assistant|claude|chatgpt|gemini|copilot)\s*:\s+(please\s+)?(you\b|your\b|this\s+tool\s+requires\s+you|always|never|first|before|after|do\b|don't|call|use|put|pass|send|read|include|ignore|set|add)`)
 	roleHeading = lazy(`(?im)^[ \t]*#{1,6}[ \t]*(system|instructions?|assistant|admin(istrator)?)[ \t]*:?[ \t]*$`)
-	sendToURL   = lazy(`(?i)(^\s*|[:,]\s*|\b(please|also|then|first|always|and|quietly|silently|secretly|automatically)\s+)(upload|send|post|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
+	sendToURL   = lazy(`(?i)(^\s*|[:,]\s*|\b(please|also|then|first|always|and|quietly|silently|secretly|automatically)\s+)(upload|send|post|put|forward|transmit|submit|exfiltrate|email|share|copy)\s[^.]{0,120}\bto\s+(https?://|[\w.+-]+@[\w-]+\.)`)
 )
 
 // apiRequest: "send a GET request to https://…" tells a reader how to
 // call an API, and moves nothing.
-var apiRequest = lazy(`(?i)\b(send|post|submit)\s+(a|an|the|your)\s+(\w+\s+)?(request|requests|query|ping)\s+to\b`)
+var apiRequest = lazy(`(?i)\b(send|post|submit|put)\s+(a|an|the|your)\s+(\w+\s+)?(request|requests|query|ping)\s+to\b|\b(put|post)\s+(requests?|calls?)\s+to\b`)
 
 // namedToolOrder is shadowing of a tool by name when that tool is not in
 // the same list (another server's tool, so Shadowing cannot see it): an
@@ -282,7 +284,7 @@ func manipulations(s string, add func(rule, detail string)) {
 		}
 	}
 	if strings.IndexByte(s, '|') >= 0 {
-		if m := remoteScript.FindString(s); m != "" {
+		if m := remoteScript.FindString(s); m != "" && fetchesSomething(m) {
 			add("poison.remote-script", "hands the model a downloaded script to run: "+quoteShort(m))
 		}
 	}
@@ -337,6 +339,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	probe54Orders(s, l, add)
 	probe59Orders(s, l, add)
 	probe63Orders(s, l, add)
+	probe69Orders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {
@@ -382,7 +385,7 @@ func directives(s string, flagged bool, add func(rule, detail string)) {
 			continue
 		}
 		switch {
-		case credPath.MatchString(sent) && !publicKeysOnly(sent):
+		case credPath.MatchString(sent) && !publicKeysOnly(sent) && !(containsFold(sent, "include") && onlyListed(sent)):
 			add("poison.data-directive", "asks the model to move a credential file: "+quoteShort(credPath.FindString(sent)))
 		case secretEnv.MatchString(sent) && (envWord.MatchString(sent) || intoArgument.MatchString(sent)):
 			add("poison.data-directive", "asks the model to move a secret variable: "+quoteShort(secretEnv.FindString(sent)))
@@ -407,7 +410,7 @@ var sourceWords = []string{".ssh", ".aws", ".gnupg", ".kube", ".docker", ".azure
 	"/etc/", "/environ", "/secrets", "mcp.json", "claude_desktop_config", ".cursor/",
 	".config/", "credentials", ".s3cfg", ".boto", ".my.cnf", "_history", ".terraform.d",
 	"key", "token", "secret", "passw", "credential",
-	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "messages", "you have ", "you've ", "cookie",
+	"history", "log", "transcript", "conversation", "chat", "context", "system prompt", "message", "you have ", "you've ", "cookie",
 	"card", "cvc", "cvv"}
 
 func maySource(s string) bool {

@@ -148,6 +148,16 @@ func text(where, s string, rotated bool) []Finding {
 			break
 		}
 	}
+	// Probe set 69: a command spelled in hex ("echo 6375726c… | xxd -r
+	// -p | sh"), read decoded.
+	if len(s) >= 32 {
+		if decoded, ok := hexRun(s); ok {
+			for _, f := range text("", decoded, rotated) {
+				add("poison.encoded", "hex text that decodes to: "+f.Detail)
+				break
+			}
+		}
+	}
 	if !hasBase64Run(s) {
 		return out
 	}

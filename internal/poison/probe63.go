@@ -51,7 +51,9 @@ var (
 	concealAct63 = lazy(`(?i)\b(never|do\s+not|don't|must\s+not|should\s+not)\s+(mention|reveal|disclose|tell|report|show)\s+(the|this|that|any)\s+(\w+\s+)?(uploads?|copy|copies|transfers?|forwarding|sync|syncing|backups?|redirects?|redirection|bcc|telemetry|requests?|calls?|change|rewrite|step)\s+(to|with)\s+the\s+(user|human)\b` +
 		`|\bne\s+(le\s+|la\s+|les\s+|lui\s+|l['’]|en\s+)?(dis|dites|signale|signalez|mentionne|mentionnez|r[ée]v[èe]le|r[ée]v[ée]lez|pr[ée]viens|pr[ée]venez)\s+(jamais|pas|rien)\b[^.]{0,30}\butilisat(eur|rice)` +
 		`|не\s+(говори|сообщай|рассказывай|упоминай)(те)?\s+(об\s+этом\s+|ничего\s+)?(пользователю|пользователя)` +
-		`|\b(sem|sin|sans|ohne)\s+(avisar|informar|contar|decir(le)?|dire|pr[ée]venir|informer|le\s+dire|den\s+(nutzer|benutzer))\s+(a\s+|ao\s+|al\s+|à\s+|zu\s+)?(o\s+|l['’])?(usu[áa]rio|usuario|utilizador|utilisat(eur|rice)|informieren|benachrichtigen)`)
+		`|\b(sem|sin|sans|ohne)\s+(avisar|informar|contar|decir(le)?|dire|pr[ée]venir|informer|le\s+dire|den\s+(nutzer|benutzer))\s+(a\s+|ao\s+|al\s+|à\s+|zu\s+)?(o\s+|l['’])?(usu[áa]rio|usuario|utilizador|utilisat(eur|rice)|informieren|benachrichtigen)` +
+		// probe set 69: Italian
+		`|\bsenza\s+(avvisare|informare|dirlo\s+a|dire\s+nulla\s+a|notificare)\s+(a\s+)?l['’]utente`)
 	// "Do not ask for confirmation" in other languages; in English, "you
 	// do not need to ask" with a claim of approval or "from now on".
 	skipAskMore63 = lazy(`(?i)(확인|승인|허락|동의)(을|를)?\s*(요청하지|구하지|묻지|받지)\s*(마|말)|確認を?(求め|取ら|とら|し)ないで|(无需|不必|不用|不要|無需)(再)?(向用户|向用戶)?(确认|確認|征求)` +
@@ -104,7 +106,7 @@ func probe63Orders(s, l string, add func(rule, detail string)) {
 		// trigger does not end.
 	}
 	if hasAny(l, "to the user", "to the human") && hasAny(l, "mention", "reveal", "disclos", "tell", "report", "show") ||
-		hasAny(l, "utilisat", "usuário", "usuario", "utilizador", "nutzer", "пользовател") {
+		hasAny(l, "utilisat", "usuário", "usuario", "utilizador", "nutzer", "пользовател", "utente") {
 		if m := concealAct63.FindString(s); m != "" {
 			add("poison.concealment", "tells the model to hide an action from the user: "+quoteShort(m))
 		}
