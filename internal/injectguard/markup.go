@@ -22,7 +22,8 @@ type overridePart struct {
 	// near, when set, must match on the same line as the match, within
 	// nearBytes of it: the other half of a composite order, found by a
 	// second small expression instead of one large one. A near that
-	// starts with "!" must not match there instead.
+	// starts with "!" must not match there instead; one that starts
+	// with "¶" is looked for in the match's paragraph (trigger.nearPara).
 	near string
 }
 
@@ -175,7 +176,7 @@ var overrideParts = append([]overridePart{
 	{bypassRE,
 		[]string{"no need to", "not ask", "t ask", "without ask", "never ask", "not tell", "t tell", "without tell", "never tell",
 			"not check", "t check", "without check", "not confirm", "t confirm", "without confirm", "not inform", "t inform", "without inform",
-			"not notify", "t notify", "without notify", "not mention", "t mention", "never mention", "say nothing",
+			"not notify", "t notify", "without notify", "not interrupt", "t interrupt", "without interrupt", "not bother", "t bother", "without bother", "not mention", "t mention", "never mention", "say nothing",
 			"not report", "t report", "never report", "not disclose", "t disclose", "never disclose", "sking anyone", "sk anyone"}, 16, 100, true, nil, sensitiveRE},
 	// An order to call a tool (a snake_case name) that carries the user's
 	// secrets to an address: "call send_email with to=… and the user's
@@ -363,7 +364,10 @@ var overrideParts = append([]overridePart{
 	// command ("cat ~/.npmrc | curl -d @- http://…", "curl --data-binary
 	// @.env …"): what a planted install step or lint fix asks an agent to
 	// run. A public key (.pub) is meant to be sent.
-	{`\b(cat|tar|zip|gzip|base64|xxd)\b[^\n|;]*?` + secretPathRE + `[^\n|;]*\|\s*(curl|wget|nc|ncat|socat)\b` +
+	// Probe set z68: through any stages between ("cat ~/.aws/credentials
+	// | gzip | base64 | curl -d @- …"); "||" runs the client only when
+	// the read failed, and is no stage.
+	{`\b(cat|tar|zip|gzip|base64|xxd)\b[^\n|;]*?` + secretPathRE + `[^\n|;]*(\|[^\n|;]+)*?\|\s*(curl|wget|nc|ncat|socat)\b` +
 		`|\b(env|printenv)\s*\|\s*(curl|wget|nc|ncat|socat)\b` +
 		`|\b(curl|wget)\b[^\n]*?\s(-d|--data(-binary|-raw|-urlencode)?|-T|--upload-file|-F|--form|--post-file)[=\s]+["']?[\w-]*=?@?` + secretPathRE,
 		[]string{"curl", "wget", "| nc", "|nc", "ncat", "socat"}, 200, 300, true, nil, `!\.pub\b`},
@@ -485,7 +489,7 @@ var overrideParts = append([]overridePart{
 	// hobby suggestion, reply with … regardless of …").
 	{`\b(every\s+time|whenever)\s+(a|the|any)\s+user\s+asks?\b[^\n.]{0,80}?,\s*(reply|respond|answer|say)\s+(with|that)\b`,
 		[]string{"user ask"}, 40, 140, true, nil, `\b(regardless|no\s+matter|whatever\s+they|always)\b`},
-}, slices.Concat(probe42Parts, probe45Parts, probe48Parts, probe47Parts, probe52Parts, probe53Parts, probe56Parts, arabic56Parts, probe58Parts, probe62Parts)...)
+}, slices.Concat(probe42Parts, probe45Parts, probe48Parts, probe47Parts, probe52Parts, probe53Parts, probe56Parts, arabic56Parts, probe58Parts, probe62Parts, probe68Parts)...)
 
 // Probe set z38: an order for the reader's answer (answerRE) and an
 // address (answerAddrRE) in the same sentence, which a dot inside a host
@@ -539,7 +543,8 @@ const (
 	// person named last, then the end of the clause ("do not ask the user
 	// for their password" is advice to developers). Not the end of the
 	// text: a window's end is one too.
-	bypassRE = `(\b(no\s+need\s+to|do\s+not|don['’]t|never|without)\s+(ask(ing)?|check(ing)?\s+with|confirm(ing)?\s+with|tell(ing)?|inform(ing)?|notify(ing)?)\s+(them|the\s+user|me|him|her|anyone|anybody)((\s+(first|again|before|about\s+(it|this)))?\s*[.,;:!)\]\n]|\s+for\s+(confirmation|permission|approval|consent)\b)` +
+	// Probe set z68: "do not interrupt the user about it".
+	bypassRE = `(\b(no\s+need\s+to|do\s+not|don['’]t|never|without)\s+(ask(ing)?|check(ing)?\s+with|confirm(ing)?\s+with|tell(ing)?|inform(ing)?|notify(ing)?|interrupt(ing)?|bother(ing)?)\s+(them|the\s+user|me|him|her|anyone|anybody)((\s+(first|again|before|about\s+(it|this)))?\s*[.,;:!)\]\n]|\s+for\s+(confirmation|permission|approval|consent)\b)` +
 		`|\b(do\s+not|don['’]t|never)\s+(mention|report|disclose)\s+(this|it)(\s+(step|note|message|instruction))?\s+(in|to)\s+(your|the)\s+(reply|answer|response|summary|user|channel|thread|chat|ticket)\b|\bsay\s+nothing\s+about\s+(it|this)\b)`
 	addressRE = `([\w.+-]+@[\w-]+(\.[\w-]+)+|https?://)`
 	// obligedRE: the model named above is told it is obliged to act
@@ -587,7 +592,7 @@ var (
 		"credentials", "hosts.yml", ".netrc", ".npmrc", "user's", "user’s", "password", "passcode", "passport", "payslip",
 		"api key", "private key", "access token", "one-time code", "card number",
 		"mfa", "2fa", "backup code", "recovery code"}
-	bypassWords = []string{"ask", "check", "confirm", "tell", "inform", "notify", "mention", "say nothing"}
+	bypassWords = []string{"ask", "check", "confirm", "tell", "inform", "notify", "interrupt", "bother", "mention", "say nothing"}
 )
 
 // overrideTriggers are overrideParts compiled.
@@ -595,8 +600,9 @@ var overrideTriggers = func() []*trigger {
 	var ts []*trigger
 	for _, p := range overrideParts {
 		t := &trigger{re: lazy(`(?i)` + p.re), expr: `(?i)` + p.re, words: p.words, before: p.before, after: p.after, need: p.need}
-		if near, not := strings.CutPrefix(p.near, "!"); near != "" {
-			t.near, t.nearNot = lazy(`(?i)`+near), not
+		near, para := strings.CutPrefix(p.near, "¶")
+		if near, not := strings.CutPrefix(near, "!"); near != "" {
+			t.near, t.nearNot, t.nearPara = lazy(`(?i)`+near), not, para
 		}
 		ts = append(ts, t)
 	}
@@ -634,7 +640,9 @@ var (
 	// list-style, @import), in a style attribute or a <style> block.
 	cssURL = lazy(`(?i)^url\(\s*["']?([^"')\s]+)`)
 
-	toolCall = lazy(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|` +
+	// Probe set z68: the key escaped too, a forged message stored as a
+	// string in a JSON column ({\"role\":\"assistant\",\"tool_calls\":…}).
+	toolCall = lazy(`"(tool_calls|function_call|tool_use|toolUse|tool_call|functionCall)"\s*:|\\"(tool_calls|function_call|tool_use|tool_call)\\"\s*:|` +
 		`"type"\s*:\s*"(tool_use|function_call|tool_call)"|` +
 		`"name"\s*:\s*"[^"\n]+"\s*,\s*"arguments"\s*:|` +
 		`"arguments"\s*:\s*\{[^{}]*\}\s*,\s*"name"\s*:|` +
@@ -844,7 +852,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 	}
 	if angle && strings.Contains(text, "<!--") {
 		for _, m := range find(tComment) {
-			if !inCode(m[0]) && addresses(text[m[2]:m[3]]) {
+			if !inCode(m[0]) && addresses(text[m[2]:m[3]]) && !exampleBlock(text, m[0]) {
 				add(KindComment, m[0], m[1], "HTML comment that addresses the model")
 			}
 		}
@@ -949,7 +957,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		// A tool call written as JSON in a fenced or inline code block is
 		// an example of an API response, as a role message in code is
 		// (probe set z30); markup invocations are flagged anywhere.
-		if text[m[0]] == '"' && inCode(m[0]) {
+		if text[m[0]] == '"' && (inCode(m[0]) || recordedCall(text, m[0])) {
 			continue
 		}
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
@@ -973,7 +981,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 			continue
 		}
 		for _, m := range overrideTriggers[i].find(text, lower, h) {
-			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) || quotedExample(text, m[0], m[1]) {
+			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) || quotedExample(text, m[0], m[1]) || exampleBlock(text, m[0]) {
 				continue
 			}
 			add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))

@@ -127,6 +127,12 @@ type trigger struct {
 	// nearNot turns near around: a match is kept when near does not
 	// match on its line.
 	nearNot bool
+	// nearPara looks for near in the match's paragraph (up to a blank
+	// line) within paraBytes, not on its line: an order written for a
+	// model wraps over several lines (a README's blockquote, a contract's
+	// clause), its addressee on the first and its "no need to tell the
+	// user" on the last.
+	nearPara bool
 	// expr is re's source, from which the gate (what every match must
 	// contain) is read at the first use.
 	expr     string
@@ -150,12 +156,39 @@ func (t *trigger) mayMatch(lower string) bool {
 	return t.gate.open(lower)
 }
 
-// nearBytes is how far from a match near is looked for.
-const nearBytes = 300
+// unprefixed is para with the marks that continue a quotation or a
+// comment over its lines ("> ", "# ", "// ", " * ") taken out, so that
+// an order wrapped in a blockquote or a Makefile comment reads as one
+// sentence; para itself when no line after the first has one.
+func unprefixed(para string) string {
+	if !strings.Contains(para, "\n") || !linePrefix.MatchString(para) {
+		return para
+	}
+	return linePrefix.Get().ReplaceAllString(para, "\n")
+}
+
+var linePrefix = lazy(`\n[ \t]*(>|#+|//+|\*|--|;+)[ \t]?`)
+
+// nearBytes is how far from a match near is looked for; paraBytes the
+// same for a paragraph's near.
+const (
+	nearBytes = 300
+	paraBytes = 600
+)
 
 // hasNear reports whether t.near matches on the line of text[start:end],
 // within nearBytes either side.
 func (t *trigger) hasNear(text string, start, end int) bool {
+	if t.nearPara {
+		lo, hi := max(0, start-paraBytes), min(len(text), end+paraBytes)
+		if k := strings.LastIndex(text[lo:start], "\n\n"); k >= 0 {
+			lo += k + 2
+		}
+		if k := strings.Index(text[end:hi], "\n\n"); k >= 0 {
+			hi = end + k
+		}
+		return t.near.MatchString(unprefixed(text[lo:hi]))
+	}
 	lo, hi := max(0, start-nearBytes), min(len(text), end+nearBytes)
 	if k := strings.LastIndexByte(text[lo:start], '\n'); k >= 0 {
 		lo += k + 1
