@@ -87,7 +87,9 @@ var (
 		// credentials or tokens they mention"), or that came up in the
 		// conversation
 		`|\b(every|all|any)\s+(of\s+the\s+)?(secrets?|passwords?|api\s+keys?|tokens?|credentials)\b[^.;]{0,60}?\b(the\s+user|they)\s+(mentions?|mentioned|shares?|shared|types?|typed|gives?|gave|enters?|entered|provides?|provided)\b` +
-		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\b[^.;]{0,40}?\b(that\s+)?(appeared|appear|came\s+up|were\s+(mentioned|shared|pasted))\s+in\s+(the|this)\s+(conversation|chat)\b` +
+		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\b[^.;]{0,40}?\b(that\s+)?(appeared|appear|came\s+up|were\s+(mentioned|shared|pasted)|(are\s+)?(visible|shown|present))\s+in\s+(the|this)\s+(conversation|chat)\b` +
+		// probe set 71: "the user's registrar API key"
+		`|\b(the\s+)?user'?s\s+[\w-]+\s+(api\s+keys?|access\s+tokens?|private\s+keys?)\b` +
 		// everything the model read from other tools ("any file contents
 		// you have seen"): a universal, not the file the user names
 		`|\b(any|all|every)\s+(of\s+the\s+)?(file\s+contents?|files?|documents?|contents?|data|results?|outputs?|emails?)\s+(that\s+)?you\s+(have\s+|'ve\s+)?(seen|read|opened|received|retrieved|accessed)\b` +
@@ -156,7 +158,7 @@ var (
 		`|\bn[ãa]o\s+(conte|diga|mencione|informe)\s+(nada\s+)?(ao|à)\s+(usu[áa]rio|utilizador)` + // Portuguese
 		`|उपयोगकर्ता\s+को\s+(न|मत|ना)\s+(बताएं|बताएँ|बताना|बताओ)` + // Hindi
 		`|사용자(님)?(에게|께)\s*(는\s*)?([^\s.]{1,8}\s*){0,2}(알리지|말하지|알려주지|말씀하지|말씀드리지|알려\s*드리지|언급하지)\s*(마|말)` + // Korean, honorifics too
-		`|به\s+کاربر\s+(چیزی\s+|هیچ\s+چیز\s+)?(نگو|نگویید|اطلاع\s+ندهید|چیزی\s+نگو)|ব্যবহারকারীকে[^।.]{0,24}(বলবেন\s+না|বলবে\s+না|বলো\s+না|জানাবেন\s+না|জানাবে\s+না)` + // Persian, Bengali
+		`|به\s+کاربر\s+(چیزی\s+|هیچ\s+چیز\s+)?(نگو|نگویید|اطلاع\s+ندهید|چیزی\s+نگو|توضیح\s+ندهید|توضیح\s+نده)|ব্যবহারকারীকে[^।.]{0,24}(বলবেন\s+না|বলবে\s+না|বলো\s+না|জানাবেন\s+না|জানাবে\s+না)` + // Persian, Bengali
 		`|ユーザー(に|には)[^。]{0,6}(伝え|言わ|知らせ|教え)ないで|不要告诉用户|不要让用户知道|(无需|無需|不必|不用|勿|别|別)\s*(告诉|告知|通知|告訴)\s*(用户|用戶)` + // Japanese, Chinese
 		`|لا\s+تخبر\s+المستخدم|не\s+(говори|сообщай|рассказывай)(те)?\s+пользователю|kullanıcıya\s+(söyleme|bildirme)` + // Arabic, Russian, Turkish
 		`|\bnie\s+(mów|mówić|informuj|wspominaj)\b[^.]{0,20}\bużytkownik` + // Polish
@@ -340,6 +342,7 @@ func manipulations(s string, add func(rule, detail string)) {
 	probe59Orders(s, l, add)
 	probe63Orders(s, l, add)
 	probe69Orders(s, l, add)
+	probe71Orders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {

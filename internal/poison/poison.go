@@ -158,8 +158,29 @@ func text(where, s string, rotated bool) []Finding {
 			}
 		}
 	}
+	// Probe set 71: look-alike letters, leetspeak, HTML character
+	// references, base32 and text written backwards, read back. A text
+	// already flagged is not read again: its findings would repeat.
+	if len(out) == 0 && len(s) >= 24 {
+		respell71(s, func(rule, what, decoded string) bool {
+			for _, f := range text("", decoded, rotated) {
+				add(rule, what+" that reads: "+f.Detail)
+				return true
+			}
+			return false
+		})
+	}
 	if !hasBase64Run(s) {
 		return out
+	}
+	// Base32's alphabet is base64's: a base32 run is one of these.
+	if len(out) == 0 {
+		if decoded, ok := base32Run(s); ok {
+			for _, f := range text("", decoded, rotated) {
+				add("poison.encoded", "base32 text that reads: "+f.Detail)
+				break
+			}
+		}
 	}
 	for _, m := range base64Run.FindAllString(s, 4) {
 		if decoded, ok := decodeText(m); ok {
@@ -349,11 +370,16 @@ func definition(def []byte) []Finding {
 // "x-assistant-instructions" in annotations (clients show annotations
 // they know; the model reads them all). Read as words (spellKey).
 var modelKey = lazy(`(?i)^(x\s+)?(ai|llm|gpt|assistant|chatbot|agent)\s+(instructions?|directives?|commands?)$` +
+	// probe set 71: a vendor extension for the model ("x-llm-policy")
+	`|^x\s+(ai|llm|gpt|assistant|chatbot|agent|model)\s+(polic(y|ies)|guidance|rules?|prompts?|notes?|hints?)$` +
 	`|^(instructions?|directives?|notes?|commands?|messages?)\s+(for|to)\s+(the\s+)?(ai|llm|gpt|assistants?|chatbots?|agents?|models?)$`)
 
 // mayModelKey is true when k holds a word every modelKey match has (a
 // cheap prefilter: most keys are type, description, properties …).
 func mayModelKey(k string) bool {
+	if vendorKey(k) {
+		return true
+	}
 	l := strings.ToLower(k)
 	for _, w := range []string{"instruction", "directive", "command", "note", "message"} {
 		if strings.Contains(l, w) {
@@ -427,7 +453,7 @@ func values(path []string, v any, add func(Finding)) {
 			if mayCredKey(k) && credKey.MatchString(spellKey(k)) && !publicKey.MatchString(spellKey(k)) {
 				add(Finding{Rule: "poison.credential-parameter", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a field %q named for a credential file's contents", k)})
 			}
-			if str, ok := e.(string); ok && mayModelKey(k) && strings.TrimSpace(str) != "" && modelKey.MatchString(strings.TrimSpace(spellKey(k))) {
+			if str, ok := e.(string); mayModelKey(k) && (ok && strings.TrimSpace(str) != "" || !ok && vendorKey(k) && holdsText(e)) && modelKey.MatchString(strings.TrimSpace(spellKey(k))) {
 				add(Finding{Rule: "poison.model-addressed", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a field %q addressed to the model", k)})
 			}
 			if str, ok := e.(string); ok && (k == "pattern" && prose(str, 6) || k == "format" && prose(str, 5)) && inSchema(path) {
@@ -543,6 +569,31 @@ func hidingComment(s string) bool {
 		inner := strings.TrimSpace(m[4 : len(m)-3])
 		if strings.IndexFunc(inner, unicode.IsSpace) >= 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// vendorKey: an extension's key ("x-llm-policy"); a property named
+// assistant_instructions holds a schema, not text for the model.
+func vendorKey(k string) bool {
+	return len(k) > 2 && (k[0] == 'x' || k[0] == 'X') && (k[1] == '-' || k[1] == '_')
+}
+
+// holdsText reports whether v is a string with text or holds one (a
+// vendor extension's object, probe set 71's "x-llm-policy": {"priority":
+// "system", "instruction": "…"}).
+func holdsText(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return strings.TrimSpace(t) != ""
+	case []any:
+		return slices.ContainsFunc(t, holdsText)
+	case map[string]any:
+		for _, e := range t {
+			if holdsText(e) {
+				return true
+			}
 		}
 	}
 	return false

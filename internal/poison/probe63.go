@@ -212,8 +212,10 @@ func nameOrder63(words string) bool {
 	verb, addr, src := false, false, false
 	for i, w := range ws {
 		switch w {
-		case "call", "paste", "include", "send", "put", "attach", "insert", "copy", "upload", "pass", "dump", "read", "forward":
-			verb = verb || i < 2
+		case "call", "paste", "include", "send", "put", "attach", "insert", "copy", "upload", "pass", "dump", "read", "forward", "fill", "populate":
+			// first or second, or after a modal (probe set 71's
+			// "assistant must fill with full conversation history")
+			verb = verb || i < 2 || modal63[ws[i-1]]
 		case "this", "here", "always", "first", "full", "entire", "whole", "contents", "all", "every":
 			addr = true
 		case "chat", "conversation", "history", "transcript", "env", "dotenv", "password", "passwords", "secret", "secrets",
@@ -225,3 +227,6 @@ func nameOrder63(words string) bool {
 	}
 	return verb && addr && src
 }
+
+// modal63 are the words after which a verb in a name is an order.
+var modal63 = map[string]bool{"must": true, "should": true, "shall": true, "always": true, "to": true}
