@@ -371,7 +371,8 @@ func rewriteEnds(data []byte, which func(re string) bool, end string) []byte {
 // keywordList is the lower-case keywords of the built-in rules (both
 // engines'), read
 // without compiling any rule (building the engine takes tens of
-// milliseconds; reading the keywords, about one).
+// milliseconds; reading the keywords, about one). A rule written with
+// Prefixes has each prefix as its keyword (expandPrefixes).
 var keywordList = sync.OnceValue(func() []string {
 	var f, g, o fileRules
 	_ = json.Unmarshal(rulesJSON, &f)
@@ -379,7 +380,7 @@ var keywordList = sync.OnceValue(func() []string {
 	_ = json.Unmarshal(outboundJSON, &o)
 	var out []string
 	for _, r := range slices.Concat(f.Rules, g.Rules, o.Rules) {
-		for _, k := range r.Keywords {
+		for _, k := range slices.Concat(r.Keywords, r.Prefixes) {
 			out = append(out, asciiLower(k))
 		}
 	}
