@@ -357,8 +357,10 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 	// a byte of neither is): without such a base64 run the text is not
 	// walked again for hex.
 	hexLong := false
+	var wrapped wrapFinder
 	for ri, rj := range b64Runs(s) {
 		hexLong = hexLong || rj-ri >= minHex
+		wrapped.add(s, ri, rj)
 		for i, j := range padded(s, ri, rj) {
 			dec, ok := decodeAt(s[i:j], depth)
 			hidden(dec, ok, i, j)
@@ -389,6 +391,9 @@ func (e *Engine) scanEncodedAt(s string, depth int) []Finding {
 			dec, ok := decodeHex(s[i:j])
 			hidden(dec, ok, i, j)
 		}
+	}
+	if blocks := wrapped.done(s); blocks != nil {
+		out = e.scanWrapped(s, blocks, depth, out)
 	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')

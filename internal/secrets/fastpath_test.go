@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,6 +29,10 @@ func diffCorpus(t testing.TB) []string {
 	var cases []secretCase
 	cases = append(cases, secretCases()...)
 	cases = append(cases, benignCases()...)
+	// Texts of many lines: encodings wrapped over them, dumps of hex
+	// bytes, and their look-alikes.
+	cases = slices.Concat(cases, wrappedCases(), dumpCases())
+	texts = append(texts, slices.Concat(wrappedLookalikes(), dumpLookalikes())...)
 	for _, tc := range cases {
 		s := tc.text
 		texts = append(texts, s, strings.ToUpper(s), strings.ToLower(s), b64(s), url.QueryEscape(s),

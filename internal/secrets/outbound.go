@@ -388,13 +388,14 @@ var keywordList = sync.OnceValue(func() []string {
 })
 
 // MayContain reports whether Scan could find anything in text: whether
-// text, or a base64 or hex run of it decoded as Scan decodes them (to the
-// same depth), holds a keyword of some rule, or text has what Scan decodes
-// otherwise (percent escapes, character references, non-ASCII such as
-// zero-width characters, control sequences) or a bot token (botToken). A
-// false answer is certain, and costs no rule compilation: callers that
-// check a few short values (a configuration) use it to spare a process
-// the engine.
+// text, or a base64 or hex run of it (or a block of runs wrapped over
+// lines) decoded as Scan decodes them (to the same depth), holds a
+// keyword of some rule, or text has what Scan decodes otherwise
+// (percent escapes, character references, non-ASCII such as zero-width
+// characters, control sequences) or a bot token (botToken). A false
+// answer is certain, and costs no rule compilation: callers that check a
+// few short values (a configuration) use it to spare a process the
+// engine.
 func MayContain(text string) bool { return mayContain(text, 1) }
 
 func mayContain(text string, depth int) bool {
@@ -440,6 +441,17 @@ func mayContain(text string, depth int) bool {
 			}
 		}
 		i = j
+	}
+	var wrapped wrapFinder // runs wrapped over lines, as scanEncoded reads them
+	for i, j := range b64Runs(text) {
+		wrapped.add(text, i, j)
+	}
+	for _, b := range wrapped.done(text) {
+		hit := false
+		decodeWrapped(b.joined(text), depth, func(dec string) { hit = hit || decoded(dec) })
+		if hit {
+			return true
+		}
 	}
 	return false
 }

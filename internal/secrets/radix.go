@@ -21,8 +21,9 @@ const minHexBytes = 16
 
 // hexBytesView decodes runs of minHexBytes or more hex bytes written two
 // digits each, optionally after 0x, with one separator (':', '-', '.' or
-// a space) repeated between them; at maps bytes as codesView's. A byte
-// list with commas is codesView's; \xHH escapes are escView's.
+// a space) repeated between them, also over the line breaks of a dump
+// (nextHexByte); at maps bytes as codesView's. A byte list with commas is
+// codesView's; \xHH escapes are escView's.
 func hexBytesView(s string) (out string, at []int, ok bool) {
 	var v view
 	copied := 0
@@ -45,34 +46,61 @@ func hexBytesView(s string) (out string, at []int, ok bool) {
 		if p < copied || p > 0 && (isAlnum(s[p-1]) || s[p-1] == '_') {
 			continue
 		}
-		n := i - p
-		sep := s[p+n]
+		sep := s[i]
 		q, count := p, 0
-		for {
-			m := hexByteAt(s, q)
-			if m == 0 || q+m < len(s) && (isAlnum(s[q+m]) || s[q+m] == '_') {
+		for r := p; ; {
+			m := hexByteAt(s, r)
+			if m == 0 || r+m < len(s) && (isAlnum(s[r+m]) || s[r+m] == '_') {
 				break
 			}
 			count++
-			q += m
-			if q+1 >= len(s) || s[q] != sep || hexByteAt(s, q+1) == 0 {
+			q = r + m
+			if r = nextHexByte(s, q, sep); r < 0 {
 				break
 			}
-			q++
 		}
-		if count < minHexBytes || !printableHexBytes(s[p:q]) {
+		if count < minHexBytes || !printableHexBytes(s[p:q], sep) {
 			i = max(i, q)
 			continue
 		}
 		v.keep(s, copied, p)
-		for i := p; i < q; {
+		for i := p; i >= 0 && i < q; {
 			m := hexByteAt(s, i)
 			v.put(s, unhex(s[i+m-2])<<4|unhex(s[i+m-1]), i)
-			i += m + 1
+			i = nextHexByte(s, i+m, sep)
 		}
 		copied, i = q, q
 	}
 	return v.done(s, copied)
+}
+
+// nextHexByte returns where the hex byte after the one that ends at s[q]
+// starts: after the separator, or on the next line, as a dump wraps its
+// bytes (od -An -tx1 at 16 a line, openssl's "…:ef:" then "4a:…"): after
+// the line break (LF or CRLF, the separator may end the line) and the
+// next line's indentation. -1 when none follows.
+func nextHexByte(s string, q int, sep byte) int {
+	if q+1 < len(s) && s[q] == sep && hexByteAt(s, q+1) > 0 {
+		return q + 1
+	}
+	r := q
+	if r < len(s) && s[r] == sep {
+		r++
+	}
+	if r < len(s) && s[r] == '\r' {
+		r++
+	}
+	if r >= len(s) || s[r] != '\n' {
+		return -1
+	}
+	r++
+	for r < len(s) && (s[r] == ' ' || s[r] == '\t') {
+		r++
+	}
+	if hexByteAt(s, r) == 0 {
+		return -1
+	}
+	return r
 }
 
 var hexSep = [256]bool{':': true, '-': true, '.': true, ' ': true}
@@ -81,9 +109,12 @@ var hexSep = [256]bool{':': true, '-': true, '.': true, ' ': true}
 // digits and the separators between them.
 const minHexRun = 3*minHexBytes - 1
 
+// hexRunByte is the bytes of a run: digits, separators, 'x', and the
+// line breaks and indentation of a dump whose lines are shorter than
+// minHexRun (openssl's 15 bytes a line).
 var hexRunByte = func() (t [256]bool) {
 	for c := range 256 {
-		t[c] = isHex(byte(c)) || hexSep[c] || c == 'x' || c == 'X'
+		t[c] = isHex(byte(c)) || hexSep[c] || c == 'x' || c == 'X' || c == '\n' || c == '\r' || c == '\t'
 	}
 	return
 }()
@@ -100,11 +131,11 @@ func hexByteAt(s string, i int) int {
 	return 0
 }
 
-// printableHexBytes reports whether the separated hex bytes of run decode
-// to text (as decodeHex: at most a tenth unprintable).
-func printableHexBytes(run string) bool {
+// printableHexBytes reports whether the hex bytes of run, separated by
+// sep, decode to text (as decodeHex: at most a tenth unprintable).
+func printableHexBytes(run string, sep byte) bool {
 	n, bad := 0, 0
-	for i := 0; i < len(run); {
+	for i := 0; i >= 0 && i < len(run); {
 		m := hexByteAt(run, i)
 		if m == 0 {
 			break
@@ -113,7 +144,7 @@ func printableHexBytes(run string) bool {
 			bad++
 		}
 		n++
-		i += m + 1
+		i = nextHexByte(run, i+m, sep)
 	}
 	return 10*bad <= n
 }

@@ -297,6 +297,17 @@ func (e *Engine) refScanEncodedAt(s string, depth int) []Finding {
 			}
 		}
 	}
+	for _, b := range refWrapped(s) {
+		n := len(out)
+		decodeWrapped(refJoined(s, b), depth, func(dec string) {
+			for _, f := range e.refDecoded(dec, depth) {
+				f.Start, f.End = b.start, b.end
+				if !fromLine(out[:n], b, f) {
+					out = append(out, f)
+				}
+			}
+		})
+	}
 	for i := 0; i < len(s); {
 		k := strings.IndexByte(s[i:], '%')
 		if k < 0 {
@@ -489,4 +500,57 @@ func (e *Engine) refScanJoinedLabels(s string) []Finding {
 		i = j + 1
 	}
 	return out
+}
+
+// refWrapped is wrapFinder reading the text line by line: each line that
+// is white space and one run of base64 bytes, and the lines after it
+// with the same white space and a run as wide, and one narrower.
+func refWrapped(s string) []wrapBlock {
+	var out []wrapBlock
+	var cur wrapBlock
+	end := func() {
+		if cur.lines >= 2 {
+			out = append(out, cur)
+		}
+		cur = wrapBlock{}
+	}
+	for ls := 0; ls < len(s); {
+		le, next := len(s), len(s)
+		if k := strings.IndexByte(s[ls:], '\n'); k >= 0 {
+			le, next = ls+k, ls+k+1
+		}
+		body := strings.TrimRight(s[ls:le], "\r")
+		if len(body) < le-ls-1 { // more than one CR
+			body = s[ls:le]
+		}
+		rest := strings.TrimLeft(body, " \t")
+		indent := body[:len(body)-len(rest)]
+		run := rest != "" && strings.IndexFunc(rest, func(r rune) bool { return r > 0x7F || !isB64(byte(r)) }) < 0
+		start := ls + len(indent)
+		switch {
+		case run && cur.lines > 0 && !cur.short && indent == cur.indent && len(rest) <= cur.width:
+			cur.end = start + len(rest)
+			cur.lines++
+			cur.short = len(rest) < cur.width
+		default:
+			end()
+			if run && len(rest) >= minEncoded {
+				cur = wrapBlock{start: start, end: start + len(rest), indent: indent, width: len(rest), lines: 1}
+			}
+		}
+		ls = next
+	}
+	end()
+	return out
+}
+
+// refJoined is wrapBlock.joined keeping every base64 byte of the block.
+func refJoined(s string, b wrapBlock) string {
+	var buf []byte
+	for k := b.start; k < b.end; k++ {
+		if isB64(s[k]) {
+			buf = append(buf, s[k])
+		}
+	}
+	return string(buf)
 }

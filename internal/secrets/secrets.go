@@ -1,7 +1,8 @@
 // Package secrets finds credentials in plain text: RE2 rules (data from
 // gitleaks, see NOTICE) behind a keyword prefilter, with a per-rule Shannon
 // entropy floor and allowlists for documentation placeholders. It also looks
-// inside base64 and percent-encoded runs and through zero-width characters.
+// inside base64, hex and percent-encoded runs (also wrapped over lines) and
+// through zero-width characters.
 //
 // Findings carry offsets and a SHA-256 of the secret, never the secret itself,
 // so callers can audit and log them safely.
