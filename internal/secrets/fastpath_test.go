@@ -29,10 +29,10 @@ func diffCorpus(t testing.TB) []string {
 	var cases []secretCase
 	cases = append(cases, secretCases()...)
 	cases = append(cases, benignCases()...)
-	// Texts of many lines: encodings wrapped over them, dumps of hex
-	// bytes, and their look-alikes.
-	cases = slices.Concat(cases, wrappedCases(), dumpCases())
-	texts = append(texts, slices.Concat(wrappedLookalikes(), dumpLookalikes())...)
+	// Texts of many lines: encodings wrapped over them, keys cut one
+	// piece a line, dumps of hex bytes, and their look-alikes.
+	cases = slices.Concat(cases, wrappedCases(), rowCases(), dumpCases())
+	texts = append(texts, slices.Concat(wrappedLookalikes(), rowLookalikes(), dumpLookalikes())...)
 	for _, tc := range cases {
 		s := tc.text
 		texts = append(texts, s, strings.ToUpper(s), strings.ToLower(s), b64(s), url.QueryEscape(s),

@@ -77,6 +77,9 @@ func (e *Engine) refScan(text string) []Finding {
 		for _, f := range e.scanSplit(plain, e.refScanPlain, e.refScanEncoded) {
 			add(f)
 		}
+		for _, f := range e.scanRows(plain, e.refScanPlain, e.refScanEncoded) {
+			add(f)
+		}
 		for _, f := range scanGrouped(plain, e.refScanPlain) {
 			add(f)
 		}

@@ -601,6 +601,9 @@ func (e *Engine) Scan(text string) []Finding {
 		for _, f := range e.scanSplit(plain, e.scanPlain, e.scanEncoded) {
 			add(f)
 		}
+		for _, f := range e.scanRows(plain, e.scanPlain, e.scanEncoded) {
+			add(f)
+		}
 		for _, f := range scanGrouped(plain, e.scanPlain) {
 			add(f)
 		}
