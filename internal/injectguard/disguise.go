@@ -410,6 +410,14 @@ func respelled(text string, nonASCII bool, may mayHold, have, out []Finding) []F
 				Detail: "instructions written with percent-escapes"})
 		}
 	}
+	// Quoted-printable, a raw MIME body ("=4E=6F=74=65=20…" with "="
+	// ending its lines): read only when a soft line break marks it.
+	if i := strings.IndexByte(text, '='); i >= 0 && (hasPair(text[i:], '=', '\n') || hasPair(text[i:], '=', '\r')) {
+		if dec, ok := qpDecode(text); ok && says(dec) {
+			return append(out, Finding{Kind: KindLookalike, Start: 0, End: len(text),
+				Detail: "instructions written as quoted-printable"})
+		}
+	}
 	// \u escapes written as text ("\u0049\u0067\u006e…" in a log line
 	// or a JSON string printed raw): a model reads the letters. Six
 	// escapes at least, as for percent-encoding (probe set z30).
@@ -745,7 +753,20 @@ const minEscapes = 6
 
 // percentDecode returns text with its %XX escapes decoded (invalid ones
 // kept as they are), and whether it held at least minEscapes of them.
-func percentDecode(text string) (string, bool) {
+func percentDecode(text string) (string, bool) { return unescapeHex(text, '%') }
+
+// qpDecode returns text read as quoted-printable (a raw MIME body): its
+// soft line breaks ("=" at a line's end) joined and its =XX escapes
+// decoded, and whether it held at least minEscapes escapes. A mail
+// client decodes the body before a person reads it; a model handed the
+// raw message decodes it as it reads (probe set z70).
+func qpDecode(text string) (string, bool) {
+	joined := strings.NewReplacer("=\r\n", "", "=\n", "").Replace(text)
+	return unescapeHex(joined, '=')
+}
+
+// unescapeHex decodes the escapes esc followed by two hex digits.
+func unescapeHex(text string, esc byte) (string, bool) {
 	unhex := func(c byte) (byte, bool) {
 		switch {
 		case c >= '0' && c <= '9':
@@ -758,13 +779,13 @@ func percentDecode(text string) (string, bool) {
 		return 0, false
 	}
 	n := 0
-	for i := strings.IndexByte(text, '%'); i >= 0 && i+2 < len(text); {
+	for i := strings.IndexByte(text, esc); i >= 0 && i+2 < len(text); {
 		_, ok1 := unhex(text[i+1])
 		_, ok2 := unhex(text[i+2])
 		if ok1 && ok2 {
 			n++
 		}
-		k := strings.IndexByte(text[i+1:], '%')
+		k := strings.IndexByte(text[i+1:], esc)
 		if k < 0 {
 			break
 		}
@@ -775,7 +796,7 @@ func percentDecode(text string) (string, bool) {
 	}
 	b := make([]byte, 0, len(text))
 	for i := 0; i < len(text); i++ {
-		if text[i] == '%' && i+2 < len(text) {
+		if text[i] == esc && i+2 < len(text) {
 			h, ok1 := unhex(text[i+1])
 			l, ok2 := unhex(text[i+2])
 			if ok1 && ok2 {

@@ -230,7 +230,7 @@ func quotedExample(text string, start, end int) bool {
 	return exampleIntro.MatchString(intro)
 }
 
-var exampleIntro = lazy(`\b(examples?|sentences?|phrases?|payloads?|strings?|patterns?|attacks?|such\s+as|e\.g\.|for\s+instance|like\s+the)$`)
+var exampleIntro = lazy(`\b(examples?|sentences?|phrases?|payloads?|strings?|patterns?|attacks?|such\s+as|e\.g\.|for\s+instance|like\s+the|(something|anything|words|text|lines?)\s+like|along\s+the\s+lines\s+of)$`)
 
 // mdComment is a markdown comment written as a link reference no one
 // links to ("[//]: # (…)", "[comment]: <> (…)"): renderers show nothing
