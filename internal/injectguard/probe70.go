@@ -54,17 +54,26 @@ const (
 	piiOut70    = handOut70 + `[^.\n]{0,80}` + pii70 + `|` + pii70 + `[^.\n]{0,80}` + handOut70
 )
 
-// near70 is what turns an address by situation into an order: the act
-// with its target, a credential handed out, or the user kept out;
-// nearAI70 adds personal details handed out, for a reader named as an
-// AI. nearBoth70 is for the data claiming to be the principal: the act
-// (or secret) and the user kept out, both: a letter of authority to a
-// clinic names its target too, and says so openly.
+// nearAI70 is what turns an address to a machine into an order: the act
+// with its target, a credential or someone's personal details handed
+// out, or the user kept out. near70 is for the reader addressed by its
+// situation ("whoever …", "when you read this", "on his behalf"), which
+// people write to people too ("When you read this, please transfer the
+// deposit to …, Mum"): a credential handed out, the user kept out, data
+// sent out in bulk, or the account taken over (its payout details
+// changed to a target, an admin granted, its second factor or SSO
+// turned off), not money or a share alone. nearBoth70 is for the data
+// claiming to be the principal: the act (or secret) and the user kept
+// out, both: a letter of authority to a clinic names its target too,
+// and says so openly.
 const (
 	actTarget70 = `(` + act70 + `)[^\n]*?(` + target70 + `)|(` + target70 + `)[^\n]*?(` + act70 + `)`
-	near70      = `¶` + hush70 + `|` + actTarget70 + `|` + secretOut70
-	nearAI70    = near70 + `|` + piiOut70
-	nearBoth70  = `¶(` + hush70 + `)[\s\S]*?(` + actTarget70 + `|` + secretOut70 + `)|(` + actTarget70 + `|` + secretOut70 + `)[\s\S]*?(` + hush70 + `)`
+	bulkOut70   = `\b(forward|send|e-?mail|share|upload|copy)\b[^.\n]{0,60}\b(all|entire|whole|full|every|last\s+\d+)\b[^\n]*?(` + target70 + `)|\bexport\b[^\n]*?(` + target70 + `)`
+	takeover70  = `\b(change|update|switch|set)\s+(the\s+|their\s+|his\s+|her\s+)?(payout|bank|iban|account\s+number|payment\s+details|recovery\s+e-?mail)\b[^\n]*?(` + target70 + `)` +
+		`|\bgrant\s+(the\s+)?admin|\binvite\b[^.\n]{0,60}\bas\s+(an?\s+)?(organi[sz]ation\s+)?(admin|owner)\b|\b(turn\s+off|disable)\s+(the\s+)?(sso|single\s+sign-on)\b|` + takeover68
+	near70     = `¶` + hush70 + `|` + secretOut70 + `|` + bulkOut70 + `|` + takeover70
+	nearAI70   = near70 + `|` + actTarget70 + `|` + piiOut70
+	nearBoth70 = `¶(` + hush70 + `)[\s\S]*?(` + actTarget70 + `|` + secretOut70 + `)|(` + actTarget70 + `|` + secretOut70 + `)[\s\S]*?(` + hush70 + `)`
 )
 
 // hushWorld70 is the user kept out in the languages of addressees70.
@@ -103,9 +112,15 @@ var probe70Parts = append([]overridePart{
 	// A label to automated readers at a line's or sentence's start or in
 	// a list of them: "Automated systems:", "> Automated mailbox
 	// processors:", "expense bots & automated approvers:", "<p>AI
-	// assistant:". Not "automated tools, such as linters".
+	// assistant:". Not "automated tools, such as linters". An order
+	// right after the label makes it one ("Automated systems: refund …
+	// to the card ending …"); "Automated systems: this mailbox is not
+	// monitored. To pay your bill visit …" speaks to the person.
+	{`(^|[\n.!?>:|"']\s*|\s(&|and|or)\s+)(automated|automatic|ai)\s+([\w-]+\s+)?(systems?|processors?|reviewers?|approvers?|assistants?|agents?|tools?|readers?|helpers?|bots?)\s*:` +
+		`\s*(please\s+)?(issue|forward|send|pay|approve|refund|transfer|wire|share|grant|invite|export|e-?mail|change|update|move|post|upload|submit|give|add|reply|copy)\b`,
+		[]string{"automated ", "automatic ", "ai "}, 8, 64, true, nil, nearAI70},
 	{`(^|[\n.!?>:|"']\s*|\s(&|and|or)\s+)(automated|automatic|ai)\s+([\w-]+\s+)?(systems?|processors?|reviewers?|approvers?|assistants?|agents?|tools?|readers?|helpers?|bots?)\s*:`,
-		[]string{"automated ", "automatic ", "ai "}, 8, 48, true, nil, nearAI70},
+		[]string{"automated ", "automatic ", "ai "}, 8, 48, true, nil, "¶" + hush70 + `|` + secretOut70 + `|` + piiOut70},
 	// The reader named by the machine's work it is doing ("for any
 	// assistant collating these results", "for the tool reading this
 	// page", "the reading agent"), an AI named as a person's ("P.S. for
@@ -142,7 +157,11 @@ var probe70Parts = append([]overridePart{
 		`¶\b(send|post|upload|paste|submit|forward|include)\b[^.\n]{0,100}` + cred70 + `[^.\n]{0,60}\b(to|into|at)\s+` + addressRE},
 }, func() (ps []overridePart) {
 	for _, a := range addressees70 {
-		ps = append(ps, overridePart{a.re, a.words, 120, 80, true, nil, "¶" + hushWorld70 + `|` + hush70 + `|` + target70 + `|` + actWorld70})
+		near := "¶" + hushWorld70 + `|` + hush70
+		if !a.situation {
+			near += `|` + target70 + `|` + actWorld70
+		}
+		ps = append(ps, overridePart{a.re, a.words, 120, 80, true, nil, near})
 	}
 	return ps
 }()...)
@@ -154,27 +173,32 @@ var probe70Parts = append([]overridePart{
 var addressees70 = []struct {
 	re    string
 	words []string
+	// situation: the reader is addressed by its situation or as an
+	// assistant who may be a person; only the user kept out counts.
+	situation bool
 }{
-	{`\bse\s+(você|vc|voce)\s+(é|for)\s+(o|a|um|uma)\s+(assistente|ia|bot|robô)\b|\b(ao|para\s+o|pro|caro)\s+(assistente|agente)\s+(de\s+)?ia\b`,
-		[]string{"se você", "se vc", "se voce", "assistente", "agente"}},
+	{`\bse\s+(você|vc|voce)\s+(é|for)\s+(o|a|um|uma)\s+(assistente|ia|bot|robô)\b`,
+		[]string{"se você", "se vc", "se voce"}, true},
+	{`\b(ao|para\s+o|pro|caro)\s+(assistente|agente)\s+(de\s+)?ia\b`,
+		[]string{"assistente", "agente"}, false},
 	{`\b(hvis|om)\s+du\s+er\s+(en\s+)?(ki|ai)-?(assistent|agent)|\b(til|for)\s+(den\s+)?(automatiske|ai|ki)[\s-]*(assistent|agent)|\b(ki|ai)-(assistent|agent)\w*\s+(som|der)\s+(leser|læser|behandler|oppsummerer|opsummerer)`,
-		[]string{"hvis du", "om du", "til den", "til ki", "til ai", "for den", "ki-assistent", "ai-assistent", "ki-agent", "ai-agent"}},
+		[]string{"hvis du", "om du", "til den", "til ki", "til ai", "for den", "ki-assistent", "ai-assistent", "ki-agent", "ai-agent"}, false},
 	{`\bsi\s+eres\s+(el|la|un|una)\s+(bot|asistente|assistant|ia|agente)\b|\bsi\s+eres\s+(el|la)\s+que\s+(le\s+)?(lee|lees|revisa|procesa|resume|contesta)\s+(los\s+|sus\s+)?(mensajes|correos|e-?mails)|\b(bot|asistente|ia)\s*[.,:]\s*si\s+eres\b`,
-		[]string{"si eres"}},
+		[]string{"si eres"}, true},
 	{`\b(pentru|către|catre)\s+(sistem\w*\s+automat\w*|asistent\w*\s+(ai|ia|virtual)\w*)|\b(dacă|daca)\s+(ești|sunteți|esti|sunteti)\s+(un\s+)?(asistent|sistem)\w*\s+(ai|ia|virtual|automat)`,
-		[]string{"pentru sistem", "pentru asistent", "către sistem", "către asistent", "catre sistem", "catre asistent", "dacă ești", "dacă sunteți", "daca esti", "daca sunteti"}},
+		[]string{"pentru sistem", "pentru asistent", "către sistem", "către asistent", "catre sistem", "catre asistent", "dacă ești", "dacă sunteți", "daca esti", "daca sunteti"}, false},
 	{`\bha\s+[^.\n]{0,40}(asszisztens|automatikus\s+rendszer|mesterséges\s+intelligencia|\bai\b)[^.\n]{0,40}(dolgozza\s+fel|olvassa|feldolgozza)|(mesterséges\s+intelligencia|\b(ai|mi))[\s-]asszisztens\w*\s*[:,]`,
-		[]string{"asszisztens", "automatikus", "mesterséges"}},
+		[]string{"asszisztens", "automatikus", "mesterséges"}, false},
 	{`\b(untuk|kepada|buat)\s+(pembantu|ejen)\s+(ai|maya)\b|\b(pembantu|ejen)\s+ai\s+yang\s+(membaca|meringkaskan|memproses)`,
-		[]string{"pembantu", "ejen"}},
+		[]string{"pembantu", "ejen"}, false},
 	{`\byeyote\s+an\w+[^.\n]{0,60}\bkwa\s+niaba\s+ya\b|\b(kama\s+)?una(soma|sikiliza|shughulikia)\w*[^.\n]{0,60}\bkwa\s+niaba\s+ya\b|\b(kwa|kwenye)\s+msaidizi\s+wa\s+(ai|akili\s+bandia)`,
-		[]string{"kwa niaba", "msaidizi"}},
+		[]string{"kwa niaba", "msaidizi"}, true},
 	{`যদি[^।\n]{0,40}(স্বয়ং\S*|এআই)\s*সহকারী|(স্বয়ং\S*|এআই)\s*সহকারী\s*(কে|র\s+জন্য)`,
-		[]string{"সহকারী"}},
+		[]string{"সহকারী"}, false},
 	{`کسی\s+اور\s+کی\s+طرف\s+سے\s+(پڑھ|سن|دیکھ)|(اے\s*آئی|مصنوعی\s+ذہانت)\s+(اسسٹنٹ|معاون)\s+(کے\s+لیے|کو)`,
-		[]string{"طرف سے", "اسسٹنٹ", "معاون"}},
+		[]string{"طرف سے", "اسسٹنٹ", "معاون"}, true},
 	{`(به|برای)\s+دستیار\s+(هوش\s+مصنوعی|ai)`,
-		[]string{"دستیار"}},
+		[]string{"دستیار"}, false},
 	{`ለ(አውቶማቲክ|ሰው\s*ሰራሽ\s*\S+)\s*ረዳት`,
-		[]string{"ረዳት"}},
+		[]string{"ረዳት"}, false},
 }
