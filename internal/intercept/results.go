@@ -105,6 +105,7 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 			_, cross := splitInstructions(v)
 			injected = len(cross) > 0
 		}
+		injected = injected || len(structuredSplit(v)) > 0
 		if len(fs) == 0 && !injected {
 			return in
 		}
@@ -146,6 +147,9 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		set.Injection = manifest.InjectionNeutralize
 	}
 	var found []injectguard.Finding
+	split := structuredSplit(in.out) // before anything is rewritten
+	sc, copied := structuredCopy(in.out)
+	var copyFound []injectguard.Finding
 	out, _ := mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
 		if key {
 			return s, false
@@ -155,6 +159,9 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 			return s, false
 		}
 		found = append(found, fs...)
+		if copied && copyFound == nil && s == string(sc) && injectguard.HasContent(fs) {
+			copyFound = fs // the text copy of structuredContent, judged whole
+		}
 		if set.Injection == manifest.InjectionNeutralize {
 			return injectguard.Neutralize(s, fs), true
 		}
@@ -164,21 +171,40 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		// No one string holds instructions; the text items read in a
 		// row may ("Please ignore all" / "previous instructions and …").
 		// Each item in the run is then treated as holding them.
-		items, cross := splitInstructions(in.out)
-		if len(cross) == 0 {
-			return in
-		}
-		out, _ = mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
-			if key || !slices.Contains(items, s) {
+		if items, cross := splitInstructions(in.out); len(cross) > 0 {
+			out, _ = mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
+				if key || !slices.Contains(items, s) {
+					return s, false
+				}
+				fs := []injectguard.Finding{{Kind: cross[0].Kind, End: len(s), Detail: "part of instructions split across text items"}}
+				found = append(found, fs...)
+				if set.Injection == manifest.InjectionNeutralize {
+					return injectguard.Neutralize(s, fs), true
+				}
 				return s, false
+			})
+		}
+	}
+	if len(split) == 0 && len(copyFound) > 0 {
+		split = copyFound[:1] // already in found
+	} else if len(split) > 0 {
+		found = append(found, split[0])
+	}
+	if len(split) > 0 {
+		// Clients may hand structuredContent to the model instead of the
+		// text items, so an order split across its fields is quoted there
+		// too, also when a text item's copy of it was caught.
+		if set.Injection == manifest.InjectionNeutralize {
+			var ok bool
+			if out, ok = neutralizeStructured(out, split[0]); !ok {
+				in.rule = RuleResultInjection + split[0].Kind
+				in.withhold = "its structuredContent carries what looks like injected instructions and could not be rewritten"
+				return in
 			}
-			fs := []injectguard.Finding{{Kind: cross[0].Kind, End: len(s), Detail: "part of instructions split across text items"}}
-			found = append(found, fs...)
-			if set.Injection == manifest.InjectionNeutralize {
-				return injectguard.Neutralize(s, fs), true
-			}
-			return s, false
-		})
+		}
+	}
+	if len(found) == 0 {
+		return in
 	}
 	in.out = out
 	r := RuleResultInjection + found[0].Kind
@@ -432,6 +458,66 @@ func valuesInstruct(v []byte, depth int) bool {
 
 // maxSplit bounds the results whose text items are also read together.
 const maxSplit = 16 << 10
+
+// structuredSplit returns the findings of a result's structuredContent
+// read whole as JSON text (of at most maxSplit bytes) when none of its
+// values carries instructions alone: an order split across fields, as
+// mapInjection reads JSON held in a string. Nil otherwise.
+//
+// A string that holds structuredContent's exact bytes (a text item, in
+// the usual serialization of both) is judged whole where it is, and structuredContent
+// follows its verdict (handleInjection): it is not read a second time.
+func structuredSplit(v []byte) []injectguard.Finding {
+	sc, copied := structuredCopy(v)
+	if copied || len(sc) > maxSplit || len(sc) < 2 || sc[0] != '{' && sc[0] != '[' {
+		return nil
+	}
+	var fs []injectguard.Finding
+	for _, f := range injectguard.Scan(string(sc)) {
+		if !f.Control {
+			fs = append(fs, f)
+		}
+	}
+	if len(fs) == 0 || valuesInstruct(sc, 0) {
+		return nil
+	}
+	return fs
+}
+
+// structuredCopy returns v's structuredContent and whether a string of v
+// (a text item, as a rule) holds the same bytes: such a string is judged
+// whole like any JSON held in a string.
+func structuredCopy(v []byte) (sc []byte, copied bool) {
+	if !bytes.Contains(v, []byte(`"structuredContent"`)) {
+		return nil, false
+	}
+	sc, ok := mcpwire.Get(v, "structuredContent")
+	if !ok {
+		return nil, false
+	}
+	return sc, bytes.Contains(v, mcpwire.AppendString(nil, string(sc)))
+}
+
+// neutralizeStructured quotes every value string of v's structuredContent
+// as data under the warning for f, as the text items of a split order
+// are. It reports false when the result could not be rewritten.
+func neutralizeStructured(v []byte, f injectguard.Finding) ([]byte, bool) {
+	sc, ok := mcpwire.Get(v, "structuredContent")
+	if !ok {
+		return v, false
+	}
+	f.Detail = "part of instructions split across structuredContent fields"
+	sc, _ = mcpwire.MapStrings(sc, func(s string, key bool) (string, bool) {
+		if key || s == "" {
+			return s, false
+		}
+		g := f
+		g.Start, g.End = 0, len(s)
+		return injectguard.Neutralize(s, []injectguard.Finding{g}), true
+	})
+	out, err := mcpwire.Set(v, "structuredContent", sc)
+	return out, err == nil
+}
 
 // splitInstructions returns a result's content text items and the
 // findings (other than invisible characters) of those items read in a
