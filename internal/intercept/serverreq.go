@@ -7,7 +7,9 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"unicode"
 
+	"github.com/mcpwarden/mcpwarden/internal/confusable"
 	"github.com/mcpwarden/mcpwarden/internal/lazyre"
 	"github.com/mcpwarden/mcpwarden/internal/manifest"
 	"github.com/mcpwarden/mcpwarden/internal/mcpwire"
@@ -274,11 +276,18 @@ func loopbackHost(h string) bool {
 // payment or bank data or an identity document, a property whose title
 // or description asks for one, or a message that asks the user to enter
 // one (also the contents of a credential file, the output of `gh auth
-// token`). Only a free-text field can carry a secret back: a form whose
+// token`), or that shows a credential's format as the value to give
+// (sk_live_…, glpat-…, in a label, description, default or examples).
+// Names, titles, descriptions and messages are read as a person sees
+// them (readable: look-alike letters folded, invisible ones dropped). A
+// secret's name or path is not the secret (secret_name, "Secret name",
+// prod/db/password), nor is a message about the secret such a field
+// names. Only a free-text field can carry a secret back: a form whose
 // fields are all booleans, numbers or choices is judged by what it asks
-// consent to (sharing a key or a credential file with someone,
-// elicitation consent). A URL-mode elicitation asks for nothing in the
-// form.
+// consent to (sharing or including a key or a credential file,
+// elicitation consent), and a choice whose options are kinds of secret
+// says what a field beside it that names nothing of its own holds. A
+// URL-mode elicitation asks for nothing in the form.
 func elicitsSecret(params []byte) (field, why string) {
 	var p struct {
 		Mode            string `json:"mode"`
@@ -289,6 +298,8 @@ func elicitsSecret(params []byte) (field, why string) {
 				Title       string          `json:"title"`
 				Description string          `json:"description"`
 				Format      string          `json:"format"`
+				Default     json.RawMessage `json:"default"`
+				Examples    json.RawMessage `json:"examples"`
 				Enum        json.RawMessage `json:"enum"`
 				OneOf       json.RawMessage `json:"oneOf"`
 				AnyOf       json.RawMessage `json:"anyOf"`
@@ -302,13 +313,26 @@ func elicitsSecret(params []byte) (field, why string) {
 	if len(props) == 0 {
 		return "", ""
 	}
-	freeText := false
+	// free: the free-text fields, which the message may be asking to
+	// fill; choices: the choice fields, which may name what one of them
+	// holds. Both are read only when needed (most forms ask for neither).
+	type label struct{ name, title string }
+	type options struct {
+		name               string
+		enum, oneOf, anyOf json.RawMessage
+	}
+	var free []label
+	var choices []options
 	for name, pr := range props {
-		t := pr.Title + ". " + pr.Description
+		name, title, desc := readable(name), readable(pr.Title), readable(pr.Description)
+		t := title + ". " + desc
 		if (pr.Type != "string" && pr.Type != "") || len(pr.Enum) > 0 || len(pr.OneOf) > 0 || len(pr.AnyOf) > 0 {
+			if pr.Type == "string" || pr.Type == "" {
+				choices = append(choices, options{name, pr.Enum, pr.OneOf, pr.AnyOf})
+			}
 			// Nothing is typed into it; what it may do is consent, in
 			// a sentence (a longer text is prose about secrets).
-			if len(t) > 2 && len(strings.Fields(t)) <= 25 && moveVerb.MatchString(t) {
+			if len(t) > 2 && len(strings.Fields(t)) <= 25 && (moveVerb.MatchString(t) || consentVerb.MatchString(t)) {
 				if w := labelSecret(t); w != "" {
 					return "field " + name, "consent to share " + w
 				}
@@ -318,7 +342,6 @@ func elicitsSecret(params []byte) (field, why string) {
 			}
 			continue
 		}
-		freeText = true
 		if w := nameSecret(name); w != "" {
 			return "field " + name, w
 		}
@@ -327,19 +350,239 @@ func elicitsSecret(params []byte) (field, why string) {
 		}
 		// A title names what is typed into the field; a description
 		// must ask for it.
-		if w := titleSecret(pr.Title); w != "" {
+		if w := titleSecret(title); w != "" {
 			return "field " + name, w
 		}
-		if w := askedSecret(pr.Description); w != "" {
+		if w := askedSecret(desc); w != "" {
 			return "field " + name, w
+		}
+		// A credential's own format shown as the value to give (a key
+		// "starting with sk_live_", a default "sk-proj-PASTE-YOUR-KEY").
+		if w := cmp.Or(credPrefix(t), credPrefix(readable(rawStrings(pr.Default))), credPrefix(readable(rawStrings(pr.Examples)))); w != "" {
+			return "field " + name, w
+		}
+		free = append(free, label{name, title})
+	}
+	// A field that names nothing of its own ("credential", "Paste it
+	// here") beside a choice of kinds of secret holds the one chosen.
+	for _, f := range free {
+		if len(choices) == 0 || !genericLabel(f.name) || !genericLabel(f.title) {
+			continue
+		}
+		for _, c := range choices {
+			if w := secretChoice(c.enum, c.oneOf, c.anyOf); w != "" {
+				return "field " + f.name, "the secret its form's choice names (field " + c.name + " offers " + w + ")"
+			}
 		}
 	}
-	if freeText {
-		if w := askedSecret(p.Message); w != "" {
+	if len(free) == 0 {
+		return "", ""
+	}
+	msg := readable(p.Message)
+	w := askedSecret(msg)
+	if w == "" {
+		w = credPrefix(msg)
+	}
+	// The message asks for a secret when a free field can hold it: not
+	// when every one is the secret's name or path ("Secret name").
+	for _, f := range free {
+		if w != "" && !refersTo(f.name) && !refersTo(f.title) {
 			return "the message", w
 		}
 	}
 	return "", ""
+}
+
+// readable is t as a person reads it: invisible format characters
+// (zero-width spaces and joiners, soft hyphens) taken out, and a word
+// that mixes Latin letters with Cyrillic, Greek or Armenian look-alikes
+// ("pаssword" with a Cyrillic а) folded to the Latin word it imitates.
+// A word wholly in another script (пароль, смс) stays as written.
+func readable(t string) string {
+	if !hasNonASCII(t) {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	word := -1 // start in b of the current word
+	latin, other := false, false
+	flush := func() {
+		if word >= 0 && latin && other {
+			w := b.String()[word:]
+			s := b.String()[:word] + confusable.Fold(w)
+			b.Reset()
+			b.WriteString(s)
+		}
+		word, latin, other = -1, false, false
+	}
+	for _, r := range t {
+		if unicode.Is(unicode.Cf, r) {
+			continue
+		}
+		if !unicode.IsLetter(r) {
+			flush()
+			b.WriteRune(r)
+			continue
+		}
+		if word < 0 {
+			word = b.Len()
+		}
+		if r < 0x80 {
+			latin = true
+		} else if unicode.In(r, unicode.Cyrillic, unicode.Greek, unicode.Armenian) {
+			other = true
+		}
+		b.WriteRune(r)
+	}
+	flush()
+	return b.String()
+}
+
+// rawStrings is the text of a JSON string or list of strings ("" for
+// anything else): a field's default or examples.
+func rawStrings(raw json.RawMessage) string {
+	if len(raw) == 0 || raw[0] != '"' && raw[0] != '[' {
+		return ""
+	}
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		return one
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return strings.Join(many, " ")
+	}
+	return ""
+}
+
+// credPrefixes: the prefixes that mark a credential's value in the
+// formats of well-known services (Stripe secret and restricted keys,
+// OpenAI and Anthropic keys, GitHub, GitLab and Slack tokens, AWS access
+// key ids, Google API keys). A form that shows one as what to type, in a
+// free field's label, description, default or examples or in its
+// message, asks for that credential whatever the field is called.
+// Publishable keys (pk_live_) are public and not listed.
+var credPrefixes = lazyre.New(`(?:^|[^\w-])(?:(sk_live_|sk_test_|rk_live_|rk_test_|whsec_|sk-(?:proj|ant|svcacct|admin)-|AIza|AKIA)` +
+	`|(ghp_|gho_|ghu_|ghs_|ghr_|github_pat_|glpat-|xox[abpeor]-|xapp-))`)
+
+// credPrefixStems: credPrefixes' literal parts, its prefilter.
+var credPrefixStems = []string{"sk_", "rk_", "whsec_", "sk-", "AIza", "AKIA", "gh", "glpat-", "xox", "xapp-"}
+
+// credPrefix returns what kind of credential t shows the format of, or
+// "": not in a sentence that says not to give it ("never paste your
+// sk_live_ key here").
+func credPrefix(t string) string {
+	if !containsAny(t, credPrefixStems) {
+		return ""
+	}
+	for _, m := range credPrefixes.FindAllStringSubmatchIndex(t, -1) {
+		if negated(sentenceBefore(t, m[0])) || strings.Count(t[:m[0]], "```")%2 == 1 {
+			continue // "never paste …"; a code sample quoting a literal
+		}
+		if m[2] >= 0 {
+			return "a key or secret"
+		}
+		return "a token"
+	}
+	return ""
+}
+
+// sentenceBefore is the part of t's sentence before i.
+func sentenceBefore(t string, i int) string {
+	s := t[:i]
+	if j := strings.LastIndexAny(s, ".;!?\n"); j >= 0 {
+		s = s[j+1:]
+	}
+	return s
+}
+
+// negated: the words say not to ("never", "do not", "don't", "not").
+func negated(s string) bool {
+	for _, w := range wordsOf(s) {
+		switch w {
+		case "never", "not", "t", "no", "nicht", "nie", "jamais", "pas", "nunca":
+			return true
+		}
+	}
+	return false
+}
+
+// refWords after a secret's name make a label the secret's name, path or
+// id, which the form asks for instead of its value ("Secret name",
+// vault_secret_path, "API key id").
+var refWords = map[string]bool{"name": true, "names": true, "id": true, "ids": true, "path": true, "file": true, "filename": true, "location": true,
+	"url": true, "uri": true, "arn": true, "ref": true, "reference": true, "alias": true, "label": true}
+
+// refersTo: a field's name or title reads as a secret's name, path or id.
+func refersTo(label string) bool {
+	if label == "" {
+		return false
+	}
+	l := spellName(label)
+	for _, m := range secretWords.FindAllStringSubmatchIndex(l, -1) {
+		if after := wordsOf(l[m[1]:]); len(after) > 0 && refWords[after[0]] {
+			return true
+		}
+	}
+	return false
+}
+
+// genericWords label a free field without naming what it holds.
+var genericWords = map[string]bool{"value": true, "values": true, "credential": true, "credentials": true, "secret": true, "it": true, "here": true, "paste": true,
+	"enter": true, "type": true, "input": true, "text": true, "data": true, "string": true, "the": true, "your": true, "below": true, "please": true, "one": true, "this": true}
+
+// genericLabel: a label that names nothing of its own ("", "value",
+// "credential", "Paste it here").
+func genericLabel(label string) bool {
+	for _, w := range wordsOf(spellName(label)) {
+		if !genericWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// secretChoice returns the kinds of secret a choice field's options name
+// when at least two do and they are most of its options ("Personal
+// access token", "Account password", "SSH private key"): beside a free
+// field that names nothing of its own, the choice says what is typed
+// there. A choice of policies or methods names a secret in one option
+// at most ("Passphrase of 4+ words", "totp").
+func secretChoice(enum, oneOf, anyOf json.RawMessage) string {
+	var labels []string
+	var names []string
+	if json.Unmarshal(enum, &names) == nil {
+		labels = append(labels, names...)
+	}
+	for _, raw := range []json.RawMessage{oneOf, anyOf} {
+		var opts []struct {
+			Const any    `json:"const"`
+			Title string `json:"title"`
+		}
+		if json.Unmarshal(raw, &opts) != nil {
+			continue
+		}
+		for _, o := range opts {
+			c, _ := o.Const.(string)
+			labels = append(labels, c+" "+o.Title)
+		}
+	}
+	if len(labels) < 2 {
+		return ""
+	}
+	var kinds []string
+	for _, l := range labels {
+		l = readable(l)
+		if w := labelSecret(spellName(l)); w != "" {
+			kinds = append(kinds, w)
+		} else if w := credPrefix(l); w != "" {
+			kinds = append(kinds, w)
+		}
+	}
+	if len(kinds) < 2 || 2*len(kinds) <= len(labels) {
+		return ""
+	}
+	return strings.Join(kinds, ", ")
 }
 
 // textSecret returns what a text names that a form must not ask for: a
@@ -445,7 +688,7 @@ func foreignSecret(t string) string {
 // without any of them needs no regular expression.
 var foreignStems = []string{"passw", "kennw", "passe", "senha", "palavra", "wachtw", "salasana", "adgangs", "zugangs", "identifiant", "credencia",
 	"clave", "chave", "privat", "semilla", "recupera", "phrase", "wiederherstell", "code", "zwei-faktor", "pasaport", "passaport", "reisepass",
-	"permis", "licencia", "carteira", "kartennummer"}
+	"permis", "licencia", "carteira", "kartennummer", "sms"}
 
 func hasNonASCII(t string) bool {
 	for i := 0; i < len(t); i++ {
@@ -477,7 +720,7 @@ var (
 		`(passw(?:ort|örter)|kennw(?:ort|örter)|mots? de passe|contraseñas?|senhas?|palavras?-passe|парол[ьяеюи]|wachtwoord|hasł[oa]|lösenord|adgangskode|salasana|şifre|zugangsdaten|identifiants|credenciales|credenciais)` +
 		`|(clave privada|clé privée|chave privada|privater? schlüssel|приватн\p{L}+ ключ\p{L}*|секретн\p{L}+ ключ\p{L}*|clé api|clé d'api|api-schlüssel|clave de api|chave de api)` +
 		`|(frases? semilla|frase de recuperación|phrase de récupération|phrase secrète|wiederherstellungsphrase|frase de recuperação|сид-фраз\p{L}*)` +
-		`|(bestätigungscode|sicherheitscode|zwei-faktor\p{L}*|code de vérification|code de sécurité|código de verificación|código de verificação|código de seguridad|код\p{L}* подтверждения|одноразов\p{L}+ код\p{L}*)` +
+		`|(bestätigungscode|sicherheitscode|zwei-faktor\p{L}*|code de vérification|code de sécurité|código de verificación|código de verificação|código de seguridad|код\p{L}* подтверждения|одноразов\p{L}+ код\p{L}*|код\p{L}* из (?:смс|sms|сообщения)|(?:смс|sms)-код\p{L}*|sms-code|code (?:aus|in) der sms|code (?:reçu )?par sms|código (?:del |de |por |recibido por )?sms)` +
 		`|(passeport|pasaporte|passaporte|reisepass\p{L}*|паспорт\p{L}*|führerschein\p{L}*|permis de conduire|licencia de conducir|carteira de motorista|numéro de sécurité sociale|número de la seguridad social)` +
 		`|(numéro de carte|número de tarjeta|número do cartão|kartennummer|номер\p{L}* карты)` +
 		`)(?:$|[^\p{L}\p{N}])`)
@@ -501,6 +744,12 @@ var (
 	// moveVerb: what a consent field allows done with a secret.
 	moveVerb = uwords(`share|upload|send|sync|forward|transmit|export|copy|give|allow|grant|teilen|hochladen|senden|übermitteln|partager|envoyer|compartir|enviar|partilhar|compartilhar`)
 )
+
+// consentVerb: verbs that move a secret only as a label's order,
+// opening its sentence ("Include environment (API keys …)", "Also
+// attach my token"); inside a statement, also one wrapped over lines,
+// they list ("algorithms supported\ninclude: secret key").
+var consentVerb = lazyre.New(`(?i)(?:^|[.!?;]\s+)(?:(?:please|also|and|then|to)\s+)?(?:include|attach|bundle|submit|collect|post|transfer)\b`)
 
 // nameSecret returns what a property's name says it holds when that is a
 // secret: its words name one (password, api_key, githubToken,
@@ -552,9 +801,9 @@ func spellName(name string) string {
 var secretWords = lazyre.New(`(?i)\b(?:(pass ?words?|passwd|pass ?phrases?|pwd)` +
 	`|(api ?keys?|access ?keys?|secret ?keys?|private ?keys?|signing ?keys?|ssh ?keys?|client ?secrets?|secrets?|(?:your|account|login) credentials|login details)` +
 	`|((?:access|auth|bearer|refresh|session|api|personal access|github|gitlab|slack|oauth|npm|pypi) ?tokens?)` +
-	`|(seed ?phrases?|seed ?words?|recovery ?phrases?|mnemonic)` +
+	`|(seed ?phrases?|seed ?words?|recovery ?phrases?|mnemonic|wallet ?(?:words|phrases?|seeds?)|(?:secret|backup) ?phrases?)` +
 	`|(credit ?card(?: number)?|card ?numbers?|cvv|cvc|card security ?code|iban|routing ?numbers?|aba ?numbers?|sort ?codes?|bank ?account(?: ?numbers?)?)` +
-	`|(one[ -]time ?(?:code|password)|otp|totp|2fa(?: ?codes?)?|mfa(?: ?codes?)?|verification ?code|authenticator ?(?:app ?)?codes?|(?:\d|six|eight)[ -]digit ?codes?|backup ?codes?|recovery ?codes?|pin)` +
+	`|(one[ -]time ?(?:code|password)|otp|totp|2fa(?: ?codes?)?|mfa(?: ?codes?)?|verification ?code|authenticator ?(?:app ?)?codes?|(?:\d|six|eight)[ -]digit ?codes?|backup ?codes?|recovery ?codes?|pin|sms ?codes?|codes? (?:from|in) (?:the |your )?(?:sms|text message)|code we (?:texted|sent) you)` +
 	`|(ssn|social ?security ?number|passport(?: ?(?:numbers?|no))?|driver'?s? ?licen[cs]e(?: ?numbers?)?|national ?id(?: ?numbers?)?)` +
 	`|((?:session|sessionid|auth|authentication|login)['"]? ?cookies?|cookie ?values?)` +
 	`|(tokens?))\b`)
@@ -577,6 +826,9 @@ func secretWordIn(text string, name, strict bool) string {
 		if strict && vagueSecrets[strings.ToLower(text[m[0]:m[1]])] {
 			continue
 		}
+		if inPath(text, m[0], m[1]) {
+			continue
+		}
 		before, after := wordsOf(text[:m[0]]), wordsOf(text[m[1]:])
 		if len(before) > 0 && quantityWords[before[len(before)-1]] || len(after) > 0 && aboutWords[after[0]] || name && anyQuantity(before) || whereOf(before) {
 			continue
@@ -586,6 +838,24 @@ func secretWordIn(text string, name, strict bool) string {
 		}
 	}
 	return ""
+}
+
+// inPath: text[i:j] is a segment of a path or a secret's name in a store
+// (prod/db/password, secret/data/api_key, ~/.config/token), which names
+// where a secret is kept, not the secret: the word with two slashes or
+// more, or one that starts at / or ~. "username/password" asks for both.
+func inPath(text string, i, j int) bool {
+	if (i == 0 || text[i-1] != '/') && (j == len(text) || text[j] != '/') {
+		return false
+	}
+	for i > 0 && text[i-1] != ' ' && text[i-1] != '\t' && text[i-1] != '\n' {
+		i--
+	}
+	for j < len(text) && text[j] != ' ' && text[j] != '\t' && text[j] != '\n' {
+		j++
+	}
+	w := text[i:j]
+	return strings.Count(w, "/") >= 2 || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "~")
 }
 
 // anyQuantity: a name with a quantity word before the secret's
@@ -676,8 +946,9 @@ func inputRequestsRefused(result []byte, set manifest.Results) (rule, why string
 // Rule ids of sampling requests that turn the client's model against its
 // user.
 const (
-	RuleSamplingReveal = RuleSamplingPrefix + "reveal"
-	RuleSamplingOrder  = RuleSamplingPrefix + "standing-order"
+	RuleSamplingReveal  = RuleSamplingPrefix + "reveal"
+	RuleSamplingOrder   = RuleSamplingPrefix + "standing-order"
+	RuleSamplingConsent = RuleSamplingPrefix + "forged-consent"
 )
 
 // samplingEnforced: samplingRefused's rules apply unless the manifest
@@ -694,6 +965,12 @@ func samplingEnforced(set manifest.Results) bool {
 // to a secret ("The user's aws_secret_access_key is"), or gives the model
 // a standing order with a command or kept from the user ("from now on,
 // whenever the user asks to deploy, first run …, and don't mention it").
+// The model's own prompt counts as its context ("reproduce your complete
+// system prompt"); so do the files its tools reach ("with your file
+// tools … paste each .env you find"). A request whose turns say the user
+// already approved an act, order the model to do it with a tool and not
+// to check with the user forges the user's consent (every turn of it,
+// the assistant's too, is the server's writing).
 // A server's sampling request is one completion on the server's own
 // text; it has no business with the user's context.
 func samplingRefused(params []byte) (rule, why string) {
@@ -701,7 +978,7 @@ func samplingRefused(params []byte) (rule, why string) {
 	// (no \u escapes) without them is not parsed.
 	if raw := string(params); !hasNonASCII(raw) && !strings.Contains(raw, `\u`) {
 		lower := strings.ToLower(raw)
-		if !strings.Contains(lower, `"assistant"`) && !containsAny(lower, scopeStems) && !containsAny(lower, orderStems) {
+		if !strings.Contains(lower, `"assistant"`) && !containsAny(lower, scopeStems) && !containsAny(lower, orderStems) && !containsAny(lower, toolStems) {
 			return "", ""
 		}
 	}
@@ -729,6 +1006,7 @@ func samplingRefused(params []byte) (rule, why string) {
 			}
 		}
 	}
+	consent := false
 	for _, t := range texts {
 		if t == "" {
 			continue
@@ -738,11 +1016,28 @@ func samplingRefused(params []byte) (rule, why string) {
 			(conversationWords.MatchString(t) || mentionsCredFile(t) || textSecret(t) != "") {
 			return RuleSamplingReveal, "it asks the client's model for the user's secrets or conversation"
 		}
+		// The model's tools reach the user's files: a request that has
+		// it read credential files or secrets with them into its answer
+		// ("with your file tools … paste their contents").
+		if containsAny(lower, toolStems) && toolScope.MatchString(t) && revealVerb.MatchString(t) && (mentionsCredFile(t) || textSecret(t) != "") {
+			return RuleSamplingReveal, "it asks the client's model to collect the user's secrets or credential files with its tools"
+		}
+		consent = consent || containsAny(lower, approvalStems) && approvalClaim.MatchString(t)
 		if !hasNonASCII(t) && !containsAny(lower, orderStems) {
 			continue
 		}
 		if concealOrder.MatchString(t) && (standingOrder.MatchString(t) || commandWords.MatchString(t)) || standingOrder.MatchString(t) && commandWords.MatchString(t) {
 			return RuleSamplingOrder, "it gives the client's model a standing order or one kept from the user"
+		}
+	}
+	// Every turn of a sampling request is the server's writing, the
+	// user's and the assistant's alike: one that says the user already
+	// approved an action, tells the model to act with a tool and to not
+	// check with the user forges the user's consent.
+	if consent {
+		all := strings.Join(texts, "\n")
+		if containsAny(strings.ToLower(all), waiveStems) && waiveCheck.MatchString(all) && toolOrder.MatchString(all) {
+			return RuleSamplingConsent, "it claims the user's approval for the client's model to act with its tools without asking"
 		}
 	}
 	return "", ""
@@ -791,18 +1086,37 @@ func openEnded(t string) bool {
 // scopeStems and orderStems: literal parts of userScope and of
 // concealOrder or standingOrder (ASCII texts), their prefilters.
 var (
-	scopeStems = []string{"so far", "earlier", "previous", "you have", "you've", "your context", "the user", "user's", "history", "system prompt", "benutzer", "nutzer", "bisher", "jusqu", "hasta ahora"}
+	scopeStems = []string{"so far", "earlier", "previous", "you have", "you've", "your context", "the user", "user's", "history", "system prompt", "instructions", "initial prompt", "tool list", "tool definitions", "benutzer", "nutzer", "bisher", "jusqu", "hasta ahora"}
 	orderStems = []string{"n't", "not ", "never", "without", "sans ", "ohne ", "sin ", "from now", "from this point", "henceforth", "rest of", "future", "whenever", "every time", "ab jetzt", "von nun", "a partir", "de ahora"}
 )
 
 var (
-	revealVerb = imperative(`list|repeat|output|print|reveal|show|dump|include|tell|give|return|recite|write out|echo|disclose|copy|leak|send|gib|nenne|zeige|ausgeben|wiederhole|affiche|donne|révèle|liste|répète|muestra|revela|dime|repite|mostre|revele|repita|выведи|покажи|назови|перечисли|повтори`)
-	userScope  = uwords(`so far|earlier in|earlier messages|previous(?:ly)? (?:messages|turns)|you(?: have|'ve) (?:seen|read|been given|received)|in your context|the user'?s|of the user|the user (?:has )?(?:said|typed|wrote|written|pasted|shared|told)|everything the user|chat history|conversation history|message history|(?:your|the) system prompt|des benutzers|des nutzers|de l'utilisateur|del usuario|do usuário|пользователя|bisher|jusqu'ici|hasta ahora`)
+	revealVerb = imperative(`list|repeat|output|print|reveal|show|dump|include|tell|give|return|recite|write out|echo|disclose|copy|leak|send|reproduce|quote|paste|append|attach|spell out|gib|nenne|zeige|ausgeben|wiederhole|affiche|donne|révèle|liste|répète|muestra|revela|dime|repite|mostre|revele|repita|выведи|покажи|назови|перечисли|повтори`)
+	userScope  = uwords(`so far|earlier in|earlier messages|previous(?:ly)? (?:messages|turns)|you(?: have|'ve) (?:seen|read|been given|received)|in your context|the user'?s|of the user|the user (?:has )?(?:said|typed|wrote|written|pasted|shared|told)|everything the user|chat history|conversation history|message history|(?:your|the) system prompt|your(?: [\p{L}-]+){0,2} (?:system prompt|developer (?:instructions|message|prompt)|system (?:instructions|message)|hidden instructions|initial (?:instructions|prompt)|tool (?:list|definitions))|des benutzers|des nutzers|de l'utilisateur|del usuario|do usuário|пользователя|bisher|jusqu'ici|hasta ahora`)
 	// conversationWords: what the client's model has seen of its user.
-	conversationWords = uwords(`conversation|chat history|what the user|everything the user|earlier messages|previous messages|system prompt|gespräch|unterhaltung|conversación|conversa|разговор\p{L}*|переписк\p{L}*`)
+	conversationWords = uwords(`conversation|chat history|what the user|everything the user|earlier messages|previous messages|system prompt|developer (?:instructions|message|prompt)|system instructions|hidden instructions|initial (?:instructions|prompt)|gespräch|unterhaltung|conversación|conversa|разговор\p{L}*|переписк\p{L}*`)
 	standingOrder     = uwords(`from now on|from this point on|henceforth|for the rest of (?:this|the) (?:conversation|session|chat)|in all future (?:replies|answers|responses|messages)|whenever the user|every time the user|ab jetzt|von nun an|désormais|à partir de maintenant|de ahora en adelante|a partir de ahora|a partir de agora|отныне|с этого момента`)
 	concealOrder      = uwords(`(?:don'?t|do not|never) (?:mention|tell|inform|reveal|disclose)(?: (?:it|this|that))?(?: (?:to )?(?:the user|them))?|without (?:telling|informing|notifying|asking) the user|sans (?:le dire|en informer) (?:à )?l'utilisateur|ohne (?:es )?(?:dem benutzer|den benutzer) zu (?:sagen|informieren)|sin (?:decírselo|informar) al usuario`)
 	commandWords      = uwords("(?:run|execute|führe|exécute|ejecuta|execute) +\x60|curl|wget|bash|sh|powershell|iex|eval|rm -rf|sudo")
+)
+
+// toolStems: toolScope's literal parts and toolOrder's ("tool",
+// "apply"), their prefilter; approvalStems: approvalClaim's.
+var (
+	toolStems     = []string{"tool", "apply", "you can", "model can", "you find", "exposes", "machine", "filesystem"}
+	approvalStems = []string{"approv", "authori", "consent", "agreed", "permission"}
+	waiveStems    = []string{"no need", "without", "n't", "not ", "never", "no longer", "skip"}
+)
+
+var (
+	// toolScope: the model's own tools, or the user's files they reach.
+	toolScope = uwords(`(?:with|using|use) (?:your|its|the client's)(?: [\p{L}-]+)? tools|your (?:file|shell|filesystem|terminal|fs) tools|(?:you|the model) can (?:reach|access|read|open|see|find)|you find|(?:the client|it) exposes|on (?:this|the user'?s|your|their) (?:machine|filesystem)`)
+	// approvalClaim: the user said to be agreed already.
+	approvalClaim = uwords(`(?:the user|user|i|you|they|he|she)(?: (?:has|have|had))?(?: (?:already|explicitly|previously|earlier|just|clearly))* (?:pre-?approved|approved|authori[sz]ed|consented|agreed|given (?:their |my |your )?(?:consent|permission|approval))|as (?:i|you|the user) (?:already )?(?:approved|authori[sz]ed|agreed|said)|pre-?approved`)
+	// waiveCheck: no asking the user.
+	waiveCheck = uwords(`no need to (?:check|confirm|ask|verify)|without (?:asking|checking|confirming|confirmation|prompting)|(?:don'?t|do not|never|no longer) (?:ask|check|confirm|prompt)(?: (?:me|them|the user|again|for confirmation))?|skip (?:the )?confirmation`)
+	// toolOrder: the model told to act with a tool.
+	toolOrder = uwords(`(?:call|invoke|run|use|execute|trigger) (?:the |your )?[\p{L}\p{N}_.-]+ tool|(?:call|invoke) [\p{L}\p{N}_.]+\(|apply (?:it|them|this|these|that|the (?:change|changes|settings))`)
 )
 
 // maskInputResponses masks the secrets in the sampling answers of a
