@@ -341,12 +341,11 @@ func base32Run(s string) (string, bool) {
 		}
 		if run >= 40 {
 			tried++
-			r := s[i-run : i]
 			j := i
 			for j < len(s) && s[j] == '=' {
 				j++
 			}
-			r = s[i-run : j]
+			r := s[i-run : j]
 			if len(r)%8 != 0 {
 				r = strings.TrimRight(r, "=")
 				r = r[:len(r)-len(r)%8]
