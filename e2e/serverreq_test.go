@@ -84,6 +84,9 @@ func serverRequests(t *testing.T, bin, era string) {
 	if got := call("summarize"); !strings.Contains(got, "answer held the token: false; masked: true") {
 		t.Errorf("summarize: %q, want the token masked in the answer the server got", got)
 	}
+	if got := call("quote_tokens"); !strings.Contains(got, "mcpwarden") || !strings.Contains(got, "secrets or conversation") || strings.Contains(got, "sampled;") {
+		t.Errorf("quote_tokens: %q, want the gateway's refusal of the sampling request", got)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(forms) != 1 || forms[0] != "Pick a username" {
