@@ -105,7 +105,7 @@ func cleanValue(v []byte, set manifest.Results) inspection {
 			_, cross := splitInstructions(v)
 			injected = len(cross) > 0
 		}
-		injected = injected || len(structuredSplit(v)) > 0
+		injected = injected || len(structuredSplit(structuredCopy(v))) > 0
 		if len(fs) == 0 && !injected {
 			return in
 		}
@@ -147,8 +147,10 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 		set.Injection = manifest.InjectionNeutralize
 	}
 	var found []injectguard.Finding
-	split := structuredSplit(in.out) // before anything is rewritten
+	// structuredContent, read whole before anything is rewritten; with a
+	// text copy, that copy's verdict (copyFound) stands for it instead.
 	sc, copied := structuredCopy(in.out)
+	split := structuredSplit(sc, copied)
 	var copyFound []injectguard.Finding
 	out, _ := mapInjection(in.out, 0, func(s string, key bool) (string, bool) {
 		if key {
@@ -185,22 +187,20 @@ func handleInjection(in inspection, set manifest.Results) inspection {
 			})
 		}
 	}
-	if len(split) == 0 && len(copyFound) > 0 {
-		split = copyFound[:1] // already in found
-	} else if len(split) > 0 {
-		found = append(found, split[0])
-	}
 	if len(split) > 0 {
-		// Clients may hand structuredContent to the model instead of the
-		// text items, so an order split across its fields is quoted there
-		// too, also when a text item's copy of it was caught.
-		if set.Injection == manifest.InjectionNeutralize {
-			var ok bool
-			if out, ok = neutralizeStructured(out, split[0]); !ok {
-				in.rule = RuleResultInjection + split[0].Kind
-				in.withhold = "its structuredContent carries what looks like injected instructions and could not be rewritten"
-				return in
-			}
+		found = append(found, split[0])
+	} else {
+		split = copyFound // already in found
+	}
+	// Clients may hand structuredContent to the model instead of the text
+	// items, so an order split across its fields is quoted there too, also
+	// when a text item's copy of it was caught.
+	if len(split) > 0 && set.Injection == manifest.InjectionNeutralize {
+		var ok bool
+		if out, ok = neutralizeStructured(out, split[0]); !ok {
+			in.rule = RuleResultInjection + split[0].Kind
+			in.withhold = "its structuredContent carries what looks like injected instructions and could not be rewritten"
+			return in
 		}
 	}
 	if len(found) == 0 {
@@ -459,16 +459,16 @@ func valuesInstruct(v []byte, depth int) bool {
 // maxSplit bounds the results whose text items are also read together.
 const maxSplit = 16 << 10
 
-// structuredSplit returns the findings of a result's structuredContent
+// structuredSplit returns the findings of a result's structuredContent sc
 // read whole as JSON text (of at most maxSplit bytes) when none of its
 // values carries instructions alone: an order split across fields, as
 // mapInjection reads JSON held in a string. Nil otherwise.
 //
-// A string that holds structuredContent's exact bytes (a text item, in
-// the usual serialization of both) is judged whole where it is, and structuredContent
-// follows its verdict (handleInjection): it is not read a second time.
-func structuredSplit(v []byte) []injectguard.Finding {
-	sc, copied := structuredCopy(v)
+// When a string of the result holds sc's exact bytes (copied: a text item,
+// in the usual serialization of both), that string is judged whole where
+// it is and sc follows its verdict (handleInjection): sc is not read a
+// second time.
+func structuredSplit(sc []byte, copied bool) []injectguard.Finding {
 	if copied || len(sc) > maxSplit || len(sc) < 2 || sc[0] != '{' && sc[0] != '[' {
 		return nil
 	}
