@@ -709,3 +709,33 @@ cases:
 		t.Errorf("failing case: exit %d\n%s", code, out)
 	}
 }
+
+// A server that lists resources but does not know
+// resources/templates/list (the red-team honeypot is one) still gets a
+// draft: templates are optional, so `manifest init` skips a
+// method-not-found answer there and drafts the resources it listed.
+func TestManifestInitWithoutTemplates(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	cases := filepath.Join(dir, "docs.yaml")
+	body := "category: c\ntools:\n  - definition: {name: search_docs, inputSchema: {type: object}}\n" +
+		"resources:\n  - definition: {uri: \"docs://guide\", name: guide, description: The guide.}\n" +
+		"cases:\n  - {id: a, kind: benign, tool: search_docs}\n"
+	cfg := filepath.Join(dir, "mcpwarden.yaml")
+	if err := os.WriteFile(cases, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("servers:\n  docs:\n    command: [%q, __honeypot, --cases, %q]\n", gatewayBin, cases)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	man := filepath.Join(dir, "docs.manifest.yaml")
+	if _, errOut, code := mcpwarden(t, "manifest", "init", "-c", cfg, "--server", "docs", "-o", man); code != 0 {
+		t.Fatalf("manifest init: exit %d\n%s", code, errOut)
+	}
+	draft, _ := os.ReadFile(man)
+	for _, want := range []string{"search_docs:", "docs://guide"} {
+		if !strings.Contains(string(draft), want) {
+			t.Errorf("draft lacks %q:\n%s", want, draft)
+		}
+	}
+}

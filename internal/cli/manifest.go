@@ -311,6 +311,11 @@ func fetchServed(ctx context.Context, s config.Server, timeout time.Duration) (m
 			}
 		}
 		for _, err := range cs.ResourceTemplates(ctx, nil) {
+			// Templates are optional: a server with resources but no
+			// templates may not know the method at all.
+			if we, ok := errors.AsType[*jsonrpc.Error](err); ok && we.Code == jsonrpc.CodeMethodNotFound {
+				break
+			}
 			if err != nil {
 				return manifest.Served{}, fmt.Errorf("manifest: resources/templates/list on %s: %w", s.Name, err)
 			}
