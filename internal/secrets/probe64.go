@@ -18,8 +18,10 @@ import (
 //     breaks and continuations. concatView joins them; only a rule with a
 //     format of its own counts there (a join of ordinary words is no
 //     secret stated by name, as in scanSplit). Literals side by side
-//     (C, Python) and joins by '.' (PHP, Perl, Lua) are not read: finding
-//     them costs a visit at every quote or every dot.
+//     over a line break (C, Python, the shell) are joined too since
+//     probe set z77 (lineJoin); side by side on one line and joined by
+//     '.' (PHP, Perl, Lua) they are not read: finding them costs a visit
+//     at every quote or every dot.
 //   - a run of \xHH (or \u00HH) escapes naming printable ASCII (a byte
 //     string, b"\x67\x68\x70\x5f…"). escRunView decodes runs of
 //     minEscRun or more in results; the outbound engine decodes every
@@ -130,8 +132,9 @@ func concatGap(s string, q, j int) int {
 	return j
 }
 
-// concatView removes the joins between string literals (concatJoin),
-// the quotes around them included, so that "sk_live_" + "51Tx…" reads
+// concatView removes the joins between string literals (concatJoin,
+// and lineJoin's over a line break without an operator), the quotes
+// around them included, so that "sk_live_" + "51Tx…" reads
 // "sk_live_51Tx…"; bytes are mapped as qpView's. A text dense with
 // quotes (JSON) would cost a visit at every quote: joins are looked for
 // from their operators instead (by IndexByte), the closing quote found
@@ -169,6 +172,18 @@ func concatView(s string) (out string, at []int, ok bool) {
 			if q > 0 && (s[q] == '"' || s[q] == '\'') {
 				try(q)
 			}
+		}
+	}
+	// Literals side by side over a line break (lineJoin), looked for
+	// from the line breaks: most lines end with no quote.
+	for i := 0; i < len(s); i++ {
+		k := strings.IndexByte(s[i:], '\n')
+		if k < 0 {
+			break
+		}
+		i += k
+		if j, ok := lineJoin(s, i); ok {
+			joins = append(joins, j)
 		}
 	}
 	if len(joins) == 0 {

@@ -84,6 +84,9 @@ type Engine struct {
 	twoFirst [256]bool        // their first bytes
 	always   []int            // rules without keywords
 	count    int              // rules loaded (rules holds some twice, see Load)
+	// columns is the gate entry of columnWords: where they occur, the
+	// tables they head are read (scanColumns).
+	columns int
 	// foldLabels: also scan DNS labels upper-cased (the outbound engine).
 	foldLabels bool
 	// backwards: also scan the text reversed, in ROT13 and with split
@@ -411,6 +414,9 @@ func Load(data []byte, more ...[]byte) (*Engine, error) {
 			e.addKeywords(len(e.rules)-1, inside, kwIndex, buckets)
 		}
 	}
+	e.columns = len(e.rules)
+	e.rules = append(e.rules, &rule{id: "generic-api-key", gateOnly: true}) // the rule it mostly feeds, as a gate entry bears its rule's id
+	e.addKeywords(e.columns, columnWords, kwIndex, buckets)
 	e.finishIndex(buckets)
 	return e, nil
 }
@@ -624,7 +630,13 @@ type span struct{ start, end int }
 
 // scanPlain runs every rule whose keyword occurs, on windows around the
 // keyword hits only, so a long text costs one pass plus regex work near hits.
-func (e *Engine) scanPlain(s string) []Finding {
+// Tables whose header names a credential column are read too (scanColumns).
+func (e *Engine) scanPlain(s string) []Finding { return e.scanPlainCols(s, true) }
+
+// scanPlainOnly is scanPlain without reading tables (scanColumns' own scan).
+func (e *Engine) scanPlainOnly(s string) []Finding { return e.scanPlainCols(s, false) }
+
+func (e *Engine) scanPlainCols(s string, cols bool) []Finding {
 	if len(s) == 0 {
 		return nil
 	}
@@ -694,6 +706,9 @@ func (e *Engine) scanPlain(s string) []Finding {
 				out = append(out, f)
 			}
 		}
+	}
+	if cols && hits != nil && len(hits.byRule[e.columns]) > 0 {
+		out = append(out, e.scanColumns(s, hits.byRule[e.columns])...)
 	}
 	e.freeHits(hits)
 	return out
@@ -1012,10 +1027,13 @@ func (e *Engine) check(r *rule, s string, base int, m []int, matchStart int) (Fi
 	// A masked tail marks a token's shown head in a result; in an
 	// argument the sender writes the tail, and "***" after a key must not
 	// let it out.
-	if placeholder(secret) || !e.backwards && maskedAfter(s[se:]) || publicKey(secret) || e.global.allowed(secret, "", "") || r.id == "jwt" && unsignedJWT(secret) {
+	if placeholder(secret) || !e.backwards && maskedAfter(s[se:]) || publicKey(secret) || maskWord(secret) || e.global.allowed(secret, "", "") || strings.HasPrefix(secret, "eyJ") && unsignedJWT(secret) {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]
+	if generic(r.id) == 1 && publicSetting(match) {
+		return Finding{}, false
+	}
 	for _, a := range r.allows {
 		if a.allowed(secret, match, lineAt(s, matchStart, base+m[1])) {
 			return Finding{}, false
@@ -1161,7 +1179,9 @@ var placeholders = []string{
 // Their secret counterparts (sk_live_, sk.eyJ) differ in the prefix.
 // Supabase's publishable keys (sb_publishable_) are the same kind;
 // their secret keys begin sb_secret_.
-var publicPrefixes = []string{"pk_live_", "pk_test_", "pk.eyJ", "sb_publishable_"}
+// PostHog's project keys (phc_) are its write-only ingestion keys, made
+// for the page's own script; its personal keys (phx_) are secrets.
+var publicPrefixes = []string{"pk_live_", "pk_test_", "pk.eyJ", "sb_publishable_", "phc_"}
 
 // mnemonicLength reports whether a run of words the bip39-mnemonic rule
 // found has a length a BIP-39 seed phrase has: 12, 15, 18, 21 or 24
