@@ -113,7 +113,7 @@ func lineJoin(s string, p int) (span, bool) {
 		for q--; q > 0 && p-q < maxConcatGap && (s[q] == ' ' || s[q] == '\t'); q-- {
 		}
 	}
-	if q < 1 || s[q] != '"' && s[q] != '\'' || s[q-1] == s[q] {
+	if q < 1 || s[q] != '"' && s[q] != '\'' || s[q-1] == s[q] || !tokenPiece(s, q) {
 		return span{}, false
 	}
 	j := p + 1
@@ -124,6 +124,35 @@ func lineJoin(s string, p int) (span, bool) {
 		return span{}, false
 	}
 	return span{q, j + 1}, true
+}
+
+// minJoinPiece is the shortest literal lineJoin joins to the next: a
+// key is cut where its line grew long, not after a few bytes.
+const minJoinPiece = 8
+
+// tokenPiece reports whether the literal that ends at the quote s[q] is
+// a piece of a token: minJoinPiece to maxChunk bytes of a token's
+// alphabet from its opening quote on the same line, and not a path (a
+// '/' with no upper-case letter: Go's import blocks are lines of
+// literals side by side, "net/http" over "cel.dev/cel-go/common", and a
+// visit to each cost a scan of the block).
+func tokenPiece(s string, q int) bool {
+	upper, slash := false, false
+	for i := q - 1; i >= 0 && q-i <= maxChunk+1; i-- {
+		switch c := s[i]; {
+		case c == s[q]:
+			n := q - i - 1
+			return n >= minJoinPiece && (upper || !slash)
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case c == '/':
+			slash = true
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '+', c == '=', c == '_', c == '.', c == '-':
+		default:
+			return false
+		}
+	}
+	return false
 }
 
 // Bounds of a table scanColumns reads: a header line of at most
@@ -217,6 +246,8 @@ func headerAt(s string, h int) (table, bool) {
 	switch {
 	case strings.IndexByte(line, '|') >= 0:
 		t.sep = '|'
+	case line[0] == ' ' || line[0] == '\t':
+		return t, false // only a pipe table is indented: this is code
 	case strings.IndexByte(line, '\t') >= 0:
 		t.sep = '\t'
 	case strings.IndexByte(line, ',') >= 0:
@@ -237,7 +268,7 @@ func headerAt(s string, h int) (table, bool) {
 			}
 			return t, false
 		}
-		if !headerCell(s[sp.start:sp.end]) {
+		if !headerCell(s[sp.start:sp.end], c == 0 || c == 1 && t.sep == '|') {
 			return t, false
 		}
 		if sp.start <= h && h < sp.end {
@@ -260,10 +291,11 @@ func headerAt(s string, h int) (table, bool) {
 }
 
 // headerCell reports whether c (trimmed) is a column's name: up to five
-// words of letters, at most two digits. A ':' may end a label before it
-// (the result scanner writes a string's key before its first line:
-// "text: Access key ID,Secret access key").
-func headerCell(c string) bool {
+// words of letters, at most two digits, no punctuation of code ('.',
+// '(', '=', a quote). In the first cell (label) ": " may end labels
+// before it (the result scanner writes a string's keys before its first
+// line: "content: text: Access key ID,Secret access key").
+func headerCell(c string, label bool) bool {
 	if len(c) > maxHeaderCell {
 		return false
 	}
@@ -276,7 +308,8 @@ func headerCell(c string) bool {
 			digits++
 		case b == ' ':
 			spaces++
-		case b == '_' || b == '-' || b == '.' || b == '(' || b == ')' || b == '#' || b == '/' || b == ':':
+		case b == '_' || b == '-' || b == '#' || b == '/':
+		case b == ':' && label && (i+1 == len(c) || c[i+1] == ' '):
 		default:
 			return false
 		}

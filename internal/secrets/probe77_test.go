@@ -31,9 +31,10 @@ func TestProbe77(t *testing.T) {
 	add("psql column of secrets",
 		"SELECT tenant_id, provider, secret FROM integrations;\n tenant_id | provider |              secret\n-----------+----------+----------------------------------\n      1184 | twilio   | "+hexTok+"\n      1207 | twilio   | "+alTok+"\n(2 rows)\n",
 		"generic-api-key", hexTok, alTok)
-	add("iam credentials csv", "text: Access key ID,Secret access key\nAK"+"IA"+rnd(7709, b32, 16)+","+awsSecret+"\n", "aws-secret-access-key", awsSecret)
+	add("iam credentials csv", "content: text: Access key ID,Secret access key\nAK"+"IA"+rnd(7709, b32, 16)+","+awsSecret+"\n", "aws-secret-access-key", awsSecret)
 	add("tsv with a password column", "host\tuser\tpassword\ndb1.internal\tapp\t"+pw+"\n", "password-assignment", pw)
 	add("markdown table of api keys", "| service | api_key |\n|---|---|\n| mailer | `"+generic+"` |\n", "generic-api-key", generic)
+	add("markdown table after the result scanner's labels", "content: text: | env | token |\n|---|---|\n| prod | "+alTok+" |\n", "generic-api-key", alTok)
 	add("mysql box table", "+------+------------+\n| user | auth_token |\n+------+------------+\n| bob  | "+alTok+" |\n+------+------------+\n", "generic-api-key", alTok)
 	add("quoted csv", "\"name\",\"client_secret\"\n\"web, eu\",\""+generic+"\"\n", "generic-api-key", generic)
 	// Literals side by side over a line break: Python in parentheses, a
