@@ -166,6 +166,11 @@ func (e *Engine) refScanPlain(s string) []Finding {
 			}
 		}
 	}
+	for _, g := range hits {
+		if g.rule == e.columns && len(g.offs) > 0 {
+			out = append(out, e.scanColumns(s, g.offs)...)
+		}
+	}
 	return out
 }
 
@@ -192,10 +197,13 @@ func (e *Engine) refCheck(r *rule, s string, base int, m []int, matchStart int) 
 	if r.entropy > 0 && entropy(secret) <= entropyFloor(r.entropy, secret) {
 		return Finding{}, false
 	}
-	if placeholder(secret) || publicKey(secret) || e.global.refAllowed(secret, "", "") {
+	if placeholder(secret) || publicKey(secret) || maskWord(secret) || e.global.refAllowed(secret, "", "") || unsignedJWT(secret) {
 		return Finding{}, false
 	}
 	match := s[matchStart : base+m[1]]
+	if generic(r.id) == 1 && publicSetting(match) {
+		return Finding{}, false
+	}
 	for _, a := range r.allows {
 		if a.refAllowed(secret, match, lineAt(s, matchStart, base+m[1])) {
 			return Finding{}, false
