@@ -175,16 +175,20 @@ func concatView(s string) (out string, at []int, ok bool) {
 		}
 	}
 	// Literals side by side over a line break (lineJoin), looked for
-	// from the line breaks: most lines end with no quote.
-	for i := 0; i < len(s); i++ {
-		k := strings.IndexByte(s[i:], '\n')
+	// from the line breaks: most lines end with no quote, which the
+	// byte before the break tells.
+	for p := strings.IndexByte(s, '\n'); p > 0; {
+		switch s[p-1] {
+		case '"', '\'', '\r', ' ', '\t', '\\':
+			if j, ok := lineJoin(s, p); ok {
+				joins = append(joins, j)
+			}
+		}
+		k := strings.IndexByte(s[p+1:], '\n')
 		if k < 0 {
 			break
 		}
-		i += k
-		if j, ok := lineJoin(s, i); ok {
-			joins = append(joins, j)
-		}
+		p += k + 1
 	}
 	if len(joins) == 0 {
 		return s, nil, false

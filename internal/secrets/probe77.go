@@ -232,16 +232,18 @@ type table struct {
 // cell that names a credential.
 func headerAt(s string, h int) (table, bool) {
 	var t table
-	from := max(0, h-maxHeaderLine)
-	t.ls = strings.LastIndexByte(s[from:h], '\n') + 1 + from
-	if t.ls == from && from > 0 {
-		return t, false // a longer line
-	}
-	k := strings.IndexByte(s[h:min(len(s), t.ls+maxHeaderLine+1)], '\n')
+	// The line's end first: IndexByte is quick, and most hits are in a
+	// text of one line (a short argument, a sentence).
+	k := strings.IndexByte(s[h:min(len(s), h+maxHeaderLine+1)], '\n')
 	if k < 0 {
 		return t, false // no next line, or a longer line
 	}
 	t.le = h + k
+	from := max(0, h-maxHeaderLine)
+	t.ls = strings.LastIndexByte(s[from:h], '\n') + 1 + from
+	if t.ls == from && from > 0 || t.le-t.ls > maxHeaderLine {
+		return t, false // a longer line
+	}
 	line := s[t.ls:t.le]
 	switch {
 	case strings.IndexByte(line, '|') >= 0:

@@ -707,7 +707,8 @@ func (e *Engine) scanPlainCols(s string, cols bool) []Finding {
 			}
 		}
 	}
-	if cols && hits != nil && len(hits.byRule[e.columns]) > 0 {
+	// A header needs a row after it: a text of one line has none.
+	if cols && hits != nil && len(hits.byRule[e.columns]) > 0 && strings.IndexByte(s[hits.byRule[e.columns][0]:], '\n') >= 0 {
 		out = append(out, e.scanColumns(s, hits.byRule[e.columns])...)
 	}
 	e.freeHits(hits)
