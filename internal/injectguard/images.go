@@ -190,6 +190,15 @@ func urlEnd(run string, inLabel bool) int {
 	if i := strings.Index(run, "</"); i > 0 {
 		run = run[:i]
 	}
+	// A double quote is not a URL byte (RFC 3986 has it escaped): a URL
+	// inside a JSON string ends before the quote that closes the string
+	// ("… subscription https://x/price"}"), when what follows closes
+	// the JSON. Inside or before a placeholder ("?q={"the user's
+	// password"}", "?d="{password}"") the quote belongs to the URL.
+	if i := strings.IndexByte(run, '"'); i > 0 && strings.IndexAny(run[:i], "{[<") < 0 &&
+		(i+1 == len(run) || strings.IndexByte("}],);", run[i+1]) >= 0) {
+		run = run[:i]
+	}
 	if inLabel {
 		if i := strings.IndexByte(run, ']'); i > 0 && strings.Count(run[:i], "[") == 0 {
 			run = run[:i]
