@@ -824,6 +824,21 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		}
 		return code.contains(i)
 	}
+	codeAround := func(i int) (span, bool) {
+		if !inCode(i) {
+			return span{}, false
+		}
+		return code.around(i)
+	}
+	// The subject terms of text, found when a quoted order first asks
+	// (probe set z78).
+	var subj *subjectIndex
+	subject := func() *subjectIndex {
+		if subj == nil {
+			subj = newSubjectIndex(lower)
+		}
+		return subj
+	}
 	add := func(kind string, start, end int, detail string) {
 		out = append(out, Finding{Kind: kind, Start: start, End: end, Detail: detail})
 	}
@@ -910,6 +925,10 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 			if inCode(m[0]) {
 				continue
 			}
+		} else if inCode(m[0]) && mentioned(text, m[0], m[1], codeAround, subject) {
+			// A special token in a code example of a text about chat
+			// formats (probe set z78): documentation shows the template.
+			continue
 		}
 		add(KindTemplate, m[0], m[1], "chat-template token "+short(text[m[0]:m[1]]))
 	}
@@ -919,7 +938,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 	for _, m := range find(tRoleJSON) {
 		// In a fenced or inline code block it is an example of an API
 		// request, as a template token in code is.
-		if !inCode(m[0]) {
+		if !inCode(m[0]) && !mentioned(text, m[0], m[1], codeAround, subject) {
 			add(KindForgedTurn, m[0], m[1], "a "+text[m[2]:m[3]]+" message written as JSON")
 		}
 	}
@@ -957,7 +976,7 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 		// A tool call written as JSON in a fenced or inline code block is
 		// an example of an API response, as a role message in code is
 		// (probe set z30); markup invocations are flagged anywhere.
-		if text[m[0]] == '"' && (inCode(m[0]) || recordedCall(text, m[0])) {
+		if text[m[0]] == '"' && (inCode(m[0]) || recordedCall(text, m[0]) || mentioned(text, m[0], m[1], codeAround, subject)) {
 			continue
 		}
 		add(KindToolCall, m[0], m[1], "forged tool call "+short(text[m[0]:m[1]]))
@@ -981,8 +1000,16 @@ func scanMarkupHits(text, lower string, hits [][]int, out []Finding) []Finding {
 			continue
 		}
 		for _, m := range overrideTriggers[i].find(text, lower, h) {
-			if citedTitle(text, m[0], m[1]) || quotedMention(text, m[0], m[1]) || quotedExample(text, m[0], m[1]) || exampleBlock(text, m[0]) {
+			if citedTitle(text, m[0], m[1]) || exampleBlock(text, m[0]) || mentioned(text, m[0], m[1], codeAround, subject) {
 				continue
+			}
+			if quotedMention(text, m[0], m[1]) || quotedExample(text, m[0], m[1]) {
+				// A quotation the words around carry on as an order, or
+				// one that sends somewhere real, is not shown but given
+				// (probe set z78).
+				if q, ok := quotation(text, m[0], m[1]); !ok || !carriedOn(text, q) && !liveTarget(text[q.start:q.end]) {
+					continue
+				}
 			}
 			add(KindOverride, m[0], m[1], "instruction override "+short(text[m[0]:m[1]]))
 		}
@@ -1291,6 +1318,22 @@ func (ix codeIndex) contains(i int) bool {
 		return 1
 	})
 	return k > 0 && ix.maxEnd[k-1] > i
+}
+
+// around returns the innermost-starting span that holds offset i.
+func (ix codeIndex) around(i int) (span, bool) {
+	k, _ := slices.BinarySearchFunc(ix.spans, i, func(s span, i int) int {
+		if s.start <= i {
+			return -1
+		}
+		return 1
+	})
+	for k--; k >= 0 && ix.maxEnd[k] > i; k-- {
+		if ix.spans[k].end > i {
+			return ix.spans[k], true
+		}
+	}
+	return span{}, false
 }
 
 // codeSpans returns the fenced code blocks (``` or ~~~) and inline code
