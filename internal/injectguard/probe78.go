@@ -260,3 +260,39 @@ func indentedExample(text string, i int) (span, bool) {
 func indented(line string) bool {
 	return strings.HasPrefix(line, "    ") || strings.HasPrefix(line, "\t")
 }
+
+// takeoverWorld78 is the account taken over in Spanish, Portuguese,
+// Italian, French and German: the second factor turned off, the
+// account's e-mail or phone changed, a password-reset link sent on.
+const takeoverWorld78 = `\b(desactiva|desactive|desactivar|deshabilita|deshabilite|quita|quite)\s+(la\s+|el\s+)?(verificación\s+en\s+dos\s+pasos|autenticación\s+(de\s+)?(dos\s+factores|doble\s+factor|multifactor)|doble\s+factor|2fa|mfa)` + // es
+	`|\b(cambia|cambie|cambiar|actualiza|actualice|actualizar)\s+(el\s+|la\s+)?(correo|e-?mail|teléfono|número\s+de\s+teléfono)\b` +
+	`|\b(envía|envíe|enviar|manda|mande)\s+(el|un)\s+(enlace|link|correo)\s+de\s+(restablecimiento|recuperación|reinicio)` +
+	`|\b(desative|desativar|desativa|desligue|desligar)\s+(a\s+|o\s+)?(verificação\s+em\s+(duas|dois)\s+(etapas|passos)|autenticação\s+de\s+dois\s+fatores|2fa|mfa)` + // pt
+	`|\b(altere|alterar|mude|mudar|troque|trocar)\s+o\s+(e-?mail|telefone)\b|\b(envie|enviar)\s+o\s+link\s+de\s+(redefinição|recuperação)` +
+	`|\b(disattiva|disattivare|disabilita|disabilitare)\s+(la\s+|il\s+|l['’])?(verifica\s+in\s+due\s+passaggi|autenticazione\s+a\s+due\s+fattori|2fa|mfa)` + // it
+	`|\b(cambia|modifica)\s+(l['’]indirizzo\s+)?e-?mail\s+(dell['’]account|dell['’]amministratore)` +
+	`|\b(désactive|désactivez|désactiver)\s+(la\s+|l['’])?(double\s+authentification|authentification\s+à\s+deux\s+facteurs|vérification\s+en\s+deux\s+étapes|2fa|mfa)` + // fr
+	`|\b(change|changez|modifie|modifiez)\s+l['’]adresse\s+e-?mail\b` +
+	`|\b(deaktiviere|deaktivieren\s+sie|schalte)\s+(die\s+)?(zwei-faktor|2fa|mfa|zwei-schritt)` + // de
+	`|\b(ändere|ändern\s+sie)\s+die\s+e-?mail`
+
+// tools78 is the reader told to use its tools, which only a model has:
+// "usa tus herramientas para …", "use suas ferramentas", "usa i tuoi
+// strumenti", "utilise tes outils", "nutze deine Tools".
+const tools78 = `\b(usa|use|utiliza|utilice)\s+(tus|sus)\s+herramientas\b|\b(use|usa|utilize)\s+(suas|tuas|as\s+suas)\s+ferramentas\b|\b(usa|utilizza)\s+i\s+tuoi\s+strumenti\b` +
+	`|\b(utilise|utilisez)\s+(tes|vos)\s+outils\b|\b(nutze|verwende|benutze)\s+deine\s+(tools|werkzeuge)\b`
+
+// staffHush78 keeps the reader's own colleagues out ("no agregues nota
+// interna ni escales el caso; responde al cliente solo …").
+const staffHush78 = `\bno\s+(agregues|añadas|dejes|pongas)\s+(ninguna\s+)?nota\b|\b(no|ni)\s+escales\b|\bsin\s+escalar\b|\bresponde\s+al\s+(cliente|usuario)\s+solo\b` +
+	`|\bnão\s+(adicione|deixe)\s+nota\b|\bnão\s+escale\b|\bresponda\s+ao\s+(cliente|usuário)\s+apenas\b`
+
+// probe78Parts: an AI named in another language (addressee62) opening a
+// note whose order runs over its paragraph, not its first line: the
+// account taken over, the reader's tools put to use, the user or staff
+// kept out, or a target written out (as addressees70 reads its
+// addressees).
+var probe78Parts = []overridePart{
+	{addressee62, addressee62Words, 60, 80, true, nil,
+		"¶" + takeoverWorld78 + `|` + tools78 + `|` + staffHush78 + `|` + hush62 + `|` + hushWorld70 + `|` + target70},
+}
