@@ -77,8 +77,9 @@ func (ix *subjectIndex) about(s, e int) bool {
 }
 
 // quotation returns the quotation around text[start:end]: double quotes
-// (straight, curly, guillemets, corner brackets) opened and closed in
-// the same paragraph, at most maxQuoted bytes long. A straight quote
+// (straight, curly, guillemets, corner brackets) or single quotes
+// (singleQuoted) opened and closed in the same paragraph, at most
+// maxQuoted bytes long. A straight quote
 // opens only after an even number of them in the paragraph.
 func quotation(text string, start, end int) (span, bool) {
 	lo := max(0, start-maxQuoted)
@@ -87,6 +88,9 @@ func quotation(text string, start, end int) (span, bool) {
 	}
 	before := text[lo:start]
 	open := strings.LastIndexAny(before, "\"“«「")
+	if q, ok := singleQuoted(text, lo, start, end); ok && q.start > lo+open {
+		return q, true // the nearer quotation is in single quotes
+	}
 	if open < 0 {
 		return span{}, false
 	}
@@ -191,7 +195,8 @@ func exampleHost(host string) bool {
 
 // mentioned reports whether an order found at text[start:end] is shown
 // rather than given: it lies inside a quotation or code (a code span, a
-// fenced block, an indented example block), nothing around the
+// fenced block, an indented example block) or on a line an example
+// label opens ("Payload 2: …"), nothing around the
 // quotation carries it on as an order, it sends nowhere real, and the
 // text outside it writes about attacks on models or about prompting
 // (two subject terms). An order beside the quotation, outside it, is
@@ -208,6 +213,9 @@ func mentioned(text string, start, end int, codeAround func(int) (span, bool), s
 	if !ok {
 		q, ok = indentedExample(text, start)
 		fenced = ok
+	}
+	if !ok {
+		q, ok = labelledExample(text, start)
 	}
 	if !ok || !fenced && carriedOn(text, q) || liveTarget(text[q.start:q.end]) {
 		return false
@@ -296,3 +304,87 @@ var probe78Parts = []overridePart{
 	{addressee62, addressee62Words, 60, 80, true, nil,
 		"¶" + takeoverWorld78 + `|` + tools78 + `|` + staffHush78 + `|` + hush62 + `|` + hushWorld70 + `|` + target70},
 }
+
+// singleQuoted returns the quotation in single quotes (' or ‘ … ’)
+// around text[start:end] in the paragraph from lo: an opening quote
+// after a space or an opening mark and before a letter, a closing one
+// after the order and before a space, punctuation or the end. An
+// apostrophe inside a word ("don't") is neither; one that could close
+// between the opening quote and the order means the quotation closed
+// before it.
+func singleQuoted(text string, lo, start, end int) (span, bool) {
+	open := -1
+	for i := start - 1; i >= lo; i-- {
+		if n := quoteAt(text, i); n > 0 && opensAt(text, i, n) {
+			open = i
+			break
+		}
+	}
+	if open < 0 {
+		return span{}, false
+	}
+	first := open + len(`'`)
+	if text[open] != '\'' {
+		first = open + len("‘")
+	}
+	for i := first; i < start; i++ {
+		if n := quoteAt(text, i); n > 0 && closesAt(text, i, n) {
+			return span{}, false
+		}
+	}
+	hi := min(len(text), open+maxQuoted)
+	if k := strings.Index(text[end:hi], "\n\n"); k >= 0 {
+		hi = end + k
+	}
+	for i := end; i < hi; i++ {
+		if n := quoteAt(text, i); n > 0 && closesAt(text, i, n) {
+			return span{open, i + n}, true
+		}
+	}
+	return span{}, false
+}
+
+// quoteAt is the length of a single quote mark at text[i] (' ‘ ’), else 0.
+func quoteAt(text string, i int) int {
+	if text[i] == '\'' {
+		return 1
+	}
+	if strings.HasPrefix(text[i:], "‘") || strings.HasPrefix(text[i:], "’") {
+		return len("‘")
+	}
+	return 0
+}
+
+func opensAt(text string, i, n int) bool {
+	if strings.HasPrefix(text[i:], "’") {
+		return false
+	}
+	prevOK := i == 0 || strings.IndexByte(" \t\n([:>-", text[i-1]) >= 0
+	return prevOK && i+n < len(text) && isLetter(text[i+n])
+}
+
+func closesAt(text string, i, n int) bool {
+	if strings.HasPrefix(text[i:], "‘") || i == 0 || text[i-1] == ' ' || text[i-1] == '\t' || text[i-1] == '\n' {
+		return false
+	}
+	return i+n == len(text) || strings.IndexByte(" \t\r\n.,;:!?)]|", text[i+n]) >= 0
+}
+
+// labelledExample returns the rest of the line of text[i] when what
+// stands before i on it is an example's label: "Example:", "Payload 2:",
+// "Sample prompt:", "Test input:", "Attack string:", "e.g.", in a list
+// item or a blockquote too. A note to the reader ("Note to the AI:") is
+// no such label.
+func labelledExample(text string, i int) (span, bool) {
+	ls := strings.LastIndexByte(text[:i], '\n') + 1
+	if i-ls > 60 || !exampleLabel.MatchString(strings.ToLower(text[ls:i])) {
+		return span{}, false
+	}
+	le := strings.IndexByte(text[i:], '\n')
+	if le < 0 {
+		le = len(text) - i
+	}
+	return span{ls, i + le}, true
+}
+
+var exampleLabel = lazy(`^[\s>*#\-\d.)|]*(((an?|the|sample|example|test|attack|injection|injected|jailbreak)\s+)?(examples?|samples?|payloads?|test\s+(cases?|inputs?|strings?|prompts?)|(attack|injection|jailbreak)\s+(strings?|prompts?|texts?)|injected\s+(text|prompt))(\s*#?\d+)?|e\.g\.)\s*[:：]?\s*["“'‘` + "`" + `]?$`)
