@@ -138,7 +138,7 @@ func carriedOn(text string, q span) bool {
 	rest = strings.TrimLeft(rest, " \t.,;:!?)]*_—–-")
 	for range 3 {
 		w := rest
-		if k := strings.IndexFunc(w, func(r rune) bool { return !isLetter(byte(r)) && r != '\'' && r != '’' }); k >= 0 {
+		if k := strings.IndexFunc(w, func(r rune) bool { return (r >= 0x80 || !isLetter(byte(r))) && r != '\'' && r != '’' }); k >= 0 {
 			w = w[:k]
 		}
 		w = strings.ToLower(w)
