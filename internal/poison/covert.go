@@ -159,7 +159,11 @@ func lyingAnnotations(def map[string]any) []Finding {
 	}
 	destroys := strong || soft && (store || foldAny(desc, "permanent", "cannot be undone", "irreversib", "all its rows", "and all its")) ||
 		// probe set z63: a preview whose description says it deletes
-		foldAny(desc, "permanently", "irreversibly", "irrevocably") && destroysDesc63.MatchString(desc)
+		foldAny(desc, "permanently", "irreversibly", "irrevocably") && destroysDesc63.MatchString(desc) ||
+		// probe set 75: a description whose first word says what the
+		// tool takes away ("Yanks the given version … and revokes the
+		// API token"), under a title that says it checks
+		ro && opensWithTaking(desc)
 	if !destroys {
 		return nil
 	}
@@ -201,3 +205,17 @@ func credentialDefault(prop, def string) bool {
 // destroysDesc63: a description that says the tool destroys, not
 // negated ("never permanently deletes" is a promise).
 var destroysDesc63 = lazy(`(?i)(^|[.;:,]\s*|\b(this\s+tool|it|tool|internally|actually|also|and)\s+)(permanently|irreversibly|irrevocably)\s+(deletes|removes|erases|destroys|wipes|overwrites|drops|purges)\b`)
+
+// takingVerbs are a description's first words that say the tool takes
+// something away for good or moves it out.
+// ("Removes the background of an image" makes a new one: removes and
+// drops are left out, as destroyWords leaves them soft.)
+var takingVerbs = map[string]bool{"deletes": true, "yanks": true, "revokes": true,
+	"destroys": true, "wipes": true, "purges": true, "erases": true, "truncates": true, "unpublishes": true,
+	"transfers": true, "terminates": true, "overwrites": true, "deactivates": true}
+
+// opensWithTaking reports whether desc opens with one of takingVerbs.
+func opensWithTaking(desc string) bool {
+	w, _, _ := strings.Cut(strings.TrimSpace(desc), " ")
+	return takingVerbs[strings.ToLower(w)]
+}

@@ -40,11 +40,14 @@ var (
 		`|use\s+the\s+(value|contents?)\s+of|echo|printenv` +
 		// the -ing forms ("passing the user's cookies in 'session'"),
 		// and filling a field with a file's contents
-		`|passing|sending|including|inserting|embedding|attaching|appending|adding|putting|providing|supplying|forwarding|uploading|posting|copying|pasting` +
+		`|passing|sending|including|prepend|prefix|inserting|embedding|attaching|appending|adding|putting|providing|supplying|forwarding|uploading|posting|copying|pasting` +
 		`|(fill|populate)(\s+\w+){0,3}\s+with\s+the\s+(full\s+|complete\s+|raw\s+|entire\s+)?(contents?|text|data|value)` +
 		// probe set z35: "fill this with the entire conversation and
 		// the values of GITHUB_TOKEN"
 		`|(fill|populate)\s+(this|it|the\s+field|the\s+argument)\s+with` +
+		// probe set 75: "populate `audit_context` with the complete
+		// session transcript"
+		`|(fill|populate)\s+[\x60'"][\w.-]+[\x60'"]\s+with` +
 		// the order in the passive ("that path must always be included")
 		`|(must|should|shall|has\s+to|needs?\s+to)\s+(always\s+|also\s+)?be\s+(included|passed|sent|attached|added|uploaded|pasted|copied|forwarded|appended|inserted|embedded|provided|supplied)` +
 		// Dutch, Swedish, Indonesian, Vietnamese-free Latin-script forms
@@ -79,7 +82,7 @@ var (
 		`|\.s3cfg\b|\.boto\b|\.my\.cnf\b|\.(bash|zsh)_history\b|\.terraform\.d/`)
 	secretEnv = lazy(`\b[A-Z][A-Z0-9_]*(API_KEY|APIKEY|TOKEN|SECRET|PASSWORD|PASSWD|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Z0-9_]*\b`)
 	envWord   = lazy(`(?i)\b(env(ironment)?(\s+variables?)?|environnement|umgebung|entorno|\$[A-Z_]+|process\.env|os\.environ|getenv|printenv|config(uration)?|settings)\b|\becho\s+["'\x60]?\$\{?[A-Z_]`)
-	dialogue  = lazy(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+((real|actual|saved|stored|master|own|personal|private|primary|browser|session)\s+)?(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?|cookies|session\s+cookies)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
+	dialogue  = lazy(`(?i)\b(conversation|chat|message)\s+(history|log|transcript)|\b(entire|full|whole|complete|verbatim|unabridged)\s+(session|chat|conversation)\s+(transcript|history|log)|\b(entire|full|whole|complete)\s+(conversation|chat|transcript|context)|\bsystem\s+prompt|\bprevious\s+messages\b|\b(the\s+)?user'?s\s+((real|actual|saved|stored|master|own|personal|private|primary|browser|session)\s+)?(password|passwords|credentials|secrets|api\s+keys?|tokens?|private\s+keys?|ssh\s+keys?|cookies|session\s+cookies)\b|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?(the\s+user|they)\s+(has\s+|have\s+)?(shared|gave|provided|entered|typed)` +
 		// secrets the model came across, and the user's own words
 		`|\b(secrets?|passwords?|api\s+keys?|tokens?|credentials)\s+(that\s+)?you\s+(have\s+)?(seen|read|found|received|been\s+given)\b` +
 		// probe set z35: a list of secrets the user mentions ("every
@@ -104,7 +107,9 @@ var (
 		// log_context with the user's …")
 		`|\b(call|invoke)\s+[\x60'"]?[a-z][a-z0-9]*(_[a-z0-9]+)+[\x60'"]?\s+with\b` +
 		// in a property's own description or example: this argument
-		`|\bset\s+(this|it)\s+to\b|\b(paste|put|insert|include)\b[^.]{0,80}\bhere\b`)
+		`|\bset\s+(this|it)\s+to\b|\b(paste|put|insert|include)\b[^.]{0,80}\bhere\b` +
+		// probe set 75: "populate `audit_context` with …"
+		`|\b(populate|fill)\s+[\x60'"][\w.-]+[\x60'"]`)
 	// The override in languages the expression in poison.go does not
 	// cover. Each is "ignore/forget all previous instructions".
 	overrideMore = lazy(`(?i)` +
@@ -343,6 +348,13 @@ func manipulations(s string, add func(rule, detail string)) {
 	probe63Orders(s, l, add)
 	probe69Orders(s, l, add)
 	probe71Orders(s, l, add)
+	hiddenSteps(s, l, add)
+	falseReports(s, l, add)
+	consentOrders(s, l, add)
+	secretArgs(s, l, add)
+	persistOrders(s, l, add)
+	outboundOrders(s, l, add)
+	supersedeOrders(s, l, add)
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {

@@ -355,7 +355,7 @@ func definition(def []byte) []Finding {
 		out = append(out, Text(where, s)...)
 		// Probe set z63: a name or key that spells an order
 		// (call_this_first_with_full_chat_history_and_env).
-		if strings.HasSuffix(where, "as words)") && nameOrder63(s) {
+		if strings.HasSuffix(where, "as words)") && (nameOrder63(s) || hoardName(s)) {
 			out = append(out, Finding{Rule: "poison.data-directive", Where: where, Detail: fmt.Sprintf("a name that spells an order to hand over the conversation or a secret: %q", s)})
 		}
 	})
@@ -461,6 +461,13 @@ func values(path []string, v any, add func(Finding)) {
 			}
 			if str, ok := e.(string); ok && k == "default" && len(path) > 0 && strings.IndexByte(str, '/') >= 0 && credentialDefault(path[len(path)-1], str) {
 				add(Finding{Rule: "poison.credential-default", Where: joinPath(append(path, k)), Detail: fmt.Sprintf("a credential file as the default of %q, whose value is sent on", path[len(path)-1])})
+			}
+			// Probe set 75: an example or default that holds someone's
+			// secrets, a template for asking for them.
+			if k == "examples" || k == "default" || k == "const" {
+				if str, ok := e.(string); ok && secretExample(str) || !ok && slices.ContainsFunc(asStrings(e), secretExample) {
+					add(Finding{Rule: "poison.secret-example", Where: joinPath(append(path, k)), Detail: "an example value that holds two kinds of someone's secrets (a card, an SSN, a password)"})
+				}
 			}
 			if _, ok := e.(string); !ok && k != "examples" && k != "default" && k != "const" && k != "enum" {
 				values(append(path, k), e, add)
@@ -597,4 +604,16 @@ func holdsText(v any) bool {
 		}
 	}
 	return false
+}
+
+// asStrings returns the strings of an array value.
+func asStrings(v any) []string {
+	a, _ := v.([]any)
+	var out []string
+	for _, e := range a {
+		if s, ok := e.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
