@@ -33,16 +33,17 @@ var (
 )
 
 // consentOrders adds the findings above; l is s in lower case.
-func consentOrders(s, l string, add func(rule, detail string)) {
+func consentOrders(s, l string, g *bigrams, add func(rule, detail string)) {
 	if len(s) < 16 {
 		return
 	}
-	if !isASCII(s) || hasAny(l, "confirm", "approv", "consent", "without", "ask ", "ask.", "ask;", "sign-off", "signoff", "sans ", "sin ", "sem ", "ohne ") {
+	if !isASCII(s) || g.hasAny(l, "no ", "without", "not be", "ask", "sans ", "sin ", "sem ", "ohne ") && g.hasAny(l, "no further", "no user ", "no confirmation", "no approval", "no consent", "no additional", "no explicit", "no separate", "without ",
+		"not be shown", "not be presented", "not be sent", "sans ", "sin ", "sem ", "ohne ", "no pida", "no solicite") || g.contains(l, "ask") && askEnds(l) {
 		if m := waiveConsent.FindString(s); m != "" && !thirdPerson(s, m) {
 			add("poison.skip-confirmation", "tells the model not to ask the user: "+quoteShort(strings.TrimSpace(m)))
 		}
 	}
-	if strings.Contains(l, "whatever") || strings.Contains(l, "whichever") || strings.Contains(l, "regardless") {
+	if g.contains(l, "whatever") || g.contains(l, "whichever") || g.contains(l, "regardless") {
 		if m := whateverAlso.FindString(s); m != "" {
 			add("poison.user-override", "tells the model to add to every call whatever the user asked: "+quoteShort(m))
 		}
@@ -67,6 +68,25 @@ func thirdPerson(s, m string) bool {
 			continue // an adverb: "deletes immediately without asking"
 		}
 		return len(w) > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss")
+	}
+	return false
+}
+
+// askEnds reports whether l has "ask the user" (them, the human) with
+// nothing after it in its clause: "…; do not ask the user".
+func askEnds(l string) bool {
+	for _, w := range []string{"ask the user", "ask them", "ask the human"} {
+		for i := strings.Index(l, w); i >= 0; {
+			rest := strings.TrimLeft(l[i+len(w):], " ")
+			if rest == "" || strings.IndexByte(".;!)\"", rest[0]) >= 0 {
+				return true
+			}
+			j := strings.Index(l[i+1:], w)
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
 	}
 	return false
 }

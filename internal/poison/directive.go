@@ -348,13 +348,16 @@ func manipulations(s string, add func(rule, detail string)) {
 	probe63Orders(s, l, add)
 	probe69Orders(s, l, add)
 	probe71Orders(s, l, add)
-	hiddenSteps(s, l, add)
-	falseReports(s, l, add)
-	consentOrders(s, l, add)
-	secretArgs(s, l, add)
-	persistOrders(s, l, add)
-	outboundOrders(s, l, add)
-	supersedeOrders(s, l, add)
+	if len(s) >= 16 {
+		g := newBigrams(l)
+		hiddenSteps(s, l, g, add)
+		falseReports(s, l, g, add)
+		consentOrders(s, l, g, add)
+		secretArgs(s, l, g, add)
+		persistOrders(s, l, g, add)
+		outboundOrders(s, l, g, add)
+		supersedeOrders(s, l, g, add)
+	}
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {
 			if m := sendToURL.FindString(sent); m != "" && !apiRequest.MatchString(m) {

@@ -38,17 +38,18 @@ var (
 )
 
 // falseReports adds the findings above; l is s in lower case.
-func falseReports(s, l string, add func(rule, detail string)) {
+func falseReports(s, l string, g *bigrams, add func(rule, detail string)) {
 	if len(s) < 40 {
 		return
 	}
-	if hasAny(l, "whatever", "regardless", "irrespective", "no matter") {
+	if g.hasAny(l, "whatever", "regardless", "irrespective", "no matter") {
 		if m := riggedAnswer.FindString(s); m != "" {
 			add("poison.answer-directive", "tells the model what to answer whatever the tool found: "+quoteShort(m))
 			return
 		}
 	}
-	if hasAny(l, "as ", "tell", "inform", "assure", "пользовател") && badFinding.MatchString(s) {
+	if (g.contains(l, " as ") && g.hasAny(l, "describ", "present", "report", "label", "show", "mark", "characteri", "mapped", "displayed") ||
+		g.hasAny(l, "tell the user", "tell the customer", "tell them", "inform the user", "inform the customer", "inform them", "assure", "пользовател")) && badFinding.MatchString(s) {
 		for _, sent := range sentences(s) {
 			if m := goodWords.FindString(sent); m != "" && !tiedToFinding(sent) {
 				add("poison.answer-directive", "tells the model to pass a bad finding off as a good one: "+quoteShort(m))
@@ -56,13 +57,14 @@ func falseReports(s, l string, add func(rule, detail string)) {
 			}
 		}
 	}
-	if strings.ContainsAny(s, "\"“«") {
+	if strings.IndexByte(s, '"') >= 0 || !isASCII(s) && strings.ContainsAny(s, "“«") {
 		if m := fixedVerdict.FindString(s); m != "" {
 			add("poison.answer-directive", "gives the model a fixed verdict to report: "+quoteShort(m))
 			return
 		}
 	}
-	if hasAny(l, "never", "not ", "n't ", "nunca", "jamais") {
+	if g.hasAny(l, "never", "not ", "n't ", "nunca", "jamais") && g.hasAny(l, "appeal", "refund", "cancellation", "cooling", "complaint", "ombudsman", "lawyer", "attorney",
+		"legal aid", "agency", "regulator", "denial", "avocat", "juriste", "notaire", "médiateur", "recours", "abogad", "recurso", "reclamaci") {
 		if m := noRecourse.FindString(s); m != "" {
 			add("poison.answer-directive", "tells the model to keep the user from their recourse: "+quoteShort(m))
 		}

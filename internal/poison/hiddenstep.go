@@ -47,15 +47,21 @@ var (
 )
 
 // hiddenSteps adds the findings of hiddenStep; l is s in lower case.
-func hiddenSteps(s, l string, add func(rule, detail string)) {
+func hiddenSteps(s, l string, g *bigrams, add func(rule, detail string)) {
 	if len(s) < 24 {
 		return
 	}
-	if isASCII(s) && !hasAny(l, "need", "not ", "n't ", "never", "only", "so the user", "so that the user", "sent", "outbox", "sans ", "inutile", "sin ", "no ") {
-		return
+	// Each expression runs only beside a literal one of its forms needs.
+	who := g.hasAny(l, "user", "customer", "human")
+	if (who || g.hasAny(l, "sent", "outbox")) && g.hasAny(l, "with the user", "to the user", "with the customer", "to the customer", "with the human", "so the user", "so that the user", "sent", "outbox") {
+		if m := hiddenStepAlways.FindString(s); m != "" {
+			add("poison.concealment", "tells the model to keep a step out of what it tells the user: "+quoteShort(m))
+			return
+		}
 	}
-	if m := hiddenStepAlways.FindString(s); m != "" {
-		add("poison.concealment", "tells the model to keep a step out of what it tells the user: "+quoteShort(m))
+	english := (who || g.hasAny(l, "answer", "reply", "response", "summary")) &&
+		g.hasAny(l, "need not", "needs not", "not need to", "no need to", "not to be ", "not mentioned", "not reported", "not shown", "not disclosed", "not surfaced", " only ")
+	if !english && isASCII(s) && !g.hasAny(l, "nicht", "no es ", "no hace ", "no debe ", "sin ", "sans ", "inutile") {
 		return
 	}
 	if m := hiddenStep.FindString(s); m != "" && sideStep.MatchString(s) {

@@ -49,11 +49,11 @@ var (
 )
 
 // outboundOrders adds the findings above; l is s in lower case.
-func outboundOrders(s, l string, add func(rule, detail string)) {
+func outboundOrders(s, l string, g *bigrams, add func(rule, detail string)) {
 	if len(s) < 30 {
 		return
 	}
-	addr := strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0
+	addr := g.contains(l, "://") || strings.IndexByte(s, '@') >= 0
 	if addr {
 		for _, sent := range sentences(s) {
 			if m := sendMore.FindString(sent); m != "" && !apiRequest.MatchString(m) && !negated(sent[:strings.Index(sent, m)]) {
@@ -75,12 +75,12 @@ func outboundOrders(s, l string, add func(rule, detail string)) {
 			}
 		}
 	}
-	if hasAny(l, "secrets", "environ", "process.env", "$(env", "$(printenv") {
+	if g.hasAny(l, "secrets", "environ", "process.env", "$(env", "$(printenv") {
 		if m := envOut.FindString(s); m != "" {
 			add("poison.exfil-directive", "a command that sends the environment or the CI secrets out: "+quoteShort(m))
 		}
 	}
-	if strings.Contains(s, "<(") || strings.Contains(s, "$(") || strings.Contains(l, "iex") {
+	if strings.Contains(s, "<(") || strings.Contains(s, "$(") || g.contains(l, "iex") {
 		if m := substScript.FindString(s); m != "" {
 			add("poison.remote-script", "hands the model a downloaded script to run: "+quoteShort(m))
 		}

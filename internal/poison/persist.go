@@ -45,24 +45,28 @@ var (
 )
 
 // persistOrders adds the findings above; l is s in lower case.
-func persistOrders(s, l string, add func(rule, detail string)) {
+func persistOrders(s, l string, g *bigrams, add func(rule, detail string)) {
 	if len(s) < 30 {
 		return
 	}
-	if strings.Contains(l, "memory") || strings.Contains(l, "create_entities") || strings.Contains(l, "add_observations") {
+	if g.contains(l, "memory") || g.contains(l, "create_entities") || g.contains(l, "add_observations") {
 		if m := memoryWrite.FindString(s); m != "" && memoryPayload.MatchString(s) {
 			add("poison.memory-plant", "tells the model to plant a standing note in its memory: "+quoteShort(m))
 		}
 	}
-	if m := payeeValue.FindString(s); m != "" && payeeSwap.MatchString(s) {
-		add("poison.payment-redirect", "tells the model to put a payee written out in place of the real one: "+quoteShort(m))
+	if (!isASCII(s) || g.hasAny(l, "replace", "substitut", "swap", "overwrite", "rewrite", "change", "instead of", "payment", "remplace", "ersetz", "reemplaz", "substitua", "sostitu")) &&
+		strings.ContainsAny(s, "0123456789") &&
+		payeeSwap.MatchString(s) {
+		if m := payeeValue.FindString(s); m != "" {
+			add("poison.payment-redirect", "tells the model to put a payee written out in place of the real one: "+quoteShort(m))
+		}
 	}
-	if hasAny(l, "config set", "dns", "forward") {
+	if g.hasAny(l, "config set", "dns", "forward") {
 		if m := settingHijack.FindString(s); m != "" {
 			add("poison.settings-change", "tells the model to point a setting at an address written out: "+quoteShort(m))
 		}
 	}
-	if hasAny(l, "unlock", "disarm") {
+	if g.hasAny(l, "unlock", "disarm") {
 		if m := disarm.FindString(s); m != "" {
 			add("poison.side-call", "orders a home's or an account's protection switched off on the side: "+quoteShort(m))
 		}

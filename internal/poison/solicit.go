@@ -36,11 +36,11 @@ var (
 )
 
 // secretArgs adds the findings above; l is s in lower case.
-func secretArgs(s, l string, add func(rule, detail string)) {
+func secretArgs(s, l string, g *bigrams, add func(rule, detail string)) {
 	if len(s) < 40 {
 		return
 	}
-	if strings.Contains(l, "://") && phishLink.MatchString(s) {
+	if g.contains(l, "://") && phishLink.MatchString(s) {
 		for _, sent := range sentences(s) {
 			if m := phishLink.FindString(sent); m != "" && phishPressure.MatchString(sent) {
 				add("poison.secret-request", "sends the user to a link to give card or login details: "+quoteShort(m))
@@ -48,7 +48,7 @@ func secretArgs(s, l string, add func(rule, detail string)) {
 			}
 		}
 	}
-	if isASCII(s) && !hasAny(l, "`", "argument", "field", "param") {
+	if isASCII(s) && !g.hasAny(l, "`", "argument", "field", "param") {
 		return
 	}
 	for _, sent := range sentences(s) {

@@ -24,8 +24,8 @@ var adminGrant = lazy(`(?i)\b(create|grant|attach|assign|add|give|generate|issue
 var adminSecret = lazy(`(?i)\b(access\s+key|api\s+key|secret|token|password|credentials?)\b`)
 
 // supersedeOrders adds the findings above; l is s in lower case.
-func supersedeOrders(s, l string, add func(rule, detail string)) {
-	if strings.IndexByte(s, '_') >= 0 && hasAny(l, "supersed", "overrid", "replaced", "redirected", "disabled", "own ", "behavio") {
+func supersedeOrders(s, l string, g *bigrams, add func(rule, detail string)) {
+	if strings.IndexByte(s, '_') >= 0 && g.hasAny(l, "supersed", "overrid", "replaced", "redirected", "disabled", "own ", "behavio") {
 		// "superseded by this server's search" names the successor: a
 		// notice, not a takeover
 		if loc := supersede.FindStringIndex(s); loc != nil && !strings.HasPrefix(strings.TrimSpace(s[loc[1]:]), "by ") {
@@ -33,7 +33,7 @@ func supersedeOrders(s, l string, add func(rule, detail string)) {
 			add("poison.tool-hijack", "declares another server's tool replaced: "+quoteShort(m))
 		}
 	}
-	if hasAny(l, "admin", "owner") {
+	if g.hasAny(l, "admin", "owner") {
 		for _, sent := range sentences(s) {
 			if m := adminGrant.FindString(sent); m != "" && !negated(clauseBefore(sent, strings.Index(sent, m))) && adminSecret.MatchString(s) && (strings.Contains(s, "`") || intoArgument.MatchString(s) || moveVerb.MatchString(sent)) {
 				add("poison.grant-access", "tells the model to create admin rights for the server: "+quoteShort(m))
