@@ -12,13 +12,12 @@ type bigrams [8]uint64
 
 func pairBit(a, b byte) uint { return (uint(a)*131 + uint(b)) % 509 }
 
-func newBigrams(l string) *bigrams {
-	var g bigrams
+func newBigrams(l string) (g bigrams) {
 	for i := 0; i+1 < len(l); i++ {
 		h := pairBit(l[i], l[i+1])
 		g[h>>6] |= 1 << (h & 63)
 	}
-	return &g
+	return g
 }
 
 // contains is strings.Contains(l, w) for the l the set was made of.

@@ -18,8 +18,9 @@ var (
 		`|\bwithout\s+(waiting\s+for|requiring|needing|seeking|getting|requesting)\s+(any\s+|the\s+|a\s+)?(human|user|manual|explicit|their|the\s+user'?s)?\s*(approvals?|confirmations?|consent|reviews?|sign-?off)\b` +
 		`|\bwithout\s+(showing|displaying|presenting)\s+(a\s+|any\s+|the\s+)?(confirmation|approval|consent)\s+(prompt|dialog|step|screen)` +
 		`|\b(must|should|shall|need)\s+not\s+be\s+(shown|presented|sent)\s+to\s+the\s+user\s+for\s+(confirmation|approval|consent)` +
-		`|(^|[;:,.]\s*)(do\s+not|don't|never)\s+ask\s+(the\s+user|the\s+human|them)\s*([.;!)"]|$)` +
-		`|\bsans\s+(demander|attendre|solliciter)\s+(de\s+|la\s+|sa\s+|leur\s+|d['’]|l['’])?(confirmation|validation|accord|autorisation|approbation)` +
+		`|(^|[;:,.]\s*)(do\s+not|don't|never)\s+ask\s+(the\s+user|the\s+human|them)\s*([.;!)"]|$)`)
+	// The same in other languages, run apart: English text skips it.
+	waiveConsentMore = lazy(`(?i)\bsans\s+(demander|attendre|solliciter)\s+(de\s+|la\s+|sa\s+|leur\s+|d['’]|l['’])?(confirmation|validation|accord|autorisation|approbation)` +
 		`|\bsin\s+(pedir|solicitar|esperar)\s+(la\s+|su\s+)?(confirmaci[óo]n|aprobaci[óo]n|autorizaci[óo]n|permiso)|\bno\s+(pidas|pida|solicites|solicite)\s+(la\s+)?confirmaci[óo]n` +
 		`|\bohne\s+(vorherige\s+)?(Rückfrage|Bestätigung|Nachfrage|Zustimmung)` +
 		`|\bsem\s+(pedir|solicitar|aguardar)\s+(a\s+)?(confirma[çc][ãa]o|aprova[çc][ãa]o|autoriza[çc][ãa]o)` +
@@ -39,7 +40,11 @@ func consentOrders(s, l string, g *bigrams, add func(rule, detail string)) {
 	}
 	if !isASCII(s) || g.hasAny(l, "no ", "without", "not be", "ask", "sans ", "sin ", "sem ", "ohne ") && g.hasAny(l, "no further", "no user ", "no confirmation", "no approval", "no consent", "no additional", "no explicit", "no separate", "without ",
 		"not be shown", "not be presented", "not be sent", "sans ", "sin ", "sem ", "ohne ", "no pida", "no solicite") || g.contains(l, "ask") && askEnds(l) {
-		if m := waiveConsent.FindString(s); m != "" && !thirdPerson(s, m) {
+		m := waiveConsent.FindString(s)
+		if m == "" && (!isASCII(s) || g.hasAny(l, "sans ", "sin ", "sem ", "ohne ", "no pida", "no solicite")) {
+			m = waiveConsentMore.FindString(s)
+		}
+		if m != "" && !thirdPerson(s, m) {
 			add("poison.skip-confirmation", "tells the model not to ask the user: "+quoteShort(strings.TrimSpace(m)))
 		}
 	}

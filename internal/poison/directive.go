@@ -350,13 +350,13 @@ func manipulations(s string, add func(rule, detail string)) {
 	probe71Orders(s, l, add)
 	if len(s) >= 16 {
 		g := newBigrams(l)
-		hiddenSteps(s, l, g, add)
-		falseReports(s, l, g, add)
-		consentOrders(s, l, g, add)
-		secretArgs(s, l, g, add)
-		persistOrders(s, l, g, add)
-		outboundOrders(s, l, g, add)
-		supersedeOrders(s, l, g, add)
+		hiddenSteps(s, l, &g, add)
+		falseReports(s, l, &g, add)
+		consentOrders(s, l, &g, add)
+		secretArgs(s, l, &g, add)
+		persistOrders(s, l, &g, add)
+		outboundOrders(s, l, &g, add)
+		supersedeOrders(s, l, &g, add)
 	}
 	if strings.Contains(l, "://") || strings.IndexByte(s, '@') >= 0 {
 		for _, sent := range sentences(s) {

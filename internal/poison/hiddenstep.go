@@ -21,9 +21,10 @@ var (
 		`|\bno\s+need\s+to\s+(mention|point\s+out|report|disclose|surface|explain|flag)\b[^.;]{0,60}?\b(in|to)\s+(the\s+|your\s+)?(answer|reply|response|summary|user)\b` +
 		`|\b(is|are)\s+not\s+(to\s+be\s+)?(mentioned|reported|shown|disclosed|surfaced)\s+(to\s+the\s+user|in\s+(the|your)\s+(answer|reply|response|summary))` +
 		// "report only the rate to the user, not the booking"
-		`|\b(report|tell|show|mention|give)\s+only\s+(the\s+)?[\w\s-]{1,40}?\s+to\s+the\s+user\s*,?\s*(and\s+)?not\s+(the|any)\b` +
-		// German, Portuguese, Spanish, French
-		`|\b(in\s+der\s+Antwort|dem\s+(Nutzer|Benutzer|Anwender))\b[^.]{0,60}\bnicht\s+(gesondert\s+|extra\s+|eigens\s+)?(erwähnt|erwähnen|mitgeteilt|mitteilen|genannt)` +
+		`|\b(report|tell|show|mention|give)\s+only\s+(the\s+)?[\w\s-]{1,40}?\s+to\s+the\s+user\s*,?\s*(and\s+)?not\s+(the|any)\b`)
+	// The same in German, Portuguese, Spanish, French, Chinese, Japanese,
+	// Korean and Russian, run apart: English text skips it.
+	hiddenStepMore = lazy(`(?i)\b(in\s+der\s+Antwort|dem\s+(Nutzer|Benutzer|Anwender))\b[^.]{0,60}\bnicht\s+(gesondert\s+|extra\s+|eigens\s+)?(erwähnt|erwähnen|mitgeteilt|mitteilen|genannt)` +
 		`|\bn[ãa]o\s+(precisa|é\s+necess[áa]rio|deve)\s+(ser\s+)?(mencionad[ao]|informad[ao]|comunicad[ao]|mostrad[ao])\s+(ao|à|a)\s+(usu[áa]rio|utilizador|cliente)` +
 		`|\bno\s+(es\s+necesario|hace\s+falta|debe)\s+(mencionar|informar|decir|comunicar)\w*\s+(al|a\s+la)\s+(usuario|cliente)|\bsin\s+(informar|avisar|decir|notificar)\w*\s+(al|a\s+la)\s+(usuario|cliente)` +
 		`|\bsans\s+(en\s+)?(informer|avertir|prévenir|aviser)\s+l['’](utilisateur|utilisatrice|client)|\binutile\s+de\s+(le\s+|l['’]|en\s+)?(mentionner|signaler|préciser)` +
@@ -61,10 +62,14 @@ func hiddenSteps(s, l string, g *bigrams, add func(rule, detail string)) {
 	}
 	english := (who || g.hasAny(l, "answer", "reply", "response", "summary")) &&
 		g.hasAny(l, "need not", "needs not", "not need to", "no need to", "not to be ", "not mentioned", "not reported", "not shown", "not disclosed", "not surfaced", " only ")
-	if !english && isASCII(s) && !g.hasAny(l, "nicht", "no es ", "no hace ", "no debe ", "sin ", "sans ", "inutile") {
-		return
+	m := ""
+	if english {
+		m = hiddenStep.FindString(s)
 	}
-	if m := hiddenStep.FindString(s); m != "" && sideStep.MatchString(s) {
+	if m == "" && (!isASCII(s) || g.hasAny(l, "nicht", "no es ", "no hace ", "no debe ", "sin ", "sans ", "inutile")) {
+		m = hiddenStepMore.FindString(s)
+	}
+	if m != "" && sideStep.MatchString(s) {
 		add("poison.concealment", "tells the model to keep a step out of what it tells the user: "+quoteShort(m))
 	}
 }
