@@ -224,8 +224,10 @@ func inImage(fs []Finding, i int) bool {
 // open (a "{" without its "}") had words in it too.
 func dataRequest(raw string) string {
 	words := func(s string) bool {
-		return strings.ContainsAny(s, " \t") || strings.Count(s, "{") != strings.Count(s, "}") ||
-			strings.Count(s, "[") != strings.Count(s, "]") || strings.Count(s, "<") != strings.Count(s, ">")
+		// Only an opener without its closer: a closer alone is the end
+		// of the JSON or markup the URL was written in (`…/price"}`).
+		return strings.ContainsAny(s, " \t") || strings.Count(s, "{") > strings.Count(s, "}") ||
+			strings.Count(s, "[") > strings.Count(s, "]") || strings.Count(s, "<") > strings.Count(s, ">")
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || u.Host == "" {
