@@ -489,7 +489,7 @@ var overrideParts = append([]overridePart{
 	// hobby suggestion, reply with … regardless of …").
 	{`\b(every\s+time|whenever)\s+(a|the|any)\s+user\s+asks?\b[^\n.]{0,80}?,\s*(reply|respond|answer|say)\s+(with|that)\b`,
 		[]string{"user ask"}, 40, 140, true, nil, `\b(regardless|no\s+matter|whatever\s+they|always)\b`},
-}, slices.Concat(probe42Parts, probe45Parts, probe48Parts, probe47Parts, probe52Parts, probe53Parts, probe56Parts, arabic56Parts, probe58Parts, probe62Parts, probe68Parts, probe70Parts, probe78Parts, roleParts)...)
+}, slices.Concat(probe42Parts, probe45Parts, probe48Parts, probe47Parts, probe52Parts, probe53Parts, probe56Parts, arabic56Parts, probe58Parts, probe62Parts, probe68Parts, probe70Parts, probe78Parts, roleParts, toolStepParts, clickFixParts)...)
 
 // Probe set z38: an order for the reader's answer (answerRE) and an
 // address (answerAddrRE) in the same sentence, which a dot inside a host
