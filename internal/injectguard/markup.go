@@ -603,6 +603,9 @@ var overrideTriggers = func() []*trigger {
 		near, para := strings.CutPrefix(p.near, "¶")
 		if near, not := strings.CutPrefix(near, "!"); near != "" {
 			t.near, t.nearNot, t.nearPara = lazy(`(?i)`+near), not, para
+			if m, ok := compileNear(near); ok {
+				t.near, t.nearAlts = lazy(`(?i)`+strings.TrimPrefix(near, "‖")), m
+			}
 		}
 		ts = append(ts, t)
 	}

@@ -20,7 +20,7 @@ const toolNext74 = `\b(call(s|ing|ed)?|invok(e|es|ing)|re-?run(ning)?|llam(e|a|a
 // contents, the user's documents, what the user shared in the session,
 // the whole message, a URL template with a placeholder for data, or a
 // command piped to a shell.
-const toolInput74 = `¶` + secretPathRE + `|~/[\w./-]+|\b(read|open|lea|leia|lire|lies)\s+(the\s+)?(local\s+)?(file|archivo|arquivo|fichier|datei)\b` +
+const toolInput74 = `¶‖` + secretPathRE + `|~/[\w./-]+|\b(read|open|lea|leia|lire|lies)\s+(the\s+)?(local\s+)?(file|archivo|arquivo|fichier|datei)\b` +
 	`|\b(contents?|contenido|conteúdo|contenu|inhalt)\s+(of|de|do|da|du)\b|\bseguido\s+de\s+su\s+contenido\b` +
 	`|\b(everything|all)\s+(the\s+)?(user|requester|customer|you)\s+(has|have)\s+(shared|said|typed|written|sent)\b|\bin\s+this\s+(session|conversation|chat)\b|\b(chat|conversation)\s+history\b|\bprevious\s+tool\s+results?\b` +
 	`|\bfull\s+(message|body|email|thread|text)\b` +
@@ -52,7 +52,7 @@ const replyToUser74 = `\b(reply|respond|message|say|show|display)_?(to_?user|to_
 const secretCmd74 = `\b(aws\s+sts\s+get-session-token|aws\s+configure\s+export-credentials|gh\s+auth\s+token|kubectl\s+get\s+secrets?|printenv|npm\s+config\s+get\s+\S*auth\S*|cat\s+` + secretPathRE + `)`
 
 // outputOut74 is the output carried out: pasted, posted or sent.
-const outputOut74 = `¶\b(paste|post|send|upload|share|submit|include)\b[^.]{0,60}\b(output|result|json|contents?)\b|(完整|全部)?输出[^。\n]{0,20}(发布|发送|粘贴|贴)`
+const outputOut74 = `¶‖\b(paste|post|send|upload|share|submit|include)\b[^.]{0,60}\b(output|result|json|contents?)\b|(完整|全部)?输出[^。\n]{0,20}(发布|发送|粘贴|贴)`
 
 // secretBody74 is a secret file read as the body of a request in code:
 // urlopen(…, data=open(os.path.expanduser('~/.ssh/id_rsa'), 'rb').read()).
@@ -70,12 +70,14 @@ const pendingActions74 = `\b(execute|run|perform|carry\s+out|process)\s+(the\s+)
 
 var toolStepParts = []overridePart{
 	{secretCmd74, []string{"get-session-token", "export-credentials", "gh auth token", "get secret", "printenv", "npm config get", "cat ~/", "cat .env", "id_rsa", "id_ed25519", ".git-credentials"}, 40, 80, true, nil, outputOut74},
-	{secretBody74, secretPathWords, 120, 60, true, nil, ""},
-	{placeholderFill74, []string{"where "}, 4, 140, true, nil, `¶` + addressRE},
-	{pendingActions74, []string{"pending", "queued", "following_"}, 40, 40, true, nil, `¶` + approved74 + `|` + hush70 + `|` + hush74 + `|\bbefore\s+(responding|replying|answering)\b`},
-	{toolNext74, []string{"call", "invok", "run", "llam", "chame", "appel", "rufe", "aufruf"}, 48, 80, true, nil, toolInput74},
+	{secretBody74, secretPathWords, 120, 60, true, []string{"open(", "readfile", "read_file", "path("}, ""},
+	{placeholderFill74, []string{"where "}, 4, 140, true, []string{"user's", "user’s", "conversation", "credentials", "tokens", "passwords", "api key"}, `¶` + addressRE},
+	{pendingActions74, []string{"pending_", "pending ", "queued_", "queued "}, 40, 40, true, nil, `¶‖` + approved74 + `|` + hush70 + `|` + hush74 + `|\bbefore\s+(responding|replying|answering)\b`},
+	// Keyed on the verb, read only where the window holds a snake_case
+	// name's "_" ("run" and "call" are in every text).
+	{toolNext74, []string{"call", "invok", "rerun", "re-run", "llam", "chame", "appel", "rufe", "aufruf"}, 48, 80, true, []string{"_"}, toolInput74},
 	{secretPipe74, []string{"| curl", "|curl", "| wget", "|wget", "| nc", "| ncat"}, 120, 16, true, nil, ""},
-	{decodeAndDo74, []string{"decode"}, 4, 80, true, nil, ""},
+	{decodeAndDo74, []string{"decode this", "decode the", "decode that", "decode it"}, 4, 80, true, nil, ""},
 	{replyToUser74, []string{"to_user", "touser", "to_the_user", "show this", "display this"}, 40, 40, true, nil,
 		`¶\b(sign|log)\s*-?\s*in\b|\bre-?auth|\bpassword\b|\bverify\s+your\b`},
 }

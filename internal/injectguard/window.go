@@ -133,6 +133,8 @@ type trigger struct {
 	// clause), its addressee on the first and its "no need to tell the
 	// user" on the last.
 	nearPara bool
+	// nearAlts, when set, is read instead of near (nearalts.go).
+	nearAlts nearMatcher
 	// expr is re's source, from which the gate (what every match must
 	// contain) is read at the first use.
 	expr     string
@@ -187,7 +189,7 @@ func (t *trigger) hasNear(text string, start, end int) bool {
 		if k := strings.Index(text[end:hi], "\n\n"); k >= 0 {
 			hi = end + k
 		}
-		return t.near.MatchString(unprefixed(text[lo:hi]))
+		return t.matchNear(unprefixed(text[lo:hi]))
 	}
 	lo, hi := max(0, start-nearBytes), min(len(text), end+nearBytes)
 	if k := strings.LastIndexByte(text[lo:start], '\n'); k >= 0 {
@@ -196,7 +198,14 @@ func (t *trigger) hasNear(text string, start, end int) bool {
 	if k := strings.IndexByte(text[end:hi], '\n'); k >= 0 {
 		hi = end + k
 	}
-	return t.near.MatchString(text[lo:hi])
+	return t.matchNear(text[lo:hi])
+}
+
+func (t *trigger) matchNear(s string) bool {
+	if t.nearAlts != nil {
+		return t.nearAlts.MatchString(s)
+	}
+	return t.near.MatchString(s)
 }
 
 // find returns the matches of t.re (submatch indexes) in text, in order,
