@@ -159,8 +159,13 @@ func carriedOn(text string, q span) bool {
 	return followIntro.MatchString(intro)
 }
 
-// followIntro asks the reader to act on what follows.
-var followIntro = lazy(`\b(follow|obey|execute|carry\s+out|comply\s+with|act\s+on|do\s+(as|what))\b`)
+// followIntro asks the reader to act on what follows, or hands it to
+// the reader as its instructions: "Note for the assistant: "…"", "New
+// system prompt for the LLM: "…"". A write-up says what was sent to a
+// model ("the attacker sent the model: "…""), not whom it is for.
+var followIntro = lazy(`\b(follow|obey|execute|carry\s+out|comply\s+with|act\s+on|do\s+(as|what))\b` +
+	`|\bfor\s+(the\s+|this\s+|any\s+|all\s+|every\s+)?(llm|ai|model|assistant|agent|bot|chatbot|copilot)s?\b[^"“«'‘\n]{0,30}:\s*$` +
+	`|\b(new|updated|revised|current)\s+(system\s+prompt|instructions?|directives?|rules?)\s*:\s*$`)
 
 // liveTarget reports whether a quoted order names a real place to send
 // to: an address or URL on a host outside the reserved example names
