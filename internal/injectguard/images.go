@@ -195,7 +195,7 @@ func urlEnd(run string, inLabel bool) int {
 	// ("… subscription https://x/price"}"), when what follows closes
 	// the JSON. Inside or before a placeholder ("?q={"the user's
 	// password"}", "?d="{password}"") the quote belongs to the URL.
-	if i := strings.IndexByte(run, '"'); i > 0 && strings.IndexAny(run[:i], "{[<") < 0 &&
+	if i := strings.IndexByte(run, '"'); i > 0 && !strings.ContainsAny(run[:i], "{[<") &&
 		(i+1 == len(run) || strings.IndexByte("}],);", run[i+1]) >= 0) {
 		run = run[:i]
 	}
