@@ -389,6 +389,22 @@ func checkTexts(t *testing.T, flagged map[string]string, benign []string) {
 	}
 }
 
+// checkDefinitions wants each flagged definition to get a finding and
+// no benign one to get any.
+func checkDefinitions(t *testing.T, flagged, benign []string) {
+	t.Helper()
+	for _, d := range flagged {
+		if len(definition([]byte(d))) == 0 {
+			t.Errorf("%s: not flagged", d)
+		}
+	}
+	for _, d := range benign {
+		if fs := definition([]byte(d)); len(fs) > 0 {
+			t.Errorf("%s: flagged %v", d, fs)
+		}
+	}
+}
+
 // Every expression compiles (they compile at first use, so a bad one
 // would otherwise panic in the middle of a scan).
 func TestEveryExpressionCompiles(t *testing.T) {

@@ -122,14 +122,5 @@ func TestProbe71Definitions(t *testing.T) {
 		`{"name":"tags","description":"Lists tags.","inputSchema":{"type":"object","x-llm-policy":{}}}`,
 		`{"name":"labs","description":"Returns labs.","inputSchema":{"type":"object","properties":{"fill_color_with_history_gradient_value":{"type":"string"}}}}`,
 	}
-	for _, d := range flagged {
-		if len(definition([]byte(d))) == 0 {
-			t.Errorf("%s: not flagged", d)
-		}
-	}
-	for _, d := range benign {
-		if fs := definition([]byte(d)); len(fs) > 0 {
-			t.Errorf("%s: flagged %v", d, fs)
-		}
-	}
+	checkDefinitions(t, flagged, benign)
 }
